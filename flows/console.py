@@ -1,0 +1,62 @@
+"""Terminal output: one-line errors (exit 2) and the human summaries."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from targeting.errors import InputError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn an input that cannot be used into one line on stderr and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def print_json(data: Any) -> None:
+    """Print `data` as JSON on stdout, nothing else."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def print_target_summary(summary: dict[str, Any]) -> None:
+    """Print the target summary a person reads: counts, funnel, tiers, verdict and fixes."""
+    console.print(
+        f"[bold]{summary['icp']}[/] v{summary['version']}: read {summary['rows_read']:,} rows, "
+        f"rejected {summary['rejected']:,}, duplicates {summary['duplicates']:,}, "
+        f"universe {summary['universe']:,}, suppressed {summary['suppressed']:,}"
+    )
+    funnel = Table("step", "removed", "unknown", "remaining", title="Funnel")
+    for row in summary["funnel"]:
+        funnel.add_row(row["step"], f"{row['removed']:,}", f"{row['unknown']:,}", f"{row['remaining']:,}")
+    console.print(funnel)
+    tiers = ", ".join(f"{tier}: {n:,}" for tier, n in summary["by_tier"].items())
+    reach = summary.get("reachable")
+    console.print(
+        f"targets {summary['targets']:,} ({tiers})"
+        + (f"; reachable accounts {reach:,}" if reach is not None else "")
+    )
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+    band = summary["band"]
+    colour = "green" if summary["verdict"] == "ok" else "red"
+    console.print(f"verdict: [{colour}]{summary['verdict']}[/] (band {band['min']:,}-{band['max']:,})")
+    if summary["verdict"] != "ok" and summary["suggestions"]:
+        fixes = Table("change", "targets", "edit", title="Changes that move the list")
+        for s in summary["suggestions"]:
+            fixes.add_row(s["change"], f"{s['targets']:,}", json.dumps(s["edit"]))
+        console.print(fixes)

@@ -1,0 +1,132 @@
+"""The targeting flow: import the universe, score and size it, write the target list."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel
+
+from flows.frames_io import write_csv, write_json
+from flows.runtime import as_step, publish_markdown, publish_table
+from targeting.errors import InputError
+from targeting.icp import IcpSpec, load_icp
+from targeting.importing import import_accounts, import_contacts
+from targeting.presets import load_column_map
+from targeting.suppression import read_suppression
+from targeting.target_list import TargetList, build_target_list as score_and_size
+
+
+class TargetRequest(BaseModel):
+    """What `outbound target` was asked to do; validated before any flow starts."""
+
+    accounts: Path
+    icp: Path
+    out: Path
+    contacts: Path | None = None
+    suppress: list[Path] = []
+    preset: str = "canonical"
+    column_map: Path | None = None
+    personas: Path | None = None
+    as_of: date | None = None
+
+
+def validate_target_request(request: TargetRequest) -> IcpSpec:
+    """Check every input file before a flow starts, so bad input is one line, not a traceback."""
+    for label, path in [("--accounts", request.accounts), ("--icp", request.icp)]:
+        _require_file(path, label)
+    for path in [request.contacts, request.column_map, request.personas, *request.suppress]:
+        if path is not None:
+            _require_file(path, "input")
+    if request.column_map is not None:
+        load_column_map(request.column_map)
+    spec = load_icp(request.icp)
+    if request.personas is not None or request.contacts is not None:
+        from messaging.personas import load_persona_rules
+
+        load_persona_rules(request.personas)
+    return spec
+
+
+def _require_file(path: Path, label: str) -> None:
+    if not path.exists() and not any(ch in str(path) for ch in "*?["):
+        raise InputError(f"{label} file not found", path=path)
+
+
+def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any]:
+    """Run the targeting steps (as Prefect tasks when `use_prefect`) and write the outputs.
+
+    Returns:
+        The target summary, exactly as written to `target_summary.json`.
+    """
+    step = as_step(use_prefect)
+    spec = load_icp(request.icp)
+    column_map = load_column_map(request.column_map) if request.column_map else None
+    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=column_map)
+    reachable = None
+    if request.contacts is not None:
+        reachable = step(find_reachable_accounts)(request, spec, column_map)
+    suppression = read_suppression(request.suppress) if request.suppress else None
+    result = step(score_and_size)(
+        universe.accounts,
+        spec,
+        suppression=suppression,
+        reachable_account_ids=reachable,
+        as_of=request.as_of,
+        rows_read=universe.rows_read,
+        rejected=universe.rejected.height,
+        duplicates=universe.duplicates,
+    )
+    summary = step(write_target_outputs)(result, universe.rejected, request.out)
+    if use_prefect:
+        _publish_targeting_artifacts(summary)
+    return summary
+
+
+def find_reachable_accounts(
+    request: TargetRequest, spec: IcpSpec, column_map: Any
+) -> pl.LazyFrame:
+    """Import the contacts and keep the accounts with a sendable contact in an ICP persona."""
+    from messaging.personas import load_persona_rules
+    from messaging.reachability import reachable_accounts
+
+    assert request.contacts is not None
+    contacts = import_contacts(request.contacts, preset=request.preset, column_map=column_map)
+    rules = load_persona_rules(request.personas)
+    return reachable_accounts(contacts.contacts, list(spec.personas), rules).collect().lazy()
+
+
+def write_target_outputs(result: TargetList, rejected: pl.DataFrame, out: Path) -> dict[str, Any]:
+    """Write targets.parquet, targets.csv, target_summary.json and rejected.csv into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    targets = result.targets.collect() if isinstance(result.targets, pl.LazyFrame) else result.targets
+    targets.write_parquet(out / "targets.parquet")
+    write_csv(targets, out / "targets.csv")
+    write_csv(rejected, out / "rejected.csv")
+    summary = result.summary.model_dump(mode="json")
+    write_json(summary, out / "target_summary.json")
+    return summary
+
+
+def _publish_targeting_artifacts(summary: dict[str, Any]) -> None:
+    publish_table("target-list-funnel", summary["funnel"], f"Funnel of ICP {summary['icp']} v{summary['version']}")
+    lines = [
+        f"# {summary['verdict'].replace('_', ' ')}: {summary['targets']} targets",
+        f"Band {summary['band']['min']}-{summary['band']['max']}; by tier: {summary['by_tier']}.",
+    ]
+    lines += [f"- {s['change']}: **{s['targets']}** targets" for s in summary["suggestions"]]
+    lines += [f"- warning: {w}" for w in summary["warnings"]]
+    publish_markdown("target-size-verdict", "\n".join(lines), "Size verdict and the changes that fix it")
+
+
+def build_target_list_flow():
+    """The Prefect flow `build_target_list`, created on first use so `--help` never imports Prefect."""
+    from prefect import flow
+
+    @flow(name="build_target_list", flow_run_name="target-{request.icp.stem}", log_prints=True, validate_parameters=False)
+    def build_target_list(request: TargetRequest) -> dict[str, Any]:
+        return run_targeting(request, use_prefect=True)
+
+    return build_target_list
