@@ -1,0 +1,194 @@
+"""Generated account universes for the targeting benchmark: 1M or 10M canonical accounts as Parquet.
+
+The universe is written in 1M-row parts under `bench/data/universe-<n>-seed<seed>/` (git-ignored) and
+reused by later runs with the same size and seed. Columns and types are exactly
+`targeting.columns.ACCOUNT_SCHEMA` (lists as List[String]); values come from the shared vocabulary
+with skewed popularity and a few percent of nulls, so every filter and criterion has something to
+count as `unknown`.
+
+The generator is numpy over whole columns: per-row Python would take minutes at 10M rows.
+
+    python bench/make_universe.py --size 10m [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from targeting.columns import ACCOUNT_SCHEMA, FUNDING_STAGES  # noqa: E402
+from targeting.vocabulary import (  # noqa: E402
+    GROWTH_SIGNALS,
+    HIRING_ROLES,
+    INDUSTRIES,
+    PAIN_POINTS,
+    PRIOR_SOLUTIONS,
+    TECH_STACK,
+)
+
+DATA_DIR = ROOT / "bench" / "data"
+PART_ROWS = 1_000_000
+AS_OF = dt.date(2026, 1, 1)  # the fixed "today" of the generated signals; the ICP's within_days counts back from it
+TAGS = ("b2b", "ai", "api", "enterprise", "smb", "open_source", "remote_first", "vertical_saas")
+COUNTRIES = {
+    "US": "NA", "CA": "NA", "GB": "EMEA", "DE": "EMEA", "FR": "EMEA", "NL": "EMEA", "SE": "EMEA",
+    "IL": "EMEA", "IN": "APAC", "SG": "APAC", "AU": "APAC", "JP": "APAC", "BR": "LATAM", "MX": "LATAM",
+}
+COUNTRY_WEIGHTS = (30, 5, 9, 7, 5, 3, 2, 2, 9, 3, 4, 3, 5, 3)
+FUNDING_WEIGHTS = (18, 6, 16, 14, 10, 6, 5, 5, 4)
+STATUSES = ("active", "active", "active", "acquired", "inactive")
+SOURCES = ("bench",)
+
+
+def parse_size(text: str) -> int:
+    """'1m' -> 1_000_000, '100k' -> 100_000, '2500' -> 2500."""
+    text = text.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    digits = text[:-1] if scale != 1 else text
+    try:
+        value = int(float(digits) * scale)
+    except ValueError:
+        raise SystemExit(f"size {text!r} is not a number like 100k, 1m or 10m") from None
+    if value <= 0:
+        raise SystemExit(f"size {text!r} must be positive")
+    return value
+
+
+def universe_dir(n: int, seed: int) -> Path:
+    """Where the universe of `n` accounts with `seed` lives (the cache key is size and seed)."""
+    return DATA_DIR / f"universe-{n}-seed{seed}"
+
+
+def ensure_universe(n: int, seed: int = 7, log: bool = True) -> Path:
+    """Generate the universe unless a complete one is cached; return its directory.
+
+    Args:
+        n: number of accounts.
+        seed: random seed; each part derives its own stream from (seed, part index).
+        log: print progress to stderr.
+
+    Returns:
+        The directory holding `part-XXXXX.parquet` files (glob `*.parquet`).
+    """
+    out = universe_dir(n, seed)
+    if (out / "_SUCCESS").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for index, start in enumerate(range(0, n, PART_ROWS)):
+        rows = min(PART_ROWS, n - start)
+        rng = np.random.default_rng([seed, index])
+        generate_part(rng, start, rows).write_parquet(out / f"part-{index:05d}.parquet", row_group_size=256_000)
+        if log:
+            print(f"  universe {n}: part {index} ({start + rows:,} rows) {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    (out / "_SUCCESS").write_text(f"{n} {seed}\n")
+    return out
+
+
+def generate_part(rng: np.random.Generator, start: int, rows: int) -> pl.DataFrame:
+    """One part of the universe: `rows` accounts numbered from `start`, in ACCOUNT_SCHEMA order."""
+    ids = np.arange(start, start + rows)
+    id_text = pl.Series(ids).cast(pl.String)
+    domain = "acct" + id_text + ".example"
+    employees = np.round(rng.lognormal(mean=4.2, sigma=1.4, size=rows)).astype(np.int64) + 1
+    revenue = employees * rng.lognormal(mean=11.8, sigma=0.5, size=rows)
+    country_idx = _weighted(rng, COUNTRY_WEIGHTS, rows)
+    countries = np.array(list(COUNTRIES))
+    regions = np.array(list(COUNTRIES.values()))
+    signal_age = rng.integers(0, 400, size=rows)
+    columns = {
+        "account_id": domain,
+        "name": "Account " + id_text,
+        "domain": domain,
+        "industry": _with_nulls(rng, np.array(INDUSTRIES)[_zipf_index(rng, len(INDUSTRIES), rows)], 0.04),
+        "tags": _list_column(rng, TAGS, rows, mean_items=1.5),
+        "employees": _with_nulls(rng, employees, 0.03),
+        "revenue_usd": _with_nulls(rng, np.round(revenue, 0), 0.2),
+        "country": _with_nulls(rng, countries[country_idx], 0.05),
+        "region": regions[country_idx],
+        "funding_stage": _with_nulls(rng, np.array(FUNDING_STAGES)[_weighted(rng, FUNDING_WEIGHTS, rows)], 0.08),
+        "founded_year": _with_nulls(rng, rng.integers(1990, 2026, size=rows), 0.02),
+        "tech_stack": _list_column(rng, TECH_STACK, rows, mean_items=4.0, null_share=0.06),
+        "hiring_roles": _list_column(rng, HIRING_ROLES, rows, mean_items=1.2, null_share=0.1),
+        "growth_signals": _list_column(rng, GROWTH_SIGNALS, rows, mean_items=1.0),
+        "pain_points": _list_column(rng, PAIN_POINTS, rows, mean_items=2.0),
+        "prior_solutions": _list_column(rng, PRIOR_SOLUTIONS, rows, mean_items=1.0),
+        "signals_at": _with_nulls(rng, np.datetime64(AS_OF) - signal_age.astype("timedelta64[D]"), 0.15),
+        "status": np.array(STATUSES)[rng.integers(0, len(STATUSES), size=rows)],
+        "is_customer": rng.random(rows) < 0.01,
+        "source": np.full(rows, SOURCES[0]),
+    }
+    frame = pl.DataFrame({name: _series(name, value) for name, value in columns.items()})
+    # Nulls in a country mean an unknown region too: region is derived from country.
+    frame = frame.with_columns(pl.when(pl.col("country").is_null()).then(None).otherwise(pl.col("region")).alias("region"))
+    return frame.cast(ACCOUNT_SCHEMA)
+
+
+def _series(name: str, value: object) -> pl.Series:
+    if isinstance(value, pl.Series):
+        return value.alias(name)
+    if isinstance(value, pa.Array):
+        return pl.Series(name, pl.from_arrow(value))
+    if isinstance(value, np.ma.MaskedArray):
+        return _masked(name, value)
+    return pl.Series(name, value)
+
+
+def _masked(name: str, value: np.ma.MaskedArray) -> pl.Series:
+    series = pl.Series(name, value.data)
+    return pl.select(pl.when(pl.Series(value.mask)).then(None).otherwise(series).alias(name)).to_series()
+
+
+def _with_nulls(rng: np.random.Generator, values: np.ndarray, share: float) -> np.ma.MaskedArray:
+    return np.ma.masked_array(values, mask=rng.random(len(values)) < share)
+
+
+def _weighted(rng: np.random.Generator, weights: tuple[int, ...], rows: int) -> np.ndarray:
+    p = np.asarray(weights, dtype=float)
+    return rng.choice(len(p), size=rows, p=p / p.sum())
+
+
+def _zipf_index(rng: np.random.Generator, k: int, rows: int) -> np.ndarray:
+    # Real universes are skewed: a few industries hold most accounts.
+    p = 1.0 / np.arange(1, k + 1) ** 0.9
+    return rng.choice(k, size=rows, p=p / p.sum())
+
+
+def _list_column(
+    rng: np.random.Generator, vocabulary: tuple[str, ...], rows: int, mean_items: float, null_share: float = 0.0
+) -> pa.Array:
+    """A List[String] column: each item kept independently with a skewed probability, order by vocabulary.
+
+    An empty list is a known "none"; a null list (share `null_share`) is unknown, as in real exports.
+    """
+    popularity = 1.0 / np.arange(1, len(vocabulary) + 1) ** 0.7
+    popularity = popularity / popularity.sum() * mean_items
+    mask = rng.random((rows, len(vocabulary)), dtype=np.float32) < np.minimum(popularity, 0.95).astype(np.float32)
+    _, item = np.nonzero(mask)
+    offsets = np.zeros(rows + 1, dtype=np.int32)
+    np.cumsum(mask.sum(axis=1), out=offsets[1:])
+    values = pa.array(vocabulary, type=pa.large_string()).take(pa.array(item.astype(np.int32)))
+    unknown = pa.array(rng.random(rows) < null_share) if null_share else None
+    return pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values, mask=unknown)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1m", help="accounts: 100k, 1m, 10m, ...")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    print(ensure_universe(parse_size(args.size), args.seed))
+
+
+if __name__ == "__main__":
+    main()
