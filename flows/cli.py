@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.console import one_line_errors, print_json, print_target_summary
+from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary
 from flows.runtime import quiet_prefect
 
 app = typer.Typer(
@@ -70,6 +70,143 @@ def target(
         else:
             summary = build_target_list_flow()(request)
     print_json(summary) if json_out else print_target_summary(summary)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the workspace (created if missing).")],
+    seed: Annotated[int, typer.Option(help="Seed of the sample universe.")] = 7,
+    accounts: Annotated[int, typer.Option(help="Accounts in the sample universe.")] = 20_000,
+    json_out: JsonFlag = False,
+) -> None:
+    """Create a workspace: sample universe (accounts, contacts, customers, deals), specs and templates."""
+    from flows.workspace import init_workspace
+
+    with one_line_errors():
+        files = init_workspace(directory, seed=seed, accounts=accounts)
+    if json_out:
+        print_json({k: [str(p) for p in v] for k, v in files.items()})
+        return
+    console.print(f"workspace {directory}: wrote {len(files['written'])} files, kept {len(files['kept'])} existing")
+    console.print(f"next: cd {directory} && outbound target --accounts accounts.csv --contacts contacts.csv --icp icp.yaml --out out/")
+
+
+@app.command()
+def columns(
+    accounts: Annotated[Path, typer.Option(help="An export whose columns are unknown (CSV, Parquet, NDJSON).")],
+    out: Annotated[Optional[Path], typer.Option(help="Write the guessed map here (YAML, for --map).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Guess a column map for an unknown export and list the columns it could not place."""
+    from targeting.column_guess import column_map_yaml, guess_column_map
+
+    with one_line_errors():
+        column_map, unplaced = guess_column_map(accounts)
+    text = column_map_yaml(column_map)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    if json_out:
+        print_json({"map": column_map.model_dump(mode="json"), "unplaced": unplaced, "out": str(out) if out else None})
+        return
+    if out is None:
+        console.print(text, markup=False, highlight=False)
+    else:
+        console.print(f"wrote {out}")
+    console.print(f"could not place {len(unplaced)} columns: {', '.join(unplaced) or '-'}", markup=False)
+
+
+@app.command()
+def personas(
+    contacts: Annotated[Path, typer.Option(help="Contacts (CSV, Parquet, NDJSON) or a people-shaped export.")],
+    out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension.")],
+    persona_rules: Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Give every contact a persona, seniority and function, with the rule that decided."""
+    from flows.frames_io import write_table
+    from messaging.personas import classify_contacts, load_persona_rules
+    from targeting.importing import import_contacts
+    from targeting.presets import load_column_map
+
+    with one_line_errors():
+        rules = load_persona_rules(persona_rules)
+        mapping = load_column_map(column_map) if column_map else None
+        imported = import_contacts(contacts, preset=preset, column_map=mapping)
+        classified = classify_contacts(imported.contacts, rules)
+        frame = classified.collect() if hasattr(classified, "collect") else classified
+        write_table(frame, out)
+    counts = dict(frame.group_by("persona").len().sort("len", descending=True).iter_rows())
+    summary = {"contacts": frame.height, "rejected": imported.rejected.height, "by_persona": counts, "out": str(out)}
+    if json_out:
+        print_json(summary)
+        return
+    console.print(f"{frame.height:,} contacts -> {out} ({imported.rejected.height:,} rows unusable)")
+    for persona, n in counts.items():
+        console.print(f"  {persona:<22} {n:>8,}")
+
+
+@app.command()
+def draft(
+    targets: Annotated[Path, typer.Option(help="targets.parquet written by `outbound target`.")],
+    contacts: Annotated[Path, typer.Option(help="Contacts of the target accounts.")],
+    out: Annotated[Path, typer.Option(help="Folder for drafts.parquet/.csv, skipped.csv and exports/.")],
+    icp: Annotated[Optional[Path], typer.Option(help="ICP whose personas are drafted (default: the targets' icp.yaml).")] = None,
+    workspace: Annotated[Path, typer.Option(help="Workspace holding personas.yaml, messaging.yaml, sender.yaml, templates/.")] = Path("."),
+    persona_rules: Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")] = None,
+    messaging: Annotated[Optional[Path], typer.Option(help="Copy blocks (messaging.yaml).")] = None,
+    sender: Annotated[Optional[Path], typer.Option(help="Who is writing (sender.yaml).")] = None,
+    templates: Annotated[Optional[Path], typer.Option(help="Template folder overriding the shipped defaults.")] = None,
+    allow_role: Annotated[bool, typer.Option(help="Draft role addresses (info@, sales@).")] = False,
+    allow_free_mail: Annotated[bool, typer.Option(help="Draft free-mail addresses (gmail.com, ...).")] = False,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+    no_prefect: NoPrefect = False,
+) -> None:
+    """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
+    from flows.draft import draft_emails_flow, load_draft_specs, resolve_draft_request, run_drafting
+
+    with one_line_errors():
+        request = resolve_draft_request(
+            targets, contacts, out, icp=icp, workspace=workspace, personas=persona_rules,
+            messaging=messaging, sender=sender, templates=templates, preset=preset,
+            column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail,
+        )
+        load_draft_specs(request)
+        summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails_flow()(request)
+    print_json(summary) if json_out else print_draft_summary(summary)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo workspace and every output.")] = Path("demo-out"),
+    no_prefect: NoPrefect = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Run the pipeline on the bundled sample: init a workspace, build the target list, draft emails."""
+    from flows.draft import draft_emails_flow, resolve_draft_request, run_drafting
+    from flows.target import TargetRequest, build_target_list_flow, run_targeting, validate_target_request
+    from flows.workspace import init_workspace
+
+    with one_line_errors():
+        init_workspace(out)
+        request = TargetRequest(
+            accounts=out / "accounts.csv", contacts=out / "contacts.csv", icp=out / "icp.yaml",
+            personas=out / "personas.yaml", out=out / "targets",
+        )
+        validate_target_request(request)
+        target_summary = run_targeting(request, use_prefect=False) if no_prefect else build_target_list_flow()(request)
+        drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
+        draft_summary = run_drafting(drafting, use_prefect=False) if no_prefect else draft_emails_flow()(drafting)
+    if json_out:
+        print_json({"target": target_summary, "draft": draft_summary})
+        return
+    print_target_summary(target_summary)
+    print_draft_summary(draft_summary)
+    console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
 
 
 def main() -> None:

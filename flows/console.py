@@ -60,3 +60,26 @@ def print_target_summary(summary: dict[str, Any]) -> None:
         for s in summary["suggestions"]:
             fixes.add_row(s["change"], f"{s['targets']:,}", json.dumps(s["edit"]))
         console.print(fixes)
+
+
+def print_draft_summary(summary: dict[str, Any]) -> None:
+    """Print who was drafted, who was skipped and why, what needs review, and three samples."""
+    console.print(
+        f"{summary['contacts_read']:,} contacts read: drafted {summary['contacts_drafted']:,} "
+        f"({summary['drafts']:,} drafts), skipped {summary['skipped']:,}"
+    )
+    table = Table("persona", "contacts drafted", title="By persona")
+    for persona, n in summary["by_persona"].items():
+        table.add_row(persona, f"{n:,}")
+    console.print(table)
+    if summary["skipped_by_reason"]:
+        skipped = Table("reason", "contacts", title="Skipped")
+        for reason, n in summary["skipped_by_reason"].items():
+            skipped.add_row(reason, f"{n:,}")
+        console.print(skipped)
+    console.print(f"drafts with issues: {summary['drafts_with_issues']:,}")
+    for kind, n in summary["issues_by_kind"].items():
+        console.print(f"  {kind:<20} {n:>8,}")
+    for sample in summary["samples"]:
+        console.rule(f"{sample['persona']} - {sample['email']}")
+        console.print(f"Subject: {sample['subject']}\n\n{sample['body']}", markup=False, highlight=False)

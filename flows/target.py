@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any
         rejected=universe.rejected.height,
         duplicates=universe.duplicates,
     )
-    summary = step(write_target_outputs)(result, universe.rejected, request.out)
+    summary = step(write_target_outputs)(result, universe.rejected, request.icp, request.out)
     if use_prefect:
         _publish_targeting_artifacts(summary)
     return summary
@@ -98,9 +99,13 @@ def find_reachable_accounts(
     return reachable_accounts(contacts.contacts, list(spec.personas), rules).collect().lazy()
 
 
-def write_target_outputs(result: TargetList, rejected: pl.DataFrame, out: Path) -> dict[str, Any]:
-    """Write targets.parquet, targets.csv, target_summary.json and rejected.csv into `out`."""
+def write_target_outputs(
+    result: TargetList, rejected: pl.DataFrame, icp: Path, out: Path
+) -> dict[str, Any]:
+    """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`."""
     out.mkdir(parents=True, exist_ok=True)
+    if icp.resolve() != (out / "icp.yaml").resolve():
+        shutil.copyfile(icp, out / "icp.yaml")
     targets = result.targets.collect() if isinstance(result.targets, pl.LazyFrame) else result.targets
     targets.write_parquet(out / "targets.parquet")
     write_csv(targets, out / "targets.csv")

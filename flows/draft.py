@@ -1,0 +1,172 @@
+"""The drafting flow: classify contacts, build grounded drafts, check them, write them and the exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel
+
+from flows.frames_io import write_csv
+from flows.runtime import as_step, publish_markdown
+from targeting.errors import InputError
+from targeting.icp import load_icp
+from targeting.importing import import_contacts
+from targeting.presets import load_column_map
+
+SAMPLES_PER_PERSONA = 1
+
+
+class DraftRequest(BaseModel):
+    """What `outbound draft` was asked to do; the workspace files are resolved before a flow starts."""
+
+    targets: Path
+    contacts: Path
+    out: Path
+    icp: Path
+    personas: Path | None = None
+    messaging: Path | None = None
+    sender: Path | None = None
+    templates: Path | None = None
+    preset: str = "canonical"
+    column_map: Path | None = None
+    allow_role: bool = False
+    allow_free_mail: bool = False
+
+
+def resolve_draft_request(
+    targets: Path, contacts: Path, out: Path, *, icp: Path | None, workspace: Path, **options: Any
+) -> DraftRequest:
+    """Fill each unset spec from the workspace (else the shipped default) and the ICP from the targets.
+
+    Raises:
+        InputError: a file is missing, or no ICP was given and none sits beside the targets.
+    """
+    for label, path in [("--targets", targets), ("--contacts", contacts)]:
+        if not path.exists():
+            raise InputError(f"{label} file not found", path=path)
+    if icp is None:
+        icp = targets.parent / "icp.yaml"
+        if not icp.exists():
+            raise InputError("no --icp given and no icp.yaml beside the targets (written by `outbound target`)", path=icp)
+    for name in ("personas", "messaging", "sender"):
+        if options.get(name) is None and (workspace / f"{name}.yaml").exists():
+            options[name] = workspace / f"{name}.yaml"
+    if options.get("templates") is None and (workspace / "templates").is_dir():
+        options["templates"] = workspace / "templates"
+    return DraftRequest(targets=targets, contacts=contacts, out=out, icp=icp, **options)
+
+
+def load_draft_specs(request: DraftRequest) -> dict[str, Any]:
+    """Load and check every spec and template up front, so a broken one stops the command in one line."""
+    from messaging.copy_blocks import load_messaging
+    from messaging.personas import load_persona_rules
+    from messaging.sender import load_sender
+    from messaging.templates import load_templates
+
+    return {
+        "icp": load_icp(request.icp),
+        "persona_rules": load_persona_rules(request.personas),
+        "messaging": load_messaging(request.messaging),
+        "sender": load_sender(request.sender),
+        "templates": load_templates(request.templates),
+        "column_map": load_column_map(request.column_map) if request.column_map else None,
+    }
+
+
+def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
+    """Run the drafting steps (as Prefect tasks when `use_prefect`) and write the outputs.
+
+    Returns:
+        The drafting summary printed by the command.
+    """
+    from messaging.drafts import build_drafts
+
+    step = as_step(use_prefect)
+    specs = load_draft_specs(request)
+    contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=specs["column_map"])
+    targets = pl.read_parquet(request.targets)
+    result = step(build_drafts)(
+        targets,
+        contacts.contacts,
+        personas=list(specs["icp"].personas),
+        persona_rules=specs["persona_rules"],
+        messaging=specs["messaging"],
+        sender=specs["sender"],
+        templates=specs["templates"],
+        allow_role=request.allow_role,
+        allow_free_mail=request.allow_free_mail,
+    )
+    step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
+    summary = summarize_drafts(result.drafts, result.skipped, contacts_read=contacts.rows_read)
+    if use_prefect:
+        publish_markdown("draft-samples", samples_markdown(result.drafts), "One sample first-touch draft per persona")
+    return summary
+
+
+def write_draft_outputs(
+    drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path
+) -> list[Path]:
+    """Write drafts.parquet/.csv, skipped.csv (rejected contact rows included) and one export per tool."""
+    from messaging.exports import FORMATS, export_campaign, write_export_csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    drafts.write_parquet(out / "drafts.parquet")
+    paths = [out / "drafts.parquet", write_csv(drafts, out / "drafts.csv")]
+    unusable = rejected.select(
+        pl.lit(None, pl.String).alias("contact_id"),
+        pl.lit(None, pl.String).alias("account_id"),
+        pl.lit(None, pl.String).alias("email"),
+        pl.format("row {} unusable: {} ({}={})", "source_row", "reason", "column", "value").alias("reason"),
+    )
+    paths.append(write_csv(pl.concat([skipped.select(unusable.columns), unusable]), out / "skipped.csv"))
+    for fmt in FORMATS:
+        path = out / "exports" / f"{fmt}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_export_csv(export_campaign(drafts, fmt), path)
+        paths.append(path)
+    return paths
+
+
+def summarize_drafts(drafts: pl.DataFrame, skipped: pl.DataFrame, *, contacts_read: int) -> dict[str, Any]:
+    """Counts a person checks after drafting: who was drafted, who was not and why, what to review."""
+    drafted = drafts.select("contact_id", "persona").unique()
+    issue_kinds = (
+        drafts.select(pl.col("issues").list.explode().str.extract(r"^([a-z_]+)").alias("kind"))
+        .drop_nulls()
+        .group_by("kind")
+        .len()
+        .sort("len", descending=True)
+    )
+    with_issues = drafts.filter(pl.col("issues").list.len() > 0).height
+    first = drafts.filter(pl.col("step") == 1).sort("contact_id").unique("persona", keep="first", maintain_order=True)
+    return {
+        "contacts_read": contacts_read,
+        "contacts_drafted": drafted.height,
+        "drafts": drafts.height,
+        "by_persona": dict(drafted.group_by("persona").len().sort("persona").iter_rows()),
+        "skipped": skipped.height,
+        "skipped_by_reason": dict(skipped.group_by("reason").len().sort("len", descending=True).iter_rows()),
+        "drafts_with_issues": with_issues,
+        "issues_by_kind": dict(issue_kinds.iter_rows()),
+        "samples": first.head(3).select("persona", "email", "subject", "body").to_dicts(),
+    }
+
+
+def samples_markdown(drafts: pl.DataFrame) -> str:
+    """One first-touch draft per persona, as markdown for the `draft-samples` artifact."""
+    first = drafts.filter(pl.col("step") == 1).sort("contact_id").unique("persona", keep="first", maintain_order=True)
+    parts = [f"## {row['persona']} ({row['email']})\n\n**{row['subject']}**\n\n```\n{row['body']}\n```" for row in first.iter_rows(named=True)]
+    return "\n\n".join(parts) or "_No drafts._"
+
+
+def draft_emails_flow():
+    """The Prefect flow `draft_emails`, created on first use so `--help` never imports Prefect."""
+    from prefect import flow
+
+    @flow(name="draft_emails", flow_run_name="draft-{request.targets.parent.name}", log_prints=True, validate_parameters=False)
+    def draft_emails(request: DraftRequest) -> dict[str, Any]:
+        return run_drafting(request, use_prefect=True)
+
+    return draft_emails
