@@ -1,0 +1,113 @@
+"""Spam-trigger words and phrases that draft lint warns about, and the one regex that finds them.
+
+The list gathers the phrases that deliverability guides (HubSpot's and Mailchimp's spam-word lists,
+the SpamAssassin body rules) keep flagging in cold email: money promises, urgency, hype and
+marketing clichés. A hit is a warning, not an error: "free" can be honest, but a reviewer should
+see it before the mailbox provider does.
+"""
+
+from __future__ import annotations
+
+import re
+
+SPAM_WORDS: tuple[str, ...] = (
+    # money and offers
+    "free",
+    "for free",
+    "free trial",
+    "free access",
+    "100% free",
+    "no cost",
+    "no fees",
+    "no credit card",
+    "cash",
+    "cash bonus",
+    "earn money",
+    "make money",
+    "extra income",
+    "double your",
+    "save big",
+    "best price",
+    "lowest price",
+    "cheap",
+    "discount",
+    "bargain",
+    "prize",
+    "winner",
+    "you have been selected",
+    "$$$",
+    "€€€",
+    # promises
+    "guarantee",
+    "guaranteed",
+    "money back",
+    "risk-free",
+    "risk free",
+    "no risk",
+    "no obligation",
+    "100%",
+    "no strings attached",
+    "miracle",
+    "amazing",
+    "incredible",
+    "unbelievable",
+    "once in a lifetime",
+    "best deal",
+    # urgency
+    "act now",
+    "act fast",
+    "urgent",
+    "immediately",
+    "limited time",
+    "limited offer",
+    "offer expires",
+    "expires today",
+    "don't miss",
+    "don't delete",
+    "last chance",
+    "now or never",
+    "hurry",
+    "only today",
+    # calls to click and buy
+    "click here",
+    "click below",
+    "buy now",
+    "order now",
+    "sign up now",
+    "apply now",
+    "call now",
+    "get started now",
+    "special promotion",
+    "exclusive deal",
+    # hygiene red flags
+    "dear friend",
+    "this is not spam",
+    "not spam",
+    "unsubscribe now",
+    "increase sales",
+    "increase traffic",
+    "lose weight",
+)
+
+
+def spam_pattern(words: list[str] | tuple[str, ...]) -> str:
+    """One case-insensitive regex that matches any of `words` as whole words.
+
+    A word boundary is only meaningful next to a word character, so "free" is anchored on both
+    sides (it must not fire inside "freedom") while "$$$" and "100%" are anchored only where they
+    start or end with a letter or digit. Longer phrases come first so "free trial" is reported
+    rather than "free". Spaces in a phrase match any run of whitespace.
+
+    Args:
+        words: the spam words and phrases.
+
+    Returns:
+        A Rust-regex pattern usable by Polars string expressions.
+    """
+    parts = []
+    for word in sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True):
+        body = r"\s+".join(re.escape(piece) for piece in word.split())
+        start = r"\b" if re.match(r"\w", word) else ""
+        end = r"\b" if re.search(r"\w$", word) else ""
+        parts.append(f"{start}{body}{end}")
+    return "(?i)(?:" + "|".join(parts) + ")"
