@@ -1,0 +1,124 @@
+"""The command line, called in-process. Flow runs share one session Prefect harness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    from flows.workspace import init_workspace
+
+    directory = tmp_path_factory.mktemp("workspace")
+    init_workspace(directory, accounts=3000)
+    return directory
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_init_writes_sample_specs_and_templates_and_keeps_edits(tmp_path):
+    result = invoke("init", tmp_path, "--accounts", "500")
+    assert result.exit_code == 0, result.output
+    for name in ("accounts.csv", "contacts.csv", "customers.csv", "deals.csv", "icp.yaml", "personas.yaml",
+                 "messaging.yaml", "sender.yaml"):
+        assert (tmp_path / name).exists(), name
+    assert list((tmp_path / "templates").rglob("step1_a.txt.j2"))
+    (tmp_path / "icp.yaml").write_text("# edited\n")
+    again = invoke("init", tmp_path, "--accounts", "500", "--json")
+    assert again.exit_code == 0
+    assert str(tmp_path / "icp.yaml") in json.loads(again.stdout)["kept"]
+    assert (tmp_path / "icp.yaml").read_text() == "# edited\n"
+
+
+def test_target_without_prefect_writes_outputs_whose_counts_add_up(workspace, tmp_path):
+    out = tmp_path / "out"
+    result = invoke("target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
+                    "--icp", workspace / "icp.yaml", "--out", out, "--no-prefect", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary == json.loads((out / "target_summary.json").read_text())
+    removed = sum(step["removed"] for step in summary["funnel"])
+    assert summary["rows_read"] == (summary["rejected"] + summary["duplicates"] + summary["suppressed"]
+                                    + removed + summary["targets"])
+    targets = pl.read_parquet(out / "targets.parquet")
+    assert targets.height == summary["targets"]
+    assert pl.read_csv(out / "targets.csv").height == summary["targets"]
+    assert summary["reachable"] is not None and 0 < summary["reachable"] <= summary["targets"]
+    assert (out / "rejected.csv").exists() and (out / "icp.yaml").exists()
+
+
+def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace, tmp_path):
+    out = tmp_path / "targets"
+    result = invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "verdict" in result.stdout
+    drafts = tmp_path / "drafts"
+    result = invoke("draft", "--targets", out / "targets.parquet", "--contacts", workspace / "contacts.csv",
+                    "--workspace", workspace, "--out", drafts, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    frame = pl.read_parquet(drafts / "drafts.parquet")
+    skipped = pl.read_csv(drafts / "skipped.csv")
+    assert summary["drafts"] == frame.height > 0
+    assert frame["contact_id"].n_unique() + skipped.height == summary["contacts_read"]
+    assert {"generic.csv", "instantly.csv", "smartlead.csv", "lemlist.csv", "apollo.csv"} <= {
+        p.name for p in (drafts / "exports").iterdir()}
+
+
+def test_personas_command_writes_every_contact(workspace, tmp_path):
+    out = tmp_path / "personas.csv"
+    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    frame = pl.read_csv(out)
+    assert frame.height == json.loads(result.stdout)["contacts"]
+    assert {"persona", "seniority", "function", "rule"} <= set(frame.columns)
+
+
+def test_columns_guesses_a_map_that_target_accepts(workspace, tmp_path):
+    renamed = tmp_path / "clay.csv"
+    pl.read_csv(workspace / "accounts.csv", infer_schema=False).rename(
+        {"name": "Company Name", "domain": "Website", "employees": "Headcount", "country": "HQ Country"}
+    ).with_columns(pl.lit("x").alias("Owner Notes")).write_csv(renamed)
+    map_file = tmp_path / "map.yaml"
+    result = invoke("columns", "--accounts", renamed, "--out", map_file, "--json")
+    assert result.exit_code == 0, result.output
+    assert "Owner Notes" in json.loads(result.stdout)["unplaced"]
+    result = invoke("target", "--accounts", renamed, "--map", map_file, "--icp", workspace / "icp.yaml",
+                    "--out", tmp_path / "out", "--no-prefect", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["universe"] > 0
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"accounts": "missing.csv"}, "missing.csv"),
+        ({"icp": "bad.yaml"}, "bad.yaml:"),
+        ({"preset": "nosuch"}, "nosuch"),
+        ({"as_of": "yesterday"}, "yesterday"),
+    ],
+)
+def test_target_bad_input_is_one_line_and_exit_2(workspace, tmp_path, change, expected):
+    (tmp_path / "bad.yaml").write_text("name: x\nversion: 1\ntarget_size: {min: 500, max: 10}\nfilters: []\n")
+    args = {"accounts": workspace / "accounts.csv", "icp": workspace / "icp.yaml", "preset": "canonical"}
+    args |= {k: (tmp_path / v if k in ("accounts", "icp") else v) for k, v in change.items()}
+    argv = ["target", "--accounts", args["accounts"], "--icp", args["icp"], "--out", tmp_path / "o",
+            "--preset", args["preset"], "--no-prefect"]
+    if "as_of" in args:
+        argv += ["--as-of", args["as_of"]]
+    result = invoke(*argv)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert expected in result.stderr
