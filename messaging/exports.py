@@ -1,0 +1,163 @@
+"""Campaign exports: one row per contact, laid out the way each sending tool imports leads.
+
+Drafts are long (one row per contact and step); every sending tool wants one row per lead with the
+sequence's copy in per-lead variables, so the steps become columns `step1_subject`, `step1_body`, ...
+that the tool's sequence then references (`{{step1_body}}`).
+
+Where each layout comes from (the tools' own lead-import documentation):
+
+- `instantly`: Instantly's lead fields (API v2 `POST /api/v2/leads`, developer.instantly.ai) are
+  `email`, `first_name`, `last_name`, `company_name` (+ personalization, website, phone, job_title);
+  its CSV upload maps columns of those names and keeps every other column as a custom variable.
+- `smartlead`: Smartlead's standard lead fields (api.smartlead.ai lead management guide) are
+  `email`, `first_name`, `last_name`, `company_name` (+ phone_number, website, location, ...); other
+  CSV columns become custom fields usable as `{{field_name}}`.
+- `lemlist`: lemlist's lead object (developer.lemlist.com, objects/lead) names `email`, `firstName`,
+  `lastName`, `companyName` (+ icebreaker, phone, linkedinUrl, ...); extra CSV columns become
+  custom variables.
+- `apollo`: Apollo's "Import a CSV of Contacts" (knowledge.apollo.io) recommends First Name, Last
+  Name, Contact Email, Company Name; extra columns map onto custom contact fields created first.
+- `generic`: the project's own layout, the same columns as `campaign.csv` (PRODUCT.md).
+
+Line breaks: Instantly, Smartlead and lemlist paste a variable into an HTML email, where a raw
+newline collapses into a space, so their bodies are HTML-escaped with `<br>` for each line break.
+Apollo stores the values in plain-text contact fields and `generic` is read by people and scripts,
+so those keep `\\n` inside a quoted CSV cell. Every text cell that a spreadsheet would run as a
+formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with a single quote,
+as the OWASP CSV-injection guidance advises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from targeting.errors import InputError
+
+FORMATS = ("generic", "instantly", "smartlead", "lemlist", "apollo")
+
+# Per tool: the contact columns (tool header <- draft column) and how step variables are named.
+CONTACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "generic": [
+        ("contact_id", "contact_id"),
+        ("email", "email"),
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("account_id", "account_id"),
+        ("company", "company"),
+        ("persona", "persona"),
+        ("variant", "variant"),
+    ],
+    "instantly": [("email", "email"), ("first_name", "first_name"), ("last_name", "last_name"), ("company_name", "company")],
+    "smartlead": [("email", "email"), ("first_name", "first_name"), ("last_name", "last_name"), ("company_name", "company")],
+    "lemlist": [("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("companyName", "company")],
+    "apollo": [("First Name", "first_name"), ("Last Name", "last_name"), ("Email", "email"), ("Company Name", "company")],
+}
+STEP_HEADERS: dict[str, tuple[str, str]] = {
+    "generic": ("step{n}_subject", "step{n}_body"),
+    "instantly": ("step{n}_subject", "step{n}_body"),
+    "smartlead": ("step{n}_subject", "step{n}_body"),
+    "lemlist": ("step{n}_subject", "step{n}_body"),
+    "apollo": ("Step {n} Subject", "Step {n} Body"),
+}
+HTML_BODIES = frozenset({"instantly", "smartlead", "lemlist"})
+FORMULA_START = r"^[=+\-@\t\r]"
+
+REQUIRED_COLUMNS = ("contact_id", "email", "step", "subject", "body")
+OPTIONAL_COLUMNS = ("first_name", "last_name", "account_id", "company", "persona", "variant")
+
+
+def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
+    """Lay drafts out as one row per contact in a sending tool's import format.
+
+    Args:
+        drafts: long drafts (contact_id, email, step, subject, body; first_name, last_name,
+            account_id, company, persona and variant when known). A contact drafted in several
+            variants is exported in its first variant (sorted), the same for every step.
+        fmt: one of `FORMATS`.
+
+    Returns:
+        One row per contact in first-seen order, every column a string: the tool's contact
+        columns, then a subject and a body column per step (empty where a contact lacks a step).
+
+    Raises:
+        InputError: `fmt` is unknown or a required column is missing.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format (expected one of {', '.join(FORMATS)})", field="format", value=fmt)
+    missing = [name for name in REQUIRED_COLUMNS if name not in drafts.columns]
+    if missing:
+        raise InputError("drafts to export lack a required column", field=missing[0])
+    steps = sorted(int(step) for step in drafts["step"].drop_nulls().unique())
+    subject_header, body_header = STEP_HEADERS[fmt]
+    body = pl.col("body").fill_null("").str.replace_all("\r\n", "\n", literal=True)
+    if fmt in HTML_BODIES:
+        body = _html_lines(body)
+    per_contact = (
+        _one_variant(_with_optional(drafts).lazy())
+        .with_columns(
+            pl.col("subject").fill_null("").str.replace_all(r"\s*[\r\n]+\s*", " ").str.strip_chars().alias("subject"),
+            body.alias("body"),
+        )
+        .group_by("contact_id", maintain_order=True)
+        .agg(
+            *[pl.col(name).drop_nulls().first() for name in ("email", *OPTIONAL_COLUMNS)],
+            *[
+                expr
+                for n in steps
+                for expr in (
+                    pl.col("subject").filter(pl.col("step") == n).first().alias(subject_header.format(n=n)),
+                    pl.col("body").filter(pl.col("step") == n).first().alias(body_header.format(n=n)),
+                )
+            ],
+        )
+    )
+    step_columns = [header.format(n=n) for n in steps for header in (subject_header, body_header)]
+    laid_out = per_contact.select(
+        *[pl.col(source).cast(pl.String).alias(header) for header, source in CONTACT_COLUMNS[fmt]],
+        *[pl.col(name).cast(pl.String) for name in step_columns],
+    )
+    return laid_out.with_columns(_escape_formula(pl.all())).collect()
+
+
+def write_export_csv(frame: pl.DataFrame, path: str | Path) -> Path:
+    """Write an export as UTF-8 CSV that keeps multi-line cells: quoted where needed, nulls empty.
+
+    Args:
+        frame: a frame from `export_campaign`.
+        path: the CSV file to write (its folder must exist).
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    frame.write_csv(path, quote_style="necessary", null_value="", line_terminator="\n")
+    return path
+
+
+def _with_optional(drafts: pl.DataFrame) -> pl.DataFrame:
+    """Add the optional draft columns a caller did not have, as nulls, so every layout can select them."""
+    absent = [pl.lit(None, pl.String).alias(name) for name in OPTIONAL_COLUMNS if name not in drafts.columns]
+    return drafts.with_columns(absent) if absent else drafts
+
+
+def _one_variant(drafts: pl.LazyFrame) -> pl.LazyFrame:
+    """Keep each contact's first variant: a lead row carries one sequence, not an A/B pair."""
+    label = pl.col("variant").cast(pl.String).fill_null("")
+    return drafts.filter(label == label.min().over("contact_id"))
+
+
+def _html_lines(body: pl.Expr) -> pl.Expr:
+    """Plain text to HTML: escape markup characters, then one `<br>` per line break."""
+    escaped = (
+        body.str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+    )
+    return escaped.str.replace_all("\n", "<br>", literal=True)
+
+
+def _escape_formula(columns: pl.Expr) -> pl.Expr:
+    """Prefix a single quote to a cell a spreadsheet would evaluate as a formula (OWASP)."""
+    return pl.when(columns.str.contains(FORMULA_START)).then(pl.lit("'") + columns).otherwise(columns).name.keep()
