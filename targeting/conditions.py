@@ -43,6 +43,8 @@ def format_value(value: Any) -> str:
     """`[saas, fintech]` rather than `['saas', 'fintech']`: how labels and warnings show values."""
     if isinstance(value, list | tuple):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -1,0 +1,181 @@
+"""Size a scored universe: universe statistics, the funnel, tiers, verdict and warnings.
+
+Two passes over the data, each one streaming aggregation: `universe_stats` (quartiles and value
+counts of the fields the spec names, which the candidate edits need) and `sizing_aggregate`
+(funnel, tiers and every candidate's target count as sums over Boolean expressions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from targeting.conditions import Condition, field_kind
+from targeting.icp import IcpSpec
+from targeting.scoring import SUPPRESSED, filter_column, step_names
+
+QUARTILES = (("Q1", 0.25), ("median", 0.5), ("Q3", 0.75))
+_VALUE_OPS = ("eq", "in", "not_in", "contains_any", "contains_all")
+_NUMERIC_OPS = ("between", "gte", "lte")
+
+Verdict = Literal["too_broad", "too_narrow", "ok"]
+
+
+@dataclass
+class UniverseStats:
+    """What the universe holds for the fields a spec names."""
+
+    rows: int = 0
+    known: dict[str, int] = field(default_factory=dict)  # field -> non-null accounts
+    quartiles: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> {"Q1": ..}
+    value_counts: dict[str, dict[Any, int]] = field(default_factory=dict)  # field -> {value: n}
+    pattern_hits: dict[str, int] = field(default_factory=dict)  # "field|pattern" -> accounts
+
+
+def _conditions(spec: IcpSpec) -> list[tuple[str, Condition]]:
+    return (
+        [("filter", c) for c in spec.filters]
+        + [("disqualifier", c) for c in spec.disqualifiers]
+        + [("criterion", c) for c in spec.scoring.criteria]
+    )
+
+
+def _norm(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec) -> UniverseStats:
+    """Quartiles of numeric filter fields and counts of every value the spec names, in one go.
+
+    Args:
+        accounts: the universe (before suppression) with the canonical columns.
+        spec: the ICP whose fields and values are looked up.
+
+    Returns:
+        The statistics; list values are counted per element occurrence.
+    """
+    conditions = _conditions(spec)
+    fields = sorted({c.field for _, c in conditions} | ({"signals_at"} if any(c.within_days for _, c in conditions) else set()))
+    numeric = sorted({c.field for c in spec.filters if c.operator in _NUMERIC_OPS})
+    patterns = sorted({(c.field, c.value) for _, c in conditions if c.operator == "matches"})
+    summary = [pl.len().alias("rows")]
+    summary += [pl.col(f).is_not_null().sum().alias(f"known|{f}") for f in fields]
+    summary += [pl.col(f).quantile(q, interpolation="nearest").alias(f"q|{f}|{name}") for f in numeric for name, q in QUARTILES]
+    for f, pattern in patterns:
+        hit = pl.col(f).str.contains(f"(?i){pattern}") if field_kind(f) != "list" else (
+            pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
+        summary.append(hit.fill_null(False).sum().alias(f"re|{f}|{pattern}"))
+    wanted: dict[str, set[Any]] = {}
+    for _, c in conditions:
+        if c.operator in _VALUE_OPS:
+            values = c.value if isinstance(c.value, list) else [c.value]
+            wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
+    frames = [accounts.select(summary)]
+    for f, values in sorted(wanted.items()):
+        kind = field_kind(f)
+        col = pl.col(f).explode() if kind == "list" else pl.col(f)
+        col = col.str.to_lowercase() if kind in ("list", "text") else col
+        frames.append(accounts.select(col.alias("value")).filter(pl.col("value").is_in(list(values)))
+                      .group_by("value").agg(pl.len().alias("n")))
+    first, *counts = pl.collect_all(frames, engine="streaming")
+    row = first.row(0, named=True)
+    stats = UniverseStats(rows=row["rows"])
+    for key, value in row.items():
+        parts = key.split("|")
+        if parts[0] == "known":
+            stats.known[parts[1]] = value
+        elif parts[0] == "q" and value is not None:
+            stats.quartiles.setdefault(parts[1], {})[parts[2]] = value
+        elif parts[0] == "re":
+            stats.pattern_hits[f"{parts[1]}|{'|'.join(parts[2:])}"] = value
+    for (f, _), frame in zip(sorted(wanted.items()), counts):
+        stats.value_counts[f] = dict(zip(frame["value"].to_list(), frame["n"].to_list()))
+    return stats
+
+
+def universe_warnings(spec: IcpSpec, stats: UniverseStats) -> list[str]:
+    """Name every filter/disqualifier/criterion value the universe never holds."""
+    if stats.rows == 0:
+        return ["the universe is empty"]
+    warnings = []
+    for kind, c in _conditions(spec):
+        where = f"{kind} {c.label}"
+        if stats.known.get(c.field, 0) == 0 and c.operator not in ("is_null", "not_null"):
+            warnings.append(f"{where}: field {c.field!r} is empty in the universe (every account is unknown)")
+            continue
+        if c.within_days and stats.known.get("signals_at", 0) == 0:
+            warnings.append(f"{where}: no account has signals_at, so within {c.within_days} days never holds")
+        if c.operator in _VALUE_OPS:
+            counts = stats.value_counts.get(c.field, {})
+            for value in c.value if isinstance(c.value, list) else [c.value]:
+                if counts.get(_norm(value), 0) == 0:
+                    warnings.append(f"{where}: value {value!r} never occurs in the universe")
+        elif c.operator == "matches" and stats.pattern_hits.get(f"{c.field}|{c.value}", 0) == 0:
+            warnings.append(f"{where}: pattern {c.value!r} never matches in the universe")
+    return warnings
+
+
+def funnel_exprs(spec: IcpSpec) -> list[pl.Expr]:
+    """Sums over Boolean expressions: universe, suppressed, targets, per-step removed/unknown, tiers."""
+    steps = step_names(spec)
+    dropped = pl.col("dropped_at")
+    target = dropped.is_null()
+    exprs = [pl.len().alias("universe"), pl.col(SUPPRESSED).sum().alias("suppressed"), target.sum().alias("targets")]
+    for i, step in enumerate(steps):
+        removed = dropped == step
+        exprs.append(removed.sum().alias(f"removed|{i}"))
+        unknown = removed & pl.col(filter_column(i)).is_null() if i < len(spec.filters) else pl.lit(False)
+        exprs.append(unknown.sum().alias(f"unknown|{i}"))
+    upper = None
+    for name, threshold in spec.scoring.tiers.items():
+        in_tier = target & (pl.col("score") >= threshold)
+        if upper is not None:
+            in_tier = in_tier & (pl.col("score") < upper)
+        exprs.append(in_tier.sum().alias(f"tier|{name}"))
+        upper = threshold
+    lowest = min(spec.scoring.tiers.values(), default=None)
+    untiered = target & (pl.col("score") < lowest) if lowest is not None else target
+    exprs.append(untiered.sum().alias("tier|"))
+    return exprs
+
+
+@dataclass
+class Funnel:
+    """The counts one aggregation row holds, in the target_summary.json shapes."""
+
+    universe: int
+    suppressed: int
+    targets: int
+    steps: list[dict[str, Any]]
+    by_tier: dict[str, int]
+
+
+def read_funnel(row: dict[str, Any], spec: IcpSpec) -> Funnel:
+    """Turn the aggregation row from `funnel_exprs` into funnel steps and tier counts."""
+    remaining = row["universe"] - row["suppressed"]
+    steps = []
+    for i, step in enumerate(step_names(spec)):
+        removed = int(row[f"removed|{i}"])
+        remaining -= removed
+        steps.append({"step": step, "removed": removed, "unknown": int(row[f"unknown|{i}"]), "remaining": remaining})
+    by_tier = {name: int(row[f"tier|{name}"]) for name in spec.scoring.tiers}
+    if row["tier|"]:
+        by_tier["untiered"] = int(row["tier|"])  # targets scoring below the lowest tier threshold
+    return Funnel(int(row["universe"]), int(row["suppressed"]), int(row["targets"]), steps, by_tier)
+
+
+def size_verdict(targets: int, band_min: int, band_max: int) -> Verdict:
+    """too_narrow below the band, too_broad above it, ok inside (both ends included)."""
+    if targets < band_min:
+        return "too_narrow"
+    if targets > band_max:
+        return "too_broad"
+    return "ok"
+
+
+def count_columns(names: Sequence[str], row: dict[str, Any]) -> list[int]:
+    """The integer values of `names` in an aggregation row."""
+    return [int(row[name]) for name in names]

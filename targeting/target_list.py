@@ -1,0 +1,134 @@
+"""The target list: score, size and select a universe against an ICP, with its summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel
+
+from targeting.columns import ACCOUNT_SCHEMA
+from targeting.icp import IcpSpec
+from targeting.scoring import score_accounts
+from targeting.sizing import funnel_exprs, read_funnel, size_verdict, universe_stats, universe_warnings
+from targeting.suppression import suppressed_account_keys
+from targeting.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
+
+TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
+
+
+class FunnelStep(BaseModel):
+    """One funnel step: accounts it removed (`unknown` of them for a null field) and those left."""
+
+    step: str
+    removed: int
+    unknown: int
+    remaining: int
+
+
+class Band(BaseModel):
+    """The target size band from the ICP."""
+
+    min: int
+    max: int
+
+
+class TargetSummary(BaseModel):
+    """Exactly `target_summary.json` (PRODUCT.md)."""
+
+    icp: str
+    version: int
+    rows_read: int
+    rejected: int
+    duplicates: int
+    universe: int
+    suppressed: int
+    funnel: list[FunnelStep]
+    targets: int
+    by_tier: dict[str, int]
+    reachable: int | None
+    band: Band
+    verdict: Literal["too_broad", "too_narrow", "ok"]
+    warnings: list[str]
+    suggestions: list[Suggestion]
+
+
+@dataclass
+class TargetList:
+    """Target accounts (score desc, with score, tier and reasons) and the summary."""
+
+    targets: pl.DataFrame
+    summary: TargetSummary
+
+
+def build_target_list(
+    accounts: pl.LazyFrame,
+    spec: IcpSpec,
+    *,
+    suppression: pl.DataFrame | None = None,
+    reachable_account_ids: pl.LazyFrame | None = None,
+    as_of: date | None = None,
+    rows_read: int | None = None,
+    rejected: int = 0,
+    duplicates: int = 0,
+) -> TargetList:
+    """Score and size a universe against an ICP.
+
+    Args:
+        accounts: the deduplicated universe with the canonical ACCOUNT_SCHEMA columns.
+        spec: the validated ICP.
+        suppression: from `read_suppression`; its account-level keys (account ids, domains)
+            remove accounts before the filters. Contact-level emails are not applied here.
+        reachable_account_ids: accounts with a sendable contact in an ICP persona (column
+            `account_id`); when given, the summary counts reachable targets.
+        as_of: the day `within_days` counts back from (default: today).
+        rows_read: rows in the source file (default: universe + rejected + duplicates).
+        rejected: rows the import rejected.
+        duplicates: rows folded into another account.
+
+    Returns:
+        The target list and its summary.
+
+    Raises:
+        ValueError: the counts do not add up to rows_read (the caller's counts disagree).
+    """
+    as_of = as_of or date.today()
+    stats = universe_stats(accounts, spec)
+    scored = score_accounts(accounts, spec, as_of, suppressed_keys=None if suppression is None else suppressed_account_keys(suppression))
+    candidates = candidate_edits(spec, stats)
+    aggregate = scored.select(*funnel_exprs(spec), *candidate_exprs(spec, candidates, as_of))
+    targets_lf = (
+        scored.filter(pl.col("dropped_at").is_null())
+        .select(TARGET_COLUMNS)
+        .sort(["score", "account_id"], descending=[True, False])
+    )
+    targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
+    row = agg.row(0, named=True)
+    funnel = read_funnel(row, spec)
+    band = spec.target_size
+    verdict = size_verdict(funnel.targets, band.min, band.max)
+    counts = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
+    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counts, funnel.targets, (band.min, band.max))
+    reachable = None
+    if reachable_account_ids is not None:
+        ids = reachable_account_ids.select("account_id").unique().collect()
+        reachable = targets.join(ids, on="account_id", how="semi").height
+    if rows_read is None:
+        rows_read = funnel.universe + rejected + duplicates
+    removed = sum(step["removed"] for step in funnel.steps)
+    accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
+    if accounted != rows_read or targets.height != funnel.targets:
+        raise ValueError(
+            f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
+            f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
+        )
+    summary = TargetSummary(
+        icp=spec.name, version=spec.version, rows_read=rows_read, rejected=rejected,
+        duplicates=duplicates, universe=funnel.universe, suppressed=funnel.suppressed,
+        funnel=[FunnelStep(**step) for step in funnel.steps], targets=funnel.targets,
+        by_tier=funnel.by_tier, reachable=reachable, band=Band(min=band.min, max=band.max),
+        verdict=verdict, warnings=universe_warnings(spec, stats), suggestions=suggestions,
+    )
+    return TargetList(targets=targets, summary=summary)
