@@ -1,0 +1,173 @@
+"""Copy blocks -> rendered drafts: one row per contact and step, with subject, body and facts_used.
+
+Everything around the template call is vectorized: steps and variants are assigned, facts are
+collected and subjects split off in Polars. The per-row work is only `template.render(ctx)`
+with a small dict, against templates compiled and bound to the sender once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+from jinja2 import TemplateError
+from jinja2.sandbox import SecurityError
+
+from messaging.sender import Sender
+from messaging.templates import CONTEXT_VARIABLES, TemplateKey, TemplateSet
+from targeting.columns import ACCOUNT_SCHEMA
+from targeting.errors import InputError
+
+# Context variable -> the column it is read from (the rest are read from a same-named column).
+_CONTEXT_COLUMNS = {"industry": "industry_label"}
+# Context variable -> the account field it reveals when used directly by a template.
+_DIRECT_FACTS = {"industry": "industry", "tech": "tech_stack", "hiring_role": "hiring_roles"}
+_BLOCKS = ("opener", "problem", "angle", "bridge", "topic")
+FACT_FIELDS = tuple(f for f in ACCOUNT_SCHEMA if f in {*_DIRECT_FACTS.values(), "pain_points", "growth_signals", "prior_solutions"})
+_FIXTURE = {name: f"sample {name.replace('_', ' ')}" for name in CONTEXT_VARIABLES} | {"first_name": "Alex", "company": "Example Co"}
+
+
+def template_globals(sender: Sender, personas: Sequence[str]) -> dict[str, dict[str, object]]:
+    """Per persona, the globals bound into its templates: sender, value_proposition, persona."""
+    plain = sender.model_dump()
+    return {p: {"sender": plain, "value_proposition": sender.value_proposition_for(p), "persona": p} for p in personas}
+
+
+def check_templates(templates: TemplateSet, sender: Sender, *, personas: Sequence[str], steps: int = 3) -> None:
+    """Dry-render every template on a fixture context so a broken one stops the run up front.
+
+    Args:
+        templates: The loaded templates.
+        sender: The sender bound into them.
+        personas: The personas that will be drafted; each needs every step 1..steps.
+        steps: The number of steps in the sequence.
+
+    Raises:
+        InputError: A needed template is missing, or one fails to render (path, line, reason).
+    """
+    for persona in personas:
+        for step in range(1, steps + 1):
+            if not templates.variants(persona, step):
+                raise InputError(
+                    f"no template for persona {persona!r} step {step}",
+                    path=f"templates/{persona}/step{step}_a.txt.j2",
+                )
+    bound = templates.bind(template_globals(sender, {key[0] for key in templates.code}))
+    for key, template in bound.items():
+        path = templates.paths[key]
+        try:
+            text = template.render(_FIXTURE)
+        except (TemplateError, SecurityError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"template fails to render ({exc})", path=path, line=_template_line(exc, path)) from None
+        if not text.startswith("Subject:") or not text.split("\n", 1)[0].removeprefix("Subject:").strip():
+            raise InputError("first line must be a non-empty 'Subject: ...'", path=path, line=1)
+
+
+def _template_line(exc: BaseException, path: str) -> int | None:
+    # Jinja rewrites tracebacks so template frames carry the template's filename and line.
+    line, tb = getattr(exc, "lineno", None), exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def assign_steps(rows: pl.LazyFrame, templates: TemplateSet, *, steps: int = 3) -> pl.LazyFrame:
+    """One row per contact and step, with the variant each contact gets.
+
+    Variants alternate over contacts sorted by contact_id within each persona and step, so an A/B
+    split is balanced and the same input always gets the same variants.
+    """
+    choices = pl.DataFrame(
+        [
+            {"persona": p, "step": s, "_variants": templates.variants(p, s)}
+            for p, s in sorted({(p, s) for p, s, _ in templates.code})
+        ],
+        schema={"persona": pl.String, "step": pl.Int64, "_variants": pl.List(pl.String)},
+    )
+    position = pl.col("contact_id").rank("ordinal").over("persona", "step") - 1
+    return (
+        rows.with_columns(pl.int_ranges(1, steps + 1, dtype=pl.Int64).alias("step"))
+        .explode("step")
+        .join(choices.lazy(), on=["persona", "step"], how="left", maintain_order="left")
+        .with_columns(
+            pl.col("_variants").list.get((position % pl.col("_variants").list.len()).cast(pl.Int64)).alias("variant")
+        )
+        .drop("_variants")
+    )
+
+
+def facts_used(templates: TemplateSet) -> tuple[pl.LazyFrame, pl.Expr]:
+    """What each template uses (a frame to join on persona, step, variant) and the facts expression."""
+    uses = pl.DataFrame(
+        [
+            {"persona": p, "step": s, "variant": v} | {f"_uses_{n}": n in templates.variables[(p, s, v)] for n in CONTEXT_VARIABLES}
+            for p, s, v in templates.code
+        ],
+        schema={"persona": pl.String, "step": pl.Int64, "variant": pl.String} | {f"_uses_{n}": pl.Boolean for n in CONTEXT_VARIABLES},
+    )
+    per_field = []
+    for field in FACT_FIELDS:
+        reasons = [pl.col(f"_uses_{b}") & pl.col(f"facts_{b}").list.contains(field) for b in _BLOCKS]
+        reasons += [
+            pl.col(f"_uses_{name}") & pl.col(_CONTEXT_COLUMNS.get(name, name)).is_not_null()
+            for name, source in _DIRECT_FACTS.items()
+            if source == field
+        ]
+        per_field.append(pl.when(pl.any_horizontal(reasons).fill_null(False)).then(pl.lit(field)))
+    return uses.lazy(), pl.concat_list(per_field).list.drop_nulls()
+
+
+def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sender: Sender, *, steps: int = 3) -> pl.DataFrame:
+    """Render every contact's steps.
+
+    Args:
+        rows: One row per contact with contact_id, persona, first_name and the copy blocks
+            (the output of `copy_blocks`).
+        templates: The loaded templates (checked with `check_templates` beforehand).
+        sender: The sender bound into the templates.
+        steps: The number of steps per contact.
+
+    Returns:
+        The input columns plus step (Int64), variant, subject, body and facts_used, one row
+        per contact and step, ordered by persona, step and variant.
+    """
+    uses, facts = facts_used(templates)
+    keys = ["persona", "step", "variant"]
+    planned = (
+        assign_steps(rows.lazy(), templates, steps=steps)
+        .join(uses, on=keys, how="left", maintain_order="left")
+        .with_columns(facts.alias("facts_used"))
+        .drop(f"_uses_{n}" for n in CONTEXT_VARIABLES)
+        .sort(keys, maintain_order=True)
+        .collect()
+    )
+    context = planned.select(
+        pl.col(_CONTEXT_COLUMNS.get(n, n)).cast(pl.String).fill_null("").alias(n) for n in CONTEXT_VARIABLES
+    ).with_columns(pl.col("first_name").replace("", "there"))
+    bound = templates.bind(template_globals(sender, planned["persona"].unique().to_list()))
+    texts: list[str] = []
+    for key, part in _partitions(planned.select(keys).hstack(context), keys):
+        render = bound[key].render
+        texts.extend(render(dict(zip(CONTEXT_VARIABLES, row))) for row in part.select(CONTEXT_VARIABLES).iter_rows())
+    return planned.with_columns(pl.Series("_text", texts, dtype=pl.String)).pipe(_split_subject)
+
+
+def _partitions(frame: pl.DataFrame, keys: list[str]) -> list[tuple[TemplateKey, pl.DataFrame]]:
+    if frame.height == 0:
+        return []
+    return [(tuple(k), part) for k, part in frame.partition_by(keys, maintain_order=True, as_dict=True).items()]
+
+
+def _split_subject(frame: pl.DataFrame) -> pl.DataFrame:
+    parts = pl.col("_text").str.splitn("\n", 2)
+    body = (
+        parts.struct.field("field_1")
+        .fill_null("")
+        .str.replace_all(r"[ \t]+\n", "\n")
+        .str.replace_all(r"\n{3,}", "\n\n")
+        .str.strip_chars()
+    )
+    subject = parts.struct.field("field_0").str.strip_prefix("Subject:").str.strip_chars()
+    return frame.with_columns(subject.alias("subject"), body.alias("body")).drop("_text")

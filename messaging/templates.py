@@ -1,0 +1,136 @@
+"""The email templates: shipped defaults overridden by a workspace, compiled once, checked up front.
+
+Templates live at `<persona>/step<N>_<variant>.txt.j2`; the first line is `Subject: ...`. They
+render in a sandbox with StrictUndefined, so a template that reaches for Python internals or a
+variable that does not exist stops the command with the template path, line and variable
+instead of producing a broken draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import CodeType
+
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from targeting.columns import PERSONAS
+from targeting.errors import InputError
+
+# The per-row variables a template may use; copy blocks come from messaging.yaml.
+CONTEXT_VARIABLES = (
+    "first_name", "company", "topic", "opener", "problem", "angle", "bridge", "industry", "tech", "hiring_role",
+)
+# Bound once per template: the sender (a mapping of sender.yaml) and the persona's value proposition.
+GLOBAL_VARIABLES = ("sender", "value_proposition", "persona")
+_FILE_NAME = re.compile(r"^step(?P<step>[1-9][0-9]*)_(?P<variant>[a-z0-9]+)\.txt\.j2$")
+
+TemplateKey = tuple[str, int, str]
+
+
+def default_templates_dir() -> Traversable:
+    """The shipped templates: inside the installed wheel, else the repository's top-level folder."""
+    packaged = resources.files("messaging") / "_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_environment() -> SandboxedEnvironment:
+    """The sandboxed plain-text environment every template renders in."""
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
+    )
+    # Jinja's `capitalize` lowercases the rest ("HubSpot" -> "Hubspot"); subjects want sentence case.
+    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    return env
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """Compiled templates by (persona, step, variant), with their source paths and variables."""
+
+    environment: SandboxedEnvironment
+    code: dict[TemplateKey, CodeType]
+    paths: dict[TemplateKey, str]
+    variables: dict[TemplateKey, frozenset[str]] = field(default_factory=dict)
+
+    def variants(self, persona: str, step: int) -> list[str]:
+        """The variants of one persona's step, sorted (a, b, ...)."""
+        return sorted(v for p, s, v in self.code if p == persona and s == step)
+
+    def bind(self, globals_by_persona: dict[str, dict[str, object]]) -> dict[TemplateKey, Template]:
+        """Template objects with each persona's globals (sender, value proposition) bound once."""
+        env = self.environment
+        return {
+            key: env.template_class.from_code(env, code, env.make_globals(globals_by_persona.get(key[0], {})))
+            for key, code in self.code.items()
+        }
+
+
+def load_templates(workspace: Path | None = None) -> TemplateSet:
+    """Load the shipped templates, overridden file by file by `workspace/templates/`.
+
+    Args:
+        workspace: A workspace folder; its `templates/<persona>/step<N>_<variant>.txt.j2` files
+            replace the shipped file of the same path or add new variants. None: defaults only.
+
+    Returns:
+        The compiled TemplateSet.
+
+    Raises:
+        InputError: A template file is misnamed, does not parse, does not start with
+            `Subject:`, or uses a variable that does not exist (path, line and variable named).
+    """
+    sources = _template_sources(default_templates_dir())
+    if workspace is not None and (Path(workspace) / "templates").is_dir():
+        sources |= _template_sources(Path(workspace) / "templates")
+    env = template_environment()
+    code, paths, variables = {}, {}, {}
+    for key, (path, text) in sorted(sources.items()):
+        code[key], variables[key] = _compile(env, text, path)
+        paths[key] = path
+    return TemplateSet(env, code, paths, variables)
+
+
+def _template_sources(root: Traversable | Path) -> dict[TemplateKey, tuple[str, str]]:
+    found = {}
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name.startswith((".", "_")):
+            continue
+        for entry in folder.iterdir():
+            if not entry.name.endswith(".j2"):
+                continue
+            path = str(entry)
+            match = _FILE_NAME.match(entry.name)
+            if folder.name not in PERSONAS:
+                raise InputError(f"unknown persona folder; expected one of {', '.join(PERSONAS)}", path=path, value=folder.name)
+            if match is None:
+                raise InputError("template file name must be step<N>_<variant>.txt.j2", path=path, value=entry.name)
+            found[(folder.name, int(match["step"]), match["variant"])] = (path, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def _compile(env: SandboxedEnvironment, text: str, path: str) -> tuple[CodeType, frozenset[str]]:
+    if not text.lstrip("\ufeff").startswith("Subject:"):
+        raise InputError("first line must be 'Subject: ...'", path=path, line=1)
+    try:
+        tree = env.parse(text, filename=path)
+        code = env.compile(tree, filename=path)
+    except TemplateSyntaxError as exc:
+        raise InputError(f"template does not parse ({exc.message})", path=path, line=exc.lineno) from None
+    used = meta.find_undeclared_variables(tree)
+    allowed = set(CONTEXT_VARIABLES) | set(GLOBAL_VARIABLES) | set(env.globals)
+    unknown = sorted(used - allowed)
+    if unknown:
+        line = min(n.lineno for n in tree.find_all(nodes.Name) if n.name == unknown[0])
+        raise InputError(
+            f"undefined variable {unknown[0]!r}; templates may use {', '.join(CONTEXT_VARIABLES + GLOBAL_VARIABLES)}",
+            path=path,
+            line=line,
+        )
+    return code, frozenset(used & set(CONTEXT_VARIABLES))
