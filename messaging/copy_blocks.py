@@ -144,7 +144,12 @@ def generic_lines(spec: MessagingSpec) -> pl.DataFrame:
 def fact_variables(rows: pl.LazyFrame) -> pl.LazyFrame:
     """Add the line variables: company, industry_label, tech and hiring_role (null when unknown)."""
     names = rows.collect_schema().names()
-    company_sources = [pl.col(c) for c in ("company", "name", "domain") if c in names]
+    company_sources = [pl.col(c).cast(pl.String) for c in ("company", "name", "domain") if c in names]
+    # Inline or all-empty frames infer List(Null)/Null; the canonical types keep string ops valid.
+    rows = rows.with_columns(
+        pl.col("industry").cast(pl.String),
+        *(pl.col(c).cast(pl.List(pl.String)) for c in ("tech_stack", "hiring_roles", *BLOCK_SOURCES)),
+    )
     return rows.with_columns(
         pl.coalesce(*company_sources, pl.lit("your company")).alias("company"),
         _display(pl.col("industry")).alias("industry_label"),

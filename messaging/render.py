@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import polars as pl
-from jinja2 import TemplateError
-from jinja2.sandbox import SecurityError
-
 from messaging.sender import Sender
-from messaging.templates import CONTEXT_VARIABLES, TemplateKey, TemplateSet
+from messaging.templates import CONTEXT_VARIABLES, TemplateKey, TemplateSet, check_templates, template_globals
 from targeting.columns import ACCOUNT_SCHEMA
-from targeting.errors import InputError
 
 # Context variable -> the column it is read from (the rest are read from a same-named column).
 _CONTEXT_COLUMNS = {"industry": "industry_label"}
@@ -24,53 +20,6 @@ _CONTEXT_COLUMNS = {"industry": "industry_label"}
 _DIRECT_FACTS = {"industry": "industry", "tech": "tech_stack", "hiring_role": "hiring_roles"}
 _BLOCKS = ("opener", "problem", "angle", "bridge", "topic")
 FACT_FIELDS = tuple(f for f in ACCOUNT_SCHEMA if f in {*_DIRECT_FACTS.values(), "pain_points", "growth_signals", "prior_solutions"})
-_FIXTURE = {name: f"sample {name.replace('_', ' ')}" for name in CONTEXT_VARIABLES} | {"first_name": "Alex", "company": "Example Co"}
-
-
-def template_globals(sender: Sender, personas: Sequence[str]) -> dict[str, dict[str, object]]:
-    """Per persona, the globals bound into its templates: sender, value_proposition, persona."""
-    plain = sender.model_dump()
-    return {p: {"sender": plain, "value_proposition": sender.value_proposition_for(p), "persona": p} for p in personas}
-
-
-def check_templates(templates: TemplateSet, sender: Sender, *, personas: Sequence[str], steps: int = 3) -> None:
-    """Dry-render every template on a fixture context so a broken one stops the run up front.
-
-    Args:
-        templates: The loaded templates.
-        sender: The sender bound into them.
-        personas: The personas that will be drafted; each needs every step 1..steps.
-        steps: The number of steps in the sequence.
-
-    Raises:
-        InputError: A needed template is missing, or one fails to render (path, line, reason).
-    """
-    for persona in personas:
-        for step in range(1, steps + 1):
-            if not templates.variants(persona, step):
-                raise InputError(
-                    f"no template for persona {persona!r} step {step}",
-                    path=f"templates/{persona}/step{step}_a.txt.j2",
-                )
-    bound = templates.bind(template_globals(sender, {key[0] for key in templates.code}))
-    for key, template in bound.items():
-        path = templates.paths[key]
-        try:
-            text = template.render(_FIXTURE)
-        except (TemplateError, SecurityError, TypeError, ValueError, AttributeError) as exc:
-            raise InputError(f"template fails to render ({exc})", path=path, line=_template_line(exc, path)) from None
-        if not text.startswith("Subject:") or not text.split("\n", 1)[0].removeprefix("Subject:").strip():
-            raise InputError("first line must be a non-empty 'Subject: ...'", path=path, line=1)
-
-
-def _template_line(exc: BaseException, path: str) -> int | None:
-    # Jinja rewrites tracebacks so template frames carry the template's filename and line.
-    line, tb = getattr(exc, "lineno", None), exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == path:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 def assign_steps(rows: pl.LazyFrame, templates: TemplateSet, *, steps: int = 3) -> pl.LazyFrame:

@@ -9,15 +9,17 @@ instead of producing a broken draft.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import CodeType
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from messaging.sender import Sender, load_sender
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
 
@@ -27,6 +29,7 @@ CONTEXT_VARIABLES = (
 )
 # Bound once per template: the sender (a mapping of sender.yaml) and the persona's value proposition.
 GLOBAL_VARIABLES = ("sender", "value_proposition", "persona")
+_FIXTURE = {name: f"sample {name.replace('_', ' ')}" for name in CONTEXT_VARIABLES} | {"first_name": "Alex", "company": "Example Co"}
 _FILE_NAME = re.compile(r"^step(?P<step>[1-9][0-9]*)_(?P<variant>[a-z0-9]+)\.txt\.j2$")
 
 TemplateKey = tuple[str, int, str]
@@ -75,9 +78,13 @@ class TemplateSet:
 def load_templates(workspace: Path | None = None) -> TemplateSet:
     """Load the shipped templates, overridden file by file by `workspace/templates/`.
 
+    Every template is compiled and dry-rendered against the shipped sender here, so a broken one
+    stops the command before any drafting.
+
     Args:
-        workspace: A workspace folder; its `templates/<persona>/step<N>_<variant>.txt.j2` files
-            replace the shipped file of the same path or add new variants. None: defaults only.
+        workspace: A workspace folder (or its `templates/` folder itself); its
+            `<persona>/step<N>_<variant>.txt.j2` files replace the shipped file of the same path
+            or add new variants. None: the shipped defaults only.
 
     Returns:
         The compiled TemplateSet.
@@ -87,14 +94,28 @@ def load_templates(workspace: Path | None = None) -> TemplateSet:
             `Subject:`, or uses a variable that does not exist (path, line and variable named).
     """
     sources = _template_sources(default_templates_dir())
-    if workspace is not None and (Path(workspace) / "templates").is_dir():
-        sources |= _template_sources(Path(workspace) / "templates")
+    overrides = workspace_templates_dir(Path(workspace)) if workspace is not None else None
+    if overrides is not None:
+        sources |= _template_sources(overrides)
     env = template_environment()
     code, paths, variables = {}, {}, {}
     for key, (path, text) in sorted(sources.items()):
         code[key], variables[key] = _compile(env, text, path)
         paths[key] = path
-    return TemplateSet(env, code, paths, variables)
+    templates = TemplateSet(env, code, paths, variables)
+    check_templates(templates, load_sender(), personas=())
+    return templates
+
+
+def workspace_templates_dir(workspace: Path) -> Path | None:
+    """A workspace's templates folder (or the folder itself if it is one); None when it has none."""
+    if not workspace.is_dir():
+        raise InputError("workspace or templates folder not found", path=workspace)
+    if (workspace / "templates").is_dir():
+        return workspace / "templates"
+    if workspace.name == "templates" or any((workspace / p).is_dir() for p in PERSONAS):
+        return workspace
+    return None
 
 
 def _template_sources(root: Traversable | Path) -> dict[TemplateKey, tuple[str, str]]:
@@ -134,3 +155,49 @@ def _compile(env: SandboxedEnvironment, text: str, path: str) -> tuple[CodeType,
             line=line,
         )
     return code, frozenset(used & set(CONTEXT_VARIABLES))
+
+
+def template_globals(sender: Sender, personas: Sequence[str]) -> dict[str, dict[str, object]]:
+    """Per persona, the globals bound into its templates: sender, value_proposition, persona."""
+    plain = sender.model_dump()
+    return {p: {"sender": plain, "value_proposition": sender.value_proposition_for(p), "persona": p} for p in personas}
+
+
+def check_templates(templates: TemplateSet, sender: Sender, *, personas: Sequence[str], steps: int = 3) -> None:
+    """Dry-render every template on a fixture context so a broken one stops the run up front.
+
+    Args:
+        templates: The loaded templates.
+        sender: The sender bound into them.
+        personas: The personas that will be drafted; each needs every step 1..steps.
+        steps: The number of steps in the sequence.
+
+    Raises:
+        InputError: A needed template is missing, or one fails to render (path, line, reason).
+    """
+    for persona in personas:
+        for step in range(1, steps + 1):
+            if not templates.variants(persona, step):
+                raise InputError(
+                    f"no template for persona {persona!r} step {step}",
+                    path=f"templates/{persona}/step{step}_a.txt.j2",
+                )
+    bound = templates.bind(template_globals(sender, {key[0] for key in templates.code}))
+    for key, template in bound.items():
+        path = templates.paths[key]
+        try:
+            text = template.render(_FIXTURE)
+        except (TemplateError, SecurityError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"template fails to render ({exc})", path=path, line=_template_line(exc, path)) from None
+        if not text.startswith("Subject:") or not text.split("\n", 1)[0].removeprefix("Subject:").strip():
+            raise InputError("first line must be a non-empty 'Subject: ...'", path=path, line=1)
+
+
+def _template_line(exc: BaseException, path: str) -> int | None:
+    # Jinja rewrites tracebacks so template frames carry the template's filename and line.
+    line, tb = getattr(exc, "lineno", None), exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

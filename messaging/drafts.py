@@ -1,0 +1,185 @@
+"""Targets + contacts -> a DraftSet: rendered, linted drafts and every contact not drafted, with why.
+
+Who gets drafted (decided here, in this order; the first reason that applies is the one recorded):
+1. a contact_id that is missing or repeats an earlier row -> skipped;
+2. a contact whose account is not in the target list -> skipped;
+3. a contact in a persona the ICP does not list (or unclassified) -> skipped;
+4. a contact whose email is not sendable -> skipped with the sendability reason;
+5. per account, the best `per_persona` contacts of each ICP persona are drafted (best: a verified
+   email before catch-all/unknown, then contact_id for a stable choice); the rest are skipped, so
+   one account does not get several near-identical first touches from the same angle. With
+   `max_per_account`, an account's drafted contacts are cut further in the ICP's persona order.
+Every input row therefore lands in exactly one of drafts (all its steps) or skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from messaging.copy_blocks import MessagingSpec, copy_blocks
+from messaging.render import check_templates, render_drafts
+from messaging.sender import Sender
+from messaging.templates import TemplateSet
+from targeting.columns import ACCOUNT_SCHEMA
+
+DRAFT_COLUMNS = (
+    "contact_id", "account_id", "email", "first_name", "last_name", "company", "persona", "step", "variant",
+    "subject", "body", "facts_used", "issues", "email_flag", "source", "fallback_reason",
+)
+SKIPPED_COLUMNS = ("contact_id", "account_id", "email", "reason")
+_ACCOUNT_FIELDS = ("name", "domain", "industry", "tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions")
+_FLAG_ORDER = {"catch_all": 1, "unknown": 2}
+
+
+@dataclass(frozen=True)
+class DraftSet:
+    """The drafts (one row per contact and step) and the contacts not drafted, with their reason."""
+
+    drafts: pl.DataFrame
+    skipped: pl.DataFrame
+
+
+def build_drafts(
+    targets: pl.DataFrame | pl.LazyFrame,
+    contacts: pl.DataFrame | pl.LazyFrame,
+    *,
+    personas: list[str],
+    persona_rules: object,
+    messaging: MessagingSpec,
+    sender: Sender,
+    templates: TemplateSet,
+    steps: int = 3,
+    allow_role: bool = False,
+    allow_free_mail: bool = False,
+    per_persona: int = 1,
+    max_per_account: int | None = None,
+) -> DraftSet:
+    """Draft every chosen contact's sequence from its account's facts.
+
+    Args:
+        targets: The target list (canonical account columns; `account_id` at least).
+        contacts: Canonical contacts. A frame that already has `persona` (from `outbound
+            personas`) is not classified again, and one with `sendable` is not re-checked.
+        personas: The ICP's personas, in priority order.
+        persona_rules: The rules that classify titles (`messaging.personas.load_persona_rules`).
+        messaging: The copy blocks spec.
+        sender: Who is writing.
+        templates: The loaded templates (dry-rendered here before any drafting).
+        steps: Emails per contact.
+        allow_role: Draft role addresses (info@, sales@) too.
+        allow_free_mail: Draft free-mail addresses (gmail.com, ...) too.
+        per_persona: Contacts drafted per account and persona.
+        max_per_account: Cap on contacts drafted per account (None: no cap).
+
+    Returns:
+        A DraftSet; every input contact row is in exactly one of `.drafts` or `.skipped`.
+
+    Raises:
+        InputError: A template is missing for a persona and step, or fails its dry render.
+    """
+    check_templates(templates, sender, personas=personas, steps=steps)
+    people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
+    decided = draft_decisions(people, targets, personas, per_persona=per_persona, max_per_account=max_per_account)
+    skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS).collect()
+    chosen = decided.filter(pl.col("reason").is_null()).collect()
+    rendered = render_drafts(copy_blocks(chosen.lazy(), messaging), templates, sender, steps=steps)
+    drafts = rendered.sort("_row", "step").select(
+        *DRAFT_COLUMNS[: DRAFT_COLUMNS.index("step")],
+        pl.col("step").cast(pl.Int64),
+        "variant", "subject", "body", "facts_used",
+        pl.lit([], dtype=pl.List(pl.String)).alias("issues"),
+        "email_flag",
+        pl.lit("template").alias("source"),
+        pl.lit(None, dtype=pl.String).alias("fallback_reason"),
+    )
+    return DraftSet(lint_rendered_drafts(drafts, sender), skipped)
+
+
+def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:
+    """Fill `issues` with the draft lint (footer, length, spam words, placeholders, facts)."""
+    from messaging.lint import lint_drafts
+
+    return lint_drafts(drafts, postal_address=sender.postal_address, opt_out_line=sender.opt_out_line)
+
+
+def classified_contacts(
+    contacts: pl.DataFrame | pl.LazyFrame, persona_rules: object, *, allow_role: bool, allow_free_mail: bool
+) -> pl.LazyFrame:
+    """Contacts with persona and sendability columns, computed only where the frame lacks them."""
+    people = contacts.lazy()
+    names = people.collect_schema().names()
+    if "persona" not in names:
+        from messaging.personas import classify_contacts
+
+        people = classify_contacts(people, persona_rules).lazy()
+    if "sendable" not in names:
+        from messaging.sendability import check_sendability
+
+        people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
+    names = people.collect_schema().names()
+    extra = [pl.lit(None, dtype=pl.String).alias(c) for c in ("first_name", "last_name", "email", "skip_reason", "email_flag") if c not in names]
+    return people.with_columns(extra)
+
+
+def draft_decisions(
+    people: pl.LazyFrame,
+    targets: pl.DataFrame | pl.LazyFrame,
+    personas: list[str],
+    *,
+    per_persona: int = 1,
+    max_per_account: int | None = None,
+) -> pl.LazyFrame:
+    """Every contact row with its account's facts, `_row` (input order) and `reason` (null: draft)."""
+    accounts = _account_facts(targets)
+    persona = pl.col("persona").fill_null("unclassified")
+    # The account's facts come from the target list, never from same-named contact columns.
+    own = [c for c in people.collect_schema().names() if c in _ACCOUNT_FIELDS]
+    rows = people.drop(own).with_row_index("_row").join(accounts, on="account_id", how="left", maintain_order="left")
+    reason = (
+        pl.when(pl.col("contact_id").is_null())
+        .then(pl.lit("missing contact_id"))
+        .when(~pl.col("contact_id").is_first_distinct())
+        .then(pl.lit("duplicate contact_id"))
+        .when(~pl.col("_in_targets").fill_null(False))
+        .then(pl.lit("account not in target list"))
+        .when(~persona.is_in(personas))
+        .then(pl.format("persona {} not in ICP personas", persona))
+        .when(~pl.col("sendable").fill_null(False))
+        .then(pl.col("skip_reason").fill_null("email not sendable"))
+    )
+    rows = rows.with_columns(reason.alias("reason"))
+    quality = pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int64)
+    open_rows = pl.col("reason").is_null()
+    # Rank only the contacts still in the running; the others keep their earlier reason.
+    order = pl.when(open_rows).then(pl.struct(quality.alias("q"), pl.col("contact_id").alias("c")))
+    rank = order.rank("ordinal").over("account_id", "persona")
+    rows = rows.with_columns(
+        pl.when(open_rows & (rank > per_persona))
+        .then(pl.format("persona {} already has {} contact(s) drafted at this account", persona, pl.lit(per_persona)))
+        .otherwise(pl.col("reason"))
+        .alias("reason")
+    )
+    if max_per_account is not None:
+        priority = persona.replace_strict({p: i for i, p in enumerate(personas)}, default=len(personas), return_dtype=pl.Int64)
+        slot = pl.when(pl.col("reason").is_null()).then(pl.struct(priority.alias("p"), order.alias("o")))
+        rows = rows.with_columns(
+            pl.when(pl.col("reason").is_null() & (slot.rank("ordinal").over("account_id") > max_per_account))
+            .then(pl.lit(f"account already has {max_per_account} contact(s) drafted"))
+            .otherwise(pl.col("reason"))
+            .alias("reason")
+        )
+    return rows
+
+
+def _account_facts(targets: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    frame = targets.lazy()
+    names = frame.collect_schema().names()
+    fields = [
+        pl.col(f).cast(ACCOUNT_SCHEMA[f]) if f in names else pl.lit(None, dtype=ACCOUNT_SCHEMA[f]).alias(f)
+        for f in _ACCOUNT_FIELDS
+    ]
+    return frame.select("account_id", *fields).unique("account_id", keep="first", maintain_order=True).with_columns(
+        pl.lit(True).alias("_in_targets")
+    )
