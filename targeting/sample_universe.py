@@ -82,10 +82,16 @@ def generate_sample(seed: int = 7, n_accounts: int = 20_000, as_of: date | None 
 
 
 def to_csv_frame(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """`frame` in canonical CSV shape: every List(String) column joined with `;`."""
+    """`frame` in canonical CSV shape: every List(String) column joined with `;`.
+
+    An empty list becomes null, which the CSV writer leaves as a bare empty cell (an empty
+    string would be written as `""`).
+    """
     lazy = frame.lazy()
     lists = [name for name, dtype in lazy.collect_schema().items() if dtype == pl.List(pl.String)]
-    return lazy.with_columns(pl.col(name).list.join(";") for name in lists)
+    return lazy.with_columns(
+        pl.when(pl.col(name).list.len() > 0).then(pl.col(name).list.join(";")).alias(name) for name in lists
+    )
 
 
 def write_sample(directory: str | Path, universe: SampleUniverse) -> dict[str, Path]:
