@@ -336,12 +336,15 @@ def date(raw: pl.Expr) -> pl.Expr:
     return pl.coalesce(iso, *others)
 
 
-_TRUE = {"true", "t", "yes", "y", "1", "customer", "x"}
-_FALSE = {"false", "f", "no", "n", "0", "prospect"}
+_TRUE = {"true", "t", "yes", "y", "1", "x", "customer", "current client", "client"}
+# CRM lifecycle stages short of a customer (HubSpot's and Apollo's) read as "not a customer".
+_FALSE = {"false", "f", "no", "n", "0", "prospect", "subscriber", "lead", "marketing qualified lead",
+          "marketingqualifiedlead", "sales qualified lead", "salesqualifiedlead", "opportunity",
+          "evangelist", "other", "cold", "approaching", "former customer", "churned"}
 
 
 def boolean(raw: pl.Expr) -> pl.Expr:
-    """True/False from "true", "yes", "1", "x", ... ; null for anything else."""
+    """True/False from "true", "yes", "1", "x", or a CRM lifecycle stage ("Customer", "Lead"); else null."""
     words = {**{word: True for word in _TRUE}, **{word: False for word in _FALSE}}
     return _lookup_key(raw).replace_strict(words, default=None, return_dtype=pl.Boolean)
 
