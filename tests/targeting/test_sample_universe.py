@@ -17,6 +17,7 @@ from polars.testing import assert_frame_equal
 from targeting import vocabulary
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, EMAIL_STATUSES, FUNDING_STAGES
 from targeting.icp import load_icp
+from targeting.importing import import_accounts, import_contacts
 from targeting.normalize import region_of
 from targeting.sample_accounts import generate_accounts, iter_account_chunks
 from targeting.sample_contacts import generate_contacts
@@ -268,6 +269,22 @@ def test_write_sample_round_trips_through_csv(tmp_path):
     assert_frame_equal(contacts, universe.contacts)
     for name, schema in (("customers", CUSTOMERS_SCHEMA), ("deals", DEALS_SCHEMA)):
         assert_frame_equal(pl.read_csv(paths[name], schema=schema), getattr(universe, name))
+
+
+def test_canonical_importer_reads_the_written_sample_back_unchanged(tmp_path):
+    universe = generate_sample(6, 1_500, AS_OF)
+    paths = write_sample(tmp_path, universe)
+    accounts = import_accounts(paths["accounts"])
+    contacts = import_contacts(paths["contacts"])
+    assert accounts.rejected.height == contacts.rejected.height == 0
+    assert accounts.universe == universe.accounts.height and contacts.universe == universe.contacts.height
+    # The importer reads an empty list cell as null ("no items").
+    expected = universe.accounts.with_columns(
+        pl.when(pl.col(c).list.len() > 0).then(pl.col(c)).alias(c)
+        for c, dtype in ACCOUNT_SCHEMA.items() if dtype == pl.List(pl.String)
+    )
+    assert_frame_equal(accounts.accounts.collect().drop("source"), expected.drop("source"))
+    assert_frame_equal(contacts.contacts.collect().drop("source"), universe.contacts.drop("source"))
 
 
 def test_to_csv_frame_joins_lists_with_semicolons():
