@@ -1,0 +1,177 @@
+"""Baseline: the targeting work as hand-written DuckDB SQL over the Parquet universe.
+
+What a data engineer would write without the project: one statistics query (known counts, value
+counts of the multi-value filters), one quartile query, then a single aggregate over the files with
+one `count_if` per funnel step, tier and candidate edit. The SQL is generated from the ICP so it
+stays in step with bench_icp.yaml; every predicate is plain DuckDB.
+
+    python bench/baselines/duckdb_sql.py --universe 'bench/data/universe-1000000-seed7/*.parquet' \
+        --icp bench/bench_icp.yaml --as-of 2026-01-01 --out result.json --targets targets.parquet
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import duckdb
+from common import (
+    LIST_FIELDS,
+    MULTI_VALUE_OPS,
+    NUMERIC_OPS,
+    QUARTILES,
+    candidates,
+    load_spec,
+    lower,
+    nearest_index,
+    parse_args,
+    result,
+    write,
+)
+
+
+def literal(value: Any) -> str:
+    """A SQL literal for a YAML scalar."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def values_sql(values: list[Any]) -> str:
+    return "(" + ", ".join(literal(v) for v in lower(values)) + ")"
+
+
+def any_element(field: str, values: list[Any]) -> str:
+    # len(list_filter(...)) > 0 rather than list_bool_or: an empty list must be FALSE, a null list NULL.
+    return f"(len(list_filter({field}, lambda x: lower(x) IN {values_sql(values)})) > 0)"
+
+
+def predicate(cond: dict[str, Any], as_of) -> str:
+    """The SQL Boolean for one condition: NULL where the account's field is unknown."""
+    field, op, value = cond["field"], cond["op"], cond["value"]
+    if op == "is_null":
+        return f"({field} IS NULL)"
+    if op == "not_null":
+        return f"({field} IS NOT NULL)"
+    if field in LIST_FIELDS:
+        if op in ("eq", "in", "contains_any"):
+            sql = any_element(field, value if isinstance(value, list) else [value])
+        elif op == "not_in":
+            sql = f"(NOT {any_element(field, value)})"
+        elif op == "contains_all":
+            sql = "(" + " AND ".join(any_element(field, [v]) for v in dict.fromkeys(lower(value))) + ")"
+        elif op == "matches":
+            sql = f"(len(list_filter({field}, lambda x: regexp_matches(x, {literal(value)}, 'i'))) > 0)"
+        else:
+            raise SystemExit(f"operator {op} does not apply to list field {field}")
+    else:
+        col = f"lower({field})" if isinstance(value, str) or (isinstance(value, list) and value and isinstance(value[0], str)) else field
+        sql = {
+            "eq": lambda: f"({col} = {literal(lower(value))})",
+            "in": lambda: f"({col} IN {values_sql(value)})",
+            "not_in": lambda: f"(NOT ({col} IN {values_sql(value)}))",
+            "between": lambda: f"({field} BETWEEN {literal(value[0])} AND {literal(value[1])})",
+            "gte": lambda: f"({field} >= {literal(value)})",
+            "lte": lambda: f"({field} <= {literal(value)})",
+            "matches": lambda: f"regexp_matches({field}, {literal(value)}, 'i')",
+        }[op]()
+    if cond.get("within_days"):
+        since = as_of - timedelta(days=cond["within_days"])
+        sql = f"({sql} AND signals_at >= DATE '{since.isoformat()}')"
+    return sql
+
+
+def universe_stats(con: duckdb.DuckDBPyConnection, source: str, spec: dict[str, Any]) -> tuple[dict, dict]:
+    """Quartiles of the numeric filters' fields and value counts of the multi-value filters' fields."""
+    filters = spec.get("filters", [])
+    numeric = sorted({f["field"] for f in filters if f["op"] in NUMERIC_OPS})
+    counted = sorted({f["field"] for f in filters if f["op"] in MULTI_VALUE_OPS and len(f["value"]) > 1})
+    quartiles: dict[str, dict[str, float]] = {}
+    if numeric:
+        known = con.execute("SELECT " + ", ".join(f"count({f})" for f in numeric) + f" FROM {source}").fetchone()
+        parts, names = [], []
+        for field, n in zip(numeric, known):
+            for name, q in QUARTILES:
+                if n:
+                    # quantile_disc picks index ceil(n * f) - 1; aim it at the "nearest" index.
+                    parts.append(f"quantile_disc({field}, {(nearest_index(n, q) + 0.5) / n!r})")
+                    names.append((field, name))
+        if parts:
+            row = con.execute("SELECT " + ", ".join(parts) + f" FROM {source}").fetchone()
+            for (field, name), value in zip(names, row):
+                quartiles.setdefault(field, {})[name] = value
+    counts: dict[str, dict[Any, int]] = {}
+    for field in counted:
+        wanted = sorted({v for f in filters if f["field"] == field and isinstance(f["value"], list) for v in lower(f["value"])})
+        element = f"lower(unnest({field}))" if field in LIST_FIELDS else f"lower({field})"
+        rows = con.execute(
+            f"SELECT v, count(*) FROM (SELECT {element} AS v FROM {source}) WHERE v IN {values_sql(wanted)} GROUP BY v"
+        ).fetchall()
+        counts[field] = dict(rows)
+    return quartiles, counts
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    spec = load_spec(args.icp)
+    con = duckdb.connect()
+    source = f"read_parquet('{args.universe}')"
+    quartiles, counts = universe_stats(con, source, spec)
+    edits = candidates(spec, quartiles, counts)
+
+    filters, disqualifiers = spec.get("filters", []), spec.get("disqualifiers", [])
+    criteria, min_score = spec["scoring"].get("criteria", []), spec["scoring"].get("min_score", 0)
+    tiers = spec["scoring"].get("tiers", {})
+    columns = [f"{predicate(f, args.as_of)} AS f{i}" for i, f in enumerate(filters)]
+    columns += [f"coalesce({predicate(d, args.as_of)}, FALSE) AS d{j}" for j, d in enumerate(disqualifiers)]
+    score = " + ".join(f"(CASE WHEN {predicate(c, args.as_of)} THEN {int(c['points'])} ELSE 0 END)" for c in criteria) or "0"
+    columns.append(f"({score}) AS score")
+    columns += [f"coalesce({predicate(e['filter'], args.as_of)}, FALSE) AS r{n}" for n, e in enumerate(edits) if e.get("filter")]
+
+    passes = [f"coalesce(f{i}, FALSE)" for i in range(len(filters))]
+    kept = " AND ".join([*passes, *(f"NOT d{j}" for j in range(len(disqualifiers)))]) or "TRUE"
+    target = f"{kept} AND score >= {min_score}"
+    aggregates = ["count(*)"]
+    for i in range(len(filters)):
+        reached = " AND ".join(["TRUE", *passes[:i]])
+        aggregates += [f"count_if({reached} AND NOT {passes[i]})", f"count_if({reached} AND f{i} IS NULL)"]
+    for j in range(len(disqualifiers)):
+        reached = " AND ".join(["TRUE", *passes, *(f"NOT d{k}" for k in range(j))])
+        aggregates += [f"count_if({reached} AND d{j})", "0"]
+    aggregates += [f"count_if({kept} AND score < {min_score})", "0"]
+    upper = None
+    for threshold in tiers.values():
+        aggregates.append(f"count_if({target} AND score >= {threshold}" + (f" AND score < {upper})" if upper is not None else ")"))
+        upper = threshold
+    aggregates.append(f"count_if({target} AND score < {min(tiers.values())})" if tiers else f"count_if({target})")
+    for n, e in enumerate(edits):
+        if "min_score" in e:
+            aggregates.append(f"count_if({kept} AND score >= {e['min_score']})")
+        else:
+            others = [p for i, p in enumerate(passes) if i != e["index"]] + ([f"r{n}"] if e["filter"] else [])
+            rest = " AND ".join([*others, *(f"NOT d{j}" for j in range(len(disqualifiers)))]) or "TRUE"
+            aggregates.append(f"count_if({rest} AND score >= {min_score})")
+    row = con.execute(f"WITH flags AS MATERIALIZED (SELECT {', '.join(columns)} FROM {source}) SELECT {', '.join(aggregates)} FROM flags").fetchone()
+
+    universe, rest = row[0], list(row[1:])
+    n_steps = len(filters) + len(disqualifiers) + 1
+    steps = [(rest[2 * k], rest[2 * k + 1]) for k in range(n_steps)]
+    rest = rest[2 * n_steps:]
+    tier_counts = dict(zip(tiers, rest[: len(tiers)]))
+    untiered = rest[len(tiers)]
+    write(args.out, result(spec, universe, steps, tier_counts, untiered, edits, rest[len(tiers) + 1:]))
+
+    # The target list itself: a second scan that keeps only the targets, best first.
+    tier = "CASE " + " ".join(f"WHEN score >= {t} THEN {literal(name)}" for name, t in tiers.items()) + " END" if tiers else "NULL"
+    keep = " AND ".join([*(f"coalesce({predicate(f, args.as_of)}, FALSE)" for f in filters),
+                         *(f"NOT coalesce({predicate(d, args.as_of)}, FALSE)" for d in disqualifiers)]) or "TRUE"
+    con.execute(
+        f"COPY (SELECT *, {tier} AS tier FROM (SELECT *, ({score}) AS score FROM {source} WHERE {keep}) "
+        f"WHERE score >= {min_score} ORDER BY score DESC, account_id) TO {literal(args.targets)} (FORMAT parquet)"
+    )
+
+
+if __name__ == "__main__":
+    main()
