@@ -84,8 +84,11 @@ def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sen
     """
     uses, facts = facts_used(templates)
     keys = ["persona", "step", "variant"]
+    # Rendering is the edge: materialize the blocks first. It also sidesteps a Polars 2.1 streaming
+    # panic when a reversed lazy input meets the explode + join below.
+    blocks = rows.collect() if isinstance(rows, pl.LazyFrame) else rows
     planned = (
-        assign_steps(rows.lazy(), templates, steps=steps)
+        assign_steps(blocks.lazy(), templates, steps=steps)
         .join(uses, on=keys, how="left", maintain_order="left")
         .with_columns(facts.alias("facts_used"))
         .drop(f"_uses_{n}" for n in CONTEXT_VARIABLES)
