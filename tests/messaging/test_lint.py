@@ -193,3 +193,15 @@ def test_any_text_lints_to_one_row_each_with_coded_issues(bodies):
     for issues in linted["issues"].to_list():
         assert set(_codes(issues)) <= known
         assert "too_short" in _codes(issues)  # 250 characters hold at most 125 words
+
+
+def test_spam_words_are_found_in_bodies_with_non_ascii_text():
+    [issues] = _issues(_drafts({"body": _body("Hola José, ça marche: it is free.\n" + _copy(70))}))
+    assert issues == ["spam_word: 'free' on line 3 of the body"]
+
+
+def test_lint_keeps_wide_frames_intact():
+    drafts = _drafts({}, {"facts_used": []}).with_columns(tech_stack=pl.lit(["hubspot"]), contact_id=pl.Series(["a", "b"]))
+    linted = lint_drafts(drafts, postal_address=ADDRESS, opt_out_line=OPT_OUT)
+    assert linted.drop("issues").equals(drafts)
+    assert [len(issues) for issues in linted["issues"]] == [0, 1]
