@@ -1,0 +1,167 @@
+"""build_drafts: who is drafted, who is skipped and why; every input contact accounted for exactly once."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from messaging.copy_blocks import load_messaging
+from messaging.drafts import DRAFT_COLUMNS, SKIPPED_COLUMNS, build_drafts
+from messaging.sender import load_sender
+from messaging.templates import load_templates
+from targeting.errors import InputError
+
+SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
+ICP_PERSONAS = ["economic_buyer", "champion", "technical_evaluator"]
+LIST = pl.List(pl.String)
+CONTACT_SCHEMA = {
+    "contact_id": pl.String, "account_id": pl.String, "first_name": pl.String, "last_name": pl.String,
+    "email": pl.String, "persona": pl.String, "sendable": pl.Boolean, "skip_reason": pl.String, "email_flag": pl.String,
+}
+
+
+def _targets(*ids: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "account_id": list(ids), "name": [f"Company {i}" for i in ids], "industry": ["saas"] * len(ids),
+            "tech_stack": [["hubspot"]] * len(ids), "hiring_roles": [["sales"]] * len(ids),
+            "pain_points": [["lead_routing"]] * len(ids), "growth_signals": [["hiring_sales"]] * len(ids),
+            "prior_solutions": [["crm_reports"]] * len(ids),
+        },
+        schema_overrides={c: LIST for c in ("tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions")},
+    )
+
+
+def _contact(contact_id: str, account_id: str | None = "a1", persona: str | None = "champion", **extra) -> dict:
+    return {
+        "contact_id": contact_id, "account_id": account_id, "first_name": "Sam", "last_name": "Lee",
+        "email": f"{contact_id}@example.com", "persona": persona, "sendable": True, "skip_reason": None,
+        "email_flag": None, **extra,
+    }
+
+
+def _build(targets: pl.DataFrame, contacts: list[dict], **options):
+    frame = pl.DataFrame(contacts, schema=CONTACT_SCHEMA)
+    kwargs = {"personas": ICP_PERSONAS, "persona_rules": None, "messaging": SPEC, "sender": SENDER, "templates": TEMPLATES}
+    return build_drafts(targets, frame, **(kwargs | options))
+
+
+def _reasons(result) -> dict[str, str]:
+    return dict(result.skipped.select("contact_id", "reason").iter_rows())
+
+
+def test_drafts_have_the_contract_columns_and_types():
+    result = _build(_targets("a1"), [_contact("c1")])
+    assert tuple(result.drafts.columns) == DRAFT_COLUMNS
+    assert tuple(result.skipped.columns) == SKIPPED_COLUMNS
+    assert result.drafts["step"].dtype == pl.Int64 and result.drafts["step"].to_list() == [1, 2, 3]
+    row = result.drafts.row(0, named=True)
+    assert (row["source"], row["fallback_reason"], row["company"]) == ("template", None, "Company a1")
+    # Champion step 1: the lead_routing opener/problem, the hiring_sales angle (names the role), the bridge.
+    assert row["facts_used"] == ["hiring_roles", "growth_signals", "pain_points", "prior_solutions"]
+    assert result.drafts["issues"].dtype == LIST
+
+
+@pytest.mark.parametrize(
+    ("contact", "reason"),
+    [
+        (_contact("c1", account_id="elsewhere"), "account not in target list"),
+        (_contact("c1", account_id=None), "account not in target list"),
+        (_contact("c1", persona="user"), "persona user not in ICP personas"),
+        (_contact("c1", persona=None), "persona unclassified not in ICP personas"),
+        (_contact("c1", sendable=False, skip_reason="role address"), "role address"),
+        (_contact("c1", sendable=False), "email not sendable"),
+    ],
+)
+def test_each_skip_reason(contact, reason):
+    result = _build(_targets("a1"), [contact])
+    assert result.drafts.height == 0
+    assert _reasons(result) == {"c1": reason}
+
+
+def test_first_reason_that_applies_is_recorded():
+    # Outside the target list *and* in the wrong persona *and* unsendable: the account reason wins.
+    contact = _contact("c1", account_id="zz", persona="user", sendable=False, skip_reason="invalid email")
+    assert _reasons(_build(_targets("a1"), [contact])) == {"c1": "account not in target list"}
+
+
+def test_one_contact_per_persona_per_account_prefers_a_verified_email():
+    contacts = [
+        _contact("c1", email_flag="catch_all"),
+        _contact("c2"),
+        _contact("c3", email_flag="unknown"),
+        _contact("c4", persona="economic_buyer"),
+    ]
+    result = _build(_targets("a1"), contacts)
+    assert set(result.drafts["contact_id"]) == {"c2", "c4"}
+    assert set(_reasons(result)) == {"c1", "c3"}
+    assert "already has 1 contact(s)" in _reasons(result)["c1"]
+
+
+def test_per_persona_and_account_caps_follow_icp_priority():
+    contacts = [_contact("t1", persona="technical_evaluator"), _contact("c1"), _contact("c2"), _contact("e1", persona="economic_buyer")]
+    two_each = _build(_targets("a1"), contacts, per_persona=2)
+    assert set(two_each.drafts["contact_id"]) == {"t1", "c1", "c2", "e1"}
+    capped = _build(_targets("a1"), contacts, per_persona=2, max_per_account=2)
+    assert set(capped.drafts["contact_id"]) == {"e1", "c1"}
+    assert _reasons(capped) == {"t1": "account already has 2 contact(s) drafted", "c2": "account already has 2 contact(s) drafted"}
+
+
+def test_duplicate_and_missing_contact_ids_are_skipped_once():
+    result = _build(_targets("a1"), [_contact("c1"), _contact("c1", persona="economic_buyer"), _contact(None, persona="economic_buyer")])
+    assert result.drafts["contact_id"].unique().to_list() == ["c1"]
+    assert result.skipped["reason"].to_list() == ["duplicate contact_id", "missing contact_id"]
+
+
+def test_lint_fills_issues_for_generic_copy():
+    bare = pl.DataFrame({"account_id": ["a1"], "name": ["Plain Co"]})
+    result = _build(bare, [_contact("c1")])
+    assert result.drafts["facts_used"].list.len().max() == 0
+    assert all(any(i.startswith("no_account_fact") for i in issues) for issues in result.drafts["issues"])
+    specific = _build(_targets("a1"), [_contact("c1")])
+    assert specific.drafts["issues"].list.len().max() == 0
+
+
+def test_broken_or_missing_template_stops_before_drafting():
+    with pytest.raises(InputError, match="step 4"):
+        _build(_targets("a1"), [_contact("c1")], steps=4)
+
+
+def test_lazy_inputs_are_accepted():
+    frame = pl.DataFrame([_contact("c1")], schema=CONTACT_SCHEMA).lazy()
+    result = build_drafts(
+        _targets("a1").lazy(), frame, personas=ICP_PERSONAS, persona_rules=None, messaging=SPEC, sender=SENDER, templates=TEMPLATES
+    )
+    assert result.drafts.height == 3
+
+
+contact_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "contact_id": st.one_of(st.none(), st.sampled_from([f"c{i}" for i in range(12)])),
+            "account_id": st.one_of(st.none(), st.sampled_from(["a1", "a2", "a3", "zz"])),
+            "persona": st.one_of(st.none(), st.sampled_from(["economic_buyer", "champion", "technical_evaluator", "user", "procurement"])),
+            "sendable": st.booleans(),
+            "email_flag": st.sampled_from([None, "catch_all", "unknown"]),
+        }
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=contact_rows, per_persona=st.integers(1, 2), cap=st.one_of(st.none(), st.integers(1, 3)), steps=st.integers(1, 3))
+def test_every_contact_is_drafted_or_skipped_exactly_once(rows, per_persona, cap, steps):
+    contacts = [_contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"], email_flag=r["email_flag"]) for r in rows]
+    result = _build(_targets("a1", "a2", "a3"), contacts, per_persona=per_persona, max_per_account=cap, steps=steps)
+    drafted = result.drafts.group_by("contact_id").agg(pl.len().alias("n"), pl.col("persona").first(), pl.col("account_id").first())
+    assert drafted.height + result.skipped.height == len(rows)
+    assert (drafted["n"] == steps).all()
+    assert result.skipped["reason"].null_count() == 0
+    assert set(drafted["persona"]) <= set(ICP_PERSONAS)
+    per_account = drafted.group_by("account_id", "persona").len()
+    assert per_account.is_empty() or per_account["len"].max() <= per_persona
+    if cap is not None and not drafted.is_empty():
+        assert drafted.group_by("account_id").len()["len"].max() <= cap
