@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from targeting.columns import ACCOUNT_SCHEMA, FUNDING_STAGES
-from targeting.sample_lists import gather, list_column, logit_table, pick, sigmoid
+from targeting.sample_lists import bernoulli, gather, list_column, logit_table, pick, sigmoid
 from targeting.sample_signals import draw_signals
 from targeting.sample_words import (
     BRAND_PREFIXES,
@@ -103,7 +103,7 @@ def generate_accounts(
     tech = _tech_stack(rng, size, industry)
     signals = draw_signals(rng, size, industry, stage, tech, as_of)
     revenue = employees * np.exp(rng.normal(np.log(120_000), 0.45, n))
-    tags = rng.random((n, len(TAGS))) < sigmoid(np.array(_TAG_ODDS))[None, :]
+    tags = bernoulli(rng, np.broadcast_to(np.array(_TAG_ODDS), (n, len(TAGS))))
     ids = _permuted_ids(seed, start, n)
     brand = gather(BRAND_PREFIXES, (ids % len(BRAND_PREFIXES)).astype(np.uint32)) + gather(
         BRAND_ROOTS, (ids // len(BRAND_PREFIXES) % len(BRAND_ROOTS)).astype(np.uint32)
@@ -182,8 +182,8 @@ def _tech_stack(rng, size, industry) -> np.ndarray:
         mask[:, TECH_STACK.index(name)] = crm == j
     others = [t for t in TECH_STACK if t not in _CRM]
     base, slope, boost = logit_table(others, INDUSTRIES, _TECH)
-    p = sigmoid(base[None, :] + slope[None, :] * size[:, None] + boost[industry])
-    mask[:, [TECH_STACK.index(t) for t in others]] = rng.random(p.shape) < p
+    log_odds = base[None, :] + slope[None, :] * size[:, None] + boost[industry]
+    mask[:, [TECH_STACK.index(t) for t in others]] = bernoulli(rng, log_odds)
     return mask
 
 

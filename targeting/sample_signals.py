@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from targeting.columns import FUNDING_STAGES
-from targeting.sample_lists import list_column, logit_table, sigmoid, top_k_mask
+from targeting.sample_lists import bernoulli, list_column, logit_table, top_k_mask
 from targeting.vocabulary import (
     GROWTH_SIGNALS,
     HIRING_ROLES,
@@ -89,9 +89,7 @@ def draw_signals(rng, size, industry, stage, tech, as_of: date) -> dict[str, pl.
     growing = np.isin(stage, _GROWING)
     mood = rng.normal(0.0, 0.8, n) + 0.6 * growing  # hiring comes in waves, funded firms hire
     base, slope, boost = logit_table(HIRING_ROLES, INDUSTRIES, _HIRING)
-    hiring = rng.random((n, len(HIRING_ROLES))) < sigmoid(
-        base[None, :] + slope[None, :] * size[:, None] + boost[industry] + mood[:, None]
-    )
+    hiring = bernoulli(rng, base[None, :] + slope[None, :] * size[:, None] + boost[industry] + mood[:, None])
     growth = np.zeros((n, len(GROWTH_SIGNALS)), dtype=bool)
     col = GROWTH_SIGNALS.index
     growth[:, col("raised_funding")] = np.isin(stage, _FUNDED) & (rng.random(n) < 0.22)
@@ -130,8 +128,7 @@ def _pain_points(rng, size, industry, tech) -> np.ndarray:
 def _prior_solutions(rng, size, industry, tech) -> np.ndarray:
     """What the account uses today instead; CRM reports only where there is a CRM."""
     base, slope, boost = logit_table(PRIOR_SOLUTIONS, INDUSTRIES, _PRIOR)
-    p = sigmoid(base[None, :] + slope[None, :] * size[:, None] + boost[industry])
-    mask = rng.random(p.shape) < p
+    mask = bernoulli(rng, base[None, :] + slope[None, :] * size[:, None] + boost[industry])
     has_crm = tech[:, [TECH_STACK.index(t) for t in ("salesforce", "hubspot", "pipedrive")]].any(axis=1)
     mask[:, PRIOR_SOLUTIONS.index("crm_reports")] &= has_crm
     return mask
