@@ -83,20 +83,24 @@ def import_accounts(path: str | Path, *, preset: str = "canonical", column_map: 
     if not any(target in ACCOUNT_SCHEMA for target in sources):
         raise _no_usable_columns(path, preset, schema, "account")
     people_shaped = any(target in sources for target in _PERSON_TARGETS)
-    values, problems = _canonical_columns(sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources])
+    trusted = column_map.trusted
+    values, problems = _canonical_columns(sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted)
     if people_shaped and "email" in sources:
-        values["email"] = _canonical_columns(sources, schema, ["email"])[0]["email"]
+        values["email"] = _canonical_columns(sources, schema, ["email"], trusted)[0]["email"]
     account_id, domain, missing = _account_keys(values, sources, schema, column_map, path)
     values.update(account_id=account_id, domain=domain, source=_source(values, preset, path))
-    if "country" in values:
+    if "country" in values and not (trusted and "region" in values):
+        # Derived from the country; a region column given with it only fills rows without a country.
+        # A canonical file's own region is taken as it is (checked against REGIONS).
         values["region"] = pl.coalesce(nz.region_of(values["country"]), values.get("region", pl.lit(None, pl.String)))
     parsed = _parse(frame, values, [*problems, missing], [t for t in ACCOUNT_SCHEMA if t in values])
     valid = parsed.filter(pl.col(_PROBLEM).is_null()).drop(_ROW, _PROBLEM)
     rejected, kept, distinct = _account_rows(parsed, valid, "account_id", path)
-    if people_shaped:
-        accounts, duplicates, folded = _fold_people(valid), 0, kept - distinct
-    else:
-        accounts, duplicates, folded = valid.unique("account_id", keep="first", maintain_order=True), kept - distinct, 0
+    repeated = kept - distinct
+    accounts = valid
+    if repeated:  # the counts are known already: a file without repeats skips the fold entirely
+        accounts = _fold_people(valid) if people_shaped else valid.unique("account_id", keep="first", maintain_order=True)
+    duplicates, folded = (0, repeated) if people_shaped else (repeated, 0)
     return AccountImport(
         accounts=_conform(accounts, ACCOUNT_SCHEMA),
         rows_read=kept + rejected.height,
@@ -132,8 +136,8 @@ def import_contacts(path: str | Path, *, preset: str = "canonical", column_map: 
     if not any(target in sources for target in _PERSON_TARGETS if target != "title"):
         raise _no_usable_columns(path, preset, schema, "contact")
     country = "contact_country" if "contact_country" in sources else "country"
-    wanted = ["contact_id", "first_name", "last_name", "email", "email_status", "title", country, "account_id", "domain"]
-    values, problems = _canonical_columns(sources, schema, [t for t in wanted if t in sources])
+    wanted = ["contact_id", "first_name", "last_name", "email", "email_status", "title", country, "account_id", "domain", "source"]
+    values, problems = _canonical_columns(sources, schema, [t for t in wanted if t in sources], column_map.trusted)
     account_id, _, missing = _account_keys(values, sources, schema, column_map, path)
     nameless = pl.all_horizontal(values.get(t, pl.lit(None, pl.String)).is_null() for t in ("email", "first_name", "last_name"))
     row_id = pl.lit(f"{_stem(path)}-") + pl.col(_ROW).cast(pl.String)
@@ -150,7 +154,7 @@ def import_contacts(path: str | Path, *, preset: str = "canonical", column_map: 
     valid = parsed.filter(pl.col(_PROBLEM).is_null()).drop(_ROW, _PROBLEM)
     rejected, kept, distinct = _account_rows(parsed, valid, "contact_id", path)
     return ContactImport(
-        contacts=_conform(valid.unique("contact_id", keep="first", maintain_order=True), CONTACT_SCHEMA),
+        contacts=_conform(valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid, CONTACT_SCHEMA),
         rows_read=kept + rejected.height,
         rejected=rejected,
         duplicates=kept - distinct,
@@ -296,13 +300,13 @@ def _collect(frame: pl.LazyFrame, path: str | Path) -> pl.DataFrame:
 _PERSON_TARGETS = ("email", "first_name", "last_name", "contact_id", "title")
 
 
-def _canonical_columns(sources: dict[str, list[_Source]], schema: pl.Schema, targets: list[str]) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
+def _canonical_columns(sources: dict[str, list[_Source]], schema: pl.Schema, targets: list[str], trusted: bool) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
     """Each target's value (first non-empty over its sources) and a problem per unreadable source."""
     values: dict[str, pl.Expr] = {}
     problems: list[pl.Expr] = []
     for target in targets:
         group = sources[target]
-        parsed = [nz.canonical_value(target, pl.col(s.header), schema[s.header], s.rule.separator) for s in group]
+        parsed = [nz.canonical_value(target, pl.col(s.header), schema[s.header], s.rule.separator, trusted=trusted) for s in group]
         values[target] = pl.coalesce([p.value for p in parsed]) if len(parsed) > 1 else parsed[0].value
         problems += [_problem(p.unreadable, s.header, pl.col(s.header), p.reason) for s, p in zip(group, parsed) if p.unreadable is not None]
     return values, problems
@@ -364,12 +368,16 @@ def _account_rows(parsed: pl.LazyFrame, valid: pl.LazyFrame, key: str, path: str
         problem.field("value").alias("value"),
         problem.field("reason").alias("reason"),
     )
-    counts = valid.select(pl.len().alias("kept"), pl.col(key).n_unique().alias("distinct"))
+    # Distinct 64-bit hashes are distinct keys, and hashing is 3x cheaper than comparing strings at
+    # 10M rows; only when hashes repeat are the keys themselves counted.
+    counts = valid.select(pl.len().alias("kept"), pl.col(key).hash().n_unique().alias("distinct"))
     try:
         rejected, totals = pl.collect_all([rejected_rows, counts])
+        kept, distinct = totals.row(0)
+        if distinct < kept:
+            distinct = valid.select(pl.col(key).n_unique()).collect().item()
     except pl.exceptions.PolarsError as error:
         raise InputError(f"cannot read: {_first_line(error)}", path=path) from None
-    kept, distinct = totals.row(0)
     if kept + rejected.height == 0:
         raise InputError("no data rows (a header only?)", path=path)
     return rejected.cast(REJECTED_SCHEMA), kept, distinct
@@ -378,10 +386,13 @@ def _account_rows(parsed: pl.LazyFrame, valid: pl.LazyFrame, key: str, path: str
 def _fold_people(valid: pl.LazyFrame) -> pl.LazyFrame:
     """One account per account_id: first non-empty company value, list columns unioned in order."""
     columns = [name for name in valid.collect_schema().names() if name != "account_id"]
+    # A company whose person rows all lack a list keeps it unknown (null), not an empty list.
     return valid.group_by("account_id", maintain_order=True).agg(
-        pl.col(name).explode().drop_nulls().unique(maintain_order=True) if name in LIST_COLUMNS else pl.col(name).drop_nulls().first()
+        pl.when(pl.col(name).is_not_null().any()).then(pl.col(name).explode().drop_nulls().unique(maintain_order=True))
+        if name in LIST_COLUMNS
+        else pl.col(name).drop_nulls().first()
         for name in columns
-    ).with_columns(pl.when(pl.col(name).list.len() > 0).then(name).alias(name) for name in columns if name in LIST_COLUMNS)
+    )
 
 
 def _conform(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:

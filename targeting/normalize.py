@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pycountry
 import polars as pl
 
-from targeting.columns import FUNDING_STAGES, LIST_COLUMNS
+from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, EMAIL_STATUSES, FUNDING_STAGES, LIST_COLUMNS, REGIONS
 
 # --- lookup tables, built once at import -------------------------------------------------------
 
@@ -226,7 +226,7 @@ def list_items(raw: pl.Expr, separator: str = ";") -> pl.Expr:
         separator: the separator of plain text cells (";" by default, "," for Apollo's Technologies).
 
     Returns:
-        List(String) expression; a cell with no items gives null.
+        List(String) expression; "[]" gives an empty list, a null cell null.
     """
     text = raw.str.strip_chars()
     is_literal = text.str.starts_with("[") & text.str.ends_with("]")
@@ -244,9 +244,11 @@ def list_items(raw: pl.Expr, separator: str = ";") -> pl.Expr:
 
 
 def clean_items(items: pl.Expr) -> pl.Expr:
-    """Snake-case the items of a List(String) expression, drop empty ones and repeats; empty -> null."""
-    cleaned = items.list.eval(snake_case(pl.element()).drop_nulls().unique(maintain_order=True))
-    return pl.when(cleaned.list.len() > 0).then(cleaned).otherwise(None)
+    """Snake-case the items of a List(String) expression and drop empty items and repeats.
+
+    A list with no items stays an empty list (a known "none", as in YC's "[]"); null stays null.
+    """
+    return items.list.eval(snake_case(pl.element()).drop_nulls().unique(maintain_order=True))
 
 
 def first_item(raw: pl.Expr, separator: str = ";") -> pl.Expr:
@@ -376,21 +378,31 @@ class Parsed:
     reason: str = ""
 
 
-def canonical_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: str = ";") -> Parsed:
+def canonical_value(
+    target: str, column: pl.Expr, dtype: pl.DataType, separator: str = ";", *, trusted: bool = False
+) -> Parsed:
     """Read one source column as one canonical column.
 
     Typed source columns (Parquet, NDJSON) are cast; text goes through the normalizer of
-    the target.
+    the target. A `trusted` (canonical) source column that already has the canonical dtype is
+    taken as it is, so a canonical Parquet universe costs a scan and cheap checks: enumerations
+    (country, region, funding_stage, email_status) are still checked, and an empty list cell is
+    an empty list, as the canonical CSV writes it.
 
     Args:
         target: a canonical column name (see `targeting.presets.CANONICAL_TARGETS`).
         column: the source column.
         dtype: the source column's dtype.
         separator: splits plain-text list cells.
+        trusted: the source claims canonical values (the `canonical` preset).
 
     Returns:
         The value expression and, for typed targets, an `unreadable` flag and its reason.
     """
+    if trusted:
+        parsed = _trusted_value(target, column, dtype, separator)
+        if parsed is not None:
+            return parsed
     is_text = dtype == pl.String
     raw = blank_to_null(column) if is_text else column
     if target in LIST_COLUMNS or target == "industry":
@@ -419,3 +431,27 @@ def canonical_value(target: str, column: pl.Expr, dtype: pl.DataType, separator:
     if target in _TEXT_TARGETS:
         return Parsed(text)
     raise ValueError(f"no normalizer for canonical column {target!r}")
+
+
+_CANONICAL_DTYPES = {**CONTACT_SCHEMA, **ACCOUNT_SCHEMA, "contact_country": pl.String()}
+_ENUMERATIONS = {
+    "country": frozenset(COUNTRY_KEYS.values()),
+    "contact_country": frozenset(COUNTRY_KEYS.values()),
+    "region": frozenset(REGIONS),
+    "funding_stage": frozenset(FUNDING_STAGES),
+    "email_status": frozenset(EMAIL_STATUSES),
+}
+
+
+def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: str) -> Parsed | None:
+    """A canonical column taken as it is, or None when it needs the normalizer after all."""
+    if target in LIST_COLUMNS and dtype == pl.String:
+        items = list_items(column, separator)
+        return Parsed(pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items))
+    if dtype != _CANONICAL_DTYPES[target]:
+        return None
+    if target not in _ENUMERATIONS:
+        return Parsed(column)
+    allowed = sorted(_ENUMERATIONS[target])
+    shown = ", ".join(allowed) if len(allowed) < 20 else "ISO 3166 alpha-2"
+    return Parsed(column, column.is_not_null() & ~column.is_in(allowed), f"not a canonical {target} ({shown})")

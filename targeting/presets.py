@@ -70,6 +70,7 @@ class ColumnMap(BaseModel):
     columns: dict[str, ColumnRule | None] = Field(default_factory=dict)
     id_fallback: IdFallback | None = None
     guess_unmapped: bool = Field(default=False, description="place unmapped columns by guessing (Clay)")
+    trusted: bool = Field(default=False, description="values are canonical already (the canonical preset)")
 
     def merged(self, override: ColumnMap) -> ColumnMap:
         """This map with `override`'s columns replacing or extending its own, column by column."""
@@ -79,6 +80,7 @@ class ColumnMap(BaseModel):
             columns=columns,
             id_fallback=override.id_fallback or self.id_fallback,
             guess_unmapped=self.guess_unmapped or override.guess_unmapped,
+            trusted=self.trusted or override.trusted,
         )
 
     def rules(self) -> dict[str, ColumnRule]:
@@ -102,7 +104,7 @@ def _map(columns: dict[str, Any], **options: Any) -> ColumnMap:
 _COMMA_LIST = {"separator": ","}
 
 PRESETS: dict[str, ColumnMap] = {
-    "canonical": _map({name: name for name in CANONICAL_TARGETS}),
+    "canonical": _map({name: name for name in CANONICAL_TARGETS}, trusted=True),
     # The shared YC directory CSV exactly as scraped (see /work/shared/data/SOURCES.md).
     "yc": _map(
         {
