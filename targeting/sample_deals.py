@@ -9,8 +9,10 @@ The planted truth (`PLANTED_PROFILE`): customers and won deals concentrate in ac
 - funding_stage in {series_a, series_b, series_c}.
 
 An account's chance of being a customer depends only on how many of these five conditions its
-exported row meets (a null meets none): `CUSTOMER_RATE_BY_MATCHES[k]` for k = 0..5, steeply
-rising, so most customers match all five while noise customers come from everywhere. Lost
+exported row meets (a null meets none): `CUSTOMER_RATE_BY_MATCHES[k]` for k = 0..5, that is
+0.05%, 0.1%, 0.2%, 0.6%, 3% and 40%, so most customers match all five while noise customers
+come from everywhere (seed 7, 20,000 accounts: ~1.6% of accounts sit in the profile and
+about half of the ~230 customers do). Lost
 deals lean toward the profile less steeply (`LOST_RATE_BY_MATCHES`: sellers chase near misses),
 so the win rate inside the profile is far above the rate outside it. Open deals are recent and
 barely profile-dependent. A derivation that reads `customers.csv` against `accounts.csv`

@@ -28,7 +28,10 @@ _HIRING = {
     "sales": (-1.6, 0.35, {"saas": 0.4, "fintech": 0.3}),
     "revops": (-3.2, 0.5, {"saas": 0.5, "fintech": 0.3}),
     "marketing": (-2.0, 0.3, {"martech": 0.5, "ecommerce": 0.4}),
-    "engineering": (-1.2, 0.35, {"devtools": 0.8, "saas": 0.5, "cybersecurity": 0.5, "manufacturing": -1.0, "consulting": -1.0}),
+    "engineering": (
+        -1.2, 0.35,
+        {"devtools": 0.8, "saas": 0.5, "cybersecurity": 0.5, "manufacturing": -1.0, "consulting": -1.0},
+    ),
     "data": (-2.6, 0.4, {"fintech": 0.4}),
     "security": (-3.2, 0.5, {"cybersecurity": 1.2, "fintech": 0.5}),
     "customer_success": (-2.4, 0.35, {"saas": 0.6}),

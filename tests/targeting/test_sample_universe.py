@@ -59,7 +59,12 @@ def test_default_size_is_about_20k_accounts_and_60k_contacts(sample):
 
 @pytest.mark.parametrize(
     ("table", "schema"),
-    [("accounts", ACCOUNT_SCHEMA), ("contacts", CONTACT_SCHEMA), ("customers", CUSTOMERS_SCHEMA), ("deals", DEALS_SCHEMA)],
+    [
+        ("accounts", ACCOUNT_SCHEMA),
+        ("contacts", CONTACT_SCHEMA),
+        ("customers", CUSTOMERS_SCHEMA),
+        ("deals", DEALS_SCHEMA),
+    ],
 )
 def test_schema_is_exactly_canonical(sample, table, schema):
     assert list(getattr(sample, table).schema.items()) == list(schema.items())
@@ -143,7 +148,8 @@ def test_list_items_come_from_the_shared_vocabulary(sample, column):
 def test_pain_points_are_zero_to_three_and_follow_industry(sample):
     counts = sample.accounts["pain_points"].list.len()
     assert counts.min() == 0 and counts.max() == 3
-    compliance = sample.accounts.group_by(regulated=pl.col("industry").is_in(["fintech", "insurtech", "healthtech"])).agg(
+    regulated = pl.col("industry").is_in(["fintech", "insurtech", "healthtech"])
+    compliance = sample.accounts.group_by(regulated=regulated).agg(
         pl.col("pain_points").list.contains("compliance_burden").mean().alias("share")
     )
     shares = dict(compliance.drop_nulls("regulated").rows())
@@ -175,7 +181,9 @@ def test_emails_sit_on_the_account_domain_except_free_mail(sample):
     assert roles.height > 0 and roles["first_name"].is_null().all()
 
 
-@pytest.mark.parametrize(("status", "share"), [("valid", 0.70), ("catch_all", 0.12), ("unknown", 0.10), ("invalid", 0.08)])
+@pytest.mark.parametrize(
+    ("status", "share"), [("valid", 0.70), ("catch_all", 0.12), ("unknown", 0.10), ("invalid", 0.08)]
+)
 def test_email_status_mix(sample, status, share):
     statuses = sample.contacts["email_status"]
     assert set(statuses) == set(EMAIL_STATUSES)
@@ -194,7 +202,7 @@ def test_titles_are_messy_like_real_exports(sample, title):
 def test_some_titles_are_blank_and_names_come_from_several_locales(sample):
     contacts = sample.contacts
     assert contacts["title"].null_count() > 0
-    assert {"Müller", "García", "Sharma", "Smith"} & set(contacts["last_name"].drop_nulls()) == {"Müller", "García", "Sharma", "Smith"}
+    assert {"Müller", "García", "Sharma", "Smith"} <= set(contacts["last_name"].drop_nulls())
     assert contacts["email"].str.contains(r"[^\x00-\x7f]").sum() == 0
 
 
