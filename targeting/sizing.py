@@ -20,6 +20,7 @@ from targeting.scoring import SUPPRESSED, filter_column, step_names
 QUARTILES = (("Q1", 0.25), ("median", 0.5), ("Q3", 0.75))
 _VALUE_OPS = ("eq", "in", "not_in", "contains_any", "contains_all")
 _NUMERIC_OPS = ("between", "gte", "lte")
+_MANY_VALUES = ("account_id", "name", "domain")
 
 Verdict = Literal["too_broad", "too_narrow", "ok"]
 
@@ -33,6 +34,7 @@ class UniverseStats:
     quartiles: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> {"Q1": ..}
     value_counts: dict[str, dict[Any, int]] = field(default_factory=dict)  # field -> {value: n}
     pattern_hits: dict[str, int] = field(default_factory=dict)  # "field|pattern" -> accounts
+    spellings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # field -> lower -> raw
 
 
 def _conditions(spec: IcpSpec) -> list[tuple[str, Condition]]:
@@ -75,11 +77,7 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec) -> UniverseStats:
             wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
     frames = [accounts.select(summary)]
     for f, values in sorted(wanted.items()):
-        kind = field_kind(f)
-        col = pl.col(f).explode() if kind == "list" else pl.col(f)
-        col = col.str.to_lowercase() if kind in ("list", "text") else col
-        frames.append(accounts.select(col.alias("value")).filter(pl.col("value").is_in(list(values)))
-                      .group_by("value").agg(pl.len().alias("n")))
+        frames.append(_value_counts(accounts, f, values))
     first, *counts = pl.collect_all(frames, engine="streaming")
     row = first.row(0, named=True)
     stats = UniverseStats(rows=row["rows"])
@@ -91,9 +89,30 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec) -> UniverseStats:
             stats.quartiles.setdefault(parts[1], {})[parts[2]] = value
         elif parts[0] == "re":
             stats.pattern_hits[f"{parts[1]}|{'|'.join(parts[2:])}"] = value
-    for (f, _), frame in zip(sorted(wanted.items()), counts):
-        stats.value_counts[f] = dict(zip(frame["value"].to_list(), frame["n"].to_list()))
+    for f, frame in zip(sorted(wanted), counts):
+        tally: dict[Any, int] = {}
+        spelled: dict[str, list[str]] = {}
+        for value, n in frame.iter_rows():
+            if value is None:
+                continue
+            tally[_norm(value)] = tally.get(_norm(value), 0) + n
+            if isinstance(value, str):
+                spelled.setdefault(value.lower(), []).append(value)
+        stats.value_counts[f] = tally
+        if f not in _MANY_VALUES and field_kind(f) in ("text", "list"):
+            stats.spellings[f] = spelled
     return stats
+
+
+def _value_counts(accounts: pl.LazyFrame, f: str, values: set[Any]) -> pl.LazyFrame:
+    """Accounts (list elements) per raw value; for identifier-like fields only the spec's values."""
+    kind = field_kind(f)
+    col = pl.col(f).explode() if kind == "list" else pl.col(f)
+    if f in _MANY_VALUES:  # millions of distinct names: count only what the spec asks about
+        return (accounts.select(col.str.to_lowercase().alias("value")).filter(pl.col("value").is_in(list(values)))
+                .group_by("value").agg(pl.len().alias("n")))
+    # Few distinct values: group raw spellings; lowercasing happens once per distinct value.
+    return accounts.select(col.alias("value")).group_by("value").agg(pl.len().alias("n"))
 
 
 def universe_warnings(spec: IcpSpec, stats: UniverseStats) -> list[str]:

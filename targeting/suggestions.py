@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from targeting.conditions import format_value
 from targeting.icp import Filter, IcpSpec
-from targeting.scoring import SUPPRESSED, condition_expr, disqualifier_column, filter_column
+from targeting.scoring import SUPPRESSED, Spellings, condition_expr, disqualifier_column, filter_column
 from targeting.sizing import QUARTILES, UniverseStats
 
 _SHOWN = 5
@@ -98,7 +98,9 @@ def _exact(quartile: float, like: Any) -> int | float:
     return quartile
 
 
-def candidate_exprs(spec: IcpSpec, candidates: list[Candidate], as_of: date) -> list[pl.Expr]:
+def candidate_exprs(
+    spec: IcpSpec, candidates: list[Candidate], as_of: date, spellings: Spellings | None = None
+) -> list[pl.Expr]:
     """One `sum` per candidate over the scored frame: the targets that candidate would yield."""
     passes = [pl.col(filter_column(i)).fill_null(False) for i in range(len(spec.filters))]
     kept = ~pl.col(SUPPRESSED)
@@ -111,7 +113,7 @@ def candidate_exprs(spec: IcpSpec, candidates: list[Candidate], as_of: date) -> 
         else:
             others = [p for i, p in enumerate(passes) if i != c.index]
             if c.replacement is not None:
-                others.append(condition_expr(c.replacement, as_of).fill_null(False))
+                others.append(condition_expr(c.replacement, as_of, spellings).fill_null(False))
             expr = pl.all_horizontal(kept, *others) & (pl.col("score") >= spec.scoring.min_score)
         exprs.append(expr.sum().alias(f"candidate|{n}"))
     return exprs

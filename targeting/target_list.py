@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp import IcpSpec
-from targeting.scoring import score_accounts
+from targeting.scoring import reasons_expr, score_accounts
 from targeting.sizing import funnel_exprs, read_funnel, size_verdict, universe_stats, universe_warnings
 from targeting.suppression import suppressed_account_keys
 from targeting.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
@@ -96,11 +96,13 @@ def build_target_list(
     """
     as_of = as_of or date.today()
     stats = universe_stats(accounts, spec)
-    scored = score_accounts(accounts, spec, as_of, suppressed_keys=None if suppression is None else suppressed_account_keys(suppression))
+    keys = None if suppression is None else suppressed_account_keys(suppression)
+    scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
     candidates = candidate_edits(spec, stats)
-    aggregate = scored.select(*funnel_exprs(spec), *candidate_exprs(spec, candidates, as_of))
+    aggregate = scored.select(*funnel_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings))
     targets_lf = (
         scored.filter(pl.col("dropped_at").is_null())
+        .with_columns(reasons_expr(spec.scoring.criteria).alias("reasons"))  # for targets only
         .select(TARGET_COLUMNS)
         .sort(["score", "account_id"], descending=[True, False])
     )
