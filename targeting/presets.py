@@ -229,7 +229,8 @@ def load_column_map(path: str | Path) -> ColumnMap:
     except ValidationError as error:
         first = error.errors()[0]
         field, value, line = _locate(data, first["loc"])
-        raise InputError(first["msg"].removeprefix("Value error, "), path=path, line=line, field=field, value=value) from None
+        reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
+        raise InputError(reason, path=path, line=line, field=field, value=value) from None
 
 
 def _plain(node: Any) -> Any:
