@@ -98,11 +98,11 @@ def columns(
     json_out: JsonFlag = False,
 ) -> None:
     """Guess a column map for an unknown export and list the columns it could not place."""
-    from targeting.column_guess import column_map_yaml, guess_column_map
+    from targeting.column_guess import dump_column_map, guess_column_map
 
     with one_line_errors():
         column_map, unplaced = guess_column_map(accounts)
-    text = column_map_yaml(column_map)
+    text = dump_column_map(column_map, unplaced)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
