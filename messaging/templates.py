@@ -43,9 +43,37 @@ def default_templates_dir() -> Traversable:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+class SenderView:
+    """sender.yaml as templates see it: read-only strings and tuples, looked up by name only."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, sender: Sender) -> None:
+        data = sender.model_dump()
+        self.fields = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+class _Sandbox(SandboxedEnvironment):
+    def getattr(self, obj, attribute):  # noqa: ANN001, ANN201 - Jinja's signature
+        # `sender.x` is read on every render; a plain lookup in the view's own field dict cannot
+        # reach Python internals, so it skips the sandbox's slower attribute inspection.
+        if type(obj) is SenderView:
+            value = obj.fields.get(attribute, _MISSING)
+            return self.undefined(obj=obj, name=attribute) if value is _MISSING else value
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):  # noqa: ANN001, ANN201 - Jinja's signature
+        if type(obj) is SenderView:
+            return self.getattr(obj, argument) if isinstance(argument, str) else self.undefined(obj=obj, name=argument)
+        return super().getitem(obj, argument)
+
+
+_MISSING = object()
+
+
 def template_environment() -> SandboxedEnvironment:
     """The sandboxed plain-text environment every template renders in."""
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
     )
     # Jinja's `capitalize` lowercases the rest ("HubSpot" -> "Hubspot"); subjects want sentence case.
@@ -69,8 +97,10 @@ class TemplateSet:
     def bind(self, globals_by_persona: dict[str, dict[str, object]]) -> dict[TemplateKey, Template]:
         """Template objects with each persona's globals (sender, value proposition) bound once."""
         env = self.environment
+        # A plain dict, not Jinja's ChainMap: every render copies its globals, and a ChainMap copy
+        # costs more than the rest of the render.
         return {
-            key: env.template_class.from_code(env, code, env.make_globals(globals_by_persona.get(key[0], {})))
+            key: env.template_class.from_code(env, code, {**env.globals, **globals_by_persona.get(key[0], {})})
             for key, code in self.code.items()
         }
 
@@ -159,7 +189,7 @@ def _compile(env: SandboxedEnvironment, text: str, path: str) -> tuple[CodeType,
 
 def template_globals(sender: Sender, personas: Sequence[str]) -> dict[str, dict[str, object]]:
     """Per persona, the globals bound into its templates: sender, value_proposition, persona."""
-    plain = sender.model_dump()
+    plain = SenderView(sender)
     return {p: {"sender": plain, "value_proposition": sender.value_proposition_for(p), "persona": p} for p in personas}
 
 
