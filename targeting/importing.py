@@ -263,7 +263,7 @@ def _plan(column_map: ColumnMap, frame: pl.LazyFrame, path: str | Path) -> tuple
     if column_map.guess_unmapped:
         from targeting.column_guess import guess_rules  # column_guess reads files through this module
 
-        taken = {target for rule in rules.values() for target in rule.to}
+        taken = {target for key, rule in rules.items() if key in headers for target in rule.to}
         unmapped = [name for key, name in headers.items() if key not in rules]
         guessed = guess_rules(_collect(frame.head(500), path), unmapped, taken)
         rules = {**rules, **{header_key(name): rule for name, rule in guessed.items()}}
