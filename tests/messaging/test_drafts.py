@@ -165,3 +165,37 @@ def test_every_contact_is_drafted_or_skipped_exactly_once(rows, per_persona, cap
     assert per_account.is_empty() or per_account["len"].max() <= per_persona
     if cap is not None and not drafted.is_empty():
         assert drafted.group_by("account_id").len()["len"].max() <= cap
+
+
+def _raw_contacts() -> pl.DataFrame:
+    """Canonical contacts as imported: titles and email statuses, no persona or sendability yet."""
+    return pl.DataFrame({
+        "contact_id": ["1", "2", "3", "4", "5", "6"],
+        "account_id": ["a1", "a1", "a1", "a1", "a1", "gone"],
+        "first_name": ["Ana", "Ben", "Cy", "Di", "Ed", "Flo"],
+        "last_name": ["A", "B", "C", "D", "E", "F"],
+        "title": ["CEO", "Head of Sales Operations", "Staff Software Engineer", "Office Manager", "Astronaut", "CFO"],
+        "email": ["ana@acme.com", "info@acme.com", "cy@gmail.com", "di@acme.com", "ed@acme.com", "flo@gone.com"],
+        "email_status": ["valid", "valid", "valid", "catch_all", None, "valid"],
+    })
+
+
+def test_raw_contacts_are_classified_and_checked_for_sendability():
+    from messaging.personas import load_persona_rules
+
+    rules = load_persona_rules()
+    strict = build_drafts(
+        _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=rules, messaging=SPEC, sender=SENDER, templates=TEMPLATES
+    )
+    assert strict.drafts["contact_id"].unique().to_list() == ["1"]
+    reasons = _reasons(strict)
+    assert reasons["2"].startswith("role address") and reasons["3"].startswith("free mail")
+    assert reasons["4"] == "persona gatekeeper not in ICP personas"
+    assert reasons["5"] == "persona unclassified not in ICP personas"
+    assert reasons["6"] == "account not in target list"
+    lenient = build_drafts(
+        _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=rules, messaging=SPEC, sender=SENDER,
+        templates=TEMPLATES, allow_role=True, allow_free_mail=True,
+    )
+    assert set(lenient.drafts["contact_id"]) == {"1", "2", "3"}
+    assert lenient.drafts["contact_id"].n_unique() + lenient.skipped.height == _raw_contacts().height

@@ -60,6 +60,8 @@ def test_workspace_without_templates_uses_defaults(tmp_path):
         "{{ sender.__class__.__init__.__globals__ }}",
         "{{ company.__class__.__base__.__subclasses__() }}",
         "{{ first_name.format.__globals__ }}",
+        "{{ sender.proof_points.__class__.__mro__ }}",
+        "{{ sender.fields.items() }}",
     ],
 )
 def test_sandbox_escape_is_blocked_with_the_template_path_and_line(tmp_path, escape):
