@@ -187,8 +187,9 @@ def dump_column_map(column_map: ColumnMap, unplaced: list[str] = ()) -> str:
     data = CommentedMap(columns=columns)
     if column_map.id_fallback is not None:
         data["id_fallback"] = column_map.id_fallback.model_dump()
-    if column_map.guess_unmapped:
-        data["guess_unmapped"] = True
+    for flag in ("guess_unmapped", "trusted"):
+        if getattr(column_map, flag):
+            data[flag] = True
     yaml = YAML()
     buffer = io.StringIO()
     buffer.write("# outbound column map: source column -> canonical column (load with --map)\n")

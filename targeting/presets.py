@@ -80,7 +80,8 @@ class ColumnMap(BaseModel):
             columns=columns,
             id_fallback=override.id_fallback or self.id_fallback,
             guess_unmapped=self.guess_unmapped or override.guess_unmapped,
-            trusted=self.trusted or override.trusted,
+            # A map over a canonical file says its values are not canonical after all.
+            trusted=override.trusted,
         )
 
     def rules(self) -> dict[str, ColumnRule]:
