@@ -232,7 +232,9 @@ def _check_content(path: Path, kind: str) -> None:
 def _scan(source: str, kind: str, shown: Path) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
-            return pl.scan_csv(source, infer_schema=False, separator="\t" if kind == "tsv" else ",", encoding="utf8-lossy")
+            frame = pl.scan_csv(source, infer_schema=False, separator="\t" if kind == "tsv" else ",", encoding="utf8-lossy")
+            # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast path.
+            return frame.with_columns(pl.col(pl.String).replace("", None))
         if kind == "parquet":
             return pl.scan_parquet(source)
         if kind == "json" and Path(source).read_bytes().lstrip()[:1] == b"[":

@@ -57,6 +57,14 @@ def test_yc_values_are_canonical(yc):
     assert set(accounts["funding_stage"].drop_nulls()) <= {"public", "acquired"}
 
 
+def test_quoted_empty_cells_are_empty_in_canonical_files(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('account_id,domain,country,tech_stack\n"","",""," "\n"x","x.io","US","aws"\n')
+    result = import_accounts(path)
+    assert result.rejected.select("source_row", "column").rows() == [(1, "domain")]
+    assert result.accounts.collect().select("account_id", "country", "tech_stack").rows() == [("x", "US", ["aws"])]
+
+
 def test_multi_line_quoted_fields_stay_one_row(tmp_path):
     path = tmp_path / "multi.csv"
     path.write_text('name,website,notes\n"Acme","acme.io","line one\nline two"\n"Beta","beta.io",""\n')
