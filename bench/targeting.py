@@ -115,14 +115,14 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     return rows
 
 
-def report(rows: list[dict], argv: list[str], started: float) -> str:
+def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> str:
     """The Markdown body of the Targeting section."""
     from harness import machine_info, markdown_table
 
     info = machine_info()
     command = " ".join([COMMAND, *argv])
     table = markdown_table(
-        ["contender", "accounts", "median s (of 3)", "ratio to DuckDB", "peak RSS MB", "outputs equal"],
+        ["contender", "accounts", f"median s (of {repeats})", "ratio to DuckDB", "peak RSS MB", "outputs equal"],
         [[r["contender"], f"{r['size']:,}", f"{r['median_s']:.2f}", f"{r['ratio']:.2f}", f"{r['peak_rss_mb']:.0f}", "yes"]
          for r in rows],
     )
@@ -142,7 +142,7 @@ def report(rows: list[dict], argv: list[str], started: float) -> str:
         "written to Parquet, by_tier, the verdict, and every suggestion candidate (min score +-1..3, numeric "
         "filter bounds at the quartiles, each filter dropped, multi-value filters cut to their most common "
         "values) counted and ranked. Each contender runs as its own process; the time is the whole process "
-        "(imports, reading Parquet, writing targets), median of 3 runs; peak RSS is that process's own "
+        f"(imports, reading Parquet, writing targets), median of {repeats} runs; peak RSS is that process's own "
         "(`os.wait4` rusage). Before any figure is written, the funnel, targets, by_tier, verdict and ranked "
         "suggestions are checked equal across contenders, the target lists row by row (account_id, score, tier), "
         "and the baselines' counts for every candidate edit too; a mismatch stops the run.",
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1m,10m", help="universe sizes, comma-separated (100k, 1m, 10m)")
     parser.add_argument("--apply-size", default="100k", help="the size pandas-apply runs at (row by row is slow)")
-    parser.add_argument("--pandas-max", default="10m", help="largest size the vectorized pandas script runs at")
+    parser.add_argument("--pandas-max", default="1m", help="largest size the vectorized pandas script runs at (10m needs ~20 GB)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=900, help="seconds per contender run")
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for n in sorted(plan):
         rows += bench_size(n, plan[n], args.repeats, args.seed, args.timeout)
-    body = report(rows, argv, started)
+    body = report(rows, argv, started, args.repeats)
     print(body)
     if not args.no_doc:
         write_doc_section(DOC, "Targeting", body, all_headings=("Targeting", "Drafting"))
