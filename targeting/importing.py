@@ -20,7 +20,7 @@ import polars as pl
 from targeting import normalize as nz
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, LIST_COLUMNS
 from targeting.errors import InputError
-from targeting.presets import CONTACT_TARGETS, ColumnMap, ColumnRule, header_key, resolve_column_map
+from targeting.presets import ColumnMap, ColumnRule, header_key, resolve_column_map
 
 REJECTED_SCHEMA = {"source_row": pl.Int64(), "column": pl.String(), "value": pl.String(), "reason": pl.String()}
 _ROW = "__source_row"
@@ -44,6 +44,11 @@ class AccountImport:
         """Accounts in `accounts`: the rows read that were not rejected, duplicates or folded."""
         return self.rows_read - self.rejected.height - self.duplicates - self.folded
 
+    def counts(self) -> dict[str, int]:
+        """rows_read, rejected, duplicates, folded and universe, for a run summary."""
+        return {"rows_read": self.rows_read, "rejected": self.rejected.height, "duplicates": self.duplicates,
+                "folded": self.folded, "universe": self.universe}
+
 
 @dataclass(frozen=True)
 class ContactImport:
@@ -59,6 +64,11 @@ class ContactImport:
     def universe(self) -> int:
         """Contacts in `contacts`: the rows read that were neither rejected nor duplicates."""
         return self.rows_read - self.rejected.height - self.duplicates
+
+    def counts(self) -> dict[str, int]:
+        """rows_read, rejected, duplicates and universe, for a run summary."""
+        return {"rows_read": self.rows_read, "rejected": self.rejected.height, "duplicates": self.duplicates,
+                "universe": self.universe}
 
 
 

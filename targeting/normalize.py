@@ -297,7 +297,12 @@ def email_status(raw: pl.Expr) -> pl.Expr:
 def email_address(raw: pl.Expr) -> pl.Expr:
     """A lower-cased email address ("mailto:" stripped), or null when the text is not one."""
     text = raw.str.strip_chars().str.to_lowercase().str.replace(r"^mailto:", "")
-    return pl.when(text.str.contains(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")).then(text).otherwise(None)
+    return pl.when(text.str.contains(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$") & ~is_email_placeholder(text)).then(text).otherwise(None)
+
+
+def is_email_placeholder(raw: pl.Expr) -> pl.Expr:
+    """True for the stand-ins exports write where an email is locked ("email_not_unlocked@domain.com")."""
+    return raw.str.to_lowercase().str.contains(r"^email_not_unlocked@|^no_email@|@domain\.com$")
 
 
 def domain(raw: pl.Expr) -> pl.Expr:
@@ -421,6 +426,8 @@ def canonical_value(
         unreadable = text.is_not_null() & value.is_null()
         if target == "funding_stage":
             unreadable = unreadable & ~is_not_a_stage(text)
+        if target == "email":  # a locked email is no email, not an unreadable one
+            unreadable = unreadable & ~is_email_placeholder(text)
         return Parsed(value, unreadable, reason)
     if target == "domain":
         return Parsed(domain(text))

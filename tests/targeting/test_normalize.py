@@ -212,7 +212,13 @@ def test_email_domain_skips_free_mail():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Maya@Northwind.io", "maya@northwind.io"), ("mailto:a@b.co", "a@b.co"), ("not an email", None), ("a@b", None)],
+    [
+        ("Maya@Northwind.io", "maya@northwind.io"),
+        ("mailto:a@b.co", "a@b.co"),
+        ("not an email", None),
+        ("a@b", None),
+        ("email_not_unlocked@domain.com", None),
+    ],
 )
 def test_email_address(raw, expected):
     assert run(nz.email_address, [raw]) == [expected]
@@ -250,6 +256,8 @@ def test_blank_to_null():
         ("funding_stage", "Other", None, False),
         ("funding_stage", "Series Z9", None, True),
         ("signals_at", "2024-03-01", date(2024, 3, 1), False),
+        ("email", "email_not_unlocked@domain.com", None, False),
+        ("email", "maya at northwind", None, True),
     ],
 )
 def test_canonical_value_flags_only_unreadable_non_empty_cells(target, raw, value, unreadable):
