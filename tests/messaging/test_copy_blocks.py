@@ -165,3 +165,11 @@ def test_workspace_file_replaces_the_defaults(tmp_path):
     out = copy_blocks(_rows({"pain_points": ["churn_risk"]}), spec).collect().row(0, named=True)
     assert out["opener"] == "Plain opener for Acme."
     assert out["facts_opener"] == []
+
+
+def test_no_shipped_line_uses_a_spam_word():
+    from messaging.spam_words import SPAM_WORDS, spam_pattern
+
+    lines = copy_lines(SPEC).unpivot(index=["source", "key", "persona"], on=["opener", "problem", "angle", "bridge", "topic"]).drop_nulls("value")
+    hits = lines.filter(pl.col("value").str.contains(spam_pattern(SPAM_WORDS)))
+    assert hits.select("key", "persona", "variable").rows() == []

@@ -119,3 +119,12 @@ def test_check_templates_requires_every_step_for_drafted_personas():
     with pytest.raises(InputError, match="step 4") as caught:
         check_templates(templates, load_sender(), personas=["champion"], steps=4)
     assert "champion/step4_a.txt.j2" in str(caught.value)
+
+
+def test_installed_templates_are_preferred_over_the_repository_folder(tmp_path, monkeypatch):
+    import messaging.templates as module
+
+    monkeypatch.setattr(module.resources, "files", lambda package: tmp_path)
+    assert Path(str(default_templates_dir())) == Path(__file__).resolve().parents[2] / "templates"
+    (tmp_path / "_templates").mkdir()
+    assert default_templates_dir() == tmp_path / "_templates"
