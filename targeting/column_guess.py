@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import polars as pl
-
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -25,9 +24,11 @@ _SYNONYMS = {
     "domain": "domain|website|company website|url|homepage|web|site|company url|website url|company domain",
     "industry": "industry|sector|vertical|category|primary industry|industries",
     "tags": "tags|keywords|categories|labels|segments",
-    "employees": "employees|employee count|headcount|company size|size|number of employees|staff|team size|num employees|staff count|employee range",
+    "employees": "employees|employee count|headcount|company size|size|number of employees|staff"
+    "|team size|num employees|staff count|employee range",
     "revenue_usd": "revenue|annual revenue|arr|estimated revenue|revenue usd",
-    "country": "country|company country|hq country|headquarters country|country code|country region|location country",
+    "country": "country|company country|hq country|headquarters country|country code|country region"
+    "|location country",
     "region": "region|geo|territory",
     "funding_stage": "funding stage|stage|last funding type|latest funding|funding round|last round|funding",
     "founded_year": "founded|founded year|year founded|founding year|year of founding|inception",
@@ -73,6 +74,7 @@ def _priority(header: str) -> tuple[int, bool]:
     tier = _NAMES.get(_key(header), ("", 2))[1]
     return tier, not _key(header).startswith(("company ", "account ", "organization "))
 
+
 # Value sniffing: (target, share of a sample's non-empty cells that must look like it), in order.
 _SNIFFERS: list[tuple[str, float]] = [
     ("email", 0.8),
@@ -89,7 +91,10 @@ def _sniffed(target: str, text: pl.Expr) -> pl.Expr:
     if target == "email":
         return nz.email_address(text).is_not_null()
     if target == "domain":
-        return text.str.contains(r"^(https?://|www\.)|^[a-z0-9-]+\.[a-z]{2,}(/|$)") & nz.domain(text).is_not_null()
+        return (
+            text.str.contains(r"^(https?://|www\.)|^[a-z0-9-]+\.[a-z]{2,}(/|$)")
+            & nz.domain(text).is_not_null()
+        )
     if target == "country":
         return nz.country_code(text).is_not_null()
     if target == "employees":
@@ -101,7 +106,9 @@ def _sniffed(target: str, text: pl.Expr) -> pl.Expr:
     return text.str.contains(r"^\[.*\]$")
 
 
-def guess_rules(sample: pl.DataFrame, headers: list[str], taken: set[str] = frozenset()) -> dict[str, ColumnRule]:
+def guess_rules(
+    sample: pl.DataFrame, headers: list[str], taken: set[str] = frozenset()
+) -> dict[str, ColumnRule]:
     """Place `headers` of a sample frame onto canonical columns not in `taken`.
 
     Args:

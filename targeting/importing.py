@@ -22,7 +22,12 @@ from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, LIST_COLUMNS
 from targeting.errors import InputError
 from targeting.presets import ColumnMap, ColumnRule, header_key, resolve_column_map
 
-REJECTED_SCHEMA = {"source_row": pl.Int64(), "column": pl.String(), "value": pl.String(), "reason": pl.String()}
+REJECTED_SCHEMA = {
+    "source_row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+}
 _ROW = "__source_row"
 _PROBLEM = "__problem"
 
@@ -46,8 +51,13 @@ class AccountImport:
 
     def counts(self) -> dict[str, int]:
         """rows_read, rejected, duplicates, folded and universe, for a run summary."""
-        return {"rows_read": self.rows_read, "rejected": self.rejected.height, "duplicates": self.duplicates,
-                "folded": self.folded, "universe": self.universe}
+        return {
+            "rows_read": self.rows_read,
+            "rejected": self.rejected.height,
+            "duplicates": self.duplicates,
+            "folded": self.folded,
+            "universe": self.universe,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,12 +77,17 @@ class ContactImport:
 
     def counts(self) -> dict[str, int]:
         """rows_read, rejected, duplicates and universe, for a run summary."""
-        return {"rows_read": self.rows_read, "rejected": self.rejected.height, "duplicates": self.duplicates,
-                "universe": self.universe}
+        return {
+            "rows_read": self.rows_read,
+            "rejected": self.rejected.height,
+            "duplicates": self.duplicates,
+            "universe": self.universe,
+        }
 
 
-
-def import_accounts(path: str | Path, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None) -> AccountImport:
+def import_accounts(
+    path: str | Path, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> AccountImport:
     """Import a universe of accounts from an account file or a people-shaped export.
 
     Args:
@@ -94,7 +109,9 @@ def import_accounts(path: str | Path, *, preset: str = "canonical", column_map: 
         raise _no_usable_columns(path, preset, schema, "account")
     people_shaped = any(target in sources for target in _PERSON_TARGETS)
     trusted = column_map.trusted
-    values, problems = _canonical_columns(sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted)
+    values, problems = _canonical_columns(
+        sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted
+    )
     if people_shaped and "email" in sources:
         values["email"] = _canonical_columns(sources, schema, ["email"], trusted)[0]["email"]
     account_id, domain, missing = _account_keys(values, sources, schema, column_map, path)
@@ -102,14 +119,20 @@ def import_accounts(path: str | Path, *, preset: str = "canonical", column_map: 
     if "country" in values and not (trusted and "region" in values):
         # Derived from the country; a region column given with it only fills rows without a country.
         # A canonical file's own region is taken as it is (checked against REGIONS).
-        values["region"] = pl.coalesce(nz.region_of(values["country"]), values.get("region", pl.lit(None, pl.String)))
+        values["region"] = pl.coalesce(
+            nz.region_of(values["country"]), values.get("region", pl.lit(None, pl.String))
+        )
     parsed = _parse(frame, values, [*problems, missing], [t for t in ACCOUNT_SCHEMA if t in values])
     valid = parsed.filter(pl.col(_PROBLEM).is_null()).drop(_ROW, _PROBLEM)
     rejected, kept, distinct = _account_rows(parsed, valid, "account_id", path)
     repeated = kept - distinct
     accounts = valid
     if repeated:  # the counts are known already: a file without repeats skips the fold entirely
-        accounts = _fold_people(valid) if people_shaped else valid.unique("account_id", keep="first", maintain_order=True)
+        accounts = (
+            _fold_people(valid)
+            if people_shaped
+            else valid.unique("account_id", keep="first", maintain_order=True)
+        )
     duplicates, folded = (0, repeated) if people_shaped else (repeated, 0)
     return AccountImport(
         accounts=_conform(accounts, ACCOUNT_SCHEMA),
@@ -122,7 +145,9 @@ def import_accounts(path: str | Path, *, preset: str = "canonical", column_map: 
     )
 
 
-def import_contacts(path: str | Path, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None) -> ContactImport:
+def import_contacts(
+    path: str | Path, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> ContactImport:
     """Import contacts from a contact file or a people-shaped export; each keeps its account by domain.
 
     The account id is derived exactly as `import_accounts` derives it from the same row (the
@@ -146,13 +171,32 @@ def import_contacts(path: str | Path, *, preset: str = "canonical", column_map: 
     if not any(target in sources for target in _PERSON_TARGETS if target != "title"):
         raise _no_usable_columns(path, preset, schema, "contact")
     country = "contact_country" if "contact_country" in sources else "country"
-    wanted = ["contact_id", "first_name", "last_name", "email", "email_status", "title", country, "account_id", "domain", "source"]
-    values, problems = _canonical_columns(sources, schema, [t for t in wanted if t in sources], column_map.trusted)
+    wanted = [
+        "contact_id",
+        "first_name",
+        "last_name",
+        "email",
+        "email_status",
+        "title",
+        country,
+        "account_id",
+        "domain",
+        "source",
+    ]
+    values, problems = _canonical_columns(
+        sources, schema, [t for t in wanted if t in sources], column_map.trusted
+    )
     account_id, _, missing = _account_keys(values, sources, schema, column_map, path)
-    nameless = pl.all_horizontal(values.get(t, pl.lit(None, pl.String)).is_null() for t in ("email", "first_name", "last_name"))
+    nameless = pl.all_horizontal(
+        values.get(t, pl.lit(None, pl.String)).is_null() for t in ("email", "first_name", "last_name")
+    )
     row_id = pl.lit(f"{_stem(path)}-") + pl.col(_ROW).cast(pl.String)
     contact = {
-        "contact_id": pl.coalesce(values.get("contact_id", pl.lit(None, pl.String)), values.get("email", pl.lit(None, pl.String)), row_id),
+        "contact_id": pl.coalesce(
+            values.get("contact_id", pl.lit(None, pl.String)),
+            values.get("email", pl.lit(None, pl.String)),
+            row_id,
+        ),
         "account_id": account_id,
         **{t: values[t] for t in ("first_name", "last_name", "email", "title") if t in values},
         "email_status": pl.coalesce(values.get("email_status", pl.lit(None, pl.String)), pl.lit("unknown")),
@@ -164,7 +208,10 @@ def import_contacts(path: str | Path, *, preset: str = "canonical", column_map: 
     valid = parsed.filter(pl.col(_PROBLEM).is_null()).drop(_ROW, _PROBLEM)
     rejected, kept, distinct = _account_rows(parsed, valid, "contact_id", path)
     return ContactImport(
-        contacts=_conform(valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid, CONTACT_SCHEMA),
+        contacts=_conform(
+            valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid,
+            CONTACT_SCHEMA,
+        ),
         rows_read=kept + rejected.height,
         rejected=rejected,
         duplicates=kept - distinct,
@@ -174,8 +221,17 @@ def import_contacts(path: str | Path, *, preset: str = "canonical", column_map: 
 
 # --- reading -------------------------------------------------------------------------------------
 
-_READERS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
-            ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json"}
+_READERS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "json",
+}
 
 
 def read_table(path: str | Path) -> pl.LazyFrame:
@@ -192,7 +248,7 @@ def read_table(path: str | Path) -> pl.LazyFrame:
             extension says.
     """
     text = str(path)
-    if any(char in text for char in "*?["):
+    if any(char in text for char in "*?[") and not Path(text).exists():
         files = sorted(Path(p) for p in glob.glob(text, recursive=True))
         if not files:
             raise InputError("no file matches this pattern", path=text)
@@ -218,7 +274,12 @@ def read_table(path: str | Path) -> pl.LazyFrame:
 def _kind(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in _READERS:
-        raise InputError(f"unknown file type; expected one of {', '.join(sorted(_READERS))}", path=path, field="extension", value=suffix or "(none)")
+        raise InputError(
+            f"unknown file type; expected one of {', '.join(sorted(_READERS))}",
+            path=path,
+            field="extension",
+            value=suffix or "(none)",
+        )
     return _READERS[suffix]
 
 
@@ -231,10 +292,16 @@ def _check_content(path: Path, kind: str) -> None:
     if kind == "parquet" and not is_parquet:
         raise InputError("not a Parquet file (no PAR1 header; is it text?)", path=path)
     if kind in ("csv", "tsv") and (is_parquet or b"\x00" in head):
-        raise InputError(f"not {kind.upper()} text (it looks binary{', Parquet' if is_parquet else ''})", path=path)
+        raise InputError(
+            f"not {kind.upper()} text (it looks binary{', Parquet' if is_parquet else ''})", path=path
+        )
     first = head.lstrip()[:1]
     if kind == "ndjson" and first != b"{":
-        raise InputError("not NDJSON (each line should be a JSON object)", path=path, value=head.lstrip()[:20].decode(errors="replace"))
+        raise InputError(
+            "not NDJSON (each line should be a JSON object)",
+            path=path,
+            value=head.lstrip()[:20].decode(errors="replace"),
+        )
     if kind == "json" and first not in (b"{", b"["):
         raise InputError("not JSON", path=path, value=head.lstrip()[:20].decode(errors="replace"))
 
@@ -242,7 +309,9 @@ def _check_content(path: Path, kind: str) -> None:
 def _scan(source: str, kind: str, shown: Path) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
-            frame = pl.scan_csv(source, infer_schema=False, separator="\t" if kind == "tsv" else ",", encoding="utf8-lossy")
+            frame = pl.scan_csv(
+                source, infer_schema=False, separator="\t" if kind == "tsv" else ",", encoding="utf8-lossy"
+            )
             # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast path.
             return frame.with_columns(pl.col(pl.String).replace("", None))
         if kind == "parquet":
@@ -267,7 +336,9 @@ class _Source:
     rule: ColumnRule
 
 
-def _plan(column_map: ColumnMap, frame: pl.LazyFrame, path: str | Path) -> tuple[dict[str, list[_Source]], list[str], pl.Schema]:
+def _plan(
+    column_map: ColumnMap, frame: pl.LazyFrame, path: str | Path
+) -> tuple[dict[str, list[_Source]], list[str], pl.Schema]:
     """Canonical column -> its source columns in map order, plus the headers nothing reads."""
     schema = _schema(frame, path)
     headers = {header_key(name): name for name in schema.names()}
@@ -306,35 +377,57 @@ def _collect(frame: pl.LazyFrame, path: str | Path) -> pl.DataFrame:
         raise InputError(f"cannot read: {_first_line(error)}", path=path) from None
 
 
-
 # --- assembling ---------------------------------------------------------------------------------
 
 _PERSON_TARGETS = ("email", "first_name", "last_name", "contact_id", "title")
 
 
-def _canonical_columns(sources: dict[str, list[_Source]], schema: pl.Schema, targets: list[str], trusted: bool) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
+def _canonical_columns(
+    sources: dict[str, list[_Source]], schema: pl.Schema, targets: list[str], trusted: bool
+) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
     """Each target's value (first non-empty over its sources) and a problem per unreadable source."""
     values: dict[str, pl.Expr] = {}
     problems: list[pl.Expr] = []
     for target in targets:
         group = sources[target]
-        parsed = [nz.canonical_value(target, pl.col(s.header), schema[s.header], s.rule.separator, trusted=trusted) for s in group]
+        parsed = [
+            nz.canonical_value(target, pl.col(s.header), schema[s.header], s.rule.separator, trusted=trusted)
+            for s in group
+        ]
         values[target] = pl.coalesce([p.value for p in parsed]) if len(parsed) > 1 else parsed[0].value
-        problems += [_problem(p.unreadable, s.header, pl.col(s.header), p.reason) for s, p in zip(group, parsed) if p.unreadable is not None]
+        problems += [
+            _problem(p.unreadable, s.header, pl.col(s.header), p.reason)
+            for s, p in zip(group, parsed, strict=True)
+            if p.unreadable is not None
+        ]
     return values, problems
 
 
 def _problem(flag: pl.Expr, column: str, raw: pl.Expr, reason: str) -> pl.Expr:
-    return pl.when(flag).then(pl.struct(column=pl.lit(column), value=raw.cast(pl.String), reason=pl.lit(reason)))
+    return pl.when(flag).then(
+        pl.struct(column=pl.lit(column), value=raw.cast(pl.String), reason=pl.lit(reason))
+    )
 
 
-def _account_keys(values: dict[str, pl.Expr], sources: dict[str, list[_Source]], schema: pl.Schema, column_map: ColumnMap, path: str | Path) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def _account_keys(
+    values: dict[str, pl.Expr],
+    sources: dict[str, list[_Source]],
+    schema: pl.Schema,
+    column_map: ColumnMap,
+    path: str | Path,
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """The account id, the domain and the problem of a row without an id."""
     fallback = column_map.id_fallback
-    fallback_header = next((name for name in schema.names() if fallback and header_key(name) == header_key(fallback.column)), None)
+    fallback_header = next(
+        (name for name in schema.names() if fallback and header_key(name) == header_key(fallback.column)),
+        None,
+    )
     if not ({"account_id", "domain", "email"} & values.keys() or fallback_header):
-        wanted = [s for t in ("account_id", "domain") for s in _map_sources(column_map, t)] + ([fallback.column] if fallback else [])
-        raise InputError(f"no column gives an account id (looked for {', '.join(repr(w) for w in wanted) or 'account_id, domain'})", path=path)
+        wanted = [s for t in ("account_id", "domain") for s in _map_sources(column_map, t)] + (
+            [fallback.column] if fallback else []
+        )
+        looked_for = ", ".join(map(repr, wanted)) or "account_id, domain"
+        raise InputError(f"no column gives an account id (looked for {looked_for})", path=path)
     nothing = pl.lit(None, pl.String)
     email_domain = nz.email_domain(values["email"]) if "email" in values else nothing
     domain = pl.coalesce(values.get("domain", nothing), email_domain)
@@ -342,11 +435,17 @@ def _account_keys(values: dict[str, pl.Expr], sources: dict[str, list[_Source]],
     if fallback_header is not None:
         by_fallback = pl.lit(fallback.prefix) + nz.blank_to_null(pl.col(fallback_header).cast(pl.String))
     account_id = pl.coalesce(values.get("account_id", nothing), domain, by_fallback)
-    shown = next((sources[t][0].header for t in ("domain", "account_id", "email") if t in sources), fallback_header)
+    shown = next(
+        (sources[t][0].header for t in ("domain", "account_id", "email") if t in sources), fallback_header
+    )
     reason = "no account id: no company domain (shared hosts such as github.com or gmail.com do not count)"
     if fallback_header is not None:
         reason += f" and no {fallback_header!r}"
-    return account_id, domain, _problem(account_id.is_null(), shown or "", pl.col(shown) if shown else nothing, reason)
+    return (
+        account_id,
+        domain,
+        _problem(account_id.is_null(), shown or "", pl.col(shown) if shown else nothing, reason),
+    )
 
 
 def _map_sources(column_map: ColumnMap, target: str) -> list[str]:
@@ -354,14 +453,18 @@ def _map_sources(column_map: ColumnMap, target: str) -> list[str]:
 
 
 def _source(values: dict[str, pl.Expr], preset: str, path: str | Path) -> pl.Expr:
-    return pl.coalesce(values.get("source", pl.lit(None, pl.String)), pl.lit(f"{preset}:{Path(str(path)).name}"))
+    return pl.coalesce(
+        values.get("source", pl.lit(None, pl.String)), pl.lit(f"{preset}:{Path(str(path)).name}")
+    )
 
 
 def _stem(path: str | Path) -> str:
     return Path(str(path)).stem.replace("*", "")
 
 
-def _parse(frame: pl.LazyFrame, values: dict[str, pl.Expr], problems: list[pl.Expr], order: list[str]) -> pl.LazyFrame:
+def _parse(
+    frame: pl.LazyFrame, values: dict[str, pl.Expr], problems: list[pl.Expr], order: list[str]
+) -> pl.LazyFrame:
     """Source rows numbered from 1, their canonical values and their first problem (null if none)."""
     problem = pl.coalesce(problems) if len(problems) > 1 else problems[0]
     return frame.with_row_index(_ROW, offset=1).select(
@@ -371,7 +474,9 @@ def _parse(frame: pl.LazyFrame, values: dict[str, pl.Expr], problems: list[pl.Ex
     )
 
 
-def _account_rows(parsed: pl.LazyFrame, valid: pl.LazyFrame, key: str, path: str | Path) -> tuple[pl.DataFrame, int, int]:
+def _account_rows(
+    parsed: pl.LazyFrame, valid: pl.LazyFrame, key: str, path: str | Path
+) -> tuple[pl.DataFrame, int, int]:
     """The rejected rows (materialized), the rows kept and their distinct keys, in one pass."""
     problem = pl.col(_PROBLEM).struct
     rejected_rows = parsed.filter(pl.col(_PROBLEM).is_not_null()).select(
@@ -400,7 +505,9 @@ def _fold_people(valid: pl.LazyFrame) -> pl.LazyFrame:
     columns = [name for name in valid.collect_schema().names() if name != "account_id"]
     # A company whose person rows all lack a list keeps it unknown (null), not an empty list.
     return valid.group_by("account_id", maintain_order=True).agg(
-        pl.when(pl.col(name).is_not_null().any()).then(pl.col(name).explode().drop_nulls().unique(maintain_order=True))
+        pl.when(pl.col(name).is_not_null().any()).then(
+            pl.col(name).explode().drop_nulls().unique(maintain_order=True)
+        )
         if name in LIST_COLUMNS
         else pl.col(name).drop_nulls().first()
         for name in columns
@@ -411,13 +518,15 @@ def _conform(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFram
     """Exactly `schema`: its columns, in order, with its dtypes; missing ones as typed nulls."""
     present = frame.collect_schema().names()
     return frame.select(
-        pl.col(name).cast(dtype) if name in present else pl.lit(None, dtype).alias(name) for name, dtype in schema.items()
+        pl.col(name).cast(dtype) if name in present else pl.lit(None, dtype).alias(name)
+        for name, dtype in schema.items()
     )
 
 
 def _no_usable_columns(path: str | Path, preset: str, schema: pl.Schema, kind: str) -> InputError:
     headers = ", ".join(schema.names()[:8]) + (", ..." if schema.len() > 8 else "")
     return InputError(
-        f"no usable {kind} columns under preset {preset!r} (its columns: {headers}); try another --preset or a --map",
+        f"no usable {kind} columns under preset {preset!r} (its columns: {headers}); "
+        "try another --preset or a --map",
         path=path,
     )

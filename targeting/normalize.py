@@ -11,10 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pycountry
 import polars as pl
+import pycountry
 
-from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, EMAIL_STATUSES, FUNDING_STAGES, LIST_COLUMNS, REGIONS
+from targeting.columns import (
+    ACCOUNT_SCHEMA,
+    CONTACT_SCHEMA,
+    EMAIL_STATUSES,
+    FUNDING_STAGES,
+    LIST_COLUMNS,
+    REGIONS,
+)
 
 # --- lookup tables, built once at import -------------------------------------------------------
 
@@ -50,7 +57,7 @@ def _country_keys() -> dict[str, str]:
                 keys[_lookup_text(value)] = country.alpha_2
     aliases = {
         "US": "usa|u s|u s a|america|united states of america|estados unidos|états unis|etats unis",
-        "GB": "uk|u k|great britain|britain|england|scotland|wales|northern ireland|united kingdom of great britain",
+        "GB": "uk|u k|great britain|britain|england|scotland|wales|northern ireland",
         "DE": "deutschland|allemagne|alemania",
         "NL": "holland|the netherlands|nederland",
         "CH": "schweiz|suisse|svizzera",
@@ -113,9 +120,7 @@ _FUNDING = {
     "public": "ipo|public|post ipo equity|post ipo debt|post ipo secondary|listed|publicly traded",
     "acquired": "acquired|acquisition|m&a|merger|merged",
 }
-FUNDING_WORDS = {
-    _lookup_text(word): stage for stage, words in _FUNDING.items() for word in words.split("|")
-}
+FUNDING_WORDS = {_lookup_text(word): stage for stage, words in _FUNDING.items() for word in words.split("|")}
 FUNDING_WORDS.update({_lookup_text(stage): stage for stage in FUNDING_STAGES})
 # Real rounds that say nothing about the stage: null, not an unreadable value.
 NOT_A_STAGE = sorted(
@@ -133,7 +138,8 @@ EMAIL_STATUS_WORDS = {
         "valid": "valid|verified|deliverable|ok|safe|safe to send",
         "catch_all": "catch all|catch-all|catchall|accept all|accept_all|risky",
         "invalid": "invalid|bounced|undeliverable|bad|hard bounce|do not email|spam trap",
-        "unknown": "unknown|guessed|extrapolated|unavailable|pending|likely to engage|new data available|unverified",
+        "unknown": "unknown|guessed|extrapolated|unavailable|pending|likely to engage|unverified"
+        "|new data available",
     }.items()
     for word in words.split("|")
 }
@@ -230,7 +236,9 @@ def list_items(raw: pl.Expr, separator: str = ";") -> pl.Expr:
     """
     text = raw.str.strip_chars()
     is_literal = text.str.starts_with("[") & text.str.ends_with("]")
-    quoted = text.str.extract_all(r"'[^']*'|\"[^\"]*\"").list.eval(pl.element().str.slice(1, pl.element().str.len_chars() - 2))
+    quoted = text.str.extract_all(r"'[^']*'|\"[^\"]*\"").list.eval(
+        pl.element().str.slice(1, pl.element().str.len_chars() - 2)
+    )
     # An unquoted literal such as "[a, b]" has no quoted items: split its inside on commas.
     bare = text.str.strip_chars("[]").str.split(",")
     items = (
@@ -297,7 +305,11 @@ def email_status(raw: pl.Expr) -> pl.Expr:
 def email_address(raw: pl.Expr) -> pl.Expr:
     """A lower-cased email address ("mailto:" stripped), or null when the text is not one."""
     text = raw.str.strip_chars().str.to_lowercase().str.replace(r"^mailto:", "")
-    return pl.when(text.str.contains(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$") & ~is_email_placeholder(text)).then(text).otherwise(None)
+    return (
+        pl.when(text.str.contains(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$") & ~is_email_placeholder(text))
+        .then(text)
+        .otherwise(None)
+    )
 
 
 def is_email_placeholder(raw: pl.Expr) -> pl.Expr:
@@ -322,7 +334,9 @@ def domain(raw: pl.Expr) -> pl.Expr:
         .str.replace(r"^www\d*\.", "")
         .str.strip_chars(".")
     )
-    is_host = host.str.contains(r"^[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}\-]+)*\.[\p{L}]{2,}$")
+    is_host = host.str.contains(
+        r"^[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}\-]+)*\.[\p{L}]{2,}$"
+    )
     is_shared = host.str.contains(SHARED_HOSTS)
     return pl.when(is_host & ~is_shared).then(host).otherwise(None)
 
@@ -336,7 +350,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%b %d %Y", "%d %b %Y", "%B
 
 
 def date(raw: pl.Expr) -> pl.Expr:
-    """A date from ISO ("2024-03-01", "2024-03-01T10:00:00Z"), US ("03/01/2024") or written ("Mar 1, 2024") text."""
+    """A date from ISO ("2024-03-01", "2024-03-01T10:00:00Z"), US ("03/01/2024") or written text."""
     text = raw.str.strip_chars().str.replace_all(",", "")
     iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", 1).str.to_date("%Y-%m-%d", strict=False)
     others = [text.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS[1:]]
@@ -345,9 +359,27 @@ def date(raw: pl.Expr) -> pl.Expr:
 
 _TRUE = {"true", "t", "yes", "y", "1", "x", "customer", "current client", "client"}
 # CRM lifecycle stages short of a customer (HubSpot's and Apollo's) read as "not a customer".
-_FALSE = {"false", "f", "no", "n", "0", "prospect", "subscriber", "lead", "marketing qualified lead",
-          "marketingqualifiedlead", "sales qualified lead", "salesqualifiedlead", "opportunity",
-          "evangelist", "other", "cold", "approaching", "former customer", "churned"}
+_FALSE = {
+    "false",
+    "f",
+    "no",
+    "n",
+    "0",
+    "prospect",
+    "subscriber",
+    "lead",
+    "marketing qualified lead",
+    "marketingqualifiedlead",
+    "sales qualified lead",
+    "salesqualifiedlead",
+    "opportunity",
+    "evangelist",
+    "other",
+    "cold",
+    "approaching",
+    "former customer",
+    "churned",
+}
 
 
 def boolean(raw: pl.Expr) -> pl.Expr:
@@ -411,7 +443,11 @@ def canonical_value(
     is_text = dtype == pl.String
     raw = blank_to_null(column) if is_text else column
     if target in LIST_COLUMNS or target == "industry":
-        items = clean_items(raw.cast(pl.List(pl.String))) if isinstance(dtype, pl.List) else list_items(raw.cast(pl.String), separator)
+        items = (
+            clean_items(raw.cast(pl.List(pl.String)))
+            if isinstance(dtype, pl.List)
+            else list_items(raw.cast(pl.String), separator)
+        )
         return Parsed(items.list.first() if target == "industry" else items)
     if target in _NUMERIC_TARGETS and dtype.is_numeric():
         return Parsed(raw.cast(_NUMERIC_TARGETS[target], strict=False))
@@ -454,11 +490,15 @@ def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: 
     """A canonical column taken as it is, or None when it needs the normalizer after all."""
     if target in LIST_COLUMNS and dtype == pl.String:
         items = list_items(column, separator)
-        return Parsed(pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items))
+        return Parsed(
+            pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items)
+        )
     if dtype != _CANONICAL_DTYPES[target]:
         return None
     if target not in _ENUMERATIONS:
         return Parsed(column)
     allowed = sorted(_ENUMERATIONS[target])
     shown = ", ".join(allowed) if len(allowed) < 20 else "ISO 3166 alpha-2"
-    return Parsed(column, column.is_not_null() & ~column.is_in(allowed), f"not a canonical {target} ({shown})")
+    return Parsed(
+        column, column.is_not_null() & ~column.is_in(allowed), f"not a canonical {target} ({shown})"
+    )

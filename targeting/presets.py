@@ -17,8 +17,20 @@ from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
 from targeting.errors import InputError
 
 # `contact_country` is a person's own country in files that also carry the company's country.
-CANONICAL_TARGETS = (*ACCOUNT_SCHEMA, *(c for c in CONTACT_SCHEMA if c not in ACCOUNT_SCHEMA), "contact_country")
-CONTACT_TARGETS = ("contact_id", "first_name", "last_name", "email", "email_status", "title", "contact_country")
+CANONICAL_TARGETS = (
+    *ACCOUNT_SCHEMA,
+    *(c for c in CONTACT_SCHEMA if c not in ACCOUNT_SCHEMA),
+    "contact_country",
+)
+CONTACT_TARGETS = (
+    "contact_id",
+    "first_name",
+    "last_name",
+    "email",
+    "email_status",
+    "title",
+    "contact_country",
+)
 
 
 class ColumnRule(BaseModel):
@@ -49,7 +61,9 @@ class ColumnRule(BaseModel):
     def _known_targets(cls, targets: list[str]) -> list[str]:
         for target in targets:
             if target not in CANONICAL_TARGETS:
-                raise ValueError(f"{target!r} is not a canonical column (one of {', '.join(CANONICAL_TARGETS)})")
+                raise ValueError(
+                    f"{target!r} is not a canonical column (one of {', '.join(CANONICAL_TARGETS)})"
+                )
         return targets
 
 
@@ -189,7 +203,9 @@ PRESETS: dict[str, ColumnMap] = {
 }
 
 
-def resolve_column_map(preset: str = "canonical", column_map: ColumnMap | str | Path | None = None) -> ColumnMap:
+def resolve_column_map(
+    preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> ColumnMap:
     """The preset's map, overridden by a map given as a model or a YAML file path.
 
     Raises:
@@ -220,7 +236,9 @@ def load_column_map(path: str | Path) -> ColumnMap:
         data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise InputError(f"not valid YAML: {error.problem}", path=path, line=mark.line + 1 if mark else None) from None
+        raise InputError(
+            f"not valid YAML: {error.problem}", path=path, line=mark.line + 1 if mark else None
+        ) from None
     if data is None:
         raise InputError("column map file is empty", path=path)
     if not isinstance(data, dict):
@@ -230,7 +248,11 @@ def load_column_map(path: str | Path) -> ColumnMap:
     except ValidationError as error:
         first = error.errors()[0]
         field, value, line = _locate(data, first["loc"])
-        reason = "unknown key" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
+        reason = (
+            "unknown key"
+            if first["type"] == "extra_forbidden"
+            else first["msg"].removeprefix("Value error, ")
+        )
         raise InputError(reason, path=path, line=line, field=field, value=value) from None
 
 

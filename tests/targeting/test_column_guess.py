@@ -18,7 +18,9 @@ def targets(column_map):
 def test_apollo_people_headers_are_placed_by_name():
     column_map, unplaced = guess_column_map(DATA / "apollo_people.csv")
     placed = targets(column_map)
-    assert placed["Website"] == "domain" and placed["# Employees"] == "employees" and placed["Email"] == "email"
+    assert (
+        placed["Website"] == "domain" and placed["# Employees"] == "employees" and placed["Email"] == "email"
+    )
     # The company's country outranks the bare "Country", which is the person's in a people export.
     assert placed["Company Country"] == "country" and placed["Country"] == "contact_country"
     assert column_map.columns["Technologies"].separator == ","
@@ -50,7 +52,9 @@ def test_values_that_fit_nothing_stay_unplaced():
 
 def test_a_target_is_placed_once():
     sample = pl.DataFrame({"Website": ["acme.io"], "Homepage": ["beta.io"]})
-    assert {h: r.to for h, r in guess_rules(sample, ["Website", "Homepage"]).items()} == {"Website": ["domain"]}
+    assert {h: r.to for h, r in guess_rules(sample, ["Website", "Homepage"]).items()} == {
+        "Website": ["domain"]
+    }
 
 
 def test_taken_targets_are_not_placed_again():

@@ -32,7 +32,7 @@ def yc():
 def test_yc_imports_without_edits_and_rejects_under_one_percent(yc):
     source_rows = pl.read_csv(YC, infer_schema=False).height
     accounts = yc.accounts.collect()
-    print(f"YC: rows_read={yc.rows_read} rejected={yc.rejected.height} duplicates={yc.duplicates} universe={accounts.height}")
+    print(f"YC: {yc.counts()}")
     assert yc.rows_read == source_rows
     assert yc.rejected.height < 0.01 * yc.rows_read
     assert yc.rejected["reason"].is_not_null().all()
@@ -62,14 +62,19 @@ def test_quoted_empty_cells_are_empty_in_canonical_files(tmp_path):
     path.write_text('account_id,domain,country,tech_stack\n"","",""," "\n"x","x.io","US","aws"\n')
     result = import_accounts(path)
     assert result.rejected.select("source_row", "column").rows() == [(1, "domain")]
-    assert result.accounts.collect().select("account_id", "country", "tech_stack").rows() == [("x", "US", ["aws"])]
+    assert result.accounts.collect().select("account_id", "country", "tech_stack").rows() == [
+        ("x", "US", ["aws"])
+    ]
 
 
 def test_multi_line_quoted_fields_stay_one_row(tmp_path):
     path = tmp_path / "multi.csv"
     path.write_text('name,website,notes\n"Acme","acme.io","line one\nline two"\n"Beta","beta.io",""\n')
     result = import_accounts(path, column_map=ColumnMap(columns={"website": ColumnRule(to=["domain"])}))
-    assert result.rows_read == 2 and result.accounts.collect()["account_id"].to_list() == ["acme.io", "beta.io"]
+    assert result.rows_read == 2 and result.accounts.collect()["account_id"].to_list() == [
+        "acme.io",
+        "beta.io",
+    ]
 
 
 # --- Apollo and HubSpot exports ---------------------------------------------------------------
@@ -84,13 +89,20 @@ def test_apollo_people_export_folds_into_accounts_by_domain():
     assert result.folded == people.height - result.rejected.height - accounts.height > 0
     northwind = accounts.filter(pl.col("account_id") == "northwind.io").row(0, named=True)
     # Company columns come from the company (not the person's country); lists are unioned in order.
-    assert northwind["country"] == "US" and northwind["employees"] == 120 and northwind["funding_stage"] == "series_b"
+    assert (
+        northwind["country"] == "US"
+        and northwind["employees"] == 120
+        and northwind["funding_stage"] == "series_b"
+    )
     assert northwind["tech_stack"] == ["salesforce", "hubspot", "google_analytics", "gong", "slack"]
     assert northwind["signals_at"] == date(2024, 2, 15)
     # The row without a website takes the email's domain; free mail gives no account.
     assert "tandemhealth.co" in accounts["account_id"].to_list()
     assert result.rejected.row(0, named=True) == {
-        "source_row": 6, "column": "# Employees", "value": "lots", "reason": result.rejected["reason"][0]
+        "source_row": 6,
+        "column": "# Employees",
+        "value": "lots",
+        "reason": result.rejected["reason"][0],
     }
     assert "employees" in result.rejected["reason"][0]
 
@@ -120,7 +132,9 @@ def test_apollo_company_export_counts_duplicates_and_rejects_unreadable_rows():
     accounts = result.accounts.collect()
     assert not result.people_shaped and result.folded == 0
     assert result.duplicates == 1  # "Northwind Analytics (EU)" shares northwind.io
-    assert accounts.filter(pl.col("account_id") == "northwind.io")["name"].to_list() == ["Northwind Analytics"]
+    assert accounts.filter(pl.col("account_id") == "northwind.io")["name"].to_list() == [
+        "Northwind Analytics"
+    ]
     assert result.rejected.select("column", "value").row(0) == ("# Employees", "a few")
     assert accounts.filter(pl.col("account_id") == "apollo-5f1a2b3c51").height == 1  # github.com is no domain
     assert accounts.filter(pl.col("account_id") == "ferrovia.it")["employees"].item() == 1001
@@ -132,21 +146,33 @@ def test_hubspot_company_export():
     accounts = result.accounts.collect()
     assert result.rejected.is_empty()
     assert accounts["is_customer"].to_list() == [True, False, False, False]
-    assert accounts["account_id"].to_list() == ["northwind.io", "ferrovia.it", "hubspot-18027383903", "quartopay.com.br"]
+    assert accounts["account_id"].to_list() == [
+        "northwind.io",
+        "ferrovia.it",
+        "hubspot-18027383903",
+        "quartopay.com.br",
+    ]
     assert accounts["industry"][1] == "logistics_and_supply_chain"
 
 
 def test_clay_preset_guesses_columns_it_does_not_name(tmp_path):
     path = tmp_path / "clay.csv"
-    path.write_text("Company Name,Company URL,Headcount,HQ\nAcme,https://acme.io,51-200,Germany\nBeta,beta.io,11-50,France\n")
+    path.write_text(
+        "Company Name,Company URL,Headcount,HQ\nAcme,https://acme.io,51-200,Germany\nBeta,beta.io,11-50,France\n"
+    )
     accounts = import_accounts(path, preset="clay").accounts.collect()
-    assert accounts.select("account_id", "employees", "country").rows() == [("acme.io", 51, "DE"), ("beta.io", 11, "FR")]
+    assert accounts.select("account_id", "employees", "country").rows() == [
+        ("acme.io", 51, "DE"),
+        ("beta.io", 11, "FR"),
+    ]
 
 
 def test_map_file_overrides_the_preset(tmp_path):
     (tmp_path / "map.yaml").write_text("columns:\n  Headcount: employees\n  Site: domain\n")
     (tmp_path / "x.csv").write_text("Site,Headcount\nacme.io,10001+\n")
-    accounts = import_accounts(tmp_path / "x.csv", preset="hubspot", column_map=tmp_path / "map.yaml").accounts.collect()
+    accounts = import_accounts(
+        tmp_path / "x.csv", preset="hubspot", column_map=tmp_path / "map.yaml"
+    ).accounts.collect()
     assert accounts.select("account_id", "employees", "source").row(0) == ("acme.io", 10001, "hubspot:x.csv")
 
 
@@ -171,12 +197,18 @@ def test_parquet_file_directory_and_glob_read_alike(tmp_path, frame):
     frame.tail(1).write_parquet(tmp_path / "parts" / "part-1.parquet")
     (tmp_path / "parts" / "_SUCCESS").write_text("")
     frame.write_parquet(tmp_path / "one.parquet")
-    results = [import_accounts(p) for p in (tmp_path / "one.parquet", tmp_path / "parts", str(tmp_path / "parts" / "*.parquet"))]
+    results = [
+        import_accounts(p)
+        for p in (tmp_path / "one.parquet", tmp_path / "parts", str(tmp_path / "parts" / "*.parquet"))
+    ]
     first = results[0].accounts.collect()
     assert first["tech_stack"].to_list() == [["aws"], [], None]
     assert first["region"].to_list() == ["NA", "EMEA", None]
     for result in results[1:]:
-        assert_frame_equal(result.accounts.collect().drop("source").sort("account_id"), first.drop("source").sort("account_id"))
+        assert_frame_equal(
+            result.accounts.collect().drop("source").sort("account_id"),
+            first.drop("source").sort("account_id"),
+        )
 
 
 def test_canonical_parquet_stays_a_lazy_scan_without_a_fold(tmp_path, frame):
@@ -255,7 +287,8 @@ def test_contacts_from_an_account_file_is_an_error():
 
 def test_rejected_rows_name_source_row_column_value_and_reason(tmp_path):
     (tmp_path / "x.csv").write_text(
-        "domain,employees,country,funding_stage\nacme.io,lots,US,Seed\n,5,US,\nb.io,5,Narnia,\nc.io,5,US,Series Z9\nd.io,,,\n"
+        "domain,employees,country,funding_stage\n"
+        "acme.io,lots,US,Seed\n,5,US,\nb.io,5,Narnia,\nc.io,5,US,Series Z9\nd.io,,,\n"
     )
     result = import_accounts(tmp_path / "x.csv")
     assert dict(result.rejected.schema) == REJECTED_SCHEMA
@@ -271,7 +304,9 @@ def test_rejected_rows_name_source_row_column_value_and_reason(tmp_path):
 # --- every source row is accounted for exactly once --------------------------------------------
 
 _cells = {
-    "Website": st.sampled_from(["acme.io", "https://www.acme.io/", "beta.com", "github.com/x", "", "gamma.ai", "BETA.com"]),
+    "Website": st.sampled_from(
+        ["acme.io", "https://www.acme.io/", "beta.com", "github.com/x", "", "gamma.ai", "BETA.com"]
+    ),
     "# Employees": st.sampled_from(["51-200", "10001+", "1,001-5,000", "", "lots", "12"]),
     "Company Country": st.sampled_from(["United States", "USA", "DE", "", "Narnia"]),
     "Latest Funding": st.sampled_from(["Series B", "Seed", "Other", "", "Series Z9"]),

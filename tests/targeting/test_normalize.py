@@ -55,7 +55,9 @@ def test_amount_reads_revenue_strings(raw, expected):
     assert run(nz.amount, [raw]) == [expected]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("2023.0", 2023), ("1998", 1998), ("23", None), ("2023.5", None), ("soon", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("2023.0", 2023), ("1998", 1998), ("23", None), ("2023.5", None), ("soon", None)]
+)
 def test_founded_year_reads_decimals_and_refuses_non_years(raw, expected):
     assert run(nz.founded_year, [raw]) == [expected]
 
@@ -63,7 +65,11 @@ def test_founded_year_reads_decimals_and_refuses_non_years(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "separator", "expected"),
     [
-        ("['artificial-intelligence', 'machine-learning']", ";", ["artificial_intelligence", "machine_learning"]),
+        (
+            "['artificial-intelligence', 'machine-learning']",
+            ";",
+            ["artificial_intelligence", "machine_learning"],
+        ),
         ('["Salesforce", "HubSpot"]', ";", ["salesforce", "hubspot"]),
         ("[\"O'Neil\", 'x']", ";", ["o_neil", "x"]),
         ("[a, b]", ";", ["a", "b"]),
@@ -94,7 +100,11 @@ def test_snake_case(raw, expected):
 
 
 def test_first_item_takes_the_first_tag_or_the_plain_value():
-    assert run(nz.first_item, ["['fintech', 'ai']", "Computer Software", "[]"]) == ["fintech", "computer_software", None]
+    assert run(nz.first_item, ["['fintech', 'ai']", "Computer Software", "[]"]) == [
+        "fintech",
+        "computer_software",
+        None,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -132,7 +142,13 @@ def test_every_iso_country_has_a_region():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("North America", "NA"), ("emea", "EMEA"), ("Asia Pacific", "APAC"), ("Latin America", "LATAM"), ("Mars", None)],
+    [
+        ("North America", "NA"),
+        ("emea", "EMEA"),
+        ("Asia Pacific", "APAC"),
+        ("Latin America", "LATAM"),
+        ("Mars", None),
+    ],
 )
 def test_region_name(raw, expected):
     assert run(nz.region_name, [raw]) == [expected]
@@ -161,7 +177,12 @@ def test_funding_stage(raw, expected):
 
 
 def test_not_a_stage_tells_real_rounds_from_unreadable_words():
-    assert run(nz.is_not_a_stage, ["Venture (Round not Specified)", "Debt Financing", "Other", "lots"]) == [True, True, True, False]
+    assert run(nz.is_not_a_stage, ["Venture (Round not Specified)", "Debt Financing", "Other", "lots"]) == [
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -207,7 +228,11 @@ def test_domain_from_urls_refuses_shared_hosts(raw, expected):
 
 
 def test_email_domain_skips_free_mail():
-    assert run(nz.email_domain, ["ana@quartopay.com.br", "tom.baker@gmail.com", None]) == ["quartopay.com.br", None, None]
+    assert run(nz.email_domain, ["ana@quartopay.com.br", "tom.baker@gmail.com", None]) == [
+        "quartopay.com.br",
+        None,
+        None,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -225,7 +250,15 @@ def test_email_address(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", ["2024-03-01", "2024-03-01T10:00:00Z", "2024-03-01 10:00:00", "03/01/2024", "Mar 1, 2024", "1 March 2024"]
+    "raw",
+    [
+        "2024-03-01",
+        "2024-03-01T10:00:00Z",
+        "2024-03-01 10:00:00",
+        "03/01/2024",
+        "Mar 1, 2024",
+        "1 March 2024",
+    ],
 )
 def test_date_reads_common_shapes(raw):
     assert run(nz.date, [raw]) == [date(2024, 3, 1)]
@@ -236,7 +269,8 @@ def test_date_refuses_text():
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("true", True), ("Yes", True), ("Customer", True), ("Lead", False), ("0", False), ("maybe", None)]
+    ("raw", "expected"),
+    [("true", True), ("Yes", True), ("Customer", True), ("Lead", False), ("0", False), ("maybe", None)],
 )
 def test_boolean(raw, expected):
     assert run(nz.boolean, [raw]) == [expected]
@@ -268,10 +302,15 @@ def test_canonical_value_flags_only_unreadable_non_empty_cells(target, raw, valu
 
 def test_trusted_canonical_value_checks_enumerations_without_normalizing():
     parsed = nz.canonical_value("funding_stage", pl.col("x"), pl.String(), trusted=True)
-    frame = pl.DataFrame({"x": ["series_a", "Series B", None]}).select(value=parsed.value, unreadable=parsed.unreadable)
+    frame = pl.DataFrame({"x": ["series_a", "Series B", None]}).select(
+        value=parsed.value, unreadable=parsed.unreadable
+    )
     assert frame.rows() == [("series_a", False), ("Series B", True), (None, False)]
 
 
 def test_trusted_list_text_reads_an_empty_cell_as_an_empty_list():
     parsed = nz.canonical_value("tech_stack", pl.col("x"), pl.String(), trusted=True)
-    assert pl.DataFrame({"x": ["aws;gcp", None]}).select(parsed.value).to_series().to_list() == [["aws", "gcp"], []]
+    assert pl.DataFrame({"x": ["aws;gcp", None]}).select(parsed.value).to_series().to_list() == [
+        ["aws", "gcp"],
+        [],
+    ]

@@ -1,7 +1,15 @@
 import pytest
 
 from targeting.errors import InputError
-from targeting.presets import CANONICAL_TARGETS, PRESETS, ColumnMap, ColumnRule, header_key, load_column_map, resolve_column_map
+from targeting.presets import (
+    CANONICAL_TARGETS,
+    PRESETS,
+    ColumnMap,
+    ColumnRule,
+    header_key,
+    load_column_map,
+    resolve_column_map,
+)
 
 
 def write(tmp_path, text, name="map.yaml"):
