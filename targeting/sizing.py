@@ -78,7 +78,9 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec) -> UniverseStats:
     frames = [accounts.select(summary)]
     for f, values in sorted(wanted.items()):
         frames.append(_value_counts(accounts, f, values))
-    first, *counts = pl.collect_all(frames, engine="streaming")
+    # Without subplan elimination each query scans only its own columns; sharing the scan would
+    # cache every referenced column of the whole universe in memory.
+    first, *counts = pl.collect_all(frames, engine="streaming", optimizations=pl.QueryOptFlags(comm_subplan_elim=False))
     row = first.row(0, named=True)
     stats = UniverseStats(rows=row["rows"])
     for key, value in row.items():

@@ -137,3 +137,23 @@ def test_score_accounts_stays_lazy():
 def test_duplicate_step_names_are_made_distinct():
     spec = parse_icp("name: t\nfilters:\n  - {field: industry, eq: a}\n  - {field: industry, eq: a}\n")
     assert step_names(spec)[:2] == ["filter industry eq a", "filter industry eq a #2"]
+
+
+def test_known_spellings_give_the_same_result_as_lowercasing():
+    from targeting.sizing import universe_stats
+
+    spec = parse_icp(SPEC.replace("in: [saas]", "in: [SAAS, fintech]"))
+    universe = accounts(
+        {"industry": "SaaS", "employees": 60, "tech_stack": ["HUBSPOT"], "funding_stage": "Public"},
+        {"industry": "saas", "employees": 60, "tech_stack": ["hubspot", None]},
+        {"industry": "FinTech", "employees": 60, "tech_stack": []},
+        {"industry": "media", "employees": 60, "tech_stack": None, "funding_stage": "SERIES_D_PLUS"},
+        {"industry": None, "employees": None},
+    )
+    stats = universe_stats(universe, spec)
+    assert set(stats.spellings["industry"]["saas"]) == {"SaaS", "saas"}
+    plain = score_accounts(universe, spec, AS_OF).collect()
+    fast = score_accounts(universe, spec, AS_OF, spellings=stats.spellings).collect()
+    assert fast.equals(plain)
+    assert plain["score"].to_list() == [4, 4, 2, 1, 0]
+    assert plain["dropped_at"].cast(pl.String).to_list()[0].startswith("disqualifier")
