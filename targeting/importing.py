@@ -427,7 +427,9 @@ def _account_keys(
             [fallback.column] if fallback else []
         )
         looked_for = ", ".join(map(repr, wanted)) or "account_id, domain"
-        raise InputError(f"no column gives an account id (looked for {looked_for})", path=path)
+        raise InputError(
+            f"no column gives an account id (looked for {looked_for}); try --preset or --map", path=path
+        )
     nothing = pl.lit(None, pl.String)
     email_domain = nz.email_domain(values["email"]) if "email" in values else nothing
     domain = pl.coalesce(values.get("domain", nothing), email_domain)

@@ -400,7 +400,7 @@ _PARSERS = {
     "contact_country": (country_code, "not a country name or ISO code"),
     "region": (region_name, "not a region (NA, EMEA, APAC, LATAM)"),
     "signals_at": (date, "not a date (e.g. 2024-03-01)"),
-    "is_customer": (boolean, "not true/false"),
+    "is_customer": (boolean, "not true/false (nor a CRM lifecycle stage such as Customer or Lead)"),
     "email": (email_address, "not an email address"),
     "funding_stage": (funding_stage, "not a funding stage (e.g. Seed, Series B, IPO, Acquired)"),
 }
