@@ -253,22 +253,19 @@ def read_table(path: str | Path) -> pl.LazyFrame:
         if not files:
             raise InputError("no file matches this pattern", path=text)
         kind = _kind(files[0])
-        for file in files:
-            _check_content(file, kind)
-        return _scan(text, kind, files[0])
+        heads = [_check_content(file, kind) for file in files]
+        return _scan(text, kind, files[0], heads[0])
     path = Path(path)
     if path.is_dir():
         files = sorted(path.rglob("*.parquet"))
         if not files:
             raise InputError("directory holds no .parquet partitions", path=path)
-        for file in files:
-            _check_content(file, "parquet")
-        return _scan(str(path / "**" / "*.parquet"), "parquet", path)
+        heads = [_check_content(file, "parquet") for file in files]
+        return _scan(str(path / "**" / "*.parquet"), "parquet", path, heads[0])
     if not path.exists():
         raise InputError("file not found", path=path)
     kind = _kind(path)
-    _check_content(path, kind)
-    return _scan(str(path), kind, path)
+    return _scan(str(path), kind, path, _check_content(path, kind))
 
 
 def _kind(path: Path) -> str:
@@ -283,11 +280,14 @@ def _kind(path: Path) -> str:
     return _READERS[suffix]
 
 
-def _check_content(path: Path, kind: str) -> None:
+def _check_content(path: Path, kind: str) -> bytes:
+    """The file's first bytes, once they show it is what its extension says."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     if not head.strip():
         raise InputError("file is empty", path=path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)", path=path)
     is_parquet = head.startswith(b"PAR1")
     if kind == "parquet" and not is_parquet:
         raise InputError("not a Parquet file (no PAR1 header; is it text?)", path=path)
@@ -304,13 +304,22 @@ def _check_content(path: Path, kind: str) -> None:
         )
     if kind == "json" and first not in (b"{", b"["):
         raise InputError("not JSON", path=path, value=head.lstrip()[:20].decode(errors="replace"))
+    return head
 
 
-def _scan(source: str, kind: str, shown: Path) -> pl.LazyFrame:
+def _separator(kind: str, head: bytes) -> str:
+    # Spreadsheets in many European locales export CSV with ";": the header line tells.
+    header = head.splitlines()[0] if head else b""
+    if kind == "tsv":
+        return "\t"
+    return ";" if header.count(b";") > header.count(b",") else ","
+
+
+def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
             frame = pl.scan_csv(
-                source, infer_schema=False, separator="\t" if kind == "tsv" else ",", encoding="utf8-lossy"
+                source, infer_schema=False, separator=_separator(kind, head), encoding="utf8-lossy"
             )
             # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast path.
             return frame.with_columns(pl.col(pl.String).replace("", None))

@@ -226,6 +226,16 @@ def test_ndjson_and_tsv(tmp_path, frame):
         assert accounts["tech_stack"][0].to_list() == ["aws"]
 
 
+def test_semicolon_separated_csv_is_read_by_its_header(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text(
+        "Company name;Company Domain Name;Number of Employees\nAcme GmbH;acme.de;1.001-5.000\nB;b.de;12\n"
+    )
+    result = import_accounts(path, preset="hubspot")
+    assert result.accounts.collect()["account_id"].to_list() == ["b.de"]
+    assert result.rejected.select("column", "value").row(0) == ("Number of Employees", "1.001-5.000")
+
+
 def test_sample_universe_round_trips_through_csv(tmp_path):
     from targeting.sample_universe import generate_sample, write_sample
 
@@ -243,6 +253,7 @@ def test_sample_universe_round_trips_through_csv(tmp_path):
     [
         ("empty.csv", b"", "empty"),
         ("blank.csv", b"  \n\n", "empty"),
+        ("excel.csv", "domain\nacme.io\n".encode("utf-16"), "UTF-16"),
         ("text.parquet", b"a,b\n1,2\n", "not a Parquet file"),
         ("binary.csv", b"PAR1\x00\x00\x00", "not CSV"),
         ("rows.ndjson", b"a,b\n1,2\n", "not NDJSON"),
