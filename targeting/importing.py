@@ -20,7 +20,7 @@ import polars as pl
 from targeting import normalize as nz
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, LIST_COLUMNS
 from targeting.errors import InputError
-from targeting.presets import ColumnMap, ColumnRule, header_key, resolve_column_map
+from targeting.presets import PERSON_TARGETS, ColumnMap, ColumnRule, header_key, resolve_column_map
 
 REJECTED_SCHEMA = {
     "source_row": pl.Int64(),
@@ -107,7 +107,7 @@ def import_accounts(
     sources, unmapped, schema = _plan(column_map, frame, path)
     if not any(target in ACCOUNT_SCHEMA for target in sources):
         raise _no_usable_columns(path, preset, schema, "account")
-    people_shaped = any(target in sources for target in _PERSON_TARGETS)
+    people_shaped = any(target in sources for target in PERSON_TARGETS)
     trusted = column_map.trusted
     values, problems = _canonical_columns(
         sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted
@@ -168,7 +168,7 @@ def import_contacts(
     column_map = resolve_column_map(preset, column_map)
     frame = read_table(path)
     sources, unmapped, schema = _plan(column_map, frame, path)
-    if not any(target in sources for target in _PERSON_TARGETS if target != "title"):
+    if not any(target in sources for target in PERSON_TARGETS if target != "title"):
         raise _no_usable_columns(path, preset, schema, "contact")
     country = "contact_country" if "contact_country" in sources else "country"
     wanted = [
@@ -387,8 +387,6 @@ def _collect(frame: pl.LazyFrame, path: str | Path) -> pl.DataFrame:
 
 
 # --- assembling ---------------------------------------------------------------------------------
-
-_PERSON_TARGETS = ("email", "first_name", "last_name", "contact_id", "title")
 
 
 def _canonical_columns(

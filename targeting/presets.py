@@ -22,15 +22,8 @@ CANONICAL_TARGETS = (
     *(c for c in CONTACT_SCHEMA if c not in ACCOUNT_SCHEMA),
     "contact_country",
 )
-CONTACT_TARGETS = (
-    "contact_id",
-    "first_name",
-    "last_name",
-    "email",
-    "email_status",
-    "title",
-    "contact_country",
-)
+# A file that maps any of these holds one row per person (an Apollo or Clay people export).
+PERSON_TARGETS = ("email", "first_name", "last_name", "contact_id", "title")
 
 
 class ColumnRule(BaseModel):
