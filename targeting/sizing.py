@@ -49,52 +49,39 @@ def _norm(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec) -> UniverseStats:
-    """Quartiles of numeric filter fields and counts of every value the spec names, in one go.
+def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool = True) -> UniverseStats:
+    """Quartiles of numeric filter fields and counts of every value the spec names.
 
     Args:
         accounts: the universe (before suppression) with the canonical columns.
         spec: the ICP whose fields and values are looked up.
+        with_coverage: also count rows, known values and pattern hits (one more scan); the target
+            list skips it and reads them from its main aggregation (`coverage_exprs`) instead.
 
     Returns:
         The statistics; list values are counted per element occurrence.
     """
     conditions = _conditions(spec)
-    fields = sorted({c.field for _, c in conditions} | ({"signals_at"} if any(c.within_days for _, c in conditions) else set()))
     numeric = sorted({c.field for c in spec.filters if c.operator in _NUMERIC_OPS})
-    patterns = sorted({(c.field, c.value) for _, c in conditions if c.operator == "matches"})
-    summary = [pl.len().alias("rows")]
-    summary += [pl.col(f).is_not_null().sum().alias(f"known|{f}") for f in fields]
-    summary += [pl.col(f).quantile(q, interpolation="nearest").alias(f"q|{f}|{name}") for f in numeric for name, q in QUARTILES]
-    for f, pattern in patterns:
-        hit = pl.col(f).str.contains(f"(?i){pattern}") if field_kind(f) != "list" else (
-            pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
-        summary.append(hit.fill_null(False).sum().alias(f"re|{f}|{pattern}"))
     wanted: dict[str, set[Any]] = {}
     for _, c in conditions:
         if c.operator in _VALUE_OPS:
             values = c.value if isinstance(c.value, list) else [c.value]
             wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
-    frames = [accounts.select(summary)]
+    stats = UniverseStats()
+    # One query at a time: each scans only its own columns, and concurrent streaming queries
+    # would hold several column sets of a 10M-row universe in memory at once.
+    if numeric:
+        quantiles = [pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}")
+                     for f in numeric for name, q in QUARTILES]
+        for key, value in accounts.select(quantiles).collect(engine="streaming").row(0, named=True).items():
+            f, name = key.split("|")
+            if value is not None:
+                stats.quartiles.setdefault(f, {})[name] = value
     for f, values in sorted(wanted.items()):
-        frames.append(_value_counts(accounts, f, values))
-    # Without subplan elimination each query scans only its own columns; sharing the scan would
-    # cache every referenced column of the whole universe in memory.
-    first, *counts = pl.collect_all(frames, engine="streaming", optimizations=pl.QueryOptFlags(comm_subplan_elim=False))
-    row = first.row(0, named=True)
-    stats = UniverseStats(rows=row["rows"])
-    for key, value in row.items():
-        parts = key.split("|")
-        if parts[0] == "known":
-            stats.known[parts[1]] = value
-        elif parts[0] == "q" and value is not None:
-            stats.quartiles.setdefault(parts[1], {})[parts[2]] = value
-        elif parts[0] == "re":
-            stats.pattern_hits[f"{parts[1]}|{'|'.join(parts[2:])}"] = value
-    for f, frame in zip(sorted(wanted), counts):
         tally: dict[Any, int] = {}
         spelled: dict[str, list[str]] = {}
-        for value, n in frame.iter_rows():
+        for value, n in _value_counts(accounts, f, values).collect(engine="streaming").iter_rows():
             if value is None:
                 continue
             tally[_norm(value)] = tally.get(_norm(value), 0) + n
@@ -103,7 +90,36 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec) -> UniverseStats:
         stats.value_counts[f] = tally
         if f not in _MANY_VALUES and field_kind(f) in ("text", "list"):
             stats.spellings[f] = spelled
+    if with_coverage:
+        read_coverage(accounts.select(coverage_exprs(spec)).collect(engine="streaming").row(0, named=True), stats)
     return stats
+
+
+def coverage_exprs(spec: IcpSpec) -> list[pl.Expr]:
+    """Rows, non-null accounts per named field and accounts each `matches` pattern hits."""
+    conditions = _conditions(spec)
+    fields = {c.field for _, c in conditions} | ({"signals_at"} if any(c.within_days for _, c in conditions) else set())
+    exprs = [pl.len().alias("coverage|rows")]
+    exprs += [pl.col(f).is_not_null().sum().alias(f"coverage|known|{f}") for f in sorted(fields)]
+    for f, pattern in sorted({(c.field, c.value) for _, c in conditions if c.operator == "matches"}):
+        hit = pl.col(f).str.contains(f"(?i){pattern}") if field_kind(f) != "list" else (
+            pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
+        exprs.append(hit.fill_null(False).sum().alias(f"coverage|re|{f}|{pattern}"))
+    return exprs
+
+
+def read_coverage(row: dict[str, Any], stats: UniverseStats) -> None:
+    """Copy the `coverage_exprs` results of an aggregation row into `stats`."""
+    for key, value in row.items():
+        parts = key.split("|")
+        if parts[0] != "coverage":
+            continue
+        if parts[1] == "rows":
+            stats.rows = value
+        elif parts[1] == "known":
+            stats.known[parts[2]] = value
+        elif parts[1] == "re":
+            stats.pattern_hits["|".join(parts[2:])] = value
 
 
 def _value_counts(accounts: pl.LazyFrame, f: str, values: set[Any]) -> pl.LazyFrame:

@@ -12,7 +12,15 @@ from pydantic import BaseModel
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp import IcpSpec
 from targeting.scoring import reasons_expr, score_accounts
-from targeting.sizing import funnel_exprs, read_funnel, size_verdict, universe_stats, universe_warnings
+from targeting.sizing import (
+    coverage_exprs,
+    funnel_exprs,
+    read_coverage,
+    read_funnel,
+    size_verdict,
+    universe_stats,
+    universe_warnings,
+)
 from targeting.suppression import suppressed_account_keys
 from targeting.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
 
@@ -95,11 +103,13 @@ def build_target_list(
         ValueError: the counts do not add up to rows_read (the caller's counts disagree).
     """
     as_of = as_of or date.today()
-    stats = universe_stats(accounts, spec)
+    stats = universe_stats(accounts, spec, with_coverage=False)
     keys = None if suppression is None else suppressed_account_keys(suppression)
     scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
     candidates = candidate_edits(spec, stats)
-    aggregate = scored.select(*funnel_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings))
+    aggregate = scored.select(
+        *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
+    )
     targets_lf = (
         scored.filter(pl.col("dropped_at").is_null())
         .with_columns(reasons_expr(spec.scoring.criteria).alias("reasons"))  # for targets only
@@ -108,6 +118,7 @@ def build_target_list(
     )
     targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
     row = agg.row(0, named=True)
+    read_coverage(row, stats)
     funnel = read_funnel(row, spec)
     band = spec.target_size
     verdict = size_verdict(funnel.targets, band.min, band.max)
