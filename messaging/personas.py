@@ -12,6 +12,7 @@ from typing import TypeVar
 import polars as pl
 
 from messaging.title_rules import UNCLASSIFIED, PersonaRules, load_persona_rules
+from messaging.title_text import normalized_title, with_title_text
 from targeting.errors import InputError
 
 __all__ = ["PersonaRules", "classified_titles", "classify_contacts", "load_persona_rules", "normalized_title"]
@@ -19,57 +20,7 @@ __all__ = ["PersonaRules", "classified_titles", "classify_contacts", "load_perso
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 DEFAULT_MAX_TITLE_LENGTH = 200
-# Letters that Unicode decomposition does not reduce to ASCII.
-_LETTERS = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i", "þ": "th"}
 _CATCH_ALL = {".", "^", ".*"}
-
-
-def normalized_title(title: pl.Expr, rules: PersonaRules) -> pl.Expr:
-    """The title as the rules read it: lower case, ASCII, single-spaced, with the YAML rewrites applied.
-
-    Args:
-        title: A string expression (the raw job title).
-        rules: The persona rules whose `normalize` rewrites apply, in order.
-
-    Returns:
-        A string expression; null stays null, punctuation-only titles become "".
-    """
-    return _tidy(_rewritten(_prepared(title), rules))
-
-
-def _prepared(title: pl.Expr) -> pl.Expr:
-    return (
-        title.str.to_lowercase()
-        .str.replace_many(list(_LETTERS), list(_LETTERS.values()))
-        .str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.replace_all("&", " and ", literal=True)
-        .str.replace_all(r"[^a-z0-9+#]+", " ")
-        .str.strip_chars()
-    )
-
-
-def _rewritten(text: pl.Expr, rules: PersonaRules) -> pl.Expr:
-    for step in rules.normalize or []:
-        text = text.str.replace_all(step.find, step.replace)
-    return text
-
-
-def _tidy(text: pl.Expr) -> pl.Expr:
-    return text.str.replace_all(r" {2,}", " ").str.strip_chars()
-
-
-def _with_title_text(titles: pl.LazyFrame, rules: PersonaRules, limit: int) -> pl.LazyFrame:
-    # The rewrites are the costliest step, and a title that matches none of them at first matches
-    # none ever (each rewrite changes only what a rewrite matched), so only matching titles pay.
-    raw = pl.col("_title")
-    prepared = titles.with_columns(_title_text=pl.when(raw.str.len_chars() <= limit).then(_prepared(raw))).cache()
-    if not rules.normalize:
-        return prepared.with_columns(_title_text=_tidy(pl.col("_title_text")))
-    any_rewrite = "|".join(f"(?:{step.find})" for step in rules.normalize)
-    touched = pl.col("_title_text").str.contains(any_rewrite).fill_null(False)
-    rewritten = prepared.filter(touched).with_columns(_title_text=_rewritten(pl.col("_title_text"), rules))
-    return pl.concat([prepared.filter(~touched), rewritten]).with_columns(_title_text=_tidy(pl.col("_title_text")))
 
 
 def classify_contacts(contacts: Frame, rules: PersonaRules) -> Frame:
@@ -110,7 +61,7 @@ def classified_titles(titles: pl.LazyFrame, rules: PersonaRules) -> pl.LazyFrame
     usable = text.is_not_null() & (text != "")
     seniority_rules = [(r.pattern, r.level) for r in rules.seniority or []]
     function_rules = [(r.pattern, r.function) for r in rules.functions or []]
-    with_rules = _with_title_text(titles, rules, limit).with_columns(
+    with_rules = with_title_text(titles, rules, limit).with_columns(
         _seniority_rule=pl.when(usable).then(_first(text, seniority_rules)),
         _function_rule=pl.when(usable).then(_first(text, function_rules)),
     )
