@@ -30,7 +30,8 @@ _SYNONYMS = {
     "country": "country|company country|hq country|headquarters country|country code|country region"
     "|location country",
     "region": "region|geo|territory",
-    "funding_stage": "funding stage|stage|last funding type|latest funding|funding round|last round|funding",
+    # Not a bare "stage": Apollo's and CRMs' "Stage" is a sales stage ("Cold", "Approaching").
+    "funding_stage": "funding stage|last funding type|latest funding|funding round|last round|funding",
     "founded_year": "founded|founded year|year founded|founding year|year of founding|inception",
     "tech_stack": "technologies|tech stack|tech|technology|tools|software used|installed technologies",
     "hiring_roles": "hiring roles|hiring|open roles|job openings|hiring departments",
@@ -39,7 +40,7 @@ _SYNONYMS = {
     "prior_solutions": "prior solutions|current solution|incumbent|competitor used",
     "signals_at": "signals at|last signal|last raised at|latest funding date|last funding date|signal date",
     "status": "status|account status|lifecycle stage|stage status",
-    "is_customer": "is customer|customer|current customer",
+    "is_customer": "is customer|current customer",
     "contact_id": "contact id|person id|lead id",
     "first_name": "first name|firstname|given name|first",
     "last_name": "last name|lastname|surname|family name|last",

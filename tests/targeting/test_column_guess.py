@@ -45,6 +45,11 @@ def test_unnamed_columns_are_placed_by_their_values(header, values, target):
     assert guess_rules(sample, [header])[header].to == [target]
 
 
+def test_a_sales_stage_is_not_a_funding_stage():
+    sample = pl.DataFrame({"Stage": ["Cold", "Approaching", "Replied"]})
+    assert guess_rules(sample, ["Stage"]) == {}
+
+
 def test_values_that_fit_nothing_stay_unplaced():
     sample = pl.DataFrame({"notes": ["call back", "likes golf", ""]})
     assert guess_rules(sample, ["notes"]) == {}
