@@ -102,7 +102,7 @@ def lint_drafts_lazy(
     measured = indexed.with_columns(
         _footer_present(opt_out_line).alias("_has_opt_out"),
         _footer_present(postal_address).alias("_has_address"),
-        pl.col("body").fill_null("").str.count_matches(WORD_PATTERN).cast(pl.Int64).alias("_words"),
+        _word_count(pl.col("body")).alias("_words"),
     )
     found = measured.with_columns(
         pl.concat_list(
@@ -139,6 +139,20 @@ def lint_drafts_lazy(
 def _as_list(expr: pl.Expr) -> pl.Expr:
     """Wrap a nullable string issue as a one-element list (null dropped later)."""
     return pl.concat_list(expr)
+
+
+def _word_count(text: pl.Expr) -> pl.Expr:
+    """Words = whitespace runs + 1, less a run at either edge; 0 for an empty text.
+
+    Counting the (few, short) whitespace runs is about twice as fast as matching every word with
+    `\\S+`, and the body's word count is the costliest check at 100,000 drafts.
+    """
+    text = text.fill_null("")
+    edge = r"^\s"
+    runs = text.str.count_matches(r"\s+").cast(pl.Int64)
+    leading = text.str.head(1).str.contains(edge).cast(pl.Int64)
+    trailing = text.str.tail(1).str.contains(edge).cast(pl.Int64)
+    return pl.when(text.str.len_bytes() == 0).then(0).otherwise(runs + 1 - leading - trailing)
 
 
 def _footer_present(footer: str) -> pl.Expr:

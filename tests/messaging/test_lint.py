@@ -205,3 +205,12 @@ def test_lint_keeps_wide_frames_intact():
     linted = lint_drafts(drafts, postal_address=ADDRESS, opt_out_line=OPT_OUT)
     assert linted.drop("issues").equals(drafts)
     assert [len(issues) for issues in linted["issues"]] == [0, 1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="ab \t\n\u00a0é", max_size=60))
+def test_word_count_matches_splitting_on_whitespace(text):
+    from messaging.lint import _word_count
+
+    counted = pl.DataFrame({"body": [text]}).select(_word_count(pl.col("body"))).item()
+    assert counted == len(text.split())
