@@ -217,6 +217,22 @@ def test_canonical_parquet_stays_a_lazy_scan_without_a_fold(tmp_path, frame):
     assert "parquet" in plan.lower() and "unique" not in plan.lower() and "aggregate" not in plan.lower()
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_canonical_duplicates_keep_the_first_row_whole(tmp_path, suffix):
+    rows = pl.DataFrame(
+        {"account_id": ["a.io", "b.io", "a.io"], "name": ["First", "B", "Second"], "employees": [None, 5, 50]}
+    )
+    path = tmp_path / f"u.{suffix}"
+    rows.write_csv(path) if suffix == "csv" else rows.write_parquet(path)
+    result = import_accounts(path)
+    accounts = result.accounts.collect()
+    assert result.duplicates == 1 and result.universe == accounts.height == 2
+    assert accounts.select("account_id", "name", "employees").rows() == [
+        ("a.io", "First", None),
+        ("b.io", "B", 5),
+    ]
+
+
 def test_ndjson_and_tsv(tmp_path, frame):
     (tmp_path / "u.ndjson").write_text("\n".join(json.dumps(row) for row in frame.to_dicts()))
     frame.with_columns(pl.col("tech_stack").list.join(";")).write_csv(tmp_path / "u.tsv", separator="\t")
