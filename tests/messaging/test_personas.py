@@ -232,3 +232,11 @@ def test_bad_rule_files_name_file_line_field_and_value(tmp_path, text, line, fie
 def test_missing_rule_file_names_it(tmp_path):
     with pytest.raises(InputError, match="nope.yaml"):
         load_persona_rules(tmp_path / "nope.yaml")
+
+
+def test_labelled_file_without_a_label_column_is_an_input_error(tmp_path):
+    path = tmp_path / "titles.csv"
+    path.write_text("title,persona\nCEO,economic_buyer\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_labelled_titles(path)
+    assert caught.value.field == "seniority"
