@@ -122,9 +122,12 @@ def import_accounts(
         values["region"] = pl.coalesce(
             nz.region_of(values["country"]), values.get("region", pl.lit(None, pl.String))
         )
-    parsed = _parse(frame, values, [*problems, missing], [t for t in ACCOUNT_SCHEMA if t in values])
+    order = [t for t in ACCOUNT_SCHEMA if t in values]
+    parsed = _parse(frame, values, [*problems, missing], order)
     valid = parsed.filter(pl.col(_PROBLEM).is_null()).drop(_ROW, _PROBLEM)
     rejected, kept, distinct = _account_rows(parsed, valid, "account_id", path)
+    if rejected.is_empty():  # nothing to filter out: the accounts are a plain projection of the scan
+        valid = frame.select(values[name].alias(name) for name in order)
     repeated = kept - distinct
     accounts = valid
     if repeated:  # the counts are known already: a file without repeats skips the fold entirely
