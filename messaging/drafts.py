@@ -31,6 +31,8 @@ DRAFT_COLUMNS = (
 SKIPPED_COLUMNS = ("contact_id", "account_id", "email", "reason")
 _ACCOUNT_FIELDS = ("name", "domain", "industry", "tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions")
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
+# What a draft is made from: the contact's identity, its persona and its account's facts.
+_DRAFTED_FROM = ("_row", "contact_id", "account_id", "email", "first_name", "last_name", "persona", "email_flag", *_ACCOUNT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,10 @@ def build_drafts(
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
     decided = draft_decisions(people, targets, personas, per_persona=per_persona, max_per_account=max_per_account)
     skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS).collect()
-    chosen = decided.filter(pl.col("reason").is_null()).collect()
-    rendered = render_drafts(copy_blocks(chosen.lazy(), messaging), templates, sender, steps=steps)
+    chosen = decided.filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
+    # The account's raw lists are spent once the blocks exist; leave them out of the per-step rows.
+    blocks = copy_blocks(chosen, messaging).drop(_ACCOUNT_FIELDS)
+    rendered = render_drafts(blocks, templates, sender, steps=steps)
     drafts = rendered.sort("_row", "step").select(
         *DRAFT_COLUMNS[: DRAFT_COLUMNS.index("step")],
         pl.col("step").cast(pl.Int64),

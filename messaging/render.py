@@ -86,12 +86,14 @@ def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sen
     keys = ["persona", "step", "variant"]
     # Rendering is the edge: materialize the blocks first. It also sidesteps a Polars 2.1 streaming
     # panic when a reversed lazy input meets the explode + join below.
-    blocks = rows.collect() if isinstance(rows, pl.LazyFrame) else rows
+    blocks = (rows.collect() if isinstance(rows, pl.LazyFrame) else rows).with_row_index("_blk")
+    # Only what rendering reads goes through explode, join and sort; the rest is gathered at the end.
+    needed = {"_blk", "contact_id", "persona", *(_CONTEXT_COLUMNS.get(n, n) for n in CONTEXT_VARIABLES)}
+    needed |= {f"facts_{b}" for b in _BLOCKS}
     planned = (
-        assign_steps(blocks.lazy(), templates, steps=steps)
+        assign_steps(blocks.lazy().select(c for c in blocks.columns if c in needed), templates, steps=steps)
         .join(uses, on=keys, how="left", maintain_order="left")
         .with_columns(facts.alias("facts_used"))
-        .drop(f"_uses_{n}" for n in CONTEXT_VARIABLES)
         .sort(keys, maintain_order=True)
         .collect()
     )
@@ -103,7 +105,11 @@ def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sen
     for key, part in _partitions(planned.select(keys).hstack(context), keys):
         render = bound[key].render
         texts.extend(render(dict(zip(CONTEXT_VARIABLES, row))) for row in part.select(CONTEXT_VARIABLES).iter_rows())
-    return planned.with_columns(pl.Series("_text", texts, dtype=pl.String)).pipe(_split_subject)
+    rendered = planned.select("step", "variant", "facts_used", pl.Series("_text", texts, dtype=pl.String))
+    carried = [c for c in blocks.columns if c in planned.columns and c != "_blk"]
+    gathered = blocks.select(c for c in blocks.columns if c not in planned.columns)[planned["_blk"]]
+    inputs = planned.select(carried).hstack(gathered).select(c for c in blocks.columns if c != "_blk")
+    return inputs.hstack(_split_subject(rendered))
 
 
 def _partitions(frame: pl.DataFrame, keys: list[str]) -> list[tuple[TemplateKey, pl.DataFrame]]:
@@ -113,13 +119,15 @@ def _partitions(frame: pl.DataFrame, keys: list[str]) -> list[tuple[TemplateKey,
 
 
 def _split_subject(frame: pl.DataFrame) -> pl.DataFrame:
-    parts = pl.col("_text").str.splitn("\n", 2)
+    text = pl.col("_text")
+    newline = text.str.find("\n", literal=True)
+    # Literal replaces, not regexes: a regex pass over 100,000 bodies costs more than the split.
     body = (
-        parts.struct.field("field_1")
+        text.str.slice(newline + 1)
         .fill_null("")
-        .str.replace_all(r"[ \t]+\n", "\n")
+        .str.replace_all(" \n", "\n", literal=True)
         .str.replace_all(r"\n{3,}", "\n\n")
         .str.strip_chars()
     )
-    subject = parts.struct.field("field_0").str.strip_prefix("Subject:").str.strip_chars()
+    subject = text.str.slice(0, newline).fill_null(text).str.strip_prefix("Subject:").str.strip_chars()
     return frame.with_columns(subject.alias("subject"), body.alias("body")).drop("_text")

@@ -27,7 +27,6 @@ class Sender(BaseModel):
 
     company: str = Field(min_length=1)
     product: str = Field(min_length=1)
-    sender_name: str = Field(min_length=1)
     value_proposition: dict[str, str]
     proof_points: list[str] = Field(min_length=1)
     call_to_action: str = Field(min_length=1)
