@@ -92,6 +92,8 @@ MESSY = [
     ("Account Executive", "user", "ic", "sales"),
     ("Staff Software Engineer", "technical_evaluator", "senior_ic", "engineering"),
     ("Product Owner", "user", "ic", "product"),
+    ("Directeur Technique", "technical_evaluator", "director", "engineering"),
+    ("Assistante de Direction", "gatekeeper", "assistant", "admin"),
 ]
 UNCLASSIFIED_TITLES = [
     (None, "empty title"),
