@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from messaging.copy_blocks import MessagingSpec, copy_blocks
-from messaging.render import check_templates, render_drafts
+from messaging.render import render_drafts
 from messaging.sender import Sender
-from messaging.templates import TemplateSet
+from messaging.templates import TemplateSet, check_templates
 from targeting.columns import ACCOUNT_SCHEMA
 
 DRAFT_COLUMNS = (

@@ -7,11 +7,10 @@ with a small dict, against templates compiled and bound to the sender once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import polars as pl
+
 from messaging.sender import Sender
-from messaging.templates import CONTEXT_VARIABLES, TemplateKey, TemplateSet, check_templates, template_globals
+from messaging.templates import CONTEXT_VARIABLES, TemplateKey, TemplateSet, template_globals
 from targeting.columns import ACCOUNT_SCHEMA
 
 # Context variable -> the column it is read from (the rest are read from a same-named column).
