@@ -19,7 +19,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from messaging.copy_blocks import MessagingSpec, copy_blocks
+from messaging.lint import lint_drafts
+from messaging.personas import PersonaRules, classify_contacts, load_persona_rules
 from messaging.render import render_drafts
+from messaging.sendability import check_sendability
 from messaging.sender import Sender
 from messaging.templates import TemplateSet, check_templates
 from targeting.columns import ACCOUNT_SCHEMA
@@ -48,7 +51,7 @@ def build_drafts(
     contacts: pl.DataFrame | pl.LazyFrame,
     *,
     personas: list[str],
-    persona_rules: object,
+    persona_rules: PersonaRules | None,
     messaging: MessagingSpec,
     sender: Sender,
     templates: TemplateSet,
@@ -65,7 +68,8 @@ def build_drafts(
         contacts: Canonical contacts. A frame that already has `persona` (from `outbound
             personas`) is not classified again, and one with `sendable` is not re-checked.
         personas: The ICP's personas, in priority order.
-        persona_rules: The rules that classify titles (`messaging.personas.load_persona_rules`).
+        persona_rules: The rules that classify titles (`messaging.personas.load_persona_rules`);
+            None uses the shipped rules.
         messaging: The copy blocks spec.
         sender: Who is writing.
         templates: The loaded templates (dry-rendered here before any drafting).
@@ -83,9 +87,10 @@ def build_drafts(
     """
     check_templates(templates, sender, personas=personas, steps=steps)
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
-    decided = draft_decisions(people, targets, personas, per_persona=per_persona, max_per_account=max_per_account)
-    skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS).collect()
-    chosen = decided.filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
+    # Collected once: both the skipped list and the drafted contacts read these decisions.
+    decided = draft_decisions(people, targets, personas, per_persona=per_persona, max_per_account=max_per_account).collect()
+    skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS)
+    chosen = decided.lazy().filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
     # The account's raw lists are spent once the blocks exist; leave them out of the per-step rows.
     blocks = copy_blocks(chosen, messaging).drop(_ACCOUNT_FIELDS)
     rendered = render_drafts(blocks, templates, sender, steps=steps)
@@ -103,24 +108,18 @@ def build_drafts(
 
 def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:
     """Fill `issues` with the draft lint (footer, length, spam words, placeholders, facts)."""
-    from messaging.lint import lint_drafts
-
     return lint_drafts(drafts, postal_address=sender.postal_address, opt_out_line=sender.opt_out_line)
 
 
 def classified_contacts(
-    contacts: pl.DataFrame | pl.LazyFrame, persona_rules: object, *, allow_role: bool, allow_free_mail: bool
+    contacts: pl.DataFrame | pl.LazyFrame, persona_rules: PersonaRules | None, *, allow_role: bool, allow_free_mail: bool
 ) -> pl.LazyFrame:
     """Contacts with persona and sendability columns, computed only where the frame lacks them."""
     people = contacts.lazy()
     names = people.collect_schema().names()
     if "persona" not in names:
-        from messaging.personas import classify_contacts
-
-        people = classify_contacts(people, persona_rules).lazy()
+        people = classify_contacts(people, persona_rules or load_persona_rules()).lazy()
     if "sendable" not in names:
-        from messaging.sendability import check_sendability
-
         people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
     names = people.collect_schema().names()
     extra = [pl.lit(None, dtype=pl.String).alias(c) for c in ("first_name", "last_name", "email", "skip_reason", "email_flag") if c not in names]

@@ -199,3 +199,10 @@ def test_raw_contacts_are_classified_and_checked_for_sendability():
     )
     assert set(lenient.drafts["contact_id"]) == {"1", "2", "3"}
     assert lenient.drafts["contact_id"].n_unique() + lenient.skipped.height == _raw_contacts().height
+
+
+def test_without_rules_the_shipped_persona_rules_classify():
+    result = build_drafts(
+        _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=None, messaging=SPEC, sender=SENDER, templates=TEMPLATES
+    )
+    assert result.drafts["contact_id"].unique().to_list() == ["1"]
