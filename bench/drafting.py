@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -137,7 +139,9 @@ def prepare(drafts: int, seed: int = 7) -> Path:
     from messaging.templates import load_templates
     from targeting.sample_contacts import generate_contacts
 
-    out = DATA_DIR / f"drafting-{drafts}-seed{seed}"
+    # The inputs depend on the shipped specs, templates and the code that reads them: a change to
+    # any of them makes a new cache entry rather than a stale comparison.
+    out = DATA_DIR / f"drafting-{drafts}-seed{seed}-{_inputs_digest()}"
     if (out / "bare_template.json").exists():
         return out
     out.mkdir(parents=True, exist_ok=True)
@@ -163,6 +167,19 @@ def prepare(drafts: int, seed: int = 7) -> Path:
     contacts.write_parquet(out / "contacts.parquet")
     _write_bare_inputs(out, chosen, specs)
     return out
+
+
+def _inputs_digest() -> str:
+    import hashlib
+
+    files = sorted(
+        [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "messaging").rglob("*.py"), *(ROOT / "messaging" / "defaults").glob("*.yaml")]
+        + [ROOT / "targeting" / "sample_contacts.py", ROOT / "bench" / "make_universe.py"]
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _chosen(accounts, contacts, specs, keep_rows: bool = False):
@@ -223,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="also profile the project contender in-process")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--contender", choices=["project", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -233,13 +251,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.contender == "project":
         run_project(args.data, args.result)
         return 0
+    if args.prepare:
+        print(prepare(args.drafts, args.seed))
+        return 0
 
     from harness import Contender, check_equal, machine_info, markdown_table, run_contender, write_doc_section
 
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    data = prepare(args.drafts, args.seed)
-    print(f"inputs ready in {data} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    # Prepared in a child: a child's peak RSS starts from its parent's at fork (Linux keeps the
+    # high-water mark across exec), so this process must stay small for the figures to be the
+    # contenders' own.
     me = [sys.executable, str(Path(__file__).resolve())]
+    prepared = subprocess.run(
+        [*me, "--prepare", "--drafts", str(args.drafts), "--seed", str(args.seed)], check=True, capture_output=True, text=True
+    )
+    data = Path(prepared.stdout.strip().splitlines()[-1])
+    print(f"inputs ready in {data} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     contenders = [
         Contender("project", [*me, "--contender", "project", "--data", str(data), "--result", "{result}"]),
         Contender("bare", [*me, "--contender", "bare", "--data", str(data), "--result", "{result}"]),
@@ -267,7 +295,9 @@ def main(argv: list[str] | None = None) -> int:
             f" `{'/'.join(map(str, BARE_TEMPLATE))}` (sha256 {compare['same_template_sha256'][:12]}).",
             f"Project lint findings: {json.dumps(project.result['issues_by_code'])}; skipped contacts: {project.result['skipped']}.",
             "",
-            "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_info(("polars", "jinja2", "pydantic")).items()),
+            "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_info(("polars", "jinja2", "pydantic")).items())
+            + f"; load average before/after {load_before:.1f}/{os.getloadavg()[0]:.1f} (a shared machine: compare the"
+            " ratio, measured in one run, rather than the absolute seconds).",
         ]
     )
     if args.profile:
