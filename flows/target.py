@@ -78,7 +78,9 @@ def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any
         as_of=request.as_of,
         rows_read=universe.rows_read,
         rejected=universe.rejected.height,
-        duplicates=universe.duplicates,
+        # A people export's extra person rows for an account already read are, at account
+        # level, repeats of that account: they count as duplicates so the identity holds.
+        duplicates=universe.duplicates + universe.folded,
     )
     summary = step(write_target_outputs)(result, universe.rejected, request.icp, request.out)
     if use_prefect:
