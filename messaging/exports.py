@@ -73,8 +73,9 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
 
     Args:
         drafts: long drafts (contact_id, email, step, subject, body; first_name, last_name,
-            account_id, company, persona and variant when known). A contact drafted in several
-            variants is exported in its first variant (sorted), the same for every step.
+            account_id, company, persona and variant when known). Variants are per step (step 1
+            may be A/B tested while the follow-ups have one); where a contact has several drafts
+            for one step, the first variant (sorted) is exported. `variant` is step 1's.
         fmt: one of `FORMATS`.
 
     Returns:
@@ -102,7 +103,8 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
         )
         .group_by("contact_id", maintain_order=True)
         .agg(
-            *[pl.col(name).drop_nulls().first() for name in ("email", *OPTIONAL_COLUMNS)],
+            *[pl.col(name).drop_nulls().first() for name in ("email", *OPTIONAL_COLUMNS) if name != "variant"],
+            pl.col("variant").sort_by("step").drop_nulls().first(),
             *[
                 expr
                 for n in steps
@@ -143,9 +145,9 @@ def _with_optional(drafts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _one_variant(drafts: pl.LazyFrame) -> pl.LazyFrame:
-    """Keep each contact's first variant: a lead row carries one sequence, not an A/B pair."""
+    """Keep one draft per contact and step: a lead row carries one sequence, not an A/B pair."""
     label = pl.col("variant").cast(pl.String).fill_null("")
-    return drafts.filter(label == label.min().over("contact_id"))
+    return drafts.filter(label == label.min().over("contact_id", "step"))
 
 
 def _html_lines(body: pl.Expr) -> pl.Expr:

@@ -104,9 +104,18 @@ def test_safe_cells_are_left_alone():
     assert not any(value.startswith("'") for value in out.row(0) if value)
 
 
-def test_a_contact_gets_its_first_variant_for_every_step():
+def test_a_contact_with_two_variants_of_a_step_gets_the_first():
     out = export_campaign(_drafts(), "generic").row(1, named=True)
     assert (out["variant"], out["step1_subject"], out["step2_body"]) == ("a", "A first", "a two")
+
+
+def test_variants_differ_by_step_and_no_step_is_lost():
+    # step 1 is A/B tested, the follow-up has one variant: the contact in arm b keeps both steps
+    drafts = _drafts().filter(pl.col("contact_id") == "c1").with_columns(
+        pl.when(pl.col("step") == 1).then(pl.lit("b")).otherwise(pl.lit("a")).alias("variant")
+    )
+    out = export_campaign(drafts, "generic").row(0, named=True)
+    assert (out["variant"], out["step1_subject"], out["step2_subject"]) == ("b", "Reviews at Acme", "Re: reviews")
 
 
 def test_a_missing_step_is_an_empty_cell(tmp_path):
