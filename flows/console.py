@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from targeting.errors import InputError
@@ -42,7 +43,7 @@ def print_target_summary(summary: dict[str, Any]) -> None:
     )
     funnel = Table("step", "removed", "unknown", "remaining", title="Funnel")
     for row in summary["funnel"]:
-        funnel.add_row(row["step"], f"{row['removed']:,}", f"{row['unknown']:,}", f"{row['remaining']:,}")
+        funnel.add_row(escape(row["step"]), f"{row['removed']:,}", f"{row['unknown']:,}", f"{row['remaining']:,}")
     console.print(funnel)
     tiers = ", ".join(f"{tier}: {n:,}" for tier, n in summary["by_tier"].items())
     reach = summary.get("reachable")
@@ -51,14 +52,14 @@ def print_target_summary(summary: dict[str, Any]) -> None:
         + (f"; reachable accounts {reach:,}" if reach is not None else "")
     )
     for warning in summary["warnings"]:
-        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     band = summary["band"]
     colour = "green" if summary["verdict"] == "ok" else "red"
     console.print(f"verdict: [{colour}]{summary['verdict']}[/] (band {band['min']:,}-{band['max']:,})")
     if summary["verdict"] != "ok" and summary["suggestions"]:
         fixes = Table("change", "targets", "edit", title="Changes that move the list")
         for s in summary["suggestions"]:
-            fixes.add_row(s["change"], f"{s['targets']:,}", json.dumps(s["edit"]))
+            fixes.add_row(escape(s["change"]), f"{s['targets']:,}", escape(json.dumps(s["edit"])))
         console.print(fixes)
 
 
@@ -75,7 +76,7 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     if summary["skipped_by_reason"]:
         skipped = Table("reason", "contacts", title="Skipped")
         for reason, n in summary["skipped_by_reason"].items():
-            skipped.add_row(reason, f"{n:,}")
+            skipped.add_row(escape(reason), f"{n:,}")
         console.print(skipped)
     console.print(f"drafts with issues: {summary['drafts_with_issues']:,}")
     for kind, n in summary["issues_by_kind"].items():
