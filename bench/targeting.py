@@ -18,6 +18,7 @@ Contenders (same ICP, same as_of, same Parquet parts):
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import date
@@ -129,6 +130,15 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> s
     sizes = sorted({r["size"] for r in rows})
     details = ", ".join(f"{n:,} accounts: {next(r['targets'] for r in rows if r['size'] == n):,} targets, "
                         f"{next(r['candidates'] for r in rows if r['size'] == n)} candidate edits" for n in sizes)
+    goals = []
+    for n in (1_000_000, 10_000_000):
+        project = next((r for r in rows if r["size"] == n and r["contender"] == "project"), None)
+        if project:
+            goals.append(f"- {n:,} accounts: project / DuckDB = {project['ratio']:.2f} "
+                         f"({'meets' if project['ratio'] <= 1.0 else 'misses'} the goal of <= 1.0)")
+        if project and n == 10_000_000:
+            goals.append(f"- {n:,} accounts scored and sized in {project['peak_rss_mb']:,.0f} MB peak RSS "
+                         f"({'meets' if project['peak_rss_mb'] <= 4096 else 'misses'} the goal of <= 4 GB)")
     return "\n".join([
         f"Command: `{command}` (run by `make bench`). Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
@@ -150,6 +160,9 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> s
         table,
         "",
         f"Sizes: {details}. Whole run took {(time.perf_counter() - started) / 60:.1f} min.",
+        "",
+        "Goals:" if goals else "",
+        *goals,
     ])
 
 
@@ -185,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     for n in sorted(plan):
         rows += bench_size(n, plan[n], args.repeats, args.seed, args.timeout)
     body = report(rows, argv, started, args.repeats)
+    (OUT / "targeting-results.json").write_text(json.dumps(rows, indent=1))
     print(body)
     if not args.no_doc:
         write_doc_section(DOC, "Targeting", body, all_headings=("Targeting", "Drafting"))
