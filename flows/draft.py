@@ -147,11 +147,17 @@ def summarize_drafts(drafts: pl.DataFrame, skipped: pl.DataFrame, *, contacts_re
         "drafts": drafts.height,
         "by_persona": dict(drafted.group_by("persona").len().sort("persona").iter_rows()),
         "skipped": skipped.height,
-        "skipped_by_reason": dict(skipped.group_by("reason").len().sort("len", descending=True).iter_rows()),
+        "skipped_by_reason": _count_by_reason(skipped),
         "drafts_with_issues": with_issues,
         "issues_by_kind": dict(issue_kinds.iter_rows()),
         "samples": first.head(3).select("persona", "email", "subject", "body").to_dicts(),
     }
+
+
+def _count_by_reason(skipped: pl.DataFrame) -> dict[str, int]:
+    # "free mail domain (gmail.com)" and "... (yahoo.com)" are one reason; the detail stays in skipped.csv.
+    reason = pl.col("reason").str.replace(r" \([^)]*\)$", "")
+    return dict(skipped.group_by(reason).len().sort("len", "reason", descending=[True, False]).iter_rows())
 
 
 def samples_markdown(drafts: pl.DataFrame) -> str:
