@@ -291,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
             f" - {compare['drafts']:,} drafts ({compare['drafts'] // STEPS:,} contacts x {STEPS} steps),"
             f" median of {args.repeats} runs, each contender in its own process (imports and reads included).",
             "",
+            "- `project`: reads targets and contacts (Parquet), loads the shipped specs, and runs"
+            " `messaging.drafts.build_drafts`: persona classification, sendability, per-account choice, copy blocks,"
+            " sandboxed render of every persona/step/variant template, and `messaging.lint.lint_drafts` over every body.",
+            "- `bare`: imports nothing from the project; one plain Jinja2 template (economic_buyer step 1 variant a),"
+            " compiled once and rendered in a Python loop over the same per-draft variables (prepared untimed by the"
+            " project's copy-block step), then the subject split off.",
+            "",
             markdown_table(["contender", "median s", "runs s", "peak RSS MB"], rows),
             "",
             f"Ratio project / bare: **{ratio:.2f}x** ({verdict} the goal of {GOAL_RATIO:.0f}x).",
