@@ -1,4 +1,4 @@
-"""Spam-trigger words and phrases that draft lint warns about, and the one regex that finds them.
+"""Spam-trigger words and phrases, the one regex that finds them, and warnings naming each by line.
 
 The list gathers the phrases that deliverability guides (HubSpot's and Mailchimp's spam-word lists,
 the SpamAssassin body rules) keep flagging in cold email: money promises, urgency, hype and
@@ -9,6 +9,8 @@ see it before the mailbox provider does.
 from __future__ import annotations
 
 import re
+
+import polars as pl
 
 SPAM_WORDS: tuple[str, ...] = (
     # money and offers
@@ -119,3 +121,39 @@ def spam_pattern(words: list[str] | tuple[str, ...]) -> str:
         end = _BOUNDARY if re.search(r"[a-z0-9_]$", word) else ""
         parts.append(f"{start}{body}{end}")
     return "(?i)(?:" + "|".join(parts) + ")"
+
+
+def spam_word_issues(drafts: pl.LazyFrame, words: list[str] | tuple[str, ...], *, row: str, column: str) -> pl.LazyFrame:
+    """One list of spam warnings per draft that has any, naming each word and its line in the body.
+
+    Only bodies that match at all are split into lines, so clean drafts cost one regex scan.
+
+    Args:
+        drafts: drafts with `body` and a unique row key `row`.
+        words: the spam words and phrases.
+        row: the row key column, kept to join the warnings back.
+        column: the name of the List[String] column of "spam_word: ..." warnings.
+
+    Returns:
+        `row` and `column`, only for drafts with at least one spam word.
+    """
+    pattern = spam_pattern(words)
+    hits = (
+        drafts.select(row, "body")
+        .filter(pl.col("body").str.contains(pattern))
+        .with_columns(pl.col("body").str.split("\n").alias("_line"))
+        .with_columns(pl.int_ranges(1, pl.col("_line").list.len() + 1).alias("_line_no"))
+        .explode("_line", "_line_no")
+        .with_columns(pl.col("_line").str.extract_all(pattern).alias("_word"))
+        .explode("_word")
+        .filter(pl.col("_word").is_not_null())
+        .select(
+            row,
+            pl.format(
+                "spam_word: '{}' on line {} of the body",
+                pl.col("_word").str.to_lowercase().str.replace_all(r"\s+", " "),
+                pl.col("_line_no"),
+            ).alias(column),
+        )
+    )
+    return hits.group_by(row, maintain_order=True).agg(pl.col(column).unique(maintain_order=True))
