@@ -183,6 +183,7 @@ def _account_facts(targets: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         pl.col(f).cast(ACCOUNT_SCHEMA[f]) if f in names else pl.lit(None, dtype=ACCOUNT_SCHEMA[f]).alias(f)
         for f in _ACCOUNT_FIELDS
     ]
-    return frame.select("account_id", *fields).unique("account_id", keep="first", maintain_order=True).with_columns(
-        pl.lit(True).alias("_in_targets")
-    )
+    facts = frame.select("account_id", *fields).unique("account_id", keep="first", maintain_order=True)
+    # Materialized on purpose: the target list is small, and Polars 2.1's streaming join runs over
+    # 10x slower when this unique() is still lazy inside the join's plan.
+    return facts.with_columns(pl.lit(True).alias("_in_targets")).collect().lazy()

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import polars as pl
 
+from messaging.copy_blocks import FACT_BITS, fact_names
 from messaging.sender import Sender
-from messaging.templates import CONTEXT_VARIABLES, TemplateKey, TemplateSet, template_globals
-from targeting.columns import ACCOUNT_SCHEMA
+from messaging.templates import CONTEXT_VARIABLES, TemplateSet, template_globals
 
 # Context variable -> the column it is read from (the rest are read from a same-named column).
 _CONTEXT_COLUMNS = {"industry": "industry_label"}
 # Context variable -> the account field it reveals when used directly by a template.
 _DIRECT_FACTS = {"industry": "industry", "tech": "tech_stack", "hiring_role": "hiring_roles"}
 _BLOCKS = ("opener", "problem", "angle", "bridge", "topic")
-FACT_FIELDS = tuple(f for f in ACCOUNT_SCHEMA if f in {*_DIRECT_FACTS.values(), "pain_points", "growth_signals", "prior_solutions"})
 
 
 def assign_steps(rows: pl.LazyFrame, templates: TemplateSet, *, steps: int = 3) -> pl.LazyFrame:
@@ -55,16 +54,13 @@ def facts_used(templates: TemplateSet) -> tuple[pl.LazyFrame, pl.Expr]:
         ],
         schema={"persona": pl.String, "step": pl.Int64, "variant": pl.String} | {f"_uses_{n}": pl.Boolean for n in CONTEXT_VARIABLES},
     )
-    per_field = []
-    for field in FACT_FIELDS:
-        reasons = [pl.col(f"_uses_{b}") & pl.col(f"facts_{b}").list.contains(field) for b in _BLOCKS]
-        reasons += [
-            pl.col(f"_uses_{name}") & pl.col(_CONTEXT_COLUMNS.get(name, name)).is_not_null()
-            for name, source in _DIRECT_FACTS.items()
-            if source == field
-        ]
-        per_field.append(pl.when(pl.any_horizontal(reasons).fill_null(False)).then(pl.lit(field)))
-    return uses.lazy(), pl.concat_list(per_field).list.drop_nulls()
+    bits = pl.lit(0, dtype=pl.Int64)
+    for block in _BLOCKS:
+        bits = bits | pl.when(pl.col(f"_uses_{block}")).then(pl.col(f"fact_bits_{block}")).otherwise(0)
+    for name, field in _DIRECT_FACTS.items():
+        known = pl.col(f"_uses_{name}") & pl.col(_CONTEXT_COLUMNS.get(name, name)).is_not_null()
+        bits = bits | pl.when(known).then(FACT_BITS[field]).otherwise(0)
+    return uses.lazy(), fact_names(bits)
 
 
 def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sender: Sender, *, steps: int = 3) -> pl.DataFrame:
@@ -79,7 +75,7 @@ def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sen
 
     Returns:
         The input columns plus step (Int64), variant, subject, body and facts_used, one row
-        per contact and step, ordered by persona, step and variant.
+        per contact and step, grouped by template (persona, step, variant).
     """
     uses, facts = facts_used(templates)
     keys = ["persona", "step", "variant"]
@@ -88,33 +84,28 @@ def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sen
     blocks = (rows.collect() if isinstance(rows, pl.LazyFrame) else rows).with_row_index("_blk")
     # Only what rendering reads goes through explode, join and sort; the rest is gathered at the end.
     needed = {"_blk", "contact_id", "persona", *(_CONTEXT_COLUMNS.get(n, n) for n in CONTEXT_VARIABLES)}
-    needed |= {f"facts_{b}" for b in _BLOCKS}
+    needed |= {f"fact_bits_{b}" for b in _BLOCKS}
     planned = (
         assign_steps(blocks.lazy().select(c for c in blocks.columns if c in needed), templates, steps=steps)
         .join(uses, on=keys, how="left", maintain_order="left")
         .with_columns(facts.alias("facts_used"))
-        .sort(keys, maintain_order=True)
         .collect()
     )
-    context = planned.select(
+    context = [
         pl.col(_CONTEXT_COLUMNS.get(n, n)).cast(pl.String).fill_null("").alias(n) for n in CONTEXT_VARIABLES
-    ).with_columns(pl.col("first_name").replace("", "there"))
+    ]
     bound = templates.bind(template_globals(sender, planned["persona"].unique().to_list()))
-    texts: list[str] = []
-    for key, part in _partitions(planned.select(keys).hstack(context), keys):
+    parts = []
+    # One partition per template (no sort of the whole frame): each renders with its own template.
+    for key, part in (planned.partition_by(keys, as_dict=True) if planned.height else {}).items():
         render = bound[key].render
-        texts.extend(render(dict(zip(CONTEXT_VARIABLES, row))) for row in part.select(CONTEXT_VARIABLES).iter_rows())
-    rendered = planned.select("step", "variant", "facts_used", pl.Series("_text", texts, dtype=pl.String))
-    carried = [c for c in blocks.columns if c in planned.columns and c != "_blk"]
-    gathered = blocks.select(c for c in blocks.columns if c not in planned.columns)[planned["_blk"]]
-    inputs = planned.select(carried).hstack(gathered).select(c for c in blocks.columns if c != "_blk")
-    return inputs.hstack(_split_subject(rendered))
-
-
-def _partitions(frame: pl.DataFrame, keys: list[str]) -> list[tuple[TemplateKey, pl.DataFrame]]:
-    if frame.height == 0:
-        return []
-    return [(tuple(k), part) for k, part in frame.partition_by(keys, maintain_order=True, as_dict=True).items()]
+        rows = part.select(context).with_columns(pl.col("first_name").replace("", "there")).iter_rows()
+        texts = [render(dict(zip(CONTEXT_VARIABLES, row))) for row in rows]
+        parts.append(part.select("_blk", "step", "variant", "facts_used", pl.Series("_text", texts, dtype=pl.String)))
+    empty = planned.select("_blk", "step", "variant", "facts_used", pl.lit(None, pl.String).alias("_text")).clear()
+    rendered = pl.concat(parts) if parts else empty
+    inputs = blocks[rendered["_blk"]].drop("_blk")
+    return inputs.hstack(_split_subject(rendered.drop("_blk")))
 
 
 def _split_subject(frame: pl.DataFrame) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from messaging.copy_blocks import copy_blocks, copy_lines, load_messaging
+from messaging.copy_blocks import copy_blocks, copy_lines, fact_names, load_messaging
 from messaging.sender import default_spec_text
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
@@ -15,6 +15,12 @@ from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS
 
 SPEC = load_messaging()
 LIST = pl.List(pl.String)
+
+
+def _blocks(rows: pl.LazyFrame, spec=SPEC) -> pl.DataFrame:
+    """copy_blocks, with each block's fact mask decoded to field names (`facts_<block>`)."""
+    out = copy_blocks(rows, spec)
+    return out.with_columns(fact_names(pl.col(f"fact_bits_{b}")).alias(f"facts_{b}") for b in ("opener", "problem", "angle", "bridge", "topic")).collect()
 
 
 def _rows(*rows: dict) -> pl.LazyFrame:
@@ -51,7 +57,7 @@ def test_core_personas_hear_different_openers(key):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_blocks_follow_the_account_facts_per_persona(persona):
     rows = _rows({"persona": persona, "pain_points": ["churn_risk"], "growth_signals": ["new_office"], "prior_solutions": ["agency"]})
-    out = copy_blocks(rows, SPEC).collect().row(0, named=True)
+    out = _blocks(rows).row(0, named=True)
     assert out["opener"] == _line("pain_points", "churn_risk", persona, "opener").replace("{company}", "Acme")
     assert out["angle"] == _line("growth_signals", "new_office", persona, "angle").replace("{company}", "Acme")
     assert out["bridge"] == _line("prior_solutions", "agency", persona, "bridge")
@@ -63,7 +69,7 @@ def test_blocks_follow_the_account_facts_per_persona(persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_account_without_facts_gets_generic_lines_and_no_facts(persona):
-    out = copy_blocks(_rows({"persona": persona}), SPEC).collect().row(0, named=True)
+    out = _blocks(_rows({"persona": persona})).row(0, named=True)
     generic = SPEC.generic
     for block in ("opener", "problem", "angle", "bridge"):
         lines = getattr(generic, block)
@@ -74,17 +80,17 @@ def test_account_without_facts_gets_generic_lines_and_no_facts(persona):
 
 def test_first_known_key_wins_and_unknown_values_are_ignored():
     rows = _rows({"pain_points": ["made_up_pain", "tool_sprawl", "churn_risk"], "growth_signals": ["something_else"]})
-    out = copy_blocks(rows, SPEC).collect().row(0, named=True)
+    out = _blocks(rows).row(0, named=True)
     assert out["topic"] == SPEC.pain_points["tool_sprawl"].topic
     assert out["facts_angle"] == []
 
 
 def test_line_variables_are_filled_and_named_in_facts():
     rows = _rows({"persona": "champion", "growth_signals": ["hiring_sales"], "hiring_roles": ["customer_success"]})
-    out = copy_blocks(rows, SPEC).collect().row(0, named=True)
+    out = _blocks(rows).row(0, named=True)
     assert "customer success" in out["angle"]
     assert "{" not in out["angle"]
-    assert out["facts_angle"] == ["growth_signals", "hiring_roles"]
+    assert out["facts_angle"] == ["hiring_roles", "growth_signals"]  # canonical column order
 
 
 def test_line_whose_fact_is_missing_falls_back_to_generic():
@@ -94,8 +100,8 @@ def test_line_whose_fact_is_missing_falls_back_to_generic():
         {"persona": "technical_evaluator", "pain_points": ["data_silos"], "tech_stack": ["hubspot"]},
         {"persona": "technical_evaluator", "pain_points": ["data_silos"], "tech_stack": []},
     )
-    with_tech, without = copy_blocks(rows, SPEC).collect().iter_rows(named=True)
-    assert "HubSpot" in with_tech["problem"] and with_tech["facts_problem"] == ["pain_points", "tech_stack"]
+    with_tech, without = _blocks(rows).iter_rows(named=True)
+    assert "HubSpot" in with_tech["problem"] and with_tech["facts_problem"] == ["tech_stack", "pain_points"]
     assert without["problem"] == SPEC.generic.problem["technical_evaluator"]
     assert without["facts_problem"] == []
     assert without["facts_opener"] == ["pain_points"]
@@ -104,7 +110,7 @@ def test_line_whose_fact_is_missing_falls_back_to_generic():
 def test_rows_keep_their_order_and_count():
     keys = list(PAIN_POINTS) * 3
     rows = _rows(*({"name": f"Co {i}", "pain_points": [k], "persona": PERSONAS[i % 6]} for i, k in enumerate(keys)))
-    out = copy_blocks(rows, SPEC).collect()
+    out = _blocks(rows)
     assert out["company"].to_list() == [f"Co {i}" for i in range(len(keys))]
     assert out["topic"].to_list() == [SPEC.pain_points[k].topic for k in keys]
 
@@ -162,7 +168,7 @@ def test_workspace_file_replaces_the_defaults(tmp_path):
         + "".join(f"  {b}:\n    default: Plain {b} for {{company}}.\n" for b in ("opener", "problem", "angle", "bridge"))
     )
     spec = load_messaging(path)
-    out = copy_blocks(_rows({"pain_points": ["churn_risk"]}), spec).collect().row(0, named=True)
+    out = _blocks(_rows({"pain_points": ["churn_risk"]}), spec).row(0, named=True)
     assert out["opener"] == "Plain opener for Acme."
     assert out["facts_opener"] == []
 
