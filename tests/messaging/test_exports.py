@@ -166,3 +166,11 @@ def test_any_body_round_trips_through_csv(pairs):
     for row, (_, body) in zip(rows, pairs):
         plain = body.replace("\r\n", "\n")
         assert row["step1_body"] in (plain, "'" + plain)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_drafts_exports_a_header_only(fmt, tmp_path):
+    path = write_export_csv(export_campaign(_drafts().head(0), fmt), tmp_path / "out.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [[name for name in EXPECTED_HEADERS[fmt] if "tep" not in name]]
