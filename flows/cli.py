@@ -10,6 +10,8 @@ import typer
 
 from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary
 from flows.runtime import quiet_prefect
+from targeting.errors import InputError
+from targeting.presets import load_column_map
 
 app = typer.Typer(
     help="ICP-sized target lists, persona-matched drafts and honest small test campaigns.",
@@ -30,8 +32,6 @@ AsOf = Annotated[
 
 
 def _parse_as_of(value: str | None) -> date | None:
-    from targeting.errors import InputError
-
     if value is None:
         return None
     try:
@@ -124,27 +124,25 @@ def personas(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
+    no_prefect: NoPrefect = False,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
-    from flows.frames_io import write_table
-    from messaging.personas import classify_contacts, load_persona_rules
-    from targeting.importing import import_contacts
-    from targeting.presets import load_column_map
+    from flows.personas import PersonasRequest, classify_personas_flow, run_personas
+    from messaging.personas import load_persona_rules
 
     with one_line_errors():
-        rules = load_persona_rules(persona_rules)
-        mapping = load_column_map(column_map) if column_map else None
-        imported = import_contacts(contacts, preset=preset, column_map=mapping)
-        classified = classify_contacts(imported.contacts, rules)
-        frame = classified.collect() if hasattr(classified, "collect") else classified
-        write_table(frame, out)
-    counts = dict(frame.group_by("persona").len().sort("len", descending=True).iter_rows())
-    summary = {"contacts": frame.height, "rejected": imported.rejected.height, "by_persona": counts, "out": str(out)}
+        request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
+        if not contacts.exists():
+            raise InputError("--contacts file not found", path=contacts)
+        load_persona_rules(persona_rules)
+        if column_map is not None:
+            load_column_map(column_map)
+        summary = run_personas(request, use_prefect=False) if no_prefect else classify_personas_flow()(request)
     if json_out:
         print_json(summary)
         return
-    console.print(f"{frame.height:,} contacts -> {out} ({imported.rejected.height:,} rows unusable)")
-    for persona, n in counts.items():
+    console.print(f"{summary['contacts']:,} contacts -> {out} ({summary['rejected']:,} rows unusable)")
+    for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
 
 

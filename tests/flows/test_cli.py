@@ -77,7 +77,7 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
         p.name for p in (drafts / "exports").iterdir()}
 
 
-def test_personas_command_writes_every_contact(workspace, tmp_path):
+def test_personas_command_writes_every_contact(prefect_harness, workspace, tmp_path):
     out = tmp_path / "personas.csv"
     result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", out, "--json")
     assert result.exit_code == 0, result.output
