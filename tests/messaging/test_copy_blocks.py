@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from messaging.copy_blocks import copy_blocks, copy_lines, fact_names, load_messaging
 from messaging.sender import default_spec_text
@@ -179,3 +181,32 @@ def test_no_shipped_line_uses_a_spam_word():
     lines = copy_lines(SPEC).unpivot(index=["source", "key", "persona"], on=["opener", "problem", "angle", "bridge", "topic"]).drop_nulls("value")
     hits = lines.filter(pl.col("value").str.contains(spam_pattern(SPAM_WORDS)))
     assert hits.select("key", "persona", "variable").rows() == []
+
+
+keys = st.lists(st.sampled_from([*PAIN_POINTS, *GROWTH_SIGNALS, *PRIOR_SOLUTIONS, "not_a_key"]), max_size=4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({
+            "persona": st.sampled_from(PERSONAS), "pain_points": keys, "growth_signals": keys, "prior_solutions": keys,
+            "tech_stack": st.lists(st.sampled_from(["hubspot", "dbt"]), max_size=1),
+            "hiring_roles": st.lists(st.sampled_from(["sales", "data"]), max_size=1),
+            "industry": st.one_of(st.none(), st.just("fintech")),
+        }),
+        min_size=1, max_size=12,
+    )
+)
+def test_every_row_gets_every_block_and_claims_only_facts_it_has(rows):
+    out = _blocks(_rows(*rows))
+    assert out.height == len(rows)
+    for row, got in zip(rows, out.iter_rows(named=True)):
+        for block in ("opener", "problem", "angle", "bridge", "topic"):
+            assert got[block] and "{" not in got[block]
+            for field in got[f"facts_{block}"]:
+                assert row[field], f"{block} claims {field} the account does not have"
+        source_keys = {"pain_points": PAIN_POINTS, "growth_signals": GROWTH_SIGNALS, "prior_solutions": PRIOR_SOLUTIONS}
+        for source, vocabulary in source_keys.items():
+            if not set(row[source]) & set(vocabulary):
+                assert all(source not in got[f"facts_{b}"] for b in ("opener", "problem", "angle", "bridge", "topic"))
