@@ -214,3 +214,13 @@ def test_word_count_matches_splitting_on_whitespace(text):
 
     counted = pl.DataFrame({"body": [text]}).select(_word_count(pl.col("body"))).item()
     assert counted == len(text.split())
+
+
+def test_lazy_form_stays_lazy_and_agrees():
+    from messaging.lint import lint_drafts_lazy
+
+    drafts = _drafts({}, {"subject": ""})
+    lazy = lint_drafts_lazy(drafts.lazy(), postal_address=ADDRESS, opt_out_line=OPT_OUT)
+    assert isinstance(lazy, pl.LazyFrame)
+    eager = lint_drafts(drafts, postal_address=ADDRESS, opt_out_line=OPT_OUT)
+    assert lazy.collect()["issues"].to_list() == eager["issues"].to_list()
