@@ -27,7 +27,7 @@ from targeting.errors import InputError
 CONTEXT_VARIABLES = (
     "first_name", "company", "topic", "opener", "problem", "angle", "bridge", "industry", "tech", "hiring_role",
 )
-# Bound once per template: the sender (a mapping of sender.yaml) and the persona's value proposition.
+# Bound once per template: the sender (a read-only SenderView), the persona and its value proposition.
 GLOBAL_VARIABLES = ("sender", "value_proposition", "persona")
 _FIXTURE = {name: f"sample {name.replace('_', ' ')}" for name in CONTEXT_VARIABLES} | {"first_name": "Alex", "company": "Example Co"}
 _FILE_NAME = re.compile(r"^step(?P<step>[1-9][0-9]*)_(?P<variant>[a-z0-9]+)\.txt\.j2$")
