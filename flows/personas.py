@@ -32,7 +32,7 @@ def run_personas(request: PersonasRequest, *, use_prefect: bool) -> dict[str, An
     rules = load_persona_rules(request.personas)
     mapping = load_column_map(request.column_map) if request.column_map else None
     imported = step(import_contacts)(request.contacts, preset=request.preset, column_map=mapping)
-    frame = pl.LazyFrame(classify_contacts(imported.contacts, rules)).collect()
+    frame = classify_contacts(imported.contacts, rules).lazy().collect()
     step(write_table)(frame, request.out)
     counts = dict(frame.group_by("persona").len().sort("len", "persona", descending=[True, False]).iter_rows())
     if use_prefect:
