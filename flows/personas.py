@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
