@@ -83,7 +83,8 @@ def main() -> None:
     base |= {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
     tmp = Path(tempfile.mkdtemp(prefix="startup-"))
     try:
-        rows = measure("ephemeral", tmp, {})
+        # The same start-up allowance the CLI gives itself (flows.runtime), for both contenders.
+        rows = measure("ephemeral", tmp, {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"})
         server_env = base | {"PREFECT_API_URL": f"http://127.0.0.1:{PORT}/api", "PREFECT_HOME": str(tmp / "home")}
         server = start_server(server_env)
         try:
