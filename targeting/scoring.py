@@ -196,7 +196,7 @@ def score_accounts(
         .with_columns(score.alias("score"))
         .with_columns(tier_expr(spec).alias("tier"), dropped.alias("dropped_at"))
     )
-    return scored.with_columns(reasons_expr(criteria).alias("reasons")) if with_reasons else scored
+    return scored.with_columns(reasons_expr(criteria, spellings).alias("reasons")) if with_reasons else scored
 
 
 def tier_expr(spec: IcpSpec) -> pl.Expr:
@@ -207,13 +207,13 @@ def tier_expr(spec: IcpSpec) -> pl.Expr:
     return tier
 
 
-def reasons_expr(criteria: list[Criterion]) -> pl.Expr:
+def reasons_expr(criteria: list[Criterion], spellings: Spellings | None = None) -> pl.Expr:
     """A list of "+2 sweet-spot size: employees=120" strings, one per criterion the account earned."""
     if not criteria:
         return pl.lit([], dtype=pl.List(pl.String))
     parts = [
         pl.when(pl.col(criterion_column(i))).then(
-            pl.concat_str([pl.lit(f"{c.points:+d} {c.label}: {c.field}="), _shown_value(c)], ignore_nulls=True)
+            pl.concat_str([pl.lit(f"{c.points:+d} {c.label}: {c.field}="), _shown_value(c, spellings)], ignore_nulls=True)
         )
         for i, c in enumerate(criteria)
     ]
@@ -227,7 +227,7 @@ def field_is_float(field: str) -> bool:
     return ACCOUNT_SCHEMA[field] == pl.Float64()
 
 
-def _shown_value(cond: Condition) -> pl.Expr:
+def _shown_value(cond: Condition, spellings: Spellings | None = None) -> pl.Expr:
     """The account's value that earned the points; for a list, the elements that matched."""
     col = pl.col(cond.field)
     kind = field_kind(cond.field)
@@ -237,11 +237,15 @@ def _shown_value(cond: Condition) -> pl.Expr:
     if kind != "list":
         return col.cast(pl.String).fill_null("null")
     op, value = cond.operator, cond.value
-    element = pl.element().str.to_lowercase()
+    known = (spellings or {}).get(cond.field)
     if op in ("eq", "in", "contains_any", "contains_all"):
-        keep = element.is_in(_lower(value if isinstance(value, list) else [value]))
+        values = value if isinstance(value, list) else [value]
+        if known is not None:
+            keep = pl.element().is_in(_raw(values, known))
+        else:
+            keep = pl.element().str.to_lowercase().is_in(_lower(values))
     elif op == "matches":
         keep = pl.element().str.contains(f"(?i){value}")
     else:
         return col.list.join(",").fill_null("null")
-    return col.list.eval(pl.element().filter(keep)).list.join(",")
+    return col.list.filter(keep).list.join(",")

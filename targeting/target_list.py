@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp import IcpSpec
-from targeting.scoring import reasons_expr, score_accounts
+from targeting.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.sizing import (
     coverage_exprs,
     funnel_exprs,
@@ -65,7 +65,7 @@ class TargetSummary(BaseModel):
 
 @dataclass
 class TargetList:
-    """Target accounts (score desc, with score, tier and reasons) and the summary."""
+    """Target accounts (score desc, ties in universe order; with score, tier, reasons) and the summary."""
 
     targets: pl.DataFrame
     summary: TargetSummary
@@ -110,13 +110,15 @@ def build_target_list(
     aggregate = scored.select(
         *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
     )
-    targets_lf = (
-        scored.filter(pl.col("dropped_at").is_null())
-        .with_columns(reasons_expr(spec.scoring.criteria).alias("reasons"))  # for targets only
-        .select(TARGET_COLUMNS)
-        .sort(["score", "account_id"], descending=[True, False])
-    )
+    criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
+    targets_lf = scored.filter(pl.col("dropped_at").is_null()).select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
     targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
+    # Sort and explain after collecting: reasons are half the list's memory, and building them
+    # inside the streaming query holds several copies of a 2M-row target list at once.
+    # A stable sort on the score alone keeps ties in universe order: deterministic and cheap.
+    targets = targets.sort("score", descending=True, maintain_order=True)
+    reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
+    targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
     row = agg.row(0, named=True)
     read_coverage(row, stats)
     funnel = read_funnel(row, spec)
