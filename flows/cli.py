@@ -26,6 +26,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSO
 NoPrefect = Annotated[
     bool, typer.Option("--no-prefect", help="Run the same steps in-process, without a Prefect flow run.")
 ]
+PersonaFile = Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")]
 AsOf = Annotated[
     Optional[str], typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
 ]
@@ -49,7 +50,7 @@ def target(
     suppress: Annotated[
         Optional[list[Path]], typer.Option(help="Domains, emails or account ids never to target (repeatable).")
     ] = None,
-    personas: Annotated[Optional[Path], typer.Option(help="Persona rules (personas.yaml).")] = None,
+    personas: PersonaFile = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     as_of: AsOf = None,
@@ -57,7 +58,7 @@ def target(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
-    from flows.target import TargetRequest, build_target_list_flow, run_targeting, validate_target_request
+    from flows.target import TargetRequest, build_target_list, run_targeting, validate_target_request
 
     with one_line_errors():
         request = TargetRequest(
@@ -68,7 +69,7 @@ def target(
         if no_prefect:
             summary = run_targeting(request, use_prefect=False)
         else:
-            summary = build_target_list_flow()(request)
+            summary = build_target_list(request)
     print_json(summary) if json_out else print_target_summary(summary)
 
 
@@ -120,14 +121,14 @@ def columns(
 def personas(
     contacts: Annotated[Path, typer.Option(help="Contacts (CSV, Parquet, NDJSON) or a people-shaped export.")],
     out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension.")],
-    persona_rules: Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")] = None,
+    persona_rules: PersonaFile = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
     no_prefect: NoPrefect = False,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
-    from flows.personas import PersonasRequest, classify_personas_flow, run_personas
+    from flows.personas import PersonasRequest, classify_personas, run_personas
     from messaging.personas import load_persona_rules
 
     with one_line_errors():
@@ -137,7 +138,7 @@ def personas(
         load_persona_rules(persona_rules)
         if column_map is not None:
             load_column_map(column_map)
-        summary = run_personas(request, use_prefect=False) if no_prefect else classify_personas_flow()(request)
+        summary = run_personas(request, use_prefect=False) if no_prefect else classify_personas(request)
     if json_out:
         print_json(summary)
         return
@@ -153,7 +154,7 @@ def draft(
     out: Annotated[Path, typer.Option(help="Folder for drafts.parquet/.csv, skipped.csv and exports/.")],
     icp: Annotated[Optional[Path], typer.Option(help="ICP whose personas are drafted (default: the targets' icp.yaml).")] = None,
     workspace: Annotated[Path, typer.Option(help="Workspace holding personas.yaml, messaging.yaml, sender.yaml, templates/.")] = Path("."),
-    persona_rules: Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")] = None,
+    persona_rules: PersonaFile = None,
     messaging: Annotated[Optional[Path], typer.Option(help="Copy blocks (messaging.yaml).")] = None,
     sender: Annotated[Optional[Path], typer.Option(help="Who is writing (sender.yaml).")] = None,
     templates: Annotated[Optional[Path], typer.Option(help="Template folder overriding the shipped defaults.")] = None,
@@ -165,7 +166,7 @@ def draft(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
-    from flows.draft import draft_emails_flow, load_draft_specs, resolve_draft_request, run_drafting
+    from flows.draft import draft_emails, load_draft_specs, resolve_draft_request, run_drafting
 
     with one_line_errors():
         request = resolve_draft_request(
@@ -174,7 +175,7 @@ def draft(
             column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail,
         )
         load_draft_specs(request)
-        summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails_flow()(request)
+        summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails(request)
     print_json(summary) if json_out else print_draft_summary(summary)
 
 
@@ -185,8 +186,8 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the pipeline on the bundled sample: init a workspace, build the target list, draft emails."""
-    from flows.draft import draft_emails_flow, resolve_draft_request, run_drafting
-    from flows.target import TargetRequest, build_target_list_flow, run_targeting, validate_target_request
+    from flows.draft import draft_emails, resolve_draft_request, run_drafting
+    from flows.target import TargetRequest, build_target_list, run_targeting, validate_target_request
     from flows.workspace import init_workspace
 
     with one_line_errors():
@@ -196,9 +197,9 @@ def demo(
             personas=out / "personas.yaml", out=out / "targets",
         )
         validate_target_request(request)
-        target_summary = run_targeting(request, use_prefect=False) if no_prefect else build_target_list_flow()(request)
+        target_summary = run_targeting(request, use_prefect=False) if no_prefect else build_target_list(request)
         drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
-        draft_summary = run_drafting(drafting, use_prefect=False) if no_prefect else draft_emails_flow()(drafting)
+        draft_summary = run_drafting(drafting, use_prefect=False) if no_prefect else draft_emails(drafting)
     if json_out:
         print_json({"target": target_summary, "draft": draft_summary})
         return

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_csv
@@ -167,12 +168,7 @@ def samples_markdown(drafts: pl.DataFrame) -> str:
     return "\n\n".join(parts) or "_No drafts._"
 
 
-def draft_emails_flow():
-    """The Prefect flow `draft_emails`, created on first use so `--help` never imports Prefect."""
-    from prefect import flow
-
-    @flow(name="draft_emails", flow_run_name="draft-{request.targets.parent.name}", log_prints=True, validate_parameters=False)
-    def draft_emails(request: DraftRequest) -> dict[str, Any]:
-        return run_drafting(request, use_prefect=True)
-
-    return draft_emails
+@flow(name="draft_emails", flow_run_name="draft-{request.targets.parent.name}", log_prints=True, validate_parameters=False)
+def draft_emails(request: DraftRequest) -> dict[str, Any]:
+    """Prefect flow: the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
+    return run_drafting(request, use_prefect=True)

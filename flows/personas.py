@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
@@ -40,12 +41,7 @@ def run_personas(request: PersonasRequest, *, use_prefect: bool) -> dict[str, An
     return {"contacts": frame.height, "rejected": imported.rejected.height, "by_persona": counts, "out": str(request.out)}
 
 
-def classify_personas_flow():
-    """The Prefect flow `classify_personas`, created on first use so `--help` never imports Prefect."""
-    from prefect import flow
-
-    @flow(name="classify_personas", flow_run_name="personas-{request.contacts.stem}", validate_parameters=False)
-    def classify_personas(request: PersonasRequest) -> dict[str, Any]:
-        return run_personas(request, use_prefect=True)
-
-    return classify_personas
+@flow(name="classify_personas", flow_run_name="personas-{request.contacts.stem}", validate_parameters=False)
+def classify_personas(request: PersonasRequest) -> dict[str, Any]:
+    """Prefect flow: classify and write the contacts, with counts by persona as a keyed artifact."""
+    return run_personas(request, use_prefect=True)

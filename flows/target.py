@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_csv, write_json
@@ -128,12 +129,7 @@ def _publish_targeting_artifacts(summary: dict[str, Any]) -> None:
     publish_markdown("target-size-verdict", "\n".join(lines), "Size verdict and the changes that fix it")
 
 
-def build_target_list_flow():
-    """The Prefect flow `build_target_list`, created on first use so `--help` never imports Prefect."""
-    from prefect import flow
-
-    @flow(name="build_target_list", flow_run_name="target-{request.icp.stem}", log_prints=True, validate_parameters=False)
-    def build_target_list(request: TargetRequest) -> dict[str, Any]:
-        return run_targeting(request, use_prefect=True)
-
-    return build_target_list
+@flow(name="build_target_list", flow_run_name="target-{request.icp.stem}", log_prints=True, validate_parameters=False)
+def build_target_list(request: TargetRequest) -> dict[str, Any]:
+    """Prefect flow: the targeting steps as tasks, with the funnel and verdict as keyed artifacts."""
+    return run_targeting(request, use_prefect=True)
