@@ -122,3 +122,16 @@ def test_target_bad_input_is_one_line_and_exit_2(workspace, tmp_path, change, ex
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert expected in result.stderr
+
+
+def test_suppressed_domains_are_counted_and_never_targeted(workspace, tmp_path):
+    accounts = pl.read_csv(workspace / "accounts.csv", infer_schema=False)
+    blocked = accounts["domain"].head(40).to_list()
+    (tmp_path / "dnc.txt").write_text("\n".join(blocked) + "\n")
+    result = invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
+                    "--suppress", tmp_path / "dnc.txt", "--out", tmp_path / "out", "--no-prefect", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["suppressed"] == 40
+    targets = pl.read_parquet(tmp_path / "out" / "targets.parquet")
+    assert not set(targets["domain"].to_list()) & set(blocked)
