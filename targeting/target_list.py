@@ -111,12 +111,14 @@ def build_target_list(
         *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
     )
     criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
-    targets_lf = scored.filter(pl.col("dropped_at").is_null()).select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
+    targets_lf = (
+        scored.filter(pl.col("dropped_at").is_null())
+        .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
+        .sort("score", descending=True, maintain_order=True)  # stable: ties keep universe order
+    )
     targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
-    # Sort and explain after collecting: reasons are half the list's memory, and building them
-    # inside the streaming query holds several copies of a 2M-row target list at once.
-    # A stable sort on the score alone keeps ties in universe order: deterministic and cheap.
-    targets = targets.sort("score", descending=True, maintain_order=True)
+    # Explain after collecting: reasons are half the list's memory, and building them inside
+    # the streaming query holds several copies of a 2M-row target list at once.
     reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
     targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
     row = agg.row(0, named=True)
