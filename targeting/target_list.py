@@ -65,7 +65,7 @@ class TargetSummary(BaseModel):
 
 @dataclass
 class TargetList:
-    """Target accounts (score desc, ties in universe order; with score, tier, reasons) and the summary."""
+    """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary."""
 
     targets: pl.DataFrame
     summary: TargetSummary
@@ -114,7 +114,7 @@ def build_target_list(
     targets_lf = (
         scored.filter(pl.col("dropped_at").is_null())
         .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
-        .sort("score", descending=True, maintain_order=True)  # stable: ties keep universe order
+        .sort(["score", "account_id"], descending=[True, False])
     )
     targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
     # Explain after collecting: reasons are half the list's memory, and building them inside
