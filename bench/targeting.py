@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -159,7 +160,14 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> s
         "",
         table,
         "",
-        f"Sizes: {details}. Whole run took {(time.perf_counter() - started) / 60:.1f} min.",
+        f"Sizes: {details}. Whole run took {(time.perf_counter() - started) / 60:.1f} min; load average at "
+        f"the end {os.getloadavg()[0]:.1f} on {info['cores']} cores (other jobs share this machine, so single "
+        "times are noisy: compare medians, and ratios within one run).",
+        "",
+        "Coverage: vectorized pandas runs up to `--pandas-max` (1m by default: it peaks near 1.8 GB per "
+        "million accounts, so 10M would need most of the machine's RAM and ~15 min for its 3 runs); "
+        "pandas-apply runs at `--apply-size` (100k) only, where project, DuckDB and pandas run too so it "
+        "is checked against them.",
         "",
         "Goals:" if goals else "",
         *goals,
