@@ -1,13 +1,13 @@
 """Size a scored universe: universe statistics, the funnel, tiers, verdict and warnings.
 
-Two passes over the data, each one streaming aggregation: `universe_stats` (quartiles and value
-counts of the fields the spec names, which the candidate edits need) and `sizing_aggregate`
-(funnel, tiers and every candidate's target count as sums over Boolean expressions).
+`universe_stats` reads only the columns the candidate edits need beforehand (quartiles of numeric
+filter fields, counts and raw spellings of the values the spec names), one small query at a time.
+Everything else - funnel, tiers, coverage for warnings and every candidate's target count - is one
+select of sums over Boolean expressions on the scored frame, collected once with streaming.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -212,7 +212,3 @@ def size_verdict(targets: int, band_min: int, band_max: int) -> Verdict:
         return "too_broad"
     return "ok"
 
-
-def count_columns(names: Sequence[str], row: dict[str, Any]) -> list[int]:
-    """The integer values of `names` in an aggregation row."""
-    return [int(row[name]) for name in names]
