@@ -176,20 +176,19 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[str, int | None]:
     line = None
     node = data
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        elif not isinstance(part, int | str) or (isinstance(part, str) and not part.isidentifier()):
-            continue  # union/tag branches in the location, not keys of the file
-        else:
-            node = None
         if isinstance(part, int):
+            if isinstance(node, CommentedSeq) and part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                node = None
             parts.append(f"[{part}]")
-        else:
+        elif isinstance(node, dict):
+            if isinstance(node, CommentedMap) and part in node:
+                line = node.lc.key(part)[0] + 1
+            node = node.get(part)
             parts.append(("." if parts else "") + str(part))
+        # anything else is a union/tag branch in the location, not a key of the file
     return "".join(parts), line
 
 

@@ -83,6 +83,8 @@ def test_metadata_fields_are_named(tmp_path):
         ("contains_any: [sales, revops]", "contains_any: [sales], in: [x]", 16, "scoring.criteria[2]",
          "exactly one operator"),
         (", reason: buys through procurement", "", 9, "disqualifiers[0].reason", "missing required key"),
+        ("parent: null", "parent: null\nevidence: [3]", 4, "evidence[0]", "valid string"),
+        ("version: 1", "version: 1\ncolour: blue", 3, "colour", "unknown key 'colour'"),
     ],
 )
 def test_errors_name_file_line_field_and_value(tmp_path, old, new, line, field, fragment):
