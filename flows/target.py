@@ -17,7 +17,7 @@ from targeting.errors import InputError
 from targeting.icp import IcpSpec, load_icp
 from targeting.importing import import_accounts, import_contacts
 from targeting.presets import load_column_map
-from targeting.suppression import read_suppression
+from targeting.suppression import read_suppression, suppressed_emails
 from targeting.target_list import TargetList, build_target_list as score_and_size
 
 
@@ -67,12 +67,16 @@ def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any
     spec = load_icp(request.icp)
     column_map = load_column_map(request.column_map) if request.column_map else None
     universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=column_map)
+    accounts = universe.accounts
+    if not _is_parquet(request.accounts):
+        # Sizing reads the universe in several passes; parse a text file once, not once per pass.
+        accounts = accounts.collect().lazy()
+    suppression = read_suppression(request.suppress) if request.suppress else None
     reachable = None
     if request.contacts is not None:
-        reachable = step(find_reachable_accounts)(request, spec, column_map)
-    suppression = read_suppression(request.suppress) if request.suppress else None
+        reachable = step(find_reachable_accounts)(request, spec, column_map, suppression)
     result = step(score_and_size)(
-        universe.accounts,
+        accounts,
         spec,
         suppression=suppression,
         reachable_account_ids=reachable,
@@ -90,16 +94,23 @@ def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any
 
 
 def find_reachable_accounts(
-    request: TargetRequest, spec: IcpSpec, column_map: Any
+    request: TargetRequest, spec: IcpSpec, column_map: Any, suppression: pl.DataFrame | None
 ) -> pl.LazyFrame:
-    """Import the contacts and keep the accounts with a sendable contact in an ICP persona."""
+    """Import the contacts and keep the accounts with a sendable, unsuppressed contact in an ICP persona."""
     from messaging.personas import load_persona_rules
     from messaging.reachability import reachable_accounts
 
     assert request.contacts is not None
-    contacts = import_contacts(request.contacts, preset=request.preset, column_map=column_map)
+    contacts = import_contacts(request.contacts, preset=request.preset, column_map=column_map).contacts
+    if suppression is not None:
+        blocked = suppressed_emails(suppression)
+        contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))
     rules = load_persona_rules(request.personas)
-    return reachable_accounts(contacts.contacts, list(spec.personas), rules).collect().lazy()
+    return reachable_accounts(contacts, list(spec.personas), rules).collect().lazy()
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.is_dir() or ".parquet" in path.name.lower()
 
 
 def write_target_outputs(

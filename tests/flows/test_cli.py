@@ -135,3 +135,14 @@ def test_suppressed_domains_are_counted_and_never_targeted(workspace, tmp_path):
     assert summary["suppressed"] == 40
     targets = pl.read_parquet(tmp_path / "out" / "targets.parquet")
     assert not set(targets["domain"].to_list()) & set(blocked)
+
+
+def test_suppressed_emails_leave_accounts_in_but_are_not_reachable(workspace, tmp_path):
+    args = ["target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
+            "--icp", workspace / "icp.yaml", "--no-prefect", "--json"]
+    before = json.loads(invoke(*args, "--out", tmp_path / "a").stdout)
+    emails = pl.read_csv(workspace / "contacts.csv", infer_schema=False)["email"].drop_nulls().to_list()
+    (tmp_path / "dnc.csv").write_text("email\n" + "\n".join(emails) + "\n")
+    after = json.loads(invoke(*args, "--out", tmp_path / "b", "--suppress", tmp_path / "dnc.csv").stdout)
+    assert after["suppressed"] == 0 and after["targets"] == before["targets"]
+    assert before["reachable"] > 0 and after["reachable"] == 0
