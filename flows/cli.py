@@ -26,6 +26,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSO
 NoPrefect = Annotated[
     bool, typer.Option("--no-prefect", help="Run the same steps in-process, without a Prefect flow run.")
 ]
+Suppress = Annotated[
+    Optional[list[Path]], typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
+]
 PersonaFile = Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")]
 AsOf = Annotated[
     Optional[str], typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
@@ -47,9 +50,7 @@ def target(
     icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
     out: Annotated[Path, typer.Option(help="Folder for targets.parquet/.csv, target_summary.json, rejected.csv.")],
     contacts: Annotated[Optional[Path], typer.Option(help="Contacts, to count reachable accounts.")] = None,
-    suppress: Annotated[
-        Optional[list[Path]], typer.Option(help="Domains, emails or account ids never to target (repeatable).")
-    ] = None,
+    suppress: Suppress = None,
     personas: PersonaFile = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
@@ -160,6 +161,7 @@ def draft(
     templates: Annotated[Optional[Path], typer.Option(help="Template folder overriding the shipped defaults.")] = None,
     allow_role: Annotated[bool, typer.Option(help="Draft role addresses (info@, sales@).")] = False,
     allow_free_mail: Annotated[bool, typer.Option(help="Draft free-mail addresses (gmail.com, ...).")] = False,
+    suppress: Suppress = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
@@ -172,7 +174,7 @@ def draft(
         request = resolve_draft_request(
             targets, contacts, out, icp=icp, workspace=workspace, personas=persona_rules,
             messaging=messaging, sender=sender, templates=templates, preset=preset,
-            column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail,
+            column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
         )
         load_draft_specs(request)
         summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails(request)

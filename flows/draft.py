@@ -15,6 +15,7 @@ from targeting.errors import InputError
 from targeting.icp import load_icp
 from targeting.importing import import_contacts
 from targeting.presets import load_column_map
+from targeting.suppression import read_suppression
 
 SAMPLES_PER_PERSONA = 1
 
@@ -34,6 +35,7 @@ class DraftRequest(BaseModel):
     column_map: Path | None = None
     allow_role: bool = False
     allow_free_mail: bool = False
+    suppress: list[Path] = []
 
 
 def resolve_draft_request(
@@ -73,6 +75,7 @@ def load_draft_specs(request: DraftRequest) -> dict[str, Any]:
         "sender": load_sender(request.sender),
         "templates": load_templates(request.templates),
         "column_map": load_column_map(request.column_map) if request.column_map else None,
+        "suppressed": suppressed_keys(request.suppress),
     }
 
 
@@ -98,12 +101,20 @@ def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
         templates=specs["templates"],
         allow_role=request.allow_role,
         allow_free_mail=request.allow_free_mail,
+        suppressed=specs["suppressed"],
     )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
     summary = summarize_drafts(result.drafts, result.skipped, contacts_read=contacts.rows_read)
     if use_prefect:
         publish_markdown("draft-samples", samples_markdown(result.drafts), "One sample first-touch draft per persona")
     return summary
+
+
+def suppressed_keys(paths: list[Path]) -> list[str]:
+    """Every email, domain and account id on the do-not-contact lists, lower case."""
+    if not paths:
+        return []
+    return read_suppression(paths)["key"].str.to_lowercase().unique().sort().to_list()
 
 
 def write_draft_outputs(

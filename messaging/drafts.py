@@ -2,10 +2,12 @@
 
 Who gets drafted (decided here, in this order; the first reason that applies is the one recorded):
 1. a contact_id that is missing or repeats an earlier row -> skipped;
-2. a contact whose account is not in the target list -> skipped;
-3. a contact in a persona the ICP does not list (or unclassified) -> skipped;
-4. a contact whose email is not sendable -> skipped with the sendability reason;
-5. per account, the best `per_persona` contacts of each ICP persona are drafted (best: a verified
+2. a suppressed contact (its email, or its account id or email domain, is on a do-not-contact
+   list) -> skipped, so a suppressed contact is never drafted nor exported;
+3. a contact whose account is not in the target list -> skipped;
+4. a contact in a persona the ICP does not list (or unclassified) -> skipped;
+5. a contact whose email is not sendable -> skipped with the sendability reason;
+6. per account, the best `per_persona` contacts of each ICP persona are drafted (best: a verified
    email before catch-all/unknown, then contact_id for a stable choice); the rest are skipped, so
    one account does not get several near-identical first touches from the same angle. With
    `max_per_account`, an account's drafted contacts are cut further in the ICP's persona order.
@@ -14,6 +16,7 @@ Every input row therefore lands in exactly one of drafts (all its steps) or skip
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -60,6 +63,7 @@ def build_drafts(
     allow_free_mail: bool = False,
     per_persona: int = 1,
     max_per_account: int | None = None,
+    suppressed: Sequence[str] = (),
 ) -> DraftSet:
     """Draft every chosen contact's sequence from its account's facts.
 
@@ -78,6 +82,7 @@ def build_drafts(
         allow_free_mail: Draft free-mail addresses (gmail.com, ...) too.
         per_persona: Contacts drafted per account and persona.
         max_per_account: Cap on contacts drafted per account (None: no cap).
+        suppressed: Emails, domains and account ids never to draft (lower case).
 
     Returns:
         A DraftSet; every input contact row is in exactly one of `.drafts` or `.skipped`.
@@ -88,7 +93,9 @@ def build_drafts(
     check_templates(templates, sender, personas=personas, steps=steps)
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
     # Collected once: both the skipped list and the drafted contacts read these decisions.
-    decided = draft_decisions(people, targets, personas, per_persona=per_persona, max_per_account=max_per_account).collect()
+    decided = draft_decisions(
+        people, targets, personas, per_persona=per_persona, max_per_account=max_per_account, suppressed=suppressed
+    ).collect()
     skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS)
     chosen = decided.lazy().filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
     # The account's raw lists are spent once the blocks exist; leave them out of the per-step rows.
@@ -133,6 +140,7 @@ def draft_decisions(
     *,
     per_persona: int = 1,
     max_per_account: int | None = None,
+    suppressed: Sequence[str] = (),
 ) -> pl.LazyFrame:
     """Every contact row with its account's facts, `_row` (input order) and `reason` (null: draft)."""
     accounts = _account_facts(targets)
@@ -145,6 +153,8 @@ def draft_decisions(
         .then(pl.lit("missing contact_id"))
         .when(~pl.col("contact_id").is_first_distinct())
         .then(pl.lit("duplicate contact_id"))
+        .when(_is_suppressed(list(suppressed)))
+        .then(pl.lit("on the do-not-contact list"))
         .when(~pl.col("_in_targets").fill_null(False))
         .then(pl.lit("account not in target list"))
         .when(~persona.is_in(personas))
@@ -174,6 +184,15 @@ def draft_decisions(
             .alias("reason")
         )
     return rows
+
+
+def _is_suppressed(keys: list[str]) -> pl.Expr:
+    email = pl.col("email").str.to_lowercase()
+    return (
+        email.is_in(keys)
+        | email.str.extract(r"@(.+)$").is_in(keys)
+        | pl.col("account_id").str.to_lowercase().is_in(keys)
+    ).fill_null(False)
 
 
 def _account_facts(targets: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -146,3 +146,19 @@ def test_suppressed_emails_leave_accounts_in_but_are_not_reachable(workspace, tm
     after = json.loads(invoke(*args, "--out", tmp_path / "b", "--suppress", tmp_path / "dnc.csv").stdout)
     assert after["suppressed"] == 0 and after["targets"] == before["targets"]
     assert before["reachable"] > 0 and after["reachable"] == 0
+
+
+def test_draft_never_drafts_a_suppressed_email(workspace, tmp_path):
+    out = tmp_path / "targets"
+    assert invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
+                  "--out", out, "--no-prefect").exit_code == 0
+    args = ["draft", "--targets", out / "targets.parquet", "--contacts", workspace / "contacts.csv",
+            "--workspace", workspace, "--no-prefect", "--json"]
+    assert invoke(*args, "--out", tmp_path / "d1").exit_code == 0
+    drafted = pl.read_parquet(tmp_path / "d1" / "drafts.parquet")["email"].unique().head(5).to_list()
+    (tmp_path / "dnc.txt").write_text("\n".join(drafted) + "\n")
+    result = invoke(*args, "--out", tmp_path / "d2", "--suppress", tmp_path / "dnc.txt")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["skipped_by_reason"]["on the do-not-contact list"] == 5
+    for path in (tmp_path / "d2" / "exports").iterdir():
+        assert not set(drafted) & set(path.read_text().split(","))

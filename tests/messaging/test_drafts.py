@@ -206,3 +206,22 @@ def test_without_rules_the_shipped_persona_rules_classify():
         _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=None, messaging=SPEC, sender=SENDER, templates=TEMPLATES
     )
     assert result.drafts["contact_id"].unique().to_list() == ["1"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=contact_rows, blocked=st.sets(st.sampled_from([f"c{i}@example.com" for i in range(12)] + ["a2", "example.org"])))
+def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
+    from messaging.exports import FORMATS, export_campaign
+
+    contacts = [_contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"]) for r in rows]
+    result = _build(_targets("a1", "a2", "a3"), contacts, suppressed=sorted(blocked))
+    hit = lambda c: c["email"] in blocked or c["account_id"] in blocked  # noqa: E731
+    assert not any(hit(row) for row in result.drafts.select("email", "account_id").to_dicts())
+    for fmt in FORMATS:
+        exported = export_campaign(result.drafts, fmt)
+        email_column = next(c for c in exported.columns if "email" in c.lower())
+        assert not set(exported[email_column].to_list()) & blocked
+    reasons = _reasons(result)
+    for contact in contacts:
+        if hit(contact) and contact["contact_id"] is not None and reasons.get(contact["contact_id"]) not in (None, "duplicate contact_id"):
+            assert reasons[contact["contact_id"]] == "on the do-not-contact list"
