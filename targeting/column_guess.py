@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from targeting import normalize as nz
 from targeting.presets import PRESETS, ColumnMap, ColumnRule
+from targeting.reading import read_table
 
 _SYNONYMS = {
     "account_id": "account id|outbound account id",
@@ -162,7 +163,7 @@ def guess_column_map(path: str | Path) -> tuple[ColumnMap, list[str]]:
     """Guess a column map for an unknown export from its headers and first 500 rows.
 
     Args:
-        path: any file `targeting.importing.read_table` reads.
+        path: any file `targeting.reading.read_table` reads.
 
     Returns:
         The map, and the headers it could not place (in file order).
@@ -170,8 +171,6 @@ def guess_column_map(path: str | Path) -> tuple[ColumnMap, list[str]]:
     Raises:
         InputError: the file cannot be read.
     """
-    from targeting.importing import read_table  # importing uses guess_rules for the clay preset
-
     frame = read_table(path)
     sample = frame.head(500).collect()
     placed = guess_rules(sample, sample.columns)

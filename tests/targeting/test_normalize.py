@@ -99,8 +99,11 @@ def test_snake_case(raw, expected):
     assert run(nz.snake_case, [raw]) == [expected]
 
 
-def test_first_item_takes_the_first_tag_or_the_plain_value():
-    assert run(nz.first_item, ["['fintech', 'ai']", "Computer Software", "[]"]) == [
+def test_industry_takes_the_first_tag_or_the_plain_value():
+    def industry(raw):
+        return nz.canonical_value("industry", raw, pl.String).value
+
+    assert run(industry, ["['fintech', 'ai']", "Computer Software", "[]"]) == [
         "fintech",
         "computer_software",
         None,

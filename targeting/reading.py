@@ -1,0 +1,126 @@
+"""Reading a source table: file-kind detection, content checks, and a lazy scan of its columns."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import polars as pl
+
+from targeting.errors import InputError
+
+_READERS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "json",
+}
+
+
+def read_table(path: str | Path) -> pl.LazyFrame:
+    """Scan a CSV/TSV (all cells as text; quoted cells may span lines), Parquet or NDJSON source.
+
+    Args:
+        path: a file, a directory of Parquet partitions, or a glob such as `parts/*.parquet`.
+
+    Returns:
+        The source columns as they are, lazily.
+
+    Raises:
+        InputError: missing or empty file, unknown extension, or content that is not what the
+            extension says.
+    """
+    text = str(path)
+    if any(char in text for char in "*?[") and not Path(text).exists():
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True))
+        if not files:
+            raise InputError("no file matches this pattern", path=text)
+        kind = _kind(files[0])
+        heads = [_check_content(file, kind) for file in files]
+        return _scan(text, kind, files[0], heads[0])
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.rglob("*.parquet"))
+        if not files:
+            raise InputError("directory holds no .parquet partitions", path=path)
+        heads = [_check_content(file, "parquet") for file in files]
+        return _scan(str(path / "**" / "*.parquet"), "parquet", path, heads[0])
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    kind = _kind(path)
+    return _scan(str(path), kind, path, _check_content(path, kind))
+
+
+def cannot_read(error: Exception, path: str | Path) -> InputError:
+    """The InputError for a source Polars (or the OS) failed to read, with the error's first line."""
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return InputError(f"cannot read: {first_line}", path=path)
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in _READERS:
+        raise InputError(
+            f"unknown file type; expected one of {', '.join(sorted(_READERS))}",
+            path=path,
+            field="extension",
+            value=suffix or "(none)",
+        )
+    return _READERS[suffix]
+
+
+def _check_content(path: Path, kind: str) -> bytes:
+    """The file's first bytes, once they show it is what its extension says."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.strip():
+        raise InputError("file is empty", path=path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)", path=path)
+    is_parquet = head.startswith(b"PAR1")
+    if kind == "parquet" and not is_parquet:
+        raise InputError("not a Parquet file (no PAR1 header; is it text?)", path=path)
+    if kind in ("csv", "tsv") and (is_parquet or b"\x00" in head):
+        raise InputError(
+            f"not {kind.upper()} text (it looks binary{', Parquet' if is_parquet else ''})", path=path
+        )
+    first = head.lstrip()[:1]
+    if kind == "ndjson" and first != b"{":
+        raise InputError(
+            "not NDJSON (each line should be a JSON object)",
+            path=path,
+            value=head.lstrip()[:20].decode(errors="replace"),
+        )
+    if kind == "json" and first not in (b"{", b"["):
+        raise InputError("not JSON", path=path, value=head.lstrip()[:20].decode(errors="replace"))
+    return head
+
+
+def _separator(kind: str, head: bytes) -> str:
+    # Spreadsheets in many European locales export CSV with ";": the header line tells.
+    header = head.splitlines()[0] if head else b""
+    if kind == "tsv":
+        return "\t"
+    return ";" if header.count(b";") > header.count(b",") else ","
+
+
+def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
+    try:
+        if kind in ("csv", "tsv"):
+            frame = pl.scan_csv(
+                source, infer_schema=False, separator=_separator(kind, head), encoding="utf8-lossy"
+            )
+            # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast path.
+            return frame.with_columns(pl.col(pl.String).replace("", None))
+        if kind == "parquet":
+            return pl.scan_parquet(source)
+        if kind == "json" and Path(source).read_bytes().lstrip()[:1] == b"[":
+            return pl.read_json(source).lazy()
+        return pl.scan_ndjson(source, infer_schema_length=1000)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as error:
+        raise cannot_read(error, shown) from None
