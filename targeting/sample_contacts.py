@@ -55,8 +55,8 @@ def generate_contacts(accounts: pl.DataFrame, seed: int = 7) -> pl.DataFrame:
     counts = np.minimum(rng.poisson(lam * CONTACTS_PER_ACCOUNT / lam.mean()), 15)
     owner = np.repeat(np.arange(accounts.height), counts)
     m = owner.shape[0]
-    country = accounts["country"].to_numpy()[owner] if m else np.array([], dtype=object)
-    own_locale = pl.Series(country, dtype=pl.String).replace_strict(
+    country = accounts["country"].gather(owner)
+    own_locale = country.replace_strict(
         _COUNTRY_LOCALE, default=-1, return_dtype=pl.Int64
     ).to_numpy()
     locale = np.where(
