@@ -156,6 +156,38 @@ def run_contender(
     return Measurement(contender.name, walls, peak, first)
 
 
+def run_interleaved(
+    contenders: list[Contender], repeats: int = 3, timeout_s: float | None = None, log: bool = True
+) -> dict[str, Measurement]:
+    """Like `run_contender` for several contenders, taking turns: A1 B1 C1 A2 B2 C2 ...
+
+    On a shared machine the background load drifts; taking turns spreads that drift over every
+    contender instead of charging it to whichever one happened to run during a busy minute.
+
+    Returns:
+        name -> measurement, in the order given.
+
+    Raises:
+        BenchmarkError: a run failed, or two runs of the same contender gave different results.
+    """
+    walls: dict[str, list[float]] = {c.name: [] for c in contenders}
+    peaks: dict[str, float] = {c.name: 0.0 for c in contenders}
+    firsts: dict[str, Any] = {}
+    for attempt in range(repeats):
+        for contender in contenders:
+            wall, rss, result = run_once(contender, timeout_s)
+            if attempt == 0:
+                firsts[contender.name] = result
+            else:
+                name = contender.name
+                check_equal({f"{name} run 1": firsts[name], f"{name} run {attempt + 1}": result})
+            walls[contender.name].append(wall)
+            peaks[contender.name] = max(peaks[contender.name], rss)
+            if log:
+                print(f"  {contender.name}: run {attempt + 1}/{repeats} {wall:.2f} s, {rss:.0f} MB", file=sys.stderr)
+    return {c.name: Measurement(c.name, walls[c.name], peaks[c.name], firsts[c.name]) for c in contenders}
+
+
 def check_equal(results: dict[str, Any]) -> None:
     """Raise unless every result equals the first one; the message names the first difference.
 

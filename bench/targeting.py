@@ -92,16 +92,15 @@ def same_targets(paths: dict[str, Path]) -> None:
 
 def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: float) -> list[dict]:
     """Run the contenders on one universe size; raise before reporting if any output differs."""
-    from harness import Contender, check_equal, run_contender
+    from harness import Contender, check_equal, run_interleaved
     from make_universe import ensure_universe
 
     universe = str(ensure_universe(n, seed) / "*.parquet")
     OUT.mkdir(parents=True, exist_ok=True)
-    measured, targets = {}, {}
-    for name in names:
-        print(f"{name} on {n:,} accounts", file=sys.stderr)
-        targets[name] = OUT / f"targets-{name}-{n}.parquet"
-        measured[name] = run_contender(Contender(name, contender_argv(name, universe, targets[name])), repeats, timeout_s)
+    targets = {name: OUT / f"targets-{name}-{n}.parquet" for name in names}
+    print(f"{', '.join(names)} on {n:,} accounts, taking turns", file=sys.stderr)
+    contenders = [Contender(name, contender_argv(name, universe, targets[name])) for name in names]
+    measured = run_interleaved(contenders, repeats, timeout_s)
     reference = measured["duckdb"].result
     check_equal({name: {k: m.result[k] for k in COMPARED} for name, m in measured.items()})
     check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
@@ -153,7 +152,7 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> s
         "written to Parquet, by_tier, the verdict, and every suggestion candidate (min score +-1..3, numeric "
         "filter bounds at the quartiles, each filter dropped, multi-value filters cut to their most common "
         "values) counted and ranked. Each contender runs as its own process; the time is the whole process "
-        f"(imports, reading Parquet, writing targets), median of {repeats} runs; peak RSS is that process's own "
+        f"(imports, reading Parquet, writing targets), median of {repeats} runs, contenders taking turns run by run; peak RSS is that process's own "
         "(`os.wait4` rusage). Before any figure is written, the funnel, targets, by_tier, verdict and ranked "
         "suggestions are checked equal across contenders, the target lists row by row (account_id, score, tier), "
         "and the baselines' counts for every candidate edit too; a mismatch stops the run.",
