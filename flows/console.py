@@ -73,6 +73,7 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     for persona, n in summary["by_persona"].items():
         table.add_row(persona, f"{n:,}")
     console.print(table)
+    console.print(f"unclassified titles (not drafted): {summary['unclassified']:,}")
     if summary["skipped_by_reason"]:
         skipped = Table("reason", "contacts", title="Skipped")
         for reason, n in summary["skipped_by_reason"].items():

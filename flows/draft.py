@@ -158,6 +158,7 @@ def summarize_drafts(drafts: pl.DataFrame, skipped: pl.DataFrame, *, contacts_re
         "contacts_drafted": drafted.height,
         "drafts": drafts.height,
         "by_persona": dict(drafted.group_by("persona").len().sort("persona").iter_rows()),
+        "unclassified": skipped.filter(pl.col("reason").str.starts_with("persona unclassified")).height,
         "skipped": skipped.height,
         "skipped_by_reason": _count_by_reason(skipped),
         "drafts_with_issues": with_issues,

@@ -64,6 +64,7 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
                     "--out", out)
     assert result.exit_code == 0, result.output
     assert "verdict" in result.stdout
+    assert _artifact_keys() >= {"target-list-funnel", "target-size-verdict"}
     drafts = tmp_path / "drafts"
     result = invoke("draft", "--targets", out / "targets.parquet", "--contacts", workspace / "contacts.csv",
                     "--workspace", workspace, "--out", drafts, "--json")
@@ -75,6 +76,14 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
     assert frame["contact_id"].n_unique() + skipped.height == summary["contacts_read"]
     assert {"generic.csv", "instantly.csv", "smartlead.csv", "lemlist.csv", "apollo.csv"} <= {
         p.name for p in (drafts / "exports").iterdir()}
+    assert "draft-samples" in _artifact_keys()
+
+
+def _artifact_keys() -> set[str]:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return {artifact.key for artifact in client.read_artifacts() if artifact.key}
 
 
 def test_personas_command_writes_every_contact(prefect_harness, workspace, tmp_path):
@@ -162,3 +171,19 @@ def test_draft_never_drafts_a_suppressed_email(workspace, tmp_path):
     assert json.loads(result.stdout)["skipped_by_reason"]["on the do-not-contact list"] == 5
     for path in (tmp_path / "d2" / "exports").iterdir():
         assert not set(drafted) & set(path.read_text().split(","))
+
+
+def test_every_suggestion_gives_its_count_when_applied(workspace, tmp_path):
+    from targeting.icp import apply_edit, dump_icp, load_icp
+
+    spec = load_icp(workspace / "icp.yaml")
+    narrow = spec.model_copy(update={"target_size": spec.target_size.model_copy(update={"min": 4000, "max": 5000})})
+    (tmp_path / "icp.yaml").write_text(dump_icp(narrow))
+    args = ["target", "--accounts", workspace / "accounts.csv", "--no-prefect", "--json"]
+    summary = json.loads(invoke(*args, "--icp", tmp_path / "icp.yaml", "--out", tmp_path / "o").stdout)
+    assert summary["verdict"] != "ok" and len(summary["suggestions"]) >= 3
+    for n, suggestion in enumerate(summary["suggestions"]):
+        edited = tmp_path / f"edit{n}.yaml"
+        edited.write_text(dump_icp(apply_edit(narrow, suggestion["edit"])))
+        again = json.loads(invoke(*args, "--icp", edited, "--out", tmp_path / f"o{n}").stdout)
+        assert again["targets"] == suggestion["targets"], suggestion["change"]
