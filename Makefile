@@ -28,6 +28,7 @@ test: install
 bench: install
 	$(PY) bench/targeting.py
 	$(PY) bench/drafting.py
+	$(PY) bench/startup.py
 
 # Re-resolve the lock after editing pyproject.toml's dependencies.
 lock:
