@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary
+from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
 from flows.runtime import quiet_prefect
 from targeting.errors import InputError
 from targeting.presets import load_column_map
@@ -67,10 +67,8 @@ def target(
             preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
         )
         validate_target_request(request)
-        if no_prefect:
-            summary = run_targeting(request, use_prefect=False)
-        else:
-            summary = build_target_list(request)
+        with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
+            summary = run_targeting(request, use_prefect=False) if no_prefect else build_target_list(request)
     print_json(summary) if json_out else print_target_summary(summary)
 
 
@@ -177,7 +175,8 @@ def draft(
             column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
         )
         load_draft_specs(request)
-        summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails(request)
+        with working(f"drafting for {targets}", quiet=json_out):
+            summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails(request)
     print_json(summary) if json_out else print_draft_summary(summary)
 
 

@@ -29,6 +29,16 @@ def one_line_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+@contextmanager
+def working(message: str, *, quiet: bool) -> Iterator[None]:
+    """A spinner on stderr while long work runs (not with --json, so stdout stays machine-readable)."""
+    if quiet or not err_console.is_terminal:
+        yield
+        return
+    with err_console.status(message):
+        yield
+
+
 def print_json(data: Any) -> None:
     """Print `data` as JSON on stdout, nothing else."""
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
