@@ -161,6 +161,8 @@ def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: 
         return Parsed(column)
     allowed = sorted(_ENUMERATIONS[target])
     shown = ", ".join(allowed) if len(allowed) < 20 else "ISO 3166 alpha-2"
-    return Parsed(
-        column, column.is_not_null() & ~column.is_in(allowed), f"not a canonical {target} ({shown})"
-    )
+    # Canonical values pass as they are; anything else ("us", "Series B") gets the full normalizer
+    # rather than a rejection, and is rejected only when that cannot read it either.
+    normalized = canonical_value(target, column, dtype, separator).value
+    value = pl.when(column.is_in(allowed)).then(column).otherwise(normalized)
+    return Parsed(value, column.is_not_null() & value.is_null(), f"not a canonical {target} ({shown})")

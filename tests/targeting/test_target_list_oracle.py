@@ -232,3 +232,33 @@ def test_every_account_is_suppressed_removed_once_or_targeted(seed, n, cut):
     expected = assert_agrees(rows, suppressed)
     removed = sum(step["removed"] for step in expected["funnel"])
     assert expected["suppressed"] + removed + expected["targets"] == n
+
+
+def test_target_summary_json_written_by_the_command_matches_the_oracle(tmp_path):
+    """The file users script against, produced end to end by `outbound target`, agrees with the oracle."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from targeting.columns import ACCOUNT_SCHEMA
+
+    rows = messy_rows(800, seed=11)
+    suppressed = {"acct7.example", "acct70.example"}
+    pl.DataFrame(rows, schema=ACCOUNT_SCHEMA).write_parquet(tmp_path / "accounts.parquet")
+    (tmp_path / "icp.yaml").write_text(ICP)
+    (tmp_path / "dnc.txt").write_text("\n".join(sorted(suppressed)) + "\n")
+    result = CliRunner().invoke(app, [
+        "target", "--accounts", str(tmp_path / "accounts.parquet"), "--icp", str(tmp_path / "icp.yaml"),
+        "--suppress", str(tmp_path / "dnc.txt"), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out"),
+        "--no-prefect",
+    ])
+    assert result.exit_code == 0, result.output
+    got = json.loads((tmp_path / "out" / "target_summary.json").read_text())
+    expected = oracle(yaml.safe_load(ICP), rows, suppressed)
+    assert [{k: s[k] for k in ("removed", "unknown", "remaining")} for s in got["funnel"]] == expected["funnel"]
+    for key in ("universe", "suppressed", "targets", "by_tier", "verdict"):
+        assert got[key] == expected[key], key
+    assert got["rows_read"] == len(rows) and got["rejected"] == got["duplicates"] == 0
+    targets = pl.read_parquet(tmp_path / "out" / "targets.parquet")
+    assert dict(zip(targets["account_id"], targets["score"])) == expected["scores"]
