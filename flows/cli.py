@@ -129,14 +129,15 @@ def personas(
     """Give every contact a persona, seniority and function, with the rule that decided."""
     from flows.personas import PersonasRequest, classify_personas, run_personas
     from messaging.personas import load_persona_rules
+    from targeting.importing import check_importable
 
     with one_line_errors():
         request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
         if not contacts.exists():
             raise InputError("--contacts file not found", path=contacts)
         load_persona_rules(persona_rules)
-        if column_map is not None:
-            load_column_map(column_map)
+        mapping = load_column_map(column_map) if column_map is not None else None
+        check_importable(contacts, "contact", preset=preset, column_map=mapping)
         summary = run_personas(request, use_prefect=False) if no_prefect else classify_personas(request)
     if json_out:
         print_json(summary)

@@ -13,7 +13,7 @@ from flows.frames_io import write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
 from targeting.icp import load_icp
-from targeting.importing import import_contacts
+from targeting.importing import check_importable, import_contacts
 from targeting.presets import load_column_map
 from targeting.suppression import read_suppression
 
@@ -68,13 +68,15 @@ def load_draft_specs(request: DraftRequest) -> dict[str, Any]:
     from messaging.sender import load_sender
     from messaging.templates import load_templates
 
+    column_map = load_column_map(request.column_map) if request.column_map else None
+    check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
     return {
         "icp": load_icp(request.icp),
         "persona_rules": load_persona_rules(request.personas),
         "messaging": load_messaging(request.messaging),
         "sender": load_sender(request.sender),
         "templates": load_templates(request.templates),
-        "column_map": load_column_map(request.column_map) if request.column_map else None,
+        "column_map": column_map,
         "suppressed": suppressed_keys(request.suppress),
     }
 

@@ -15,7 +15,7 @@ from flows.frames_io import write_csv, write_json
 from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
 from targeting.icp import IcpSpec, load_icp
-from targeting.importing import import_accounts, import_contacts
+from targeting.importing import check_importable, import_accounts, import_contacts
 from targeting.presets import load_column_map
 from targeting.suppression import read_suppression, suppressed_emails
 from targeting.target_list import TargetList, build_target_list as score_and_size
@@ -42,13 +42,16 @@ def validate_target_request(request: TargetRequest) -> IcpSpec:
     for path in [request.contacts, request.column_map, request.personas, *request.suppress]:
         if path is not None:
             _require_file(path, "input")
-    if request.column_map is not None:
-        load_column_map(request.column_map)
+    column_map = load_column_map(request.column_map) if request.column_map is not None else None
     spec = load_icp(request.icp)
-    if request.personas is not None or request.contacts is not None:
+    check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
+    if request.contacts is not None:
         from messaging.personas import load_persona_rules
 
+        check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
         load_persona_rules(request.personas)
+    if request.suppress:
+        read_suppression(request.suppress)
     return spec
 
 

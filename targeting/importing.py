@@ -114,11 +114,7 @@ def import_accounts(
     Raises:
         InputError: the file, preset or map cannot be used at all.
     """
-    column_map = resolve_column_map(preset, column_map)
-    frame = read_table(path)
-    sources, unmapped, schema = plan_columns(column_map, frame, path)
-    if not any(target in ACCOUNT_SCHEMA for target in sources):
-        raise no_usable_columns(path, preset, schema, "account")
+    column_map, frame, sources, unmapped, schema = _planned(path, "account", preset, column_map)
     people_shaped = any(target in sources for target in PERSON_TARGETS)
     trusted = column_map.trusted
     values, problems = canonical_columns(
@@ -180,11 +176,7 @@ def import_contacts(
     Raises:
         InputError: the file, preset or map cannot be used at all (e.g. it has no person columns).
     """
-    column_map = resolve_column_map(preset, column_map)
-    frame = read_table(path)
-    sources, unmapped, schema = plan_columns(column_map, frame, path)
-    if not any(target in sources for target in PERSON_TARGETS if target != "title"):
-        raise no_usable_columns(path, preset, schema, "contact")
+    column_map, frame, sources, unmapped, schema = _planned(path, "contact", preset, column_map)
     country = "contact_country" if "contact_country" in sources else "country"
     wanted = [
         "contact_id",
@@ -232,3 +224,32 @@ def import_contacts(
         duplicates=kept - distinct,
         unmapped=unmapped,
     )
+
+
+def check_importable(
+    path: str | Path, kind: str, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> None:
+    """Raise now if a file cannot be imported at all as `kind` ("account" or "contact").
+
+    Reads the header (and a small sample where the map guesses columns), so a command can reject an
+    unusable file, preset or map before its flow starts.
+
+    Raises:
+        InputError: the file, preset or map cannot be used at all.
+    """
+    _planned(path, kind, preset, column_map)
+
+
+def _planned(
+    path: str | Path, kind: str, preset: str, column_map: ColumnMap | str | Path | None
+) -> tuple[ColumnMap, pl.LazyFrame, dict, list[str], pl.Schema]:
+    column_map = resolve_column_map(preset, column_map)
+    frame = read_table(path)
+    sources, unmapped, schema = plan_columns(column_map, frame, path)
+    if kind == "account":
+        usable = any(target in ACCOUNT_SCHEMA for target in sources)
+    else:
+        usable = any(target in sources for target in PERSON_TARGETS if target != "title")
+    if not usable:
+        raise no_usable_columns(path, preset, schema, kind)
+    return column_map, frame, sources, unmapped, schema

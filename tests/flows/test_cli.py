@@ -187,3 +187,15 @@ def test_every_suggestion_gives_its_count_when_applied(workspace, tmp_path):
         edited.write_text(dump_icp(apply_edit(narrow, suggestion["edit"])))
         again = json.loads(invoke(*args, "--icp", edited, "--out", tmp_path / f"o{n}").stdout)
         assert again["targets"] == suggestion["targets"], suggestion["change"]
+
+
+@pytest.mark.parametrize("bad", ["preset", "columns", "suppress"])
+def test_unusable_input_stops_before_any_flow_run(prefect_harness, workspace, tmp_path, bad):
+    (tmp_path / "odd.csv").write_text("foo,bar\n1,2\n")
+    (tmp_path / "empty.txt").write_text("")
+    argv = ["target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path / "o"]
+    argv += {"preset": ["--preset", "nosuch"], "columns": ["--contacts", tmp_path / "odd.csv"],
+             "suppress": ["--suppress", tmp_path / "empty.txt"]}[bad]
+    result = invoke(*argv)
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output and "Flow run" not in result.output
