@@ -188,6 +188,26 @@ def run_interleaved(
     return {c.name: Measurement(c.name, walls[c.name], peaks[c.name], firsts[c.name]) for c in contenders}
 
 
+def empty_child_rss_mb() -> float:
+    """The peak RSS an empty Python child reports when this process launches it: the floor of every figure.
+
+    On Linux a child's ru_maxrss starts from its parent's resident size at fork, so this stays near
+    a bare interpreter's ~10 MB only while the launching process is small; a benchmark reports it
+    beside its figures so an inflated parent shows.
+    """
+    script = "import json, sys; json.dump({}, open(sys.argv[1], 'w'))"
+    _, rss, _ = run_once(Contender("empty", [sys.executable, "-c", script, RESULT_PLACEHOLDER]))
+    return rss
+
+
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS in MB."""
+    import resource
+
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
 def check_equal(results: dict[str, Any]) -> None:
     """Raise unless every result equals the first one; the message names the first difference.
 

@@ -27,7 +27,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(HERE), str(HERE / "baselines")]
+# `python bench/targeting.py` puts bench/ first on the path, where this very file would shadow the
+# `targeting` package: the repository root goes in front of everything, bench/ after it.
+sys.path[:] = [str(ROOT), str(HERE), str(HERE / "baselines"), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 AS_OF = date(2026, 1, 1)
 ICP = HERE / "bench_icp.yaml"
@@ -42,8 +44,12 @@ def run_project(universe: str, icp: str, as_of: date, out: str, targets: str) ->
     import polars as pl
     from common import edit_key, write
 
+    import targeting
     from targeting.icp import load_icp
     from targeting.target_list import build_target_list
+
+    if Path(targeting.__file__).resolve().parent != ROOT / "targeting":
+        raise SystemExit(f"`targeting` resolved to {targeting.__file__}, not the project's package")
 
     spec = load_icp(icp)
     result = build_target_list(pl.scan_parquet(universe), spec, as_of=as_of)
@@ -72,8 +78,12 @@ def contender_argv(name: str, universe: str, targets: Path) -> list[str]:
     return [sys.executable, *script, *common]
 
 
-def same_targets(paths: dict[str, Path]) -> None:
-    """Every contender's target list holds the same accounts, scores and tiers in the same order."""
+def compare_targets(paths: dict[str, Path]) -> None:
+    """Every contender's target list holds the same accounts, scores and tiers in the same order.
+
+    Runs in a child process (`--compare-targets`), never in the parent: reading 2M-row lists would
+    grow the parent, and a child's peak RSS starts from its parent's at fork.
+    """
     import polars as pl
     from harness import BenchmarkError
 
@@ -90,12 +100,43 @@ def same_targets(paths: dict[str, Path]) -> None:
             )
 
 
+def parse_size(text: str) -> int:
+    """'1m' -> 1_000_000, '100k' -> 100_000 (as bench/make_universe.py reads them, without its imports)."""
+    text = text.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    try:
+        value = int(float(text[:-1] if scale != 1 else text) * scale)
+    except ValueError:
+        raise SystemExit(f"size {text!r} is not a number like 100k, 1m or 10m") from None
+    if value <= 0:
+        raise SystemExit(f"size {text!r} must be positive")
+    return value
+
+
+def in_child(argv: list[str], what: str) -> str:
+    """Run a helper command in its own process and return its stdout; raise with its stderr if it fails.
+
+    The parent stays a small launcher (no polars, numpy or data): on Linux a child's ru_maxrss
+    starts from its parent's resident size at fork, so a big parent would inflate every figure.
+    """
+    import subprocess
+
+    from harness import BenchmarkError
+
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BenchmarkError(f"{what} failed ({done.returncode}): {done.stderr[-2000:]}")
+    if done.stderr:
+        print(done.stderr, end="", file=sys.stderr)
+    return done.stdout
+
+
 def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: float) -> list[dict]:
     """Run the contenders on one universe size; raise before reporting if any output differs."""
     from harness import Contender, check_equal, run_interleaved
-    from make_universe import ensure_universe
 
-    universe = str(ensure_universe(n, seed) / "*.parquet")
+    made = in_child([str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed)], f"universe {n:,}")
+    universe = str(Path(made.strip().splitlines()[-1]) / "*.parquet")
     OUT.mkdir(parents=True, exist_ok=True)
     targets = {name: OUT / f"targets-{name}-{n}.parquet" for name in names}
     print(f"{', '.join(names)} on {n:,} accounts, taking turns", file=sys.stderr)
@@ -104,7 +145,8 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     reference = measured["duckdb"].result
     check_equal({name: {k: m.result[k] for k in COMPARED} for name, m in measured.items()})
     check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
-    same_targets(targets)
+    in_child([str(HERE / "targeting.py"), "--compare-targets", *(f"{k}={v}" for k, v in targets.items())],
+             f"comparing the target lists at {n:,}")
     rows = []
     for name, m in measured.items():
         rows.append({
@@ -116,7 +158,7 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     return rows
 
 
-def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> str:
+def report(rows: list[dict], argv: list[str], started: float, repeats: int, floor: dict[str, float]) -> str:
     """The Markdown body of the Targeting section."""
     from harness import machine_info, markdown_table
 
@@ -153,7 +195,9 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int) -> s
         "filter bounds at the quartiles, each filter dropped, multi-value filters cut to their most common "
         "values) counted and ranked. Each contender runs as its own process; the time is the whole process "
         f"(imports, reading Parquet, writing targets), median of {repeats} runs, contenders taking turns run by run; peak RSS is that process's own "
-        "(`os.wait4` rusage). Before any figure is written, the funnel, targets, by_tier, verdict and ranked "
+        f"(`os.wait4` rusage), launched from a parent that holds no data (it peaked at {floor['parent_mb']:.0f} MB; "
+        f"an empty Python child launched the same way reports {floor['empty_child_mb']:.0f} MB, the floor under every "
+        "figure, since a child's peak RSS starts from its parent's at fork). Before any figure is written, the funnel, targets, by_tier, verdict and ranked "
         "suggestions are checked equal across contenders, the target lists row by row (account_id, score, tier), "
         "and the baselines' counts for every candidate edit too; a mismatch stops the run.",
         "",
@@ -188,15 +232,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per contender run")
     parser.add_argument("--no-doc", action="store_true", help="print the table, leave docs/benchmarks.md alone")
     parser.add_argument("--contender", choices=["project"], help=argparse.SUPPRESS)
+    parser.add_argument("--compare-targets", nargs="+", metavar="NAME=PATH", help=argparse.SUPPRESS)
     for flag in ("--universe", "--icp", "--as-of", "--out", "--targets"):
         parser.add_argument(flag, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.contender == "project":
         run_project(args.universe, args.icp, date.fromisoformat(args.as_of), args.out, args.targets)
         return
+    if args.compare_targets:
+        compare_targets({name: Path(path) for name, path in (pair.split("=", 1) for pair in args.compare_targets)})
+        return
 
-    from harness import write_doc_section
-    from make_universe import parse_size
+    from harness import empty_child_rss_mb, own_peak_rss_mb, write_doc_section
 
     started = time.perf_counter()
     apply_size, pandas_max = parse_size(args.apply_size), parse_size(args.pandas_max)
@@ -208,7 +255,10 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for n in sorted(plan):
         rows += bench_size(n, plan[n], args.repeats, args.seed, args.timeout)
-    body = report(rows, argv, started, args.repeats)
+    floor = {"empty_child_mb": empty_child_rss_mb(), "parent_mb": own_peak_rss_mb()}
+    print(f"  an empty child reports {floor['empty_child_mb']:.0f} MB; this launcher peaked at "
+          f"{floor['parent_mb']:.0f} MB", file=sys.stderr)
+    body = report(rows, argv, started, args.repeats, floor)
     (OUT / "targeting-results.json").write_text(json.dumps(rows, indent=1))
     print(body)
     if not args.no_doc:

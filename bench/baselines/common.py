@@ -23,8 +23,6 @@ import math
 from datetime import date
 from typing import Any
 
-import yaml
-
 OPERATORS = ("eq", "in", "not_in", "between", "gte", "lte", "contains_any", "contains_all", "matches", "is_null", "not_null")
 LIST_FIELDS = ("tags", "tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions")
 NUMERIC_FIELDS = ("employees", "revenue_usd", "founded_year")
@@ -46,6 +44,8 @@ def parse_args(description: str) -> argparse.Namespace:
 
 def load_spec(path: str) -> dict[str, Any]:
     """The ICP as plain dicts, each condition annotated with its `op` and `value`."""
+    import yaml  # here, not at the top: the project contender uses `write`/`edit_key` without it
+
     with open(path, encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     for cond in [*spec.get("filters", []), *spec.get("disqualifiers", []), *spec["scoring"].get("criteria", [])]:
