@@ -11,7 +11,6 @@ import typer
 from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
 from flows.runtime import quiet_prefect
 from targeting.errors import InputError
-from targeting.presets import load_column_map
 
 app = typer.Typer(
     help="ICP-sized target lists, persona-matched drafts and honest small test campaigns.",
@@ -130,6 +129,7 @@ def personas(
     from flows.personas import PersonasRequest, classify_personas, run_personas
     from messaging.personas import load_persona_rules
     from targeting.importing import check_importable
+    from targeting.presets import load_column_map
 
     with one_line_errors():
         request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
