@@ -161,6 +161,7 @@ def draft(
     allow_role: Annotated[bool, typer.Option(help="Draft role addresses (info@, sales@).")] = False,
     allow_free_mail: Annotated[bool, typer.Option(help="Draft free-mail addresses (gmail.com, ...).")] = False,
     suppress: Suppress = None,
+    steps: Annotated[int, typer.Option(min=1, help="Emails per contact: a first touch and its follow-ups.")] = 3,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
@@ -174,6 +175,7 @@ def draft(
             targets, contacts, out, icp=icp, workspace=workspace, personas=persona_rules,
             messaging=messaging, sender=sender, templates=templates, preset=preset,
             column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
+            steps=steps,
         )
         load_draft_specs(request)
         with working(f"drafting for {targets}", quiet=json_out):

@@ -36,6 +36,7 @@ class DraftRequest(BaseModel):
     allow_role: bool = False
     allow_free_mail: bool = False
     suppress: list[Path] = []
+    steps: int = 3
 
 
 def resolve_draft_request(
@@ -104,6 +105,7 @@ def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
         allow_role=request.allow_role,
         allow_free_mail=request.allow_free_mail,
         suppressed=specs["suppressed"],
+        steps=request.steps,
     )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
     summary = summarize_drafts(result.drafts, result.skipped, contacts_read=contacts.rows_read)
