@@ -25,6 +25,12 @@ from targeting.suppression import suppressed_account_keys
 from targeting.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
 
 TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
+IN_MEMORY_ROWS = 2_000_000
+"""Universes up to this many rows are read into memory once (about 0.5 GB at 2M accounts).
+
+Sizing reads the universe twice (the value statistics, then the main pass); below this size
+decoding it once and holding it is faster, above it both passes stream to keep memory flat.
+"""
 
 
 class FunnelStep(BaseModel):
@@ -103,6 +109,10 @@ def build_target_list(
         ValueError: the counts do not add up to rows_read (the caller's counts disagree).
     """
     as_of = as_of or date.today()
+    # rows_read bounds the universe from above; without it a count is cheap (Parquet metadata).
+    rows = rows_read if rows_read is not None else accounts.select(pl.len()).collect().item()
+    if rows <= IN_MEMORY_ROWS:
+        accounts = accounts.collect(engine="streaming").lazy()
     stats = universe_stats(accounts, spec, with_coverage=False)
     keys = None if suppression is None else suppressed_account_keys(suppression)
     scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
