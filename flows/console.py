@@ -77,7 +77,7 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     """Print who was drafted, who was skipped and why, what needs review, and three samples."""
     console.print(
         f"{summary['contacts_read']:,} contacts read: drafted {summary['contacts_drafted']:,} "
-        f"({summary['drafts']:,} drafts), skipped {summary['skipped']:,}"
+        f"({summary['drafts']:,} drafts), skipped {summary['skipped']:,}, duplicate rows {summary['duplicates']:,}"
     )
     table = Table("persona", "contacts drafted", title="By persona")
     for persona, n in summary["by_persona"].items():

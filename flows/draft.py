@@ -108,7 +108,9 @@ def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
         steps=request.steps,
     )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
-    summary = summarize_drafts(result.drafts, result.skipped, contacts_read=contacts.rows_read)
+    summary = summarize_drafts(
+        result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
+    )
     if use_prefect:
         publish_markdown("draft-samples", samples_markdown(result.drafts), "One sample first-touch draft per persona")
     return summary
@@ -145,8 +147,14 @@ def write_draft_outputs(
     return paths
 
 
-def summarize_drafts(drafts: pl.DataFrame, skipped: pl.DataFrame, *, contacts_read: int) -> dict[str, Any]:
-    """Counts a person checks after drafting: who was drafted, who was not and why, what to review."""
+def summarize_drafts(
+    drafts: pl.DataFrame, skipped: pl.DataFrame, *, contacts_read: int, duplicates: int
+) -> dict[str, Any]:
+    """Counts a person checks after drafting: who was drafted, who was not and why, what to review.
+
+    contacts_read = contacts_drafted + skipped (unusable rows included) + duplicates (rows repeating
+    an earlier contact in the file, folded at import).
+    """
     drafted = drafts.select("contact_id", "persona").unique()
     issue_kinds = (
         drafts.select(pl.col("issues").list.explode().str.extract(r"^([a-z_]+)").alias("kind"))
@@ -159,6 +167,7 @@ def summarize_drafts(drafts: pl.DataFrame, skipped: pl.DataFrame, *, contacts_re
     first = drafts.filter(pl.col("step") == 1).sort("contact_id").unique("persona", keep="first", maintain_order=True)
     return {
         "contacts_read": contacts_read,
+        "duplicates": duplicates,
         "contacts_drafted": drafted.height,
         "drafts": drafts.height,
         "by_persona": dict(drafted.group_by("persona").len().sort("persona").iter_rows()),

@@ -73,7 +73,7 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
     frame = pl.read_parquet(drafts / "drafts.parquet")
     skipped = pl.read_csv(drafts / "skipped.csv")
     assert summary["drafts"] == frame.height > 0
-    assert frame["contact_id"].n_unique() + skipped.height == summary["contacts_read"]
+    assert frame["contact_id"].n_unique() + skipped.height + summary["duplicates"] == summary["contacts_read"]
     assert {"generic.csv", "instantly.csv", "smartlead.csv", "lemlist.csv", "apollo.csv"} <= {
         p.name for p in (drafts / "exports").iterdir()}
     assert "draft-samples" in _artifact_keys()
