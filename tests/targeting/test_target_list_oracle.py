@@ -262,3 +262,16 @@ def test_target_summary_json_written_by_the_command_matches_the_oracle(tmp_path)
     assert got["rows_read"] == len(rows) and got["rejected"] == got["duplicates"] == 0
     targets = pl.read_parquet(tmp_path / "out" / "targets.parquet")
     assert dict(zip(targets["account_id"], targets["score"])) == expected["scores"]
+
+
+def test_streaming_and_in_memory_paths_agree(monkeypatch):
+    """Universes above IN_MEMORY_ROWS stream from disk; both paths must give the same list and summary."""
+    import targeting.target_list as target_list
+
+    rows = messy_rows(600, seed=3)
+    suppressed = {"acct1.example"}
+    in_memory = project_summary(rows, suppressed)
+    monkeypatch.setattr(target_list, "IN_MEMORY_ROWS", 0)
+    streamed = project_summary(rows, suppressed)
+    assert streamed.summary == in_memory.summary
+    assert streamed.targets.equals(in_memory.targets)
