@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 
 import polars as pl
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from targeting import normalize as nz
 from targeting.presets import PRESETS, ColumnMap, ColumnRule
@@ -188,6 +186,10 @@ def dump_column_map(column_map: ColumnMap, unplaced: list[str] = ()) -> str:
     Returns:
         YAML text.
     """
+    # Imported here: reading an export never needs the round-trip YAML writer.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
     columns = CommentedMap()
     for source, rule in column_map.columns.items():
         columns[source] = None if rule is None else _rule_yaml(rule)
@@ -197,10 +199,9 @@ def dump_column_map(column_map: ColumnMap, unplaced: list[str] = ()) -> str:
     for flag in ("guess_unmapped", "trusted"):
         if getattr(column_map, flag):
             data[flag] = True
-    yaml = YAML()
     buffer = io.StringIO()
     buffer.write("# outbound column map: source column -> canonical column (load with --map)\n")
-    yaml.dump(data, buffer)
+    YAML().dump(data, buffer)
     if unplaced:
         buffer.write("# Not placed; map any that matter, e.g.  Column Name: tags\n")
         buffer.writelines(f"#   {header!r}:\n" for header in unplaced)
@@ -209,6 +210,8 @@ def dump_column_map(column_map: ColumnMap, unplaced: list[str] = ()) -> str:
 
 def _rule_yaml(rule: ColumnRule) -> object:
     """The shortest YAML form of a rule: a name, a flow list of names, or a flow mapping."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     target: object = rule.to[0]
     if len(rule.to) > 1:
         target = CommentedSeq(rule.to)

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+import yaml
 
 from targeting.conditions import OPERATORS, Condition, format_value
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
+from targeting.yaml_lines import line_of, load_with_lines
 
 __all__ = [
     "OPERATORS",
@@ -140,8 +139,8 @@ def load_icp(path: str | Path) -> IcpSpec:
 def parse_icp(text: str, *, path: str | Path = "icp.yaml") -> IcpSpec:
     """Validate ICP YAML text; `path` only names the source in errors."""
     try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
+        data = load_with_lines(text)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"not valid YAML: {exc.problem or exc}", path=path, line=line) from exc
@@ -177,15 +176,15 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[str, int | None]:
     node = data
     for part in loc:
         if isinstance(part, int):
-            if isinstance(node, CommentedSeq) and part < len(node):
-                line = node.lc.item(part)[0] + 1
+            if isinstance(node, list) and part < len(node):
+                line = line_of(node, part) or line
                 node = node[part]
             else:
                 node = None
             parts.append(f"[{part}]")
         elif isinstance(node, dict):
-            if isinstance(node, CommentedMap) and part in node:
-                line = node.lc.key(part)[0] + 1
+            if part in node:
+                line = line_of(node, part) or line
             node = node.get(part)
             parts.append(("." if parts else "") + str(part))
         # anything else is a union/tag branch in the location, not a key of the file
@@ -194,6 +193,10 @@ def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[str, int | None]:
 
 def dump_icp(spec: IcpSpec) -> str:
     """Write a spec as YAML that `load_icp` reads back to an equal spec (conditions one per line)."""
+    # ruamel.yaml writes flow-style conditions and keeps comments; only writing needs it.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     data = spec.model_dump(by_alias=True, exclude_none=True, mode="json")
     data = {"name": data.pop("name"), "version": data.pop("version"), "parent": spec.parent, **data}
     doc = CommentedMap(data)
@@ -211,13 +214,15 @@ def dump_icp(spec: IcpSpec) -> str:
         seq.fa.set_flow_style()
         doc["personas"] = seq
     out = io.StringIO()
-    yaml = YAML(typ="rt")
-    yaml.width = 4096  # one condition per line, however long its value list
-    yaml.dump(doc, out)
+    writer = YAML(typ="rt")
+    writer.width = 4096  # one condition per line, however long its value list
+    writer.dump(doc, out)
     return out.getvalue()
 
 
-def _flow(mapping: dict[str, Any]) -> CommentedMap:
+def _flow(mapping: dict[str, Any]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
     node = CommentedMap(mapping)
     node.fa.set_flow_style()
     return node
