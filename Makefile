@@ -12,11 +12,14 @@ export PREFECT_LOGGING_LEVEL := WARNING
 install: $(VENV)/.installed
 
 # The lock file pins every version; uv installs from it (pip would too: `pip install -r requirements.lock`).
-$(VENV)/.installed: pyproject.toml requirements.lock
+# Bytecode is compiled at install time: where PYTHONDONTWRITEBYTECODE is set (as on CI machines),
+# Python would otherwise compile Prefect and Polars from source on every command (~2 s each time).
+$(VENV)/.installed: pyproject.toml requirements.lock Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q uv==0.13.9
-	$(UV) pip install -q --python $(PY) -r requirements.lock
+	$(UV) pip install -q --compile-bytecode --python $(PY) -r requirements.lock
 	$(UV) pip install -q --python $(PY) --no-deps -e .
+	$(PY) -m compileall -q flows targeting messaging campaigns
 	touch $@
 
 demo: install
