@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from targeting.errors import InputError
+from targeting.normalize_web import domain
 
 SUPPRESSION_SCHEMA = {"level": pl.String(), "kind": pl.String(), "key": pl.String(), "source": pl.String()}
 # Normalized header -> kind of key it holds.
@@ -26,11 +27,14 @@ _COLUMNS = {
 
 
 def normalize_domain(value: str) -> str:
-    """`https://www.Acme.com/about` -> `acme.com`."""
-    text = value.strip().lower()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
-    text = text.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
-    return text.removeprefix("www.").rstrip(".")
+    """`https://www.Acme.com/about` -> `acme.com`, spelled exactly as the importer spells domains."""
+    return pl.select(_domain_key(pl.lit(value))).item()
+
+
+def _domain_key(text: pl.Expr) -> pl.Expr:
+    # The importer's own normalizer, so a listed domain matches the universe's spelling; a shared
+    # host (github.com) is no company domain there, and stays as written here.
+    return pl.coalesce(domain(text), text.str.strip_chars().str.to_lowercase())
 
 
 def _key(kind: str, value: str) -> tuple[str, str, str] | None:
@@ -41,8 +45,7 @@ def _key(kind: str, value: str) -> tuple[str, str, str] | None:
         return ("contact", "email", text.lower())
     if kind == "account_id" or (kind == "line" and "." not in text):
         return ("account", "account_id", text.lower())
-    domain = normalize_domain(text)
-    return ("account", "domain", domain) if domain else None
+    return ("account", "domain", text)
 
 
 def _header(name: str) -> str:
@@ -100,7 +103,9 @@ def read_suppression(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
         rows += [(*key, str(path)) for key in keys]
     if not rows:
         raise InputError("no suppression file given")
-    frame = pl.DataFrame(rows, schema=SUPPRESSION_SCHEMA, orient="row")
+    frame = pl.DataFrame(rows, schema=SUPPRESSION_SCHEMA, orient="row").with_columns(
+        pl.when(pl.col("kind") == "domain").then(_domain_key(pl.col("key"))).otherwise(pl.col("key")).alias("key")
+    )
     return frame.unique(subset=["level", "key"], keep="first", maintain_order=True)
 
 
