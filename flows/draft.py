@@ -164,7 +164,6 @@ def summarize_drafts(
         .sort("len", descending=True)
     )
     with_issues = drafts.filter(pl.col("issues").list.len() > 0).height
-    first = drafts.filter(pl.col("step") == 1).sort("contact_id").unique("persona", keep="first", maintain_order=True)
     return {
         "contacts_read": contacts_read,
         "duplicates": duplicates,
@@ -176,7 +175,7 @@ def summarize_drafts(
         "skipped_by_reason": _count_by_reason(skipped),
         "drafts_with_issues": with_issues,
         "issues_by_kind": dict(issue_kinds.iter_rows()),
-        "samples": first.head(3).select("persona", "email", "subject", "body").to_dicts(),
+        "samples": first_touch_per_persona(drafts).head(3).select("persona", "email", "subject", "body").to_dicts(),
     }
 
 
@@ -186,10 +185,18 @@ def _count_by_reason(skipped: pl.DataFrame) -> dict[str, int]:
     return dict(skipped.group_by(reason).len().sort("len", "reason", descending=[True, False]).iter_rows())
 
 
+def first_touch_per_persona(drafts: pl.DataFrame) -> pl.DataFrame:
+    """The first-step draft of the lowest contact_id in each persona: the samples a person reads."""
+    first = drafts.filter(pl.col("step") == 1).sort("contact_id")
+    return first.unique("persona", keep="first", maintain_order=True)
+
+
 def samples_markdown(drafts: pl.DataFrame) -> str:
     """One first-touch draft per persona, as markdown for the `draft-samples` artifact."""
-    first = drafts.filter(pl.col("step") == 1).sort("contact_id").unique("persona", keep="first", maintain_order=True)
-    parts = [f"## {row['persona']} ({row['email']})\n\n**{row['subject']}**\n\n```\n{row['body']}\n```" for row in first.iter_rows(named=True)]
+    parts = [
+        f"## {row['persona']} ({row['email']})\n\n**{row['subject']}**\n\n```\n{row['body']}\n```"
+        for row in first_touch_per_persona(drafts).iter_rows(named=True)
+    ]
     return "\n\n".join(parts) or "_No drafts._"
 
 
