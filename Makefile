@@ -29,9 +29,9 @@ test: install
 	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: install
-	$(PY) bench/targeting.py
-	$(PY) bench/drafting.py
-	$(PY) bench/startup.py
+	$(PY) bench/targeting_bench.py
+	$(PY) bench/drafting_bench.py
+	$(PY) bench/startup_bench.py
 
 # Re-resolve the lock after editing pyproject.toml's dependencies.
 lock:

@@ -97,7 +97,7 @@ def columns(
     json_out: JsonFlag = False,
 ) -> None:
     """Guess a column map for an unknown export and list the columns it could not place."""
-    from targeting.column_guess import dump_column_map, guess_column_map
+    from targeting.importing.column_guess import dump_column_map, guess_column_map
 
     with one_line_errors():
         column_map, unplaced = guess_column_map(accounts)
@@ -127,9 +127,9 @@ def personas(
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
     from flows.personas import PersonasRequest, classify_personas, run_personas
-    from messaging.personas import load_persona_rules
-    from targeting.importing import check_importable
-    from targeting.presets import load_column_map
+    from messaging.contacts.classify import load_persona_rules
+    from targeting.importing.canonical import check_importable
+    from targeting.importing.presets import load_column_map
 
     with one_line_errors():
         request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 from flows.frames_io import write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
-from targeting.icp import load_icp
-from targeting.importing import check_importable, import_contacts
-from targeting.presets import load_column_map
-from targeting.suppression import read_suppression
+from targeting.icp.spec import load_icp
+from targeting.importing.canonical import check_importable, import_contacts
+from targeting.importing.presets import load_column_map
+from targeting.importing.suppression import read_suppression
 
 SAMPLES_PER_PERSONA = 1
 
@@ -64,10 +64,10 @@ def resolve_draft_request(
 
 def load_draft_specs(request: DraftRequest) -> dict[str, Any]:
     """Load and check every spec and template up front, so a broken one stops the command in one line."""
-    from messaging.copy_blocks import load_messaging
-    from messaging.personas import load_persona_rules
-    from messaging.sender import load_sender
-    from messaging.templates import load_templates
+    from messaging.composing.copy_blocks import load_messaging
+    from messaging.contacts.classify import load_persona_rules
+    from messaging.composing.sender import load_sender
+    from messaging.composing.templates import load_templates
 
     column_map = load_column_map(request.column_map) if request.column_map else None
     check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 
 from flows.frames_io import write_table
 from flows.runtime import as_step, publish_table
-from targeting.importing import import_contacts
-from targeting.presets import load_column_map
+from targeting.importing.canonical import import_contacts
+from targeting.importing.presets import load_column_map
 
 
 class PersonasRequest(BaseModel):
@@ -26,7 +26,7 @@ class PersonasRequest(BaseModel):
 
 def run_personas(request: PersonasRequest, *, use_prefect: bool) -> dict[str, Any]:
     """Classify every contact and write them to `request.out` (CSV or Parquet by extension)."""
-    from messaging.personas import classify_contacts, load_persona_rules
+    from messaging.contacts.classify import classify_contacts, load_persona_rules
 
     step = as_step(use_prefect)
     rules = load_persona_rules(request.personas)

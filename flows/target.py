@@ -14,11 +14,11 @@ from pydantic import BaseModel
 from flows.frames_io import write_csv, write_json
 from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
-from targeting.icp import IcpSpec, load_icp
-from targeting.importing import check_importable, import_accounts, import_contacts
-from targeting.presets import load_column_map
-from targeting.suppression import read_suppression, suppressed_emails
-from targeting.target_list import TargetList, build_target_list as score_and_size
+from targeting.icp.spec import IcpSpec, load_icp
+from targeting.importing.canonical import check_importable, import_accounts, import_contacts
+from targeting.importing.presets import load_column_map
+from targeting.importing.suppression import read_suppression, suppressed_emails
+from targeting.selection.target_list import TargetList, build_target_list as score_and_size
 
 
 class TargetRequest(BaseModel):
@@ -46,7 +46,7 @@ def validate_target_request(request: TargetRequest) -> IcpSpec:
     spec = load_icp(request.icp)
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
     if request.contacts is not None:
-        from messaging.personas import load_persona_rules
+        from messaging.contacts.classify import load_persona_rules
 
         check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
         load_persona_rules(request.personas)
@@ -100,8 +100,8 @@ def find_reachable_accounts(
     request: TargetRequest, spec: IcpSpec, column_map: Any, suppression: pl.DataFrame | None
 ) -> pl.LazyFrame:
     """Import the contacts and keep the accounts with a sendable, unsuppressed contact in an ICP persona."""
-    from messaging.personas import load_persona_rules
-    from messaging.reachability import reachable_accounts
+    from messaging.contacts.classify import load_persona_rules
+    from messaging.contacts.reachability import reachable_accounts
 
     assert request.contacts is not None
     contacts = import_contacts(request.contacts, preset=request.preset, column_map=column_map).contacts

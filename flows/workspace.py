@@ -6,7 +6,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from targeting.sample_universe import generate_sample, write_sample
+from targeting.sample.universe import generate_sample, write_sample
 
 SPEC_FILES = {
     "icp.yaml": ("targeting", "defaults/icp.yaml"),
@@ -25,7 +25,7 @@ def init_workspace(directory: Path, *, seed: int = 7, accounts: int = 20_000) ->
     Returns:
         {"written": [...], "kept": [...]} paths.
     """
-    from messaging.templates import default_templates_dir
+    from messaging.composing.templates import default_templates_dir
 
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from messaging.copy_blocks import MessagingSpec, copy_blocks
-from messaging.lint import lint_drafts
-from messaging.personas import PersonaRules, classify_contacts, load_persona_rules
-from messaging.render import render_drafts
-from messaging.sendability import check_sendability
-from messaging.sender import Sender
-from messaging.templates import TemplateSet, check_templates
+from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
+from messaging.checks.lint import lint_drafts
+from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.composing.render import render_drafts
+from messaging.contacts.sendability import check_sendability
+from messaging.composing.sender import Sender
+from messaging.composing.templates import TemplateSet, check_templates
 from targeting.columns import ACCOUNT_SCHEMA
 
 DRAFT_COLUMNS = (
@@ -72,7 +72,7 @@ def build_drafts(
         contacts: Canonical contacts. A frame that already has `persona` (from `outbound
             personas`) is not classified again, and one with `sendable` is not re-checked.
         personas: The ICP's personas, in priority order.
-        persona_rules: The rules that classify titles (`messaging.personas.load_persona_rules`);
+        persona_rules: The rules that classify titles (`messaging.contacts.classify.load_persona_rules`);
             None uses the shipped rules.
         messaging: The copy blocks spec.
         sender: Who is writing.

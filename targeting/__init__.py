@@ -1,47 +1,42 @@
 """Targeting: a prospect universe -> a scored, sized target list.
 
 Plain functions over Polars frames and pydantic specs; no Prefect, no other outbound package.
-The public face:
+The rooms, in the order the pipeline runs them:
 
-- `import_accounts`, `import_contacts`, `read_table` (targeting.importing): any export into the
-  canonical columns of `targeting.columns`, with every unusable row kept and explained;
-- `guess_column_map`, `dump_column_map` (targeting.column_guess), `load_column_map` (targeting.presets);
-- `load_icp`, `apply_edit`, `dump_icp`, `IcpSpec` (targeting.icp): the ICP spec;
-- `score_accounts` (targeting.scoring), `read_suppression` (targeting.suppression);
-- `build_target_list`, `TargetList`, `TargetSummary` (targeting.target_list): score + size in one pass;
-- `generate_sample`, `write_sample` (targeting.sample_universe): the bundled sample universe;
-- `InputError` (targeting.errors): a file or spec that cannot be used.
+- `targeting.importing`: any export file -> canonical accounts or contacts (`targeting.columns`),
+  every unusable row kept with its reason; presets, column maps and guesses, suppression lists;
+- `targeting.icp`: the ICP spec, its conditions, and spec edits;
+- `targeting.selection`: scoring, sizing, suggestions and the target list built from them;
+- `targeting.sample`: the generated sample universe (demo and tests only, never the production path).
+
+Beside them: `columns` (the canonical schema), `vocabulary` (the keys of account facts) and
+`errors.InputError` (a file or spec that cannot be used).
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from targeting.lazy import lazy_face
 
-# Names resolve on first use (PEP 562): every command imports this package, few need all of it.
-_EXPORTS = {
-    "IcpSpec": "targeting.icp",
-    "InputError": "targeting.errors",
-    "TargetList": "targeting.target_list",
-    "TargetSummary": "targeting.target_list",
-    "apply_edit": "targeting.icp",
-    "build_target_list": "targeting.target_list",
-    "dump_column_map": "targeting.column_guess",
-    "dump_icp": "targeting.icp",
-    "generate_sample": "targeting.sample_universe",
-    "guess_column_map": "targeting.column_guess",
-    "import_accounts": "targeting.importing",
-    "import_contacts": "targeting.importing",
-    "load_column_map": "targeting.presets",
-    "load_icp": "targeting.icp",
-    "read_suppression": "targeting.suppression",
-    "read_table": "targeting.importing",
-    "score_accounts": "targeting.scoring",
-    "write_sample": "targeting.sample_universe",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__, __getattr__ = lazy_face(
+    __name__,
+    {
+        "IcpSpec": "targeting.icp",
+        "InputError": "targeting.errors",
+        "TargetList": "targeting.selection",
+        "TargetSummary": "targeting.selection",
+        "apply_edit": "targeting.icp",
+        "build_target_list": "targeting.selection",
+        "dump_column_map": "targeting.importing",
+        "dump_icp": "targeting.icp",
+        "generate_sample": "targeting.sample",
+        "guess_column_map": "targeting.importing",
+        "import_accounts": "targeting.importing",
+        "import_contacts": "targeting.importing",
+        "load_column_map": "targeting.importing",
+        "load_icp": "targeting.icp",
+        "read_suppression": "targeting.importing",
+        "read_table": "targeting.importing",
+        "score_accounts": "targeting.selection",
+        "write_sample": "targeting.sample",
+    },
+)

@@ -174,7 +174,7 @@ def test_draft_never_drafts_a_suppressed_email(workspace, tmp_path):
 
 
 def test_every_suggestion_gives_its_count_when_applied(workspace, tmp_path):
-    from targeting.icp import apply_edit, dump_icp, load_icp
+    from targeting.icp.spec import apply_edit, dump_icp, load_icp
 
     spec = load_icp(workspace / "icp.yaml")
     narrow = spec.model_copy(update={"target_size": spec.target_size.model_copy(update={"min": 4000, "max": 5000})})

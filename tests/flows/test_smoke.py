@@ -55,7 +55,7 @@ def test_built_wheel_drafts_with_its_packaged_templates(tmp_path):
     work = tmp_path / "work"
     assert run([outbound, "init", str(work), "--accounts", "400"]).returncode == 0
     shutil.rmtree(work / "templates")
-    located = run([str(py), "-c", "import messaging.templates as t; print(t.default_templates_dir())"], cwd=tmp_path)
+    located = run([str(py), "-c", "import messaging.composing.templates as t; print(t.default_templates_dir())"], cwd=tmp_path)
     assert "site-packages" in located.stdout, located.stdout + located.stderr
     target = run([outbound, "target", "--accounts", str(work / "accounts.csv"), "--icp", str(work / "icp.yaml"),
                   "--out", str(work / "out"), "--no-prefect", "--json"], cwd=work)

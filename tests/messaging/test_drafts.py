@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from messaging.copy_blocks import load_messaging
+from messaging.composing.copy_blocks import load_messaging
 from messaging.drafts import DRAFT_COLUMNS, SKIPPED_COLUMNS, build_drafts
-from messaging.sender import load_sender
-from messaging.templates import load_templates
+from messaging.composing.sender import load_sender
+from messaging.composing.templates import load_templates
 from targeting.errors import InputError
 
 SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
@@ -181,7 +181,7 @@ def _raw_contacts() -> pl.DataFrame:
 
 
 def test_raw_contacts_are_classified_and_checked_for_sendability():
-    from messaging.personas import load_persona_rules
+    from messaging.contacts.classify import load_persona_rules
 
     rules = load_persona_rules()
     strict = build_drafts(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from targeting.icp import parse_icp
+from targeting.icp.spec import parse_icp
 from targeting.errors import InputError
 from targeting.yaml_lines import line_of, load_with_lines
 

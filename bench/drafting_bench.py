@@ -1,0 +1,337 @@
+"""Drafting benchmark: the project's full draft (blocks, render, checks) against a bare Jinja2 loop.
+
+    python bench/drafting_bench.py [--drafts 100000] [--repeats 3] [--profile]
+
+Two contenders, each run in its own process by `bench/harness.py` (median of 3, peak RSS):
+
+- `project`: reads the target accounts and contacts (Parquet), loads the shipped specs and calls
+  `messaging.drafts.build_drafts` (persona classification, sendability, copy blocks, sandboxed
+  render of every persona/step/variant template) and `messaging.checks.lint.lint_drafts` over all bodies.
+- `bare`: imports nothing from the project. It reads one row of template variables per draft,
+  compiles ONE template (economic_buyer step 1 variant a) with plain Jinja2 and renders it for
+  every row in a Python loop, then splits subject from body: the floor any template drafter pays.
+
+The bare loop's variables are the very ones the project renders with (prepared once, untimed, by
+the project's own copy-block step), so on the rows where the project used the same template the
+two bodies must be identical; the benchmark compares a digest of those bodies, and the number of
+drafts, before it reports any time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "bench" / "data"
+DOC = ROOT / "docs" / "benchmarks.md"
+PERSONAS = ["economic_buyer", "champion", "technical_evaluator"]
+STEPS = 3
+BARE_TEMPLATE = ("economic_buyer", 1, "a")
+GOAL_RATIO = 2.0
+
+
+# ---------------------------------------------------------------- the bare contender (no project imports)
+
+
+def run_bare(data: Path, result: Path) -> None:
+    """Render the one template over every row of variables with plain Jinja2; write the comparison."""
+    import hashlib
+
+    import jinja2
+    import polars as pl
+
+    spec = json.loads((data / "bare_template.json").read_text())
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
+    )
+    # The shipped templates use one filter of the project's; the baseline brings its own copy.
+    env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    template = env.from_string(spec["source"], globals=spec["globals"])
+    rows = pl.read_parquet(data / "variables.parquet")
+    names = spec["variables"]
+    render = template.render
+    texts = [render(dict(zip(names, values))) for values in rows.select(names).iter_rows()]
+    parts = pl.Series("text", texts).str.splitn("\n", 2)
+    bodies = (
+        parts.struct.field("field_1")
+        .fill_null("")
+        .str.replace_all(r"[ \t]+\n", "\n")
+        .str.replace_all(r"\n{3,}", "\n\n")
+        .str.strip_chars()
+    )
+    same = rows.with_columns(bodies.alias("body")).filter(
+        (pl.col("persona") == spec["key"][0]) & (pl.col("step") == spec["key"][1]) & (pl.col("variant") == spec["key"][2])
+    )
+    result.write_text(json.dumps({"compare": _comparison(rows.height, same, hashlib)}))
+
+
+def _comparison(drafts: int, same, hashlib) -> dict:
+    """What both contenders must agree on: draft count and the bodies of the shared template's rows."""
+    ordered = same.sort("contact_id", "step")
+    digest = hashlib.sha256("\x1e".join(ordered["body"].to_list()).encode()).hexdigest()
+    return {"drafts": drafts, "same_template_rows": ordered.height, "same_template_sha256": digest}
+
+
+# ---------------------------------------------------------------- the project contender
+
+
+def run_project(data: Path, result: Path) -> None:
+    """Draft every contact through the project and lint every body; write the comparison."""
+    import hashlib
+
+    import polars as pl
+
+    from messaging.composing.copy_blocks import load_messaging
+    from messaging.drafts import build_drafts
+    from messaging.contacts.classify import load_persona_rules
+    from messaging.composing.sender import load_sender
+    from messaging.composing.templates import load_templates
+
+    sender = load_sender(None)
+    drafted = build_drafts(
+        pl.read_parquet(data / "targets.parquet"),
+        pl.read_parquet(data / "contacts.parquet"),
+        personas=PERSONAS,
+        persona_rules=load_persona_rules(None),
+        messaging=load_messaging(None),
+        sender=sender,
+        templates=load_templates(None),
+        steps=STEPS,
+    )
+    drafts = drafted.drafts  # build_drafts lints every body (messaging.checks.lint) before it returns
+    persona, step, variant = BARE_TEMPLATE
+    same = drafts.filter((pl.col("persona") == persona) & (pl.col("step") == step) & (pl.col("variant") == variant))
+    issues = drafts.select(pl.col("issues").list.explode().str.extract(r"^([a-z_]+)").alias("code")).drop_nulls()
+    result.write_text(
+        json.dumps(
+            {
+                "compare": _comparison(drafts.height, same, hashlib),
+                "skipped": drafted.skipped.height,
+                "issues_by_code": dict(issues.group_by("code").len().sort("code").iter_rows()),
+            }
+        )
+    )
+
+
+# ---------------------------------------------------------------- preparation (untimed)
+
+
+def prepare(drafts: int, seed: int = 7) -> Path:
+    """Write the benchmark inputs once: targets, contacts and the bare loop's variables and template.
+
+    The contacts are the first ones (in generated order) that the project drafts, so every input
+    contact is drafted and contacts * STEPS >= `drafts`. Cached under bench/data/ by size and seed.
+    """
+    import polars as pl
+
+    from messaging.composing.copy_blocks import load_messaging
+    from messaging.contacts.classify import load_persona_rules
+    from messaging.composing.sender import load_sender
+    from messaging.composing.templates import load_templates
+    from targeting.sample.contacts import generate_contacts
+
+    # The inputs depend on the shipped specs, templates and the code that reads them: a change to
+    # any of them makes a new cache entry rather than a stale comparison.
+    out = DATA_DIR / f"drafting-{drafts}-seed{seed}-{_inputs_digest()}"
+    if (out / "bare_template.json").exists():
+        return out
+    for stale in DATA_DIR.glob(f"drafting-{drafts}-seed{seed}-*"):
+        shutil.rmtree(stale)
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = -(-drafts // STEPS)
+    specs = {
+        "persona_rules": load_persona_rules(None),
+        "messaging": load_messaging(None),
+        "sender": load_sender(None),
+        "templates": load_templates(None),
+    }
+    # About one drafted contact per account (one per ICP persona present), so draw accounts generously.
+    accounts = _accounts(seed, rows=min(100_000, wanted * 2))
+    contacts = generate_contacts(accounts, seed=seed)
+    keep = _chosen(accounts, contacts, specs).head(wanted)
+    if keep.height < wanted:
+        raise SystemExit(f"only {keep.height} draftable contacts in {accounts.height} accounts; need {wanted}")
+    contacts = contacts.join(keep, on="contact_id", how="semi", maintain_order="left")
+    targets = accounts.join(contacts.select("account_id").unique(), on="account_id", how="semi", maintain_order="left")
+    chosen = _chosen(targets, contacts, specs, keep_rows=True)
+    if chosen.height != contacts.height:
+        raise SystemExit(f"{contacts.height - chosen.height} chosen contacts would not be drafted again")
+    targets.write_parquet(out / "targets.parquet")
+    contacts.write_parquet(out / "contacts.parquet")
+    _write_bare_inputs(out, chosen, specs)
+    return out
+
+
+def _inputs_digest() -> str:
+    import hashlib
+
+    files = sorted(
+        [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "messaging").rglob("*.py"), *(ROOT / "messaging" / "defaults").glob("*.yaml")]
+        + [ROOT / "targeting" / "sample_contacts.py", ROOT / "bench" / "make_universe.py"]
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _chosen(accounts, contacts, specs, keep_rows: bool = False):
+    """The contact rows the project decides to draft (the project's own decision functions)."""
+    import polars as pl
+
+    from messaging.drafts import classified_contacts, draft_decisions
+
+    people = classified_contacts(contacts, specs["persona_rules"], allow_role=False, allow_free_mail=False)
+    chosen = draft_decisions(people, accounts, PERSONAS).filter(pl.col("reason").is_null()).collect()
+    return chosen if keep_rows else chosen.select("contact_id")
+
+
+def _accounts(seed: int, rows: int):
+    """Accounts from the targeting benchmark's generated universe."""
+    import polars as pl
+
+    from make_universe import ensure_universe
+
+    universe = ensure_universe(100_000, seed)
+    return pl.scan_parquet(universe / "*.parquet").head(rows).collect()
+
+
+def _write_bare_inputs(out: Path, chosen, specs) -> None:
+    """The per-draft template variables the project renders with, and the one template's source."""
+    import polars as pl
+
+    from messaging.composing import render as render
+    from messaging.composing.copy_blocks import copy_blocks
+    from messaging.composing.templates import CONTEXT_VARIABLES
+
+    planned = render.render_drafts(copy_blocks(chosen.lazy(), specs["messaging"]), specs["templates"], specs["sender"], steps=STEPS)
+    # render reads a few variables from differently named columns (industry <- industry_label).
+    columns = getattr(render, "_CONTEXT_COLUMNS", {})
+    variables = planned.select(
+        "contact_id",
+        "persona",
+        "step",
+        "variant",
+        *[pl.col(columns.get(n, n)).cast(pl.String).fill_null("").alias(n) for n in CONTEXT_VARIABLES],
+    ).with_columns(pl.col("first_name").replace("", "there"))
+    variables.write_parquet(out / "variables.parquet")
+    persona, step, variant = BARE_TEMPLATE
+    sender = specs["sender"]
+    source = Path(specs["templates"].paths[BARE_TEMPLATE]).read_text(encoding="utf-8")
+    bound = {"sender": sender.model_dump(mode="json"), "value_proposition": sender.value_proposition_for(persona), "persona": persona}
+    (out / "bare_template.json").write_text(
+        json.dumps({"key": [persona, step, variant], "source": source, "globals": bound, "variables": list(CONTEXT_VARIABLES)})
+    )
+
+
+# ---------------------------------------------------------------- the benchmark
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--drafts", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="also profile the project contender in-process")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--contender", choices=["project", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.contender == "bare":
+        run_bare(args.data, args.result)
+        return 0
+    if args.contender == "project":
+        run_project(args.data, args.result)
+        return 0
+    if args.prepare:
+        print(prepare(args.drafts, args.seed))
+        return 0
+
+    from harness import Contender, check_equal, machine_info, markdown_table, run_contender, write_doc_section
+
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    # Prepared in a child: a child's peak RSS starts from its parent's at fork (Linux keeps the
+    # high-water mark across exec), so this process must stay small for the figures to be the
+    # contenders' own.
+    me = [sys.executable, str(Path(__file__).resolve())]
+    prepared = subprocess.run(
+        [*me, "--prepare", "--drafts", str(args.drafts), "--seed", str(args.seed)], check=True, capture_output=True, text=True
+    )
+    data = Path(prepared.stdout.strip().splitlines()[-1])
+    print(f"inputs ready in {data} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    contenders = [
+        Contender("project", [*me, "--contender", "project", "--data", str(data), "--result", "{result}"]),
+        Contender("bare", [*me, "--contender", "bare", "--data", str(data), "--result", "{result}"]),
+    ]
+    measured = {c.name: run_contender(c, repeats=args.repeats) for c in contenders}
+    check_equal({name: m.result["compare"] for name, m in measured.items()})
+    project, bare = measured["project"], measured["bare"]
+    ratio = project.median_s / bare.median_s
+    compare = project.result["compare"]
+    rows = [
+        [name, f"{m.median_s:.2f}", " / ".join(f"{w:.2f}" for w in m.wall_s), f"{m.peak_rss_mb:.0f}"]
+        for name, m in measured.items()
+    ]
+    verdict = "meets" if ratio <= GOAL_RATIO else "misses"
+    body = "\n".join(
+        [
+            f"`{' '.join(['python', 'bench/drafting_bench.py', *(argv if argv is not None else sys.argv[1:])])}`"
+            f" - {compare['drafts']:,} drafts ({compare['drafts'] // STEPS:,} contacts x {STEPS} steps),"
+            f" median of {args.repeats} runs, each contender in its own process (imports and reads included).",
+            "",
+            "- `project`: reads targets and contacts (Parquet), loads the shipped specs, and runs"
+            " `messaging.drafts.build_drafts`: persona classification, sendability, per-account choice, copy blocks,"
+            " sandboxed render of every persona/step/variant template, and `messaging.checks.lint.lint_drafts` over every body.",
+            "- `bare`: imports nothing from the project; one plain Jinja2 template (economic_buyer step 1 variant a),"
+            " compiled once and rendered in a Python loop over the same per-draft variables (prepared untimed by the"
+            " project's copy-block step), then the subject split off.",
+            "",
+            markdown_table(["contender", "median s", "runs s", "peak RSS MB"], rows),
+            "",
+            f"Ratio project / bare: **{ratio:.2f}x** ({verdict} the goal of {GOAL_RATIO:.0f}x).",
+            f"Outputs checked equal: draft count and the {compare['same_template_rows']:,} bodies rendered from"
+            f" `{'/'.join(map(str, BARE_TEMPLATE))}` (sha256 {compare['same_template_sha256'][:12]}).",
+            f"Project lint findings: {json.dumps(project.result['issues_by_code'])}; skipped contacts: {project.result['skipped']}.",
+            "",
+            "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_info(("polars", "jinja2", "pydantic")).items())
+            + f"; load average before/after {load_before:.1f}/{os.getloadavg()[0]:.1f} (a shared machine: compare the"
+            " ratio, measured in one run, rather than the absolute seconds).",
+        ]
+    )
+    if args.profile:
+        body += "\n\n" + profile_project(data)
+    write_doc_section(DOC, "Drafting", body, all_headings=("Targeting", "Drafting"))
+    print(body)
+    return 0
+
+
+def profile_project(data: Path, top: int = 14) -> str:
+    """Where the project's time goes: cProfile of one in-process run, the project's own functions
+    and the Jinja2 render call, by cumulative time (profiling slows Python-level code more than Polars)."""
+    import cProfile
+    import io
+    import pstats
+    import tempfile
+
+    profiler = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as tmp:
+        profiler.runcall(run_project, data, Path(tmp) / "result.json")
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
+    stats.print_stats(r"(messaging|targeting)/|jinja2/environment.py.*\(render\)|\(collect\)", top)
+    lines = [line.replace(str(ROOT) + "/", "") for line in stream.getvalue().splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    return "Profile of one project run (cProfile, cumulative, project functions):\n\n```\n" + "\n".join(lines[start:]) + "\n```"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

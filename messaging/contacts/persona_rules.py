@@ -1,0 +1,155 @@
+"""The persona rules (`personas.yaml`): title normalization, seniority, function and persona rules.
+
+The shipped default lives in `messaging/defaults/personas.yaml`. A workspace file overrides it
+section by section, so a team can re-map personas without copying the whole vocabulary.
+Patterns are validated by Polars itself, so a pattern that loads is one the classifier can run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from messaging.composing.sender import default_spec_text, load_yaml_spec, read_spec_file, yaml_line
+from targeting.columns import PERSONAS
+from targeting.errors import InputError
+
+UNCLASSIFIED = "unclassified"
+DEFAULT_PATH = "messaging/defaults/personas.yaml"
+SECTIONS = ("max_title_length", "normalize", "seniority", "functions", "personas")
+
+
+def _checked_regex(pattern: str) -> str:
+    # Polars (Rust regex) is the engine that runs these, and it differs from Python's `re`
+    # (no look-around), so it is also the engine that validates them.
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError as exc:
+        detail = str(exc).split("\n\nThis error occurred")[0].strip()
+        raise ValueError(f"not a valid regex: {detail.splitlines()[-1]}") from None
+    return pattern
+
+
+Regex = Annotated[str, Field(min_length=1), AfterValidator(_checked_regex)]
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Replacement(_Rule):
+    """One normalization step: every match of `find` becomes `replace` ($1 names a group)."""
+
+    find: Regex
+    replace: str
+
+
+class SeniorityRule(_Rule):
+    """A normalized title matching `pattern` has seniority `level`."""
+
+    level: str = Field(pattern=r"^[a-z_]+$")
+    pattern: Regex
+
+
+class FunctionRule(_Rule):
+    """A normalized title matching `pattern` belongs to `function`."""
+
+    function: str = Field(pattern=r"^[a-z_]+$")
+    pattern: Regex
+
+
+class PersonaRule(_Rule):
+    """`persona` for titles whose seniority, function and normalized text all fit (absent = any)."""
+
+    name: str = Field(min_length=1)
+    persona: str
+    seniority: list[str] | None = None
+    function: list[str] | None = None
+    title: Regex | None = None
+
+    @field_validator("persona")
+    @classmethod
+    def _known_persona(cls, persona: str) -> str:
+        if persona not in (*PERSONAS, UNCLASSIFIED):
+            raise ValueError(f"unknown persona; expected one of {', '.join((*PERSONAS, UNCLASSIFIED))}")
+        return persona
+
+
+class PersonaRules(BaseModel):
+    """Everything the title classifier needs, in the order the rules are tried."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_title_length: int | None = Field(default=None, ge=1)
+    normalize: list[Replacement] | None = None
+    seniority: list[SeniorityRule] | None = Field(default=None, min_length=1)
+    functions: list[FunctionRule] | None = Field(default=None, min_length=1)
+    personas: list[PersonaRule] | None = Field(default=None, min_length=1)
+
+    @property
+    def levels(self) -> list[str]:
+        """The seniority levels the rules can assign, in rule order, without repeats."""
+        return list(dict.fromkeys(rule.level for rule in self.seniority or []))
+
+    @property
+    def function_names(self) -> list[str]:
+        """The functions the rules can assign, in rule order, without repeats."""
+        return list(dict.fromkeys(rule.function for rule in self.functions or []))
+
+
+def default_persona_rules_text() -> str:
+    """The text of the shipped `personas.yaml` (what `outbound init` copies into a workspace)."""
+    return default_spec_text("personas.yaml")
+
+
+def load_persona_rules(path: Path | str | None = None) -> PersonaRules:
+    """Load the persona rules: a workspace `personas.yaml` over the shipped default.
+
+    Sections the workspace file leaves out (say, everything but `personas:`) come from the default.
+
+    Args:
+        path: A workspace personas.yaml; None loads the shipped default alone.
+
+    Returns:
+        The validated, complete PersonaRules.
+
+    Raises:
+        InputError: The file is missing, is not YAML, has an unknown key, a bad regex, an unknown
+            persona, or a persona rule naming a seniority level or function no rule assigns.
+    """
+    default = load_yaml_spec(PersonaRules, DEFAULT_PATH, default_persona_rules_text())
+    if path is None:
+        return _checked_references(default, DEFAULT_PATH, default_persona_rules_text())
+    text = read_spec_file(path)
+    own = load_yaml_spec(PersonaRules, path, text)
+    merged = default.model_copy(update={key: getattr(own, key) for key in own.model_fields_set})
+    return _checked_references(merged, path, text)
+
+
+def _checked_references(rules: PersonaRules, path: Path | str, text: str) -> PersonaRules:
+    levels, functions = set(rules.levels), set(rules.function_names)
+    for index, rule in enumerate(rules.personas or []):
+        for field, known, values in (("seniority", levels, rule.seniority), ("function", functions, rule.function)):
+            unknown = [value for value in values or [] if value not in known]
+            if unknown:
+                raise InputError(
+                    f"no {field} rule assigns this; expected one of {', '.join(sorted(known))}",
+                    path=path,
+                    line=_line(text, ["personas", str(index), field]),
+                    field=f"personas.{index}.{field}",
+                    value=unknown[0],
+                )
+    return rules
+
+
+def _line(text: str, loc: list[str]) -> int | None:
+    try:
+        document: Any = YAML(typ="rt").load(text)
+    except YAMLError:
+        return None
+    return yaml_line(document, loc)

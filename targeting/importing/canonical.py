@@ -1,0 +1,255 @@
+"""Universe import: an export file -> canonical accounts or contacts, with every row accounted for.
+
+Counting (PRODUCT.md, "Rules that make counts agree"): each source row ends in exactly one of
+`rejected` (it cannot be used), `duplicates` (an account file row whose account_id an earlier row
+already has; the first row wins whole, so an account is always one real source row), `folded`
+(a people file's person row whose company an earlier person row already gave; person rows are not
+duplicate accounts), or the universe. So `rows_read == len(rejected) + duplicates + folded + universe`.
+The people fold is `targeting.importing.row_accounting.fold_people`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from targeting.importing.canonical_rows import (
+    PROBLEM_COLUMN,
+    ROW_COLUMN,
+    account_keys,
+    canonical_columns,
+    conform,
+    file_stem,
+    parsed_rows,
+    row_problem,
+    source_value,
+)
+from targeting.importing.column_plan import no_usable_columns, plan_columns
+from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
+from targeting.importing.normalize.canonical import region_of
+from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
+from targeting.importing.reading import read_table
+from targeting.importing.row_accounting import REJECTED_SCHEMA, accounted_rows, fold_people
+
+# REJECTED_SCHEMA is the schema of `rejected`; read_table is how the import reads its file.
+__all__ = [
+    "REJECTED_SCHEMA",
+    "AccountImport",
+    "ContactImport",
+    "import_accounts",
+    "import_contacts",
+    "read_table",
+]
+
+
+@dataclass(frozen=True)
+class AccountImport:
+    """Canonical accounts from one file, and where every source row went."""
+
+    accounts: pl.LazyFrame
+    rows_read: int
+    rejected: pl.DataFrame
+    duplicates: int
+    folded: int
+    people_shaped: bool
+    unmapped: list[str]
+
+    @property
+    def universe(self) -> int:
+        """Accounts in `accounts`: the rows read that were not rejected, duplicates or folded."""
+        return self.rows_read - self.rejected.height - self.duplicates - self.folded
+
+    def counts(self) -> dict[str, int]:
+        """rows_read, rejected, duplicates, folded and universe, for a run summary."""
+        return {
+            "rows_read": self.rows_read,
+            "rejected": self.rejected.height,
+            "duplicates": self.duplicates,
+            "folded": self.folded,
+            "universe": self.universe,
+        }
+
+
+@dataclass(frozen=True)
+class ContactImport:
+    """Canonical contacts from one file, and where every source row went."""
+
+    contacts: pl.LazyFrame
+    rows_read: int
+    rejected: pl.DataFrame
+    duplicates: int
+    unmapped: list[str]
+
+    @property
+    def universe(self) -> int:
+        """Contacts in `contacts`: the rows read that were neither rejected nor duplicates."""
+        return self.rows_read - self.rejected.height - self.duplicates
+
+    def counts(self) -> dict[str, int]:
+        """rows_read, rejected, duplicates and universe, for a run summary."""
+        return {
+            "rows_read": self.rows_read,
+            "rejected": self.rejected.height,
+            "duplicates": self.duplicates,
+            "universe": self.universe,
+        }
+
+
+def import_accounts(
+    path: str | Path, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> AccountImport:
+    """Import a universe of accounts from an account file or a people-shaped export.
+
+    Args:
+        path: CSV/TSV, Parquet (file, directory or glob) or NDJSON.
+        preset: `canonical`, `yc`, `apollo`, `hubspot` or `clay`.
+        column_map: a `ColumnMap` or a YAML map file that overrides the preset.
+
+    Returns:
+        The accounts (exactly ACCOUNT_SCHEMA, lazy) and the row accounting; rows that cannot be
+        used are in `rejected` with the source column, value and reason.
+
+    Raises:
+        InputError: the file, preset or map cannot be used at all.
+    """
+    column_map, frame, sources, unmapped, schema = _planned(path, "account", preset, column_map)
+    people_shaped = any(target in sources for target in PERSON_TARGETS)
+    trusted = column_map.trusted
+    values, problems = canonical_columns(
+        sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted
+    )
+    if people_shaped and "email" in sources:
+        values["email"] = canonical_columns(sources, schema, ["email"], trusted)[0]["email"]
+    account_id, domain, missing = account_keys(values, sources, schema, column_map, path)
+    values.update(account_id=account_id, domain=domain, source=source_value(values, preset, path))
+    if "country" in values and not (trusted and "region" in values):
+        # Derived from the country; a region column given with it only fills rows without a country.
+        # A canonical file's own region is taken as it is (checked against REGIONS).
+        values["region"] = pl.coalesce(
+            region_of(values["country"]), values.get("region", pl.lit(None, pl.String))
+        )
+    order = [t for t in ACCOUNT_SCHEMA if t in values]
+    parsed = parsed_rows(frame, values, [*problems, missing], order)
+    valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
+    rejected, kept, distinct = accounted_rows(parsed, valid, "account_id", path)
+    if rejected.is_empty():  # nothing to filter out: the accounts are a plain projection of the scan
+        valid = frame.select(values[name].alias(name) for name in order)
+    repeated = kept - distinct
+    accounts = valid
+    if repeated:  # the counts are known already: a file without repeats skips the fold entirely
+        accounts = (
+            fold_people(valid)
+            if people_shaped
+            else valid.unique("account_id", keep="first", maintain_order=True)
+        )
+    duplicates, folded = (0, repeated) if people_shaped else (repeated, 0)
+    return AccountImport(
+        accounts=conform(accounts, ACCOUNT_SCHEMA),
+        rows_read=kept + rejected.height,
+        rejected=rejected,
+        duplicates=duplicates,
+        folded=folded,
+        people_shaped=people_shaped,
+        unmapped=unmapped,
+    )
+
+
+def import_contacts(
+    path: str | Path, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> ContactImport:
+    """Import contacts from a contact file or a people-shaped export; each keeps its account by domain.
+
+    The account id is derived exactly as `import_accounts` derives it from the same row (the
+    explicit id, else the company domain, else the email's domain unless it is free mail, else
+    the preset's id fallback). The contact id is the file's, else the email, else `<file>-<row>`.
+
+    Args:
+        path: CSV/TSV, Parquet (file, directory or glob) or NDJSON.
+        preset: `canonical`, `yc`, `apollo`, `hubspot` or `clay`.
+        column_map: a `ColumnMap` or a YAML map file that overrides the preset.
+
+    Returns:
+        The contacts (exactly CONTACT_SCHEMA, lazy) and the row accounting.
+
+    Raises:
+        InputError: the file, preset or map cannot be used at all (e.g. it has no person columns).
+    """
+    column_map, frame, sources, unmapped, schema = _planned(path, "contact", preset, column_map)
+    country = "contact_country" if "contact_country" in sources else "country"
+    wanted = [
+        "contact_id",
+        "first_name",
+        "last_name",
+        "email",
+        "email_status",
+        "title",
+        country,
+        "account_id",
+        "domain",
+        "source",
+    ]
+    values, problems = canonical_columns(
+        sources, schema, [t for t in wanted if t in sources], column_map.trusted
+    )
+    account_id, _, missing = account_keys(values, sources, schema, column_map, path)
+    nameless = pl.all_horizontal(
+        values.get(t, pl.lit(None, pl.String)).is_null() for t in ("email", "first_name", "last_name")
+    )
+    row_id = pl.lit(f"{file_stem(path)}-") + pl.col(ROW_COLUMN).cast(pl.String)
+    contact = {
+        "contact_id": pl.coalesce(
+            values.get("contact_id", pl.lit(None, pl.String)),
+            values.get("email", pl.lit(None, pl.String)),
+            row_id,
+        ),
+        "account_id": account_id,
+        **{t: values[t] for t in ("first_name", "last_name", "email", "title") if t in values},
+        "email_status": pl.coalesce(values.get("email_status", pl.lit(None, pl.String)), pl.lit("unknown")),
+        "country": values.get(country, pl.lit(None, pl.String)),
+        "source": source_value(values, preset, path),
+    }
+    no_person = row_problem(nameless, "email", pl.lit(None, pl.String), "no email or name: not a person")
+    parsed = parsed_rows(frame, contact, [*problems, missing, no_person], list(contact))
+    valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
+    rejected, kept, distinct = accounted_rows(parsed, valid, "contact_id", path)
+    return ContactImport(
+        contacts=conform(
+            valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid,
+            CONTACT_SCHEMA,
+        ),
+        rows_read=kept + rejected.height,
+        rejected=rejected,
+        duplicates=kept - distinct,
+        unmapped=unmapped,
+    )
+
+
+def check_importable(
+    path: str | Path, kind: str, *, preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
+) -> None:
+    """Raise now if a file cannot be imported at all as `kind` ("account" or "contact").
+
+    Reads the header (and a small sample where the map guesses columns), so a command can reject an
+    unusable file, preset or map before its flow starts.
+
+    Raises:
+        InputError: the file, preset or map cannot be used at all.
+    """
+    _planned(path, kind, preset, column_map)
+
+
+def _planned(
+    path: str | Path, kind: str, preset: str, column_map: ColumnMap | str | Path | None
+) -> tuple[ColumnMap, pl.LazyFrame, dict, list[str], pl.Schema]:
+    column_map = resolve_column_map(preset, column_map)
+    frame = read_table(path)
+    sources, unmapped, schema = plan_columns(column_map, frame, path)
+    if kind == "account":
+        usable = any(target in ACCOUNT_SCHEMA for target in sources)
+    else:
+        usable = any(target in sources for target in PERSON_TARGETS if target != "title")
+    if not usable:
+        raise no_usable_columns(path, preset, schema, kind)
+    return column_map, frame, sources, unmapped, schema

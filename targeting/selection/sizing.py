@@ -1,0 +1,214 @@
+"""Size a scored universe: universe statistics, the funnel, tiers, verdict and warnings.
+
+`universe_stats` reads only the columns the candidate edits need beforehand (quartiles of numeric
+filter fields, counts and raw spellings of the values the spec names), one small query at a time.
+Everything else - funnel, tiers, coverage for warnings and every candidate's target count - is one
+select of sums over Boolean expressions on the scored frame, collected once with streaming.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from targeting.icp.conditions import Condition, field_kind
+from targeting.icp.spec import IcpSpec
+from targeting.selection.scoring import SUPPRESSED, filter_column, step_names
+
+QUARTILES = (("Q1", 0.25), ("median", 0.5), ("Q3", 0.75))
+_VALUE_OPS = ("eq", "in", "not_in", "contains_any", "contains_all")
+_NUMERIC_OPS = ("between", "gte", "lte")
+_MANY_VALUES = ("account_id", "name", "domain")
+
+Verdict = Literal["too_broad", "too_narrow", "ok"]
+
+
+@dataclass
+class UniverseStats:
+    """What the universe holds for the fields a spec names."""
+
+    rows: int = 0
+    known: dict[str, int] = field(default_factory=dict)  # field -> non-null accounts
+    quartiles: dict[str, dict[str, float]] = field(default_factory=dict)  # field -> {"Q1": ..}
+    value_counts: dict[str, dict[Any, int]] = field(default_factory=dict)  # field -> {value: n}
+    pattern_hits: dict[str, int] = field(default_factory=dict)  # "field|pattern" -> accounts
+    spellings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # field -> lower -> raw
+
+
+def _conditions(spec: IcpSpec) -> list[tuple[str, Condition]]:
+    return (
+        [("filter", c) for c in spec.filters]
+        + [("disqualifier", c) for c in spec.disqualifiers]
+        + [("criterion", c) for c in spec.scoring.criteria]
+    )
+
+
+def _norm(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool = True) -> UniverseStats:
+    """Quartiles of numeric filter fields and counts of every value the spec names.
+
+    Args:
+        accounts: the universe (before suppression) with the canonical columns.
+        spec: the ICP whose fields and values are looked up.
+        with_coverage: also count rows, known values and pattern hits (one more scan); the target
+            list skips it and reads them from its main aggregation (`coverage_exprs`) instead.
+
+    Returns:
+        The statistics; list values are counted per element occurrence.
+    """
+    conditions = _conditions(spec)
+    numeric = sorted({c.field for c in spec.filters if c.operator in _NUMERIC_OPS})
+    wanted: dict[str, set[Any]] = {}
+    for _, c in conditions:
+        if c.operator in _VALUE_OPS:
+            values = c.value if isinstance(c.value, list) else [c.value]
+            wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
+    stats = UniverseStats()
+    # One query at a time: each scans only its own columns, and concurrent streaming queries
+    # would hold several column sets of a 10M-row universe in memory at once.
+    if numeric:
+        quantiles = [pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}")
+                     for f in numeric for name, q in QUARTILES]
+        for key, value in accounts.select(quantiles).collect(engine="streaming").row(0, named=True).items():
+            f, name = key.split("|")
+            if value is not None:
+                stats.quartiles.setdefault(f, {})[name] = value
+    for f, values in sorted(wanted.items()):
+        tally: dict[Any, int] = {}
+        spelled: dict[str, list[str]] = {}
+        for value, n in _value_counts(accounts, f, values).collect(engine="streaming").iter_rows():
+            if value is None:
+                continue
+            tally[_norm(value)] = tally.get(_norm(value), 0) + n
+            if isinstance(value, str):
+                spelled.setdefault(value.lower(), []).append(value)
+        stats.value_counts[f] = tally
+        if f not in _MANY_VALUES and field_kind(f) in ("text", "list"):
+            stats.spellings[f] = spelled
+    if with_coverage:
+        read_coverage(accounts.select(coverage_exprs(spec)).collect(engine="streaming").row(0, named=True), stats)
+    return stats
+
+
+def coverage_exprs(spec: IcpSpec) -> list[pl.Expr]:
+    """Rows, non-null accounts per named field and accounts each `matches` pattern hits."""
+    conditions = _conditions(spec)
+    fields = {c.field for _, c in conditions} | ({"signals_at"} if any(c.within_days for _, c in conditions) else set())
+    exprs = [pl.len().alias("coverage|rows")]
+    exprs += [pl.col(f).is_not_null().sum().alias(f"coverage|known|{f}") for f in sorted(fields)]
+    for f, pattern in sorted({(c.field, c.value) for _, c in conditions if c.operator == "matches"}):
+        hit = pl.col(f).str.contains(f"(?i){pattern}") if field_kind(f) != "list" else (
+            pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
+        exprs.append(hit.fill_null(False).sum().alias(f"coverage|re|{f}|{pattern}"))
+    return exprs
+
+
+def read_coverage(row: dict[str, Any], stats: UniverseStats) -> None:
+    """Copy the `coverage_exprs` results of an aggregation row into `stats`."""
+    for key, value in row.items():
+        parts = key.split("|")
+        if parts[0] != "coverage":
+            continue
+        if parts[1] == "rows":
+            stats.rows = value
+        elif parts[1] == "known":
+            stats.known[parts[2]] = value
+        elif parts[1] == "re":
+            stats.pattern_hits["|".join(parts[2:])] = value
+
+
+def _value_counts(accounts: pl.LazyFrame, f: str, values: set[Any]) -> pl.LazyFrame:
+    """Accounts (list elements) per raw value; for identifier-like fields only the spec's values."""
+    kind = field_kind(f)
+    col = pl.col(f).explode() if kind == "list" else pl.col(f)
+    if f in _MANY_VALUES:  # millions of distinct names: count only what the spec asks about
+        return (accounts.select(col.str.to_lowercase().alias("value")).filter(pl.col("value").is_in(list(values)))
+                .group_by("value").agg(pl.len().alias("n")))
+    # Few distinct values: group raw spellings; lowercasing happens once per distinct value.
+    return accounts.select(col.alias("value")).group_by("value").agg(pl.len().alias("n"))
+
+
+def universe_warnings(spec: IcpSpec, stats: UniverseStats) -> list[str]:
+    """Name every filter/disqualifier/criterion value the universe never holds."""
+    if stats.rows == 0:
+        return ["the universe is empty"]
+    warnings = []
+    for kind, c in _conditions(spec):
+        where = f"{kind} {c.label}"
+        if stats.known.get(c.field, 0) == 0 and c.operator not in ("is_null", "not_null"):
+            warnings.append(f"{where}: field {c.field!r} is empty in the universe (every account is unknown)")
+            continue
+        if c.within_days and stats.known.get("signals_at", 0) == 0:
+            warnings.append(f"{where}: no account has signals_at, so within {c.within_days} days never holds")
+        if c.operator in _VALUE_OPS:
+            counts = stats.value_counts.get(c.field, {})
+            for value in c.value if isinstance(c.value, list) else [c.value]:
+                if counts.get(_norm(value), 0) == 0:
+                    warnings.append(f"{where}: value {value!r} never occurs in the universe")
+        elif c.operator == "matches" and stats.pattern_hits.get(f"{c.field}|{c.value}", 0) == 0:
+            warnings.append(f"{where}: pattern {c.value!r} never matches in the universe")
+    return warnings
+
+
+def funnel_exprs(spec: IcpSpec) -> list[pl.Expr]:
+    """Sums over Boolean expressions: universe, suppressed, targets, per-step removed/unknown, tiers."""
+    steps = step_names(spec)
+    dropped = pl.col("dropped_at")
+    target = dropped.is_null()
+    exprs = [pl.len().alias("universe"), pl.col(SUPPRESSED).sum().alias("suppressed"), target.sum().alias("targets")]
+    for i, step in enumerate(steps):
+        removed = dropped == step
+        exprs.append(removed.sum().alias(f"removed|{i}"))
+        unknown = removed & pl.col(filter_column(i)).is_null() if i < len(spec.filters) else pl.lit(False)
+        exprs.append(unknown.sum().alias(f"unknown|{i}"))
+    upper = None
+    for name, threshold in spec.scoring.tiers.items():
+        in_tier = target & (pl.col("score") >= threshold)
+        if upper is not None:
+            in_tier = in_tier & (pl.col("score") < upper)
+        exprs.append(in_tier.sum().alias(f"tier|{name}"))
+        upper = threshold
+    lowest = min(spec.scoring.tiers.values(), default=None)
+    untiered = target & (pl.col("score") < lowest) if lowest is not None else target
+    exprs.append(untiered.sum().alias("tier|"))
+    return exprs
+
+
+@dataclass
+class Funnel:
+    """The counts one aggregation row holds, in the target_summary.json shapes."""
+
+    universe: int
+    suppressed: int
+    targets: int
+    steps: list[dict[str, Any]]
+    by_tier: dict[str, int]
+
+
+def read_funnel(row: dict[str, Any], spec: IcpSpec) -> Funnel:
+    """Turn the aggregation row from `funnel_exprs` into funnel steps and tier counts."""
+    remaining = row["universe"] - row["suppressed"]
+    steps = []
+    for i, step in enumerate(step_names(spec)):
+        removed = int(row[f"removed|{i}"])
+        remaining -= removed
+        steps.append({"step": step, "removed": removed, "unknown": int(row[f"unknown|{i}"]), "remaining": remaining})
+    by_tier = {name: int(row[f"tier|{name}"]) for name in spec.scoring.tiers}
+    if row["tier|"]:
+        by_tier["untiered"] = int(row["tier|"])  # targets scoring below the lowest tier threshold
+    return Funnel(int(row["universe"]), int(row["suppressed"]), int(row["targets"]), steps, by_tier)
+
+
+def size_verdict(targets: int, band_min: int, band_max: int) -> Verdict:
+    """too_narrow below the band, too_broad above it, ok inside (both ends included)."""
+    if targets < band_min:
+        return "too_narrow"
+    if targets > band_max:
+        return "too_broad"
+    return "ok"
+

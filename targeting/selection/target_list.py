@@ -1,0 +1,161 @@
+"""The target list: score, size and select a universe against an ICP, with its summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel
+
+from targeting.columns import ACCOUNT_SCHEMA
+from targeting.icp.spec import IcpSpec
+from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
+from targeting.selection.sizing import (
+    coverage_exprs,
+    funnel_exprs,
+    read_coverage,
+    read_funnel,
+    size_verdict,
+    universe_stats,
+    universe_warnings,
+)
+from targeting.importing.suppression import suppressed_account_keys
+from targeting.selection.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
+
+TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
+IN_MEMORY_ROWS = 2_000_000
+"""Universes up to this many rows are read into memory once (about 0.5 GB at 2M accounts).
+
+Sizing reads the universe twice (the value statistics, then the main pass); below this size
+decoding it once and holding it is faster, above it both passes stream to keep memory flat.
+"""
+
+
+class FunnelStep(BaseModel):
+    """One funnel step: accounts it removed (`unknown` of them for a null field) and those left."""
+
+    step: str
+    removed: int
+    unknown: int
+    remaining: int
+
+
+class Band(BaseModel):
+    """The target size band from the ICP."""
+
+    min: int
+    max: int
+
+
+class TargetSummary(BaseModel):
+    """Exactly `target_summary.json` (PRODUCT.md)."""
+
+    icp: str
+    version: int
+    rows_read: int
+    rejected: int
+    duplicates: int
+    universe: int
+    suppressed: int
+    funnel: list[FunnelStep]
+    targets: int
+    by_tier: dict[str, int]
+    reachable: int | None
+    band: Band
+    verdict: Literal["too_broad", "too_narrow", "ok"]
+    warnings: list[str]
+    suggestions: list[Suggestion]
+
+
+@dataclass
+class TargetList:
+    """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary."""
+
+    targets: pl.DataFrame
+    summary: TargetSummary
+
+
+def build_target_list(
+    accounts: pl.LazyFrame,
+    spec: IcpSpec,
+    *,
+    suppression: pl.DataFrame | None = None,
+    reachable_account_ids: pl.LazyFrame | None = None,
+    as_of: date | None = None,
+    rows_read: int | None = None,
+    rejected: int = 0,
+    duplicates: int = 0,
+) -> TargetList:
+    """Score and size a universe against an ICP.
+
+    Args:
+        accounts: the deduplicated universe with the canonical ACCOUNT_SCHEMA columns.
+        spec: the validated ICP.
+        suppression: from `read_suppression`; its account-level keys (account ids, domains)
+            remove accounts before the filters. Contact-level emails are not applied here.
+        reachable_account_ids: accounts with a sendable contact in an ICP persona (column
+            `account_id`); when given, the summary counts reachable targets.
+        as_of: the day `within_days` counts back from (default: today).
+        rows_read: rows in the source file (default: universe + rejected + duplicates).
+        rejected: rows the import rejected.
+        duplicates: rows folded into another account.
+
+    Returns:
+        The target list and its summary.
+
+    Raises:
+        ValueError: the counts do not add up to rows_read (the caller's counts disagree).
+    """
+    as_of = as_of or date.today()
+    # rows_read bounds the universe from above; without it a count is cheap (Parquet metadata).
+    rows = rows_read if rows_read is not None else accounts.select(pl.len()).collect().item()
+    if rows <= IN_MEMORY_ROWS:
+        accounts = accounts.collect(engine="streaming").lazy()
+    stats = universe_stats(accounts, spec, with_coverage=False)
+    keys = None if suppression is None else suppressed_account_keys(suppression)
+    scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
+    candidates = candidate_edits(spec, stats)
+    aggregate = scored.select(
+        *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
+    )
+    criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
+    targets_lf = (
+        scored.filter(pl.col("dropped_at").is_null())
+        .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
+        .sort(["score", "account_id"], descending=[True, False])
+    )
+    targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
+    # Explain after collecting: reasons are half the list's memory, and building them inside
+    # the streaming query holds several copies of a 2M-row target list at once.
+    reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
+    targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
+    row = agg.row(0, named=True)
+    read_coverage(row, stats)
+    funnel = read_funnel(row, spec)
+    band = spec.target_size
+    verdict = size_verdict(funnel.targets, band.min, band.max)
+    counts = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
+    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counts, funnel.targets, (band.min, band.max))
+    reachable = None
+    if reachable_account_ids is not None:
+        ids = reachable_account_ids.select("account_id").unique().collect()
+        reachable = targets.join(ids, on="account_id", how="semi").height
+    if rows_read is None:
+        rows_read = funnel.universe + rejected + duplicates
+    removed = sum(step["removed"] for step in funnel.steps)
+    accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
+    if accounted != rows_read or targets.height != funnel.targets:
+        raise ValueError(
+            f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
+            f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
+        )
+    summary = TargetSummary(
+        icp=spec.name, version=spec.version, rows_read=rows_read, rejected=rejected,
+        duplicates=duplicates, universe=funnel.universe, suppressed=funnel.suppressed,
+        funnel=[FunnelStep(**step) for step in funnel.steps], targets=funnel.targets,
+        by_tier=funnel.by_tier, reachable=reachable, band=Band(min=band.min, max=band.max),
+        verdict=verdict, warnings=universe_warnings(spec, stats), suggestions=suggestions,
+    )
+    return TargetList(targets=targets, summary=summary)

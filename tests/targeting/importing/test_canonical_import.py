@@ -1,0 +1,361 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, EMAIL_STATUSES
+from targeting.errors import InputError
+from targeting.importing.canonical import REJECTED_SCHEMA, import_accounts, import_contacts, read_table
+from targeting.importing.presets import ColumnMap, ColumnRule
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+YC = Path("/work/shared/data/yc-companies-2024-05-11.csv")
+
+
+def accounted(result) -> int:
+    return result.rejected.height + result.duplicates + result.folded + result.accounts.collect().height
+
+
+# --- the real YC directory --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def yc():
+    return import_accounts(YC, preset="yc")
+
+
+def test_yc_imports_without_edits_and_rejects_under_one_percent(yc):
+    source_rows = pl.read_csv(YC, infer_schema=False).height
+    accounts = yc.accounts.collect()
+    print(f"YC: {yc.counts()}")
+    assert yc.rows_read == source_rows
+    assert yc.rejected.height < 0.01 * yc.rows_read
+    assert yc.rejected["reason"].is_not_null().all()
+    assert yc.rows_read == yc.rejected.height + yc.duplicates + accounts.height
+    assert accounts["account_id"].is_unique().all()
+    assert dict(accounts.schema) == ACCOUNT_SCHEMA
+
+
+def test_yc_values_are_canonical(yc):
+    raw = pl.read_csv(YC, infer_schema=False)
+    accounts = yc.accounts.collect()
+    kscale = accounts.filter(pl.col("account_id") == "kscale.dev").row(0, named=True)
+    assert kscale["employees"] == 3 and kscale["founded_year"] == 2024 and kscale["country"] == "US"
+    assert kscale["region"] == "NA" and kscale["industry"] == "artificial_intelligence"
+    assert kscale["tags"] == ["artificial_intelligence", "machine_learning", "robotics", "consumer"]
+    # Rows whose website is empty or a shared host fall back to the YC company id.
+    no_domain = accounts.filter(pl.col("domain").is_null())
+    assert no_domain.height > 0 and no_domain["account_id"].str.starts_with("yc-").all()
+    # Every non-empty country in the file is already ISO alpha-2 and survives as it is.
+    given = raw.filter(pl.col("country").str.len_chars() == 2)["country"].unique().sort()
+    assert given.to_list() == accounts["country"].drop_nulls().unique().sort().to_list()
+    assert set(accounts["funding_stage"].drop_nulls()) <= {"public", "acquired"}
+
+
+def test_quoted_empty_cells_are_empty_in_canonical_files(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('account_id,domain,country,tech_stack\n"","",""," "\n"x","x.io","US","aws"\n')
+    result = import_accounts(path)
+    assert result.rejected.select("source_row", "column").rows() == [(1, "domain")]
+    assert result.accounts.collect().select("account_id", "country", "tech_stack").rows() == [
+        ("x", "US", ["aws"])
+    ]
+
+
+def test_multi_line_quoted_fields_stay_one_row(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('name,website,notes\n"Acme","acme.io","line one\nline two"\n"Beta","beta.io",""\n')
+    result = import_accounts(path, column_map=ColumnMap(columns={"website": ColumnRule(to=["domain"])}))
+    assert result.rows_read == 2 and result.accounts.collect()["account_id"].to_list() == [
+        "acme.io",
+        "beta.io",
+    ]
+
+
+# --- Apollo and HubSpot exports ---------------------------------------------------------------
+
+
+def test_apollo_people_export_folds_into_accounts_by_domain():
+    result = import_accounts(DATA / "apollo_people.csv", preset="apollo")
+    people = pl.read_csv(DATA / "apollo_people.csv", infer_schema=False)
+    accounts = result.accounts.collect()
+    assert result.people_shaped and result.duplicates == 0
+    assert result.rows_read == people.height == accounted(result)
+    assert result.folded == people.height - result.rejected.height - accounts.height > 0
+    northwind = accounts.filter(pl.col("account_id") == "northwind.io").row(0, named=True)
+    # Company columns come from the company (not the person's country); lists are unioned in order.
+    assert (
+        northwind["country"] == "US"
+        and northwind["employees"] == 120
+        and northwind["funding_stage"] == "series_b"
+    )
+    assert northwind["tech_stack"] == ["salesforce", "hubspot", "google_analytics", "gong", "slack"]
+    assert northwind["signals_at"] == date(2024, 2, 15)
+    # The row without a website takes the email's domain; free mail gives no account.
+    assert "tandemhealth.co" in accounts["account_id"].to_list()
+    assert result.rejected.row(0, named=True) == {
+        "source_row": 6,
+        "column": "# Employees",
+        "value": "lots",
+        "reason": result.rejected["reason"][0],
+    }
+    assert "employees" in result.rejected["reason"][0]
+
+
+def test_apollo_people_export_yields_contacts_keeping_their_account():
+    result = import_contacts(DATA / "apollo_people.csv", preset="apollo")
+    contacts = result.contacts.collect()
+    accounts = import_accounts(DATA / "apollo_people.csv", preset="apollo").accounts.collect()
+    assert dict(contacts.schema) == CONTACT_SCHEMA
+    assert result.rows_read == result.rejected.height + result.duplicates + contacts.height
+    assert set(contacts["email_status"]) <= set(EMAIL_STATUSES)
+    by_email = {row["email"]: row for row in contacts.iter_rows(named=True)}
+    assert by_email["maya.chen@northwind.io"]["email_status"] == "valid"
+    assert by_email["sofia.rossi@ferrovia.it"]["email_status"] == "catch_all"
+    assert by_email["j.weber@ferrovia.it"]["email_status"] == "invalid"
+    assert by_email["liam@northwind.io"]["email_status"] == "unknown"
+    assert by_email["j.weber@ferrovia.it"]["country"] == "DE"  # the person's own country
+    assert by_email["j.weber@ferrovia.it"]["account_id"] == "ferrovia.it"
+    # Every contact's account is an account of the same file (the rejected account aside).
+    assert set(contacts["account_id"]) <= set(accounts["account_id"])
+    rejected = result.rejected.row(0, named=True)
+    assert rejected["source_row"] == 6 and "no account id" in rejected["reason"]
+
+
+def test_apollo_company_export_counts_duplicates_and_rejects_unreadable_rows():
+    result = import_accounts(DATA / "apollo_companies.csv", preset="apollo")
+    accounts = result.accounts.collect()
+    assert not result.people_shaped and result.folded == 0
+    assert result.duplicates == 1  # "Northwind Analytics (EU)" shares northwind.io
+    assert accounts.filter(pl.col("account_id") == "northwind.io")["name"].to_list() == [
+        "Northwind Analytics"
+    ]
+    assert result.rejected.select("column", "value").row(0) == ("# Employees", "a few")
+    assert accounts.filter(pl.col("account_id") == "apollo-5f1a2b3c51").height == 1  # github.com is no domain
+    assert accounts.filter(pl.col("account_id") == "ferrovia.it")["employees"].item() == 1001
+    assert result.rows_read == accounted(result)
+
+
+def test_hubspot_company_export():
+    result = import_accounts(DATA / "hubspot_companies.csv", preset="hubspot")
+    accounts = result.accounts.collect()
+    assert result.rejected.is_empty()
+    assert accounts["is_customer"].to_list() == [True, False, False, False]
+    assert accounts["account_id"].to_list() == [
+        "northwind.io",
+        "ferrovia.it",
+        "hubspot-18027383903",
+        "quartopay.com.br",
+    ]
+    assert accounts["industry"][1] == "logistics_and_supply_chain"
+
+
+def test_clay_preset_guesses_columns_it_does_not_name(tmp_path):
+    path = tmp_path / "clay.csv"
+    path.write_text(
+        "Company Name,Company URL,Headcount,HQ\nAcme,https://acme.io,51-200,Germany\nBeta,beta.io,11-50,France\n"
+    )
+    accounts = import_accounts(path, preset="clay").accounts.collect()
+    assert accounts.select("account_id", "employees", "country").rows() == [
+        ("acme.io", 51, "DE"),
+        ("beta.io", 11, "FR"),
+    ]
+
+
+def test_map_file_overrides_the_preset(tmp_path):
+    (tmp_path / "map.yaml").write_text("columns:\n  Headcount: employees\n  Site: domain\n")
+    (tmp_path / "x.csv").write_text("Site,Headcount\nacme.io,10001+\n")
+    accounts = import_accounts(
+        tmp_path / "x.csv", preset="hubspot", column_map=tmp_path / "map.yaml"
+    ).accounts.collect()
+    assert accounts.select("account_id", "employees", "source").row(0) == ("acme.io", 10001, "hubspot:x.csv")
+
+
+# --- readers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def frame():
+    return pl.DataFrame(
+        {
+            "account_id": ["a.io", "b.io", "c.io"],
+            "employees": [10, 200, None],
+            "tech_stack": [["aws"], [], None],
+            "country": ["US", "DE", None],
+        }
+    )
+
+
+def test_parquet_file_directory_and_glob_read_alike(tmp_path, frame):
+    (tmp_path / "parts").mkdir()
+    frame.head(2).write_parquet(tmp_path / "parts" / "part-0.parquet")
+    frame.tail(1).write_parquet(tmp_path / "parts" / "part-1.parquet")
+    (tmp_path / "parts" / "_SUCCESS").write_text("")
+    frame.write_parquet(tmp_path / "one.parquet")
+    results = [
+        import_accounts(p)
+        for p in (tmp_path / "one.parquet", tmp_path / "parts", str(tmp_path / "parts" / "*.parquet"))
+    ]
+    first = results[0].accounts.collect()
+    assert first["tech_stack"].to_list() == [["aws"], [], None]
+    assert first["region"].to_list() == ["NA", "EMEA", None]
+    for result in results[1:]:
+        assert_frame_equal(
+            result.accounts.collect().drop("source").sort("account_id"),
+            first.drop("source").sort("account_id"),
+        )
+
+
+def test_canonical_parquet_stays_a_lazy_scan_without_a_fold(tmp_path, frame):
+    frame.write_parquet(tmp_path / "u.parquet")
+    plan = import_accounts(tmp_path / "u.parquet").accounts.explain().lower()
+    assert "parquet scan" in plan
+    assert not any(step in plan for step in ("unique", "aggregate", "filter", "__problem"))
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_canonical_duplicates_keep_the_first_row_whole(tmp_path, suffix):
+    rows = pl.DataFrame(
+        {"account_id": ["a.io", "b.io", "a.io"], "name": ["First", "B", "Second"], "employees": [None, 5, 50]}
+    )
+    path = tmp_path / f"u.{suffix}"
+    rows.write_csv(path) if suffix == "csv" else rows.write_parquet(path)
+    result = import_accounts(path)
+    accounts = result.accounts.collect()
+    assert result.duplicates == 1 and result.universe == accounts.height == 2
+    assert accounts.select("account_id", "name", "employees").rows() == [
+        ("a.io", "First", None),
+        ("b.io", "B", 5),
+    ]
+
+
+def test_ndjson_and_tsv(tmp_path, frame):
+    (tmp_path / "u.ndjson").write_text("\n".join(json.dumps(row) for row in frame.to_dicts()))
+    frame.with_columns(pl.col("tech_stack").list.join(";")).write_csv(tmp_path / "u.tsv", separator="\t")
+    for name in ("u.ndjson", "u.tsv"):
+        accounts = import_accounts(tmp_path / name).accounts.collect()
+        assert accounts["employees"].to_list() == [10, 200, None]
+        assert accounts["tech_stack"][0].to_list() == ["aws"]
+
+
+def test_semicolon_separated_csv_is_read_by_its_header(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text(
+        "Company name;Company Domain Name;Number of Employees\nAcme GmbH;acme.de;1.001-5.000\nB;b.de;12\n"
+    )
+    result = import_accounts(path, preset="hubspot")
+    assert result.accounts.collect()["account_id"].to_list() == ["b.de"]
+    assert result.rejected.select("column", "value").row(0) == ("Number of Employees", "1.001-5.000")
+
+
+def test_sample_universe_round_trips_through_csv(tmp_path):
+    from targeting.sample.universe import generate_sample, write_sample
+
+    sample = generate_sample(seed=3, n_accounts=300, as_of=date(2026, 1, 1))
+    paths = write_sample(tmp_path, sample)
+    assert_frame_equal(import_accounts(paths["accounts"]).accounts.collect(), sample.accounts)
+    assert_frame_equal(import_contacts(paths["contacts"]).contacts.collect(), sample.contacts)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"  \n\n", "empty"),
+        ("excel.csv", "domain\nacme.io\n".encode("utf-16"), "UTF-16"),
+        ("text.parquet", b"a,b\n1,2\n", "not a Parquet file"),
+        ("binary.csv", b"PAR1\x00\x00\x00", "not CSV"),
+        ("rows.ndjson", b"a,b\n1,2\n", "not NDJSON"),
+        ("data.xlsx", b"PK\x03\x04", "unknown file type"),
+        ("header.csv", b"account_id,domain\n", "no data rows"),
+        ("other.csv", b"foo,bar\n1,2\n", "no usable account columns"),
+    ],
+)
+def test_unusable_files_name_the_file(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=reason) as caught:
+        import_accounts(path)
+    assert name in str(caught.value)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(InputError, match="not found") as caught:
+        read_table(tmp_path / "gone.csv")
+    assert "gone.csv" in str(caught.value)
+
+
+def test_unknown_extension_names_the_extension(tmp_path):
+    (tmp_path / "x.xls").write_text("a")
+    with pytest.raises(InputError) as caught:
+        read_table(tmp_path / "x.xls")
+    assert "'.xls'" in str(caught.value)
+
+
+def test_file_without_an_id_column_says_what_it_looked_for(tmp_path):
+    (tmp_path / "x.csv").write_text("Company,# Employees\nAcme,10\n")
+    with pytest.raises(InputError, match="no column gives an account id") as caught:
+        import_accounts(tmp_path / "x.csv", preset="apollo")
+    assert "'Website'" in str(caught.value) and "x.csv" in str(caught.value)
+
+
+def test_contacts_from_an_account_file_is_an_error():
+    with pytest.raises(InputError, match="no usable contact columns") as caught:
+        import_contacts(DATA / "hubspot_companies.csv", preset="hubspot")
+    assert "hubspot_companies.csv" in str(caught.value)
+
+
+def test_rejected_rows_name_source_row_column_value_and_reason(tmp_path):
+    (tmp_path / "x.csv").write_text(
+        "domain,employees,country,funding_stage\n"
+        "acme.io,lots,US,Seed\n,5,US,\nb.io,5,Narnia,\nc.io,5,US,Series Z9\nd.io,,,\n"
+    )
+    result = import_accounts(tmp_path / "x.csv")
+    assert dict(result.rejected.schema) == REJECTED_SCHEMA
+    assert result.rejected.select("source_row", "column", "value").rows() == [
+        (1, "employees", "lots"),
+        (2, "domain", None),
+        (3, "country", "Narnia"),
+        (4, "funding_stage", "Series Z9"),
+    ]
+    assert result.universe == 1 and result.accounts.collect()["account_id"].to_list() == ["d.io"]
+
+
+# --- every source row is accounted for exactly once --------------------------------------------
+
+_cells = {
+    "Website": st.sampled_from(
+        ["acme.io", "https://www.acme.io/", "beta.com", "github.com/x", "", "gamma.ai", "BETA.com"]
+    ),
+    "# Employees": st.sampled_from(["51-200", "10001+", "1,001-5,000", "", "lots", "12"]),
+    "Company Country": st.sampled_from(["United States", "USA", "DE", "", "Narnia"]),
+    "Latest Funding": st.sampled_from(["Series B", "Seed", "Other", "", "Series Z9"]),
+    "Technologies": st.sampled_from(["Salesforce, HubSpot", "", "AWS"]),
+    "Apollo Account Id": st.sampled_from(["", "a1", "a2"]),
+}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries(_cells), min_size=1, max_size=25), people=st.booleans())
+def test_every_source_row_is_accounted_for_exactly_once(tmp_path, rows, people):
+    frame = pl.DataFrame(rows, schema={name: pl.String for name in _cells})
+    if people:
+        frame = frame.with_columns(Email=pl.format("p{}@example.org", pl.int_range(pl.len())))
+    path = tmp_path / "messy.csv"
+    frame.write_csv(path)
+    result = import_accounts(path, preset="apollo")
+    accounts = result.accounts.collect()
+    assert result.rows_read == len(rows)
+    assert result.rows_read == result.rejected.height + result.duplicates + result.folded + accounts.height
+    assert result.universe == accounts.height
+    assert accounts["account_id"].is_unique().all() and accounts["account_id"].is_not_null().all()
+    assert result.rejected["source_row"].is_unique().all()
+    assert (result.duplicates == 0) if people else (result.folded == 0)
