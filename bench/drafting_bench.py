@@ -129,7 +129,6 @@ def prepare(drafts: int, seed: int = 7) -> Path:
     The contacts are the first ones (in generated order) that the project drafts, so every input
     contact is drafted and contacts * STEPS >= `drafts`. Cached under bench/data/ by size and seed.
     """
-    import polars as pl
 
     from messaging.composing.copy_blocks import load_messaging
     from messaging.contacts.classify import load_persona_rules

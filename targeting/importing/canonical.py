@@ -28,7 +28,7 @@ from targeting.importing.canonical_rows import (
 )
 from targeting.importing.column_plan import no_usable_columns, plan_columns
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
-from targeting.importing.normalize.canonical import region_of
+from targeting.importing.normalize import region_of
 from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
 from targeting.importing.reading import read_table
 from targeting.importing.row_accounting import REJECTED_SCHEMA, accounted_rows, fold_people

@@ -22,10 +22,10 @@ from targeting.columns import (
     REGIONS,
 )
 from targeting.importing.normalize.numbers import amount, date, founded_year, whole_number
-from targeting.importing.normalize.places import COUNTRY_KEYS, country_code, region_name, region_of
+from targeting.importing.normalize.places import COUNTRY_KEYS, country_code, region_name
 from targeting.importing.normalize.stages import boolean, funding_stage, is_not_a_stage
 from targeting.importing.normalize.text import blank_to_null, clean_items, list_items, snake_case
-from targeting.importing.normalize.web import domain, email_address, email_domain, email_status, is_email_placeholder
+from targeting.importing.normalize.web import domain, email_address, email_status, is_email_placeholder
 
 _NUMERIC_TARGETS = {"employees": pl.Int64, "founded_year": pl.Int64, "revenue_usd": pl.Float64}
 _TEXT_TARGETS = ("account_id", "name", "first_name", "last_name", "title", "contact_id", "source")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from importlib import resources
 
-import numpy as np
 import polars as pl
 import pytest
 import yaml
@@ -18,7 +16,7 @@ from targeting import vocabulary
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, EMAIL_STATUSES, FUNDING_STAGES
 from targeting.icp.spec import load_icp
 from targeting.importing.canonical import import_accounts, import_contacts
-from targeting.importing.normalize.canonical import region_of
+from targeting.importing.normalize import region_of
 from targeting.sample.accounts import generate_accounts, iter_account_chunks
 from targeting.sample.contacts import generate_contacts
 from targeting.sample.deals import CUSTOMERS_SCHEMA, DEALS_SCHEMA
@@ -367,13 +365,3 @@ def test_default_icp_is_a_valid_spec():
     path = resources.files("targeting").joinpath("defaults/icp.yaml")
     spec = load_icp(str(path))
     assert spec.personas and spec.scoring.min_score > 0
-
-
-def test_one_million_accounts_timing():
-    started = time.perf_counter()
-    accounts = generate_accounts(1_000_000, 11, AS_OF)
-    elapsed = time.perf_counter() - started
-    print(f"generate_accounts(1_000_000): {elapsed:.1f}s")
-    assert accounts.height == 1_000_000
-    assert accounts["account_id"].n_unique() == 1_000_000
-    assert np.isclose(accounts["region"].null_count() / 1e6, 0.025, atol=0.005)

@@ -226,12 +226,9 @@ def test_generated_messy_universe_matches_the_oracle():
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(0, 60), cut=st.sets(st.integers(0, 70), max_size=6))
-def test_every_account_is_suppressed_removed_once_or_targeted(seed, n, cut):
-    rows = messy_rows(n, seed)
-    suppressed = {f"acct{i}.example" for i in cut}
-    expected = assert_agrees(rows, suppressed)
-    removed = sum(step["removed"] for step in expected["funnel"])
-    assert expected["suppressed"] + removed + expected["targets"] == n
+def test_any_messy_universe_agrees_with_the_oracle(seed, n, cut):
+    # The counting invariant itself is test_sizing's property; this one is agreement, row by row.
+    assert_agrees(messy_rows(n, seed), {f"acct{i}.example" for i in cut})
 
 
 def test_target_summary_json_written_by_the_command_matches_the_oracle(tmp_path):
