@@ -21,8 +21,10 @@ from targeting.importing.canonical_rows import (
     account_keys,
     canonical_columns,
     conform,
+    file_decimal_mark,
     file_stem,
     parsed_rows,
+    ragged_row_problem,
     row_problem,
     source_value,
 )
@@ -30,7 +32,7 @@ from targeting.importing.column_plan import no_usable_columns, plan_columns
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
 from targeting.importing.normalize import region_of
 from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
-from targeting.importing.reading import read_table
+from targeting.importing.reading import cannot_read, read_table
 from targeting.importing.row_accounting import REJECTED_SCHEMA, accounted_rows, fold_people
 
 # REJECTED_SCHEMA is the schema of `rejected`; read_table is how the import reads its file.
@@ -117,8 +119,12 @@ def import_accounts(
     column_map, frame, sources, unmapped, schema = _planned(path, "account", preset, column_map)
     people_shaped = any(target in sources for target in PERSON_TARGETS)
     trusted = column_map.trusted
+    try:
+        decimal = file_decimal_mark(frame, sources, schema)
+    except pl.exceptions.PolarsError as error:
+        raise cannot_read(error, path) from None
     values, problems = canonical_columns(
-        sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted
+        sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted, decimal
     )
     if people_shaped and "email" in sources:
         values["email"] = canonical_columns(sources, schema, ["email"], trusted)[0]["email"]
@@ -131,7 +137,7 @@ def import_accounts(
             region_of(values["country"]), values.get("region", pl.lit(None, pl.String))
         )
     order = [t for t in ACCOUNT_SCHEMA if t in values]
-    parsed = parsed_rows(frame, values, [*problems, missing], order)
+    parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema), order)
     valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
     rejected, kept, distinct = accounted_rows(parsed, valid, "account_id", path)
     if rejected.is_empty():  # nothing to filter out: the accounts are a plain projection of the scan
@@ -211,7 +217,7 @@ def import_contacts(
         "source": source_value(values, preset, path),
     }
     no_person = row_problem(nameless, "email", pl.lit(None, pl.String), "no email or name: not a person")
-    parsed = parsed_rows(frame, contact, [*problems, missing, no_person], list(contact))
+    parsed = parsed_rows(frame, contact, _with_ragged([*problems, missing, no_person], schema), list(contact))
     valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
     rejected, kept, distinct = accounted_rows(parsed, valid, "contact_id", path)
     return ContactImport(
@@ -238,6 +244,12 @@ def check_importable(
         InputError: the file, preset or map cannot be used at all.
     """
     _planned(path, kind, preset, column_map)
+
+
+def _with_ragged(problems: list[pl.Expr], schema: pl.Schema) -> list[pl.Expr]:
+    # A ragged row's fields are shifted, so its own problem comes before any value's.
+    ragged = ragged_row_problem(schema)
+    return problems if ragged is None else [ragged, *problems]
 
 
 def _planned(

@@ -14,13 +14,18 @@ from targeting.importing import normalize as nz
 from targeting.importing.column_plan import SourceColumn
 from targeting.errors import InputError
 from targeting.importing.presets import ColumnMap, header_key
+from targeting.importing.reading import extra_fields
 
 ROW_COLUMN = "__source_row"
 PROBLEM_COLUMN = "__problem"
 
 
 def canonical_columns(
-    sources: dict[str, list[SourceColumn]], schema: pl.Schema, targets: list[str], trusted: bool
+    sources: dict[str, list[SourceColumn]],
+    schema: pl.Schema,
+    targets: list[str],
+    trusted: bool,
+    decimal: nz.DecimalMark = ".",
 ) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
     """Each target's value (first non-empty over its sources) and a problem per unreadable source."""
     values: dict[str, pl.Expr] = {}
@@ -28,7 +33,9 @@ def canonical_columns(
     for target in targets:
         group = sources[target]
         parsed = [
-            nz.canonical_value(target, pl.col(s.header), schema[s.header], s.rule.separator, trusted=trusted)
+            nz.canonical_value(
+                target, pl.col(s.header), schema[s.header], s.rule.separator, trusted=trusted, decimal=decimal
+            )
             for s in group
         ]
         values[target] = pl.coalesce([p.value for p in parsed]) if len(parsed) > 1 else parsed[0].value
@@ -40,10 +47,34 @@ def canonical_columns(
     return values, problems
 
 
-def row_problem(flag: pl.Expr, column: str, raw: pl.Expr, reason: str) -> pl.Expr:
+def row_problem(flag: pl.Expr, column: str, raw: pl.Expr, reason: str | pl.Expr) -> pl.Expr:
     """The problem struct (column, raw value, reason) where `flag` holds, else null."""
-    return pl.when(flag).then(
-        pl.struct(column=pl.lit(column), value=raw.cast(pl.String), reason=pl.lit(reason))
+    why = pl.lit(reason) if isinstance(reason, str) else reason
+    return pl.when(flag).then(pl.struct(column=pl.lit(column), value=raw.cast(pl.String), reason=why))
+
+
+_NUMBER_TARGETS = ("employees", "revenue_usd", "founded_year")
+
+
+def file_decimal_mark(frame: pl.LazyFrame, sources: dict[str, list[SourceColumn]], schema: pl.Schema) -> nz.DecimalMark:
+    """The decimal mark the file's number cells show, from its first 1,000 rows (text sources only)."""
+    headers = sorted({s.header for t in _NUMBER_TARGETS for s in sources.get(t, []) if schema[s.header] == pl.String})
+    if not headers:
+        return "."
+    sample = frame.select(headers).head(1_000).collect()
+    return nz.decimal_mark(pl.concat([sample[h] for h in headers]))
+
+
+def ragged_row_problem(schema: pl.Schema) -> pl.Expr | None:
+    """The problem of a text row with more fields than its header, or None for a typed source."""
+    spare = extra_fields(schema)
+    if not spare:
+        return None
+    fields = len(schema) - len(spare)
+    whole_row = pl.concat_str([pl.col(name) for name in schema.names()], separator=" | ", ignore_nulls=True)
+    return row_problem(
+        pl.col(spare[0]).is_not_null(), "(row)", whole_row,
+        f"the row has more fields than the header's {fields} (an unquoted separator inside a value?)",
     )
 
 

@@ -15,7 +15,7 @@ import polars as pl
 
 from targeting.importing import normalize as nz
 from targeting.importing.presets import PRESETS, ColumnMap, ColumnRule
-from targeting.importing.reading import read_table
+from targeting.importing.reading import extra_fields, read_table
 
 _SYNONYMS = {
     "account_id": "account id|outbound account id",
@@ -171,6 +171,7 @@ def guess_column_map(path: str | Path) -> tuple[ColumnMap, list[str]]:
     """
     frame = read_table(path)
     sample = frame.head(500).collect()
+    sample = sample.drop(extra_fields(sample.schema))
     placed = guess_rules(sample, sample.columns)
     unplaced = [header for header in sample.columns if header not in placed]
     return ColumnMap(columns=dict(placed)), unplaced

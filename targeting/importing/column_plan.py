@@ -10,7 +10,7 @@ import polars as pl
 from targeting.importing.column_guess import guess_rules
 from targeting.errors import InputError
 from targeting.importing.presets import ColumnMap, ColumnRule, header_key
-from targeting.importing.reading import cannot_read
+from targeting.importing.reading import cannot_read, extra_fields
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ def plan_columns(
 ) -> tuple[dict[str, list[SourceColumn]], list[str], pl.Schema]:
     """Canonical column -> its source columns in map order, plus the headers nothing reads."""
     schema = _schema(frame, path)
-    headers = {header_key(name): name for name in schema.names()}
+    spare = set(extra_fields(schema))
+    headers = {header_key(name): name for name in schema.names() if name not in spare}
     rules = column_map.rules()
     if column_map.guess_unmapped:
         taken = {target for key, rule in rules.items() if key in headers for target in rule.to}

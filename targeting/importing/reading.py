@@ -1,4 +1,9 @@
-"""Reading a source table: file-kind detection, content checks, and a lazy scan of its columns."""
+"""Reading a source table: file-kind detection, content checks, and a lazy scan of its columns.
+
+A CSV row with more fields than its header (an unquoted separator inside a value) must not stop the
+whole file nor lose a field silently: text files are scanned with a few spare columns after the
+header's, so such a row shows as a value in `EXTRA_FIELDS[0]` and the importer rejects that row alone.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import polars as pl
 
 from targeting.errors import InputError
 
+EXTRA_FIELDS = tuple(f"__extra_field_{i}" for i in range(1, 9))
 _READERS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -58,8 +64,30 @@ def read_table(path: str | Path) -> pl.LazyFrame:
 
 def cannot_read(error: Exception, path: str | Path) -> InputError:
     """The InputError for a source Polars (or the OS) failed to read, with the error's first line."""
-    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    text = str(error)
+    first_line = (text.strip().splitlines() or [type(error).__name__])[0]
+    if ("malformed" in text or "not properly escaped" in text) and Path(path).is_file():
+        line = _unclosed_quote_line(Path(path))
+        if line is not None:
+            return InputError("a quote opened on this line is never closed", path=path, line=line)
     return InputError(f"cannot read: {first_line}", path=path)
+
+
+def _unclosed_quote_line(path: Path) -> int | None:
+    """The line where the record with an unclosed quote starts (the error path only: a Python pass)."""
+    import csv
+
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        separator = _separator("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", handle.read(4096).encode())
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=separator, strict=True)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error:
+            return start
+    return None
 
 
 def _kind(path: Path) -> str:
@@ -112,8 +140,20 @@ def _separator(kind: str, head: bytes) -> str:
 def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
+            separator = _separator(kind, head)
+            header = pl.read_csv(
+                shown if shown.is_file() else source, n_rows=0, infer_schema=False, separator=separator,
+                encoding="utf8-lossy",
+            ).columns
             frame = pl.scan_csv(
-                source, infer_schema=False, separator=_separator(kind, head), encoding="utf8-lossy"
+                source,
+                has_header=False,
+                skip_rows=1,
+                schema={name: pl.String for name in [*header, *EXTRA_FIELDS]},
+                missing_columns="insert",
+                truncate_ragged_lines=True,
+                separator=separator,
+                encoding="utf8-lossy",
             )
             # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast path.
             return frame.with_columns(pl.col(pl.String).replace("", None))
@@ -124,3 +164,8 @@ def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
         return pl.scan_ndjson(source, infer_schema_length=1000)
     except (pl.exceptions.PolarsError, OSError, ValueError) as error:
         raise cannot_read(error, shown) from None
+
+
+def extra_fields(schema: pl.Schema) -> list[str]:
+    """The spare columns of a text scan (empty for Parquet and JSON)."""
+    return [name for name in EXTRA_FIELDS if name in schema]

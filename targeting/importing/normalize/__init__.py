@@ -7,13 +7,14 @@ expressions over a String column; `canonical` maps one source column to one cano
 from __future__ import annotations
 
 from targeting.importing.normalize.canonical import Parsed, canonical_value
-from targeting.importing.normalize.numbers import amount, date, founded_year, whole_number
+from targeting.importing.normalize.numbers import DecimalMark, amount, date, decimal_mark, founded_year, whole_number
 from targeting.importing.normalize.places import country_code, region_name, region_of
 from targeting.importing.normalize.stages import boolean, funding_stage, is_not_a_stage
 from targeting.importing.normalize.text import blank_to_null, clean_items, list_items, snake_case
 from targeting.importing.normalize.web import domain, email_address, email_domain, email_status, is_email_placeholder
 
 __all__ = [
+    "DecimalMark",
     "Parsed",
     "amount",
     "blank_to_null",
@@ -22,6 +23,7 @@ __all__ = [
     "clean_items",
     "country_code",
     "date",
+    "decimal_mark",
     "domain",
     "email_address",
     "email_domain",

@@ -21,7 +21,14 @@ from targeting.columns import (
     LIST_COLUMNS,
     REGIONS,
 )
-from targeting.importing.normalize.numbers import amount, date, founded_year, whole_number
+from targeting.importing.normalize.numbers import (
+    DecimalMark,
+    amount,
+    date,
+    founded_year,
+    is_ambiguous_number,
+    whole_number,
+)
 from targeting.importing.normalize.places import COUNTRY_KEYS, country_code, region_name
 from targeting.importing.normalize.stages import boolean, funding_stage, is_not_a_stage
 from targeting.importing.normalize.text import blank_to_null, clean_items, list_items, snake_case
@@ -29,6 +36,7 @@ from targeting.importing.normalize.web import domain, email_address, email_statu
 
 _NUMERIC_TARGETS = {"employees": pl.Int64, "founded_year": pl.Int64, "revenue_usd": pl.Float64}
 _TEXT_TARGETS = ("account_id", "name", "first_name", "last_name", "title", "contact_id", "source")
+_AMBIGUOUS_REASON = "ambiguous: a thousands group or a decimal, and no other number in the file tells which"
 _PARSERS = {
     "employees": (whole_number, "not a number of employees (e.g. 120, 51-200, 10001+)"),
     "founded_year": (founded_year, "not a founding year (e.g. 2019)"),
@@ -49,11 +57,17 @@ class Parsed:
 
     value: pl.Expr
     unreadable: pl.Expr | None = None
-    reason: str = ""
+    reason: str | pl.Expr = ""
 
 
 def canonical_value(
-    target: str, column: pl.Expr, dtype: pl.DataType, separator: str = ";", *, trusted: bool = False
+    target: str,
+    column: pl.Expr,
+    dtype: pl.DataType,
+    separator: str = ";",
+    *,
+    trusted: bool = False,
+    decimal: DecimalMark = ".",
 ) -> Parsed:
     """Read one source column as one canonical column.
 
@@ -69,6 +83,7 @@ def canonical_value(
         dtype: the source column's dtype.
         separator: splits plain-text list cells.
         trusted: the source claims canonical values (the `canonical` preset).
+        decimal: the file's decimal mark (`numbers.decimal_mark`), for counts and amounts.
 
     Returns:
         The value expression and, for typed targets, an `unreadable` flag and its reason.
@@ -83,7 +98,7 @@ def canonical_value(
         items = (
             clean_items(raw.cast(pl.List(pl.String)))
             if isinstance(dtype, pl.List)
-            else list_items(raw.cast(pl.String), separator)
+            else list_items(raw.cast(pl.String), separator, commas_too=target in LIST_COLUMNS)
         )
         return Parsed(items.list.first() if target == "industry" else items)
     if target in _NUMERIC_TARGETS and dtype.is_numeric():
@@ -95,7 +110,10 @@ def canonical_value(
     text = raw if is_text else raw.cast(pl.String)
     if target in _PARSERS:
         parse, reason = _PARSERS[target]
-        value = parse(text)
+        value = parse(text, decimal) if target in _NUMERIC_TARGETS else parse(text)
+        if target in _NUMERIC_TARGETS and decimal is None:
+            reason = pl.when(is_ambiguous_number(text)).then(
+                pl.lit(f"{_AMBIGUOUS_REASON}; {reason}")).otherwise(pl.lit(reason))
         unreadable = text.is_not_null() & value.is_null()
         if target == "funding_stage":
             unreadable = unreadable & ~is_not_a_stage(text)
@@ -126,7 +144,7 @@ _ENUMERATIONS = {
 def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: str) -> Parsed | None:
     """A canonical column taken as it is, or None when it needs the normalizer after all."""
     if target in LIST_COLUMNS and dtype == pl.String:
-        items = list_items(column, separator)
+        items = list_items(column, separator, commas_too=True)
         return Parsed(
             pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items)
         )

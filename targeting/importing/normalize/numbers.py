@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import polars as pl
 
@@ -18,37 +19,82 @@ _AMOUNT = re.compile(
 _DATE_FORMATS = ("%m/%d/%Y", "%d.%m.%Y", "%b %d %Y", "%d %b %Y", "%B %d %Y", "%d %B %Y")
 
 
-def amount(raw: pl.Expr) -> pl.Expr:
+DecimalMark = Literal[".", ","] | None
+"""A file's decimal mark, read from its rows by `decimal_mark`; None where they do not say."""
+
+# Evidence of a decimal mark: a separator followed by 1-2 or 4+ digits is a decimal ("2023.0",
+# "45,0", "0.12345"), the same separator twice is a thousands one ("1.200.000"), and a number with
+# both uses the last as the decimal ("1.234,56"). A lone separator before exactly three digits
+# ("1.200", "2,000") says nothing: it is the ambiguous case.
+_EVIDENCE = {
+    ".": r"\d\.(?:\d{1,2}|\d{4,})(?:\D|$)|\d,\d{3},\d{3}|\d,\d{3}\.\d",
+    ",": r"\d,(?:\d{1,2}|\d{4,})(?:\D|$)|\d\.\d{3}\.\d{3}|\d\.\d{3},\d",
+}
+# With no mark known, "1.200" is refused rather than guessed; "1,200" stays a thousands group,
+# as most exports write it.
+_AMBIGUOUS = r"(?:^|[^\d.,])\d{1,3}\.\d{3}(?:[^\d.,]|$)"
+
+
+def decimal_mark(cells: pl.Series) -> DecimalMark:
+    """The decimal mark a sample of a file's number cells shows, or None where it shows none or both.
+
+    Args:
+        cells: String cells of the file's number columns (a sample of rows is enough).
+
+    Returns:
+        "." or ","; None when no cell is evidence either way, or cells disagree.
+    """
+    text = cells.drop_nulls().str.replace_all(r"\s", "")
+    shown = [mark for mark, pattern in _EVIDENCE.items() if text.str.contains(pattern).any()]
+    return shown[0] if len(shown) == 1 else None
+
+
+def is_ambiguous_number(raw: pl.Expr) -> pl.Expr:
+    """A number like "1.200": a thousands group or a decimal, which only the file can tell."""
+    return raw.str.replace_all(r"\s", "").str.contains(_AMBIGUOUS)
+
+
+def amount(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     """Read counts and money ("1,001-5,000", "10001+", "$1.2M", "2023.0") as Float64.
 
     Args:
         raw: String expression.
+        decimal: the file's decimal mark; the other separator groups thousands. With None, a
+            number whose one separator precedes exactly three digits ("1.200") is unreadable
+            rather than guessed; the rest is read with "." as the decimal mark.
 
     Returns:
         Float64 expression; a range gives its low end, unreadable text gives null.
     """
+    text = raw.str.to_lowercase().str.replace_all(r"\s", "")
+    point, group = (",", ".") if decimal == "," else (".", ",")
+    # A thousands separator is followed by exactly three digits; "45,0" read with "." as the decimal
+    # mark is no number, not 450.
+    misplaced = text.str.contains(rf"\{group}(?:\d{{0,2}}|\d{{4,}})(?:\D|$)|^\{group}")
+    text = text.str.replace_all(group, "", literal=True).str.replace_all(point, ".", literal=True)
     text = (
-        raw.str.to_lowercase()
-        .str.replace_all(r"[,\s]", "")
-        .str.replace_all("million", "m")
+        text.str.replace_all("million", "m")
         .str.replace_all("billion", "b")
         .str.replace_all("thousand", "k")
     )
     groups = text.str.extract_groups(_AMOUNT)
     number = groups.struct.field("1").cast(pl.Float64, strict=False)
     factor = groups.struct.field("2").fill_null("").replace_strict(_MULTIPLIER, default=None)
-    return number * factor
+    value = pl.when(misplaced).then(None).otherwise(number * factor)
+    if decimal is None:
+        value = pl.when(is_ambiguous_number(raw)).then(None).otherwise(value)
+    return value
 
 
-def whole_number(raw: pl.Expr) -> pl.Expr:
+def whole_number(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     """Read a count ("51-200" -> 51, "10001+" -> 10001, "2023.0" -> 2023) as Int64; null if not whole."""
-    value = amount(raw)
+    value = amount(raw, decimal)
     return pl.when(value == value.floor()).then(value).otherwise(None).cast(pl.Int64, strict=False)
 
 
-def founded_year(raw: pl.Expr) -> pl.Expr:
+def founded_year(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     """Read a year ("2023", "2023.0") as Int64; null when it is not a plausible founding year."""
-    year = whole_number(raw)
+    year = whole_number(raw, "," if decimal == "," else ".")  # "2.023" is no year: never ambiguous
     return pl.when(year.is_between(1600, 2100)).then(year).otherwise(None)
 
 

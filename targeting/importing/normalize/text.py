@@ -38,13 +38,15 @@ def snake_case(raw: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text).otherwise(None)
 
 
-def list_items(raw: pl.Expr, separator: str = ";") -> pl.Expr:
+def list_items(raw: pl.Expr, separator: str = ";", *, commas_too: bool = False) -> pl.Expr:
     """Split a list cell into lower snake case items, in order, without repeats.
 
     Args:
         raw: String expression: a JSON or Python list literal ("['a', 'b']", '["a"]') or text
             separated by `separator`.
         separator: the separator of plain text cells (";" by default, "," for Apollo's Technologies).
+        commas_too: a cell without `separator` but with commas ("HubSpot, Stripe") splits on the
+            commas; for list columns, whose items never hold a comma.
 
     Returns:
         List(String) expression; "[]" gives an empty list, a null cell null.
@@ -63,6 +65,9 @@ def list_items(raw: pl.Expr, separator: str = ";") -> pl.Expr:
         .then(bare)
         .otherwise(text.str.split(separator))
     )
+    if commas_too and separator != ",":
+        by_comma = ~text.str.contains(separator, literal=True) & text.str.contains(",", literal=True)
+        items = pl.when(~is_literal & by_comma).then(text.str.split(",")).otherwise(items)
     return clean_items(items)
 
 

@@ -359,3 +359,60 @@ def test_every_source_row_is_accounted_for_exactly_once(tmp_path, rows, people):
     assert accounts["account_id"].is_unique().all() and accounts["account_id"].is_not_null().all()
     assert result.rejected["source_row"].is_unique().all()
     assert (result.duplicates == 0) if people else (result.folded == 0)
+
+
+# --- real-shaped text files ---------------------------------------------------------------------
+
+
+def test_european_csv_numbers_follow_the_files_decimal_comma(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text(
+        "domain;name;employees;tech_stack;revenue_usd\n"
+        "acme.com;Acme;45,0;HubSpot, Stripe;1.200.000\n"
+        "beta.com;Beta;12,5;salesforce;2.000\n"
+        "gamma.com;Gamma;2.000;x;5\n",
+        encoding="utf-8",
+    )
+    result = import_accounts(path)
+    accounts = result.accounts.collect().sort("account_id")
+    assert accounts["employees"].to_list() == [45, 2000]
+    assert accounts["revenue_usd"].to_list() == [1_200_000.0, 5.0]
+    assert accounts["tech_stack"].to_list()[0] == ["hubspot", "stripe"]
+    assert result.rejected.select("source_row", "column", "value").rows() == [(2, "employees", "12,5")]
+
+
+def test_a_number_the_file_cannot_disambiguate_is_rejected_with_why(tmp_path):
+    path = tmp_path / "amb.csv"
+    path.write_text("domain;employees\na.com;1.200\nb.com;40\n", encoding="utf-8")
+    result = import_accounts(path)
+    assert result.accounts.collect()["employees"].to_list() == [40]
+    (row,) = result.rejected.rows(named=True)
+    assert (row["source_row"], row["column"], row["value"]) == (1, "employees", "1.200")
+    assert row["reason"].startswith("ambiguous")
+
+
+def test_a_row_with_more_fields_than_the_header_is_rejected_alone(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("domain,name,employees\nacme.com,Acme,120\nbeta.com,Beta, Inc,40\ngamma.com,Gamma,30\n")
+    result = import_accounts(path)
+    assert sorted(result.accounts.collect()["account_id"]) == ["acme.com", "gamma.com"]
+    (row,) = result.rejected.rows(named=True)
+    assert (row["source_row"], row["column"]) == (2, "(row)")
+    assert "Beta" in row["value"] and "40" in row["value"]
+    assert "more fields than the header's 3" in row["reason"]
+    assert result.unmapped == []  # the spare fields of the scan are no source columns
+
+
+def test_a_row_with_fewer_fields_keeps_its_empty_cells_empty(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("domain,name,employees\nacme.com,Acme,120\nbeta.com,Beta\n")
+    accounts = import_accounts(path).accounts.collect().sort("account_id")
+    assert accounts["employees"].to_list() == [120, None]
+
+
+def test_an_unclosed_quote_names_the_line_it_opens_on(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('domain,name\nacme.com,Acme\nbeta.com,"Beta, Inc\ngamma.com,Gamma\n')
+    with pytest.raises(InputError, match="never closed") as caught:
+        import_accounts(path)
+    assert "quote.csv:3" in str(caught.value)

@@ -320,3 +320,48 @@ def test_trusted_list_text_reads_an_empty_cell_as_an_empty_list():
         ["aws", "gcp"],
         [],
     ]
+
+
+# --- decimal marks ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "mark"),
+    [
+        (["45,0", "12,5", "2.000"], ","),  # a decimal comma, and "2.000" is then two thousand
+        (["1.200.000", "7"], ","),
+        (["1.234,56"], ","),
+        (["2023.0", "3.0"], "."),
+        (["1,234,567"], "."),
+        (["$1.2M", "51-200"], "."),
+        (["1.200", "2,000", "40"], None),  # only ambiguous cells
+        (["45,0", "2023.0"], None),  # cells disagree
+        ([None, "120"], None),
+    ],
+)
+def test_decimal_mark_is_read_from_the_cells(cells, mark):
+    assert nz.decimal_mark(pl.Series(cells, dtype=pl.String)) == mark
+
+
+@pytest.mark.parametrize(
+    ("raw", "point", "comma", "unknown"),
+    [
+        ("45,0", None, 45.0, None),  # never 450
+        ("12,5", None, 12.5, None),
+        ("2.000", 2.0, 2000.0, None),  # never silently 2 when the file does not say
+        ("1.200", 1.2, 1200.0, None),
+        ("1,200", 1200.0, 1.2, 1200.0),
+        ("1.200.000", None, 1_200_000.0, None),
+        ("1,234.5", 1234.5, None, 1234.5),
+        ("51-200", 51.0, 51.0, 51.0),
+        ("10001+", 10001.0, 10001.0, 10001.0),
+    ],
+)
+def test_amount_follows_the_files_decimal_mark(raw, point, comma, unknown):
+    assert [run(nz.amount, [raw], decimal=mark)[0] for mark in (".", ",", None)] == [point, comma, unknown]
+
+
+def test_a_comma_list_cell_splits_in_a_list_column_but_not_in_industry():
+    assert run(nz.list_items, ["HubSpot, Stripe"], commas_too=True) == [["hubspot", "stripe"]]
+    assert run(nz.list_items, ["HubSpot; Stripe, Inc"], commas_too=True) == [["hubspot", "stripe_inc"]]
+    assert run(nz.list_items, ["Technology, Information and Internet"]) == [["technology_information_and_internet"]]
