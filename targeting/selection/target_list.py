@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import IcpSpec
+from targeting.icp.spelling import spoken_like_the_data
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
     coverage_exprs,
@@ -109,6 +110,7 @@ def build_target_list(
         ValueError: the counts do not add up to rows_read (the caller's counts disagree).
     """
     as_of = as_of or date.today()
+    spec, _ = spoken_like_the_data(spec)
     # rows_read bounds the universe from above; without it a count is cheap (Parquet metadata).
     rows = rows_read if rows_read is not None else accounts.select(pl.len()).collect().item()
     if rows <= IN_MEMORY_ROWS:

@@ -17,8 +17,10 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.smoke
 
 
-def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+def run(argv: list[str], *, isolated: bool = False, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}
+    if isolated:  # a fresh install must find its own packages, not a checkout on PYTHONPATH
+        env.pop("PYTHONPATH", None)
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600, **kwargs)
 
 
@@ -44,23 +46,23 @@ def test_built_wheel_drafts_with_its_packaged_templates(tmp_path):
     uv = shutil.which("uv", path=str(BIN)) or shutil.which("uv")
     assert uv, "uv is installed by `make install`"
     dist = tmp_path / "dist"
-    assert run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)]).returncode == 0
+    assert run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)], isolated=True).returncode == 0
     wheel = next(dist.glob("outbound-*.whl"))
     venv = tmp_path / "venv"
-    assert run([uv, "venv", "--python", sys.executable, str(venv)]).returncode == 0
+    assert run([uv, "venv", "--python", sys.executable, str(venv)], isolated=True).returncode == 0
     py = venv / "bin" / "python"
-    installed = run([uv, "pip", "install", "--python", str(py), "-r", str(ROOT / "requirements.lock"), str(wheel)])
+    installed = run([uv, "pip", "install", "--python", str(py), "-r", str(ROOT / "requirements.lock"), str(wheel)], isolated=True)
     assert installed.returncode == 0, installed.stderr
     outbound = str(venv / "bin" / "outbound")
     work = tmp_path / "work"
-    assert run([outbound, "init", str(work), "--accounts", "400"]).returncode == 0
+    assert run([outbound, "init", str(work), "--accounts", "400"], isolated=True).returncode == 0
     shutil.rmtree(work / "templates")
-    located = run([str(py), "-c", "import messaging.composing.templates as t; print(t.default_templates_dir())"], cwd=tmp_path)
+    located = run([str(py), "-c", "import messaging.composing.templates as t; print(t.default_templates_dir())"], cwd=tmp_path, isolated=True)
     assert "site-packages" in located.stdout, located.stdout + located.stderr
     target = run([outbound, "target", "--accounts", str(work / "accounts.csv"), "--icp", str(work / "icp.yaml"),
-                  "--out", str(work / "out"), "--no-prefect", "--json"], cwd=work)
+                  "--out", str(work / "out"), "--no-prefect", "--json"], cwd=work, isolated=True)
     assert target.returncode == 0, target.stderr
     drafted = run([outbound, "draft", "--targets", str(work / "out" / "targets.parquet"), "--contacts",
-                   str(work / "contacts.csv"), "--out", str(work / "drafts"), "--no-prefect", "--json"], cwd=work)
+                   str(work / "contacts.csv"), "--out", str(work / "drafts"), "--no-prefect", "--json"], cwd=work, isolated=True)
     assert drafted.returncode == 0, drafted.stderr
     assert json.loads(drafted.stdout)["drafts"] > 0
