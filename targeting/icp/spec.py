@@ -13,7 +13,7 @@ import yaml
 from targeting.icp.conditions import OPERATORS, Condition, format_value
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
-from targeting.yaml_lines import line_of, load_with_lines
+from targeting.spec_file import line_of, load_with_lines
 
 __all__ = [
     "OPERATORS",

@@ -7,7 +7,7 @@ import yaml
 
 from targeting.icp.spec import parse_icp
 from targeting.errors import InputError
-from targeting.yaml_lines import line_of, load_with_lines
+from targeting.spec_file import line_of, load_with_lines
 
 
 def test_lines_of_keys_and_items():
