@@ -28,7 +28,7 @@ FieldNames = Literal["path", "dots", "key"]
 
 # How each kind of file has always named a field: the ICP `filters[1].between`, the persona rules
 # `personas.0.seniority`, a column map its key alone (a source column name says where it is).
-FIELD_NAMES: dict[str, Callable[[list[Any]], str]] = {
+_FIELD_NAMES: dict[str, Callable[[list[Any]], str]] = {
     "path": lambda parts: "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).removeprefix("."),
     "dots": lambda parts: ".".join(map(str, parts)),
     "key": lambda parts: next((str(p) for p in reversed(parts) if isinstance(p, str)), ""),
@@ -113,7 +113,8 @@ def load_spec(
         path: the file to read; given `text`, only the name errors cite.
         text: the YAML text when it is not read from `path` (a shipped default, a stored ICP).
         what: the kind of file (`a column map`), for the message when it is not a mapping.
-        fields: how errors name a field (`FIELD_NAMES`).
+        fields: how errors name a field: `path` (`filters[1].between`), `dots`
+            (`personas.0.seniority`) or `key` (the last key alone).
 
     Returns:
         The validated model.
@@ -199,7 +200,7 @@ def spec_error(
         elif node is not _MISSING:
             continue  # pydantic's name for a union branch or a short form, where the file has a plain value
         parts.append(part)
-    field = FIELD_NAMES[fields](parts) or None
+    field = _FIELD_NAMES[fields](parts) or None
     return InputError(reason, path=path, line=line, field=field, value=value, has_value=has_value)
 
 
