@@ -6,8 +6,9 @@ maps) comes through here, so a user sees one kind of message, e.g.
 
 PyYAML (already loaded by every command through Prefect) with YAML 1.2 booleans: only true/false
 are booleans, so a country code `NO` or a value `yes` stays a string, as the YAML 1.2 spec says.
-A repeated key is an error rather than a silent overwrite. Every key and list item remembers its
-line, which is how a pydantic error location becomes a line of the file.
+Keys are text (a column header `2024` too); a repeated key is an error rather than a silent
+overwrite. Every key and list item remembers its line, which is how a pydantic error location
+becomes a line of the file.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     result = LineMap()
     result.lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = str(loader.construct_object(key_node, deep=True))
         if key in result:
             problem = f"found duplicate key {key!r} (first at line {result.lines[key]})"
             raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark, problem, key_node.start_mark)
