@@ -54,8 +54,10 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+# Booleans are re-added below, YAML 1.2's; YAML 1.1's `=` tag goes for good: PyYAML cannot construct
+# it, so a bare `=` would be reported as invalid YAML.
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != _BOOL]
+    first: [(tag, regex) for tag, regex in resolvers if tag not in (_BOOL, "tag:yaml.org,2002:value")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))

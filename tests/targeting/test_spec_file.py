@@ -26,8 +26,9 @@ def test_only_true_and_false_are_booleans(text, value):
     assert load_with_lines(f"v: {text}\n")["v"] == value
 
 
-def test_keys_are_text():
+def test_keys_are_text_and_a_bare_equals_sign_too():
     assert list(load_with_lines("2024: revenue_usd\n1.5: x\nNO: y\n")) == ["2024", "1.5", "NO"]
+    assert load_with_lines("v: =\n") == {"v": "="}
 
 
 def test_a_repeated_key_is_an_error_at_its_line():
