@@ -9,8 +9,9 @@ The rooms, in the order the pipeline runs them:
 - `targeting.selection`: scoring, sizing, suggestions and the target list built from them;
 - `targeting.sample`: the generated sample universe (demo and tests only, never the production path).
 
-Beside them: `columns` (the canonical schema), `vocabulary` (the keys of account facts) and
-`errors.InputError` (a file or spec that cannot be used).
+Beside them: `columns` (the canonical schema), `vocabulary` (the keys of account facts),
+`spec_file` (any YAML spec -> its pydantic model, errors by file, line, field and value; messaging
+reads its specs through it too) and `errors.InputError` (a file or spec that cannot be used).
 """
 
 from __future__ import annotations

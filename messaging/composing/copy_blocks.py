@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 import polars as pl
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from messaging.composing.sender import default_spec_text, load_yaml_spec, read_spec_file
+from messaging.composing.sender import default_spec_text
 from targeting.columns import ACCOUNT_SCHEMA, PERSONAS
+from targeting.spec_file import load_spec
 from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS
 
 # Line variable -> (the column holding its value, the account field it reveals).
@@ -115,8 +116,9 @@ def load_messaging(path: Path | None = None) -> MessagingSpec:
             file, line, field and value.
     """
     if path is None:
-        return load_yaml_spec(MessagingSpec, "messaging/defaults/messaging.yaml", default_spec_text("messaging.yaml"))
-    return load_yaml_spec(MessagingSpec, path, read_spec_file(path))
+        text = default_spec_text("messaging.yaml")
+        return load_spec(MessagingSpec, "messaging/defaults/messaging.yaml", text=text, what="a messaging file")
+    return load_spec(MessagingSpec, path, what="a messaging file")
 
 
 def copy_lines(spec: MessagingSpec) -> pl.DataFrame:

@@ -12,12 +12,10 @@ from typing import Annotated, Any
 
 import polars as pl
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
-from messaging.composing.sender import default_spec_text, load_yaml_spec, read_spec_file, yaml_line
+from messaging.composing.sender import default_spec_text
 from targeting.columns import PERSONAS
-from targeting.errors import InputError
+from targeting.spec_file import read_spec, spec_error, validate_spec
 
 UNCLASSIFIED = "unclassified"
 DEFAULT_PATH = "messaging/defaults/personas.yaml"
@@ -122,34 +120,32 @@ def load_persona_rules(path: Path | str | None = None) -> PersonaRules:
         InputError: The file is missing, is not YAML, has an unknown key, a bad regex, an unknown
             persona, or a persona rule naming a seniority level or function no rule assigns.
     """
-    default = load_yaml_spec(PersonaRules, DEFAULT_PATH, default_persona_rules_text())
+    default, default_document = _read(DEFAULT_PATH, default_persona_rules_text())
     if path is None:
-        return _checked_references(default, DEFAULT_PATH, default_persona_rules_text())
-    text = read_spec_file(path)
-    own = load_yaml_spec(PersonaRules, path, text)
+        return _checked_references(default, DEFAULT_PATH, default_document)
+    own, document = _read(path)
     merged = default.model_copy(update={key: getattr(own, key) for key in own.model_fields_set})
-    return _checked_references(merged, path, text)
+    return _checked_references(merged, path, document)
 
 
-def _checked_references(rules: PersonaRules, path: Path | str, text: str) -> PersonaRules:
+def _read(path: Path | str, text: str | None = None) -> tuple[PersonaRules, Any]:
+    # The document is kept: the cross-section check below needs its lines.
+    document = read_spec(path, text=text)
+    return validate_spec(PersonaRules, document, path, what="a persona rules file", fields="dots"), document
+
+
+def _checked_references(rules: PersonaRules, path: Path | str, document: Any) -> PersonaRules:
     levels, functions = set(rules.levels), set(rules.function_names)
     for index, rule in enumerate(rules.personas or []):
         for field, known, values in (("seniority", levels, rule.seniority), ("function", functions, rule.function)):
             unknown = [value for value in values or [] if value not in known]
             if unknown:
-                raise InputError(
+                raise spec_error(
                     f"no {field} rule assigns this; expected one of {', '.join(sorted(known))}",
+                    document,
+                    ("personas", index, field),
                     path=path,
-                    line=_line(text, ["personas", str(index), field]),
-                    field=f"personas.{index}.{field}",
+                    fields="dots",
                     value=unknown[0],
                 )
     return rules
-
-
-def _line(text: str, loc: list[str]) -> int | None:
-    try:
-        document: Any = YAML(typ="rt").load(text)
-    except YAMLError:
-        return None
-    return yaml_line(document, loc)

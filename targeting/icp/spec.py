@@ -7,13 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from targeting.icp.conditions import OPERATORS, Condition, format_value
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
-from targeting.yaml_lines import line_of, load_with_lines
+from targeting.spec_file import load_spec, validate_spec
 
 __all__ = [
     "OPERATORS",
@@ -128,67 +127,12 @@ def load_icp(path: str | Path) -> IcpSpec:
         InputError: the file is missing, is not YAML, or breaks a rule; the message names the
             file, the line, the field path and the bad value.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read ICP file ({exc.strerror or exc})", path=path) from exc
-    return parse_icp(text, path=path)
+    return load_spec(IcpSpec, path, what="an ICP file")
 
 
 def parse_icp(text: str, *, path: str | Path = "icp.yaml") -> IcpSpec:
     """Validate ICP YAML text; `path` only names the source in errors."""
-    try:
-        data = load_with_lines(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML: {exc.problem or exc}", path=path, line=line) from exc
-    if not isinstance(data, dict):
-        raise InputError("an ICP file must be a YAML mapping (name, filters, scoring, ...)", path=path,
-                         value=data, has_value=True)
-    try:
-        return IcpSpec.model_validate(data)
-    except ValidationError as exc:
-        raise _input_error(exc, data, path) from exc
-
-
-def _input_error(exc: ValidationError, data: Any, path: str | Path) -> InputError:
-    error = exc.errors(include_url=False)[0]
-    loc = tuple(error["loc"])
-    reason = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        condition = any(part in ("filters", "disqualifiers", "criteria") for part in loc)
-        known = f" (operators: {', '.join(OPERATORS)})" if condition else ""
-        reason = f"unknown key {loc[-1]!r}{known}"
-    elif error["type"] == "missing":
-        reason = f"missing required key {loc[-1]!r}"
-    field, line = _locate(data, loc)
-    value = error.get("input")
-    return InputError(reason, path=path, line=line, field=field, value=value,
-                      has_value=error["type"] != "missing")
-
-
-def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[str, int | None]:
-    """Turn a pydantic error location into `filters[1].between` and the YAML line it sits on."""
-    parts: list[str] = []
-    line = None
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            if isinstance(node, list) and part < len(node):
-                line = line_of(node, part) or line
-                node = node[part]
-            else:
-                node = None
-            parts.append(f"[{part}]")
-        elif isinstance(node, dict):
-            if part in node:
-                line = line_of(node, part) or line
-            node = node.get(part)
-            parts.append(("." if parts else "") + str(part))
-        # anything else is a union/tag branch in the location, not a key of the file
-    return "".join(parts), line
+    return load_spec(IcpSpec, path, text=text, what="an ICP file")
 
 
 def dump_icp(spec: IcpSpec) -> str:
@@ -257,7 +201,4 @@ def apply_edit(spec: IcpSpec, edit: dict[str, Any]) -> IcpSpec:
                              field="edit.op", value=op, has_value=True)
     except KeyError as exc:
         raise InputError(f"edit {op!r} needs key {exc.args[0]!r}", field="edit", value=edit) from exc
-    try:
-        return IcpSpec.model_validate(data)
-    except ValidationError as exc:
-        raise _input_error(exc, data, "edit") from exc
+    return validate_spec(IcpSpec, data, "edit")

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
 from targeting.errors import InputError
+from targeting.spec_file import load_spec
 
 # `contact_country` is a person's own country in files that also carry the company's country.
 CANONICAL_TARGETS = (
@@ -219,61 +220,4 @@ def load_column_map(path: str | Path) -> ColumnMap:
     Raises:
         InputError: missing file, bad YAML, unknown keys or canonical names.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("column map file not found", path=path)
-    try:
-        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise InputError(
-            f"not valid YAML: {error.problem}", path=path, line=mark.line + 1 if mark else None
-        ) from None
-    if data is None:
-        raise InputError("column map file is empty", path=path)
-    if not isinstance(data, dict):
-        raise InputError("a column map is a mapping with `columns:`", path=path, line=1)
-    try:
-        return ColumnMap.model_validate(_plain(data))
-    except ValidationError as error:
-        first = error.errors()[0]
-        field, value, line = _locate(data, first["loc"])
-        reason = (
-            "unknown key"
-            if first["type"] == "extra_forbidden"
-            else first["msg"].removeprefix("Value error, ")
-        )
-        raise InputError(reason, path=path, line=line, field=field, value=value) from None
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(value) for value in node]
-    return node
-
-
-def _locate(data: Any, loc: tuple[Any, ...]) -> tuple[str | None, Any, int | None]:
-    """The field name, bad value and 1-based line that a pydantic error location points at."""
-    node, field, line = data, None, None
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            if hasattr(node, "lc"):
-                line = node.lc.key(part)[0] + 1
-            field, node = str(part), node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            if hasattr(node, "lc"):
-                line = node.lc.item(part)[0] + 1
-            node = node[part]
-        elif part in ("to", "str", "list[str]"):
-            continue  # pydantic's name for a short form: the node is already the value
-        else:
-            # An unknown key: the error points at a key the model does not have.
-            field = str(part)
-            break
-    value = _plain(node) if not isinstance(node, dict) else None
-    return field, value, line
+    return load_spec(ColumnMap, path, what="a column map", fields="key")

@@ -52,6 +52,11 @@ def test_bad_map_names_file_line_field_and_value(tmp_path, text, line, field, va
         assert value in message
 
 
+def test_a_numeric_header_is_a_column_name(tmp_path):
+    loaded = load_column_map(write(tmp_path, "columns:\n  2024: revenue_usd\n"))
+    assert loaded.rules()["2024"].to == ["revenue_usd"]
+
+
 def test_unknown_key_says_so(tmp_path):
     with pytest.raises(InputError, match="unknown key"):
         load_column_map(write(tmp_path, "columns: {}\nguess: true\n"))
