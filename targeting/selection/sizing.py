@@ -8,6 +8,7 @@ select of sums over Boolean expressions on the scored frame, collected once with
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +22,9 @@ QUARTILES = (("Q1", 0.25), ("median", 0.5), ("Q3", 0.75))
 _VALUE_OPS = ("eq", "in", "not_in", "contains_any", "contains_all")
 _NUMERIC_OPS = ("between", "gte", "lte")
 _MANY_VALUES = ("account_id", "name", "domain")
+# An export's industry is often one of its tags (YC's first tag): a value asked of one is looked up
+# in the other too, so the warnings can say where the accounts are.
+_OTHER_FIELD = {"industry": "tags", "tags": "industry"}
 
 Verdict = Literal["too_broad", "too_narrow", "ok"]
 
@@ -35,6 +39,7 @@ class UniverseStats:
     value_counts: dict[str, dict[Any, int]] = field(default_factory=dict)  # field -> {value: n}
     pattern_hits: dict[str, int] = field(default_factory=dict)  # "field|pattern" -> accounts
     spellings: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # field -> lower -> raw
+    elsewhere: dict[tuple[str, Any], int] = field(default_factory=dict)  # (other field, value) -> accounts
 
 
 def _conditions(spec: IcpSpec) -> list[tuple[str, Condition]]:
@@ -101,6 +106,9 @@ def coverage_exprs(spec: IcpSpec) -> list[pl.Expr]:
     fields = {c.field for _, c in conditions} | ({"signals_at"} if any(c.within_days for _, c in conditions) else set())
     exprs = [pl.len().alias("coverage|rows")]
     exprs += [pl.col(f).is_not_null().sum().alias(f"coverage|known|{f}") for f in sorted(fields)]
+    for other, value in _elsewhere(spec):
+        held = pl.col(other).list.contains(value) if field_kind(other) == "list" else pl.col(other) == value
+        exprs.append(held.fill_null(False).sum().alias(f"coverage|also|{other}|{value}"))
     for f, pattern in sorted({(c.field, c.value) for _, c in conditions if c.operator == "matches"}):
         hit = pl.col(f).str.contains(f"(?i){pattern}") if field_kind(f) != "list" else (
             pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
@@ -120,6 +128,18 @@ def read_coverage(row: dict[str, Any], stats: UniverseStats) -> None:
             stats.known[parts[2]] = value
         elif parts[1] == "re":
             stats.pattern_hits["|".join(parts[2:])] = value
+        elif parts[1] == "also":
+            stats.elsewhere[(parts[2], "|".join(parts[3:]))] = value
+
+
+def _elsewhere(spec: IcpSpec) -> list[tuple[str, str]]:
+    """(other field, value) for every text value a condition on industry or tags names."""
+    pairs = set()
+    for _, c in _conditions(spec):
+        if c.operator in _VALUE_OPS and c.field in _OTHER_FIELD:
+            values = c.value if isinstance(c.value, list) else [c.value]
+            pairs.update((_OTHER_FIELD[c.field], v) for v in values if isinstance(v, str) and "|" not in v)
+    return sorted(pairs)
 
 
 def _value_counts(accounts: pl.LazyFrame, f: str, values: set[Any]) -> pl.LazyFrame:
@@ -148,11 +168,47 @@ def universe_warnings(spec: IcpSpec, stats: UniverseStats) -> list[str]:
         if c.operator in _VALUE_OPS:
             counts = stats.value_counts.get(c.field, {})
             for value in c.value if isinstance(c.value, list) else [c.value]:
-                if counts.get(_norm(value), 0) == 0:
-                    warnings.append(f"{where}: value {value!r} never occurs in the universe")
+                held = counts.get(_norm(value), 0)
+                also = _also_held(c.field, value, held, stats)
+                if held == 0:
+                    hint = "" if c.field in _MANY_VALUES else _did_you_mean(value, counts)
+                    warnings.append(f"{where}: value {value!r} never occurs in the universe{hint}{also}")
+                elif also:
+                    warnings.append(f"{where}: {held:,} accounts have {c.field} {value!r}{also}")
         elif c.operator == "matches" and stats.pattern_hits.get(f"{c.field}|{c.value}", 0) == 0:
             warnings.append(f"{where}: pattern {c.value!r} never matches in the universe")
     return warnings
+
+
+def _did_you_mean(value: Any, counts: dict[Any, int]) -> str:
+    """`; did you mean 'developer_tools'?` from the universe's own values, or nothing.
+
+    An abbreviation ("devtools") is a subsequence of what it abbreviates, and such spellings come
+    first; then the values closest by `difflib`.
+    """
+    asked = str(_norm(value))
+    known = [str(k) for k in counts if isinstance(k, str)]
+    ratio = {k: difflib.SequenceMatcher(None, asked, k).ratio() for k in known}
+    abbreviated = sorted((k for k in known if _is_subsequence(asked, k)), key=lambda k: -ratio[k])
+    close = difflib.get_close_matches(asked, known, n=2, cutoff=0.6)
+    shown = list(dict.fromkeys([*abbreviated, *close]))[:2]
+    return "; did you mean " + " or ".join(repr(k) for k in shown) + "?" if shown else ""
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return len(short) >= 3 and all(char in letters for char in short)
+
+
+def _also_held(f: str, value: Any, held: int, stats: UniverseStats) -> str:
+    """`; it occurs as a tag of 150 accounts` where the other field holds the value more often."""
+    other = _OTHER_FIELD.get(f)
+    n = stats.elsewhere.get((other, value), 0) if other else 0
+    if n <= held:
+        return ""
+    as_what = "a tag" if other == "tags" else "the industry"
+    hint = f"{{field: {other}, {'contains_any' if other == 'tags' else 'in'}: [{value}]}}"
+    return f"; it occurs as {as_what} of {n:,} accounts ({hint} reaches them)"
 
 
 def funnel_exprs(spec: IcpSpec) -> list[pl.Expr]:

@@ -157,3 +157,22 @@ def test_every_account_is_suppressed_removed_once_or_targeted(rows, suppressed):
     for step in s.funnel:
         remaining -= step.removed
         assert step.remaining == remaining
+
+
+def test_a_value_that_never_occurs_gets_did_you_mean_from_the_universes_own_values():
+    universe = accounts({"industry": "developer_tools"}, {"industry": "devops"}, {"industry": "fintech"})
+    icp = parse_icp(SPEC.format(low=1, high=10).replace("in: [saas, fintech]", "in: [devtools, fintech]"))
+    (warning,) = [w for w in build_target_list(universe, icp, as_of=AS_OF).summary.warnings if "devtools" in w]
+    assert warning.endswith("never occurs in the universe; did you mean 'developer_tools' or 'devops'?")
+
+
+def test_an_industry_held_more_often_as_a_tag_says_where_the_accounts_are():
+    universe = accounts(
+        {"industry": "fintech", "tags": ["fintech"]},
+        {"industry": "saas", "tags": ["saas", "fintech"]},
+        {"industry": "b2b", "tags": ["b2b", "fintech"]},
+    )
+    icp = parse_icp(SPEC.format(low=1, high=10).replace("in: [saas, fintech]", "in: [fintech]"))
+    warnings = build_target_list(universe, icp, as_of=AS_OF).summary.warnings
+    assert "filter industry in [fintech]: 1 accounts have industry 'fintech'; it occurs as a tag of 3 accounts" \
+           " ({field: tags, contains_any: [fintech]} reaches them)" in warnings
