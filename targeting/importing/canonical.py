@@ -61,16 +61,6 @@ class AccountImport:
         """Accounts in `accounts`: the rows read that were not rejected, duplicates or folded."""
         return self.rows_read - self.rejected.height - self.duplicates - self.folded
 
-    def counts(self) -> dict[str, int]:
-        """rows_read, rejected, duplicates, folded and universe, for a run summary."""
-        return {
-            "rows_read": self.rows_read,
-            "rejected": self.rejected.height,
-            "duplicates": self.duplicates,
-            "folded": self.folded,
-            "universe": self.universe,
-        }
-
 
 @dataclass(frozen=True)
 class ContactImport:
@@ -86,15 +76,6 @@ class ContactImport:
     def universe(self) -> int:
         """Contacts in `contacts`: the rows read that were neither rejected nor duplicates."""
         return self.rows_read - self.rejected.height - self.duplicates
-
-    def counts(self) -> dict[str, int]:
-        """rows_read, rejected, duplicates and universe, for a run summary."""
-        return {
-            "rows_read": self.rows_read,
-            "rejected": self.rejected.height,
-            "duplicates": self.duplicates,
-            "universe": self.universe,
-        }
 
 
 def import_accounts(

@@ -32,7 +32,6 @@ def yc():
 def test_yc_imports_without_edits_and_rejects_under_one_percent(yc):
     source_rows = pl.read_csv(YC, infer_schema=False).height
     accounts = yc.accounts.collect()
-    print(f"YC: {yc.counts()}")
     assert yc.rows_read == source_rows
     assert yc.rejected.height < 0.01 * yc.rows_read
     assert yc.rejected["reason"].is_not_null().all()
