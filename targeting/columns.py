@@ -1,4 +1,4 @@
-"""The canonical columns every import produces and every later step reads (PRODUCT.md)."""
+"""The canonical columns every import produces and every later step reads (docs/file-formats.md)."""
 
 from __future__ import annotations
 
