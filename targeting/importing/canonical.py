@@ -1,10 +1,11 @@
 """Universe import: an export file -> canonical accounts or contacts, with every row accounted for.
 
-Counting (docs/file-formats.md, "Rows, duplicates and the people fold"): each source row ends in exactly one of
-`rejected` (it cannot be used), `duplicates` (an account file row whose account_id an earlier row
-already has; the first row wins whole, so an account is always one real source row), `folded`
-(a people file's person row whose company an earlier person row already gave; person rows are not
-duplicate accounts), or the universe. So `rows_read == len(rejected) + duplicates + folded + universe`.
+Counting (docs/file-formats.md, "Rows, duplicates and the people fold"): each source row ends in
+exactly one of `rejected` (it cannot be used), `duplicates` (an account file row whose account_id an
+earlier row already has; the first row wins whole, so an account is always one real source row),
+`folded` (a people file's person row whose company an earlier person row already gave; person rows
+are not duplicate accounts), or the universe. So
+`rows_read == len(rejected) + duplicates + folded + universe`.
 The people fold is `targeting.importing.row_accounting.fold_people`.
 """
 
