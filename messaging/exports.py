@@ -17,7 +17,7 @@ Where each layout comes from (the tools' own lead-import documentation):
   custom variables.
 - `apollo`: Apollo's "Import a CSV of Contacts" (knowledge.apollo.io) recommends First Name, Last
   Name, Contact Email, Company Name; extra columns map onto custom contact fields created first.
-- `generic`: the project's own layout, the same columns as `campaign.csv` (PRODUCT.md).
+- `generic`: the project's own layout (docs/file-formats.md, "exports/*.csv").
 
 Line breaks: Instantly, Smartlead and lemlist paste a variable into an HTML email, where a raw
 newline collapses into a space, so their bodies are HTML-escaped with `<br>` for each line break.

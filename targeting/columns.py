@@ -1,4 +1,4 @@
-"""The canonical columns every import produces and every later step reads (PRODUCT.md)."""
+"""The canonical columns every import produces and every later step reads (docs/file-formats.md)."""
 
 from __future__ import annotations
 
@@ -65,8 +65,3 @@ CONTACT_SCHEMA: dict[str, pl.DataType] = {
 
 LIST_COLUMNS = tuple(name for name, dtype in ACCOUNT_SCHEMA.items() if dtype == _LIST)
 NUMERIC_COLUMNS = ("employees", "revenue_usd", "founded_year")
-
-
-def is_list_column(field: str) -> bool:
-    """True for the account columns that hold a list of values (tags, tech_stack, ...)."""
-    return field in LIST_COLUMNS

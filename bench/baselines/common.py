@@ -4,7 +4,7 @@ Baselines import nothing from the project: this is the small amount of plain Pyt
 write beside its SQL or pandas script. The heavy work (scanning, predicates, counting) lives in
 each baseline, in its own engine.
 
-Semantics, from PRODUCT.md "Rules that make counts agree":
+Semantics, from docs/icp.md "Rules that make counts agree":
 - a null never satisfies a filter or a criterion; a filter step counts those nulls as `unknown`;
   a null never disqualifies;
 - text and list values compare case-insensitively; `in`/`eq` on a list field mean "contains";
@@ -35,7 +35,7 @@ def parse_args(description: str) -> argparse.Namespace:
     """--universe (Parquet glob) --icp (YAML) --as-of (date) --out (result JSON) --targets (Parquet)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--universe", required=True, help="Parquet file or glob of the accounts")
-    parser.add_argument("--icp", required=True, help="ICP YAML in the PRODUCT.md format")
+    parser.add_argument("--icp", required=True, help="ICP YAML in the docs/icp.md format")
     parser.add_argument("--as-of", required=True, type=date.fromisoformat, help="the day within_days counts back from")
     parser.add_argument("--out", required=True, help="where to write the result JSON")
     parser.add_argument("--targets", required=True, help="where to write the target list (Parquet)")

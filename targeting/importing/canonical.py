@@ -1,10 +1,11 @@
 """Universe import: an export file -> canonical accounts or contacts, with every row accounted for.
 
-Counting (PRODUCT.md, "Rules that make counts agree"): each source row ends in exactly one of
-`rejected` (it cannot be used), `duplicates` (an account file row whose account_id an earlier row
-already has; the first row wins whole, so an account is always one real source row), `folded`
-(a people file's person row whose company an earlier person row already gave; person rows are not
-duplicate accounts), or the universe. So `rows_read == len(rejected) + duplicates + folded + universe`.
+Counting (docs/file-formats.md, "Rows, duplicates and the people fold"): each source row ends in
+exactly one of `rejected` (it cannot be used), `duplicates` (an account file row whose account_id an
+earlier row already has; the first row wins whole, so an account is always one real source row),
+`folded` (a people file's person row whose company an earlier person row already gave; person rows
+are not duplicate accounts), or the universe. So
+`rows_read == len(rejected) + duplicates + folded + universe`.
 The people fold is `targeting.importing.row_accounting.fold_people`.
 """
 
@@ -63,16 +64,6 @@ class AccountImport:
         """Accounts in `accounts`: the rows read that were not rejected, duplicates or folded."""
         return self.rows_read - self.rejected.height - self.duplicates - self.folded
 
-    def counts(self) -> dict[str, int]:
-        """rows_read, rejected, duplicates, folded and universe, for a run summary."""
-        return {
-            "rows_read": self.rows_read,
-            "rejected": self.rejected.height,
-            "duplicates": self.duplicates,
-            "folded": self.folded,
-            "universe": self.universe,
-        }
-
 
 @dataclass(frozen=True)
 class ContactImport:
@@ -88,15 +79,6 @@ class ContactImport:
     def universe(self) -> int:
         """Contacts in `contacts`: the rows read that were neither rejected nor duplicates."""
         return self.rows_read - self.rejected.height - self.duplicates
-
-    def counts(self) -> dict[str, int]:
-        """rows_read, rejected, duplicates and universe, for a run summary."""
-        return {
-            "rows_read": self.rows_read,
-            "rejected": self.rejected.height,
-            "duplicates": self.duplicates,
-            "universe": self.universe,
-        }
 
 
 def import_accounts(

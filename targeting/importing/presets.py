@@ -114,7 +114,7 @@ _COMMA_LIST = {"separator": ","}
 
 PRESETS: dict[str, ColumnMap] = {
     "canonical": _map({name: name for name in CANONICAL_TARGETS}, trusted=True),
-    # The shared YC directory CSV exactly as scraped (see /work/shared/data/SOURCES.md).
+    # The YC company directory CSV exactly as scraped (docs/presets.md; its source: tests/data/SOURCES.md).
     "yc": _map(
         {
             "company_name": "name",

@@ -71,7 +71,7 @@ class PlantedProfile:
         return pl.all_horizontal(list(self.conditions().values()))
 
     def as_filters(self) -> list[dict]:
-        """The profile as ICP-file filters (PRODUCT.md format), e.g. for a derive test."""
+        """The profile as ICP-file filters (docs/icp.md format), e.g. for a derive test."""
         return [
             {"field": "industry", "in": list(self.industries)},
             {"field": "employees", "between": list(self.employees)},

@@ -1,9 +1,10 @@
 """Candidate spec edits that resize a target list, counted in the sizing aggregation, then ranked.
 
-The candidate set (PRODUCT.md): the minimum score +-1..3, each numeric filter's bounds moved to the
-universe's quartiles, each filter dropped, each list filter cut to its most common values. Each
-candidate is one Boolean expression over the scored frame, so all are counted in one pass; applying
-its `edit` with `targeting.icp.spec.apply_edit` and running again yields exactly the counted targets.
+The candidate set (docs/icp.md, "Suggestions"): the minimum score +-1..3, each numeric filter's
+bounds moved to the universe's quartiles, each filter dropped, each list filter cut to its most
+common values. Each candidate is one Boolean expression over the scored frame, so all are counted in
+one pass; applying its `edit` with `targeting.icp.spec.apply_edit` and running again yields exactly
+the counted targets.
 """
 
 from __future__ import annotations

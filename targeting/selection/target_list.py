@@ -51,7 +51,7 @@ class Band(BaseModel):
 
 
 class TargetSummary(BaseModel):
-    """Exactly `target_summary.json` (PRODUCT.md)."""
+    """Exactly `target_summary.json` (docs/file-formats.md)."""
 
     icp: str
     version: int

@@ -10,7 +10,7 @@ import polars as pl
 _MULTIPLIER = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
 _NUMBER = r"(\d+(?:\.\d+)?)(k|mm|m|bn|b|t)?"
 # A count or an amount: "120", "2023.0", "51-200", "10001+", "$1.2M", "$10M-$50M"; ranges keep
-# their low end (PRODUCT.md), so only the first number is captured.
+# their low end (docs/file-formats.md), so only the first number is captured.
 _AMOUNT = re.compile(
     rf"^(?:usd)?\$?{_NUMBER}(?:\+|(?:-|–|—|to)(?:usd)?\$?\d+(?:\.\d+)?(?:k|mm|m|bn|b|t)?)?"
     r"(?:usd|employees|people)?$"

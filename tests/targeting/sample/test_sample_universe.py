@@ -326,7 +326,7 @@ def test_any_seed_gives_a_canonical_consistent_universe(seed, n):
 
 
 def _condition(spec: dict, as_of: date) -> pl.Expr:
-    """An independent reading of one ICP condition (PRODUCT.md semantics), null -> no match."""
+    """An independent reading of one ICP condition (docs/icp.md semantics), null -> no match."""
     column = pl.col(spec["field"])
     is_list = ACCOUNT_SCHEMA[spec["field"]] == pl.List(pl.String)
     if "between" in spec:

@@ -1,7 +1,7 @@
 """An independent oracle for the target list: plain dicts and loops, compared with the project.
 
 The oracle below reads the ICP with pyyaml and nothing else from the project; it re-derives the
-rules of PRODUCT.md on its own (nulls are unknown and never match, case-insensitive text, list
+rules of docs/icp.md on its own (nulls are unknown and never match, case-insensitive text, list
 `in` means contains, inclusive between, within_days against signals_at). Only the comparison
 at the bottom calls the project.
 """
