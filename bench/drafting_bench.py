@@ -173,7 +173,7 @@ def _inputs_digest() -> str:
 
     files = sorted(
         [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "messaging").rglob("*.py"), *(ROOT / "messaging" / "defaults").glob("*.yaml")]
-        + [ROOT / "targeting" / "sample_contacts.py", ROOT / "bench" / "make_universe.py"]
+        + [ROOT / "targeting" / "sample" / "contacts.py", ROOT / "bench" / "make_universe.py"]
     )
     digest = hashlib.sha256()
     for path in files:

@@ -69,7 +69,7 @@ def contender_argv(name: str, universe: str, targets: Path) -> list[str]:
     common = ["--universe", universe, "--icp", str(ICP), "--as-of", AS_OF.isoformat(), "--out", "{result}",
               "--targets", str(targets)]
     script = {
-        "project": [str(HERE / "targeting.py"), "--contender", "project"],
+        "project": [str(Path(__file__).resolve()), "--contender", "project"],
         "duckdb": [str(HERE / "baselines" / "duckdb_sql.py")],
         "pandas": [str(HERE / "baselines" / "pandas_vectorized.py")],
         "pandas-apply": [str(HERE / "baselines" / "pandas_apply.py")],
@@ -144,7 +144,7 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     reference = measured["duckdb"].result
     check_equal({name: {k: m.result[k] for k in COMPARED} for name, m in measured.items()})
     check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
-    in_child([str(HERE / "targeting.py"), "--compare-targets", *(f"{k}={v}" for k, v in targets.items())],
+    in_child([str(Path(__file__).resolve()), "--compare-targets", *(f"{k}={v}" for k, v in targets.items())],
              f"comparing the target lists at {n:,}")
     rows = []
     for name, m in measured.items():

@@ -88,7 +88,11 @@ def candidates(spec: dict[str, Any], quartiles: dict[str, dict[str, float]], cou
         counts: field -> {lower-cased value: accounts (list elements counted per occurrence)}.
     """
     current = spec["scoring"].get("min_score", 0)
-    out = [{"edit": {"op": "set_min_score", "min_score": current + d}, "min_score": current + d} for d in (-3, -2, -1, 1, 2, 3)]
+    points = [c.get("points", 0) for c in spec["scoring"].get("criteria", [])]
+    low, high = sum(p for p in points if p < 0), sum(p for p in points if p > 0)
+    step = (high - low) // 60 + 1 if high - low > 60 else 1  # every reachable score, or a spread of them
+    out = [{"edit": {"op": "set_min_score", "min_score": s}, "min_score": s}
+           for s in range(low, high + 1, step) if s != current]
     for i, f in enumerate(spec.get("filters", [])):
         for new in _variants(f, quartiles.get(f["field"], {}), counts.get(f["field"], {})):
             condition = annotate(dict(new))
@@ -148,10 +152,8 @@ def verdict(targets: int, band: dict[str, int]) -> str:
 
 
 def rank(edits: list[dict[str, Any]], counts: list[int], targets: int, band: dict[str, int], shown: int = 5) -> list[list[Any]]:
-    """The suggestions shown: in-band candidates first (least change first), then by distance to the band.
-
-    No-op candidates (same target count) only when fewer than three others exist. Returns
-    [edit key, targets] pairs.
+    """The suggestions shown: only candidates strictly closer to the band than `targets`; in-band ones
+    first (least change first), then by distance to the band. Returns [edit key, targets] pairs.
     """
     low, high = band["min"], band["max"]
 
@@ -168,9 +170,8 @@ def rank(edits: list[dict[str, Any]], counts: list[int], targets: int, band: dic
         return (distance(n), change if distance(n) == 0 else 0.0, order)
 
     items = [(order, e, n) for order, (e, n) in enumerate(zip(edits, counts))]
-    useful = [item for item in items if item[2] != targets]
-    pool = useful if len(useful) >= 3 else items
-    return [[e["key"], int(n)] for _, e, n in sorted(pool, key=key)[:shown]]
+    closer = [item for item in items if distance(item[2]) < distance(targets)]
+    return [[e["key"], int(n)] for _, e, n in sorted(closer, key=key)[:shown]]
 
 
 def result(

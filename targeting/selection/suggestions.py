@@ -1,6 +1,6 @@
 """Candidate spec edits that resize a target list, counted in the sizing aggregation, then ranked.
 
-The candidate set (docs/icp.md, "Suggestions"): the minimum score +-1..3, each numeric filter's
+The candidate set (docs/icp.md, "Suggestions"): every minimum score an account can reach, each numeric filter's
 bounds moved to the universe's quartiles, each filter dropped, each list filter cut to its most
 common values. Each candidate is one Boolean expression over the scored frame, so all are counted in
 one pass; applying its `edit` with `targeting.icp.spec.apply_edit` and running again yields exactly
@@ -23,6 +23,7 @@ from targeting.selection.scoring import SUPPRESSED, Spellings, condition_expr, d
 from targeting.selection.sizing import QUARTILES, UniverseStats
 
 _SHOWN = 5
+_MAX_SCORES = 60
 
 
 class Suggestion(BaseModel):
@@ -50,9 +51,9 @@ def candidate_edits(spec: IcpSpec, stats: UniverseStats) -> list[Candidate]:
     """Every candidate edit for this spec and universe, without duplicates."""
     current = spec.scoring.min_score
     out = [
-        Candidate(f"min score {current} -> {current + d}", {"op": "set_min_score", "min_score": current + d},
-                  min_score=current + d)
-        for d in (-3, -2, -1, 1, 2, 3)
+        Candidate(f"min score {current} -> {score}", {"op": "set_min_score", "min_score": score}, min_score=score)
+        for score in _reachable_scores(spec)
+        if score != current
     ]
     for i, f in enumerate(spec.filters):
         for text, new in _variants(f, stats):
@@ -64,6 +65,18 @@ def candidate_edits(spec: IcpSpec, stats: UniverseStats) -> list[Candidate]:
     for candidate in out:
         unique.setdefault(repr(candidate.edit), candidate)
     return list(unique.values())
+
+
+def _reachable_scores(spec: IcpSpec) -> range:
+    """Every minimum score that can change the list: from the lowest score an account can have to the
+    highest, one past each end being the same as the end (all pass, none pass)."""
+    points = [c.points for c in spec.scoring.criteria]
+    low = sum(p for p in points if p < 0)
+    high = sum(p for p in points if p > 0)
+    if high - low > _MAX_SCORES:  # large point values: a spread of thresholds, ends included
+        step = (high - low) // _MAX_SCORES + 1
+        return range(low, high + 1, step)
+    return range(low, high + 1)
 
 
 def _variants(f: Filter, stats: UniverseStats) -> list[tuple[str, Filter]]:
@@ -123,7 +136,8 @@ def candidate_exprs(
 def rank_suggestions(
     candidates: list[Candidate], counts: list[int], targets: int, band: tuple[int, int]
 ) -> list[Suggestion]:
-    """In-band candidates first (least change first), then the rest by distance to the band.
+    """Candidates that bring the count closer to the band: in-band ones first (least change first),
+    then the rest by distance to the band. A list inside the band gets none.
 
     Args:
         candidates: the candidate edits, in `candidate_exprs` order.
@@ -132,7 +146,8 @@ def rank_suggestions(
         band: (min, max) of the target size band.
 
     Returns:
-        At most five suggestions; no-op candidates only when fewer than three others exist.
+        At most five suggestions, each strictly closer to the band than the current count (widening
+        when too narrow, narrowing when too broad); none when no candidate is.
     """
     low, high = band
 
@@ -149,7 +164,6 @@ def rank_suggestions(
         return (distance(n), change if distance(n) == 0 else 0.0, order)
 
     items = [(order, c, n) for order, (c, n) in enumerate(zip(candidates, counts))]
-    useful = [item for item in items if item[2] != targets]
-    pool = useful if len(useful) >= 3 else items
-    ranked = sorted(pool, key=key)[:_SHOWN]
+    closer = [item for item in items if distance(item[2]) < distance(targets)]
+    ranked = sorted(closer, key=key)[:_SHOWN]
     return [Suggestion(change=c.change, edit=c.edit, targets=n) for _, c, n in ranked]

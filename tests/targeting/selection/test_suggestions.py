@@ -136,12 +136,46 @@ def test_rank_in_band_first_then_closest_to_band():
     candidates = [_candidate(name) for name in ("far", "zero", "near", "inside", "inside2", "same")]
     counts = [10_000, 0, 260, 200, 150, 1000]
     ranked = rank_suggestions(candidates, counts, targets=1000, band=(100, 250))
-    # in band, the smaller change first; then by distance to the band; the no-op is left out
-    assert [s.change for s in ranked] == ["inside", "inside2", "near", "far", "zero"]
-    assert [s.targets for s in ranked] == [200, 150, 260, 10_000, 0]
+    # in band, the smaller change first; then by distance to the band; what moves away is left out
+    assert [s.change for s in ranked] == ["inside", "inside2", "near"]
+    assert [s.targets for s in ranked] == [200, 150, 260]
 
 
-def test_rank_keeps_at_least_three_even_when_most_do_nothing():
-    candidates = [_candidate(name) for name in ("a", "bb", "ccc", "dddd")]
-    ranked = rank_suggestions(candidates, [50, 50, 50, 60], targets=50, band=(100, 200))
-    assert len(ranked) >= 3
+@pytest.mark.parametrize(
+    ("targets", "counts", "offered"),
+    [
+        (50, [50, 40, 0, 60, 120], [120, 60]),  # too narrow: only widening edits
+        (900, [900, 1000, 950, 400, 700], [400, 700]),  # too broad: only narrowing ones
+        (50, [50, 40, 0], []),  # nothing helps: nothing is offered
+        (50, [5_000, 201], [201]),  # overshooting past the band is no closer
+    ],
+)
+def test_only_edits_that_move_toward_the_band_are_offered(targets, counts, offered):
+    candidates = [_candidate("x" * (i + 1)) for i in range(len(counts))]
+    ranked = rank_suggestions(candidates, counts, targets=targets, band=(100, 500))
+    assert [s.targets for s in ranked] == offered
+
+
+def test_a_list_too_narrow_finds_the_minimum_score_that_lands_in_the_band():
+    # Only accounts scoring 0 exist beyond two: from min score 5, no +-3 step reached the band.
+    rows = [{"account_id": f"a{i}", "employees": 500} for i in range(250)]
+    rows += [{"account_id": f"b{i}", "employees": 100, "tech_stack": ["hubspot"]} for i in range(3)]
+    universe = pl.DataFrame(rows, schema=ACCOUNT_SCHEMA).lazy()
+    icp = parse_icp("""
+name: narrow
+version: 1
+target_size: {min: 200, max: 1000}
+filters: []
+scoring:
+  min_score: 5
+  tiers: {A: 5}
+  criteria:
+    - {field: employees, between: [50, 200], points: 3}
+    - {field: tech_stack, contains_any: [hubspot], points: 3}
+""")
+    summary = build_target_list(universe, icp, as_of=AS_OF).summary
+    assert (summary.verdict, summary.targets) == ("too_narrow", 3)
+    best = summary.suggestions[0]
+    assert (best.edit, best.targets) == ({"op": "set_min_score", "min_score": 0}, 253)
+    assert all(s.targets > 3 for s in summary.suggestions)
+    assert build_target_list(universe, apply_edit(icp, best.edit), as_of=AS_OF).summary.targets == 253
