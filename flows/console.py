@@ -95,3 +95,23 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     for sample in summary["samples"]:
         console.rule(f"{sample['persona']} - {sample['email']}")
         console.print(f"Subject: {sample['subject']}\n\n{sample['body']}", markup=False, highlight=False)
+
+
+def print_icp_check(check: Any, path: Any) -> None:
+    """`outbound icp check`: how the spec reads, and what the universe holds of each value."""
+    spec = check.spec
+    console.print(
+        f"{path}: {spec.name} v{spec.version} is valid ({len(spec.filters)} filters, "
+        f"{len(spec.disqualifiers)} disqualifiers, {len(spec.scoring.criteria)} criteria)", markup=False,
+    )
+    for note in check.respelled:
+        console.print(f"  reads {note}", markup=False)
+    if check.universe is None:
+        return
+    console.print(f"against {check.universe:,} accounts:", markup=False)
+    for seen in check.values:
+        other = [s for s in seen.spelled if s != seen.value]
+        spelled = f" (spelled {', '.join(map(repr, seen.spelled))})" if other else ""
+        console.print(f"  {seen.where}: {seen.value!r} in {seen.accounts:,} accounts{spelled}", markup=False)
+    for warning in check.warnings:
+        console.print(f"warning: {warning}", markup=False, style="yellow")

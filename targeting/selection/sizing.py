@@ -19,7 +19,7 @@ from targeting.icp.spec import IcpSpec
 from targeting.selection.scoring import SUPPRESSED, filter_column, step_names
 
 QUARTILES = (("Q1", 0.25), ("median", 0.5), ("Q3", 0.75))
-_VALUE_OPS = ("eq", "in", "not_in", "contains_any", "contains_all")
+VALUE_OPS = ("eq", "in", "not_in", "contains_any", "contains_all")
 _NUMERIC_OPS = ("between", "gte", "lte")
 _MANY_VALUES = ("account_id", "name", "domain")
 # An export's industry is often one of its tags (YC's first tag): a value asked of one is looked up
@@ -42,7 +42,7 @@ class UniverseStats:
     elsewhere: dict[tuple[str, Any], int] = field(default_factory=dict)  # (other field, value) -> accounts
 
 
-def _conditions(spec: IcpSpec) -> list[tuple[str, Condition]]:
+def spec_conditions(spec: IcpSpec) -> list[tuple[str, Condition]]:
     return (
         [("filter", c) for c in spec.filters]
         + [("disqualifier", c) for c in spec.disqualifiers]
@@ -66,11 +66,11 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool
     Returns:
         The statistics; list values are counted per element occurrence.
     """
-    conditions = _conditions(spec)
+    conditions = spec_conditions(spec)
     numeric = sorted({c.field for c in spec.filters if c.operator in _NUMERIC_OPS})
     wanted: dict[str, set[Any]] = {}
     for _, c in conditions:
-        if c.operator in _VALUE_OPS:
+        if c.operator in VALUE_OPS:
             values = c.value if isinstance(c.value, list) else [c.value]
             wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
     stats = UniverseStats()
@@ -102,7 +102,7 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool
 
 def coverage_exprs(spec: IcpSpec) -> list[pl.Expr]:
     """Rows, non-null accounts per named field and accounts each `matches` pattern hits."""
-    conditions = _conditions(spec)
+    conditions = spec_conditions(spec)
     fields = {c.field for _, c in conditions} | ({"signals_at"} if any(c.within_days for _, c in conditions) else set())
     exprs = [pl.len().alias("coverage|rows")]
     exprs += [pl.col(f).is_not_null().sum().alias(f"coverage|known|{f}") for f in sorted(fields)]
@@ -135,8 +135,8 @@ def read_coverage(row: dict[str, Any], stats: UniverseStats) -> None:
 def _elsewhere(spec: IcpSpec) -> list[tuple[str, str]]:
     """(other field, value) for every text value a condition on industry or tags names."""
     pairs = set()
-    for _, c in _conditions(spec):
-        if c.operator in _VALUE_OPS and c.field in _OTHER_FIELD:
+    for _, c in spec_conditions(spec):
+        if c.operator in VALUE_OPS and c.field in _OTHER_FIELD:
             values = c.value if isinstance(c.value, list) else [c.value]
             pairs.update((_OTHER_FIELD[c.field], v) for v in values if isinstance(v, str) and "|" not in v)
     return sorted(pairs)
@@ -158,14 +158,14 @@ def universe_warnings(spec: IcpSpec, stats: UniverseStats) -> list[str]:
     if stats.rows == 0:
         return ["the universe is empty"]
     warnings = []
-    for kind, c in _conditions(spec):
+    for kind, c in spec_conditions(spec):
         where = f"{kind} {c.label}"
         if stats.known.get(c.field, 0) == 0 and c.operator not in ("is_null", "not_null"):
             warnings.append(f"{where}: field {c.field!r} is empty in the universe (every account is unknown)")
             continue
         if c.within_days and stats.known.get("signals_at", 0) == 0:
             warnings.append(f"{where}: no account has signals_at, so within {c.within_days} days never holds")
-        if c.operator in _VALUE_OPS:
+        if c.operator in VALUE_OPS:
             counts = stats.value_counts.get(c.field, {})
             for value in c.value if isinstance(c.value, list) else [c.value]:
                 held = counts.get(_norm(value), 0)

@@ -199,3 +199,23 @@ def test_unusable_input_stops_before_any_flow_run(prefect_harness, workspace, tm
     result = invoke(*argv)
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output and "Flow run" not in result.output
+
+
+def test_icp_check_reads_a_spec_against_a_universe_without_building_a_list(workspace, tmp_path):
+    icp = tmp_path / "icp.yaml"
+    icp.write_text((workspace / "icp.yaml").read_text().replace("region, in: [NA, EMEA]", "region, in: [North America, EMEA]"))
+    result = invoke("icp", "check", "--icp", icp, "--accounts", workspace / "accounts.csv", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"written": "North America", "read_as": "NA"}.items() <= report["respelled"][0].items()
+    assert report["universe"] == 3000 and report["values"]
+    human = invoke("icp", "check", "--icp", icp)
+    assert human.exit_code == 0 and "North America reads as NA" in human.output
+
+
+def test_icp_check_on_a_broken_spec_is_one_line_exit_2(tmp_path):
+    icp = tmp_path / "icp.yaml"
+    icp.write_text("name: x\nversion: 1\nfilters:\n  - {field: industry, nope: [saas]}\n")
+    result = invoke("icp", "check", "--icp", icp)
+    assert result.exit_code == 2
+    assert "icp.yaml:4" in result.output and "Traceback" not in result.output
