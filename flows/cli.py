@@ -125,13 +125,14 @@ def columns(
     from targeting.importing.column_guess import dump_column_map, guess_column_map
 
     with one_line_errors():
-        column_map, unplaced = guess_column_map(accounts)
-    text = dump_column_map(column_map, unplaced)
+        column_map, unplaced, reasons = guess_column_map(accounts)
+    text = dump_column_map(column_map, unplaced, reasons)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     if json_out:
-        print_json({"map": column_map.model_dump(mode="json"), "unplaced": unplaced, "out": str(out) if out else None})
+        print_json({"map": column_map.model_dump(mode="json"), "unplaced": unplaced, "because": reasons,
+                    "out": str(out) if out else None})
         return
     if out is None:
         console.print(text, markup=False, highlight=False)

@@ -157,14 +157,14 @@ def _rule(sample: pl.DataFrame, header: str, target: str) -> ColumnRule:
     return ColumnRule(to=[target], separator="," if commas and not literal else ";")
 
 
-def guess_column_map(path: str | Path) -> tuple[ColumnMap, list[str]]:
+def guess_column_map(path: str | Path) -> tuple[ColumnMap, list[str], dict[str, str]]:
     """Guess a column map for an unknown export from its headers and first 500 rows.
 
     Args:
         path: any file `targeting.importing.reading.read_table` reads.
 
     Returns:
-        The map, and the headers it could not place (in file order).
+        The map, the headers it could not place (in file order), and what each placement rests on.
 
     Raises:
         InputError: the file cannot be read.
@@ -174,15 +174,34 @@ def guess_column_map(path: str | Path) -> tuple[ColumnMap, list[str]]:
     sample = sample.drop(extra_fields(sample.schema))
     placed = guess_rules(sample, sample.columns)
     unplaced = [header for header in sample.columns if header not in placed]
-    return ColumnMap(columns=dict(placed)), unplaced
+    return ColumnMap(columns=dict(placed)), unplaced, placement_reasons(sample, placed)
 
 
-def dump_column_map(column_map: ColumnMap, unplaced: list[str] = ()) -> str:
+def placement_reasons(sample: pl.DataFrame, placed: dict[str, ColumnRule]) -> dict[str, str]:
+    """What each placement rests on: the header's name, or the share of sampled cells that look right."""
+    reasons = {}
+    for header, rule in placed.items():
+        target = rule.to[0]
+        named = _NAMES.get(_key(header), (None, 2))[0]
+        if named == target or _SECOND_CHOICE.get(named) == target:
+            why = f"the header names {target}"
+        else:
+            text = sample.select(nz.blank_to_null(pl.col(header)).drop_nulls()).to_series()
+            share = text.to_frame().select(_sniffed(target, pl.col(header)).mean()).item() or 0.0
+            why = f"{share:.0%} of {text.len()} sampled cells read as {target}"
+        if rule.separator != ";":
+            why += f"; cells split on {rule.separator!r} (they hold it and never ';')"
+        reasons[header] = why
+    return reasons
+
+
+def dump_column_map(column_map: ColumnMap, unplaced: list[str] = (), reasons: dict[str, str] | None = None) -> str:
     """The map as YAML that `--map` loads; unplaced columns are listed as comments to fill in.
 
     Args:
         column_map: the map to write.
         unplaced: source headers to list as commented-out entries.
+        reasons: what a guessed placement rests on, written as a comment beside its line.
 
     Returns:
         YAML text.
@@ -194,6 +213,8 @@ def dump_column_map(column_map: ColumnMap, unplaced: list[str] = ()) -> str:
     columns = CommentedMap()
     for source, rule in column_map.columns.items():
         columns[source] = None if rule is None else _rule_yaml(rule)
+        if reasons and source in reasons:
+            columns.yaml_add_eol_comment(reasons[source], source)
     data = CommentedMap(columns=columns)
     if column_map.id_fallback is not None:
         data["id_fallback"] = column_map.id_fallback.model_dump()

@@ -16,7 +16,7 @@ def targets(column_map):
 
 
 def test_apollo_people_headers_are_placed_by_name():
-    column_map, unplaced = guess_column_map(DATA / "apollo_people.csv")
+    column_map, unplaced, _ = guess_column_map(DATA / "apollo_people.csv")
     placed = targets(column_map)
     assert (
         placed["Website"] == "domain" and placed["# Employees"] == "employees" and placed["Email"] == "email"
@@ -75,7 +75,7 @@ def test_dumped_maps_load_back_unchanged(tmp_path, preset):
 
 
 def test_guessed_map_dumped_and_loaded_imports_the_file(tmp_path):
-    column_map, unplaced = guess_column_map(DATA / "hubspot_companies.csv")
+    column_map, unplaced, _ = guess_column_map(DATA / "hubspot_companies.csv")
     text = dump_column_map(column_map, unplaced)
     assert "#   'Record ID':" in text  # unplaced columns are listed for the user to fill in
     path = tmp_path / "map.yaml"
@@ -89,3 +89,24 @@ def test_guessing_an_unreadable_file_names_it(tmp_path):
     path.write_text("not parquet")
     with pytest.raises(InputError, match="x.parquet"):
         guess_column_map(path)
+
+
+def test_each_guess_says_what_it_rests_on_and_the_yaml_carries_it(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text('Org URL,Headcount,Technologies\nacme.com,51-200,"HubSpot, Stripe"\nbeta.io,11-50,Salesforce\n')
+    column_map, unplaced, reasons = guess_column_map(path)
+    assert {h: r.to[0] for h, r in column_map.columns.items()} == {
+        "Org URL": "domain", "Headcount": "employees", "Technologies": "tech_stack"}
+    assert reasons["Org URL"] == "100% of 2 sampled cells read as domain"
+    assert reasons["Headcount"] == "the header names employees"
+    assert reasons["Technologies"].endswith("cells split on ',' (they hold it and never ';')")
+    text = dump_column_map(column_map, unplaced, reasons)
+    assert "# 100% of 2 sampled cells read as domain" in text
+    assert load_column_map_text(tmp_path, text).columns == column_map.columns
+
+
+def load_column_map_text(tmp_path, text):
+    from targeting.importing.presets import load_column_map
+
+    (tmp_path / "map.yaml").write_text(text)
+    return load_column_map(tmp_path / "map.yaml")
