@@ -28,8 +28,8 @@ from messaging.composing.render import render_drafts
 from messaging.contacts.sendability import check_sendability
 from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet
-from targeting.errors import InputError
 from targeting.columns import ACCOUNT_SCHEMA
+from targeting.errors import InputError
 
 DRAFT_COLUMNS = (
     "contact_id", "account_id", "email", "first_name", "last_name", "company", "persona", "step", "variant",

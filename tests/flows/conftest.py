@@ -22,6 +22,7 @@ COUNTED = (load_icp, load_column_map, load_persona_rules, load_messaging, load_s
            read_suppression, check_templates)
 PACKAGES = ("flows", "targeting", "messaging", "campaigns")
 
+
 class Loads(defaultdict):
     """Function name -> [(first argument, whether the call ran inside a flow run)], in call order."""
 
@@ -62,4 +63,3 @@ def loads(monkeypatch) -> Loads:
             if name.split(".")[0] in PACKAGES and vars(module).get(fn.__name__) is fn:
                 monkeypatch.setattr(module, fn.__name__, counted)
     return seen
-
