@@ -58,16 +58,16 @@ def target(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
-    from flows.target import TargetRequest, build_target_list, run_targeting, validate_target_request
+    from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
             accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [],
             preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
         )
-        validate_target_request(request)
+        inputs = load_target_inputs(request)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
-            summary = run_targeting(request, use_prefect=False) if no_prefect else build_target_list(request)
+            summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
     print_json(summary) if json_out else print_target_summary(summary)
 
 
@@ -152,19 +152,12 @@ def personas(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
-    from flows.personas import PersonasRequest, classify_personas, run_personas
-    from messaging.contacts.classify import load_persona_rules
-    from targeting.importing.canonical import check_importable
-    from targeting.importing.presets import load_column_map
+    from flows.personas import PersonasRequest, classify_personas_flow, load_personas_inputs, run_personas
 
     with one_line_errors():
         request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
-        if not contacts.exists():
-            raise InputError("--contacts file not found", path=contacts)
-        load_persona_rules(persona_rules)
-        mapping = load_column_map(column_map) if column_map is not None else None
-        check_importable(contacts, "contact", preset=preset, column_map=mapping)
-        summary = run_personas(request, use_prefect=False) if no_prefect else classify_personas(request)
+        inputs = load_personas_inputs(request)
+        summary = run_personas(request, inputs, use_prefect=False) if no_prefect else classify_personas_flow(request)
     if json_out:
         print_json(summary)
         return
@@ -194,7 +187,7 @@ def draft(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
-    from flows.draft import draft_emails, load_draft_specs, resolve_draft_request, run_drafting
+    from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
 
     with one_line_errors():
         request = resolve_draft_request(
@@ -203,9 +196,9 @@ def draft(
             column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
             steps=steps,
         )
-        load_draft_specs(request)
+        inputs = load_draft_inputs(request)
         with working(f"drafting for {targets}", quiet=json_out):
-            summary = run_drafting(request, use_prefect=False) if no_prefect else draft_emails(request)
+            summary = run_drafting(request, inputs, use_prefect=False) if no_prefect else draft_emails_flow(request)
     print_json(summary) if json_out else print_draft_summary(summary)
 
 
@@ -216,8 +209,8 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the pipeline on the bundled sample: init a workspace, build the target list, draft emails."""
-    from flows.draft import draft_emails, resolve_draft_request, run_drafting
-    from flows.target import TargetRequest, build_target_list, run_targeting, validate_target_request
+    from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
     from flows.workspace import init_workspace
 
     with one_line_errors():
@@ -226,10 +219,11 @@ def demo(
             accounts=out / "accounts.csv", contacts=out / "contacts.csv", icp=out / "icp.yaml",
             personas=out / "personas.yaml", out=out / "targets",
         )
-        validate_target_request(request)
-        target_summary = run_targeting(request, use_prefect=False) if no_prefect else build_target_list(request)
+        inputs = load_target_inputs(request)
+        target_summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
         drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
-        draft_summary = run_drafting(drafting, use_prefect=False) if no_prefect else draft_emails(drafting)
+        draft_inputs = load_draft_inputs(drafting)
+        draft_summary = run_drafting(drafting, draft_inputs, use_prefect=False) if no_prefect else draft_emails_flow(drafting)
     if json_out:
         print_json({"target": target_summary, "draft": draft_summary})
         return

@@ -45,12 +45,16 @@ def print_json(data: Any) -> None:
 
 
 def print_target_summary(summary: dict[str, Any]) -> None:
-    """Print the target summary a person reads: counts, funnel, tiers, verdict and fixes."""
+    """Print the target summary a person reads: counts, unmapped columns, funnel, tiers, verdict and fixes."""
     console.print(
         f"[bold]{summary['icp']}[/] v{summary['version']}: read {summary['rows_read']:,} rows, "
         f"rejected {summary['rejected']:,}, duplicates {summary['duplicates']:,}, "
         f"universe {summary['universe']:,}, suppressed {summary['suppressed']:,}"
     )
+    unmapped = summary.get("unmapped") or []
+    if unmapped:
+        # Columns no rule reads: a column a criterion needs may be among them, under a name the map missed.
+        console.print(f"unmapped columns (not read): {', '.join(unmapped)}", markup=False, highlight=False)
     funnel = Table("step", "removed", "unknown", "remaining", title="Funnel")
     for row in summary["funnel"]:
         funnel.add_row(escape(row["step"]), f"{row['removed']:,}", f"{row['unknown']:,}", f"{row['remaining']:,}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from prefect import flow
@@ -12,12 +13,16 @@ from pydantic import BaseModel
 from flows.frames_io import write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
-from targeting.icp.spec import load_icp
+from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_contacts
-from targeting.importing.presets import load_column_map
+from targeting.importing.presets import ColumnMap, load_column_map
 from targeting.importing.suppression import read_suppression
 
-SAMPLES_PER_PERSONA = 1
+if TYPE_CHECKING:
+    from messaging.composing.copy_blocks import MessagingSpec
+    from messaging.composing.sender import Sender
+    from messaging.composing.templates import TemplateSet
+    from messaging.contacts.persona_rules import PersonaRules
 
 
 class DraftRequest(BaseModel):
@@ -62,28 +67,63 @@ def resolve_draft_request(
     return DraftRequest(targets=targets, contacts=contacts, out=out, icp=icp, **options)
 
 
-def load_draft_specs(request: DraftRequest) -> dict[str, Any]:
-    """Load and check every spec and template up front, so a broken one stops the command in one line."""
+@dataclass(frozen=True)
+class DraftInputs:
+    """Every spec and template a drafting run reads, loaded and checked once by `load_draft_inputs`."""
+
+    icp: IcpSpec
+    persona_rules: PersonaRules
+    messaging: MessagingSpec
+    sender: Sender
+    templates: TemplateSet
+    column_map: ColumnMap | None
+    suppressed: list[str]
+
+
+def load_draft_inputs(request: DraftRequest) -> DraftInputs:
+    """Load and check every spec and template, once.
+
+    The command calls this before a flow starts, so a broken spec or template is one line, not a
+    traceback; the in-process run uses what it returns, and the flow (started with plain paths)
+    calls it inside. `load_templates` dry-renders each template; here they are only checked to
+    cover every step of every persona the ICP drafts.
+
+    Raises:
+        InputError: a spec does not validate, a template is broken or missing, or the contacts
+            cannot be imported.
+    """
     from messaging.composing.copy_blocks import load_messaging
-    from messaging.contacts.classify import load_persona_rules
     from messaging.composing.sender import load_sender
     from messaging.composing.templates import load_templates
+    from messaging.contacts.classify import load_persona_rules
+    from messaging.drafts import require_templates
 
     column_map = load_column_map(request.column_map) if request.column_map else None
     check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
-    return {
-        "icp": load_icp(request.icp),
-        "persona_rules": load_persona_rules(request.personas),
-        "messaging": load_messaging(request.messaging),
-        "sender": load_sender(request.sender),
-        "templates": load_templates(request.templates),
-        "column_map": column_map,
-        "suppressed": suppressed_keys(request.suppress),
-    }
+    icp = load_icp(request.icp)
+    persona_rules = load_persona_rules(request.personas)
+    messaging = load_messaging(request.messaging)
+    sender = load_sender(request.sender)
+    templates = load_templates(request.templates)
+    require_templates(templates, list(icp.personas), steps=request.steps)
+    return DraftInputs(
+        icp=icp,
+        persona_rules=persona_rules,
+        messaging=messaging,
+        sender=sender,
+        templates=templates,
+        column_map=column_map,
+        suppressed=suppressed_keys(request.suppress),
+    )
 
 
-def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
+def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: bool) -> dict[str, Any]:
     """Run the drafting steps (as Prefect tasks when `use_prefect`) and write the outputs.
+
+    Args:
+        request: The files and options.
+        inputs: The specs and templates `load_draft_inputs` loaded from `request`.
+        use_prefect: Run each step as a task (inside a flow run).
 
     Returns:
         The drafting summary printed by the command.
@@ -91,20 +131,19 @@ def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
     from messaging.drafts import build_drafts
 
     step = as_step(use_prefect)
-    specs = load_draft_specs(request)
-    contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=specs["column_map"])
+    contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
     targets = pl.read_parquet(request.targets)
     result = step(build_drafts)(
         targets,
         contacts.contacts,
-        personas=list(specs["icp"].personas),
-        persona_rules=specs["persona_rules"],
-        messaging=specs["messaging"],
-        sender=specs["sender"],
-        templates=specs["templates"],
+        personas=list(inputs.icp.personas),
+        persona_rules=inputs.persona_rules,
+        messaging=inputs.messaging,
+        sender=inputs.sender,
+        templates=inputs.templates,
         allow_role=request.allow_role,
         allow_free_mail=request.allow_free_mail,
-        suppressed=specs["suppressed"],
+        suppressed=inputs.suppressed,
         steps=request.steps,
     )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
@@ -201,6 +240,7 @@ def samples_markdown(drafts: pl.DataFrame) -> str:
 
 
 @flow(name="draft_emails", flow_run_name="draft-{request.targets.parent.name}", log_prints=True, validate_parameters=False)
-def draft_emails(request: DraftRequest) -> dict[str, Any]:
-    """Prefect flow: the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
-    return run_drafting(request, use_prefect=True)
+def draft_emails_flow(request: DraftRequest) -> dict[str, Any]:
+    """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
+    inputs = as_step(True)(load_draft_inputs)(request)
+    return run_drafting(request, inputs, use_prefect=True)

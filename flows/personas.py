@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
 from flows.runtime import as_step, publish_table
-from targeting.importing.canonical import import_contacts
-from targeting.importing.presets import load_column_map
+from targeting.errors import InputError
+from targeting.importing.canonical import check_importable, import_contacts
+from targeting.importing.presets import ColumnMap, load_column_map
+
+if TYPE_CHECKING:
+    from messaging.contacts.persona_rules import PersonaRules
 
 
 class PersonasRequest(BaseModel):
@@ -24,15 +29,40 @@ class PersonasRequest(BaseModel):
     column_map: Path | None = None
 
 
-def run_personas(request: PersonasRequest, *, use_prefect: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PersonasInputs:
+    """The persona rules and column map a classification run reads, loaded once by `load_personas_inputs`."""
+
+    persona_rules: PersonaRules
+    column_map: ColumnMap | None
+
+
+def load_personas_inputs(request: PersonasRequest) -> PersonasInputs:
+    """Check the contacts file and load the persona rules and column map, once.
+
+    The command calls this before a flow starts; the in-process run uses what it returns, and the
+    flow (started with plain paths) calls it inside.
+
+    Raises:
+        InputError: the contacts file is missing or cannot be imported, or a spec does not validate.
+    """
+    from messaging.contacts.classify import load_persona_rules
+
+    if not request.contacts.exists():
+        raise InputError("--contacts file not found", path=request.contacts)
+    persona_rules = load_persona_rules(request.personas)
+    column_map = load_column_map(request.column_map) if request.column_map is not None else None
+    check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
+    return PersonasInputs(persona_rules=persona_rules, column_map=column_map)
+
+
+def run_personas(request: PersonasRequest, inputs: PersonasInputs, *, use_prefect: bool) -> dict[str, Any]:
     """Classify every contact and write them to `request.out` (CSV or Parquet by extension)."""
-    from messaging.contacts.classify import classify_contacts, load_persona_rules
+    from messaging.contacts.classify import classify_contacts
 
     step = as_step(use_prefect)
-    rules = load_persona_rules(request.personas)
-    mapping = load_column_map(request.column_map) if request.column_map else None
-    imported = step(import_contacts)(request.contacts, preset=request.preset, column_map=mapping)
-    frame = classify_contacts(imported.contacts, rules).lazy().collect()
+    imported = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
+    frame = classify_contacts(imported.contacts, inputs.persona_rules).lazy().collect()
     step(write_table)(frame, request.out)
     counts = dict(frame.group_by("persona").len().sort("len", "persona", descending=[True, False]).iter_rows())
     if use_prefect:
@@ -42,6 +72,7 @@ def run_personas(request: PersonasRequest, *, use_prefect: bool) -> dict[str, An
 
 
 @flow(name="classify_personas", flow_run_name="personas-{request.contacts.stem}", validate_parameters=False)
-def classify_personas(request: PersonasRequest) -> dict[str, Any]:
-    """Prefect flow: classify and write the contacts, with counts by persona as a keyed artifact."""
-    return run_personas(request, use_prefect=True)
+def classify_personas_flow(request: PersonasRequest) -> dict[str, Any]:
+    """Prefect flow: load the inputs, classify and write the contacts, with counts by persona as a keyed artifact."""
+    inputs = as_step(True)(load_personas_inputs)(request)
+    return run_personas(request, inputs, use_prefect=True)

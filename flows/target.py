@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from prefect import flow
@@ -16,9 +17,12 @@ from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
 from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_accounts, import_contacts
-from targeting.importing.presets import load_column_map
+from targeting.importing.presets import ColumnMap, load_column_map
 from targeting.importing.suppression import read_suppression, suppressed_emails
-from targeting.selection.target_list import TargetList, build_target_list as score_and_size
+from targeting.selection.target_list import TargetList, build_target_list
+
+if TYPE_CHECKING:
+    from messaging.contacts.persona_rules import PersonaRules
 
 
 class TargetRequest(BaseModel):
@@ -35,8 +39,25 @@ class TargetRequest(BaseModel):
     as_of: date | None = None
 
 
-def validate_target_request(request: TargetRequest) -> IcpSpec:
-    """Check every input file before a flow starts, so bad input is one line, not a traceback."""
+@dataclass(frozen=True)
+class TargetInputs:
+    """Every spec a targeting run reads, loaded and checked once by `load_target_inputs`."""
+
+    spec: IcpSpec
+    column_map: ColumnMap | None
+    suppression: pl.DataFrame | None
+    persona_rules: PersonaRules | None  # with contacts only: they decide which accounts are reachable
+
+
+def load_target_inputs(request: TargetRequest) -> TargetInputs:
+    """Check every input file and load every spec, once.
+
+    The command calls this before a flow starts, so a bad input is one line, not a traceback; the
+    in-process run uses what it returns, and the flow (started with plain paths) calls it inside.
+
+    Raises:
+        InputError: a file is missing, a spec does not validate, or a file cannot be imported.
+    """
     for label, path in [("--accounts", request.accounts), ("--icp", request.icp)]:
         _require_file(path, label)
     for path in [request.contacts, request.column_map, request.personas, *request.suppress]:
@@ -45,14 +66,14 @@ def validate_target_request(request: TargetRequest) -> IcpSpec:
     column_map = load_column_map(request.column_map) if request.column_map is not None else None
     spec = load_icp(request.icp)
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
+    persona_rules = None
     if request.contacts is not None:
         from messaging.contacts.classify import load_persona_rules
 
         check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
-        load_persona_rules(request.personas)
-    if request.suppress:
-        read_suppression(request.suppress)
-    return spec
+        persona_rules = load_persona_rules(request.personas)
+    suppression = read_suppression(request.suppress) if request.suppress else None
+    return TargetInputs(spec=spec, column_map=column_map, suppression=suppression, persona_rules=persona_rules)
 
 
 def _require_file(path: Path, label: str) -> None:
@@ -60,28 +81,30 @@ def _require_file(path: Path, label: str) -> None:
         raise InputError(f"{label} file not found", path=path)
 
 
-def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any]:
+def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: bool) -> dict[str, Any]:
     """Run the targeting steps (as Prefect tasks when `use_prefect`) and write the outputs.
+
+    Args:
+        request: The files and options.
+        inputs: The specs `load_target_inputs` loaded from `request`.
+        use_prefect: Run each step as a task (inside a flow run).
 
     Returns:
         The target summary, exactly as written to `target_summary.json`.
     """
     step = as_step(use_prefect)
-    spec = load_icp(request.icp)
-    column_map = load_column_map(request.column_map) if request.column_map else None
-    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=column_map)
+    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
     accounts = universe.accounts
     if not _is_parquet(request.accounts):
         # Sizing reads the universe in several passes; parse a text file once, not once per pass.
         accounts = accounts.collect().lazy()
-    suppression = read_suppression(request.suppress) if request.suppress else None
     reachable = None
     if request.contacts is not None:
-        reachable = step(find_reachable_accounts)(request, spec, column_map, suppression)
-    result = step(score_and_size)(
+        reachable = step(find_reachable_accounts)(request, inputs)
+    result = step(build_target_list)(
         accounts,
-        spec,
-        suppression=suppression,
+        inputs.spec,
+        suppression=inputs.suppression,
         reachable_account_ids=reachable,
         as_of=request.as_of,
         rows_read=universe.rows_read,
@@ -90,26 +113,22 @@ def run_targeting(request: TargetRequest, *, use_prefect: bool) -> dict[str, Any
         # level, repeats of that account: they count as duplicates so the identity holds.
         duplicates=universe.duplicates + universe.folded,
     )
-    summary = step(write_target_outputs)(result, universe.rejected, request.icp, request.out)
+    summary = step(write_target_outputs)(result, universe.rejected, universe.unmapped, request.icp, request.out)
     if use_prefect:
         _publish_targeting_artifacts(summary)
     return summary
 
 
-def find_reachable_accounts(
-    request: TargetRequest, spec: IcpSpec, column_map: Any, suppression: pl.DataFrame | None
-) -> pl.LazyFrame:
+def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.LazyFrame:
     """Import the contacts and keep the accounts with a sendable, unsuppressed contact in an ICP persona."""
-    from messaging.contacts.classify import load_persona_rules
     from messaging.contacts.reachability import reachable_accounts
 
-    assert request.contacts is not None
-    contacts = import_contacts(request.contacts, preset=request.preset, column_map=column_map).contacts
-    if suppression is not None:
-        blocked = suppressed_emails(suppression)
+    assert request.contacts is not None and inputs.persona_rules is not None
+    contacts = import_contacts(request.contacts, preset=request.preset, column_map=inputs.column_map).contacts
+    if inputs.suppression is not None:
+        blocked = suppressed_emails(inputs.suppression)
         contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))
-    rules = load_persona_rules(request.personas)
-    return reachable_accounts(contacts, list(spec.personas), rules).collect().lazy()
+    return reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
 
 
 def _is_parquet(path: Path) -> bool:
@@ -117,9 +136,12 @@ def _is_parquet(path: Path) -> bool:
 
 
 def write_target_outputs(
-    result: TargetList, rejected: pl.DataFrame, icp: Path, out: Path
+    result: TargetList, rejected: pl.DataFrame, unmapped: list[str], icp: Path, out: Path
 ) -> dict[str, Any]:
-    """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`."""
+    """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`.
+
+    The summary gains `unmapped`: the account file's columns that nothing reads.
+    """
     out.mkdir(parents=True, exist_ok=True)
     if icp.resolve() != (out / "icp.yaml").resolve():
         shutil.copyfile(icp, out / "icp.yaml")
@@ -127,7 +149,7 @@ def write_target_outputs(
     targets.write_parquet(out / "targets.parquet")
     write_csv(targets, out / "targets.csv")
     write_csv(rejected, out / "rejected.csv")
-    summary = result.summary.model_dump(mode="json")
+    summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped}
     write_json(summary, out / "target_summary.json")
     return summary
 
@@ -144,6 +166,7 @@ def _publish_targeting_artifacts(summary: dict[str, Any]) -> None:
 
 
 @flow(name="build_target_list", flow_run_name="target-{request.icp.stem}", log_prints=True, validate_parameters=False)
-def build_target_list(request: TargetRequest) -> dict[str, Any]:
-    """Prefect flow: the targeting steps as tasks, with the funnel and verdict as keyed artifacts."""
-    return run_targeting(request, use_prefect=True)
+def build_target_list_flow(request: TargetRequest) -> dict[str, Any]:
+    """Prefect flow: load the inputs, then the targeting steps as tasks, with the funnel and verdict as keyed artifacts."""
+    inputs = as_step(True)(load_target_inputs)(request)
+    return run_targeting(request, inputs, use_prefect=True)

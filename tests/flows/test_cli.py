@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -219,3 +220,115 @@ def test_icp_check_on_a_broken_spec_is_one_line_exit_2(tmp_path):
     result = invoke("icp", "check", "--icp", icp)
     assert result.exit_code == 2
     assert "icp.yaml:4" in result.output and "Traceback" not in result.output
+
+
+def test_each_flow_loads_its_specs_once_inside_after_the_command_validated_them(
+    prefect_harness, workspace, tmp_path, loads
+):
+    """One load before the flow (the command's validation) and one inside it, as a deployment starts it."""
+    (tmp_path / "map.yaml").write_text("columns:\n  domain: domain\n")
+    (tmp_path / "dnc.txt").write_text("nobody.example\n")
+    result = invoke("target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
+                    "--icp", workspace / "icp.yaml", "--map", tmp_path / "map.yaml", "--suppress", tmp_path / "dnc.txt",
+                    "--out", tmp_path / "t")
+    assert result.exit_code == 0, result.output
+    for name in ("load_icp", "load_column_map", "load_persona_rules", "read_suppression"):
+        assert loads.outside_then_inside(name), name
+    loads.clear()
+    result = invoke("draft", "--targets", tmp_path / "t" / "targets.parquet", "--contacts", workspace / "contacts.csv",
+                    "--workspace", workspace, "--suppress", tmp_path / "dnc.txt", "--out", tmp_path / "d", "--json")
+    assert result.exit_code == 0, result.output
+    for name in ("load_icp", "load_persona_rules", "load_messaging", "load_templates", "read_suppression"):
+        assert loads.outside_then_inside(name), name
+    # load_templates dry-renders against the shipped sender (path None), not the run's sender.yaml.
+    assert loads.outside_then_inside("load_sender", workspace / "sender.yaml")
+    assert [in_flow for _, in_flow in loads["check_templates"]] == [False, True]
+    loads.clear()
+    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", tmp_path / "p.csv", "--json")
+    assert result.exit_code == 0, result.output
+    assert loads.outside_then_inside("load_persona_rules")
+    assert _flow_runs() >= {("build_target_list", "target-icp"), ("draft_emails", "draft-t"),
+                            ("classify_personas", "personas-contacts")}
+
+
+def _flow_runs(name: str | None = None) -> set[tuple[str, str]]:
+    """(flow name, flow-run name) of the session's flow runs, or of those with one run name."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    where = FlowRunFilter(name=FlowRunFilterName(any_=[name])) if name else None
+    with get_client(sync_client=True) as client:
+        flows = {flow.id: flow.name for flow in client.read_flows()}
+        return {(flows[run.flow_id], run.name) for run in client.read_flow_runs(flow_run_filter=where)}
+
+
+@pytest.fixture(scope="module")
+def targets_dir(workspace, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("targets")
+    assert invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
+                  "--out", out, "--no-prefect").exit_code == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ("steps", "step 4"),
+        ("sender", "sender.yaml"),
+        ("messaging", "messaging.yaml"),
+        ("personas", "personas.yaml"),
+        ("template", "step1_a.txt.j2:3"),
+    ],
+)
+def test_draft_bad_input_stops_before_any_flow_run(prefect_harness, workspace, targets_dir, tmp_path, bad, expected):
+    targets = tmp_path / f"bad-{bad}"  # the flow run, if one started, would be named draft-bad-<bad>
+    targets.mkdir()
+    for name in ("targets.parquet", "icp.yaml"):
+        shutil.copyfile(targets_dir / name, targets / name)
+    argv = ["draft", "--targets", targets / "targets.parquet", "--contacts", workspace / "contacts.csv",
+            "--out", tmp_path / "d"]
+    if bad == "steps":
+        argv += ["--steps", "4"]
+    elif bad == "template":
+        path = tmp_path / "templates" / "champion" / "step1_a.txt.j2"
+        path.parent.mkdir(parents=True)
+        path.write_text("Subject: Hi\n\n{{ sender.calendar_url }}\n")
+        argv += ["--templates", tmp_path / "templates"]
+    else:
+        (tmp_path / f"{bad}.yaml").write_text("nonsense: [1, 2]\n")
+        argv += [f"--{bad}", tmp_path / f"{bad}.yaml"]
+    result = invoke(*argv)
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert expected in result.stderr
+    assert not _flow_runs(f"draft-bad-{bad}")
+
+
+def test_personas_bad_rules_stop_before_any_flow_run(prefect_harness, workspace, tmp_path):
+    contacts = tmp_path / "bad-rules.csv"
+    contacts.write_bytes((workspace / "contacts.csv").read_bytes())
+    (tmp_path / "personas.yaml").write_text("nonsense: [1, 2]\n")
+    result = invoke("personas", "--contacts", contacts, "--personas", tmp_path / "personas.yaml", "--out", tmp_path / "p.csv")
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert "personas.yaml" in result.stderr
+    assert not _flow_runs("personas-bad-rules")
+
+
+def test_target_summary_lists_the_columns_nothing_reads(workspace, tmp_path):
+    accounts, plain_accounts = tmp_path / "accounts.csv", tmp_path / "plain.csv"
+    sample = pl.read_csv(workspace / "accounts.csv", infer_schema=False).head(500)
+    sample.write_csv(plain_accounts)
+    sample.with_columns(pl.lit("x").alias("Owner Notes")).write_csv(accounts)
+    args = ["target", "--accounts", accounts, "--icp", workspace / "icp.yaml", "--no-prefect"]
+    result = invoke(*args, "--out", tmp_path / "a", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["unmapped"] == ["Owner Notes"]
+    assert json.loads((tmp_path / "a" / "target_summary.json").read_text())["unmapped"] == ["Owner Notes"]
+    human = invoke(*args, "--out", tmp_path / "b")
+    assert human.exit_code == 0, human.output
+    assert "unmapped columns (not read): Owner Notes" in human.stdout
+    plain = invoke("target", "--accounts", plain_accounts, "--icp", workspace / "icp.yaml", "--out", tmp_path / "c",
+                   "--no-prefect")
+    assert plain.exit_code == 0, plain.output
+    assert "unmapped" not in plain.stdout

@@ -1,0 +1,65 @@
+"""The `loads` fixture: every call of the spec loaders and of the templates' dry render, recorded."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections import defaultdict
+
+import pytest
+
+from messaging.composing.copy_blocks import load_messaging
+from messaging.composing.sender import load_sender
+from messaging.composing.templates import check_templates, load_templates
+from messaging.contacts.persona_rules import load_persona_rules
+from targeting.icp.spec import load_icp
+from targeting.importing.presets import load_column_map
+from targeting.importing.suppression import read_suppression
+
+# check_templates is the dry render: each call renders every template once.
+COUNTED = (load_icp, load_column_map, load_persona_rules, load_messaging, load_sender, load_templates,
+           read_suppression, check_templates)
+PACKAGES = ("flows", "targeting", "messaging", "campaigns")
+
+
+class Loads(defaultdict):
+    """Function name -> [(first argument, whether the call ran inside a flow run)], in call order."""
+
+    def __init__(self) -> None:
+        super().__init__(list)
+
+    def paths(self, name: str) -> list[object]:
+        """The first arguments (the spec paths) of `name`'s calls."""
+        return [arg for arg, _ in self[name]]
+
+    def outside_then_inside(self, name: str, path: object = None) -> bool:
+        """One call before the flow run (the command's validation), then one inside it, of the same spec."""
+        calls = [(arg, in_flow) for arg, in_flow in self[name] if path is None or arg == path]
+        return [in_flow for _, in_flow in calls] == [False, True] and calls[0][0] == calls[1][0]
+
+
+@pytest.fixture
+def loads(monkeypatch) -> Loads:
+    """Record each call of the loaders and the dry render (see `Loads`).
+
+    Each function is replaced wherever a module bound it (its own module and every `from ... import`).
+    """
+    from prefect.context import FlowRunContext
+
+    # Import every module first: one first imported while the wrappers are in place would keep one.
+    for package in PACKAGES:
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            importlib.import_module(info.name)
+    seen = Loads()
+    for fn in COUNTED:
+
+        def counted(*args, _fn=fn, **kwargs):
+            seen[_fn.__name__].append((args[0] if args else None, FlowRunContext.get() is not None))
+            return _fn(*args, **kwargs)
+
+        for name, module in list(sys.modules.items()):
+            if name.split(".")[0] in PACKAGES and vars(module).get(fn.__name__) is fn:
+                monkeypatch.setattr(module, fn.__name__, counted)
+    return seen
