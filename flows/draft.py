@@ -85,8 +85,8 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
 
     The command calls this before a flow starts, so a broken spec or template is one line, not a
     traceback; the in-process run uses what it returns, and the flow (started with plain paths)
-    calls it inside. `load_templates` dry-renders each template; here they are only checked to
-    cover every step of every persona the ICP drafts.
+    calls it inside. `load_templates` dry-renders each template against the run's sender; here they
+    are only checked to cover every step of every persona the ICP drafts.
 
     Raises:
         InputError: a spec does not validate, a template is broken or missing, or the contacts
@@ -94,9 +94,8 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     """
     from messaging.composing.copy_blocks import load_messaging
     from messaging.composing.sender import load_sender
-    from messaging.composing.templates import load_templates
+    from messaging.composing.templates import load_templates, require_steps
     from messaging.contacts.classify import load_persona_rules
-    from messaging.drafts import require_templates
 
     column_map = load_column_map(request.column_map) if request.column_map else None
     check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
@@ -104,8 +103,8 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     persona_rules = load_persona_rules(request.personas)
     messaging = load_messaging(request.messaging)
     sender = load_sender(request.sender)
-    templates = load_templates(request.templates)
-    require_templates(templates, list(icp.personas), steps=request.steps)
+    templates = load_templates(request.templates, sender=sender)
+    require_steps(templates, list(icp.personas), steps=request.steps)
     return DraftInputs(
         icp=icp,
         persona_rules=persona_rules,

@@ -27,7 +27,7 @@ from messaging.contacts.classify import PersonaRules, classify_contacts, load_pe
 from messaging.composing.render import render_drafts
 from messaging.contacts.sendability import check_sendability
 from messaging.composing.sender import Sender
-from messaging.composing.templates import TemplateSet
+from messaging.composing.templates import TemplateSet, require_steps
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.errors import InputError
 
@@ -92,7 +92,7 @@ def build_drafts(
     Raises:
         InputError: A template is missing for a persona and step.
     """
-    require_templates(templates, personas, steps=steps)
+    require_steps(templates, personas, steps=steps)
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
     # Collected once: both the skipped list and the drafted contacts read these decisions.
     decided = draft_decisions(
@@ -113,21 +113,6 @@ def build_drafts(
         pl.lit(None, dtype=pl.String).alias("fallback_reason"),
     )
     return DraftSet(lint_rendered_drafts(drafts, sender), skipped)
-
-
-def require_templates(templates: TemplateSet, personas: Sequence[str], *, steps: int) -> None:
-    """Check that every persona drafted has a template for each step 1..steps, rendering nothing.
-
-    Raises:
-        InputError: A persona lacks a step (the path its template would have is named).
-    """
-    for persona in personas:
-        for step in range(1, steps + 1):
-            if not templates.variants(persona, step):
-                raise InputError(
-                    f"no template for persona {persona!r} step {step}",
-                    path=f"templates/{persona}/step{step}_a.txt.j2",
-                )
 
 
 def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:

@@ -105,16 +105,18 @@ class TemplateSet:
         }
 
 
-def load_templates(workspace: Path | None = None) -> TemplateSet:
+def load_templates(workspace: Path | None = None, *, sender: Sender | None = None) -> TemplateSet:
     """Load the shipped templates, overridden file by file by `workspace/templates/`.
 
-    Every template is compiled and dry-rendered against the shipped sender here, so a broken one
-    stops the command before any drafting.
+    Every template is compiled and dry-rendered against the sender here, so a broken one stops
+    the command before any drafting.
 
     Args:
         workspace: A workspace folder (or its `templates/` folder itself); its
             `<persona>/step<N>_<variant>.txt.j2` files replace the shipped file of the same path
             or add new variants. None: the shipped defaults only.
+        sender: The sender the drafts will be signed by (default: the shipped sample), so a
+            template that breaks only on the user's own `sender.yaml` stops here too.
 
     Returns:
         The compiled TemplateSet.
@@ -133,7 +135,7 @@ def load_templates(workspace: Path | None = None) -> TemplateSet:
         code[key], variables[key] = _compile(env, text, path)
         paths[key] = path
     templates = TemplateSet(env, code, paths, variables)
-    check_templates(templates, load_sender(), personas=())
+    check_templates(templates, sender or load_sender(), personas=())
     return templates
 
 
@@ -205,13 +207,7 @@ def check_templates(templates: TemplateSet, sender: Sender, *, personas: Sequenc
     Raises:
         InputError: A needed template is missing, or one fails to render (path, line, reason).
     """
-    for persona in personas:
-        for step in range(1, steps + 1):
-            if not templates.variants(persona, step):
-                raise InputError(
-                    f"no template for persona {persona!r} step {step}",
-                    path=f"templates/{persona}/step{step}_a.txt.j2",
-                )
+    require_steps(templates, personas, steps=steps)
     bound = templates.bind(template_globals(sender, {key[0] for key in templates.code}))
     for key, template in bound.items():
         path = templates.paths[key]
@@ -221,6 +217,21 @@ def check_templates(templates: TemplateSet, sender: Sender, *, personas: Sequenc
             raise InputError(f"template fails to render ({exc})", path=path, line=_template_line(exc, path)) from None
         if not text.startswith("Subject:") or not text.split("\n", 1)[0].removeprefix("Subject:").strip():
             raise InputError("first line must be a non-empty 'Subject: ...'", path=path, line=1)
+
+
+def require_steps(templates: TemplateSet, personas: Sequence[str], *, steps: int) -> None:
+    """Check that every persona drafted has a template for each step 1..steps, rendering nothing.
+
+    Raises:
+        InputError: A persona lacks a step (the path its template would have is named).
+    """
+    for persona in personas:
+        for step in range(1, steps + 1):
+            if not templates.variants(persona, step):
+                raise InputError(
+                    f"no template for persona {persona!r} step {step}",
+                    path=f"templates/{persona}/step{step}_a.txt.j2",
+                )
 
 
 def _template_line(exc: BaseException, path: str) -> int | None:

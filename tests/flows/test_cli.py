@@ -240,7 +240,7 @@ def test_each_flow_loads_its_specs_once_inside_after_the_command_validated_them(
     assert result.exit_code == 0, result.output
     for name in ("load_icp", "load_persona_rules", "load_messaging", "load_templates", "read_suppression"):
         assert loads.outside_then_inside(name), name
-    # load_templates dry-renders against the shipped sender (path None), not the run's sender.yaml.
+    # load_templates dry-renders against the run's own sender, loaded once (no second, shipped one).
     assert loads.outside_then_inside("load_sender", workspace / "sender.yaml")
     assert [in_flow for _, in_flow in loads["check_templates"]] == [False, True]
     loads.clear()

@@ -66,8 +66,8 @@ def test_draft_loads_each_spec_once_and_dry_renders_each_template_once(workspace
     assert loads.paths("load_messaging") == [workspace / "messaging.yaml"]
     assert loads.paths("load_templates") == [workspace / "templates"]
     assert loads.paths("read_suppression") == [[workspace / "dnc.txt"]]
-    # load_templates dry-renders against the shipped sender (path None), not the run's sender.yaml.
-    assert loads.paths("load_sender").count(workspace / "sender.yaml") == 1
+    # load_templates dry-renders against the run's own sender, loaded once (no second, shipped one).
+    assert loads.paths("load_sender") == [workspace / "sender.yaml"]
     assert len(loads["check_templates"]) == 1
 
 

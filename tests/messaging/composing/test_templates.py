@@ -128,3 +128,13 @@ def test_installed_templates_are_preferred_over_the_repository_folder(tmp_path, 
     assert Path(str(default_templates_dir())) == Path(__file__).resolve().parents[3] / "templates"
     (tmp_path / "_templates").mkdir()
     assert default_templates_dir() == tmp_path / "_templates"
+
+
+def test_a_template_that_breaks_only_on_the_users_sender_stops_at_load(tmp_path):
+    (tmp_path / "champion").mkdir()
+    (tmp_path / "champion" / "step1_a.txt.j2").write_text("Subject: Hi\n\n{{ sender.proof_points[2] }}\n")
+    load_templates(tmp_path)  # the shipped sender has three proof points
+    short = load_sender().model_copy(update={"proof_points": ["one"]})
+    with pytest.raises(InputError, match="fails to render") as caught:
+        load_templates(tmp_path, sender=short)
+    assert "step1_a.txt.j2" in str(caught.value)
