@@ -27,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from targeting.columns import FUNDING_STAGES, REGIONS
 from targeting.errors import InputError
 from targeting.icp.conditions import Condition, field_kind, format_value
 from targeting.icp.prevalence import (
@@ -37,7 +38,7 @@ from targeting.icp.prevalence import (
     shrunk,
     wilson,
 )
-from targeting.icp.spec import IcpSpec
+from targeting.icp.spec import Disqualifier, IcpSpec
 from targeting.selection.scoring import condition_expr, score_accounts
 
 FILTER_SHARE = 0.7
@@ -74,6 +75,7 @@ class RuleEvidence:
     n_worst: int
     universe: int
     n_universe: int
+    note: str | None = None
 
     @property
     def lift(self) -> float:
@@ -94,6 +96,8 @@ class RuleEvidence:
 
     def comment(self, names: tuple[str, str]) -> str:
         """`44/46 best (96%, 95% CI 85-99%), 3/54 worst (6%), 1.6% of 20,000; lift 61x (shrunk 41x)`."""
+        if self.note:
+            return self.note
         low, high = self.interval()
         best, worst = names
         return (
@@ -175,6 +179,10 @@ def derive_icp(
     worst = labelled.filter(pl.col("label") == "worst")
     filters = _select_filters(table, universe, best, n_universe)
     disqualifiers = _disqualifiers(table, filters, (best_name, worst_name))
+    customers_already = universe.select(pl.col("is_customer").fill_null(False).sum()).collect().item() \
+        if "is_customer" in universe.collect_schema().names() else 0
+    if customers_already:  # a target list is for prospects: not derived, so no lift to show
+        disqualifiers.append(Disqualifier(field="is_customer", eq=True, reason="already a customer"))
     criteria = _criteria(table, filters)
     if not filters and not criteria and not disqualifiers:
         raise InputError(
@@ -241,6 +249,9 @@ def _condition(field_name: str, values: list[str]) -> Condition:
         return Condition(field=field_name, between=[low, int(high) if float(high).is_integer() else high])
     if field_kind(field_name) == "list":
         return Condition(field=field_name, contains_any=values)
+    canonical = {"funding_stage": FUNDING_STAGES, "region": REGIONS}.get(field_name)
+    if canonical:  # series_a, series_b, series_c reads better than the order of their lifts
+        values = sorted(values, key=lambda v: canonical.index(v) if v in canonical else len(canonical))
     return Condition(field=field_name, eq=values[0]) if len(values) == 1 else Condition(field=field_name, in_=values)
 
 
@@ -382,8 +393,6 @@ def _excluded_by(filters: list, field_name: str, value: str) -> bool:
 
 
 def _disqualifiers(table: pl.DataFrame, filters: list, names: tuple[str, str]) -> list:
-    from targeting.icp.spec import Disqualifier
-
     rows = table.filter(
         (pl.col("p_worst") >= DISQUALIFY_WORST_SHARE) & (pl.col("worst") >= 3)
         & (pl.col("worst_shrunk") >= DISQUALIFY_RATIO * pl.col("best_shrunk"))
@@ -411,7 +420,7 @@ def _criteria(table: pl.DataFrame, filters: list) -> list:
 
     single = {(f.field, v) for f in filters for v in _values_of(f) if len(_values_of(f)) == 1}
     rows = table.filter(
-        (pl.col("shrunk_lift") >= MIN_CRITERION_LIFT) & (pl.col("best") >= max(3, 0.1 * pl.col("n_best")))
+        (pl.col("shrunk_lift") >= MIN_CRITERION_LIFT) & (pl.col("best") >= pl.max_horizontal(pl.lit(3.0), 0.1 * pl.col("n_best")))
         & (pl.col("best_low") > pl.col("p_universe"))  # more common among the best beyond doubt
     )
     result = []
@@ -445,7 +454,8 @@ def _evidence(spec: IcpSpec, universe: pl.LazyFrame, best: pl.DataFrame, worst: 
     k_u, k_b, k_w = _counts(universe, conditions), _counts(best, conditions), _counts(worst, conditions)
     return [
         RuleEvidence(rule=rule, label=c.label, best=kb, n_best=best.height, worst=kw, n_worst=worst.height,
-                     universe=ku, n_universe=n_universe)
+                     universe=ku, n_universe=n_universe,
+                     note=f"not derived: {ku:,} accounts of the universe are customers already" if c.field == "is_customer" else None)
         for (rule, c), ku, kb, kw in zip(rules, k_u, k_b, k_w)
     ]
 

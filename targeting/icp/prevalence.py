@@ -113,7 +113,7 @@ def prevalence_table(
         One row per attribute: field, value, best/worst/universe counts, raw prevalences
         (`p_best`, `p_worst`, `p_universe`), `lift` (p_best / p_universe), the shrunk prevalences
         and lifts (`best_shrunk`, `worst_shrunk`, `shrunk_lift`, `worst_lift`) and `best_low` /
-        `best_high` (the 95% interval of p_best); sorted by shrunk lift, highest first.
+        `best_high` (the 95% interval of p_best; `worst_low`, `worst_high` likewise); sorted by shrunk lift, highest first.
     """
     best = value_counts(labelled.filter(pl.col("label") == "best"), fields).rename({"n": "best"})
     worst = value_counts(labelled.filter(pl.col("label") == "worst"), fields).rename({"n": "worst"})
@@ -133,6 +133,7 @@ def prevalence_table(
     k_b, k_w = table["best"].to_numpy(), table["worst"].to_numpy()
     best_shrunk, worst_shrunk = shrunk(k_b, n_best, p_u), shrunk(k_w, n_worst, p_u)
     low, high = wilson(k_b, np.full(len(k_b), n_best))
+    worst_low, worst_high = wilson(k_w, np.full(len(k_w), n_worst))
     positive_p_u = np.where(p_u > 0, p_u, math.inf)
     return table.with_columns(
         n_best=pl.lit(n_best, dtype=pl.Int64), n_worst=pl.lit(n_worst, dtype=pl.Int64),
@@ -143,4 +144,5 @@ def prevalence_table(
         best_shrunk=pl.Series(best_shrunk), worst_shrunk=pl.Series(worst_shrunk),
         shrunk_lift=pl.Series(best_shrunk / positive_p_u), worst_lift=pl.Series(worst_shrunk / positive_p_u),
         best_low=pl.Series(low), best_high=pl.Series(high),
+        worst_low=pl.Series(worst_low), worst_high=pl.Series(worst_high),
     ).sort(["shrunk_lift", "field", "value"], descending=[True, False, False])

@@ -59,22 +59,14 @@ class OutcomeLabels:
         return int((self.labels["label"] == label).sum())
 
 
-def read_customers(path: str | Path, universe: pl.LazyFrame) -> OutcomeLabels:
-    """Label a customer file's accounts best or worst and match them to the universe.
-
-    Args:
-        path: customers.csv (or Parquet/NDJSON) with `account_id` or `domain`, and `label` or metrics.
-        universe: the canonical accounts (`import_accounts(...).accounts`).
-
-    Returns:
-        The labels, the rule that chose them, and the rows that named no account of the universe.
+def parse_customers(path: str | Path) -> pl.DataFrame:
+    """The customer file's rows with labels (`_label`) or metrics parsed; no universe needed yet.
 
     Raises:
         InputError: no account column, no label and no metric, an unknown label, a cell that is no
-            number or date, or no customer matching any account.
+            number or date, or (labelled) every customer in one class.
     """
     table = read_outcome_table(path, CUSTOMER_ALIASES)
-    rows_read = table.height
     has_label = "label" in table.columns and table["label"].is_not_null().any()
     metrics = [m for m in (*POSITIVE_METRICS, *NEGATIVE_METRICS) if m in table.columns]
     churn = [c for c in ("churned_at", "churned") if c in table.columns]
@@ -93,6 +85,36 @@ def read_customers(path: str | Path, universe: pl.LazyFrame) -> OutcomeLabels:
         if "churned" in table.columns:
             parsed.append(parse_flags(table, "churned", path))
         table = table.with_columns(parsed)
+    if has_label:
+        counts = table["_label"].drop_nulls().value_counts()
+        if counts.height == 1:
+            only = counts[0, "_label"]
+            raise InputError(
+                f"all {counts[0, 'count']} labelled customers are {only}: derivation compares best with worst"
+                " and needs both", path=path, field="label", value=only,
+            )
+    return table
+
+
+def read_customers(path: str | Path, universe: pl.LazyFrame) -> OutcomeLabels:
+    """Label a customer file's accounts best or worst and match them to the universe.
+
+    Args:
+        path: customers.csv (or Parquet/NDJSON) with `account_id` or `domain`, and `label` or metrics.
+        universe: the canonical accounts (`import_accounts(...).accounts`).
+
+    Returns:
+        The labels, the rule that chose them, and the rows that named no account of the universe.
+
+    Raises:
+        InputError: no account column, no label and no metric, an unknown label, a cell that is no
+            number or date, or no customer matching any account.
+    """
+    table = parse_customers(path)
+    rows_read = table.height
+    has_label = "_label" in table.columns
+    metrics = [m for m in (*POSITIVE_METRICS, *NEGATIVE_METRICS) if m in table.columns]
+    churn = [c for c in ("churned_at", "churned") if c in table.columns]
     matched = match_accounts(table, universe)
     if matched.rows.is_empty():
         raise InputError(

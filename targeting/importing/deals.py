@@ -55,12 +55,15 @@ class ClosedDeals:
         return int((self.deals["outcome"] == outcome).sum())
 
 
-def read_deals(path: str | Path, universe: pl.LazyFrame) -> ClosedDeals:
-    """Read a deals file, keep the closed deals and match each to its universe account.
+def parse_deals(path: str | Path) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The deal file's rows with `outcome`, `closed_at` and `amount` parsed; no universe needed yet.
+
+    Returns:
+        The rows, and the other stages read as open with how many deals sit at each.
 
     Raises:
         InputError: no account or outcome column, an unknown outcome, a date or amount that does
-            not parse, or no closed deal matching any account.
+            not parse.
     """
     table = read_outcome_table(path, DEAL_ALIASES)
     column = "outcome" if "outcome" in table.columns else "stage" if "stage" in table.columns else None
@@ -90,6 +93,17 @@ def read_deals(path: str | Path, universe: pl.LazyFrame) -> ClosedDeals:
         table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias("amount"))
     if "deal_id" not in table.columns:
         table = table.with_columns(pl.format("row-{}", pl.col("_row")).alias("deal_id"))
+    return table, other
+
+
+def read_deals(path: str | Path, universe: pl.LazyFrame) -> ClosedDeals:
+    """Read a deals file, keep the closed deals and match each to its universe account.
+
+    Raises:
+        InputError: no account or outcome column, an unknown outcome, a date or amount that does
+            not parse, or no closed deal matching any account.
+    """
+    table, other = parse_deals(path)
     rows_read = table.height
     n_open = int((table["outcome"] == "open").sum())
     closed = table.filter(pl.col("outcome") != "open")
