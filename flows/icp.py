@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
+from targeting.icp.prevalence import attributes_that_matter
 from targeting.icp.spec import load_icp
 from targeting.importing.canonical import check_importable, import_accounts
 from targeting.importing.presets import load_column_map
@@ -145,11 +146,7 @@ def derivation_summary(derivation: Any, labels: Any, counts: dict[str, int], out
     spec = derivation.spec
     evidence = [e.as_dict() for e in derivation.evidence]
     table = derivation.attributes
-    # What matters: held by the best (or the worst) more often than by the universe beyond doubt.
-    shown = table.filter(
-        ((pl.col("shrunk_lift") >= 1.5) & (pl.col("best_low") > pl.col("p_universe")))
-        | ((pl.col("worst_lift") >= 1.5) & (pl.col("worst_low") > pl.col("p_universe")))
-    ).head(SHOWN_ATTRIBUTES)
+    shown = attributes_that_matter(table).head(SHOWN_ATTRIBUTES)
     attributes = [
         {"field": r["field"], "value": r["value"], "best": r["best"], "worst": r["worst"], "universe": r["universe"],
          "p_best": round(r["p_best"], 4), "p_worst": round(r["p_worst"], 4), "p_universe": round(r["p_universe"], 4),

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from scipy.stats import norm
 
 from targeting.columns import FUNDING_STAGES, REGIONS
 from targeting.errors import InputError
@@ -335,11 +336,13 @@ def _select_filters(table: pl.DataFrame, universe: pl.LazyFrame, best: pl.DataFr
         return []
     k_u = _counts(universe, candidates)
     k_b = _counts(best, candidates)
-    # Held by the best more often than by the universe beyond doubt: the 95% interval of the best's
-    # share lies above the universe's share.
+    # Held by the best more often than by the universe beyond doubt: the interval of the best's
+    # share lies above the universe's share, at 95% corrected for the fields tried (Bonferroni),
+    # so that with ten best one lucky field among fifteen does not become a filter.
+    z = float(norm.ppf(1 - 0.05 / (2 * max(len(fields), 1))))
     candidates = [
         c for c, ku, kb in zip(candidates, k_u, k_b)
-        if ku and float(wilson([kb], [n_best])[0][0]) > ku / n_universe
+        if ku and float(wilson([kb], [n_best], z=z)[0][0]) > ku / n_universe
     ]
     chosen: list[Condition] = []
     while candidates and len(chosen) < MAX_FILTERS:

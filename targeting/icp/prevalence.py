@@ -146,3 +146,19 @@ def prevalence_table(
         best_low=pl.Series(low), best_high=pl.Series(high),
         worst_low=pl.Series(worst_low), worst_high=pl.Series(worst_high),
     ).sort(["shrunk_lift", "field", "value"], descending=[True, False, False])
+
+
+def attributes_that_matter(table: pl.DataFrame, min_support: int = 3, min_share: float = 0.05) -> pl.DataFrame:
+    """The rows of a prevalence table worth a person's eye: held by enough of the best (or the worst)
+    and more often than by the universe beyond doubt (the 95% interval above the universe's share).
+
+    A value one best account holds and three accounts of the universe hold has a huge lift and
+    means nothing; `min_support` accounts and `min_share` of the group keep it out.
+    """
+    def group(name: str, lift: str) -> pl.Expr:
+        return (
+            (pl.col(name) >= pl.max_horizontal(pl.lit(float(min_support)), min_share * pl.col(f"n_{name}")))
+            & (pl.col(lift) >= 1.5) & (pl.col(f"{name}_low") > pl.col("p_universe"))
+        )
+
+    return table.filter(group("best", "shrunk_lift") | group("worst", "worst_lift"))
