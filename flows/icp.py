@@ -78,8 +78,38 @@ def validate_derive_request(request: DeriveRequest) -> None:
         _require_both_outcomes(table, request.deals)
 
 
+def check_labels_before_flow(request: DeriveRequest) -> None:
+    """Match the outcome file to the universe and count each side, so a refusal is one line, not a failed run.
+
+    Only for a flow run: in-process the same checks raise from the steps themselves.
+    """
+    from targeting.icp.derive import check_label_counts
+    from targeting.importing.customers import read_customers
+    from targeting.importing.deals import labels_from_deals, read_deals
+
+    universe, _ = read_universe(request.accounts, request.preset, request.column_map)
+    if request.customers is not None:
+        labels = read_customers(request.customers, universe)
+    else:
+        labels = labels_from_deals(read_deals(request.deals, universe))
+    names = ("won", "lost") if labels.source == "deals" else ("best", "worst")
+    check_label_counts(labels.count("best"), labels.count("worst"), *names, labels.source)
+
+
+def check_deals_before_flow(request: BacktestRequest) -> None:
+    """Match the deals to the universe and require won and lost among them (for a flow run, as above)."""
+    from targeting.importing.deals import read_deals
+
+    universe, _ = read_universe(request.accounts, request.preset, request.column_map)
+    deals = read_deals(request.deals, universe)
+    for outcome in ("won", "lost"):
+        if not deals.count(outcome):
+            raise InputError(f"no {outcome} deal among the {deals.deals.height} closed deals of universe accounts",
+                             path=request.deals, field="outcome")
+
+
 def validate_backtest_request(request: BacktestRequest) -> None:
-    """Check every input before a flow starts: files, the ICP, the deals' cells and outcomes."""
+    """Check every input before a flow starts: files, the ICP, the deals' cells, outcomes and split date."""
     from targeting.importing.deals import parse_deals
 
     for path, label in ((request.icp, "--icp"), (request.accounts, "--accounts"), (request.deals, "--deals"),
@@ -90,6 +120,14 @@ def validate_backtest_request(request: BacktestRequest) -> None:
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
     table, _ = parse_deals(request.deals)
     _require_both_outcomes(table, request.deals)
+    if request.split is not None:
+        closed = table.filter(pl.col("outcome") != "open")["closed_at"].drop_nulls()
+        if closed.is_empty():
+            raise InputError("a split needs closing dates, and no closed deal has a closed_at", path=request.deals,
+                             field="--split", value=request.split.isoformat())
+        if not closed.min() < request.split <= closed.max():
+            raise InputError(f"split date outside the deals' closing dates ({closed.min()} to {closed.max()})",
+                             field="--split", value=request.split.isoformat())
 
 
 def _require_both_outcomes(table: pl.DataFrame, path: Path) -> None:

@@ -46,7 +46,9 @@ def derive(
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
-    from flows.icp import DeriveRequest, derive_icp_flow, run_derivation, validate_derive_request, wants_flow_run
+    from flows.icp import (
+        DeriveRequest, check_labels_before_flow, derive_icp_flow, run_derivation, validate_derive_request, wants_flow_run,
+    )
 
     with one_line_errors():
         request = DeriveRequest(accounts=accounts, out=out, customers=customers, deals=deals, name=name,
@@ -54,6 +56,8 @@ def derive(
         validate_derive_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"deriving an ICP from {(customers or deals).name}", quiet=json_out):
+            if as_flow:
+                check_labels_before_flow(request)
             summary = derive_icp_flow(request) if as_flow else run_derivation(request, use_prefect=False)
     if json_out:
         print_json(summary)
@@ -76,7 +80,9 @@ def backtest(
     prefect: PrefectFlag = None,
 ) -> None:
     """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
-    from flows.icp import BacktestRequest, backtest_icp_flow, run_backtest, validate_backtest_request, wants_flow_run
+    from flows.icp import (
+        BacktestRequest, backtest_icp_flow, check_deals_before_flow, run_backtest, validate_backtest_request, wants_flow_run,
+    )
 
     with one_line_errors():
         request = BacktestRequest(icp=icp, accounts=accounts, deals=deals, split=_date(split, "--split"),
@@ -84,6 +90,8 @@ def backtest(
         validate_backtest_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"backtesting {icp.name} on {deals.name}", quiet=json_out):
+            if as_flow:
+                check_deals_before_flow(request)
             summary = backtest_icp_flow(request) if as_flow else run_backtest(request, use_prefect=False)
     if json_out:
         print_json(summary)
@@ -149,10 +157,10 @@ def print_backtest(summary: dict[str, Any]) -> None:
                       f"(lift {lift['lift']}x)", highlight=False)
     if sep["auc"] is not None:
         console.print(f"ROC AUC [bold]{sep['auc']:.3f}[/] (95% bootstrap interval {sep['auc_low']:.3f}-{sep['auc_high']:.3f})")
-    recent = Table("closed", "deal", "account", "outcome", "predicted", "segment", "score", "", title="Last closed deals")
+    recent = Table("closed", "account", "outcome", "ICP says", "score", "", title="Last closed deals, one by one")
     for r in summary["recent"]:
-        recent.add_row(r["closed_at"] or "-", escape(str(r["deal_id"])), escape(r["account_id"]), r["outcome"],
-                       r["predicted"], r["segment"], str(r["score"]), "ok" if r["agrees"] else "miss")
+        recent.add_row(r["closed_at"] or "-", escape(r["account_id"]), r["outcome"], r["segment"], str(r["score"]),
+                       "ok" if r["agrees"] else "miss")
     console.print(recent)
     if "periods" in summary:
         periods = Table("period", "from", "to", "deals", "won", "AUC", title=f"Split at {summary['split']}")

@@ -122,6 +122,10 @@ def backtest_icp(
         raise InputError(f"no {missing} deal among the {deals.height} closed deals: a backtest compares won with lost",
                          field="outcome")
     clean, warnings = without_leaks(spec)
+    if spec.evidence:
+        warnings.append("this ICP was derived from outcome data: where that included these deals (or their accounts "
+                        "as customers) the figures are in-sample and flatter it; derive from the deals before a date "
+                        "and judge it on the later ones with --split")
     frame = scored_deals(universe, clean, deals, as_of)
     tiers = list(clean.scoring.tiers)
     order = [*tiers, UNTIERED, OUT]

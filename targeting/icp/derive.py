@@ -173,7 +173,7 @@ def derive_icp(
     labelled = universe.join(labels.lazy().select("account_id", "label"), on="account_id", how="inner").collect()
     n_best = int((labelled["label"] == "best").sum())
     n_worst = int((labelled["label"] == "worst").sum())
-    _check_classes(n_best, n_worst, best_name, worst_name, source)
+    check_label_counts(n_best, n_worst, best_name, worst_name, source)
     fields = _attribute_fields(universe)
     table = prevalence_table(universe, labelled.lazy(), fields, n_universe, n_best, n_worst)
     best = labelled.filter(pl.col("label") == "best")
@@ -215,7 +215,12 @@ def derive_icp(
                       n_worst=n_worst, n_universe=n_universe, list_size=list_size, by_tier=by_tier, warnings=warnings)
 
 
-def _check_classes(n_best: int, n_worst: int, best: str, worst: str, source: str) -> None:
+def check_label_counts(n_best: int, n_worst: int, best: str, worst: str, source: str) -> None:
+    """Refuse a comparison with no (or under `MIN_CLASS`) accounts on one side.
+
+    Raises:
+        InputError: naming the side and its count.
+    """
     what = "deals" if source == "deals" else "customers"
     if n_best == 0 or n_worst == 0:
         only = best if n_worst == 0 else worst
