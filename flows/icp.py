@@ -242,8 +242,8 @@ def backtest_markdown(summary: dict[str, Any]) -> str:
     """The `icp-backtest` artifact: win rate by tier, the AUC and its interval, the review trigger."""
     sep = summary["separation"]
     lines = [f"# {summary['icp']} v{summary['version']} on {summary['deals']} closed deals",
-             f"AUC **{sep['auc']}** (95% bootstrap {sep['auc_low']}-{sep['auc_high']}); "
-             f"{summary['won']} won, {summary['lost']} lost, {summary['open']} open left out.", "",
+             (f"AUC **{sep['auc']}** (95% bootstrap {sep['auc_low']}-{sep['auc_high']}); "
+              f"{summary['won']} won, {summary['lost']} lost, {summary['open']} open left out."), "",
              "| segment | deals | won | win rate | 95% CI |", "|---|---|---|---|---|"]
     lines += [f"| {r['segment']} | {r['deals']} | {r['won']} | {r['win_rate']:.0%} | {r['ci_low']:.0%}-{r['ci_high']:.0%} |"
               for r in summary["by_tier"]]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -15,10 +14,10 @@ from targeting.errors import InputError
 icp_app = typer.Typer(help="Derive an ICP from customers or deals; backtest one on closed deals.", no_args_is_help=True)
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
-MapFile = Annotated[Optional[Path], typer.Option("--map", help="A YAML column map for any other export.")]
+MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 PrefectFlag = Annotated[
-    Optional[bool],
+    bool | None,
     typer.Option("--prefect/--no-prefect", help="Run as a Prefect flow run (default: only where PREFECT_API_URL is set)."),
 ]
 UI_HINT = "ran in-process; set PREFECT_API_URL (or pass --prefect) to see runs and artifacts in the Prefect UI"
@@ -37,9 +36,9 @@ def _date(value: str | None, option: str) -> date | None:
 def derive(
     accounts: Annotated[Path, typer.Option(help="The universe: accounts (or a people-shaped export).")],
     out: Annotated[Path, typer.Option(help="Where to write the derived ICP (icp.yaml).")],
-    customers: Annotated[Optional[Path], typer.Option(help="Customers: account_id or domain; label or metrics.")] = None,
-    deals: Annotated[Optional[Path], typer.Option(help="Deals: account_id or domain; stage or outcome (won, lost, open).")] = None,
-    name: Annotated[Optional[str], typer.Option(help="Lineage name of the new ICP (default: derived-from-<file>).")] = None,
+    customers: Annotated[Path | None, typer.Option(help="Customers: account_id or domain; label or metrics.")] = None,
+    deals: Annotated[Path | None, typer.Option(help="Deals: account_id or domain; stage or outcome (won, lost, open).")] = None,
+    name: Annotated[str | None, typer.Option(help="Lineage name of the new ICP (default: derived-from-<file>).")] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
@@ -47,7 +46,12 @@ def derive(
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
     from flows.icp import (
-        DeriveRequest, check_labels_before_flow, derive_icp_flow, run_derivation, validate_derive_request, wants_flow_run,
+        DeriveRequest,
+        check_labels_before_flow,
+        derive_icp_flow,
+        run_derivation,
+        validate_derive_request,
+        wants_flow_run,
     )
 
     with one_line_errors():
@@ -72,8 +76,8 @@ def backtest(
     icp: Annotated[Path, typer.Option(help="The ICP to test (icp.yaml).")],
     accounts: Annotated[Path, typer.Option(help="The universe the deals' accounts are in.")],
     deals: Annotated[Path, typer.Option(help="Deals: account_id or domain; stage or outcome; closed_at, amount.")],
-    split: Annotated[Optional[str], typer.Option(help="Compare deals closed before and from this date (YYYY-MM-DD).")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date `within_days` counts back from (default today).")] = None,
+    split: Annotated[str | None, typer.Option(help="Compare deals closed before and from this date (YYYY-MM-DD).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date `within_days` counts back from (default today).")] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
@@ -81,7 +85,12 @@ def backtest(
 ) -> None:
     """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
     from flows.icp import (
-        BacktestRequest, backtest_icp_flow, check_deals_before_flow, run_backtest, validate_backtest_request, wants_flow_run,
+        BacktestRequest,
+        backtest_icp_flow,
+        check_deals_before_flow,
+        run_backtest,
+        validate_backtest_request,
+        wants_flow_run,
     )
 
     with one_line_errors():
@@ -176,6 +185,3 @@ def print_backtest(summary: dict[str, Any]) -> None:
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(icp_app())

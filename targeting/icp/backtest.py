@@ -135,7 +135,7 @@ def backtest_icp(
     summary: dict[str, Any] = {
         "icp": spec.name, "version": spec.version, "deals": deals.height, "won": n_won, "lost": n_lost,
         "win_rate": round(n_won / deals.height, 4), "by_tier": by_tier, "by_score": by_score,
-        "top_tier_lift": _top_lift(frame, top), **{"separation": separation(frame, seed)},
+        "top_tier_lift": _top_lift(frame, top), "separation": separation(frame, seed),
         "recent": _recent(frame), "warnings": warnings,
     }
     sep = summary["separation"]

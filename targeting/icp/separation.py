@@ -29,7 +29,7 @@ def bootstrap_auc(
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     w = won[rng.integers(0, len(won), (resamples, len(won)))]
-    l = lost[rng.integers(0, len(lost), (resamples, len(lost)))]  # noqa: E741
+    l = lost[rng.integers(0, len(lost), (resamples, len(lost)))]
     ranks = rankdata(np.concatenate([w, l], axis=1), axis=1)
     u = ranks[:, : len(won)].sum(axis=1) - len(won) * (len(won) + 1) / 2
     aucs = u / (len(won) * len(lost))

@@ -17,7 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from targeting.errors import InputError
-from targeting.importing.outcomes import match_accounts, parse_dates, parse_flags, parse_numbers, read_outcome_table
+from targeting.importing.outcomes import (
+    match_accounts,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+    read_outcome_table,
+)
 
 LABELS = {"best": "best", "worst": "worst", "churned": "worst"}
 POSITIVE_METRICS = ("tenure_months", "expansion_usd", "referrals")

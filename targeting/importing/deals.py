@@ -17,7 +17,12 @@ import polars as pl
 
 from targeting.errors import InputError
 from targeting.importing.customers import OutcomeLabels
-from targeting.importing.outcomes import match_accounts, parse_dates, parse_numbers, read_outcome_table
+from targeting.importing.outcomes import (
+    match_accounts,
+    parse_dates,
+    parse_numbers,
+    read_outcome_table,
+)
 
 DEAL_ALIASES = {
     "account_id": ("account_id",),

@@ -103,7 +103,7 @@ def _plain_prevalence(rows: list[dict], labels: dict[str, str]) -> dict[tuple[st
             held |= {("tech_stack", t) for t in set(row["tech_stack"] or [])}
             for key in held:
                 result.setdefault(key, {"best": 0, "worst": 0, "universe": 0})[name] += 1
-    n_best, n_worst, n = len(groups["best"]), len(groups["worst"]), len(rows)
+    n_best, n = len(groups["best"]), len(rows)
     for counts in result.values():
         p_u = counts["universe"] / n
         counts["p_best"] = counts["best"] / n_best
@@ -119,7 +119,7 @@ def test_prevalence_and_lift_agree_with_a_count_by_hand():
          "tech_stack": rng.sample(["aws", "salesforce", "dbt", "slack"], rng.randint(0, 3)) or None}
         for i in range(300)
     ]
-    labels = {f"a{i}": "best" for i in range(0, 40)} | {f"a{i}": "worst" for i in range(40, 70)}
+    labels = {f"a{i}": "best" for i in range(40)} | {f"a{i}": "worst" for i in range(40, 70)}
     universe = pl.LazyFrame(rows, schema={"account_id": pl.String, "industry": pl.String,
                                           "tech_stack": pl.List(pl.String)})
     labelled = universe.join(pl.LazyFrame({"account_id": list(labels), "label": list(labels.values())}), on="account_id")
