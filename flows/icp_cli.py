@@ -180,8 +180,8 @@ def print_backtest(summary: dict[str, Any]) -> None:
         console.print(periods)
         review = summary["review"]
         console.print(f"{review['segment']} win rate {_pct(review['before'])} -> {_pct(review['after'])}: "
-                      + ("[red]review the ICP[/]" if review["flag"] else "no review trigger"
-                         f" (drop over {review['threshold_points']:.0f} points)"))
+                      + ("[red]review the ICP[/]" if review["flag"] else
+                         f"no review trigger (that takes a drop of over {review['threshold_points']:.0f} points)"))
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
 

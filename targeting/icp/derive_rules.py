@@ -206,22 +206,33 @@ def select_disqualifiers(table: pl.DataFrame, filters: list, names: tuple[str, s
 
 
 def select_criteria(table: pl.DataFrame, filters: list) -> list:
+    """Points for attributes more common among the best beyond doubt: `round(log2(shrunk lift))`, 1-3.
+
+    Skipped: an attribute a one-value filter already requires, one the filters exclude, and a set
+    of points that every value a filter admits would earn alike (a constant ranks nobody).
+    """
     single = {(f.field, v) for f in filters for v in _values_of(f) if len(_values_of(f)) == 1}
     rows = table.filter(
-        (pl.col("shrunk_lift") >= MIN_CRITERION_LIFT) & (pl.col("best") >= pl.max_horizontal(pl.lit(3.0), 0.1 * pl.col("n_best")))
+        (pl.col("shrunk_lift") >= MIN_CRITERION_LIFT)
+        & (pl.col("best") >= pl.max_horizontal(pl.lit(3.0), 0.1 * pl.col("n_best")))
         & (pl.col("best_low") > pl.col("p_universe"))  # more common among the best beyond doubt
     )
-    result = []
+    chosen = []
     for row in rows.iter_rows(named=True):
         if (row["field"], row["value"].lower()) in single or _excluded_by(filters, row["field"], row["value"]):
             continue
-        condition = condition_of(row["field"], [row["value"]])
-        points = max(1, min(3, round(math.log2(row["shrunk_lift"]))))
-        result.append(Criterion.model_validate({**condition.model_dump(by_alias=True, exclude_none=True),
-                                                "points": points}))
-        if len(result) == MAX_CRITERIA:
-            break
-    return result
+        chosen.append((row["field"], row["value"], max(1, min(3, round(math.log2(row["shrunk_lift"]))))))
+    filtered = {f.field for f in filters if field_kind(f.field) != "list"}
+    constant = set()
+    for name in filtered:
+        admitted = {v for v in table.filter(pl.col("field") == name)["value"] if not _excluded_by(filters, name, v)}
+        earned = {(v, p) for f, v, p in chosen if f == name}
+        if admitted and {v for v, _ in earned} >= admitted and len({p for _, p in earned}) == 1:
+            constant.add(name)
+    return [
+        Criterion.model_validate({**condition_of(f, [v]).model_dump(by_alias=True, exclude_none=True), "points": p})
+        for f, v, p in chosen if f not in constant
+    ][:MAX_CRITERIA]
 
 
 def tiers_of(scores: pl.Series) -> dict[str, int]:
