@@ -113,10 +113,6 @@ def derive_icp(
     worst = labelled.filter(pl.col("label") == "worst")
     filters = select_filters(table, universe, best, n_universe)
     disqualifiers = select_disqualifiers(table, filters, (best_name, worst_name))
-    customers_already = universe.select(pl.col("is_customer").fill_null(False).sum()).collect().item() \
-        if "is_customer" in universe.collect_schema().names() else 0
-    if customers_already:  # a target list is for prospects: not derived, so no lift to show
-        disqualifiers.append(Disqualifier(field="is_customer", eq=True, reason="already a customer"))
     criteria = select_criteria(table, filters)
     if not filters and not criteria and not disqualifiers:
         raise InputError(
@@ -124,6 +120,10 @@ def derive_icp(
             f"universe ({', '.join(fields)} checked); more {best_name} accounts or richer account data would help",
             field="labels",
         )
+    marked = "is_customer" in universe.collect_schema().names()
+    if marked and universe.select(pl.col("is_customer").fill_null(False).any()).collect().item():
+        # A target list is for prospects. Not derived, so it has no lift to show.
+        disqualifiers.append(Disqualifier(field="is_customer", eq=True, reason="already a customer"))
     draft = IcpSpec(name=name, filters=filters, disqualifiers=disqualifiers,
                     scoring={"criteria": criteria}, personas=DEFAULT_PERSONAS)
     scores = score_accounts(universe, draft, as_of).filter(pl.col("dropped_at").is_null()).select("score").collect()

@@ -136,7 +136,8 @@ def test_prevalence_and_lift_agree_with_a_count_by_hand():
 
 def _flat_universe(n: int = 60) -> pl.LazyFrame:
     ids = [f"a{i}.com" for i in range(n)]
-    return pl.LazyFrame({"account_id": ids, "domain": ids, "industry": ["saas"] * n, "employees": [100] * n})
+    return pl.LazyFrame({"account_id": ids, "domain": ids, "industry": ["saas"] * n, "employees": [100] * n,
+                         "is_customer": [i < 10 for i in range(n)]})
 
 
 def test_nothing_to_learn_is_refused_with_a_clear_line():
