@@ -215,7 +215,7 @@ def derivation_markdown(summary: dict[str, Any]) -> str:
         if summary[section]:
             lines.append(f"## {section}")
             lines += [f"- `{e['label']}`: best {e['best']}, worst {e['worst']}, universe {e['universe']}, "
-                      f"lift {e['lift']} (shrunk {e['shrunk_lift']})" for e in summary[section]]
+                      + (e.get("note") or f"lift {e['lift']} (shrunk {e['shrunk_lift']})") for e in summary[section]]
     lines += [f"- warning: {w}" for w in summary["warnings"]]
     return "\n".join(lines)
 

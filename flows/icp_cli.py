@@ -135,7 +135,8 @@ def print_derivation(summary: dict[str, Any]) -> None:
         for e in summary[section]:
             points = f" ({e['points']:+d})" if "points" in e else ""
             rules.add_row(f"{section[:-1] if section != 'criteria' else 'criterion'}: {escape(e['label'])}{points}",
-                          e["best"], e["worst"], e["universe"], f"{e['lift']}x ({e['shrunk_lift']}x)")
+                          e["best"], e["worst"], e["universe"],
+                          e.get("note") or f"{e['lift']}x ({e['shrunk_lift']}x)")
     console.print(rules)
     tiers = ", ".join(f"{t}: {n:,}" for t, n in summary["by_tier"].items())
     band = summary["band"]

@@ -28,6 +28,7 @@ from targeting.selection.scoring import score_accounts
 OUT = "out of ICP"
 UNTIERED = "untiered"
 REVIEW_DROP = 0.10
+FEW_FOR_TRIGGER = 30
 TOO_FEW = 10
 RECENT = 15
 LEAKY_FIELDS = ("is_customer",)
@@ -201,6 +202,8 @@ def _periods(frame: pl.DataFrame, split: date, top: str | None, order: list[str]
     flag = drop is not None and drop > REVIEW_DROP
     reason = (f"review the ICP: the {primary} win rate fell {drop * 100:.0f} points, from {r0:.0%} ({n0} deals) before "
               f"{split} to {r1:.0%} ({n1} deals) after" if flag else None)
+    if flag and min(n0, n1) < FEW_FOR_TRIGGER:
+        reason += f"; on so few deals the drop may be chance: confirm it on the next {FEW_FOR_TRIGGER} or so"
     review = {"segment": primary, "before": None if r0 is None else round(r0, 4), "after": None if r1 is None else round(r1, 4),
               "before_deals": n0, "after_deals": n1, "drop_points": None if drop is None else round(drop * 100, 1),
               "flag": flag, "reason": reason, "threshold_points": REVIEW_DROP * 100}
