@@ -67,15 +67,17 @@ def all_pass(conditions: list[Condition]) -> pl.Expr:
 def _candidate_values(rows: pl.DataFrame, field_name: str) -> list[list[str]]:
     """The value sets a filter on one field could take, smallest first.
 
-    A list field's values are not exclusive, so its sets grow one value at a time by shrunk lift
-    (the fewest values most of the best hold). A categorical field takes every value the best
+    A list field's values are not exclusive, so its sets grow one value at a time, most informative
+    first (share of the best times log shrunk lift: a tool most of the best hold and few others do
+    comes before a rare one with a lucky lift, and before a common one everybody holds). A categorical field takes every value the best
     hold more often than the universe (shrunk lift above 1, at least two best), most held first;
     a numeric field the run of adjacent such bands around its strongest well-held band.
     """
     rows = rows.filter(pl.col("best") > 0)
     if field_kind(field_name) == "list":
-        ordered = rows.filter(pl.col("shrunk_lift") > 1).sort(
-            ["shrunk_lift", "best"], descending=True)["value"].to_list()
+        ordered = rows.filter(pl.col("shrunk_lift") > 1).with_columns(
+            information=pl.col("p_best") * pl.col("shrunk_lift").log()
+        ).sort(["information", "best"], descending=True)["value"].to_list()
         return [ordered[: i + 1] for i in range(min(len(ordered), MAX_LIST_FILTER_VALUES))]
     if field_name not in BANDS:
         over = rows.filter((pl.col("shrunk_lift") > 1) & (pl.col("best") >= 2)).sort(
@@ -128,7 +130,7 @@ def select_filters(table: pl.DataFrame, universe: pl.LazyFrame, best: pl.DataFra
     # Held by the best more often than by the universe beyond doubt: the interval of the best's
     # share lies above the universe's share, at 95% corrected for the fields tried (Bonferroni),
     # so that with ten best one lucky field among fifteen does not become a filter.
-    z = float(norm.ppf(1 - 0.05 / (2 * max(len(fields), 1))))
+    z = _corrected_z(table)
     candidates = [
         c for c, ku, kb in zip(candidates, k_u, k_b)
         if ku and float(wilson([kb], [n_best], z=z)[0][0]) > ku / n_universe
@@ -160,6 +162,11 @@ def select_filters(table: pl.DataFrame, universe: pl.LazyFrame, best: pl.DataFra
     return [Filter.model_validate(c.model_dump(by_alias=True, exclude_none=True)) for c in chosen]
 
 
+def _corrected_z(table: pl.DataFrame) -> float:
+    """The z of a two-sided 95% interval, Bonferroni-corrected for the fields a derivation tries."""
+    return float(norm.ppf(1 - 0.05 / (2 * max(table["field"].n_unique(), 1))))
+
+
 def _values_of(condition: Condition) -> set[str]:
     value = condition.value
     return {str(v).lower() for v in (value if isinstance(value, list) else [value])}
@@ -183,11 +190,20 @@ def _excluded_by(filters: list, field_name: str, value: str) -> bool:
 
 
 def select_disqualifiers(table: pl.DataFrame, filters: list, names: tuple[str, str]) -> list:
+    """The anti-ICP: what the worst share and the best do not, one disqualifier per field.
+
+    Held by `DISQUALIFY_WORST_SHARE` of the worst, shrunk `DISQUALIFY_RATIO` times as often as by
+    the best, and by the worst more often than by the universe beyond doubt (the Bonferroni-
+    corrected interval, as for filters), on a field and value the filters do not already exclude.
+    """
     rows = table.filter(
         (pl.col("p_worst") >= DISQUALIFY_WORST_SHARE) & (pl.col("worst") >= 3)
         & (pl.col("worst_shrunk") >= DISQUALIFY_RATIO * pl.col("best_shrunk"))
         & (pl.col("p_worst") > pl.col("p_universe"))
     ).sort("worst_lift", descending=True)
+    if rows.height:
+        low, _ = wilson(rows["worst"].to_numpy(), rows["n_worst"].to_numpy(), z=_corrected_z(table))
+        rows = rows.filter(pl.Series(low) > rows["p_universe"])
     by_field: dict[str, list[dict]] = {}
     for row in rows.iter_rows(named=True):
         if _excluded_by(filters, row["field"], row["value"]) or row["field"] in BANDS:
