@@ -232,6 +232,11 @@ def demo(
     console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
 
 
+from flows.icp_cli import icp_app  # noqa: E402 - the `icp` commands live beside their flows
+
+app.add_typer(icp_app, name="icp")
+
+
 def main() -> None:
     """Entry point of the `outbound` console script."""
     quiet_prefect()

@@ -4,8 +4,9 @@ Plain functions over Polars frames and pydantic specs; no Prefect, no other outb
 The rooms, in the order the pipeline runs them:
 
 - `targeting.importing`: any export file -> canonical accounts or contacts (`targeting.columns`),
-  every unusable row kept with its reason; presets, column maps and guesses, suppression lists;
-- `targeting.icp`: the ICP spec, its conditions, and spec edits;
+  every unusable row kept with its reason; presets, column maps and guesses, suppression lists,
+  customer and deal outcomes;
+- `targeting.icp`: the ICP spec, its conditions, spec edits, and ICP discovery (derive, backtest);
 - `targeting.selection`: scoring, sizing, suggestions and the target list built from them;
 - `targeting.sample`: the generated sample universe (demo and tests only, never the production path).
 
@@ -26,7 +27,9 @@ __all__, __getattr__ = lazy_face(
         "TargetList": "targeting.selection",
         "TargetSummary": "targeting.selection",
         "apply_edit": "targeting.icp",
+        "backtest_icp": "targeting.icp",
         "build_target_list": "targeting.selection",
+        "derive_icp": "targeting.icp",
         "dump_column_map": "targeting.importing",
         "dump_icp": "targeting.icp",
         "generate_sample": "targeting.sample",
@@ -35,6 +38,8 @@ __all__, __getattr__ = lazy_face(
         "import_contacts": "targeting.importing",
         "load_column_map": "targeting.importing",
         "load_icp": "targeting.icp",
+        "read_customers": "targeting.importing",
+        "read_deals": "targeting.importing",
         "read_suppression": "targeting.importing",
         "read_table": "targeting.importing",
         "score_accounts": "targeting.selection",

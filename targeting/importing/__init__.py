@@ -4,7 +4,9 @@ Every source row is accounted for: imported, folded as a duplicate, or rejected 
 column, value and reason. `reading` opens the file, `presets` and `column_guess` say which source
 column feeds which canonical column, `column_plan` lays that out, `normalize/` turns each cell into
 its canonical value, `canonical_rows` and `row_accounting` keep the count, `canonical` ties them
-together. `suppression` reads the lists of who must never be contacted.
+together. `suppression` reads the lists of who must never be contacted. `customers` and `deals`
+(over `outcomes`) read who bought, stayed or churned and which deals were won or lost, matched to
+the universe's accounts by id or by the importer's own domains.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ __all__, __getattr__ = lazy_face(
         "guess_column_map": "targeting.importing.column_guess",
         "import_accounts": "targeting.importing.canonical",
         "import_contacts": "targeting.importing.canonical",
+        "labels_from_deals": "targeting.importing.deals",
+        "read_customers": "targeting.importing.customers",
+        "read_deals": "targeting.importing.deals",
         "load_column_map": "targeting.importing.presets",
         "read_suppression": "targeting.importing.suppression",
         "read_table": "targeting.importing.reading",

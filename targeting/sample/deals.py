@@ -15,7 +15,9 @@ come from everywhere (seed 7, 20,000 accounts: ~1.6% of accounts sit in the prof
 about half of the ~230 customers do). Lost
 deals lean toward the profile less steeply (`LOST_RATE_BY_MATCHES`: sellers chase near misses),
 so the win rate inside the profile is far above the rate outside it. Open deals are recent and
-barely profile-dependent. A derivation that reads `customers.csv` against `accounts.csv`
+barely profile-dependent. Customers also carry how they fared (tenure, expansion, referrals,
+support tickets, churn): the planted profile retains and expands, a `b2c` churn profile leaves
+(`targeting.sample.customer_health.CHURN_PROFILE`). A derivation that reads `customers.csv` against `accounts.csv`
 should recover the five conditions; `PLANTED_PROFILE.expr()` is the exact membership test.
 """
 
@@ -33,6 +35,9 @@ OPEN_RATE_BY_MATCHES = (0.004, 0.005, 0.006, 0.008, 0.012, 0.02)
 CUSTOMERS_SCHEMA = {
     "account_id": pl.String(), "domain": pl.String(), "name": pl.String(),
     "became_customer_at": pl.Date(), "arr_usd": pl.Float64(),
+    # How each customer fared since (`targeting.sample.customer_health`): what ranks best and worst.
+    "tenure_months": pl.Int64(), "expansion_usd": pl.Float64(), "referrals": pl.Int64(),
+    "support_tickets": pl.Int64(), "churned_at": pl.Date(),
 }
 DEALS_SCHEMA = {
     "deal_id": pl.String(), "account_id": pl.String(), "created_at": pl.Date(),
@@ -144,6 +149,9 @@ def generate_customers_and_deals(
             .alias("deal_id")
         )
     )
+    from targeting.sample.customer_health import customer_health  # it reads PLANTED_PROFILE from here
+
+    customers = customers.hstack(customer_health(customers, accounts, seed, as_of))
     return (
         customers.select([pl.col(k).cast(v) for k, v in CUSTOMERS_SCHEMA.items()]),
         deals.select([pl.col(k).cast(v) for k, v in DEALS_SCHEMA.items()]),

@@ -1,0 +1,188 @@
+"""`outbound icp derive` and `outbound icp backtest`: the commands and the summaries a person reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.console import console, err_console, one_line_errors, print_json, working
+from targeting.errors import InputError
+
+icp_app = typer.Typer(help="Derive an ICP from customers or deals; backtest one on closed deals.", no_args_is_help=True)
+
+Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
+MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
+PrefectFlag = Annotated[
+    bool | None,
+    typer.Option("--prefect/--no-prefect", help="Run as a Prefect flow run (default: only where PREFECT_API_URL is set)."),
+]
+UI_HINT = "ran in-process; set PREFECT_API_URL (or pass --prefect) to see runs and artifacts in the Prefect UI"
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InputError("expected a date as YYYY-MM-DD", field=option, value=value) from None
+
+
+@icp_app.command()
+def derive(
+    accounts: Annotated[Path, typer.Option(help="The universe: accounts (or a people-shaped export).")],
+    out: Annotated[Path, typer.Option(help="Where to write the derived ICP (icp.yaml).")],
+    customers: Annotated[Path | None, typer.Option(help="Customers: account_id or domain; label or metrics.")] = None,
+    deals: Annotated[Path | None, typer.Option(help="Deals: account_id or domain; stage or outcome (won, lost, open).")] = None,
+    name: Annotated[str | None, typer.Option(help="Lineage name of the new ICP (default: derived-from-<file>).")] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+    prefect: PrefectFlag = None,
+) -> None:
+    """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
+    from flows.icp import (
+        DeriveRequest,
+        check_labels_before_flow,
+        derive_icp_flow,
+        run_derivation,
+        validate_derive_request,
+        wants_flow_run,
+    )
+
+    with one_line_errors():
+        request = DeriveRequest(accounts=accounts, out=out, customers=customers, deals=deals, name=name,
+                                preset=preset, column_map=column_map)
+        validate_derive_request(request)
+        as_flow = wants_flow_run(prefect)
+        with working(f"deriving an ICP from {(customers or deals).name}", quiet=json_out):
+            if as_flow:
+                check_labels_before_flow(request)
+            summary = derive_icp_flow(request) if as_flow else run_derivation(request, use_prefect=False)
+    if json_out:
+        print_json(summary)
+        return
+    print_derivation(summary)
+    if not as_flow:
+        err_console.print(UI_HINT, style="dim", highlight=False)
+
+
+@icp_app.command()
+def backtest(
+    icp: Annotated[Path, typer.Option(help="The ICP to test (icp.yaml).")],
+    accounts: Annotated[Path, typer.Option(help="The universe the deals' accounts are in.")],
+    deals: Annotated[Path, typer.Option(help="Deals: account_id or domain; stage or outcome; closed_at, amount.")],
+    split: Annotated[str | None, typer.Option(help="Compare deals closed before and from this date (YYYY-MM-DD).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date `within_days` counts back from (default today).")] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+    prefect: PrefectFlag = None,
+) -> None:
+    """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
+    from flows.icp import (
+        BacktestRequest,
+        backtest_icp_flow,
+        check_deals_before_flow,
+        run_backtest,
+        validate_backtest_request,
+        wants_flow_run,
+    )
+
+    with one_line_errors():
+        request = BacktestRequest(icp=icp, accounts=accounts, deals=deals, split=_date(split, "--split"),
+                                  as_of=_date(as_of, "--as-of"), preset=preset, column_map=column_map)
+        validate_backtest_request(request)
+        as_flow = wants_flow_run(prefect)
+        with working(f"backtesting {icp.name} on {deals.name}", quiet=json_out):
+            if as_flow:
+                check_deals_before_flow(request)
+            summary = backtest_icp_flow(request) if as_flow else run_backtest(request, use_prefect=False)
+    if json_out:
+        print_json(summary)
+        return
+    print_backtest(summary)
+    if not as_flow:
+        err_console.print(UI_HINT, style="dim", highlight=False)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def print_derivation(summary: dict[str, Any]) -> None:
+    """Who was compared, how common each attribute that matters is, the rules written, the warnings."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console.print(f"[bold]{escape(summary['icp'])}[/] v{summary['version']} -> {escape(summary['out'])}")
+    console.print(escape(summary["how"]), highlight=False)
+    console.print(f"compared {summary['best']} best, {summary['worst']} worst, universe {summary['universe']:,} "
+                  f"({summary['unmatched']} of {summary['rows_read']} rows matched no account, "
+                  f"{summary['unlabelled']} neither best nor worst)", highlight=False)
+    table = Table("field", "value", "best", "worst", "universe", "lift", "shrunk", title="Attributes that matter")
+    for a in summary["attributes"]:
+        table.add_row(a["field"], escape(str(a["value"])), f"{a['best']} ({_pct(a['p_best'])})",
+                      f"{a['worst']} ({_pct(a['p_worst'])})", f"{a['p_universe']:.1%}", f"{a['lift']:.1f}x",
+                      f"{a['shrunk_lift']:.1f}x")
+    console.print(table)
+    rules = Table("rule", "best", "worst", "universe", "lift (shrunk)", title="The ICP written")
+    for section in ("filters", "disqualifiers", "criteria"):
+        for e in summary[section]:
+            points = f" ({e['points']:+d})" if "points" in e else ""
+            rules.add_row(f"{section[:-1] if section != 'criteria' else 'criterion'}: {escape(e['label'])}{points}",
+                          e["best"], e["worst"], e["universe"],
+                          e.get("note") or f"{e['lift']}x ({e['shrunk_lift']}x)")
+    console.print(rules)
+    tiers = ", ".join(f"{t}: {n:,}" for t, n in summary["by_tier"].items())
+    band = summary["band"]
+    console.print(f"derived list: {summary['list_size']:,} accounts ({tiers}); target_size {band['min']:,}-{band['max']:,}")
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+
+
+def print_backtest(summary: dict[str, Any]) -> None:
+    """Win rate by tier and score, the AUC with its interval, the recent deals one by one, the warnings."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    sep = summary["separation"]
+    console.print(f"[bold]{escape(summary['icp'])}[/] v{summary['version']}: {summary['deals']} closed deals "
+                  f"({summary['won']} won, {summary['lost']} lost; {summary['open']} open left out, "
+                  f"{summary['unmatched']} matched no account)", highlight=False)
+    tiers = Table("segment", "deals", "won", "win rate", "95% CI", title="Win rate by tier")
+    for r in summary["by_tier"]:
+        tiers.add_row(r["segment"], str(r["deals"]), str(r["won"]), _pct(r["win_rate"]),
+                      f"{_pct(r['ci_low'])}-{_pct(r['ci_high'])}")
+    console.print(tiers)
+    scores = ", ".join(f"{r['score']}: {_pct(r['win_rate'])} of {r['deals']}" for r in summary["by_score"])
+    console.print(f"win rate by score (accounts the ICP keeps): {scores or '-'}", highlight=False)
+    lift = summary["top_tier_lift"]
+    if lift and lift["lift"] is not None:
+        console.print(f"top tier {lift['tier']}: {_pct(lift['win_rate'])} vs {_pct(lift['rest_win_rate'])} for the rest "
+                      f"(lift {lift['lift']}x)", highlight=False)
+    if sep["auc"] is not None:
+        console.print(f"ROC AUC [bold]{sep['auc']:.3f}[/] (95% bootstrap interval {sep['auc_low']:.3f}-{sep['auc_high']:.3f})")
+    recent = Table("closed", "account", "outcome", "ICP says", "score", "", title="Last closed deals, one by one")
+    for r in summary["recent"]:
+        recent.add_row(r["closed_at"] or "-", escape(r["account_id"]), r["outcome"], r["segment"], str(r["score"]),
+                       "ok" if r["agrees"] else "miss")
+    console.print(recent)
+    if "periods" in summary:
+        periods = Table("period", "from", "to", "deals", "won", "AUC", title=f"Split at {summary['split']}")
+        for p in summary["periods"]:
+            auc = p["separation"]["auc"]
+            periods.add_row(p["period"], p["from"], p["to"], str(p["deals"]), str(p["won"]),
+                            "-" if auc is None else f"{auc:.3f}")
+        console.print(periods)
+        review = summary["review"]
+        console.print(f"{review['segment']} win rate {_pct(review['before'])} -> {_pct(review['after'])}: "
+                      + ("[red]review the ICP[/]" if review["flag"] else
+                         f"no review trigger (that takes a drop of over {review['threshold_points']:.0f} points)"))
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+
