@@ -71,31 +71,6 @@ def target(
     print_json(summary) if json_out else print_target_summary(summary)
 
 
-icp_app = typer.Typer(help="Check an ICP spec against a universe.", no_args_is_help=True)
-app.add_typer(icp_app, name="icp")
-
-
-@icp_app.command("check")
-def icp_check(
-    icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
-    accounts: Annotated[Optional[Path], typer.Option(help="A universe to check the values against.")] = None,
-    preset: Preset = "canonical",
-    column_map: MapFile = None,
-    json_out: JsonFlag = False,
-) -> None:
-    """Validate an ICP; show each value as the data spells it and, with --accounts, how often it occurs."""
-    from flows.console import print_icp_check
-    from targeting.icp import load_icp
-    from targeting.importing import import_accounts
-    from targeting.selection.icp_check import check_icp
-
-    with one_line_errors():
-        spec = load_icp(icp)
-        universe = None if accounts is None else import_accounts(accounts, preset=preset, column_map=column_map)
-        check = check_icp(spec, None if universe is None else universe.accounts)
-    print_json(check.to_json()) if json_out else print_icp_check(check, icp)
-
-
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the workspace (created if missing).")],

@@ -141,7 +141,9 @@ def read_universe(accounts: Path, preset: str, column_map: Path | None) -> tuple
     """The canonical accounts, read once (every later step reads them several times), and their counts."""
     mapping = load_column_map(column_map) if column_map is not None else None
     universe = import_accounts(accounts, preset=preset, column_map=mapping)
-    return universe.accounts.collect().lazy(), universe.counts()
+    counts = {"rows_read": universe.rows_read, "rejected": universe.rejected.height, "duplicates": universe.duplicates,
+              "folded": universe.folded, "universe": universe.universe}
+    return universe.accounts.collect().lazy(), counts
 
 
 def run_derivation(request: DeriveRequest, *, use_prefect: bool) -> dict[str, Any]:

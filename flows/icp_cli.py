@@ -11,7 +11,10 @@ import typer
 from flows.console import console, err_console, one_line_errors, print_json, working
 from targeting.errors import InputError
 
-icp_app = typer.Typer(help="Derive an ICP from customers or deals; backtest one on closed deals.", no_args_is_help=True)
+icp_app = typer.Typer(
+    help="Check an ICP against a universe; derive one from customers or deals; backtest one on closed deals.",
+    no_args_is_help=True,
+)
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
 MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
@@ -30,6 +33,27 @@ def _date(value: str | None, option: str) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise InputError("expected a date as YYYY-MM-DD", field=option, value=value) from None
+
+
+@icp_app.command("check")
+def icp_check(
+    icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
+    accounts: Annotated[Path | None, typer.Option(help="A universe to check the values against.")] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Validate an ICP; show each value as the data spells it and, with --accounts, how often it occurs."""
+    from flows.console import print_icp_check
+    from targeting.icp import load_icp
+    from targeting.importing import import_accounts
+    from targeting.selection.icp_check import check_icp
+
+    with one_line_errors():
+        spec = load_icp(icp)
+        universe = None if accounts is None else import_accounts(accounts, preset=preset, column_map=column_map)
+        check = check_icp(spec, None if universe is None else universe.accounts)
+    print_json(check.to_json()) if json_out else print_icp_check(check, icp)
 
 
 @icp_app.command()
