@@ -10,7 +10,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
-from flows.frames_io import write_csv
+from flows.frames_io import check_targets, read_targets, write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
 from targeting.icp.spec import IcpSpec, load_icp
@@ -55,6 +55,7 @@ def resolve_draft_request(
     for label, path in [("--targets", targets), ("--contacts", contacts)]:
         if not path.exists():
             raise InputError(f"{label} file not found", path=path)
+    check_targets(targets)
     if icp is None:
         icp = targets.parent / "icp.yaml"
         if not icp.exists():
@@ -131,7 +132,7 @@ def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: boo
 
     step = as_step(use_prefect)
     contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
-    targets = pl.read_parquet(request.targets)
+    targets = read_targets(request.targets)
     result = step(build_drafts)(
         targets,
         contacts.contacts,

@@ -1,4 +1,5 @@
-"""Writing frames the way users open them: Parquet keeps lists, CSV joins them with `;`."""
+"""Writing frames the way users open them (Parquet keeps lists, CSV joins them with `;`), and reading
+back what the tool wrote, whichever of the two is given."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from targeting.errors import InputError
+
+_TARGET_EXTRAS = ("score", "tier", "reasons")
 
 
 def csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
@@ -43,3 +48,39 @@ def write_json(data: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def check_targets(path: Path) -> None:
+    """Raise now if `path` is not a target list `outbound target` wrote (Parquet or CSV)."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            names = pl.read_parquet_schema(path).keys()
+        else:
+            names = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    except (pl.exceptions.PolarsError, OSError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise InputError(f"cannot read the target list: {first}", path=path) from None
+    missing = [name for name in ("account_id", *_TARGET_EXTRAS) if name not in names]
+    if missing:
+        raise InputError(f"not a target list written by `outbound target` (no {', '.join(missing)})", path=path)
+
+
+def read_targets(path: Path) -> pl.DataFrame:
+    """A target list from the Parquet or the CSV `outbound target` wrote: the same frame from either."""
+    check_targets(path)
+    if path.suffix.lower() == ".parquet":
+        return pl.read_parquet(path)
+    from targeting.importing import import_accounts
+
+    imported = import_accounts(path)
+    if imported.rejected.height:
+        row = imported.rejected.row(0, named=True)
+        raise InputError(f"not a target list as written: {row['reason']}", path=path, line=row["source_row"] + 1,
+                         field=row["column"], value=row["value"])
+    scores = pl.read_csv(path, columns=["account_id", *_TARGET_EXTRAS], infer_schema=False).select(
+        "account_id",
+        pl.col("score").cast(pl.Int64),
+        "tier",
+        pl.col("reasons").str.split(";").fill_null([]),
+    )
+    return imported.accounts.collect().join(scores, on="account_id", how="left", maintain_order="left")

@@ -332,3 +332,23 @@ def test_target_summary_lists_the_columns_nothing_reads(workspace, tmp_path):
                    "--no-prefect")
     assert plain.exit_code == 0, plain.output
     assert "unmapped" not in plain.stdout
+
+
+def test_draft_reads_the_target_list_back_from_its_csv_as_from_its_parquet(workspace, tmp_path):
+    out = tmp_path / "out"
+    assert invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
+                  "--out", out, "--no-prefect", "--json").exit_code == 0
+    drafted = {}
+    for name in ("targets.parquet", "targets.csv"):
+        result = invoke("draft", "--targets", out / name, "--contacts", workspace / "contacts.csv",
+                        "--workspace", workspace, "--out", tmp_path / name, "--no-prefect", "--json")
+        assert result.exit_code == 0, result.output
+        drafted[name] = pl.read_parquet(tmp_path / name / "drafts.parquet")
+    assert drafted["targets.csv"].equals(drafted["targets.parquet"])
+
+
+def test_draft_on_a_file_that_is_no_target_list_is_one_line(workspace, tmp_path):
+    result = invoke("draft", "--targets", workspace / "contacts.csv", "--contacts", workspace / "contacts.csv",
+                    "--icp", workspace / "icp.yaml", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "not a target list" in result.output and "Traceback" not in result.output
