@@ -31,6 +31,7 @@ from targeting.importing.canonical_rows import (
 )
 from targeting.importing.column_plan import no_usable_columns, plan_columns
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
+from targeting.errors import InputError
 from targeting.importing.normalize import region_of
 from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
 from targeting.importing.reading import cannot_read, read_table
@@ -223,9 +224,15 @@ def check_importable(
     unusable file, preset or map before its flow starts.
 
     Raises:
-        InputError: the file, preset or map cannot be used at all.
+        InputError: the file, preset or map cannot be used at all, or it has no data rows.
     """
-    _planned(path, kind, preset, column_map)
+    frame = _planned(path, kind, preset, column_map)[1]
+    try:
+        empty = frame.head(1).collect().is_empty()
+    except pl.exceptions.PolarsError as error:
+        raise cannot_read(error, path) from None
+    if empty:
+        raise InputError("no data rows (a header only?)", path=path)
 
 
 def _with_ragged(problems: list[pl.Expr], schema: pl.Schema) -> list[pl.Expr]:

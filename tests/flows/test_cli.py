@@ -352,3 +352,10 @@ def test_draft_on_a_file_that_is_no_target_list_is_one_line(workspace, tmp_path)
                     "--icp", workspace / "icp.yaml", "--out", tmp_path)
     assert result.exit_code == 2
     assert "not a target list" in result.output and "Traceback" not in result.output
+
+
+def test_a_header_only_file_stops_before_any_flow_run(prefect_harness, workspace, tmp_path):
+    (tmp_path / "header.csv").write_text("domain,name,employees\n")
+    result = invoke("target", "--accounts", tmp_path / "header.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "no data rows" in result.output and "Traceback" not in result.output
