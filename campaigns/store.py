@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from campaigns.results.outcomes import RANK
 from targeting.errors import InputError
 
 APP = "outbound"
@@ -303,6 +304,34 @@ class Store:
                 """
             ).pl()
 
+    def lineage_outcomes(self, icp_name: str) -> pl.DataFrame:
+        """Per segment over every campaign of one ICP lineage: contacts delivered and positive.
+
+        Each contact counts once, at its highest outcome: delivered is sent minus bounced
+        (no_reply and above, except bounced); positive is a positive reply or a meeting.
+        """
+        if not self.exists():
+            return pl.DataFrame(schema={"segment": pl.String, "delivered": pl.Int64, "positive": pl.Int64})
+        with self.reading() as con:
+            return con.sql(
+                f"""
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                )
+                SELECT cc.segment,
+                       count(*) FILTER (WHERE b.outcome_rank >= {RANK["no_reply"]} AND b.outcome_rank <> {RANK["bounced"]})::BIGINT
+                           AS delivered,
+                       count(*) FILTER (WHERE b.outcome_rank >= {RANK["positive"]})::BIGINT AS positive
+                FROM campaign_contacts cc
+                JOIN campaigns c USING (campaign_id)
+                JOIN best b USING (campaign_id, contact_id)
+                WHERE c.icp_name = ?
+                GROUP BY cc.segment ORDER BY cc.segment
+                """,
+                params=[icp_name],
+            ).pl()
+
     # -- outcomes ----------------------------------------------------------------------------
 
     def best_outcomes(self, campaign_id: str) -> dict[str, int]:
@@ -480,6 +509,13 @@ def is_blocked_expr(ledger: pl.DataFrame, email: str = "email", domain: str | No
         if domain is not None:
             blocked = blocked | _sha(address.str.extract(r"@(.+)$")).is_in(list(domains))
     return blocked.fill_null(False)
+
+
+def domain_blocked_expr(ledger: pl.DataFrame, column: str = "domain") -> pl.Expr:
+    """True where an account's domain is on the ledger, plainly or as a hash."""
+    _, domains = ledger_blocks(ledger)
+    host = pl.col(column).cast(pl.String).str.to_lowercase()
+    return (host.is_in(list(domains)) | _sha(host).is_in(list(domains))).fill_null(False)
 
 
 def _sha(text: pl.Expr) -> pl.Expr:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,10 @@ from campaigns.results.ingest import (
     read_results,
     with_outcome,
 )
-from campaigns.store import Store
-from flows.runtime import as_step, publish_markdown, publish_table
+from campaigns.store import CampaignRecord, Store, domain_blocked_expr, ledger_blocks
+from flows.frames_io import write_json
+from flows.runtime import as_step, publish_table
+from targeting.errors import InputError
 
 DEFAULT_STORE = "outbound.duckdb"
 
@@ -94,7 +99,268 @@ def ingest_results(request: IngestRequest) -> dict[str, Any]:
     return run_ingest(request, use_prefect=True)
 
 
-__all__ = [
-    "IngestRequest", "ingest_results", "publish_markdown", "resolve_store_path", "run_ingest",
-    "validate_ingest_request", "wants_prefect",
-]
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+class PlanRequest(BaseModel):
+    """What `outbound campaign plan` was asked to do; checked before any flow starts."""
+
+    icp: Path
+    accounts: Path
+    contacts: Path
+    out: Path
+    store: Path
+    size: int = 100
+    name: str | None = None
+    drafts: Path | None = None
+    workspace: Path = Path(".")
+    seed: int = 0
+    explore: float = 0.15
+    cooldown_days: int = 90
+    prior: float | None = None
+    strict: bool = False
+    customers: Path | None = None
+    suppress: list[Path] = []
+    preset: str = "canonical"
+    column_map: Path | None = None
+    as_of: date | None = None
+
+
+def _require(path: Path | None, label: str) -> None:
+    if path is not None and not path.exists():
+        raise InputError(f"{label} not found", path=path)
+
+
+def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
+    """Check every input, the ICP against the store, and the name, before a flow starts.
+
+    Returns:
+        The loaded specs the run uses (so nothing is loaded twice).
+    """
+    from campaigns.planning.plan import explore_share_ok
+    from targeting import load_column_map, load_icp
+    from targeting.importing.canonical import check_importable
+
+    for path, label in [(request.icp, "--icp file"), (request.accounts, "--accounts file"),
+                        (request.contacts, "--contacts file"), (request.drafts, "--drafts folder"),
+                        (request.customers, "--customers file"), (request.column_map, "--map file"),
+                        *[(p, "--suppress file") for p in request.suppress]]:
+        _require(path, label)
+    if request.size < 1:
+        raise InputError("--size must be at least 1", field="--size", value=request.size)
+    if request.cooldown_days < 0:
+        raise InputError("--cooldown-days cannot be negative", field="--cooldown-days", value=request.cooldown_days)
+    if request.prior is not None and not 0 < request.prior < 1:
+        raise InputError("--prior is a rate between 0 and 1 (e.g. 0.034)", field="--prior", value=request.prior)
+    explore_share_ok(request.explore)
+    if request.drafts is not None and not (request.drafts / "drafts.parquet").is_file():
+        raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)
+    spec = load_icp(request.icp)
+    text = request.icp.read_text(encoding="utf-8")
+    store = Store(request.store)
+    name = request.name or _default_name(store, spec)
+    if store.exists():
+        recorded = store.icp_hash(spec.name, spec.version)
+        if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
+            raise InputError(
+                f"ICP {spec.name!r} version {spec.version} is already recorded with a different text; "
+                "bump `version` in the file to record the change", path=request.icp, field="version", value=spec.version,
+            )
+        if name in store.campaign_names():
+            raise InputError("a campaign of this name already exists; choose another --name", field="--name", value=name)
+    column_map = load_column_map(request.column_map) if request.column_map else None
+    check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
+    check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
+    return {"spec": spec, "text": text, "name": name, "column_map": column_map, **_render_specs(request.workspace)}
+
+
+def _default_name(store: Store, spec: Any) -> str:
+    taken = store.campaign_names() if store.exists() else set()
+    n = 1
+    while f"{spec.name}-v{spec.version}-{n}" in taken:
+        n += 1
+    return f"{spec.name}-v{spec.version}-{n}"
+
+
+def _render_specs(workspace: Path) -> dict[str, Any]:
+    from messaging import (
+        load_messaging,
+        load_persona_rules,
+        load_sender,
+        load_templates,
+    )
+
+    def found(name: str) -> Path | None:
+        path = workspace / name
+        return path if path.exists() else None
+
+    return {
+        "persona_rules": load_persona_rules(found("personas.yaml")),
+        "messaging": load_messaging(found("messaging.yaml")),
+        "sender": load_sender(found("sender.yaml")),
+        "templates": load_templates(found("templates")),
+    }
+
+
+def build_plan(request: PlanRequest, loaded: dict[str, Any], step: Any) -> tuple[Store, Any]:
+    """Segments, candidates, drafts and the plan (nothing written yet)."""
+    from campaigns.planning.allocation import SegmentEvidence
+    from campaigns.planning.contacts import eligible_contacts
+    from campaigns.planning.drafts import RenderSpecs, reviewed_drafts
+    from campaigns.planning.plan import DEFAULT_PRIOR, PlanOptions, plan_campaign
+    from campaigns.planning.segments import segment_accounts
+    from targeting import import_accounts, import_contacts, read_suppression
+
+    spec = loaded["spec"]
+    store = Store(request.store)
+    ledger = store.ledger()
+    _, ledger_domains = ledger_blocks(ledger)
+    excluded = set(ledger_domains)
+    for path in [*request.suppress, *([request.customers] if request.customers else [])]:
+        excluded |= set(read_suppression(path).filter(pl.col("level") == "account")["key"].to_list())
+    if request.customers is None and (request.workspace / "customers.csv").is_file():
+        excluded |= set(read_suppression(request.workspace / "customers.csv").filter(pl.col("level") == "account")["key"].to_list())
+    accounts = step(import_accounts)(request.accounts, preset=request.preset, column_map=loaded["column_map"]).accounts
+    segments = (
+        segment_accounts(accounts, spec, as_of=request.as_of, excluded_keys=excluded)
+        .collect()
+        .filter(~domain_blocked_expr(ledger))
+    )
+    contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=loaded["column_map"]).contacts
+    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=request.cooldown_days)
+    cooled = store.planned_since(since)["email"].to_list() if store.exists() and request.cooldown_days else []
+    candidates = step(eligible_contacts)(
+        contacts, segments, list(spec.personas), ledger=ledger, cooled_emails=cooled, persona_rules=loaded["persona_rules"]
+    )
+    reviewed = None
+    steps = 3
+    if request.drafts is not None:
+        rendered = pl.read_parquet(request.drafts / "drafts.parquet")
+        csv_path = request.drafts / "drafts.csv"
+        csv = pl.read_csv(csv_path, infer_schema=False) if csv_path.is_file() else None
+        reviewed = reviewed_drafts(rendered, csv, loaded["sender"])
+        steps = int(reviewed["step"].max() or 3)
+    render = RenderSpecs(loaded["persona_rules"], loaded["messaging"], loaded["sender"], loaded["templates"], steps=steps)
+    evidence = {
+        row["segment"]: SegmentEvidence(row["delivered"], row["positive"])
+        for row in store.lineage_outcomes(spec.name).iter_rows(named=True)
+    }
+    options = PlanOptions(
+        size=request.size, name=loaded["name"], seed=request.seed, explore=request.explore,
+        cooldown_days=request.cooldown_days, prior=request.prior or DEFAULT_PRIOR, strict=request.strict,
+    )
+    icp_hash = hashlib.sha256(loaded["text"].encode("utf-8")).hexdigest()
+    plan = step(plan_campaign)(spec, icp_hash, segments, candidates, options, render=render, reviewed=reviewed, evidence=evidence)
+    return store, plan
+
+
+def record_plan(request: PlanRequest, loaded: dict[str, Any], store: Store, plan: Any) -> dict[str, Any]:
+    """Record the campaign in the store (one transaction), then write campaign.csv and design.json."""
+    from messaging import write_export_csv
+
+    spec = loaded["spec"]
+    campaign = CampaignRecord(
+        plan.campaign_id, loaded["name"], spec.name, spec.version, request.seed, plan.design,
+        datetime.now(UTC).replace(tzinfo=None),
+    )
+    store.record_campaign(campaign, plan.contacts, icp_text=loaded["text"], icp_parent=spec.parent)
+    request.out.mkdir(parents=True, exist_ok=True)
+    write_export_csv(plan.campaign_csv, request.out / "campaign.csv")
+    write_json(plan.design, request.out / "design.json")
+    return plan.summary
+
+
+def run_plan(request: PlanRequest, *, use_prefect: bool, loaded: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Plan a test campaign, record it and write its files; the summary `--json` prints."""
+    step = as_step(use_prefect)
+    loaded = loaded or validate_plan_request(request)
+    store, plan = build_plan(request, loaded, step)
+    summary = step(record_plan)(request, loaded, store, plan)
+    if use_prefect:
+        rows = [{k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in seg.items() if k != "hypothesis"}
+                for seg in summary["segments"]]
+        publish_table("campaign-design", rows, f"Design of {summary['name']} ({summary['campaign_id']})")
+    return summary
+
+
+@flow(name="plan_campaign", flow_run_name="plan-{request.icp.stem}", log_prints=True, validate_parameters=False)
+def plan_campaign(request: PlanRequest) -> dict[str, Any]:
+    """Prefect flow: plan a test campaign, with its design as a keyed artifact."""
+    return run_plan(request, use_prefect=True)
+
+
+# -- export, list, forget (local files and the store only) -----------------------------------------
+
+
+def export_planned(store_path: Path, campaign_ref: str, fmt: str, out: Path) -> dict[str, Any]:
+    """Lay a planned campaign out for a sending tool, with campaign id, segment and variant as custom variables."""
+    from messaging import FORMATS, export_campaign, write_export_csv
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format (expected one of {', '.join(FORMATS)})", field="--format", value=fmt)
+    store = Store(store_path).require()
+    campaign = store.find_campaign(campaign_ref)
+    planned = store.campaign_contacts(campaign.campaign_id)
+    drafts = _long_drafts(planned)
+    laid_out = export_campaign(drafts, fmt)
+    tags = planned.select(
+        pl.col("contact_id"), pl.lit(campaign.campaign_id).alias("campaign_id"), "segment", pl.col("variant").alias("_variant")
+    )
+    order = planned.select("contact_id").with_row_index("_rank")
+    keys = drafts.select("contact_id").unique(maintain_order=True)
+    keyed = pl.concat([laid_out, keys], how="horizontal") if "contact_id" not in laid_out.columns else laid_out
+    tagged = keyed.join(tags, on="contact_id", how="left").join(order, on="contact_id").sort("_rank")
+    extra = ["campaign_id", "segment"] + ([] if "variant" in laid_out.columns else ["variant"])
+    tagged = tagged.with_columns(pl.col("_variant").alias("variant")) if "variant" not in laid_out.columns else tagged
+    result = tagged.select(*laid_out.columns, *extra)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_export_csv(result, out)
+    return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height, "out": str(out)}
+
+
+def _long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for person in planned.iter_rows(named=True):
+        for draft in json.loads(person["drafts"]):
+            rows.append({
+                "contact_id": person["contact_id"], "email": person["email"], "first_name": person["first_name"],
+                "last_name": person["last_name"], "account_id": person["account_id"], "company": person["company"],
+                "persona": person["persona"], "step": int(draft["step"]), "variant": draft["variant"],
+                "subject": draft["subject"], "body": draft["body"],
+            })
+    schema = {c: pl.String for c in ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona")}
+    schema |= {"step": pl.Int64, "variant": pl.String, "subject": pl.String, "body": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
+    """Every campaign: id, name, ICP and version, planned, delivered, outcomes (each contact at its highest)."""
+    from campaigns.results.outcomes import OUTCOMES, RANK
+
+    store = Store(store_path).require()
+    rows = []
+    for row in store.campaign_summaries().iter_rows(named=True):
+        ranks = [r for r in (row["ranks"] or []) if r is not None]
+        counts = {o: 0 for o in reversed(OUTCOMES)}
+        for rank in ranks:
+            counts[OUTCOMES[max(rank, 0)]] += 1
+        delivered = sum(1 for r in ranks if r >= RANK["no_reply"] and r != RANK["bounced"])
+        rows.append({
+            "campaign_id": row["campaign_id"], "name": row["name"], "icp": row["icp_name"], "version": row["icp_version"],
+            "created": row["created_at"].isoformat(timespec="seconds"), "planned": row["planned"], "delivered": delivered,
+            "outcomes": counts,
+        })
+    return rows
+
+
+def forget(store_path: Path, target: str) -> dict[str, Any]:
+    """Erase a person or a domain from the store, keeping a hashed ledger entry."""
+    key = "".join(target.split()).lower()
+    if not key or ("@" not in key and "." not in key):
+        raise InputError("expected an email (jane@acme.com) or a domain (acme.com)", field="EMAIL|DOMAIN", value=target)
+    store = Store(store_path)
+    created = not store.exists()
+    removed = store.forget(key)
+    return {"forgotten": "email" if "@" in key else "domain", "removed": removed, "store": str(store_path), "created": created}

@@ -212,6 +212,12 @@ def demo(
     console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
 
 
+from flows.campaign_cli import campaign_app, forget  # the campaign commands live beside their flows
+
+app.add_typer(campaign_app, name="campaign")
+app.command("forget")(forget)
+
+
 def main() -> None:
     """Entry point of the `outbound` console script."""
     quiet_prefect()
