@@ -417,6 +417,14 @@ class Store:
         con.execute("INSERT OR IGNORE INTO ledger SELECT kind, key, reason, ? AS since FROM ledger_frame", [now])
         con.unregister("ledger_frame")
 
+    def add_to_ledger(self, entries: pl.DataFrame) -> None:
+        """Add entries (kind, key, reason) to the suppression ledger; keys already there are kept as they were."""
+        bad = set(entries["kind"].unique().to_list()) - set(LEDGER_KINDS)
+        if bad:
+            raise InputError(f"unknown ledger kind (expected one of {', '.join(LEDGER_KINDS)})", field="kind", value=sorted(bad)[0])
+        with self.transaction() as con:
+            self._add_ledger(con, entries, _now())
+
     def ledger(self) -> pl.DataFrame:
         """Every ledger entry: kind (email, domain, email_sha256, domain_sha256), key, reason, since."""
         if not self.exists():

@@ -81,6 +81,7 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
     present = [(column, header) for column, header in statuses if header is not None]
     if email is None or not present:
         raise _layout_error(path, layout, headers, missing="email" if email is None else " or ".join(layout.statuses[0].names))
+    _check_not_another_layout(path, layout, headers)
     row_outcomes, row_ledger, unknown = _row_outcomes(frame, present)
     extras = {
         name: (pl.col(header).cast(pl.String) if (header := find_column(headers, names)) else pl.lit(None, pl.String))
@@ -180,7 +181,7 @@ def _layout_error(path: Path, layout: ResultsLayout, headers: dict[str, str], *,
             own = tool_specific_columns(LAYOUTS[name])
             if own & set(headers):
                 return InputError(
-                    f"no {missing!r} column; this looks like an {LAYOUTS[name].label}: add --preset {name}",
+                    f"no {missing!r} column; this looks like {_a(LAYOUTS[name].label)}: add --preset {name}",
                     path=path, field=missing,
                 )
     expected = " / ".join(layout.statuses[0].names)
@@ -188,6 +189,21 @@ def _layout_error(path: Path, layout: ResultsLayout, headers: dict[str, str], *,
         f"missing column {missing!r} for the {layout.label} (expected an email column and one of: {expected})",
         path=path, field=missing,
     )
+
+
+def _check_not_another_layout(path: Path, layout: ResultsLayout, headers: dict[str, str]) -> None:
+    """A tool's export read with another tool's preset would be misread: refuse it, naming the right one."""
+    if layout.name == "canonical" or tool_specific_columns(layout) & set(headers):
+        return
+    for other in LAYOUTS.values():
+        if other is not layout and tool_specific_columns(other) & set(headers):
+            hint = "drop --preset" if other.name == "canonical" else f"use --preset {other.name}"
+            raise InputError(f"this looks like {_a(other.label)}, not {_a(layout.label)}: {hint}", path=path,
+                             field="--preset", value=layout.name)
+
+
+def _a(label: str) -> str:
+    return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
 
 
 def match_results(parsed: ParsedResults, contacts: pl.DataFrame) -> tuple[pl.DataFrame, list[str], int]:
