@@ -21,7 +21,13 @@ from campaigns.results.ingest import (
     read_results,
     with_outcome,
 )
-from campaigns.store import CampaignRecord, Store, domain_blocked_expr, ledger_blocks
+from campaigns.store import (
+    CampaignRecord,
+    Store,
+    domain_blocked_expr,
+    is_blocked_expr,
+    ledger_blocks,
+)
 from flows.frames_io import write_json
 from flows.runtime import as_step, publish_table
 from targeting.errors import InputError
@@ -41,6 +47,30 @@ def wants_prefect(prefect: bool, no_prefect: bool) -> bool:
     if no_prefect:
         return False
     return prefect or bool(os.environ.get("PREFECT_API_URL"))
+
+
+def store_ledger(store: Path | None = None) -> pl.DataFrame | None:
+    """The suppression ledger of the store `target` and `draft` honour (None: no store or an empty ledger)."""
+    path = resolve_store_path(store)
+    if not path.is_file():
+        return None
+    ledger = Store(path).ledger()
+    return ledger if ledger.height else None
+
+
+def without_ledger(contacts: pl.LazyFrame, store: Path | None = None) -> pl.LazyFrame:
+    """Contacts minus those on the store's suppression ledger (email or domain, plain or hashed)."""
+    ledger = store_ledger(store)
+    return contacts if ledger is None else contacts.filter(~is_blocked_expr(ledger))
+
+
+def ledger_emails(contacts: pl.LazyFrame, store: Path | None = None) -> list[str]:
+    """The emails (lower case) of the contacts on the store's suppression ledger, as do-not-contact keys."""
+    ledger = store_ledger(store)
+    if ledger is None:
+        return []
+    blocked = contacts.filter(is_blocked_expr(ledger)).select(pl.col("email").str.strip_chars().str.to_lowercase())
+    return blocked.collect()["email"].drop_nulls().unique().sort().to_list()
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -81,10 +111,10 @@ def run_ingest(request: IngestRequest, *, use_prefect: bool) -> dict[str, Any]:
     campaign = store.find_campaign(request.campaign)
     parsed = step(read_results)(request.results, request.preset)
     contacts = store.campaign_contacts(campaign.campaign_id)
-    matched, unknown_emails, unknown_rows = match_results(parsed, contacts)
+    matched, unknown_emails = match_results(parsed, contacts)
     before, after, _ = step(record_results)(store, campaign.campaign_id, parsed, matched, request.simulated)
     summary = ingest_summary(
-        campaign.campaign_id, parsed, matched, unknown_emails, unknown_rows, before, after,
+        campaign.campaign_id, parsed, matched, unknown_emails, before, after,
         contacts["contact_id"].to_list(),
     )
     if use_prefect:

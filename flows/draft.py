@@ -9,6 +9,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
+from flows.campaign import ledger_emails
 from flows.frames_io import write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
@@ -104,7 +105,7 @@ def run_drafting(request: DraftRequest, *, use_prefect: bool) -> dict[str, Any]:
         templates=specs["templates"],
         allow_role=request.allow_role,
         allow_free_mail=request.allow_free_mail,
-        suppressed=specs["suppressed"],
+        suppressed=[*specs["suppressed"], *ledger_emails(contacts.contacts)],  # and the store's suppression ledger
         steps=request.steps,
     )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)

@@ -28,7 +28,7 @@ from campaigns.planning.power import (
     detectable_rate,
     is_weak_design,
 )
-from campaigns.planning.segments import EXPLORE, UNTIERED, hypotheses, segment_names
+from campaigns.planning.segments import UNTIERED, hypotheses, segment_names
 from messaging import export_campaign
 from targeting import IcpSpec
 from targeting.errors import InputError
@@ -228,5 +228,3 @@ def explore_share_ok(explore: float) -> float:
         raise InputError("--explore is a share between 0 and 1 (e.g. 0.15)", field="--explore", value=explore)
     return explore
 
-
-__all__ = ["EXPLORE", "CampaignPlan", "PlanOptions", "order_key", "plan_campaign"]

@@ -206,17 +206,17 @@ def _a(label: str) -> str:
     return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
 
 
-def match_results(parsed: ParsedResults, contacts: pl.DataFrame) -> tuple[pl.DataFrame, list[str], int]:
+def match_results(parsed: ParsedResults, contacts: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """Events joined to the planned contacts by email.
 
     Returns:
-        (events with contact_id, unknown emails in file order (unique), number of unknown rows).
+        (events with contact_id, the emails not planned in this campaign, unique, in file order).
     """
     planned = contacts.select(email_key(pl.col("email")).alias("email"), pl.col("contact_id")).unique("email", keep="first")
     joined = parsed.events.join(planned, on="email", how="left", maintain_order="left")
     unknown = joined.filter(pl.col("contact_id").is_null())
     matched = joined.filter(pl.col("contact_id").is_not_null())
-    return matched, unknown["email"].unique(maintain_order=True).to_list(), unknown.height
+    return matched, unknown["email"].unique(maintain_order=True).to_list()
 
 
 def with_outcome(events: pl.DataFrame) -> pl.DataFrame:
@@ -248,7 +248,6 @@ def ingest_summary(
     parsed: ParsedResults,
     matched: pl.DataFrame,
     unknown_emails: list[str],
-    unknown_rows: int,
     before: dict[str, int],
     after: dict[str, int],
     contact_ids: list[str],

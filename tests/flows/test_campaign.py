@@ -255,3 +255,26 @@ def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_ha
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["outcomes"]["meeting"] == 1
     assert _artifact_keys() >= {"campaign-design", "campaign-outcomes"}
+
+
+def test_target_and_draft_honour_the_store_s_ledger(ws, tmp_path, monkeypatch):
+    from campaigns.store import sha256
+
+    drafted = pl.read_parquet(ws / "drafts" / "drafts.parquet")["email"].unique().sort().head(6).to_list()
+    store = Store(tmp_path / "s.duckdb")
+    store.add_to_ledger(pl.DataFrame({"kind": ["email"] * 3, "key": drafted[:3], "reason": ["bounced in c-1"] * 3}))
+    store.add_to_ledger(pl.DataFrame({"kind": ["email_sha256"] * 3, "key": [sha256(e) for e in drafted[3:]],
+                                      "reason": ["forgotten on request"] * 3}))
+    monkeypatch.setenv("OUTBOUND_STORE", str(store.path))
+    args = ["draft", "--targets", ws / "out" / "targets.parquet", "--contacts", ws / "contacts.csv", "--workspace", ws,
+            "--out", tmp_path / "d", "--no-prefect", "--json"]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["skipped_by_reason"]["on the do-not-contact list"] == 6
+    assert not set(drafted) & set(pl.read_parquet(tmp_path / "d" / "drafts.parquet")["email"].to_list())
+    emails = pl.read_csv(ws / "contacts.csv", infer_schema=False)["email"].drop_nulls().str.to_lowercase().unique().to_list()
+    store.add_to_ledger(pl.DataFrame({"kind": ["email"] * len(emails), "key": emails, "reason": ["t"] * len(emails)}))
+    result = invoke("target", "--accounts", ws / "accounts.csv", "--contacts", ws / "contacts.csv", "--icp", ws / "icp.yaml",
+                    "--out", tmp_path / "t", "--no-prefect", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reachable"] == 0
