@@ -325,64 +325,25 @@ def plan_campaign(request: PlanRequest) -> dict[str, Any]:
 
 
 def export_planned(store_path: Path, campaign_ref: str, fmt: str, out: Path) -> dict[str, Any]:
-    """Lay a planned campaign out for a sending tool, with campaign id, segment and variant as custom variables."""
-    from messaging import FORMATS, export_campaign, write_export_csv
+    """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables."""
+    from campaigns.export import export_planned as laid_out_for
+    from messaging import FORMATS, write_export_csv
 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format (expected one of {', '.join(FORMATS)})", field="--format", value=fmt)
     store = Store(store_path).require()
     campaign = store.find_campaign(campaign_ref)
-    planned = store.campaign_contacts(campaign.campaign_id)
-    drafts = _long_drafts(planned)
-    laid_out = export_campaign(drafts, fmt)
-    tags = planned.select(
-        pl.col("contact_id"), pl.lit(campaign.campaign_id).alias("campaign_id"), "segment", pl.col("variant").alias("_variant")
-    )
-    order = planned.select("contact_id").with_row_index("_rank")
-    keys = drafts.select("contact_id").unique(maintain_order=True)
-    keyed = pl.concat([laid_out, keys], how="horizontal") if "contact_id" not in laid_out.columns else laid_out
-    tagged = keyed.join(tags, on="contact_id", how="left").join(order, on="contact_id").sort("_rank")
-    extra = ["campaign_id", "segment"] + ([] if "variant" in laid_out.columns else ["variant"])
-    tagged = tagged.with_columns(pl.col("_variant").alias("variant")) if "variant" not in laid_out.columns else tagged
-    result = tagged.select(*laid_out.columns, *extra)
+    result = laid_out_for(store.campaign_contacts(campaign.campaign_id), campaign.campaign_id, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_export_csv(result, out)
     return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height, "out": str(out)}
 
 
-def _long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
-    rows = []
-    for person in planned.iter_rows(named=True):
-        for draft in json.loads(person["drafts"]):
-            rows.append({
-                "contact_id": person["contact_id"], "email": person["email"], "first_name": person["first_name"],
-                "last_name": person["last_name"], "account_id": person["account_id"], "company": person["company"],
-                "persona": person["persona"], "step": int(draft["step"]), "variant": draft["variant"],
-                "subject": draft["subject"], "body": draft["body"],
-            })
-    schema = {c: pl.String for c in ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona")}
-    schema |= {"step": pl.Int64, "variant": pl.String, "subject": pl.String, "body": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
 def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
     """Every campaign: id, name, ICP and version, planned, delivered, outcomes (each contact at its highest)."""
-    from campaigns.results.outcomes import OUTCOMES, RANK
+    from campaigns.export import campaign_rows
 
-    store = Store(store_path).require()
-    rows = []
-    for row in store.campaign_summaries().iter_rows(named=True):
-        ranks = [r for r in (row["ranks"] or []) if r is not None]
-        counts = {o: 0 for o in reversed(OUTCOMES)}
-        for rank in ranks:
-            counts[OUTCOMES[max(rank, 0)]] += 1
-        delivered = sum(1 for r in ranks if r >= RANK["no_reply"] and r != RANK["bounced"])
-        rows.append({
-            "campaign_id": row["campaign_id"], "name": row["name"], "icp": row["icp_name"], "version": row["icp_version"],
-            "created": row["created_at"].isoformat(timespec="seconds"), "planned": row["planned"], "delivered": delivered,
-            "outcomes": counts,
-        })
-    return rows
+    return campaign_rows(Store(store_path).require().campaign_summaries())
 
 
 def forget(store_path: Path, target: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ EMAILS = ["ann@acme.com", "bob@acme.com", "cy@beta.io", "di@gamma.dev", "ed@delt
 
 
 def planned_contacts(emails: list[str] = EMAILS) -> pl.DataFrame:
+    variants = ["a", "b"] * (len(emails) // 2) + ["a"] * (len(emails) % 2)
     return pl.DataFrame(
         {
             "contact_id": [f"k{i}" for i in range(len(emails))],
@@ -25,8 +26,8 @@ def planned_contacts(emails: list[str] = EMAILS) -> pl.DataFrame:
             "domain": [e.split("@")[1] for e in emails],
             "persona": ["champion"] * len(emails),
             "segment": ["A", "A", "B", "B", "explore", "explore"][: len(emails)],
-            "variant": ["a", "b"] * (len(emails) // 2) + ["a"] * (len(emails) % 2),
-            "drafts": ['[{"step": 1, "variant": "a", "subject": "Hi", "body": "Hello"}]'] * len(emails),
+            "variant": variants,
+            "drafts": [f'[{{"step": 1, "variant": "{v}", "subject": "Hi", "body": "Hello"}}]' for v in variants],
             "edited": [False] * len(emails),
         }
     )
