@@ -30,6 +30,14 @@ NoPrefect = Annotated[bool, typer.Option("--no-prefect", help="Run in-process ev
 CampaignRef = Annotated[str, typer.Option("--campaign", help="Campaign id (c-xxxxxxxx) or name.")]
 
 
+UI_HINT = "ran in-process; to see runs in the Prefect UI, start `prefect server start` and set PREFECT_API_URL, or pass --prefect"
+
+
+def _ui_hint(flow_run: bool, json_out: bool) -> None:
+    if not flow_run and not json_out:
+        err_console.print(UI_HINT, markup=False, highlight=False)
+
+
 def _store_path(store: Path | None) -> Path:
     from flows.campaign import resolve_store_path
 
@@ -77,17 +85,16 @@ def plan(
         )
         created = not request.store.exists()
         loaded = validate_plan_request(request)
+        flow_run = wants_prefect(prefect, no_prefect)
         with working(f"planning {loaded['name']}", quiet=json_out):
-            if wants_prefect(prefect, no_prefect):
-                summary = plan_campaign(request)
-            else:
-                summary = run_plan(request, use_prefect=False, loaded=loaded)
+            summary = plan_campaign(request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
     if created:
         err_console.print(f"created the campaign store {request.store}", highlight=False)
     if json_out:
         print_json(summary)
         return
     _print_plan(summary, out)
+    _ui_hint(flow_run, json_out)
 
 
 def _print_plan(summary: dict[str, Any], out: Path) -> None:
@@ -148,10 +155,12 @@ def ingest(
     with one_line_errors():
         request = IngestRequest(campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated)
         validate_ingest_request(request)
-        summary = ingest_results(request) if wants_prefect(prefect, no_prefect) else run_ingest(request, use_prefect=False)
+        flow_run = wants_prefect(prefect, no_prefect)
+        summary = ingest_results(request) if flow_run else run_ingest(request, use_prefect=False)
     if json_out:
         print_json(summary)
         return
+    _ui_hint(flow_run, json_out)
     console.print(
         f"{summary['campaign_id']}: {summary['rows']} rows, {summary['matched']} matched, "
         f"{summary['changed']} contacts' outcome rose", highlight=False,
