@@ -204,12 +204,11 @@ def _choose(
 
 
 def _campaign_csv(drafts: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
+    """campaign.csv: the generic export layout in planned order, with `segment` after `persona`."""
     people = chosen.select("contact_id", "email", "first_name", "last_name", "account_id", pl.col("name").alias("company"), "persona")
-    long = drafts.join(people, on="contact_id", how="inner").join(
-        chosen.select("contact_id", pl.col("_order")), on="contact_id"
-    )
-    ordered = long.join(chosen.with_row_index("_rank").select("contact_id", "_rank"), on="contact_id").sort("_rank", "step", "variant")
-    generic = export_campaign(ordered.drop("_order", "_rank"), "generic")
+    rank = chosen.with_row_index("_rank").select("contact_id", "_rank")
+    ordered = drafts.join(people, on="contact_id", how="inner").join(rank, on="contact_id").sort("_rank", "step", "variant")
+    generic = export_campaign(ordered.drop("_rank"), "generic")
     segment = chosen.select("contact_id", "segment")
     laid_out = generic.join(segment, on="contact_id", how="left", maintain_order="left")
     columns = generic.columns
