@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from campaigns.ledger import sha256
 from campaigns.results.outcomes import RANK
 from targeting.errors import InputError
 
@@ -91,11 +92,6 @@ class CampaignRecord:
     seed: int
     design: dict[str, Any]
     created_at: datetime
-
-
-def sha256(text: str) -> str:
-    """The hash a forgotten email or domain is kept as (lower case, no spaces)."""
-    return hashlib.sha256("".join(text.split()).lower().encode("utf-8")).hexdigest()
 
 
 def _now() -> datetime:
@@ -491,43 +487,6 @@ def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
         con.rollback()
         raise
     con.commit()
-
-
-def ledger_blocks(ledger: pl.DataFrame) -> tuple[set[str], set[str]]:
-    """The ledger as (blocked emails, blocked domains), plain and hashed keys together.
-
-    Hashed keys are returned as-is: compare them with `sha256(value)`.
-    """
-    emails = set(ledger.filter(pl.col("kind").is_in(["email", "email_sha256"]))["key"].to_list())
-    domains = set(ledger.filter(pl.col("kind").is_in(["domain", "domain_sha256"]))["key"].to_list())
-    return emails, domains
-
-
-def is_blocked_expr(ledger: pl.DataFrame, email: str = "email", domain: str | None = None) -> pl.Expr:
-    """True where a contact's email or its domain is on the ledger (plainly or as a hash)."""
-    emails, domains = ledger_blocks(ledger)
-    address = pl.col(email).cast(pl.String).str.replace_all(r"\s", "").str.to_lowercase()
-    host = address.str.extract(r"@(.+)$")
-    if domain is not None:
-        host = pl.coalesce(pl.col(domain).cast(pl.String).str.to_lowercase(), host)
-    hashed = ledger.filter(pl.col("kind").str.ends_with("_sha256")).height > 0
-    blocked = address.is_in(list(emails)) | host.is_in(list(domains))
-    if hashed:
-        blocked = blocked | _sha(address).is_in(list(emails)) | _sha(host).is_in(list(domains))
-        if domain is not None:
-            blocked = blocked | _sha(address.str.extract(r"@(.+)$")).is_in(list(domains))
-    return blocked.fill_null(False)
-
-
-def domain_blocked_expr(ledger: pl.DataFrame, column: str = "domain") -> pl.Expr:
-    """True where an account's domain is on the ledger, plainly or as a hash."""
-    _, domains = ledger_blocks(ledger)
-    host = pl.col(column).cast(pl.String).str.to_lowercase()
-    return (host.is_in(list(domains)) | _sha(host).is_in(list(domains))).fill_null(False)
-
-
-def _sha(text: pl.Expr) -> pl.Expr:
-    return text.map_elements(sha256, return_dtype=pl.String, skip_nulls=True)
 
 
 def _count_delete(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]) -> int:

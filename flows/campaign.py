@@ -13,6 +13,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
+from campaigns.ledger import domain_blocked_expr, is_blocked_expr, ledger_blocks
 from campaigns.results.ingest import (
     ParsedResults,
     ingest_summary,
@@ -21,13 +22,7 @@ from campaigns.results.ingest import (
     read_results,
     with_outcome,
 )
-from campaigns.store import (
-    CampaignRecord,
-    Store,
-    domain_blocked_expr,
-    is_blocked_expr,
-    ledger_blocks,
-)
+from campaigns.store import CampaignRecord, Store
 from flows.frames_io import write_json
 from flows.runtime import as_step, publish_table
 from targeting.errors import InputError

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from campaigns.store import is_blocked_expr
+from campaigns.ledger import is_blocked_expr
 from messaging import check_sendability, classify_contacts, load_persona_rules
 
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}

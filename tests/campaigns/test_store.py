@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from campaigns.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreBusy, sha256
+from campaigns.ledger import sha256
+from campaigns.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreBusy
 from targeting.errors import InputError
 from tests.campaigns.conftest import record
 

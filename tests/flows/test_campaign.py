@@ -124,7 +124,7 @@ def test_no_ledger_customer_or_cooled_down_contact_is_ever_planned(ws, tmp_path_
     ledger_rows, hashed_rows, cooled_rows, customer_rows = (pool[data.draw(pick)] for _ in range(4))
     tmp = tmp_path_factory.mktemp("prop")
     store = Store(tmp / "s.duckdb")
-    from campaigns.store import sha256
+    from campaigns.ledger import sha256
 
     entries = pl.concat([
         ledger_rows.select(pl.lit("email").alias("kind"), pl.col("email").str.to_lowercase().alias("key"), pl.lit("t").alias("reason")),
@@ -258,7 +258,7 @@ def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_ha
 
 
 def test_target_and_draft_honour_the_store_s_ledger(ws, tmp_path, monkeypatch):
-    from campaigns.store import sha256
+    from campaigns.ledger import sha256
 
     drafted = pl.read_parquet(ws / "drafts" / "drafts.parquet")["email"].unique().sort().head(6).to_list()
     store = Store(tmp_path / "s.duckdb")
