@@ -235,24 +235,25 @@ def build_plan(request: PlanRequest, loaded: dict[str, Any], step: Any) -> tuple
     from campaigns.planning.contacts import eligible_contacts
     from campaigns.planning.drafts import RenderSpecs, reviewed_drafts
     from campaigns.planning.plan import DEFAULT_PRIOR, PlanOptions, plan_campaign
-    from campaigns.planning.segments import segment_accounts
-    from targeting import import_accounts, import_contacts, read_suppression
+    from campaigns.planning.segments import excluded_accounts, segment_accounts
+    from targeting import import_accounts, import_contacts
 
     spec = loaded["spec"]
     store = Store(request.store)
     ledger = store.ledger()
     _, ledger_domains = ledger_blocks(ledger)
-    excluded = set(ledger_domains)
-    for path in [*request.suppress, *([request.customers] if request.customers else [])]:
-        excluded |= set(read_suppression(path).filter(pl.col("level") == "account")["key"].to_list())
-    if request.customers is None and (request.workspace / "customers.csv").is_file():
-        excluded |= set(read_suppression(request.workspace / "customers.csv").filter(pl.col("level") == "account")["key"].to_list())
+    customers_file = request.customers
+    if customers_file is None and (request.workspace / "customers.csv").is_file():
+        customers_file = request.workspace / "customers.csv"
+    customer_keys = _account_keys([customers_file] if customers_file else [])
+    suppressed_keys = _account_keys(request.suppress) | set(ledger_domains)
     accounts = step(import_accounts)(request.accounts, preset=request.preset, column_map=loaded["column_map"]).accounts
     segments = (
-        segment_accounts(accounts, spec, as_of=request.as_of, excluded_keys=excluded)
+        segment_accounts(accounts, spec, as_of=request.as_of, excluded_keys=customer_keys | suppressed_keys)
         .collect()
         .filter(~domain_blocked_expr(ledger))
     )
+    left_out = excluded_accounts(accounts, customer_keys, suppressed_keys, ledger)
     contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=loaded["column_map"]).contacts
     since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=request.cooldown_days)
     cooled = store.planned_since(since)["email"].to_list() if store.exists() and request.cooldown_days else []
@@ -277,8 +278,20 @@ def build_plan(request: PlanRequest, loaded: dict[str, Any], step: Any) -> tuple
         cooldown_days=request.cooldown_days, prior=request.prior or DEFAULT_PRIOR, strict=request.strict,
     )
     icp_hash = hashlib.sha256(loaded["text"].encode("utf-8")).hexdigest()
-    plan = step(plan_campaign)(spec, icp_hash, segments, candidates, options, render=render, reviewed=reviewed, evidence=evidence)
+    plan = step(plan_campaign)(
+        spec, icp_hash, segments, candidates, options, render=render, reviewed=reviewed, evidence=evidence,
+        excluded_accounts=left_out,
+    )
     return store, plan
+
+
+def _account_keys(paths: list[Path]) -> set[str]:
+    from targeting import read_suppression
+
+    keys: set[str] = set()
+    for path in paths:
+        keys |= set(read_suppression(path).filter(pl.col("level") == "account")["key"].to_list())
+    return keys
 
 
 def record_plan(request: PlanRequest, loaded: dict[str, Any], store: Store, plan: Any) -> dict[str, Any]:

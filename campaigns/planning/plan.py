@@ -78,6 +78,7 @@ def plan_campaign(
     render: RenderSpecs,
     reviewed: pl.DataFrame | None = None,
     evidence: dict[str, SegmentEvidence] | None = None,
+    excluded_accounts: dict[str, int] | None = None,
 ) -> CampaignPlan:
     """Plan a test campaign.
 
@@ -90,6 +91,7 @@ def plan_campaign(
         render: specs to render drafts for contacts without a reviewed draft.
         reviewed: reviewed drafts (drafts.reviewed_drafts) or None.
         evidence: pooled outcomes of the lineage's earlier rounds, per segment.
+        excluded_accounts: accounts left out of every segment, per reason (for design.json).
 
     Raises:
         InputError: nothing is reachable, or `strict` and a segment can only detect a 3x difference.
@@ -148,7 +150,7 @@ def plan_campaign(
         **summary,
         "icp_hash": icp_hash, "seed": options.seed, "size": options.size, "explore": options.explore,
         "cooldown_days": options.cooldown_days, "prior": options.prior, "alpha": ALPHA, "power": POWER,
-        "allocation": method, "excluded": candidates.excluded,
+        "allocation": method, "excluded_accounts": excluded_accounts or {}, "excluded_contacts": candidates.excluded,
         "edited": int(chosen["edited"].sum()),
         "drafts": {"reviewed": int(chosen["reviewed"].sum()), "rendered": int((~chosen["reviewed"]).sum())},
     }

@@ -81,3 +81,21 @@ def segment_accounts(
         .filter(pl.col("segment").is_not_null())
         .select(pl.exclude("^_.*$", "dropped_at"))
     )
+
+
+def excluded_accounts(
+    accounts: pl.LazyFrame, customer_keys: Collection[str], suppressed_keys: Collection[str], ledger: pl.DataFrame
+) -> dict[str, int]:
+    """How many accounts no segment may hold, and why: customers, then suppressed domains (lists and ledger)."""
+    from campaigns.ledger import domain_blocked_expr
+
+    def listed(keys: Collection[str]) -> pl.Expr:
+        lowered = [k.lower() for k in keys]
+        return (pl.col("account_id").str.to_lowercase().is_in(lowered) | pl.col("domain").str.to_lowercase().is_in(lowered)).fill_null(False)
+
+    customer = listed(customer_keys) | pl.col("is_customer").fill_null(False)
+    suppressed = listed(suppressed_keys) | domain_blocked_expr(ledger)
+    counts = accounts.select(
+        customer.sum().alias("customers"), (~customer & suppressed).sum().alias("suppressed domains")
+    ).collect()
+    return {name: int(counts[name][0]) for name in counts.columns}

@@ -57,3 +57,19 @@ def test_every_segment_says_what_it_tests():
     text = hypotheses(SPEC)
     assert "t v2" in text["A"] and "scoring 5 or more" in text["A"] and "below 5" in text["B"]
     assert "score is 2" in text["explore"] and "exactly one filter" in text["explore"]
+
+
+def test_accounts_left_out_are_counted_by_reason():
+    from campaigns.ledger import sha256
+    from campaigns.planning.segments import excluded_accounts
+
+    frame = accounts([
+        {"account_id": "a", "domain": "a.com", "is_customer": True},
+        {"account_id": "b", "domain": "b.com"},
+        {"account_id": "c", "domain": "c.com"},
+        {"account_id": "d", "domain": "d.com"},
+        {"account_id": "e", "domain": "e.com"},
+    ])
+    book = pl.DataFrame({"kind": ["domain_sha256"], "key": [sha256("d.com")], "reason": ["forgotten"]})
+    got = excluded_accounts(frame, customer_keys=["B"], suppressed_keys=["c.com", "a.com"], ledger=book)
+    assert got == {"customers": 2, "suppressed domains": 2}
