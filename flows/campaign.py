@@ -196,6 +196,7 @@ def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
         if name in store.campaign_names():
             raise InputError("a campaign of this name already exists; choose another --name", field="--name", value=name)
     column_map = load_column_map(request.column_map) if request.column_map else None
+    _account_keys([*request.suppress, *([request.customers] if request.customers else [])])
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
     check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
     return {"spec": spec, "text": text, "name": name, "column_map": column_map, **_render_specs(request.workspace)}
