@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
-from campaigns.ledger import domain_blocked_expr, is_blocked_expr, ledger_blocks
+from campaigns.ledger import domain_blocked_expr, ledger_blocks
 from campaigns.results.ingest import (
     ParsedResults,
     ingest_summary,
@@ -26,47 +25,6 @@ from campaigns.store import CampaignRecord, Store
 from flows.frames_io import write_json
 from flows.runtime import as_step, publish_table
 from targeting.errors import InputError
-
-DEFAULT_STORE = "outbound.duckdb"
-
-
-def resolve_store_path(option: Path | None) -> Path:
-    """`--store`, else `$OUTBOUND_STORE`, else `./outbound.duckdb`."""
-    if option is not None:
-        return option
-    return Path(os.environ.get("OUTBOUND_STORE") or DEFAULT_STORE)
-
-
-def wants_prefect(prefect: bool, no_prefect: bool) -> bool:
-    """A flow run when forced, or when a Prefect API is configured; in-process otherwise."""
-    if no_prefect:
-        return False
-    return prefect or bool(os.environ.get("PREFECT_API_URL"))
-
-
-def store_ledger(store: Path | None = None) -> pl.DataFrame | None:
-    """The suppression ledger of the store `target` and `draft` honour (None: no store or an empty ledger)."""
-    path = resolve_store_path(store)
-    if not path.is_file():
-        return None
-    ledger = Store(path).ledger()
-    return ledger if ledger.height else None
-
-
-def without_ledger(contacts: pl.LazyFrame, store: Path | None = None) -> pl.LazyFrame:
-    """Contacts minus those on the store's suppression ledger (email or domain, plain or hashed)."""
-    ledger = store_ledger(store)
-    return contacts if ledger is None else contacts.filter(~is_blocked_expr(ledger))
-
-
-def ledger_emails(contacts: pl.LazyFrame, store: Path | None = None) -> list[str]:
-    """The emails (lower case) of the contacts on the store's suppression ledger, as do-not-contact keys."""
-    ledger = store_ledger(store)
-    if ledger is None:
-        return []
-    blocked = contacts.filter(is_blocked_expr(ledger)).select(pl.col("email").str.strip_chars().str.to_lowercase())
-    return blocked.collect()["email"].drop_nulls().unique().sort().to_list()
-
 
 # -- ingest ------------------------------------------------------------------------------------
 
@@ -328,39 +286,3 @@ def run_plan(request: PlanRequest, *, use_prefect: bool, loaded: dict[str, Any] 
 def plan_campaign(request: PlanRequest) -> dict[str, Any]:
     """Prefect flow: plan a test campaign, with its design as a keyed artifact."""
     return run_plan(request, use_prefect=True)
-
-
-# -- export, list, forget (local files and the store only) -----------------------------------------
-
-
-def export_planned(store_path: Path, campaign_ref: str, fmt: str, out: Path) -> dict[str, Any]:
-    """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables."""
-    from campaigns.export import export_planned as laid_out_for
-    from messaging import FORMATS, write_export_csv
-
-    if fmt not in FORMATS:
-        raise InputError(f"unknown export format (expected one of {', '.join(FORMATS)})", field="--format", value=fmt)
-    store = Store(store_path).require()
-    campaign = store.find_campaign(campaign_ref)
-    result = laid_out_for(store.campaign_contacts(campaign.campaign_id), campaign.campaign_id, fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_export_csv(result, out)
-    return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height, "out": str(out)}
-
-
-def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
-    """Every campaign: id, name, ICP and version, planned, delivered, outcomes (each contact at its highest)."""
-    from campaigns.export import campaign_rows
-
-    return campaign_rows(Store(store_path).require().campaign_summaries())
-
-
-def forget(store_path: Path, target: str) -> dict[str, Any]:
-    """Erase a person or a domain from the store, keeping a hashed ledger entry."""
-    key = "".join(target.split()).lower()
-    if not key or ("@" not in key and "." not in key):
-        raise InputError("expected an email (jane@acme.com) or a domain (acme.com)", field="EMAIL|DOMAIN", value=target)
-    store = Store(store_path)
-    created = not store.exists()
-    removed = store.forget(key)
-    return {"forgotten": "email" if "@" in key else "domain", "removed": removed, "store": str(store_path), "created": created}

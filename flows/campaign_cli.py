@@ -39,7 +39,7 @@ def _ui_hint(flow_run: bool, json_out: bool) -> None:
 
 
 def _store_path(store: Path | None) -> Path:
-    from flows.campaign import resolve_store_path
+    from flows.campaign_store import resolve_store_path
 
     return resolve_store_path(store)
 
@@ -69,13 +69,8 @@ def plan(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Plan a test campaign worth sending: segments, reachable contacts, allocation, what it can detect."""
-    from flows.campaign import (
-        PlanRequest,
-        plan_campaign,
-        run_plan,
-        validate_plan_request,
-        wants_prefect,
-    )
+    from flows.campaign import PlanRequest, plan_campaign, run_plan, validate_plan_request
+    from flows.campaign_store import wants_prefect
 
     with one_line_errors():
         request = PlanRequest(
@@ -122,7 +117,7 @@ def export(
     json_out: JsonFlag = False,
 ) -> None:
     """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables)."""
-    from flows.campaign import export_planned
+    from flows.campaign_store import export_planned
 
     with one_line_errors():
         summary = export_planned(_store_path(store), campaign, fmt, out)
@@ -144,13 +139,8 @@ def ingest(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Take a campaign's results back: idempotent, each contact kept at its highest outcome."""
-    from flows.campaign import (
-        IngestRequest,
-        ingest_results,
-        run_ingest,
-        validate_ingest_request,
-        wants_prefect,
-    )
+    from flows.campaign import IngestRequest, ingest_results, run_ingest, validate_ingest_request
+    from flows.campaign_store import wants_prefect
 
     with one_line_errors():
         request = IngestRequest(campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated)
@@ -177,7 +167,7 @@ def ingest(
 @campaign_app.command("list")
 def list_(store: StoreOption = None, json_out: JsonFlag = False) -> None:
     """Every campaign: id, name, ICP and version, planned, delivered, outcomes."""
-    from flows.campaign import list_campaigns
+    from flows.campaign_store import list_campaigns
 
     with one_line_errors():
         rows = list_campaigns(_store_path(store))
@@ -198,7 +188,7 @@ def forget(
     json_out: JsonFlag = False,
 ) -> None:
     """Erase a person (or a domain's people) from the store; keep only a hash so they are never contacted again."""
-    from flows.campaign import forget as forget_in_store
+    from flows.campaign_store import forget as forget_in_store
 
     with one_line_errors():
         summary = forget_in_store(_store_path(store), target)

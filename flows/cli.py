@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from flows.campaign_cli import campaign_app, forget
 from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
 from flows.runtime import quiet_prefect
 from targeting.errors import InputError
@@ -212,8 +213,7 @@ def demo(
     console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
 
 
-from flows.campaign_cli import campaign_app, forget  # the campaign commands live beside their flows
-
+# The campaign commands live beside their flows (flows/campaign_cli.py).
 app.add_typer(campaign_app, name="campaign")
 app.command("forget")(forget)
 

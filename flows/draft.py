@@ -9,7 +9,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
-from flows.campaign import ledger_emails
+from flows.campaign_store import ledger_emails
 from flows.frames_io import write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError

@@ -11,7 +11,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
-from flows.campaign import without_ledger
+from flows.campaign_store import without_ledger
 from flows.frames_io import write_csv, write_json
 from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
