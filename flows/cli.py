@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from flows.campaign_cli import campaign_app, forget
+from flows.icp_cli import icp_app
 from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
 from flows.runtime import quiet_prefect
 from targeting.errors import InputError
@@ -207,9 +209,10 @@ def demo(
     console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
 
 
-from flows.icp_cli import icp_app  # noqa: E402 - the `icp` commands live beside their flows
-
+# The icp and campaign commands live beside their flows (flows/icp_cli.py, flows/campaign_cli.py).
 app.add_typer(icp_app, name="icp")
+app.add_typer(campaign_app, name="campaign")
+app.command("forget")(forget)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
+from flows.campaign_store import ledger_emails
 from flows.frames_io import check_targets, read_targets, write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
@@ -143,7 +144,7 @@ def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: boo
         templates=inputs.templates,
         allow_role=request.allow_role,
         allow_free_mail=request.allow_free_mail,
-        suppressed=inputs.suppressed,
+        suppressed=[*inputs.suppressed, *ledger_emails(contacts.contacts)],  # and the store's suppression ledger
         steps=request.steps,
     )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)

@@ -12,6 +12,7 @@ import polars as pl
 from prefect import flow
 from pydantic import BaseModel
 
+from flows.campaign_store import without_ledger
 from flows.frames_io import write_csv, write_json
 from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
@@ -125,6 +126,7 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.
 
     assert request.contacts is not None and inputs.persona_rules is not None
     contacts = import_contacts(request.contacts, preset=request.preset, column_map=inputs.column_map).contacts
+    contacts = without_ledger(contacts)  # the campaign store's suppression ledger (bounces, unsubscribes, forgotten)
     if inputs.suppression is not None:
         blocked = suppressed_emails(inputs.suppression)
         contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))

@@ -1,0 +1,96 @@
+"""Who may be planned: one sendable contact per account, in the ICP's persona order.
+
+Never planned: anyone on the suppression ledger (email or domain, plain or hashed), anyone any
+campaign planned within the cooldown, a contact outside the ICP's personas or without a sendable
+email, a contact whose account is in no segment (customers and suppressed domains are left out
+of the segments already).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import polars as pl
+
+from campaigns.ledger import is_blocked_expr
+from messaging import check_sendability, classify_contacts, load_persona_rules
+
+_FLAG_ORDER = {"catch_all": 1, "unknown": 2}
+CANDIDATE_COLUMNS = (
+    "contact_id", "account_id", "email", "first_name", "last_name", "persona", "sendable", "skip_reason",
+    "email_flag", "segment", "persona_rank", "quality",
+)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Contacts that may be planned, ranked within their account, and why the others may not."""
+
+    contacts: pl.DataFrame
+    excluded: dict[str, int]
+
+
+def eligible_contacts(
+    contacts: pl.LazyFrame | pl.DataFrame,
+    segments: pl.DataFrame,
+    personas: list[str],
+    *,
+    ledger: pl.DataFrame,
+    cooled_emails: Collection[str] = (),
+    persona_rules: object | None = None,
+    allow_role: bool = False,
+    allow_free_mail: bool = False,
+) -> Candidates:
+    """The contacts a plan may choose from, with their segment, persona rank and email quality.
+
+    Args:
+        contacts: canonical contacts (`persona` and `sendable` are computed where absent).
+        segments: accounts with `account_id` and `segment` (segments.segment_accounts).
+        personas: the ICP's personas, in priority order.
+        ledger: the store's suppression ledger.
+        cooled_emails: lower-case emails planned by any campaign within the cooldown.
+        persona_rules: rules for titles (None: the shipped rules).
+        allow_role: plan role addresses (info@) too.
+        allow_free_mail: plan free-mail addresses too.
+
+    Returns:
+        Candidates, and counts of contacts left out per reason (first reason that applies).
+    """
+    people = contacts.lazy()
+    names = people.collect_schema().names()
+    if "persona" not in names:
+        people = classify_contacts(people, persona_rules or load_persona_rules()).lazy()
+    if "sendable" not in names:
+        people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
+    email = pl.col("email").cast(pl.String).str.replace_all(r"\s", "").str.to_lowercase()
+    ranked = people.join(segments.lazy().select("account_id", "segment"), on="account_id", how="left").with_columns(
+        email.alias("email"),
+        pl.col("persona").replace_strict({p: i for i, p in enumerate(personas)}, default=None, return_dtype=pl.Int32).alias("persona_rank"),
+        pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int32).alias("quality"),
+    )
+    reason = (
+        pl.when(pl.col("contact_id").is_null() | ~pl.col("contact_id").is_first_distinct())
+        .then(pl.lit("missing or repeated contact_id"))
+        .when(is_blocked_expr(ledger))
+        .then(pl.lit("suppression ledger"))
+        .when(email.is_in(list(cooled_emails)))
+        .then(pl.lit("planned within the cooldown"))
+        .when(pl.col("segment").is_null())
+        .then(pl.lit("account in no segment"))
+        .when(pl.col("persona_rank").is_null())
+        .then(pl.lit("persona not in the ICP"))
+        .when(~pl.col("sendable").fill_null(False))
+        .then(pl.lit("email not sendable"))
+    )
+    decided = ranked.with_columns(reason.alias("_reason")).collect()
+    excluded = dict(decided.filter(pl.col("_reason").is_not_null()).group_by("_reason").len().sort("_reason").iter_rows())
+    open_ = decided.filter(pl.col("_reason").is_null())
+    present = [c for c in CANDIDATE_COLUMNS if c in open_.columns]
+    return Candidates(open_.select(present).sort("account_id", "persona_rank", "quality", "contact_id"), excluded)
+
+
+def reachable_per_segment(candidates: pl.DataFrame, segments: list[str]) -> dict[str, int]:
+    """Accounts with at least one candidate, per segment (in `segments` order)."""
+    counts = dict(candidates.group_by("segment").agg(pl.col("account_id").n_unique()).iter_rows())
+    return {name: int(counts.get(name, 0)) for name in segments}

@@ -1,0 +1,507 @@
+"""The campaign store: the one module that talks to DuckDB.
+
+One file holds the ICP versions, the campaigns and their planned contacts, the outcome events
+taken back from the sending tools, the suppression ledger and the model cache. Rules it keeps:
+
+- a connection per operation, closed when the operation ends, so a second command can use the
+  file as soon as the first is done; DuckDB lets one process write a file at a time, and a second
+  writer gets `StoreBusy` ("store is busy"), not a lock traceback;
+- every write a command makes is one transaction: a process killed half way leaves the file as
+  it was (tests/campaigns/test_store.py kills a real subprocess mid-ingest);
+- the schema is versioned (`store_meta.schema_version`) and migrated forward on open; a store
+  written by a newer outbound is refused with one line rather than half-read;
+- a forgotten person or domain is kept only as a SHA-256 hash in the ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from campaigns.ledger import sha256
+from campaigns.results.outcomes import RANK
+from targeting.errors import InputError
+
+APP = "outbound"
+# Each entry moves the schema one version forward; never edit a shipped entry, append one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE icp_versions (
+            name VARCHAR NOT NULL, version INTEGER NOT NULL, text_hash VARCHAR NOT NULL,
+            text VARCHAR NOT NULL, parent INTEGER, recorded_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (name, version))""",
+        """CREATE TABLE campaigns (
+            campaign_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, icp_name VARCHAR NOT NULL,
+            icp_version INTEGER NOT NULL, seed BIGINT NOT NULL, design VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE campaign_contacts (
+            campaign_id VARCHAR NOT NULL, contact_id VARCHAR NOT NULL, email VARCHAR NOT NULL,
+            first_name VARCHAR, last_name VARCHAR, account_id VARCHAR, company VARCHAR, domain VARCHAR,
+            persona VARCHAR, segment VARCHAR NOT NULL, variant VARCHAR, drafts VARCHAR NOT NULL,
+            edited BOOLEAN NOT NULL, planned_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (campaign_id, contact_id))""",
+        """CREATE TABLE outcome_events (
+            campaign_id VARCHAR NOT NULL, contact_id VARCHAR NOT NULL, email VARCHAR NOT NULL,
+            outcome VARCHAR NOT NULL, outcome_rank INTEGER NOT NULL, step INTEGER, reply_text VARCHAR,
+            event_at VARCHAR, inbox VARCHAR, source_hash VARCHAR NOT NULL, source_row INTEGER NOT NULL,
+            simulated BOOLEAN NOT NULL, recorded_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE ingested_files (
+            campaign_id VARCHAR NOT NULL, source_hash VARCHAR NOT NULL, preset VARCHAR NOT NULL,
+            rows INTEGER NOT NULL, recorded_at TIMESTAMP NOT NULL, PRIMARY KEY (campaign_id, source_hash))""",
+        """CREATE TABLE ledger (
+            kind VARCHAR NOT NULL, key VARCHAR NOT NULL, reason VARCHAR NOT NULL, since TIMESTAMP NOT NULL,
+            PRIMARY KEY (kind, key))""",
+    ),
+    (
+        """CREATE TABLE model_cache (
+            key VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, request VARCHAR NOT NULL,
+            response VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
+
+CONTACT_COLUMNS = (
+    "contact_id", "email", "first_name", "last_name", "account_id", "company", "domain", "persona",
+    "segment", "variant", "drafts", "edited",
+)
+EVENT_COLUMNS = ("contact_id", "email", "outcome", "outcome_rank", "step", "reply_text", "event_at", "inbox", "source_row")
+
+
+class StoreBusy(InputError):
+    """Another process is writing the store right now."""
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    """One campaign as the store holds it."""
+
+    campaign_id: str
+    name: str
+    icp_name: str
+    icp_version: int
+    seed: int
+    design: dict[str, Any]
+    created_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Store:
+    """A campaign store file. Cheap to create: nothing is opened until an operation runs."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    # -- connections -----------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.path.is_dir():
+            raise InputError("the store is a folder, not a file", path=self.path)
+        try:
+            con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            raise _open_error(exc, self.path) from None
+        except duckdb.Error as exc:
+            raise InputError(f"not an outbound store ({_first_line(exc)})", path=self.path) from None
+        try:
+            self._check_schema(con)
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection and one transaction: committed when the block ends, rolled back on error."""
+        with self._connection() as con:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection for reads."""
+        with self._connection() as con:
+            yield con
+
+    def exists(self) -> bool:
+        """True when the file is there (it may still not be a store; opening says so)."""
+        return self.path.is_file()
+
+    def require(self) -> Store:
+        """The store, or an error saying there is none yet (for commands that only read)."""
+        if not self.exists():
+            raise InputError("no campaign store here yet (`outbound campaign plan` creates one)", path=self.path)
+        with self.reading():
+            pass
+        return self
+
+    def _check_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "store_meta" not in tables:
+            if tables:
+                raise InputError("a DuckDB file but not an outbound store (no store_meta table)", path=self.path)
+            version = 0
+        else:
+            meta = dict(con.execute("SELECT key, value FROM store_meta").fetchall())
+            if meta.get("app") != APP:
+                raise InputError("a DuckDB file but not an outbound store", path=self.path)
+            version = int(meta.get("schema_version", "0"))
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"store schema {version} is newer than this outbound understands ({SCHEMA_VERSION}); upgrade outbound",
+                path=self.path,
+            )
+        if version < SCHEMA_VERSION:
+            migrate(con, version)
+
+    # -- ICP versions ----------------------------------------------------------------------
+
+    def record_icp_version(
+        self, con: duckdb.DuckDBPyConnection, name: str, version: int, text: str, parent: int | None
+    ) -> bool:
+        """Record an ICP version inside a caller's transaction; False when it was already recorded.
+
+        Raises:
+            InputError: the name and version are recorded with a different text.
+        """
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        row = con.execute(
+            "SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]
+        ).fetchone()
+        if row is not None:
+            if row[0] != digest:
+                raise InputError(
+                    f"ICP {name!r} version {version} is already recorded with a different text; "
+                    "bump `version` in the file to record the change",
+                    field="version", value=version,
+                )
+            return False
+        con.execute(
+            "INSERT INTO icp_versions VALUES (?, ?, ?, ?, ?, ?)", [name, version, digest, text, parent, _now()]
+        )
+        return True
+
+    def icp_hash(self, name: str, version: int) -> str | None:
+        """The recorded text hash of an ICP version, or None."""
+        with self.reading() as con:
+            row = con.execute("SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]).fetchone()
+        return None if row is None else row[0]
+
+    # -- campaigns ---------------------------------------------------------------------------
+
+    def record_campaign(
+        self,
+        campaign: CampaignRecord,
+        contacts: pl.DataFrame,
+        *,
+        icp_text: str,
+        icp_parent: int | None,
+    ) -> None:
+        """Record an ICP version (if new), a campaign and its planned contacts in one transaction.
+
+        Raises:
+            InputError: the name is taken, or the ICP version is recorded with another text.
+        """
+        planned = contacts.select(
+            *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in CONTACT_COLUMNS]
+        )
+        with self.transaction() as con:
+            self.record_icp_version(con, campaign.icp_name, campaign.icp_version, icp_text, icp_parent)
+            if con.execute("SELECT 1 FROM campaigns WHERE name = ?", [campaign.name]).fetchone():
+                raise InputError("a campaign of this name already exists; choose another --name", field="--name", value=campaign.name)
+            con.execute(
+                "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [campaign.campaign_id, campaign.name, campaign.icp_name, campaign.icp_version, campaign.seed,
+                 json.dumps(campaign.design, sort_keys=True, default=str), campaign.created_at],
+            )
+            con.register("planned_frame", planned.to_arrow())
+            columns = ", ".join(CONTACT_COLUMNS)
+            con.execute(
+                f"INSERT INTO campaign_contacts SELECT ? AS campaign_id, {columns}, ? AS planned_at FROM planned_frame",
+                [campaign.campaign_id, campaign.created_at],
+            )
+            con.unregister("planned_frame")
+
+    def campaign_names(self) -> set[str]:
+        """Every campaign name recorded."""
+        with self.reading() as con:
+            return {row[0] for row in con.execute("SELECT name FROM campaigns").fetchall()}
+
+    def find_campaign(self, ref: str) -> CampaignRecord:
+        """A campaign by id (`c-` and 8 hex digits) or name.
+
+        Raises:
+            InputError: no campaign has that id or name.
+        """
+        with self.reading() as con:
+            row = con.execute(
+                "SELECT campaign_id, name, icp_name, icp_version, seed, design, created_at FROM campaigns "
+                "WHERE campaign_id = ? OR name = ? ORDER BY campaign_id = ? DESC LIMIT 1",
+                [ref, ref, ref],
+            ).fetchone()
+            if row is None:
+                known = [r[0] for r in con.execute("SELECT name FROM campaigns ORDER BY created_at DESC LIMIT 5").fetchall()]
+        if row is None:
+            hint = f" (known: {', '.join(known)})" if known else " (the store has no campaigns yet)"
+            raise InputError(f"no campaign with this id or name{hint}", field="--campaign", value=ref)
+        return CampaignRecord(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6])
+
+    def campaign_contacts(self, campaign_id: str) -> pl.DataFrame:
+        """The planned contacts of one campaign, in planned order (segment, then contact_id)."""
+        with self.reading() as con:
+            return con.sql(
+                f"SELECT {', '.join(CONTACT_COLUMNS)} FROM campaign_contacts WHERE campaign_id = ? "
+                "ORDER BY segment, contact_id",
+                params=[campaign_id],
+            ).pl()
+
+    def planned_since(self, since: datetime) -> pl.DataFrame:
+        """Emails (lower case) and contact ids planned by any campaign on or after `since`."""
+        with self.reading() as con:
+            return con.sql(
+                "SELECT DISTINCT lower(email) AS email, contact_id FROM campaign_contacts WHERE planned_at >= ?",
+                params=[since],
+            ).pl()
+
+    def campaign_summaries(self) -> pl.DataFrame:
+        """Every campaign with its planned count and each contact's highest outcome, counted."""
+        with self.reading() as con:
+            return con.sql(
+                """
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                ), per AS (
+                    SELECT cc.campaign_id, coalesce(b.outcome_rank, -1) AS outcome_rank
+                    FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
+                )
+                SELECT c.campaign_id, c.name, c.icp_name, c.icp_version, c.created_at,
+                       count(per.campaign_id) AS planned,
+                       list(per.outcome_rank) AS ranks
+                FROM campaigns c LEFT JOIN per USING (campaign_id)
+                GROUP BY ALL ORDER BY c.created_at, c.campaign_id
+                """
+            ).pl()
+
+    def lineage_outcomes(self, icp_name: str) -> pl.DataFrame:
+        """Per segment over every campaign of one ICP lineage: contacts delivered and positive.
+
+        Each contact counts once, at its highest outcome: delivered is sent minus bounced
+        (no_reply and above, except bounced); positive is a positive reply or a meeting.
+        """
+        if not self.exists():
+            return pl.DataFrame(schema={"segment": pl.String, "delivered": pl.Int64, "positive": pl.Int64})
+        with self.reading() as con:
+            return con.sql(
+                f"""
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                )
+                SELECT cc.segment,
+                       count(*) FILTER (WHERE b.outcome_rank >= {RANK["no_reply"]} AND b.outcome_rank <> {RANK["bounced"]})::BIGINT
+                           AS delivered,
+                       count(*) FILTER (WHERE b.outcome_rank >= {RANK["positive"]})::BIGINT AS positive
+                FROM campaign_contacts cc
+                JOIN campaigns c USING (campaign_id)
+                JOIN best b USING (campaign_id, contact_id)
+                WHERE c.icp_name = ?
+                GROUP BY cc.segment ORDER BY cc.segment
+                """,
+                params=[icp_name],
+            ).pl()
+
+    # -- outcomes ----------------------------------------------------------------------------
+
+    def best_outcomes(self, campaign_id: str) -> dict[str, int]:
+        """contact_id -> the highest outcome rank recorded for it."""
+        with self.reading() as con:
+            return dict(
+                con.execute(
+                    "SELECT contact_id, max(outcome_rank) FROM outcome_events WHERE campaign_id = ? GROUP BY contact_id",
+                    [campaign_id],
+                ).fetchall()
+            )
+
+    def record_outcomes(
+        self,
+        campaign_id: str,
+        events: pl.DataFrame,
+        *,
+        source_hash: str,
+        preset: str,
+        rows: int,
+        simulated: bool,
+        ledger: pl.DataFrame,
+    ) -> tuple[dict[str, int], dict[str, int], bool]:
+        """Record one results file's events and its ledger entries in one transaction.
+
+        A file already taken in for this campaign (same content hash) adds nothing, so ingesting
+        the same file twice changes nothing.
+
+        Args:
+            campaign_id: the campaign the events belong to.
+            events: matched events with EVENT_COLUMNS.
+            source_hash: SHA-256 of the results file.
+            preset: the layout the file was read with.
+            rows: data rows in the file.
+            simulated: results no person sent.
+            ledger: rows (kind, key, reason) to add to the suppression ledger.
+
+        Returns:
+            (highest rank per contact before, after, whether the file was new).
+        """
+        with self.transaction() as con:
+            before = dict(
+                con.execute(
+                    "SELECT contact_id, max(outcome_rank) FROM outcome_events WHERE campaign_id = ? GROUP BY contact_id",
+                    [campaign_id],
+                ).fetchall()
+            )
+            seen = con.execute(
+                "SELECT 1 FROM ingested_files WHERE campaign_id = ? AND source_hash = ?", [campaign_id, source_hash]
+            ).fetchone()
+            if seen:
+                return before, before, False
+            now = _now()
+            con.execute("INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?)", [campaign_id, source_hash, preset, rows, now])
+            frame = events.select(
+                pl.col("contact_id").cast(pl.String), pl.col("email").cast(pl.String), pl.col("outcome").cast(pl.String),
+                pl.col("outcome_rank").cast(pl.Int32), pl.col("step").cast(pl.Int32), pl.col("reply_text").cast(pl.String),
+                pl.col("event_at").cast(pl.String), pl.col("inbox").cast(pl.String), pl.col("source_row").cast(pl.Int32),
+            )
+            con.register("events_frame", frame.to_arrow())
+            con.execute(
+                f"INSERT INTO outcome_events SELECT ? AS campaign_id, {', '.join(EVENT_COLUMNS[:-1])}, ? AS source_hash, "
+                "source_row, ? AS simulated, ? AS recorded_at FROM events_frame",
+                [campaign_id, source_hash, simulated, now],
+            )
+            con.unregister("events_frame")
+            self._add_ledger(con, ledger, now)
+            after = dict(
+                con.execute(
+                    "SELECT contact_id, max(outcome_rank) FROM outcome_events WHERE campaign_id = ? GROUP BY contact_id",
+                    [campaign_id],
+                ).fetchall()
+            )
+        return before, after, True
+
+    # -- the suppression ledger --------------------------------------------------------------
+
+    def _add_ledger(self, con: duckdb.DuckDBPyConnection, entries: pl.DataFrame, now: datetime) -> None:
+        if entries.is_empty():
+            return
+        frame = entries.select(pl.col("kind").cast(pl.String), pl.col("key").cast(pl.String), pl.col("reason").cast(pl.String))
+        con.register("ledger_frame", frame.unique(["kind", "key"], keep="first", maintain_order=True).to_arrow())
+        con.execute("INSERT OR IGNORE INTO ledger SELECT kind, key, reason, ? AS since FROM ledger_frame", [now])
+        con.unregister("ledger_frame")
+
+    def add_to_ledger(self, entries: pl.DataFrame) -> None:
+        """Add entries (kind, key, reason) to the suppression ledger; keys already there are kept as they were."""
+        bad = set(entries["kind"].unique().to_list()) - set(LEDGER_KINDS)
+        if bad:
+            raise InputError(f"unknown ledger kind (expected one of {', '.join(LEDGER_KINDS)})", field="kind", value=sorted(bad)[0])
+        with self.transaction() as con:
+            self._add_ledger(con, entries, _now())
+
+    def ledger(self) -> pl.DataFrame:
+        """Every ledger entry: kind (email, domain, email_sha256, domain_sha256), key, reason, since."""
+        if not self.exists():
+            return pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String, "since": pl.Datetime})
+        with self.reading() as con:
+            return con.sql("SELECT kind, key, reason, since FROM ledger ORDER BY kind, key").pl()
+
+    def forget(self, target: str) -> dict[str, int]:
+        """Erase a person (an email) or a domain's people from campaigns, events and the model cache.
+
+        Only a hash stays, in the ledger, so they are never contacted again.
+
+        Returns:
+            Rows removed per table, and `ledger` (1 when the hashed entry is new).
+        """
+        key = "".join(target.split()).lower()
+        is_email = "@" in key
+        kind = "email_sha256" if is_email else "domain_sha256"
+        match = "lower(email) = ?" if is_email else "(lower(email) LIKE '%@' || ? OR lower(domain) = ?)"
+        event_match = "lower(email) = ?" if is_email else "lower(email) LIKE '%@' || ?"
+        params = [key] if is_email else [key, key]
+        with self.transaction() as con:
+            removed = {}
+            removed["campaign_contacts"] = _count_delete(con, "campaign_contacts", match, params)
+            removed["outcome_events"] = _count_delete(con, "outcome_events", event_match, [key])
+            removed["model_cache"] = _count_delete(con, "model_cache", "contains(lower(request), ?)", [key])
+            plain = "email" if is_email else "domain"
+            _count_delete(con, "ledger", "kind = ? AND key = ?", [plain, key])
+            before = con.execute("SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [kind, sha256(key)]).fetchone()[0]
+            con.execute(
+                "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?)", [kind, sha256(key), "forgotten on request", _now()]
+            )
+            removed["ledger"] = 1 - before
+        return removed
+
+    # -- the model cache ---------------------------------------------------------------------
+
+    def cached_response(self, key: str) -> str | None:
+        """A cached model response, or None."""
+        with self.reading() as con:
+            row = con.execute("SELECT response FROM model_cache WHERE key = ?", [key]).fetchone()
+        return None if row is None else row[0]
+
+    def cache_response(self, key: str, model: str, request: str, response: str) -> None:
+        """Keep a model response (the first one kept for a key wins)."""
+        with self.transaction() as con:
+            con.execute(
+                "INSERT OR IGNORE INTO model_cache VALUES (?, ?, ?, ?, ?)", [key, model, request, response, _now()]
+            )
+
+
+def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """Bring a store from `version` to SCHEMA_VERSION in one transaction."""
+    con.begin()
+    try:
+        if version == 0:
+            con.execute("CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+            con.execute("INSERT INTO store_meta VALUES ('app', ?), ('schema_version', '0')", [APP])
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                con.execute(statement)
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def _count_delete(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]) -> int:
+    n = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+    if n:
+        con.execute(f"DELETE FROM {table} WHERE {where}", params)
+    return int(n)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _open_error(exc: BaseException, path: Path) -> InputError:
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreBusy("store is busy: another outbound command is writing it; try again when it finishes", path=path)
+    return InputError(f"not an outbound store ({_first_line(exc)})", path=path)

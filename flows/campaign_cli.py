@@ -1,0 +1,199 @@
+"""`outbound campaign plan|export|ingest|list` and `outbound forget`: the test-campaign commands.
+
+Every command checks its inputs before a flow starts; `plan` and `ingest` run in-process unless a
+Prefect API is configured or `--prefect` is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from flows.console import console, err_console, one_line_errors, print_json, working
+
+campaign_app = typer.Typer(
+    help="Plan small test campaigns, export them to a sending tool and take their results back.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+StoreOption = Annotated[
+    Optional[Path], typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
+PrefectFlag = Annotated[bool, typer.Option("--prefect", help="Run as a Prefect flow run (ephemeral API if none is configured).")]
+NoPrefect = Annotated[bool, typer.Option("--no-prefect", help="Run in-process even where a Prefect API is configured.")]
+CampaignRef = Annotated[str, typer.Option("--campaign", help="Campaign id (c-xxxxxxxx) or name.")]
+
+
+UI_HINT = "ran in-process; to see runs in the Prefect UI, start `prefect server start` and set PREFECT_API_URL, or pass --prefect"
+
+
+def _ui_hint(flow_run: bool, json_out: bool) -> None:
+    if not flow_run and not json_out:
+        err_console.print(UI_HINT, markup=False, highlight=False)
+
+
+def _store_path(store: Path | None) -> Path:
+    from flows.campaign_store import resolve_store_path
+
+    return resolve_store_path(store)
+
+
+@campaign_app.command("plan")
+def plan(
+    icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
+    accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export).")],
+    contacts: Annotated[Path, typer.Option(help="Contacts of those accounts.")],
+    out: Annotated[Path, typer.Option(help="Folder for campaign.csv and design.json.")],
+    size: Annotated[int, typer.Option(help="Contacts to plan in all.")] = 100,
+    name: Annotated[Optional[str], typer.Option(help="Campaign name (unique in the store).")] = None,
+    drafts: Annotated[Optional[Path], typer.Option(help="Folder written by `outbound draft`: reviewed drafts used as they are.")] = None,
+    workspace: Annotated[Path, typer.Option(help="Workspace whose specs and templates render the other drafts.")] = Path("."),
+    seed: Annotated[int, typer.Option(help="Seed: the same inputs and seed give the same plan.")] = 0,
+    explore: Annotated[float, typer.Option(help="Share of near-miss accounts (segment `explore`).")] = 0.15,
+    cooldown_days: Annotated[int, typer.Option(help="Never plan anyone planned by any campaign within this many days.")] = 90,
+    prior: Annotated[Optional[float], typer.Option(help="Benchmark rate segments are read against (default 0.034).")] = None,
+    strict: Annotated[bool, typer.Option(help="Refuse a design where a segment can only detect a 3x difference.")] = False,
+    customers: Annotated[Optional[Path], typer.Option(help="Customers never planned (default: the workspace's customers.csv).")] = None,
+    suppress: Annotated[Optional[list[Path]], typer.Option(help="Do-not-contact domains or account ids (repeatable).")] = None,
+    preset: Annotated[str, typer.Option(help="Column preset: yc, apollo, clay, hubspot, canonical.")] = "canonical",
+    column_map: Annotated[Optional[Path], typer.Option("--map", help="A YAML column map.")] = None,
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+    prefect: PrefectFlag = False,
+    no_prefect: NoPrefect = False,
+) -> None:
+    """Plan a test campaign worth sending: segments, reachable contacts, allocation, what it can detect."""
+    from flows.campaign import PlanRequest, plan_campaign, run_plan, validate_plan_request
+    from flows.campaign_store import wants_prefect
+
+    with one_line_errors():
+        request = PlanRequest(
+            icp=icp, accounts=accounts, contacts=contacts, out=out, store=_store_path(store), size=size, name=name,
+            drafts=drafts, workspace=workspace, seed=seed, explore=explore, cooldown_days=cooldown_days, prior=prior,
+            strict=strict, customers=customers, suppress=suppress or [], preset=preset, column_map=column_map,
+        )
+        created = not request.store.exists()
+        loaded = validate_plan_request(request)
+        flow_run = wants_prefect(prefect, no_prefect)
+        with working(f"planning {loaded['name']}", quiet=json_out):
+            summary = plan_campaign(request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
+    if created:
+        err_console.print(f"created the campaign store {request.store}", highlight=False)
+    if json_out:
+        print_json(summary)
+        return
+    _print_plan(summary, out)
+    _ui_hint(flow_run, json_out)
+
+
+def _print_plan(summary: dict[str, Any], out: Path) -> None:
+    console.print(
+        f"campaign [bold]{summary['campaign_id']}[/] {escape(summary['name'])}: ICP {escape(summary['icp'])} "
+        f"v{summary['version']}, {summary['planned']} contacts planned"
+    )
+    table = Table("segment", "reachable", "planned", "variants", "detectable rate", title="Design")
+    for seg in summary["segments"]:
+        variants = ", ".join(f"{k}: {v}" for k, v in seg["variants"].items()) or "-"
+        rate = "-" if seg["detectable_rate"] is None else f"{seg['detectable_rate']:.1%}"
+        table.add_row(escape(seg["segment"]), str(seg["reachable"]), str(seg["planned"]), escape(variants), rate)
+    console.print(table)
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+    console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
+
+
+@campaign_app.command("export")
+def export(
+    campaign: CampaignRef,
+    fmt: Annotated[str, typer.Option("--format", help="generic, instantly, smartlead, lemlist or apollo.")],
+    out: Annotated[Path, typer.Option(help="The CSV file to write.")],
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables)."""
+    from flows.campaign_store import export_planned
+
+    with one_line_errors():
+        summary = export_planned(_store_path(store), campaign, fmt, out)
+    if json_out:
+        print_json(summary)
+        return
+    console.print(f"{summary['contacts']} contacts of {summary['campaign_id']} -> {out} ({fmt})", highlight=False)
+
+
+@campaign_app.command("ingest")
+def ingest(
+    campaign: CampaignRef,
+    results: Annotated[Path, typer.Argument(help="RESULTS.csv, or a sending tool's lead export with --preset.")],
+    preset: Annotated[str, typer.Option(help="canonical, instantly, smartlead, lemlist or apollo.")] = "canonical",
+    simulated: Annotated[bool, typer.Option(help="Results no person sent (the demo's responder).")] = False,
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+    prefect: PrefectFlag = False,
+    no_prefect: NoPrefect = False,
+) -> None:
+    """Take a campaign's results back: idempotent, each contact kept at its highest outcome."""
+    from flows.campaign import IngestRequest, ingest_results, run_ingest, validate_ingest_request
+    from flows.campaign_store import wants_prefect
+
+    with one_line_errors():
+        request = IngestRequest(campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated)
+        validate_ingest_request(request)
+        flow_run = wants_prefect(prefect, no_prefect)
+        summary = ingest_results(request) if flow_run else run_ingest(request, use_prefect=False)
+    if json_out:
+        print_json(summary)
+        return
+    _ui_hint(flow_run, json_out)
+    console.print(
+        f"{summary['campaign_id']}: {summary['rows']} rows, {summary['matched']} matched, "
+        f"{summary['changed']} contacts' outcome rose", highlight=False,
+    )
+    console.print("outcomes: " + ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items() if v), highlight=False)
+    if summary["unknown_emails"]:
+        examples = ", ".join(summary["unknown_email_examples"])
+        console.print(f"[yellow]warning[/]: {summary['unknown_emails']} emails not in the campaign (e.g. {escape(examples)})")
+    if summary["unknown_statuses"]:
+        words = ", ".join(f"{k!r}: {v}" for k, v in summary["unknown_statuses"].items())
+        console.print(f"[yellow]warning[/]: status words not understood, rows ignored: {escape(words)}")
+
+
+@campaign_app.command("list")
+def list_(store: StoreOption = None, json_out: JsonFlag = False) -> None:
+    """Every campaign: id, name, ICP and version, planned, delivered, outcomes."""
+    from flows.campaign_store import list_campaigns
+
+    with one_line_errors():
+        rows = list_campaigns(_store_path(store))
+    if json_out:
+        print_json(rows)
+        return
+    table = Table("id", "name", "ICP", "planned", "delivered", "outcomes", title="Campaigns")
+    for row in rows:
+        outcomes = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items() if v and k != "not_sent") or "-"
+        table.add_row(row["campaign_id"], escape(row["name"]), escape(f"{row['icp']} v{row['version']}"),
+                      str(row["planned"]), str(row["delivered"]), escape(outcomes))
+    console.print(table)
+
+
+def forget(
+    target: Annotated[str, typer.Argument(metavar="EMAIL|DOMAIN", help="A person's email or a domain.")],
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Erase a person (or a domain's people) from the store; keep only a hash so they are never contacted again."""
+    from flows.campaign_store import forget as forget_in_store
+
+    with one_line_errors():
+        summary = forget_in_store(_store_path(store), target)
+    if json_out:
+        print_json(summary)
+        return
+    removed = ", ".join(f"{k} {v}" for k, v in summary["removed"].items())
+    console.print(f"forgot {summary['forgotten']} {escape(target)} in {summary['store']}: {removed}", highlight=False)

@@ -1,0 +1,90 @@
+"""The campaign store as the commands without a flow use it: where it is, its ledger, export, list, forget.
+
+Nothing here imports Prefect, so `campaign export|list` and `forget` start in about a second, and
+`target` and `draft` can honour the ledger cheaply.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from campaigns.ledger import is_blocked_expr
+from campaigns.store import Store
+from targeting.errors import InputError
+
+DEFAULT_STORE = "outbound.duckdb"
+
+
+def resolve_store_path(option: Path | None) -> Path:
+    """`--store`, else `$OUTBOUND_STORE`, else `./outbound.duckdb`."""
+    if option is not None:
+        return option
+    return Path(os.environ.get("OUTBOUND_STORE") or DEFAULT_STORE)
+
+
+def wants_prefect(prefect: bool, no_prefect: bool) -> bool:
+    """A flow run when forced, or when a Prefect API is configured; in-process otherwise."""
+    if no_prefect:
+        return False
+    return prefect or bool(os.environ.get("PREFECT_API_URL"))
+
+
+def store_ledger(store: Path | None = None) -> pl.DataFrame | None:
+    """The suppression ledger of the store `target` and `draft` honour (None: no store or an empty ledger)."""
+    path = resolve_store_path(store)
+    if not path.is_file():
+        return None
+    ledger = Store(path).ledger()
+    return ledger if ledger.height else None
+
+
+def without_ledger(contacts: pl.LazyFrame, store: Path | None = None) -> pl.LazyFrame:
+    """Contacts minus those on the store's suppression ledger (email or domain, plain or hashed)."""
+    ledger = store_ledger(store)
+    return contacts if ledger is None else contacts.filter(~is_blocked_expr(ledger))
+
+
+def ledger_emails(contacts: pl.LazyFrame, store: Path | None = None) -> list[str]:
+    """The emails (lower case) of the contacts on the store's suppression ledger, as do-not-contact keys."""
+    ledger = store_ledger(store)
+    if ledger is None:
+        return []
+    blocked = contacts.filter(is_blocked_expr(ledger)).select(pl.col("email").str.strip_chars().str.to_lowercase())
+    return blocked.collect()["email"].drop_nulls().unique().sort().to_list()
+
+
+def export_planned(store_path: Path, campaign_ref: str, fmt: str, out: Path) -> dict[str, Any]:
+    """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables."""
+    from campaigns.export import export_planned as laid_out_for
+    from messaging import FORMATS, write_export_csv
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format (expected one of {', '.join(FORMATS)})", field="--format", value=fmt)
+    store = Store(store_path).require()
+    campaign = store.find_campaign(campaign_ref)
+    result = laid_out_for(store.campaign_contacts(campaign.campaign_id), campaign.campaign_id, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_export_csv(result, out)
+    return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height, "out": str(out)}
+
+
+def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
+    """Every campaign: id, name, ICP and version, planned, delivered, outcomes (each contact at its highest)."""
+    from campaigns.export import campaign_rows
+
+    return campaign_rows(Store(store_path).require().campaign_summaries())
+
+
+def forget(store_path: Path, target: str) -> dict[str, Any]:
+    """Erase a person or a domain from the store, keeping a hashed ledger entry."""
+    key = "".join(target.split()).lower()
+    if not key or ("@" not in key and "." not in key):
+        raise InputError("expected an email (jane@acme.com) or a domain (acme.com)", field="EMAIL|DOMAIN", value=target)
+    store = Store(store_path)
+    created = not store.exists()
+    removed = store.forget(key)
+    return {"forgotten": "email" if "@" in key else "domain", "removed": removed, "store": str(store_path), "created": created}
