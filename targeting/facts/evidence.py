@@ -9,7 +9,7 @@ import polars as pl
 from targeting.facts.spec import EVIDENCE_COLUMNS, KeyEvidence
 
 # `#` in a phrase: a number as descriptions write them ("2,000", "1.5", "100+", "10k", "$50M").
-_NUMBER = r"\$?\d[\d,.]*(?:[kKmMbB]\b)?\+?"
+_NUMBER = r"[$€£]?\d[\d,.]*(?:[kKmMbB]\b)?\+?[€£]?"
 
 
 def phrase_pattern(phrases: list[str]) -> str:
