@@ -34,7 +34,9 @@ def precision(spec) -> tuple[int, int, int]:
         .str.split(";")
         .alias("truth"),
     )
-    judged = facts.join(imported.accounts.select("account_id", "name").collect(), on="account_id").join(truth, on="name")
+    judged = facts.join(imported.accounts.select("account_id", "name").collect(), on="account_id").join(
+        truth, on="name"
+    )
     right = judged.filter(pl.col("truth").list.contains(pl.col("key"))).height
     labelled = truth.select(pl.col("truth").list.eval(pl.element().filter(pl.element() != "")).list.len().sum()).item()
     return right, judged.height, labelled
@@ -49,14 +51,20 @@ def with_fact(frame: pl.DataFrame) -> float:
 def main(path: Path) -> None:
     spec = load_facts()
     right, said, labelled = precision(spec)
-    print(f"precision on {LABELLED.name}: {right}/{said} = {right / said:.2f}; recall {right}/{labelled} = {right / labelled:.2f}")
+    print(
+        f"precision on {LABELLED.name}: {right}/{said} = {right / said:.2f}; recall {right}/{labelled} = {right / labelled:.2f}"
+    )
     imported = import_accounts(path, preset="yc")
     accounts = with_account_facts(imported.accounts, spec, carried=imported.carried).collect()
     print(f"all accounts: {accounts.height:,}, with a fact {with_fact(accounts):.1%}")
     default = load_icp(ROOT / "targeting" / "defaults" / "icp.yaml")
-    filters_only = default.model_copy(update={"scoring": default.scoring.model_copy(update={"min_score": 0, "tiers": {}})})
-    for label, icp in [("bench/facts_yc_icp.yaml", load_icp(ROOT / "bench" / "facts_yc_icp.yaml")),
-                       ("default ICP, min score 0", filters_only)]:
+    filters_only = default.model_copy(
+        update={"scoring": default.scoring.model_copy(update={"min_score": 0, "tiers": {}})}
+    )
+    for label, icp in [
+        ("bench/facts_yc_icp.yaml", load_icp(ROOT / "bench" / "facts_yc_icp.yaml")),
+        ("default ICP, min score 0", filters_only),
+    ]:
         targets = build_target_list(accounts.lazy(), icp).targets
         targets = targets.collect() if isinstance(targets, pl.LazyFrame) else targets
         print(f"targets of {label}: {targets.height:,}, with a fact {with_fact(targets):.1%}")

@@ -13,9 +13,15 @@ from typing import Any
 import polars as pl
 
 from targeting.facts.evidence import key_evidence
-from targeting.facts.spec import FACT_KINDS, EVIDENCE_COLUMNS, FactsSpec
+from targeting.facts.spec import EVIDENCE_COLUMNS, FACT_KINDS, FactsSpec
 
-FACTS_SCHEMA = {"account_id": pl.String, "kind": pl.String, "key": pl.String, "evidence": pl.String, "source": pl.String}
+FACTS_SCHEMA = {
+    "account_id": pl.String,
+    "kind": pl.String,
+    "key": pl.String,
+    "evidence": pl.String,
+    "source": pl.String,
+}
 _SEP = "\x1f"  # joins kind, key and source in a wide column's name; no key or column contains it
 
 
@@ -94,11 +100,15 @@ def with_account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Coll
     """
     names = set(accounts.collect_schema().names())
     readable = [c for c in ("description", *EVIDENCE_COLUMNS) if c in names]
-    anything = pl.any_horizontal(
-        [pl.col(c).is_not_null() if c == "description" else pl.col(c).list.len() > 0 for c in readable]
-    ).fill_null(False) if readable else pl.lit(False)
+    anything = (
+        pl.any_horizontal(
+            [pl.col(c).is_not_null() if c == "description" else pl.col(c).list.len() > 0 for c in readable]
+        ).fill_null(False)
+        if readable
+        else pl.lit(False)
+    )
     filled = []
-    for kind, column in FACT_KINDS.items():
+    for column in FACT_KINDS.values():
         if column in carried:
             continue
         keys = [

@@ -99,11 +99,16 @@ def parse_facts(text: str, *, path: str | Path = "facts.yaml") -> FactsSpec:
         data = load_with_lines(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise InputError(f"not valid YAML: {exc.problem or exc}", path=path,
-                         line=mark.line + 1 if mark else None) from None
+        raise InputError(
+            f"not valid YAML: {exc.problem or exc}", path=path, line=mark.line + 1 if mark else None
+        ) from None
     if not isinstance(data, dict):
-        raise InputError("a facts file is a mapping (pain_points, growth_signals, prior_solutions)",
-                         path=path, value=data, has_value=True)
+        raise InputError(
+            "a facts file is a mapping (pain_points, growth_signals, prior_solutions)",
+            path=path,
+            value=data,
+            has_value=True,
+        )
     try:
         return FactsSpec.model_validate(data)
     except ValidationError as exc:
@@ -116,8 +121,14 @@ def parse_facts(text: str, *, path: str | Path = "facts.yaml") -> FactsSpec:
         reason = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             reason = f"unknown key (known: phrases, {', '.join(EVIDENCE_COLUMNS)})"
-        raise InputError(reason, path=path, line=line, field="".join(parts),
-                         value=error.get("input"), has_value=error["type"] != "missing") from None
+        raise InputError(
+            reason,
+            path=path,
+            line=line,
+            field="".join(parts),
+            value=error.get("input"),
+            has_value=error["type"] != "missing",
+        ) from None
 
 
 def _has(node: Any, part: Any) -> bool:

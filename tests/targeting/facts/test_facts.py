@@ -32,7 +32,9 @@ prior_solutions:
 
 
 def accounts(*rows: dict) -> pl.LazyFrame:
-    return pl.DataFrame([{name: row.get(name) for name in ACCOUNT_SCHEMA} for row in rows], schema=ACCOUNT_SCHEMA).lazy()
+    return pl.DataFrame(
+        [{name: row.get(name) for name in ACCOUNT_SCHEMA} for row in rows], schema=ACCOUNT_SCHEMA
+    ).lazy()
 
 
 @pytest.mark.parametrize(
@@ -55,7 +57,11 @@ def test_a_phrase_matches_case_insensitively_on_word_boundaries(phrase, text, fo
 
 def test_long_form_keeps_each_facts_evidence_and_source_in_account_and_vocabulary_order():
     frame = accounts(
-        {"account_id": "a", "description": "Venture-backed banking for Fortune 500 treasurers", "tags": ["health_tech"]},
+        {
+            "account_id": "a",
+            "description": "Venture-backed banking for Fortune 500 treasurers",
+            "tags": ["health_tech"],
+        },
         {"account_id": "b", "description": "Popcorn", "tech_stack": ["salesforce"], "hiring_roles": ["sales"]},
         {"account_id": "c"},
     )
@@ -115,7 +121,12 @@ def test_column_values_are_compared_as_the_importer_writes_them():
 @pytest.mark.parametrize(
     ("text", "line", "field", "value"),
     [
-        ("pain_points:\n  compliance_burden:\n    phrase: [bank]\n", 3, "pain_points.compliance_burden.phrase", "['bank']"),
+        (
+            "pain_points:\n  compliance_burden:\n    phrase: [bank]\n",
+            3,
+            "pain_points.compliance_burden.phrase",
+            "['bank']",
+        ),
         ("growth_signals:\n  Raised Funding: {}\n", 2, "growth_signals.Raised Funding", "Raised Funding"),
         ("pain_points:\n  x:\n    phrases: ['*bank']\n", 3, "pain_points.x.phrases", "*bank"),
         ("pains: {}\n", 1, "pains", None),
@@ -147,7 +158,9 @@ def test_precision_on_50_hand_labelled_yc_descriptions():
             [pl.col(f"labelled_{c}") for c in ("pain_points", "growth_signals", "prior_solutions")],
             separator=";",
             ignore_nulls=True,
-        ).str.split(";").alias("truth"),
+        )
+        .str.split(";")
+        .alias("truth"),
     )
     judged = (
         facts.join(imported.accounts.select("account_id", "name").collect(), on="account_id")
