@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from targeting.errors import InputError
-from targeting.yaml_lines import line_of, load_with_lines
+from targeting.spec_file import load_spec
 
 # kind -> the account list column it fills (PRODUCT.md: `kind` is pain_point, growth_signal, prior_solution).
 FACT_KINDS = {"pain_point": "pain_points", "growth_signal": "growth_signals", "prior_solution": "prior_solutions"}
@@ -85,51 +83,9 @@ def load_facts(path: str | Path | None = None) -> FactsSpec:
     if path is None:
         text = resources.files("targeting").joinpath("defaults/facts.yaml").read_text(encoding="utf-8")
         return parse_facts(text, path="targeting/defaults/facts.yaml")
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read facts file ({getattr(exc, 'strerror', None) or exc})", path=path) from None
-    return parse_facts(text, path=path)
+    return load_spec(FactsSpec, path, what="a facts file")
 
 
 def parse_facts(text: str, *, path: str | Path = "facts.yaml") -> FactsSpec:
     """Validate facts YAML text; `path` only names the source in errors."""
-    try:
-        data = load_with_lines(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise InputError(
-            f"not valid YAML: {exc.problem or exc}", path=path, line=mark.line + 1 if mark else None
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError(
-            "a facts file is a mapping (pain_points, growth_signals, prior_solutions)",
-            path=path,
-            value=data,
-            has_value=True,
-        )
-    try:
-        return FactsSpec.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        node, line, parts = data, None, []
-        for part in (p for p in error["loc"] if p != "[key]"):
-            line = line_of(node, part) or line
-            node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
-            parts.append(f"[{part}]" if isinstance(part, int) else ("." if parts else "") + str(part))
-        reason = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            reason = f"unknown key (known: phrases, {', '.join(EVIDENCE_COLUMNS)})"
-        raise InputError(
-            reason,
-            path=path,
-            line=line,
-            field="".join(parts),
-            value=error.get("input"),
-            has_value=error["type"] != "missing",
-        ) from None
-
-
-def _has(node: Any, part: Any) -> bool:
-    return part in node if isinstance(node, dict) else isinstance(part, int) and part < len(node)
+    return load_spec(FactsSpec, path, text=text, what="a facts file")

@@ -125,7 +125,7 @@ def test_column_values_are_compared_as_the_importer_writes_them():
             "pain_points:\n  compliance_burden:\n    phrase: [bank]\n",
             3,
             "pain_points.compliance_burden.phrase",
-            "['bank']",
+            "unknown key 'phrase'; expected one of phrases",
         ),
         ("growth_signals:\n  Raised Funding: {}\n", 2, "growth_signals.Raised Funding", "Raised Funding"),
         ("pain_points:\n  x:\n    phrases: ['*bank']\n", 3, "pain_points.x.phrases", "*bank"),
