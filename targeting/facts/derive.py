@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from targeting.facts.evidence import key_evidence
+from targeting.facts.evidence import key_evidence, key_found
 from targeting.facts.spec import EVIDENCE_COLUMNS, FACT_KINDS, FactsSpec
 
 FACTS_SCHEMA = {
@@ -112,9 +112,9 @@ def with_account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Coll
         if column in carried:
             continue
         keys = [
-            pl.when(pl.any_horizontal(expr.is_not_null() for _, expr in evidence)).then(pl.lit(key))
+            pl.when(found).then(pl.lit(key))
             for key, rule in getattr(spec, column).items()
-            if (evidence := key_evidence(rule, names))
+            if (found := key_found(rule, names)) is not None
         ]
         found = pl.concat_list(keys).list.drop_nulls() if keys else pl.lit([], pl.List(pl.String))
         filled.append(pl.when(anything).then(found).otherwise(pl.lit(None, pl.List(pl.String))).alias(column))

@@ -48,6 +48,8 @@ def accounts(*rows: dict) -> pl.LazyFrame:
         ("Fortune #", "used by Fortune 500 teams", "Fortune 500"),
         ("# customers", "over 2,000+ customers", "2,000+ customers"),
         ("loans", "loanshark", None),
+        ("Krankenhäuser", "für KRANKENhäuser in Wien", "KRANKENhäuser"),  # non-ASCII letters fold too
+        ("# in revenue*", "more than 50M€ in revenues", "50M€ in revenues"),
     ],
 )
 def test_a_phrase_matches_case_insensitively_on_word_boundaries(phrase, text, found):
