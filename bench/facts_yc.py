@@ -3,8 +3,8 @@
 Run: `python bench/facts_yc.py [YC_CSV]` (default `../shared/data/yc-companies-2024-05-11.csv`).
 Prints the figures docs/facts.md reports: precision of the shipped facts.yaml on
 tests/data/yc_facts_labelled.csv, the share of all accounts with at least one fact, and the share of
-target accounts with one for two ICPs: bench/facts_yc_icp.yaml (B2B software in North America) and the
-default ICP's filters (its minimum score lowered to 0: on YC its criteria reach no one yet).
+target accounts with one for three ICPs: bench/facts_yc_icp.yaml (B2B software in North America),
+bench/facts_yc_devtools_icp.yaml (developer tools in the US and Canada) and the default ICP's filters (its minimum score lowered to 0: on YC its criteria reach no one yet).
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def main(path: Path) -> None:
     )
     for label, icp in [
         ("bench/facts_yc_icp.yaml", load_icp(ROOT / "bench" / "facts_yc_icp.yaml")),
+        ("bench/facts_yc_devtools_icp.yaml", load_icp(ROOT / "bench" / "facts_yc_devtools_icp.yaml")),
         ("default ICP, min score 0", filters_only),
     ]:
         targets = build_target_list(accounts.lazy(), icp).targets
