@@ -63,12 +63,14 @@ def target(
     no_prefect: NoPrefect = False,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
+    from flows.facts import facts_file
     from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
             accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [],
-            preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of), facts=facts_spec,
+            preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
+            facts=facts_file(facts_spec),
         )
         inputs = load_target_inputs(request)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
@@ -138,15 +140,18 @@ def facts(
     tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account."""
     import os
 
-    from flows.facts import FactsRequest, derive_facts, run_facts, validate_facts_request
+    from flows.facts import FactsRequest, derive_facts, facts_file, load_facts_inputs, run_facts
 
     with one_line_errors():
-        request = FactsRequest(accounts=accounts, out=out, facts=facts_spec, preset=preset, column_map=column_map)
-        validate_facts_request(request)
+        # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
+        request = FactsRequest(
+            accounts=accounts, out=out, facts=facts_file(facts_spec), preset=preset, column_map=column_map
+        )
+        inputs = load_facts_inputs(request)
         # In-process unless a Prefect API is configured or a flow run is asked for (start-up in ~1 s).
         as_flow = not no_prefect and (prefect or bool(os.environ.get("PREFECT_API_URL")))
         with working(f"reading facts from {accounts.name}", quiet=json_out):
-            summary = derive_facts(request) if as_flow else run_facts(request, use_prefect=False)
+            summary = derive_facts(request) if as_flow else run_facts(request, inputs, use_prefect=False)
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return

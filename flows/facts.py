@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from flows.runtime import as_step, publish_table
 from targeting.errors import InputError
 from targeting.facts import FactsSpec, account_facts, facts_summary, load_facts
 from targeting.importing.canonical import check_importable, import_accounts
-from targeting.importing.presets import load_column_map
+from targeting.importing.presets import ColumnMap, load_column_map
 
 WORKSPACE_FACTS = Path("facts.yaml")
 
@@ -40,18 +41,35 @@ def load_facts_spec(explicit: Path | None) -> FactsSpec:
     return load_facts(facts_file(explicit))
 
 
-def validate_facts_request(request: FactsRequest) -> None:
-    """Check every input before a flow starts, so bad input is one line, not a traceback."""
+@dataclass(frozen=True)
+class FactsInputs:
+    """The vocabulary and column map a facts run reads, loaded once by `load_facts_inputs`."""
+
+    facts: FactsSpec
+    column_map: ColumnMap | None
+
+
+def load_facts_inputs(request: FactsRequest) -> FactsInputs:
+    """Check the accounts file and the output name, and load the vocabulary and column map, once.
+
+    The command calls this before a flow starts; the in-process run uses what it returns, and the
+    flow (started with plain paths) calls it inside.
+
+    Raises:
+        InputError: the accounts file is missing or cannot be imported, `--out` is neither CSV nor
+            Parquet, or a spec does not validate.
+    """
     if not request.accounts.exists() and not any(ch in str(request.accounts) for ch in "*?["):
         raise InputError("--accounts file not found", path=request.accounts)
     if request.out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError("--out must end in .csv or .parquet", field="--out", value=str(request.out))
-    load_facts_spec(request.facts)
+    facts = load_facts_spec(request.facts)
     column_map = load_column_map(request.column_map) if request.column_map is not None else None
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
+    return FactsInputs(facts=facts, column_map=column_map)
 
 
-def run_facts(request: FactsRequest, *, use_prefect: bool) -> dict[str, Any]:
+def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool) -> dict[str, Any]:
     """Derive every account's facts and write them (as Prefect tasks when `use_prefect`).
 
     Returns:
@@ -59,10 +77,8 @@ def run_facts(request: FactsRequest, *, use_prefect: bool) -> dict[str, Any]:
         rows that gave no account (rejected, duplicate or folded into an earlier row).
     """
     step = as_step(use_prefect)
-    spec = load_facts_spec(request.facts)
-    column_map = load_column_map(request.column_map) if request.column_map else None
-    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=column_map)
-    facts = account_facts(universe.accounts, spec, carried=universe.carried).collect()
+    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
+    facts = account_facts(universe.accounts, inputs.facts, carried=universe.carried).collect()
     step(write_table)(facts, request.out)
     summary = facts_summary(facts, accounts=universe.universe, dropped=universe.rows_read - universe.universe)
     if use_prefect:
@@ -74,5 +90,6 @@ def run_facts(request: FactsRequest, *, use_prefect: bool) -> dict[str, Any]:
 
 @flow(name="derive_facts", flow_run_name="facts-{request.accounts.stem}", log_prints=True, validate_parameters=False)
 def derive_facts(request: FactsRequest) -> dict[str, Any]:
-    """Prefect flow: derive and write the accounts' facts, with the count per key as a keyed artifact."""
-    return run_facts(request, use_prefect=True)
+    """Prefect flow: load the inputs, derive and write the accounts' facts, with the count per key as a keyed artifact."""
+    inputs = as_step(True)(load_facts_inputs)(request)
+    return run_facts(request, inputs, use_prefect=True)
