@@ -187,6 +187,12 @@ def personas(
     console.print(f"{summary['contacts']:,} contacts -> {out} ({summary['rejected']:,} rows unusable)")
     for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
+    if summary["rejected"]:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["rejected_by_reason"].items())
+        console.print(f"unusable rows: {reasons} -> {summary['rejected_out']}")
+    if summary["not_sendable_by_reason"]:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["not_sendable_by_reason"].items())
+        console.print(f"not sendable (skip_reason in {out}): {reasons}")
 
 
 @app.command()
