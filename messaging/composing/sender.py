@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
@@ -20,6 +21,15 @@ SAMPLE_SENDER_FIX = (
     "the sample sender ({who}) would sign these drafts: in sender.yaml set your company, name (signature) "
     "and postal address, and remove `sample: true`; or pass --allow-sample-sender"
 )
+
+
+def _known_pain(key: str) -> str:
+    if key not in PAIN_POINTS:
+        raise ValueError(f"unknown pain point key {key!r}; expected one of {', '.join(PAIN_POINTS)}")
+    return key
+
+
+PainKey = Annotated[str, AfterValidator(_known_pain)]
 
 
 class Sender(BaseModel):
@@ -37,17 +47,9 @@ class Sender(BaseModel):
     opt_out_line: str = Field(min_length=1)
     link: str | None = None
     # The pain point keys the product addresses; where given, only these become openers.
-    solves: list[str] | None = None
+    solves: list[PainKey] | None = None
     # True on the fictional sender `init` writes: nothing signed by it is written outside the demo.
     sample: bool = False
-
-    @field_validator("solves")
-    @classmethod
-    def _known_pains(cls, keys: list[str] | None) -> list[str] | None:
-        for key in keys or []:
-            if key not in PAIN_POINTS:
-                raise ValueError(f"unknown pain point key {key!r}; expected one of {', '.join(PAIN_POINTS)}")
-        return keys
 
     @field_validator("value_proposition")
     @classmethod
