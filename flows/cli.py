@@ -31,6 +31,9 @@ Suppress = Annotated[
     Optional[list[Path]], typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
 ]
 PersonaFile = Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")]
+AllowSample = Annotated[
+    bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
+]
 AsOf = Annotated[
     Optional[str], typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
 ]
@@ -212,6 +215,7 @@ def draft(
     steps: Annotated[int, typer.Option(min=1, help="Emails per contact: a first touch and its follow-ups.")] = 3,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
     no_prefect: NoPrefect = False,
 ) -> None:
@@ -223,7 +227,7 @@ def draft(
             targets, contacts, out, icp=icp, workspace=workspace, personas=persona_rules,
             messaging=messaging, sender=sender, templates=templates, preset=preset,
             column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
-            steps=steps,
+            steps=steps, allow_sample_sender=allow_sample_sender,
         )
         inputs = load_draft_inputs(request)
         with working(f"drafting for {targets}", quiet=json_out):
@@ -250,7 +254,10 @@ def demo(
         )
         inputs = load_target_inputs(request)
         target_summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
-        drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
+        drafting = resolve_draft_request(
+            out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out,
+            allow_sample_sender=True,  # the demo is the sample's own place
+        )
         draft_inputs = load_draft_inputs(drafting)
         draft_summary = run_drafting(drafting, draft_inputs, use_prefect=False) if no_prefect else draft_emails_flow(drafting)
     if json_out:

@@ -102,7 +102,7 @@ def build_drafts(
     skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS)
     chosen = decided.lazy().filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
     # The account's raw lists are spent once the blocks exist; leave them out of the per-step rows.
-    blocks = copy_blocks(chosen, messaging).drop(_ACCOUNT_FIELDS)
+    blocks = copy_blocks(chosen, messaging, solves=sender.solves).drop(_ACCOUNT_FIELDS)
     rendered = render_drafts(blocks, templates, sender, steps=steps)
     drafts = rendered.sort("_row", "step").select(
         *DRAFT_COLUMNS[: DRAFT_COLUMNS.index("step")],

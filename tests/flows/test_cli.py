@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.flows.conftest import own_sender
 
 runner = CliRunner()
 
@@ -21,6 +22,7 @@ def workspace(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("workspace")
     init_workspace(directory, accounts=3000)
+    own_sender(directory)
     return directory
 
 
