@@ -133,3 +133,13 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(ws, campaign, icp_edit
 def test_history_of_an_unknown_name(ws):
     result = invoke("icp", "history", "nope", "--store", ws / "s.duckdb")
     assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_refine_as_a_flow_run_gives_the_same_version(ws, prefect_harness):
+    out = ws / "icp.v2.yaml"
+    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "q1", "--campaign", "q2", "--out", out,
+                    "--store", ws / "s.duckdb", "--json", "--prefect")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["changed"] is True and load_icp(out).version == 2
+    assert summary["changes"][0]["positive_with"] == 14
