@@ -56,16 +56,21 @@ def target(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     as_of: AsOf = None,
+    facts_spec: Annotated[
+        Optional[Path], typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml).")
+    ] = None,
     json_out: JsonFlag = False,
     no_prefect: NoPrefect = False,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
+    from flows.facts import facts_file
     from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
             accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [],
             preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
+            facts=facts_file(facts_spec),
         )
         inputs = load_target_inputs(request)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
@@ -119,6 +124,47 @@ def columns(
 
 
 @app.command()
+def facts(
+    accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
+    out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension: one row per account and fact.")],
+    facts_spec: Annotated[
+        Optional[Path], typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one).")
+    ] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+    prefect: Annotated[bool, typer.Option("--prefect", help="Run as a Prefect flow run (ephemeral if no API is set).")] = False,
+    no_prefect: NoPrefect = False,
+) -> None:
+    """Derive each account's pain points, growth signals and prior solutions from its description, tags,
+    tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account."""
+    import os
+
+    from flows.facts import FactsRequest, derive_facts, facts_file, load_facts_inputs, run_facts
+
+    with one_line_errors():
+        # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
+        request = FactsRequest(
+            accounts=accounts, out=out, facts=facts_file(facts_spec), preset=preset, column_map=column_map
+        )
+        inputs = load_facts_inputs(request)
+        # In-process unless a Prefect API is configured or a flow run is asked for (start-up in ~1 s).
+        as_flow = not no_prefect and (prefect or bool(os.environ.get("PREFECT_API_URL")))
+        with working(f"reading facts from {accounts.name}", quiet=json_out):
+            summary = derive_facts(request) if as_flow else run_facts(request, inputs, use_prefect=False)
+    if json_out:
+        print_json({k: v for k, v in summary.items() if k != "out"})
+        return
+    kinds = ", ".join(f"{n:,} {kind.replace('_', ' ')}s" for kind, n in summary["facts"].items())
+    console.print(
+        f"{summary['with_fact']:,} of {summary['accounts']:,} accounts with a fact ({kinds}) -> {out}"
+        f"; {summary['dropped']:,} source rows gave no account"
+    )
+    if not as_flow:
+        console.print("ran in-process; set PREFECT_API_URL or pass --prefect to see runs in the Prefect UI")
+
+
+@app.command()
 def personas(
     contacts: Annotated[Path, typer.Option(help="Contacts (CSV, Parquet, NDJSON) or a people-shaped export.")],
     out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension.")],
@@ -141,6 +187,12 @@ def personas(
     console.print(f"{summary['contacts']:,} contacts -> {out} ({summary['rejected']:,} rows unusable)")
     for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
+    if summary["rejected"]:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["rejected_by_reason"].items())
+        console.print(f"unusable rows: {reasons} -> {summary['rejected_out']}")
+    if summary["not_sendable_by_reason"]:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["not_sendable_by_reason"].items())
+        console.print(f"not sendable (skip_reason in {out}): {reasons}")
 
 
 @app.command()
