@@ -7,7 +7,7 @@ OUT ?= demo-out
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL := WARNING
 
-.PHONY: install demo test bench lock clean
+.PHONY: install chromium demo test bench lock clean
 
 install: $(VENV)/.installed
 
@@ -25,7 +25,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock Makefile
 demo: install
 	$(VENV)/bin/outbound demo --out $(OUT)
 
-test: install
+# The report page's test renders report.html in headless Chromium; installed once, where apt-get is.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+test: install chromium
 	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: install

@@ -66,6 +66,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             key VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, request VARCHAR NOT NULL,
             response VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
     ),
+    # The ICP criteria each planned contact's account met (a JSON list of labels), so a report can
+    # read every criterion's contrast without the universe; null for contacts planned before.
+    ("ALTER TABLE campaign_contacts ADD COLUMN criteria VARCHAR",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
@@ -219,8 +222,10 @@ class Store:
         Raises:
             InputError: the name is taken, or the ICP version is recorded with another text.
         """
+        if "criteria" not in contacts.columns:
+            contacts = contacts.with_columns(pl.lit(None, pl.String).alias("criteria"))
         planned = contacts.select(
-            *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in CONTACT_COLUMNS]
+            *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in (*CONTACT_COLUMNS, "criteria")]
         )
         with self.transaction() as con:
             self.record_icp_version(con, campaign.icp_name, campaign.icp_version, icp_text, icp_parent)
@@ -234,7 +239,8 @@ class Store:
             con.register("planned_frame", planned.to_arrow())
             columns = ", ".join(CONTACT_COLUMNS)
             con.execute(
-                f"INSERT INTO campaign_contacts SELECT ? AS campaign_id, {columns}, ? AS planned_at FROM planned_frame",
+                f"INSERT INTO campaign_contacts (campaign_id, {columns}, planned_at, criteria) "
+                f"SELECT ? AS campaign_id, {columns}, ? AS planned_at, criteria FROM planned_frame",
                 [campaign.campaign_id, campaign.created_at],
             )
             con.unregister("planned_frame")
@@ -271,6 +277,47 @@ class Store:
                 "ORDER BY segment, contact_id",
                 params=[campaign_id],
             ).pl()
+
+    def contact_outcomes(self, campaign_ids: list[str]) -> pl.DataFrame:
+        """Every planned contact of the campaigns with its highest outcome rank (null: no event yet).
+
+        Columns: campaign_id, contact_id, email, account_id, company, persona, segment, variant, drafts, criteria
+        (JSON list or null), outcome_rank, simulated (any of its events simulated).
+        """
+        with self.reading() as con:
+            return con.sql(
+                """
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                )
+                SELECT cc.campaign_id, cc.contact_id, cc.email, cc.account_id, cc.company, cc.persona, cc.segment, cc.variant, cc.drafts,
+                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated
+                FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
+                WHERE list_contains(?, cc.campaign_id)
+                ORDER BY cc.campaign_id, cc.segment, cc.contact_id
+                """,
+                params=[campaign_ids],
+            ).pl()
+
+    def icp_text(self, name: str, version: int) -> str | None:
+        """The recorded text of an ICP version, or None."""
+        with self.reading() as con:
+            row = con.execute("SELECT text FROM icp_versions WHERE name = ? AND version = ?", [name, version]).fetchone()
+        return None if row is None else row[0]
+
+    def icp_versions(self, name: str) -> pl.DataFrame:
+        """Every recorded version of one ICP lineage: version, parent, text, recorded_at (oldest first)."""
+        with self.reading() as con:
+            return con.sql(
+                "SELECT version, parent, text, recorded_at FROM icp_versions WHERE name = ? ORDER BY version",
+                params=[name],
+            ).pl()
+
+    def record_icp(self, name: str, version: int, text: str, parent: int | None) -> bool:
+        """Record one ICP version in its own transaction; False when it was already recorded."""
+        with self.transaction() as con:
+            return self.record_icp_version(con, name, version, text, parent)
 
     def planned_since(self, since: datetime) -> pl.DataFrame:
         """Emails (lower case) and contact ids planned by any campaign on or after `since`."""

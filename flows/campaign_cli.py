@@ -174,6 +174,50 @@ def ingest(
         console.print(f"[yellow]warning[/]: status words not understood, rows ignored: {escape(words)}")
 
 
+@campaign_app.command("report")
+def report(
+    campaign: CampaignRef,
+    out: Annotated[Path, typer.Option(help="Folder for report.json and report.html.")] = Path("."),
+    prior: Annotated[Optional[float], typer.Option(help="Your own reply rate to read against (default: the campaign's, else the 3.4% benchmark).")] = None,
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Rates, intervals, posteriors and verdicts per segment, criterion, persona and variant: report.json and report.html."""
+    from flows.campaign_report import campaign_report, write_report
+
+    with one_line_errors():
+        result = campaign_report(_store_path(store), campaign, prior)
+        written = write_report(result, out)
+    if json_out:
+        print_json(result)
+        return
+    _print_report(result, written)
+
+
+def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
+    t = result["totals"]
+    flag = " [bold red]SIMULATED[/]" if result["simulated"] else ""
+    console.print(
+        f"campaign [bold]{result['campaign_id']}[/] {escape(result['name'])}: ICP {escape(result['icp'])} v{result['version']}{flag}; "
+        f"{t['planned']} planned, {t['delivered']} delivered, {t['replies']} replies, {t['positive']} positive, "
+        f"{t['meetings']} meetings, {t['bounced']} bounced, {t['auto_replies']} auto-replies"
+    )
+    for title, key in (("Segments", "segments"), ("Criteria", "criteria"), ("Personas", "personas"), ("Variants", "variants")):
+        if not result[key]:
+            continue
+        table = Table(title[:-1].lower(), "delivered", "positive", "rate (95% CI)", "P(better)", "verdict", "next round", title=title)
+        for row in result[key]:
+            rate = "-" if row["rate"] is None else f"{row['rate']:.1%} ({row['ci_low']:.1%}-{row['ci_high']:.1%})"
+            table.add_row(escape(str(row["name"])), str(row["delivered"]), str(row["positive"]), rate, f"{row['p_better']:.2f}",
+                          row["verdict"], "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/arm")
+        console.print(table)
+    for problem in result["data_problems"]:
+        console.print(f"[yellow]data problem[/]: segment {escape(problem['segment'])}: {escape(problem['problem'])}", highlight=False)
+    for note in result["notes"]:
+        console.print(f"note: {escape(note)}", highlight=False)
+    console.print(f"wrote {written['json']} and {written['html']}", highlight=False)
+
+
 @campaign_app.command("list")
 def list_(store: StoreOption = None, json_out: JsonFlag = False) -> None:
     """Every campaign: id, name, ICP and version, planned, delivered, outcomes."""

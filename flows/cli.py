@@ -241,7 +241,7 @@ def demo(
     no_prefect: NoPrefect = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """Run the pipeline on the bundled sample: init a workspace, build the target list, draft emails."""
+    """Run the loop on the bundled sample: target, draft, two simulated test rounds, report, refine; ends in OUT/report.html."""
     from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
     from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
     from flows.workspace import init_workspace
@@ -260,12 +260,22 @@ def demo(
         )
         draft_inputs = load_draft_inputs(drafting)
         draft_summary = run_drafting(drafting, draft_inputs, use_prefect=False) if no_prefect else draft_emails_flow(drafting)
+        from flows.demo_loop import run_campaign_loop
+
+        with working("test campaigns with a simulated responder", quiet=json_out):
+            loop = run_campaign_loop(out)
     if json_out:
-        print_json({"target": target_summary, "draft": draft_summary})
+        print_json({"target": target_summary, "draft": draft_summary, "campaigns": loop})
         return
     print_target_summary(target_summary)
     print_draft_summary(draft_summary)
     console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
+    for n, r in enumerate(loop["rounds"], 1):
+        t = r["totals"]
+        changes = "; ".join(r["changes"]) or "no ICP change (not enough evidence yet)"
+        console.print(f"round {n} (SIMULATED) {r['campaign_id']}, ICP v{r['icp_version']}: {t['positive']} positive of "
+                      f"{t['delivered']} delivered; refine: {changes}", highlight=False)
+    console.print(f"report: {loop['report']}", highlight=False)
 
 
 # The icp and campaign commands live beside their flows (flows/icp_cli.py, flows/campaign_cli.py).

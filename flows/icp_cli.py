@@ -218,3 +218,84 @@ def print_backtest(summary: dict[str, Any]) -> None:
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
 
+
+
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
+]
+
+
+@icp_app.command()
+def refine(
+    icp: Annotated[Path, typer.Option(help="The ICP version the campaigns tested (icp.yaml).")],
+    campaign: Annotated[list[str], typer.Option("--campaign", help="Campaign id or name (repeatable; one lineage, pooled).")],
+    out: Annotated[Path, typer.Option(help="Where to write the next version (NEW.yaml).")],
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+    prefect: PrefectFlag = None,
+) -> None:
+    """The next ICP version from test-campaign outcomes: only changes the evidence supports, each with its evidence."""
+    from flows.campaign_store import resolve_store_path
+    from flows.icp import wants_flow_run
+    from flows.icp_refine import RefineRequest, refine_icp_flow, run_refine, validate_refine_request
+
+    with one_line_errors():
+        request = RefineRequest(icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store))
+        loaded = validate_refine_request(request)
+        as_flow = wants_flow_run(prefect)
+        with working(f"refining {loaded['spec'].name} v{loaded['spec'].version}", quiet=json_out):
+            summary = refine_icp_flow(request) if as_flow else run_refine(request, use_prefect=False, loaded=loaded)
+    if json_out:
+        print_json(summary)
+        return
+    print_refinement(summary)
+    if not as_flow:
+        err_console.print(UI_HINT, style="dim", highlight=False)
+
+
+def print_refinement(summary: dict[str, Any]) -> None:
+    """The refinement as a readable diff: each change with its evidence, then what stayed and why."""
+    from rich.markup import escape
+
+    console.print(f"{escape(summary['icp'])} v{summary['from_version']}: {summary['positive']} positive replies of "
+                  f"{summary['delivered']} delivered emails over {', '.join(summary['campaigns'])}", highlight=False)
+    for change in summary["changes"]:
+        console.print(f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
+                      f"  # {escape(change['text'])}", highlight=False)
+    for same in summary["unchanged"]:
+        console.print(f"  {escape(same['criterion'])}: {escape(same['text'])}", style="dim", highlight=False)
+    for warning in summary["warnings"]:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+    if summary["changed"]:
+        console.print(f"wrote v{summary['version']} (parent v{summary['parent']}) to {summary['out']} and recorded it in the store",
+                      highlight=False)
+    else:
+        console.print("no change: not enough evidence yet; no new version written", highlight=False)
+
+
+@icp_app.command()
+def history(
+    name: Annotated[str, typer.Argument(help="The ICP lineage's name.")],
+    store: StoreOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """The versions of one ICP lineage, each diff from its parent and the evidence behind it."""
+    from rich.markup import escape
+
+    from flows.campaign_store import resolve_store_path
+    from flows.icp_refine import icp_history
+
+    with one_line_errors():
+        versions = icp_history(resolve_store_path(store), name)
+    if json_out:
+        print_json(versions)
+        return
+    for v in versions:
+        parent = "" if v["parent"] is None else f" (from v{v['parent']})"
+        console.print(f"[bold]{escape(name)} v{v['version']}[/]{parent}, recorded {v['recorded_at'][:19]}", highlight=False)
+        for line in v["changes"]:
+            console.print(f"  {escape(line)}", highlight=False)
+        for item in v["evidence"]:
+            text = item.get("text", item) if isinstance(item, dict) else item
+            label = item.get("criterion", "") if isinstance(item, dict) else ""
+            console.print(f"    evidence{' for ' + escape(label) if label else ''}: {escape(str(text))}", highlight=False)

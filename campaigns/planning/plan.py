@@ -97,6 +97,8 @@ def plan_campaign(
         InputError: nothing is reachable, or `strict` and a segment can only detect a 3x difference.
     """
     names = segment_names(spec)
+    if "criteria" not in segments.columns:
+        segments = segments.with_columns(pl.lit(None, pl.List(pl.String)).alias("criteria"))
     if UNTIERED in set(segments["segment"].to_list()):
         names.insert(len(names) - 1, UNTIERED)
     pool = candidates.contacts.with_columns(
@@ -143,6 +145,7 @@ def plan_campaign(
     contacts = chosen.join(drafts_json(drafts), on="contact_id", how="left").select(
         "contact_id", "email", "first_name", "last_name", "account_id", pl.col("name").alias("company"), "domain",
         "persona", "segment", "variant", "drafts", "edited",
+        pl.col("criteria").map_elements(lambda v: json.dumps(list(v)), return_dtype=pl.String),
     )
     summary = {"campaign_id": campaign_id, "name": options.name, "icp": spec.name, "version": spec.version,
                "planned": chosen.height, "segments": rows, "warnings": warnings}
@@ -196,7 +199,7 @@ def _choose(
         balanced.with_columns(pl.int_range(pl.len()).over("segment").alias("_slot"))
         .join(pl.DataFrame({"segment": list(wanted), "_want": list(wanted.values())}), on="segment")
         .filter(pl.col("_slot") < pl.col("_want"))
-        .join(segments.select("account_id", "name", "domain"), on="account_id", how="left")
+        .join(segments.select("account_id", "name", "domain", "criteria"), on="account_id", how="left")
         .join(drafts.select("contact_id", "reviewed").unique("contact_id"), on="contact_id", how="left")
         .sort("segment", "_order")
     )

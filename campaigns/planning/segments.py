@@ -14,6 +14,7 @@ from datetime import date
 import polars as pl
 
 from targeting import IcpSpec, score_accounts
+from targeting.selection.scoring import criterion_column
 
 EXPLORE = "explore"
 UNTIERED = "untiered"
@@ -46,7 +47,10 @@ def segment_accounts(
     as_of: date | None = None,
     excluded_keys: Collection[str] = (),
 ) -> pl.LazyFrame:
-    """Accounts that belong to a segment: their own columns, `score`, `tier` and `segment`.
+    """Accounts that belong to a segment: their own columns, `score`, `tier`, `segment` and `criteria`.
+
+    `criteria` is the list of the labels of the ICP criteria the account meets (what a report
+    contrasts per criterion).
 
     Args:
         accounts: canonical accounts (ACCOUNT_SCHEMA).
@@ -76,8 +80,10 @@ def segment_accounts(
         .then(pl.lit(EXPLORE))
         .otherwise(pl.lit(None, pl.String))
     )
+    labels = [pl.when(pl.col(criterion_column(i))).then(pl.lit(c.label)) for i, c in enumerate(spec.scoring.criteria)]
+    met = pl.concat_list(labels).list.drop_nulls() if labels else pl.lit([], pl.List(pl.String))
     return (
-        scored.with_columns(segment.alias("segment"))
+        scored.with_columns(segment.alias("segment"), met.alias("criteria"))
         .filter(pl.col("segment").is_not_null())
         .select(pl.exclude("^_.*$", "dropped_at"))
     )

@@ -1,0 +1,79 @@
+"""The hypothesis loop as one Prefect flow: plan -> export -> wait for the results -> ingest -> report -> refine.
+
+The flow pauses for the results file (`pause_flow_run(wait_for_input=ResultsInput)`): a person
+sends the campaign, then resumes the run from the UI (or `resume_flow_run`) with the path of the
+sending tool's export. It needs a Prefect server (a deployment in `prefect.yaml` runs it); each
+step is the command's own function. Keyed artifacts: `campaign-design`, `campaign-outcomes`,
+`campaign-reply-rates`, `icp-refinement`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from pydantic import BaseModel
+
+from flows.campaign import IngestRequest, PlanRequest, run_ingest, run_plan
+from flows.campaign_report import campaign_report, write_report
+from flows.campaign_store import export_planned
+from flows.icp_refine import RefineRequest, run_refine
+from flows.runtime import publish_table
+
+
+class LoopRequest(BaseModel):
+    """What one turn of the loop plans and where it writes."""
+
+    icp: Path
+    accounts: Path
+    contacts: Path
+    out: Path
+    store: Path
+    workspace: Path = Path(".")
+    size: int = 100
+    name: str | None = None
+    seed: int = 0
+    format: str = "generic"
+    wait_seconds: int = 14 * 24 * 3600
+    poll_seconds: int = 10
+
+
+class ResultsInput(RunInput):
+    """What resumes the paused loop: the results file the sending tool exported."""
+
+    results: str
+    preset: str = "canonical"
+    simulated: bool = False
+
+
+def reply_rate_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """`campaign-reply-rates`: one row per segment and criterion."""
+    return [{"arm": kind, "name": r["name"], "delivered": r["delivered"], "positive": r["positive"], "rate": r["rate"],
+             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_better": r["p_better"], "verdict": r["verdict"],
+             "next_round_n": r["next_round_n"]}
+            for kind in ("segments", "criteria") for r in report[kind]]
+
+
+@flow(name="hypothesis_loop", flow_run_name="loop-{request.icp.stem}", log_prints=True, validate_parameters=False)
+def hypothesis_loop(request: LoopRequest) -> dict[str, Any]:
+    """Prefect flow: one round of the loop, paused while the campaign is out."""
+    plan = run_plan(PlanRequest(icp=request.icp, accounts=request.accounts, contacts=request.contacts, out=request.out,
+                                store=request.store, size=request.size, name=request.name, workspace=request.workspace,
+                                seed=request.seed), use_prefect=True)
+    campaign_id = plan["campaign_id"]
+    export = export_planned(request.store, campaign_id, request.format, request.out / f"export-{request.format}.csv")
+    print(f"campaign {campaign_id} exported to {export['out']}; send it, then resume this run with its results file")
+    answer = pause_flow_run(wait_for_input=ResultsInput, timeout=request.wait_seconds, poll_interval=request.poll_seconds,
+                            key=f"results-{campaign_id}")
+    ingest = run_ingest(IngestRequest(campaign=campaign_id, results=Path(answer.results), store=request.store,
+                                      preset=answer.preset, simulated=answer.simulated), use_prefect=True)
+    report = campaign_report(request.store, campaign_id)
+    write_report(report, request.out)
+    publish_table("campaign-reply-rates", reply_rate_rows(report), f"Reply rates of {plan['name']} ({campaign_id})")
+    refined = run_refine(RefineRequest(icp=request.icp, campaigns=[campaign_id], out=request.out / "icp.next.yaml",
+                                       store=request.store), use_prefect=True)
+    return {"campaign_id": campaign_id, "planned": plan["planned"], "ingested": ingest["matched"],
+            "report": str(request.out / "report.html"), "refined": refined}

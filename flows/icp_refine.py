@@ -1,0 +1,149 @@
+"""`outbound icp refine` and `outbound icp history`: an ICP's next version from its campaigns, and its lineage.
+
+Wiring and I/O only: the campaigns' pooled outcomes come from the store (campaigns), the
+refinement itself is targeting's (`targeting.icp.refine`), handed the outcomes as a frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from pydantic import BaseModel
+
+from campaigns.store import Store
+from targeting.errors import InputError
+
+
+class RefineRequest(BaseModel):
+    """What `outbound icp refine` was asked to do."""
+
+    icp: Path
+    campaigns: list[str]
+    out: Path
+    store: Path
+
+
+def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
+    """Check the ICP file, the store and every campaign before a flow starts.
+
+    Every campaign must belong to the file's lineage, have outcomes, and have been planned from
+    this version or an earlier one; the file must be the version recorded in the store.
+
+    Returns:
+        The spec, its text, and the campaign records.
+    """
+    from targeting.icp.spec import load_icp
+
+    if not request.icp.is_file():
+        raise InputError("--icp file not found", path=request.icp)
+    if not request.campaigns:
+        raise InputError("give at least one --campaign", field="--campaign")
+    if request.out.resolve() == request.icp.resolve():
+        raise InputError("--out must be a new file, not the ICP being refined", field="--out", value=str(request.out))
+    spec = load_icp(request.icp)
+    text = request.icp.read_text(encoding="utf-8")
+    store = Store(request.store).require()
+    records = []
+    for ref in dict.fromkeys(request.campaigns):
+        campaign = store.find_campaign(ref)
+        if campaign.icp_name != spec.name:
+            raise InputError(f"campaign {campaign.name} ({campaign.campaign_id}) tested ICP {campaign.icp_name!r}, another lineage "
+                             f"than {spec.name!r}", field="--campaign", value=ref)
+        if campaign.icp_version > spec.version:
+            raise InputError(f"campaign {campaign.name} used v{campaign.icp_version} of {spec.name!r}, newer than the file's "
+                             f"v{spec.version}; refine the newest version", field="--campaign", value=ref)
+        outcomes = store.contact_outcomes([campaign.campaign_id])
+        if not outcomes["outcome_rank"].is_not_null().any():
+            raise InputError(f"campaign {campaign.name} ({campaign.campaign_id}) has no outcomes yet; "
+                             "`outbound campaign ingest` its results first", field="--campaign", value=ref)
+        records.append(campaign)
+    if spec.version not in {c.icp_version for c in records}:
+        used = ", ".join(sorted({f"v{c.icp_version}" for c in records}))
+        raise InputError(f"the ICP file is v{spec.version} but the campaigns used {used}; refine the version they tested",
+                         path=request.icp, field="version", value=spec.version)
+    recorded = store.icp_hash(spec.name, spec.version)
+    if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        raise InputError(f"the ICP file is not the v{spec.version} the campaigns used (its text differs from the recorded one)",
+                         path=request.icp, field="version", value=spec.version)
+    return {"spec": spec, "text": text, "campaigns": records}
+
+
+def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Refine the ICP on the campaigns' pooled outcomes; write and record the new version if anything changed."""
+    from campaigns.report.pooled import pooled_outcomes
+    from campaigns.report.stats import Prior
+    from targeting.icp.refine import refine_icp, refined_icp_text
+
+    loaded = loaded or validate_refine_request(request)
+    spec, records = loaded["spec"], loaded["campaigns"]
+    store = Store(request.store)
+    ids = [c.campaign_id for c in records]
+    outcomes, unweighed = pooled_outcomes(store.contact_outcomes(ids))
+    refinement = refine_icp(spec, outcomes, Prior().rate, ids)
+    if unweighed:
+        refinement.warnings.append(f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed")
+    summary = refine_summary(refinement, request.out)
+    if refinement.new_spec is not None:
+        text = refined_icp_text(refinement)
+        request.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = request.out.with_name(f".{request.out.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            store.record_icp(spec.name, refinement.new_spec.version, text, spec.version)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        tmp.replace(request.out)
+    if use_prefect:
+        from flows.runtime import publish_table
+
+        rows = [{"criterion": c["criterion"], "change": c["text"]} for c in summary["changes"] + summary["unchanged"]]
+        publish_table("icp-refinement", rows, f"Refinement of {spec.name} v{spec.version}")
+    return summary
+
+
+def refine_summary(refinement: Any, out: Path) -> dict[str, Any]:
+    """What `--json` prints: the changes with their evidence, what stayed and why."""
+    r = refinement
+    new = r.new_spec
+    return {
+        "icp": r.spec.name, "from_version": r.spec.version, "version": new.version if new else r.spec.version,
+        "parent": r.spec.version if new else r.spec.parent, "changed": new is not None, "out": str(out) if new else None,
+        "campaigns": r.campaigns, "delivered": r.delivered, "positive": r.positive,
+        "changes": [e.as_dict(r.campaigns) for e in r.changes],
+        "unchanged": [{"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()} for e in r.unchanged],
+        "warnings": r.warnings,
+    }
+
+
+@flow(name="refine_icp", flow_run_name="refine-{request.icp.stem}", log_prints=True, validate_parameters=False)
+def refine_icp_flow(request: RefineRequest) -> dict[str, Any]:
+    """Prefect flow: refine an ICP from its campaigns, with the changes as a keyed artifact."""
+    return run_refine(request, use_prefect=True)
+
+
+def icp_history(store_path: Path, name: str) -> list[dict[str, Any]]:
+    """The recorded versions of one lineage, oldest first: each one's diff from its parent and its evidence.
+
+    Raises:
+        InputError: no store, or no version of that name in it.
+    """
+    from targeting.icp.refine import icp_changes
+    from targeting.icp.spec import parse_icp
+
+    store = Store(store_path).require()
+    versions = store.icp_versions(name)
+    if versions.is_empty():
+        raise InputError("no ICP of this name in the store", field="NAME", value=name)
+    specs = {row["version"]: parse_icp(row["text"]) for row in versions.iter_rows(named=True)}
+    history = []
+    for row in versions.iter_rows(named=True):
+        spec = specs[row["version"]]
+        parent = row["parent"] if row["parent"] is not None else spec.parent
+        old = specs.get(parent) if isinstance(parent, int) else None
+        history.append({"version": row["version"], "parent": parent, "recorded_at": str(row["recorded_at"]),
+                        "changes": icp_changes(old, spec), "evidence": spec.evidence or []})
+    return history

@@ -1,0 +1,228 @@
+"""Refine an ICP from test-campaign outcomes: a regularized model over the criteria, changes only where evidence holds.
+
+The outcomes come in as a frame (one row per delivered contact: `positive` 0/1 and `criteria`,
+the labels of the criteria its account met), never from the store: `targeting` imports no campaign
+code. One Bayesian logistic model over every criterion at once (a Normal prior on each criterion's
+log-odds lift, centred on 0, so correlated criteria share the credit instead of each taking it
+whole; the intercept centred on the prior rate). Its maximum a posteriori fit (scipy) with the
+Laplace approximation gives each lift a Normal posterior and P(lift > 0).
+
+A criterion's points move only when that probability is at least CHANGE_AT (or at most
+1 - CHANGE_AT) and the contrast rests on at least MIN_POSITIVE positive replies on the side it
+favours; the move is the posterior mean lift in points (POINT_LOGIT log-odds per point), capped
+at MAX_STEP per round, so one lucky round cannot flip an ICP. Everything else is "not enough
+evidence yet" and stays as it was.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy import optimize, special, stats
+
+from targeting.icp.spec import IcpSpec, dump_icp, parse_icp
+
+LIFT_SD = 0.75
+"""Prior sd of a criterion's log-odds lift: most criteria move the odds by less than 2x either way."""
+INTERCEPT_SD = 2.0
+CHANGE_AT = 0.97
+"""P(lift > 0) needed to move points (METHODS.md: 0.9-0.95; a little stricter, for a null world with many criteria)."""
+MIN_POSITIVE = 3
+POINT_LOGIT = 0.5
+"""Log-odds lift per point of score."""
+MAX_STEP = 2
+
+
+@dataclass(frozen=True)
+class CriterionEvidence:
+    """What one criterion's contrast rests on, and what the model says of it."""
+
+    index: int
+    label: str
+    points: int
+    positive_with: int
+    delivered_with: int
+    positive_without: int
+    delivered_without: int
+    lift: float
+    lift_sd: float
+    p_better: float
+    step: int
+
+    @property
+    def new_points(self) -> int:
+        return self.points + self.step
+
+    def comment(self) -> str:
+        """`+1: 7/120 positive vs 2/130 without, P(better)=0.96` (or why nothing changed)."""
+        counts = (f"{self.positive_with}/{self.delivered_with} positive vs {self.positive_without}/{self.delivered_without} "
+                  f"without, P(better)={self.p_better:.2f}")
+        if self.step:
+            return f"{self.step:+d}: {counts}"
+        return f"unchanged, not enough evidence yet: {counts}"
+
+    def as_dict(self, campaigns: list[str]) -> dict[str, Any]:
+        """The structured form kept in the spec's `evidence` list."""
+        return {"criterion": self.label, "rule": f"scoring.criteria[{self.index}]", "old_points": self.points,
+                "new_points": self.new_points, "positive_with": self.positive_with, "delivered_with": self.delivered_with,
+                "positive_without": self.positive_without, "delivered_without": self.delivered_without,
+                "lift_log_odds": round(self.lift, 4), "lift_sd": round(self.lift_sd, 4), "p_better": round(self.p_better, 4),
+                "campaigns": campaigns, "text": self.comment()}
+
+
+@dataclass
+class Refinement:
+    """The outcome of a refinement: every criterion's evidence, and the new spec when anything changed."""
+
+    spec: IcpSpec
+    evidence: list[CriterionEvidence]
+    campaigns: list[str]
+    delivered: int
+    positive: int
+    new_spec: IcpSpec | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[CriterionEvidence]:
+        return [e for e in self.evidence if e.step]
+
+    @property
+    def unchanged(self) -> list[CriterionEvidence]:
+        return [e for e in self.evidence if not e.step]
+
+
+def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and sd of each criterion's log-odds lift under the joint model.
+
+    Args:
+        outcomes: one row per delivered contact: `positive` (0/1), `criteria` (list of labels met).
+        labels: the criteria, in spec order.
+        prior_rate: the prior positive-reply rate the intercept is centred on.
+    """
+    y = outcomes["positive"].cast(pl.Float64).to_numpy()
+    met = outcomes.select(pl.col("criteria").list.contains(pl.lit(label)).cast(pl.Float64).alias(str(i))
+                          for i, label in enumerate(labels))
+    x = np.column_stack([np.ones(len(y)), met.to_numpy()]) if labels else np.ones((len(y), 1))
+    prior_mean = np.zeros(x.shape[1])
+    prior_mean[0] = special.logit(prior_rate)
+    precision = np.full(x.shape[1], 1 / LIFT_SD**2)
+    precision[0] = 1 / INTERCEPT_SD**2
+
+    def neg_log_posterior(beta: np.ndarray) -> float:
+        eta = x @ beta
+        loglik = y * special.log_expit(eta) + (1 - y) * special.log_expit(-eta)
+        return -float(loglik.sum()) + 0.5 * float(((beta - prior_mean) ** 2 * precision).sum())
+
+    def gradient(beta: np.ndarray) -> np.ndarray:
+        return -(x.T @ (y - special.expit(x @ beta))) + (beta - prior_mean) * precision
+
+    fit = optimize.minimize(neg_log_posterior, prior_mean.copy(), jac=gradient, method="L-BFGS-B")
+    p = special.expit(x @ fit.x)
+    # Laplace: the posterior's covariance is the inverse Hessian of the negative log posterior at the mode.
+    hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(precision)
+    cov = np.linalg.inv(hessian)
+    return fit.x[1:], np.sqrt(np.diag(cov))[1:]
+
+
+def refine_icp(spec: IcpSpec, outcomes: pl.DataFrame, prior_rate: float, campaigns: list[str]) -> Refinement:
+    """Weigh every criterion of `spec` on pooled outcomes; a new version only where the evidence holds.
+
+    Args:
+        spec: the ICP the campaigns were planned from.
+        outcomes: one row per delivered contact, each counted once: `positive` (0/1), `criteria` (labels met).
+        prior_rate: the prior positive-reply rate.
+        campaigns: the campaign ids pooled (recorded with each change).
+
+    Returns:
+        The refinement; `new_spec` is None when nothing changed.
+    """
+    criteria = spec.scoring.criteria
+    labels = [c.label for c in criteria]
+    delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
+    means, sds = criteria_posteriors(outcomes, labels, prior_rate) if labels and delivered else (np.zeros(len(labels)), np.ones(len(labels)))
+    evidence = []
+    for i, (criterion, label) in enumerate(zip(criteria, labels)):
+        has = outcomes.filter(pl.col("criteria").list.contains(pl.lit(label)))
+        k_with, n_with = int(has["positive"].sum() or 0), has.height
+        k_without, n_without = positive - k_with, delivered - n_with
+        p = float(stats.norm.cdf(means[i] / sds[i])) if delivered else 0.5
+        step = 0
+        if p >= CHANGE_AT and k_with >= MIN_POSITIVE:
+            step = min(MAX_STEP, max(1, round(means[i] / POINT_LOGIT)))
+        elif p <= 1 - CHANGE_AT and k_without >= MIN_POSITIVE:
+            step = -min(MAX_STEP, max(1, round(-means[i] / POINT_LOGIT)))
+        evidence.append(CriterionEvidence(i, label, criterion.points, k_with, n_with, k_without, n_without,
+                                          float(means[i]), float(sds[i]), p, step))
+    result = Refinement(spec, evidence, campaigns, delivered, positive)
+    if not result.changes:
+        result.warnings.append(f"not enough evidence yet to change any criterion ({positive} positive replies "
+                               f"of {delivered} delivered emails): nothing changes")
+    if result.changes:
+        data = spec.model_dump(by_alias=True, exclude_none=True, mode="json")
+        for e in result.changes:
+            data["scoring"]["criteria"][e.index]["points"] = e.new_points
+        data.update(version=spec.version + 1, parent=spec.version,
+                    evidence=[e.as_dict(campaigns) for e in result.changes])
+        data.pop("created_at", None)
+        result.new_spec = IcpSpec.model_validate(data)
+    return result
+
+
+def refined_icp_text(refinement: Refinement) -> str:
+    """The new version as YAML with each change's evidence as a comment beside its criterion.
+
+    `parse_icp` of it equals `refinement.new_spec`.
+    """
+    from ruamel.yaml import YAML
+
+    assert refinement.new_spec is not None
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    doc = yaml.load(dump_icp(refinement.new_spec))
+    r = refinement
+    doc.yaml_set_start_comment(
+        f"Refined by `outbound icp refine` from v{r.spec.version} on {r.positive} positive replies of {r.delivered} "
+        f"delivered emails (campaigns {', '.join(r.campaigns)}).\n"
+        "A criterion's comment: its change, the counts it rests on and the posterior probability of a real lift\n"
+        "(one regularized model over all criteria). Criteria without a comment: not enough evidence yet."
+    )
+    seq = doc["scoring"]["criteria"]
+    for e in r.changes:
+        seq.yaml_add_eol_comment(f"# {e.comment()}", e.index)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    text = out.getvalue()
+    if parse_icp(text) != refinement.new_spec:  # the comments must never change what the file says
+        raise AssertionError("refined ICP text does not load back to the refined spec")
+    return text
+
+
+def icp_changes(old: IcpSpec | None, new: IcpSpec) -> list[str]:
+    """A readable diff of two versions: criteria's points, rules added or dropped, minimum score, tiers."""
+    if old is None:
+        return ["first version"]
+    lines = []
+    old_c = {c.label: c for c in old.scoring.criteria}
+    new_c = {c.label: c for c in new.scoring.criteria}
+    for label, c in new_c.items():
+        if label not in old_c:
+            lines.append(f"+ criterion {label}: {c.points:+d}")
+        elif old_c[label].points != c.points:
+            lines.append(f"~ criterion {label}: {old_c[label].points:+d} -> {c.points:+d}")
+    lines += [f"- criterion {label}" for label in old_c if label not in new_c]
+    for kind in ("filters", "disqualifiers"):
+        before = {r.label for r in getattr(old, kind)}
+        after = {r.label for r in getattr(new, kind)}
+        lines += [f"+ {kind[:-1]} {label}" for label in sorted(after - before)]
+        lines += [f"- {kind[:-1]} {label}" for label in sorted(before - after)]
+    if old.scoring.min_score != new.scoring.min_score:
+        lines.append(f"~ min_score: {old.scoring.min_score} -> {new.scoring.min_score}")
+    if old.scoring.tiers != new.scoring.tiers:
+        lines.append(f"~ tiers: {old.scoring.tiers} -> {new.scoring.tiers}")
+    return lines or ["no rule changed"]
+
+

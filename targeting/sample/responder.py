@@ -1,0 +1,62 @@
+"""The demo's simulated responder: who answers a planned campaign, in a world whose truth is known.
+
+Demo data, not the production path: `outbound demo` ingests what it writes with `--simulated`, so
+every report built on it says SIMULATED. Accounts inside the planted profile (PLANTED_PROFILE,
+the one the sample's customers were planted in) answer positively far more often; 3% of sends get
+an auto-reply and 3% bounce. Each contact's draw is a hash of (seed, email), so the same plan and
+seed give the same results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from targeting.sample.profiles import PLANTED_PROFILE
+
+POSITIVE_IN_PROFILE = 0.3
+POSITIVE_NEAR = 0.12
+"""Accounts meeting 4 of the profile's 5 conditions."""
+POSITIVE_ELSE = 0.01
+NEGATIVE_REPLY = 0.04
+AUTO_REPLY = 0.03
+BOUNCE = 0.03
+MEETING_SHARE = 0.3
+"""Of positive replies, the share that books a meeting."""
+
+
+def _uniform(seed: int, email: str, what: str) -> float:
+    digest = hashlib.sha256(f"{seed}\x1f{what}\x1f{email.lower()}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def simulated_results(planned: pl.DataFrame, accounts: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
+    """RESULTS.csv rows (email, outcome, reply_text) for a planned campaign.
+
+    Args:
+        planned: one row per planned contact with `email` and `account_id` (campaign.csv).
+        accounts: the canonical accounts (for the profile test).
+        seed: the responder's seed.
+    """
+    truth = accounts.select("account_id", PLANTED_PROFILE.matches().alias("_matches"))
+    people = planned.select("email", "account_id").unique("email", keep="first", maintain_order=True).join(
+        truth, on="account_id", how="left")
+    rows = []
+    for email, matches in people.select("email", pl.col("_matches").fill_null(0)).iter_rows():
+        positive = POSITIVE_IN_PROFILE if matches >= 5 else POSITIVE_NEAR if matches == 4 else POSITIVE_ELSE
+        u = _uniform(seed, email, "outcome")
+        reply_text = None
+        if u < BOUNCE:
+            outcome = "bounced"
+        elif u < BOUNCE + AUTO_REPLY:
+            outcome, reply_text = "replied", "I am out of the office until Monday with limited access to email."
+        elif u < BOUNCE + AUTO_REPLY + positive:
+            outcome = "meeting" if _uniform(seed, email, "meeting") < MEETING_SHARE else "positive"
+            reply_text = "Sounds interesting, happy to talk next week."
+        elif u < BOUNCE + AUTO_REPLY + positive + NEGATIVE_REPLY:
+            outcome, reply_text = "replied", "Not a priority for us right now, thanks."
+        else:
+            outcome = "no_reply"
+        rows.append({"email": email, "outcome": outcome, "reply_text": reply_text})
+    return pl.DataFrame(rows, schema={"email": pl.String, "outcome": pl.String, "reply_text": pl.String})

@@ -1,0 +1,145 @@
+"""`outbound icp refine` and `outbound icp history` over a store: the new version, its paper trail, bad input."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from campaigns.results.outcomes import RANK
+from campaigns.store import CampaignRecord, Store
+from flows.cli import app
+from targeting.icp.spec import load_icp
+
+runner = CliRunner()
+ICP = """name: mid-market-saas
+version: 1
+parent: null
+scoring:
+  min_score: 1
+  tiers: {A: 3, B: 1}
+  criteria:
+    - {name: sweet-spot size, field: employees, between: [50, 200], points: 2}
+    - {name: North America, field: country, in: [US, CA], points: 1}
+personas: [champion]
+"""
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def _record(store: Store, name: str, cid: str, icp: str, blocks, *, lineage="mid-market-saas", version=1, start=0) -> None:
+    """Record a campaign whose contacts come in (criteria, delivered, positive) blocks, with outcomes unless blocks say None."""
+    rows, outcomes = [], []
+    i = start
+    for criteria, n, k in blocks:
+        for j in range(n):
+            rows.append({"contact_id": f"k{i}", "email": f"p{i}@a{i}.com", "first_name": "P", "last_name": "Q",
+                         "account_id": f"a{i}.com", "company": "A", "domain": f"a{i}.com", "persona": "champion",
+                         "segment": "A" if criteria else "B", "variant": "ab"[j % 2], "drafts": "[]", "edited": False,
+                         "criteria": json.dumps(criteria)})
+            if k is not None:
+                outcomes.append((f"k{i}", f"p{i}@a{i}.com", "positive" if j < k else "no_reply"))
+            i += 1
+    campaign = CampaignRecord(cid, name, lineage, version, 0, {"segments": []}, datetime(2026, 1, 5))
+    store.record_campaign(campaign, pl.DataFrame(rows), icp_text=icp, icp_parent=None)
+    if outcomes:
+        events = pl.DataFrame({"contact_id": [o[0] for o in outcomes], "email": [o[1] for o in outcomes],
+                               "outcome": [o[2] for o in outcomes], "outcome_rank": [RANK[o[2]] for o in outcomes],
+                               "step": [1] * len(outcomes), "reply_text": [None] * len(outcomes), "event_at": [None] * len(outcomes),
+                               "inbox": [None] * len(outcomes), "source_row": list(range(len(outcomes)))})
+        store.record_outcomes(cid, events, source_hash=cid, preset="canonical", rows=len(outcomes), simulated=True,
+                              ledger=pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String}))
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    (tmp_path / "icp.yaml").write_text(ICP)
+    store = Store(tmp_path / "s.duckdb")
+    _record(store, "q1", "c-00000001", ICP, [(["sweet-spot size"], 70, 8), ([], 70, 0)])
+    _record(store, "q2", "c-00000002", ICP, [(["sweet-spot size"], 50, 6), (["North America"], 40, 1)], start=1000)
+    _record(store, "planned-only", "c-00000003", ICP, [(["sweet-spot size"], 5, None)], start=2000)
+    other = ICP.replace("mid-market-saas", "enterprise")
+    _record(store, "other", "c-00000004", other, [([], 5, 1)], lineage="enterprise", start=3000)
+    return tmp_path
+
+
+def test_refine_pools_the_lineage_writes_the_next_version_and_history_shows_it(ws):
+    out = ws / "icp.v2.yaml"
+    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "q1", "--campaign", "c-00000002", "--out", out,
+                    "--store", ws / "s.duckdb", "--json", "--no-prefect")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["changed"] is True and summary["version"] == 2 and summary["parent"] == 1
+    assert summary["delivered"] == 230 and summary["positive"] == 15
+    [change] = summary["changes"]
+    assert change["criterion"] == "sweet-spot size" and change["positive_with"] == 14 and change["delivered_with"] == 120
+    assert change["positive_without"] == 1 and change["delivered_without"] == 110
+    assert {u["criterion"] for u in summary["unchanged"]} == {"North America"}
+    spec = load_icp(out)
+    assert (spec.name, spec.version, spec.parent) == ("mid-market-saas", 2, 1)
+    assert spec.scoring.criteria[0].points == change["new_points"] > 2 and spec.scoring.criteria[1].points == 1
+    assert spec.evidence[0]["text"] == change["text"]
+    line = next(x for x in out.read_text().splitlines() if "sweet-spot size" in x and "points:" in x)
+    assert "# +" in line and "14/120 positive vs 1/110 without, P(better)=" in line
+    assert Store(ws / "s.duckdb").icp_hash("mid-market-saas", 2) is not None
+
+    history = invoke("icp", "history", "mid-market-saas", "--store", ws / "s.duckdb", "--json")
+    assert history.exit_code == 0, history.output
+    versions = json.loads(history.stdout)
+    assert [v["version"] for v in versions] == [1, 2] and versions[1]["parent"] == 1
+    assert versions[1]["changes"] == [f"~ criterion sweet-spot size: +2 -> {change['new_points']:+d}"]
+    assert versions[1]["evidence"][0]["text"] == change["text"]
+    shown = invoke("icp", "history", "mid-market-saas", "--store", ws / "s.duckdb")
+    assert "v2 (from v1)" in shown.stdout and "14/120 positive" in shown.stdout
+
+
+def test_weak_evidence_writes_nothing_and_says_so(ws):
+    out = ws / "v2.yaml"
+    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "c-00000002", "--out", out, "--store", ws / "s.duckdb",
+                    "--no-prefect")
+    assert result.exit_code == 0, result.output
+    assert "no change: not enough evidence yet" in result.stdout and not out.exists()
+    assert Store(ws / "s.duckdb").icp_hash("mid-market-saas", 2) is None
+
+
+@pytest.mark.parametrize(
+    ("campaign", "icp_edit", "needle"),
+    [
+        ("other", None, "another lineage"),
+        ("planned-only", None, "no outcomes yet"),
+        ("q1", lambda t: t.replace("points: 1", "points: 3"), "not the v1 the campaigns used"),
+        ("q1", lambda t: t.replace("version: 1", "version: 2"), "the campaigns used v1"),
+        ("nope", None, "nope"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_written(ws, campaign, icp_edit, needle):
+    icp = ws / "icp.yaml"
+    if icp_edit:
+        icp = ws / "edited.yaml"
+        icp.write_text(icp_edit(ICP))
+    out = ws / "v2.yaml"
+    result = invoke("icp", "refine", "--icp", icp, "--campaign", campaign, "--out", out, "--store", ws / "s.duckdb", "--no-prefect")
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 3
+    assert not out.exists()
+
+
+def test_history_of_an_unknown_name(ws):
+    result = invoke("icp", "history", "nope", "--store", ws / "s.duckdb")
+    assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_refine_as_a_flow_run_gives_the_same_version(ws, prefect_harness):
+    out = ws / "icp.v2.yaml"
+    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "q1", "--campaign", "q2", "--out", out,
+                    "--store", ws / "s.duckdb", "--json", "--prefect")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["changed"] is True and load_icp(out).version == 2
+    assert summary["changes"][0]["positive_with"] == 14

@@ -1,0 +1,108 @@
+"""Refinement from campaign outcomes handed in as a frame: only what the evidence supports changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from targeting.icp.refine import icp_changes, refine_icp, refined_icp_text
+from targeting.icp.spec import parse_icp
+
+SPEC = parse_icp("""name: mid-market-saas
+version: 1
+scoring:
+  min_score: 1
+  criteria:
+    - {name: sweet-spot size, field: employees, between: [50, 200], points: 2}
+    - {name: North America, field: country, in: [US, CA], points: 1}
+    - {field: tech_stack, contains_any: [hubspot], points: 1}
+    - {name: late stage, field: funding_stage, in: [series_d_plus], points: 1}
+""")
+LABELS = [c.label for c in SPEC.scoring.criteria]
+
+
+def _world(seed: int, n: int, lifts: list[float], base: float = 0.04) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    met = rng.random((n, len(LABELS))) < 0.5
+    met[:, 1] = np.where(rng.random(n) < 0.8, met[:, 0], met[:, 1])  # North America mostly goes with size
+    p = 1 / (1 + np.exp(-(np.log(base / (1 - base)) + met @ np.array(lifts))))
+    return pl.DataFrame({"positive": (rng.random(n) < p).astype(int),
+                         "criteria": [[label for label, m in zip(LABELS, row) if m] for row in met]})
+
+
+def _frame(rows: list[tuple[list[str], int, int]]) -> pl.DataFrame:
+    """(criteria met, delivered, positive) blocks -> one row per delivered contact."""
+    crit, pos = [], []
+    for labels, n, k in rows:
+        crit += [labels] * n
+        pos += [1] * k + [0] * (n - k)
+    return pl.DataFrame({"positive": pos, "criteria": crit})
+
+
+def test_strong_evidence_moves_points_with_its_evidence_beside_the_line():
+    frame = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)])
+    result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-00000001"])
+    size = result.evidence[0]
+    assert (size.positive_with, size.delivered_with, size.positive_without, size.delivered_without) == (14, 120, 1, 130)
+    assert size.step > 0 and size.p_better > 0.97
+    new = result.new_spec
+    assert (new.name, new.version, new.parent) == ("mid-market-saas", 2, 1)
+    assert new.scoring.criteria[0].points == 2 + size.step
+    assert [c.points for c in new.scoring.criteria[1:]] == [1, 1, 1]
+    assert new.evidence[0]["criterion"] == "sweet-spot size" and new.evidence[0]["campaigns"] == ["c-00000001"]
+    text = refined_icp_text(result)
+    line = next(x for x in text.splitlines() if "sweet-spot size" in x and "points" in x)
+    assert f"# +{size.step}: 14/120 positive vs 1/130 without, P(better)=" in line
+    assert parse_icp(text) == new
+
+
+def test_weak_evidence_changes_nothing_and_says_so():
+    frame = _frame([(["sweet-spot size"], 50, 2), ([], 50, 1)])
+    result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
+    assert result.new_spec is None and not result.changes
+    assert all("not enough evidence" in e.comment() for e in result.evidence)
+    assert any("not enough evidence" in w for w in result.warnings)
+
+
+def test_a_high_probability_on_a_couple_of_replies_is_not_enough():
+    frame = _frame([(["sweet-spot size"], 20, 2), ([], 200, 0)])
+    result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
+    assert result.evidence[0].positive_with == 2 and result.new_spec is None
+
+
+def test_strong_negative_evidence_can_make_a_criterion_negative():
+    frame = _frame([(["late stage"], 200, 0), ([], 200, 20)])
+    result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
+    late = result.evidence[3]
+    assert late.step < 0 and result.new_spec.scoring.criteria[3].points == 1 + late.step <= 0
+
+
+def test_correlated_criteria_are_not_double_counted():
+    # North America always goes with size: the joint model splits one effect between them, a
+    # contrast per criterion would count it twice.
+    frame = _frame([(["sweet-spot size", "North America"], 150, 15), ([], 150, 2)])
+    result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
+    size, na = result.evidence[0], result.evidence[1]
+    assert size.lift == pytest.approx(na.lift, rel=1e-3)
+    alone = refine_icp(parse_icp("name: x\nscoring:\n  criteria:\n    - {name: sweet-spot size, field: employees, gte: 50, points: 2}\n"),
+                       frame, 0.034 * 0.14, ["c-1"]).evidence[0]
+    assert size.lift + na.lift == pytest.approx(alone.lift, rel=0.35)
+    assert size.lift < 0.75 * alone.lift
+
+
+def test_a_null_world_rarely_changes_anything():
+    changed = sum(bool(refine_icp(SPEC, _world(seed, 300, [0, 0, 0, 0]), 0.04, ["c"]).changes) for seed in range(60))
+    assert changed <= 3
+
+
+def test_a_strong_world_usually_finds_the_lift():
+    found = sum(refine_icp(SPEC, _world(seed, 300, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0 for seed in range(30))
+    assert found >= 8  # one round of 300 at a 4% base rate, a size criterion 80% entangled with another
+
+
+def test_icp_changes_reads_like_a_diff():
+    result = refine_icp(SPEC, _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)]), 0.034 * 0.14, ["c-1"])
+    lines = icp_changes(SPEC, result.new_spec)
+    assert lines == [f"~ criterion sweet-spot size: +2 -> {result.new_spec.scoring.criteria[0].points:+d}"]
+    assert icp_changes(None, SPEC) == ["first version"]
