@@ -53,9 +53,10 @@ def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed
         folder = out / f"round-{n}"
         plan = run_plan(PlanRequest(icp=icp, accounts=out / "accounts.csv", contacts=out / "contacts.csv", out=folder,
                                     store=store, size=size, name=f"demo-round-{n}", workspace=out, seed=seed + n,
-                                    drafts=out / "drafts" if n == 1 else None), use_prefect=False)
+                                    drafts=out / "drafts" if n == 1 else None, allow_sample_sender=True),
+                        use_prefect=False)  # the demo is signed by the sample sender on purpose
         campaigns.append(plan["campaign_id"])
-        export_planned(store, plan["campaign_id"], "generic", folder / "export.csv")
+        export_planned(store, plan["campaign_id"], "generic", folder / "export.csv", allow_sample_sender=True)
         planned = pl.read_csv(folder / "campaign.csv", infer_schema=False)
         simulated_results(planned, accounts, seed=seed + n).write_csv(folder / "results.csv")
         run_ingest(IngestRequest(campaign=plan["campaign_id"], results=folder / "results.csv", store=store, simulated=True),

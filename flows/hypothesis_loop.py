@@ -39,6 +39,7 @@ class LoopRequest(BaseModel):
     format: str = "generic"
     wait_seconds: int = 14 * 24 * 3600
     poll_seconds: int = 10
+    allow_sample_sender: bool = False
 
 
 class ResultsInput(RunInput):
@@ -62,9 +63,10 @@ def hypothesis_loop(request: LoopRequest) -> dict[str, Any]:
     """Prefect flow: one round of the loop, paused while the campaign is out."""
     plan = run_plan(PlanRequest(icp=request.icp, accounts=request.accounts, contacts=request.contacts, out=request.out,
                                 store=request.store, size=request.size, name=request.name, workspace=request.workspace,
-                                seed=request.seed), use_prefect=True)
+                                seed=request.seed, allow_sample_sender=request.allow_sample_sender), use_prefect=True)
     campaign_id = plan["campaign_id"]
-    export = export_planned(request.store, campaign_id, request.format, request.out / f"export-{request.format}.csv")
+    export = export_planned(request.store, campaign_id, request.format, request.out / f"export-{request.format}.csv",
+                            allow_sample_sender=request.allow_sample_sender)
     print(f"campaign {campaign_id} exported to {export['out']}; send it, then resume this run with its results file")
     answer = pause_flow_run(wait_for_input=ResultsInput, timeout=request.wait_seconds, poll_interval=request.poll_seconds,
                             key=f"results-{campaign_id}")

@@ -27,7 +27,8 @@ def planned(tmp_path_factory) -> tuple[Path, Path, str]:
     init_workspace(ws, accounts=1200)
     store = ws / "s.duckdb"
     result = invoke("campaign", "plan", "--icp", ws / "icp.yaml", "--accounts", ws / "accounts.csv", "--contacts", ws / "contacts.csv",
-                    "--workspace", ws, "--out", ws / "c1", "--store", store, "--size", "40", "--name", "q1-test", "--json", "--no-prefect")
+                    "--workspace", ws, "--out", ws / "c1", "--store", store, "--size", "40", "--name", "q1-test", "--json", "--no-prefect",
+                    "--allow-sample-sender")
     assert result.exit_code == 0, result.output
     return ws, store, json.loads(result.stdout)["campaign_id"]
 

@@ -21,7 +21,8 @@ def test_the_loop_runs_two_simulated_rounds_and_ends_in_report_html(tmp_path):
     request = TargetRequest(accounts=out / "accounts.csv", contacts=out / "contacts.csv", icp=out / "icp.yaml",
                             personas=out / "personas.yaml", out=out / "targets")
     run_targeting(request, load_target_inputs(request), use_prefect=False)
-    drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
+    drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out,
+                                      allow_sample_sender=True)
     run_drafting(drafting, load_draft_inputs(drafting), use_prefect=False)
 
     summary = run_campaign_loop(out, rounds=2, size=40)

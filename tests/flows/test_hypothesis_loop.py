@@ -20,7 +20,8 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
     ws = tmp_path / "ws"
     init_workspace(ws, accounts=1200)
     request = LoopRequest(icp=ws / "icp.yaml", accounts=ws / "accounts.csv", contacts=ws / "contacts.csv", out=tmp_path / "c1",
-                          store=tmp_path / "s.duckdb", workspace=ws, size=30, name="loop-1", wait_seconds=300, poll_seconds=1)
+                          store=tmp_path / "s.duckdb", workspace=ws, size=30, name="loop-1", wait_seconds=300, poll_seconds=1,
+                          allow_sample_sender=True)
     result: dict = {}
     thread = threading.Thread(target=lambda: result.update(hypothesis_loop(request)), daemon=True)
     thread.start()
