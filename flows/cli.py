@@ -11,7 +11,7 @@ import typer
 from flows.campaign_cli import campaign_app, forget
 from flows.icp_cli import icp_app
 from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
-from flows.runtime import quiet_prefect
+from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
 app = typer.Typer(
@@ -19,14 +19,30 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help: Rich's option table cuts long option names (--allow-free-mail) at 80 columns.
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"outbound {version('outbound')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    pass
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
 MapFile = Annotated[Optional[Path], typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
-NoPrefect = Annotated[
-    bool, typer.Option("--no-prefect", help="Run the same steps in-process, without a Prefect flow run.")
-]
 Suppress = Annotated[
     Optional[list[Path]], typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
 ]
@@ -57,10 +73,10 @@ def target(
     column_map: MapFile = None,
     as_of: AsOf = None,
     json_out: JsonFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
-    from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
+    from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
@@ -68,9 +84,11 @@ def target(
             preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
         )
         inputs = load_target_inputs(request)
+        flow_run = wants_flow_run(prefect)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
-            summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
+            summary = run_flow("build_target_list", request) if flow_run else run_targeting(request, inputs, use_prefect=False)
     print_json(summary) if json_out else print_target_summary(summary)
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 @app.command()
@@ -126,21 +144,23 @@ def personas(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
-    from flows.personas import PersonasRequest, classify_personas_flow, load_personas_inputs, run_personas
+    from flows.personas import PersonasRequest, load_personas_inputs, run_personas
 
     with one_line_errors():
         request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
         inputs = load_personas_inputs(request)
-        summary = run_personas(request, inputs, use_prefect=False) if no_prefect else classify_personas_flow(request)
+        flow_run = wants_flow_run(prefect)
+        summary = run_flow("classify_personas", request) if flow_run else run_personas(request, inputs, use_prefect=False)
     if json_out:
         print_json(summary)
         return
     console.print(f"{summary['contacts']:,} contacts -> {out} ({summary['rejected']:,} rows unusable)")
     for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 @app.command()
@@ -161,10 +181,10 @@ def draft(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
-    from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
 
     with one_line_errors():
         request = resolve_draft_request(
@@ -174,22 +194,25 @@ def draft(
             steps=steps,
         )
         inputs = load_draft_inputs(request)
+        flow_run = wants_flow_run(prefect)
         with working(f"drafting for {targets}", quiet=json_out):
-            summary = run_drafting(request, inputs, use_prefect=False) if no_prefect else draft_emails_flow(request)
+            summary = run_flow("draft_emails", request) if flow_run else run_drafting(request, inputs, use_prefect=False)
     print_json(summary) if json_out else print_draft_summary(summary)
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo workspace and every output.")] = Path("demo-out"),
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Run the pipeline on the bundled sample: init a workspace, build the target list, draft emails."""
-    from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
-    from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
+    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.target import TargetRequest, load_target_inputs, run_targeting
     from flows.workspace import init_workspace
 
+    flow_run = wants_flow_run(prefect)
     with one_line_errors():
         init_workspace(out)
         request = TargetRequest(
@@ -197,16 +220,19 @@ def demo(
             personas=out / "personas.yaml", out=out / "targets",
         )
         inputs = load_target_inputs(request)
-        target_summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
+        target_summary = (run_flow("build_target_list", request) if flow_run
+                          else run_targeting(request, inputs, use_prefect=False))
         drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
         draft_inputs = load_draft_inputs(drafting)
-        draft_summary = run_drafting(drafting, draft_inputs, use_prefect=False) if no_prefect else draft_emails_flow(drafting)
+        draft_summary = (run_flow("draft_emails", drafting) if flow_run
+                         else run_drafting(drafting, draft_inputs, use_prefect=False))
     if json_out:
         print_json({"target": target_summary, "draft": draft_summary})
         return
     print_target_summary(target_summary)
     print_draft_summary(draft_summary)
     console.print(f"\noutputs in {out}/targets and {out}/drafts (exports in {out}/drafts/exports)")
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 # The icp and campaign commands live beside their flows (flows/icp_cli.py, flows/campaign_cli.py).

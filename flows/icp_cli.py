@@ -8,22 +8,19 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.console import console, err_console, one_line_errors, print_json, working
+from flows.console import console, one_line_errors, print_json, working
+from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
 icp_app = typer.Typer(
     help="Check an ICP against a universe; derive one from customers or deals; backtest one on closed deals.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
 MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
-PrefectFlag = Annotated[
-    bool | None,
-    typer.Option("--prefect/--no-prefect", help="Run as a Prefect flow run (default: only where PREFECT_API_URL is set)."),
-]
-UI_HINT = "ran in-process; set PREFECT_API_URL (or pass --prefect) to see runs and artifacts in the Prefect UI"
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -69,14 +66,7 @@ def derive(
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
-    from flows.icp import (
-        DeriveRequest,
-        check_labels_before_flow,
-        derive_icp_flow,
-        run_derivation,
-        validate_derive_request,
-        wants_flow_run,
-    )
+    from flows.icp import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
 
     with one_line_errors():
         request = DeriveRequest(accounts=accounts, out=out, customers=customers, deals=deals, name=name,
@@ -86,13 +76,12 @@ def derive(
         with working(f"deriving an ICP from {(customers or deals).name}", quiet=json_out):
             if as_flow:
                 check_labels_before_flow(request)
-            summary = derive_icp_flow(request) if as_flow else run_derivation(request, use_prefect=False)
+            summary = run_flow("derive_icp", request) if as_flow else run_derivation(request, use_prefect=False)
     if json_out:
         print_json(summary)
         return
     print_derivation(summary)
-    if not as_flow:
-        err_console.print(UI_HINT, style="dim", highlight=False)
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 @icp_app.command()
@@ -108,14 +97,7 @@ def backtest(
     prefect: PrefectFlag = None,
 ) -> None:
     """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
-    from flows.icp import (
-        BacktestRequest,
-        backtest_icp_flow,
-        check_deals_before_flow,
-        run_backtest,
-        validate_backtest_request,
-        wants_flow_run,
-    )
+    from flows.icp import BacktestRequest, check_deals_before_flow, run_backtest, validate_backtest_request
 
     with one_line_errors():
         request = BacktestRequest(icp=icp, accounts=accounts, deals=deals, split=_date(split, "--split"),
@@ -125,13 +107,12 @@ def backtest(
         with working(f"backtesting {icp.name} on {deals.name}", quiet=json_out):
             if as_flow:
                 check_deals_before_flow(request)
-            summary = backtest_icp_flow(request) if as_flow else run_backtest(request, use_prefect=False)
+            summary = run_flow("backtest_icp", request) if as_flow else run_backtest(request, use_prefect=False)
     if json_out:
         print_json(summary)
         return
     print_backtest(summary)
-    if not as_flow:
-        err_console.print(UI_HINT, style="dim", highlight=False)
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 def _pct(x: float | None) -> str:

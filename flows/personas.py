@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
@@ -69,10 +68,3 @@ def run_personas(request: PersonasRequest, inputs: PersonasInputs, *, use_prefec
         rows = [{"persona": persona, "contacts": n} for persona, n in counts.items()]
         publish_table("contact-personas", rows, "Contacts by persona")
     return {"contacts": frame.height, "rejected": imported.rejected.height, "by_persona": counts, "out": str(request.out)}
-
-
-@flow(name="classify_personas", flow_run_name="personas-{request.contacts.stem}", validate_parameters=False)
-def classify_personas_flow(request: PersonasRequest) -> dict[str, Any]:
-    """Prefect flow: load the inputs, classify and write the contacts, with counts by persona as a keyed artifact."""
-    inputs = as_step(True)(load_personas_inputs)(request)
-    return run_personas(request, inputs, use_prefect=True)

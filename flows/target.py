@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from prefect import flow
 from pydantic import BaseModel
 
 from flows.campaign_store import without_ledger
@@ -165,10 +164,3 @@ def _publish_targeting_artifacts(summary: dict[str, Any]) -> None:
     lines += [f"- {s['change']}: **{s['targets']}** targets" for s in summary["suggestions"]]
     lines += [f"- warning: {w}" for w in summary["warnings"]]
     publish_markdown("target-size-verdict", "\n".join(lines), "Size verdict and the changes that fix it")
-
-
-@flow(name="build_target_list", flow_run_name="target-{request.icp.stem}", log_prints=True, validate_parameters=False)
-def build_target_list_flow(request: TargetRequest) -> dict[str, Any]:
-    """Prefect flow: load the inputs, then the targeting steps as tasks, with the funnel and verdict as keyed artifacts."""
-    inputs = as_step(True)(load_target_inputs)(request)
-    return run_targeting(request, inputs, use_prefect=True)
