@@ -10,7 +10,15 @@ import typer
 
 from flows.campaign_cli import campaign_app, forget
 from flows.icp_cli import icp_app
-from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
+from flows.console import (
+    console,
+    one_line_errors,
+    print_draft_summary,
+    print_json,
+    print_target_summary,
+    require_files,
+    working,
+)
 from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
@@ -76,6 +84,8 @@ def target(
     prefect: PrefectFlag = None,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
+    with one_line_errors():
+        require_files({"--accounts": accounts, "--icp": icp})
     from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     with one_line_errors():
@@ -147,6 +157,8 @@ def personas(
     prefect: PrefectFlag = None,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
+    with one_line_errors():
+        require_files({"--contacts": contacts})
     from flows.personas import PersonasRequest, load_personas_inputs, run_personas
 
     with one_line_errors():
@@ -184,6 +196,8 @@ def draft(
     prefect: PrefectFlag = None,
 ) -> None:
     """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
+    with one_line_errors():
+        require_files({"--targets": targets, "--contacts": contacts})
     from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
 
     with one_line_errors():

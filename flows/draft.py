@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import BaseModel
 
-from flows.campaign_store import ledger_emails
 from flows.frames_io import check_targets, read_targets, write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
@@ -128,6 +127,7 @@ def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: boo
     Returns:
         The drafting summary printed by the command.
     """
+    from flows.campaign_store import ledger_emails  # DuckDB, imported once the inputs are known good
     from messaging.drafts import build_drafts
 
     step = as_step(use_prefect)
