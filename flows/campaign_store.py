@@ -81,3 +81,24 @@ def forget(store_path: Path, target: str) -> dict[str, Any]:
     created = not store.exists()
     removed = store.forget(key)
     return {"forgotten": "email" if "@" in key else "domain", "removed": removed, "store": str(store_path), "created": created}
+
+
+def record_derived_icp(store: Path | None, icp_path: Path) -> dict[str, Any] | None:
+    """Record a derived ICP as a version of its lineage where a store is given (`--store` or
+    `$OUTBOUND_STORE`); None where none is. The default `./outbound.duckdb` is not created for it.
+
+    Raises:
+        InputError: that name and version are recorded with a different text.
+    """
+    if store is None and not os.environ.get("OUTBOUND_STORE"):
+        return None
+    from targeting.icp import load_icp
+
+    path = resolve_store_path(store)
+    spec = load_icp(icp_path)
+    created = not path.exists()
+    with Store(path).transaction() as con:
+        new = Store(path).record_icp_version(
+            con, spec.name, spec.version, icp_path.read_text(encoding="utf-8"), spec.parent
+        )
+    return {"store": str(path), "icp": spec.name, "version": spec.version, "recorded": new, "created": created}

@@ -80,18 +80,23 @@ def target(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     as_of: AsOf = None,
+    facts_spec: Annotated[
+        Optional[Path], typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml).")
+    ] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
     with one_line_errors():
         require_files({"--accounts": accounts, "--icp": icp})
+    from flows.facts import facts_file
     from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
             accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [],
             preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
+            facts=facts_file(facts_spec),
         )
         inputs = load_target_inputs(request)
         flow_run = wants_flow_run(prefect)
@@ -144,6 +149,42 @@ def columns(
     else:
         console.print(f"wrote {out}")
     console.print(f"could not place {len(unplaced)} columns: {', '.join(unplaced) or '-'}", markup=False)
+
+
+@app.command()
+def facts(
+    accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
+    out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension: one row per account and fact.")],
+    facts_spec: Annotated[
+        Optional[Path], typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one).")
+    ] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    json_out: JsonFlag = False,
+    prefect: PrefectFlag = None,
+) -> None:
+    """Derive each account's pain points, growth signals and prior solutions from its description, tags,
+    tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account."""
+    from flows.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
+
+    with one_line_errors():
+        # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
+        request = FactsRequest(
+            accounts=accounts, out=out, facts=facts_file(facts_spec), preset=preset, column_map=column_map
+        )
+        inputs = load_facts_inputs(request)
+        as_flow = wants_flow_run(prefect)
+        with working(f"reading facts from {accounts.name}", quiet=json_out):
+            summary = run_flow("derive_facts", request) if as_flow else run_facts(request, inputs, use_prefect=False)
+    if json_out:
+        print_json({k: v for k, v in summary.items() if k != "out"})
+        return
+    kinds = ", ".join(f"{n:,} {kind.replace('_', ' ')}s" for kind, n in summary["facts"].items())
+    console.print(
+        f"{summary['with_fact']:,} of {summary['accounts']:,} accounts with a fact ({kinds}) -> {out}"
+        f"; {summary['dropped']:,} source rows gave no account"
+    )
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 @app.command()

@@ -40,13 +40,14 @@ def build_target_list(
     column_map: str | None = None,
     personas: str | None = None,
     as_of: str | None = None,
+    facts: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, then the targeting steps as tasks, with the funnel and verdict as keyed artifacts."""
     from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     request = TargetRequest(
         accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [], preset=preset,
-        column_map=column_map, personas=personas, as_of=as_of,
+        column_map=column_map, personas=personas, as_of=as_of, facts=facts,
     )
     inputs = as_step(True)(load_target_inputs)(request)
     return run_targeting(request, inputs, use_prefect=True)
@@ -80,6 +81,18 @@ def draft_emails(
     )
     inputs = as_step(True)(load_draft_inputs)(request)
     return run_drafting(request, inputs, use_prefect=True)
+
+
+@flow(name="derive_facts", flow_run_name=_run_name("facts", "accounts"), log_prints=True, validate_parameters=False)
+def derive_facts(
+    accounts: str, out: str, facts: str | None = None, preset: str = "canonical", column_map: str | None = None
+) -> dict[str, Any]:
+    """Prefect flow: load the inputs, derive and write the accounts' facts, with the count per key as a keyed artifact."""
+    from flows.facts import FactsRequest, load_facts_inputs, run_facts
+
+    request = FactsRequest(accounts=accounts, out=out, facts=facts, preset=preset, column_map=column_map)
+    inputs = as_step(True)(load_facts_inputs)(request)
+    return run_facts(request, inputs, use_prefect=True)
 
 
 @flow(name="classify_personas", flow_run_name=_run_name("personas", "contacts"), validate_parameters=False)

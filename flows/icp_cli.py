@@ -62,10 +62,14 @@ def derive(
     name: Annotated[str | None, typer.Option(help="Lineage name of the new ICP (default: derived-from-<file>).")] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Record the ICP as version 1 of its lineage in this store (or $OUTBOUND_STORE).")
+    ] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
+    from flows.campaign_store import record_derived_icp
     from flows.icp import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
 
     with one_line_errors():
@@ -77,10 +81,14 @@ def derive(
             if as_flow:
                 check_labels_before_flow(request)
             summary = run_flow("derive_icp", request) if as_flow else run_derivation(request, use_prefect=False)
+        summary["recorded"] = record_derived_icp(store, out)
     if json_out:
         print_json(summary)
         return
     print_derivation(summary)
+    if summary["recorded"]:
+        recorded = summary["recorded"]
+        console.print(f"recorded {recorded['icp']} v{recorded['version']} in the store {recorded['store']}", highlight=False)
     say_how_to_see_runs(as_flow, json_out=json_out)
 
 

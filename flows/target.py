@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import BaseModel
 
+from flows.facts import load_facts_spec
 from flows.frames_io import write_csv, write_json
 from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
+from targeting.facts import FactsSpec, with_account_facts
 from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_accounts, import_contacts
 from targeting.importing.presets import ColumnMap, load_column_map
@@ -36,6 +38,7 @@ class TargetRequest(BaseModel):
     column_map: Path | None = None
     personas: Path | None = None
     as_of: date | None = None
+    facts: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class TargetInputs:
     column_map: ColumnMap | None
     suppression: pl.DataFrame | None
     persona_rules: PersonaRules | None  # with contacts only: they decide which accounts are reachable
+    facts: FactsSpec  # the vocabulary that gives facts to an export without fact columns
 
 
 def load_target_inputs(request: TargetRequest) -> TargetInputs:
@@ -64,6 +68,7 @@ def load_target_inputs(request: TargetRequest) -> TargetInputs:
             _require_file(path, "input")
     column_map = load_column_map(request.column_map) if request.column_map is not None else None
     spec = load_icp(request.icp)
+    facts = load_facts_spec(request.facts)
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
     persona_rules = None
     if request.contacts is not None:
@@ -72,7 +77,9 @@ def load_target_inputs(request: TargetRequest) -> TargetInputs:
         check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
         persona_rules = load_persona_rules(request.personas)
     suppression = read_suppression(request.suppress) if request.suppress else None
-    return TargetInputs(spec=spec, column_map=column_map, suppression=suppression, persona_rules=persona_rules)
+    return TargetInputs(
+        spec=spec, column_map=column_map, suppression=suppression, persona_rules=persona_rules, facts=facts
+    )
 
 
 def _require_file(path: Path, label: str) -> None:
@@ -93,7 +100,8 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
     """
     step = as_step(use_prefect)
     universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
-    accounts = universe.accounts
+    # Facts from the accounts' own text where the export has no fact columns (targeting.facts).
+    accounts = with_account_facts(universe.accounts, inputs.facts, carried=universe.carried)
     if not _is_parquet(request.accounts):
         # Sizing reads the universe in several passes; parse a text file once, not once per pass.
         accounts = accounts.collect().lazy()

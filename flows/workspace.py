@@ -10,6 +10,7 @@ from targeting.sample.universe import generate_sample, write_sample
 
 SPEC_FILES = {
     "icp.yaml": ("targeting", "defaults/icp.yaml"),
+    "facts.yaml": ("targeting", "defaults/facts.yaml"),
     "personas.yaml": ("messaging", "defaults/personas.yaml"),
     "messaging.yaml": ("messaging", "defaults/messaging.yaml"),
     "sender.yaml": ("messaging", "defaults/sender.yaml"),

@@ -6,6 +6,8 @@ The rooms, in the order the pipeline runs them:
 - `targeting.importing`: any export file -> canonical accounts or contacts (`targeting.columns`),
   every unusable row kept with its reason; presets, column maps and guesses, suppression lists,
   customer and deal outcomes;
+- `targeting.facts`: each account's pain points, growth signals and prior solutions from what the
+  export carries (description, tags, tech, hiring), through the vocabulary in `facts.yaml`;
 - `targeting.icp`: the ICP spec, its conditions, spec edits, and ICP discovery (derive, backtest);
 - `targeting.selection`: scoring, sizing, suggestions and the target list built from them;
 - `targeting.sample`: the generated sample universe (demo and tests only, never the production path).
@@ -26,6 +28,7 @@ __all__, __getattr__ = lazy_face(
         "InputError": "targeting.errors",
         "TargetList": "targeting.selection",
         "TargetSummary": "targeting.selection",
+        "account_facts": "targeting.facts",
         "apply_edit": "targeting.icp",
         "backtest_icp": "targeting.icp",
         "build_target_list": "targeting.selection",
@@ -37,12 +40,14 @@ __all__, __getattr__ = lazy_face(
         "import_accounts": "targeting.importing",
         "import_contacts": "targeting.importing",
         "load_column_map": "targeting.importing",
+        "load_facts": "targeting.facts",
         "load_icp": "targeting.icp",
         "read_customers": "targeting.importing",
         "read_deals": "targeting.importing",
         "read_suppression": "targeting.importing",
         "read_table": "targeting.importing",
         "score_accounts": "targeting.selection",
+        "with_account_facts": "targeting.facts",
         "write_sample": "targeting.sample",
     },
 )

@@ -48,6 +48,9 @@ ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
     "signals_at": pl.Date(),
     "status": pl.String(),
     "is_customer": pl.Boolean(),
+    # What the company says it does (YC's descriptions, Apollo's "Short Description", website copy):
+    # the text account facts are read from (targeting.facts).
+    "description": pl.String(),
     "source": pl.String(),
 }
 

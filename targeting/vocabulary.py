@@ -1,7 +1,7 @@
 """The shared vocabulary of account facts.
 
-The sample universe draws pain points, growth signals and prior solutions from these keys, and
-`messaging.yaml` maps the same keys to copy lines, so a generated account always has copy that
+The sample universe draws pain points, growth signals and prior solutions from these keys,
+`facts.yaml` says what evidences each in a real export, and `messaging.yaml` maps the same keys to copy lines, so a generated account always has copy that
 fits it. Real exports may carry other values: they are kept as they are (normalized to
 lower snake case) and fall back to honest generic lines in messaging.
 """
@@ -93,6 +93,10 @@ GROWTH_SIGNALS = (
     "new_office",
     "partnership_announced",
 )
+
+# Growth signals read from real exports' own text (`targeting.facts`) and never drawn for the sample
+# universe, so the sample stays exactly what its seed made it; messaging.yaml has their lines too.
+TEXT_GROWTH_SIGNALS = ("customer_traction",)
 
 PRIOR_SOLUTIONS = (
     "spreadsheets",

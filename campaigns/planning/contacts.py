@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from campaigns.ledger import is_blocked_expr
-from messaging import check_sendability, classify_contacts, load_persona_rules
+from messaging.drafts import classified_contacts
 
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 CANDIDATE_COLUMNS = (
@@ -57,12 +57,7 @@ def eligible_contacts(
     Returns:
         Candidates, and counts of contacts left out per reason (first reason that applies).
     """
-    people = contacts.lazy()
-    names = people.collect_schema().names()
-    if "persona" not in names:
-        people = classify_contacts(people, persona_rules or load_persona_rules()).lazy()
-    if "sendable" not in names:
-        people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
+    people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
     email = pl.col("email").cast(pl.String).str.replace_all(r"\s", "").str.to_lowercase()
     ranked = people.join(segments.lazy().select("account_id", "segment"), on="account_id", how="left").with_columns(
         email.alias("email"),

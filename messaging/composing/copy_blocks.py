@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from messaging.composing.sender import default_spec_text
 from targeting.columns import ACCOUNT_SCHEMA, PERSONAS
 from targeting.spec_file import load_spec
-from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS
+from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS, TEXT_GROWTH_SIGNALS
 
 # Line variable -> (the column holding its value, the account field it reveals).
 LINE_VARIABLES = {
@@ -97,7 +97,7 @@ class MessagingSpec(_Strict):
     """`messaging.yaml`: copy lines per vocabulary key and persona, plus the generic lines."""
 
     pain_points: dict[Literal[PAIN_POINTS], PainPointCopy] = {}
-    growth_signals: dict[Literal[GROWTH_SIGNALS], SignalCopy] = {}
+    growth_signals: dict[Literal[GROWTH_SIGNALS + TEXT_GROWTH_SIGNALS], SignalCopy] = {}
     prior_solutions: dict[Literal[PRIOR_SOLUTIONS], PriorSolutionCopy] = {}
     generic: GenericCopy
 

@@ -59,6 +59,9 @@ class AccountImport:
     folded: int
     people_shaped: bool
     unmapped: list[str]
+    # The canonical columns some source column fed (the rest are typed nulls): the facts step
+    # derives pain_points, growth_signals and prior_solutions only where the file carries none.
+    carried: tuple[str, ...] = ()
 
     @property
     def universe(self) -> int:
@@ -142,6 +145,7 @@ def import_accounts(
         folded=folded,
         people_shaped=people_shaped,
         unmapped=unmapped,
+        carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
     )
 
 

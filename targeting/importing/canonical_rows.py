@@ -27,7 +27,8 @@ def canonical_columns(
     trusted: bool,
     decimal: nz.DecimalMark = ".",
 ) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
-    """Each target's value (first non-empty over its sources) and a problem per unreadable source."""
+    """Each target's value (first non-empty over its sources; `description` joins them all) and a
+    problem per unreadable source."""
     values: dict[str, pl.Expr] = {}
     problems: list[pl.Expr] = []
     for target in targets:
@@ -38,7 +39,13 @@ def canonical_columns(
             )
             for s in group
         ]
-        values[target] = pl.coalesce([p.value for p in parsed]) if len(parsed) > 1 else parsed[0].value
+        if len(parsed) == 1:
+            values[target] = parsed[0].value
+        elif target == "description":  # several texts (YC's short and long) are all the account's words
+            joined = pl.concat_str([p.value for p in parsed], separator="\n", ignore_nulls=True)
+            values[target] = pl.when(joined.str.len_bytes() > 0).then(joined)
+        else:
+            values[target] = pl.coalesce([p.value for p in parsed])
         problems += [
             row_problem(p.unreadable, s.header, pl.col(s.header), p.reason)
             for s, p in zip(group, parsed, strict=True)

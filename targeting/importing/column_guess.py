@@ -1,8 +1,9 @@
 """Guess a column map for an unknown export (`outbound columns`), and write it as YAML for `--map`.
 
 A header is placed by its name first (normalized, against the preset names and common synonyms),
-then by its values (emails, URLs, ISO countries, employee ranges, funding words, years). Each
-canonical column is placed at most once; what cannot be placed is listed, never dropped silently.
+then by its values (emails, URLs, ISO countries, employee ranges, funding words, years, prose). Each
+canonical column is placed at most once, except `description`, which every text column may feed;
+what cannot be placed is listed, never dropped silently.
 """
 
 from __future__ import annotations
@@ -47,8 +48,13 @@ _SYNONYMS = {
     "email_status": "email status|email verification|verification status|email validity",
     "title": "title|job title|position|role|job role|headline",
     "contact_country": "person country|contact country|lead country",
+    "description": "description|short description|long description|company description|about|about us"
+    "|summary|company summary|overview|company overview|website copy|website content|website text|one liner"
+    "|tagline|what they do|company bio|bio",
 }
 _SECOND_CHOICE = {"country": "contact_country"}
+# Every text a company writes about itself is worth reading: several columns may feed `description`.
+_REPEATABLE = {"description"}
 _LIST_TARGETS = {"tags", "tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions"}
 
 
@@ -84,6 +90,7 @@ _SNIFFERS: list[tuple[str, float]] = [
     ("funding_stage", 0.8),
     ("founded_year", 0.9),
     ("tags", 0.8),
+    ("description", 0.6),
 ]
 
 
@@ -103,6 +110,8 @@ def _sniffed(target: str, text: pl.Expr) -> pl.Expr:
         return nz.funding_stage(text).is_not_null() & text.str.contains(r"[a-zA-Z]{3,}")
     if target == "founded_year":
         return nz.founded_year(text).is_between(1800, 2030) & text.str.contains(r"^\d{4}(\.0)?$")
+    if target == "description":  # prose: a sentence or more, not a name, title or address
+        return text.str.count_matches(r"\S+") >= 8
     return text.str.contains(r"^\[.*\]$")
 
 
@@ -124,9 +133,9 @@ def guess_rules(
     pending = []
     for header in sorted(headers, key=_priority):
         target = _NAMES.get(_key(header), (None, 2))[0]
-        if target in used:
+        if target in used and target not in _REPEATABLE:
             target = _SECOND_CHOICE.get(target)
-        if target is not None and target not in used:
+        if target is not None and (target not in used or target in _REPEATABLE):
             placed[header], used = _rule(sample, header, target), used | {target}
         else:
             pending.append(header)

@@ -2,7 +2,8 @@
 
 A `ColumnMap` names source columns (matched ignoring case and surrounding spaces) and what each
 becomes. One source may feed several canonical columns (YC's `tags` gives `industry`, its first
-tag, and `tags`); several sources may feed one (the first non-empty wins, in map order). A map
+tag, and `tags`); several sources may feed one (the first non-empty wins, in map order; the texts
+that feed `description` are all kept, joined by a newline). A map
 loaded with `--map FILE` overrides the preset column by column; `null` drops a preset column.
 """
 
@@ -125,6 +126,8 @@ PRESETS: dict[str, ColumnMap] = {
             "year_founded": "founded_year",
             # "Public" and "Acquired" are funding stages too; "Active"/"Inactive" name none.
             "status": ["status", "funding_stage"],
+            "short_description": "description",
+            "long_description": "description",
         },
         id_fallback={"column": "company_id", "prefix": "yc-"},
     ),
@@ -145,6 +148,7 @@ PRESETS: dict[str, ColumnMap] = {
             "Last Raised At": "signals_at",
             "Founded Year": "founded_year",
             "Account Stage": "status",
+            "Short Description": "description",
             "Apollo Contact Id": "contact_id",
             "First Name": "first_name",
             "Last Name": "last_name",
@@ -167,6 +171,8 @@ PRESETS: dict[str, ColumnMap] = {
             "Year Founded": "founded_year",
             "Web Technologies": "tech_stack",
             "Lifecycle Stage": ["status", "is_customer"],
+            "Description": "description",
+            "About Us": "description",
         },
         id_fallback={"column": "Record ID", "prefix": "hubspot-"},
     ),
@@ -185,6 +191,10 @@ PRESETS: dict[str, ColumnMap] = {
             "Annual Revenue": "revenue_usd",
             "Funding Stage": "funding_stage",
             "Founded": "founded_year",
+            "Company Description": "description",
+            "Description": "description",
+            "Website Copy": "description",
+            "Website Content": "description",
             "First Name": "first_name",
             "Last Name": "last_name",
             "Job Title": "title",

@@ -223,5 +223,7 @@ def _assemble(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         .when(pl.lit(pl.Series(rng.random(n) < 0.02))).then(pl.lit("inactive"))
         .otherwise(pl.lit("active")).alias("status"),
         pl.lit(False).alias("is_customer"),
+        # The sample's facts are drawn as lists already; it has no text to read them from.
+        pl.lit(None, pl.String).alias("description"),
         pl.lit("sample").alias("source"),
     )

@@ -14,13 +14,12 @@ gives a "best" set that is mostly the planted profile and a "worst" (churned) se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import polars as pl
 
-from targeting.sample.deals import PLANTED_PROFILE
+from targeting.sample.profiles import CHURN_PROFILE, PLANTED_PROFILE
 
 CHURN_RATE = {"churn_profile": 0.70, "planted_profile": 0.04, "other": 0.20}
 TICKETS_PER_YEAR = {"churn_profile": 16.0, "planted_profile": 3.0, "other": 7.0}
@@ -29,24 +28,6 @@ HEALTH_SCHEMA = {
     "support_tickets": pl.Int64(), "churned_at": pl.Date(),
 }
 _DAYS_PER_MONTH = 30.44
-
-
-@dataclass(frozen=True)
-class ChurnProfile:
-    """The customers that churn: a `b2c` tag (see the module docstring)."""
-
-    tag: str = "b2c"
-
-    def expr(self) -> pl.Expr:
-        """True for accounts in the churn profile; null tags yield False."""
-        return pl.col("tags").list.contains(self.tag).fill_null(False)
-
-    def as_disqualifier(self) -> dict:
-        """The profile as an ICP-file disqualifier, e.g. for a derive test."""
-        return {"field": "tags", "contains_any": [self.tag]}
-
-
-CHURN_PROFILE = ChurnProfile()
 
 
 def customer_health(

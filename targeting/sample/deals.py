@@ -17,17 +17,19 @@ deals lean toward the profile less steeply (`LOST_RATE_BY_MATCHES`: sellers chas
 so the win rate inside the profile is far above the rate outside it. Open deals are recent and
 barely profile-dependent. Customers also carry how they fared (tenure, expansion, referrals,
 support tickets, churn): the planted profile retains and expands, a `b2c` churn profile leaves
-(`targeting.sample.customer_health.CHURN_PROFILE`). A derivation that reads `customers.csv` against `accounts.csv`
-should recover the five conditions; `PLANTED_PROFILE.expr()` is the exact membership test.
+(`targeting.sample.profiles.CHURN_PROFILE`). A derivation that reads `customers.csv` against `accounts.csv`
+should recover the five conditions; `PLANTED_PROFILE.expr()` (`targeting.sample.profiles`) is the exact membership test.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import polars as pl
+
+from targeting.sample.customer_health import customer_health
+from targeting.sample.profiles import PLANTED_PROFILE
 
 CUSTOMER_RATE_BY_MATCHES = (0.0005, 0.001, 0.002, 0.006, 0.03, 0.40)
 LOST_RATE_BY_MATCHES = (0.004, 0.008, 0.015, 0.03, 0.06, 0.25)
@@ -44,49 +46,6 @@ DEALS_SCHEMA = {
     "closed_at": pl.Date(), "stage": pl.String(), "amount_usd": pl.Float64(),
 }
 DEAL_STAGES = ("won", "lost", "open")
-
-
-@dataclass(frozen=True)
-class PlantedProfile:
-    """The account profile the sample's customers were planted in (see the module docstring)."""
-
-    industries: tuple[str, ...] = ("fintech", "saas")
-    employees: tuple[int, int] = (50, 500)
-    tech: str = "salesforce"
-    regions: tuple[str, ...] = ("NA", "EMEA")
-    funding_stages: tuple[str, ...] = ("series_a", "series_b", "series_c")
-
-    def conditions(self) -> dict[str, pl.Expr]:
-        """One boolean expression per condition, keyed by field; null rows yield False."""
-        low, high = self.employees
-        return {
-            "industry": pl.col("industry").is_in(self.industries).fill_null(False),
-            "employees": pl.col("employees").is_between(low, high).fill_null(False),
-            "tech_stack": pl.col("tech_stack").list.contains(self.tech).fill_null(False),
-            "region": pl.col("region").is_in(self.regions).fill_null(False),
-            "funding_stage": pl.col("funding_stage").is_in(self.funding_stages).fill_null(False),
-        }
-
-    def matches(self) -> pl.Expr:
-        """How many of the five conditions an account meets (0-5)."""
-        return pl.sum_horizontal([c.cast(pl.Int8) for c in self.conditions().values()])
-
-    def expr(self) -> pl.Expr:
-        """True for accounts inside the planted profile."""
-        return pl.all_horizontal(list(self.conditions().values()))
-
-    def as_filters(self) -> list[dict]:
-        """The profile as ICP-file filters (docs/icp.md format), e.g. for a derive test."""
-        return [
-            {"field": "industry", "in": list(self.industries)},
-            {"field": "employees", "between": list(self.employees)},
-            {"field": "tech_stack", "contains_any": [self.tech]},
-            {"field": "region", "in": list(self.regions)},
-            {"field": "funding_stage", "in": list(self.funding_stages)},
-        ]
-
-
-PLANTED_PROFILE = PlantedProfile()
 
 
 def generate_customers_and_deals(
@@ -149,7 +108,6 @@ def generate_customers_and_deals(
             .alias("deal_id")
         )
     )
-    from targeting.sample.customer_health import customer_health  # it reads PLANTED_PROFILE from here
 
     customers = customers.hstack(customer_health(customers, accounts, seed, as_of))
     return (

@@ -8,7 +8,7 @@ seed and `as_of` give identical frames. The pieces:
 - contacts (`targeting.sample.contacts`): exactly CONTACT_SCHEMA, about three per account;
 - customers and deals (`targeting.sample.deals`), planted in a known profile.
 
-Planted truth (`PLANTED_PROFILE`, documented in full in `targeting.sample.deals`): customers and
+Planted truth (`PLANTED_PROFILE`, documented in full in `targeting.sample.deals` and `targeting.sample.profiles`): customers and
 won deals concentrate in accounts with industry in {fintech, saas}, 50-500 employees,
 `salesforce` in tech_stack, region in {NA, EMEA} and funding_stage in {series_a, series_b,
 series_c}. Each account's chance of becoming a customer is `CUSTOMER_RATE_BY_MATCHES[k]`, k
@@ -29,13 +29,8 @@ import polars as pl
 
 from targeting.sample.accounts import generate_accounts, iter_account_chunks
 from targeting.sample.contacts import generate_contacts
-from targeting.sample.deals import (
-    CUSTOMER_RATE_BY_MATCHES,
-    PLANTED_PROFILE,
-    PlantedProfile,
-    generate_customers_and_deals,
-    mark_customers,
-)
+from targeting.sample.deals import CUSTOMER_RATE_BY_MATCHES, generate_customers_and_deals, mark_customers
+from targeting.sample.profiles import PLANTED_PROFILE, PlantedProfile
 
 __all__ = [
     "CUSTOMER_RATE_BY_MATCHES",

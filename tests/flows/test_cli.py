@@ -32,7 +32,7 @@ def test_init_writes_sample_specs_and_templates_and_keeps_edits(tmp_path):
     result = invoke("init", tmp_path, "--accounts", "500")
     assert result.exit_code == 0, result.output
     for name in ("accounts.csv", "contacts.csv", "customers.csv", "deals.csv", "icp.yaml", "personas.yaml",
-                 "messaging.yaml", "sender.yaml"):
+                 "facts.yaml", "messaging.yaml", "sender.yaml"):
         assert (tmp_path / name).exists(), name
     assert list((tmp_path / "templates").rglob("step1_a.txt.j2"))
     (tmp_path / "icp.yaml").write_text("# edited\n")
@@ -364,3 +364,70 @@ def test_a_header_only_file_stops_before_any_flow_run(prefect_harness, workspace
                     "--prefect")
     assert result.exit_code == 2
     assert "no data rows" in result.output and "Traceback" not in result.output
+
+
+YC_LABELLED = Path(__file__).resolve().parents[1] / "data" / "yc_facts_labelled.csv"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_facts_writes_the_long_form_and_its_summary_in_process(tmp_path, suffix):
+    out = tmp_path / f"facts{suffix}"
+    result = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", out, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert set(summary) == {"accounts", "with_fact", "facts", "dropped"}
+    frame = pl.read_parquet(out) if suffix == ".parquet" else pl.read_csv(out)
+    assert frame.columns == ["account_id", "kind", "key", "evidence", "source"]
+    assert frame.height == sum(summary["facts"].values()) and frame["account_id"].n_unique() == summary["with_fact"]
+    assert summary["accounts"] == 50 and summary["dropped"] == 0 and 0 < summary["with_fact"] < 50
+    assert set(frame["source"]) <= {"description", "tags", "tech_stack", "hiring_roles"}
+
+
+def test_facts_flow_runs_under_prefect_with_its_artifact(prefect_harness, tmp_path):
+    result = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", tmp_path / "f.csv", "--prefect")
+    assert result.exit_code == 0, result.output
+    assert "accounts with a fact" in result.stdout
+    assert "account-facts" in _artifact_keys()
+
+
+def test_a_workspace_facts_file_overrides_the_shipped_one(tmp_path, monkeypatch):
+    (tmp_path / "facts.yaml").write_text("pain_points:\n  popcorn_pain: {phrases: [popcorn]}\n")
+    monkeypatch.chdir(tmp_path)
+    assert invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", "f.csv").exit_code == 0
+    assert pl.read_csv(tmp_path / "f.csv").select("key", "evidence").rows() == [("popcorn_pain", "popcorn")]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--facts", "bad.yaml"], "bad.yaml:2"),
+        (["--out", "facts.txt"], "facts.txt"),
+        (["--preset", "nosuch"], "nosuch"),
+    ],
+)
+def test_facts_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, expected):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.yaml").write_text("pain_points:\n  x: {phrases: [a], colour: red}\n")
+    argv = {"--out": "f.csv", "--preset": "yc"}
+    argv.update(dict(zip(args[::2], args[1::2])))
+    result = invoke("facts", "--accounts", YC_LABELLED, *[v for kv in argv.items() for v in kv])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert expected in result.stderr
+
+
+def test_target_derives_facts_so_criteria_on_pains_score_a_real_export(tmp_path):
+    (tmp_path / "icp.yaml").write_text(
+        "name: yc-pains\nversion: 1\ntarget_size: {min: 1, max: 50}\n"
+        "scoring:\n  min_score: 1\n  criteria:\n"
+        "    - {field: pain_points, contains_any: [compliance_burden], points: 1}\n"
+    )
+    result = invoke("target", "--accounts", YC_LABELLED, "--preset", "yc", "--icp", tmp_path / "icp.yaml",
+                    "--out", tmp_path / "out", "--no-prefect", "--json")
+    assert result.exit_code == 0, result.output
+    targets = pl.read_parquet(tmp_path / "out" / "targets.parquet")
+    facts = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", tmp_path / "f.csv")
+    assert facts.exit_code == 0
+    compliance = pl.read_csv(tmp_path / "f.csv").filter(pl.col("key") == "compliance_burden")
+    assert json.loads(result.stdout)["targets"] == compliance.height == targets.height > 5
+    assert set(targets["account_id"]) == set(compliance["account_id"])

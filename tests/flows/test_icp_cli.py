@@ -136,3 +136,20 @@ def test_derive_needs_exactly_one_outcome_file(workspace, tmp_path):
     result = invoke("icp", "derive", "--accounts", workspace / "accounts.csv", "--customers",
                     workspace / "customers.csv", "--deals", workspace / "deals.csv", "--out", tmp_path / "x.yaml")
     assert result.exit_code == 2 and "exactly one of --customers" in result.stderr
+
+
+def test_derive_records_version_1_of_its_lineage_only_where_a_store_is_given(workspace, tmp_path, monkeypatch):
+    from campaigns.store import Store
+
+    monkeypatch.delenv("OUTBOUND_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    args = ["icp", "derive", "--accounts", workspace / "accounts.csv", "--customers", workspace / "customers.csv",
+            "--out", tmp_path / "derived.yaml", "--no-prefect", "--json"]
+    plain = invoke(*args)
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["recorded"] is None
+    assert not (tmp_path / "outbound.duckdb").exists()  # no store given: none is created
+    store = tmp_path / "lineage.duckdb"
+    first = json.loads(invoke(*args, "--store", store).stdout)["recorded"]
+    assert first == {"store": str(store), "icp": "derived-from-customers", "version": 1, "recorded": True, "created": True}
+    assert json.loads(invoke(*args, "--store", store).stdout)["recorded"]["recorded"] is False  # same text: idempotent
+    assert Store(store).icp_hash("derived-from-customers", 1) is not None

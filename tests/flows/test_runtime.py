@@ -112,6 +112,7 @@ REQUESTS = {
     "build_target_list": ("flows.target", "TargetRequest"),
     "draft_emails": ("flows.draft", "DraftRequest"),
     "classify_personas": ("flows.personas", "PersonasRequest"),
+    "derive_facts": ("flows.facts", "FactsRequest"),
     "derive_icp": ("flows.icp", "DeriveRequest"),
     "backtest_icp": ("flows.icp", "BacktestRequest"),
     "plan_campaign": ("flows.campaign", "PlanRequest"),

@@ -35,7 +35,7 @@ from targeting.importing.normalize.text import blank_to_null, clean_items, list_
 from targeting.importing.normalize.web import domain, email_address, email_status, is_email_placeholder
 
 _NUMERIC_TARGETS = {"employees": pl.Int64, "founded_year": pl.Int64, "revenue_usd": pl.Float64}
-_TEXT_TARGETS = ("account_id", "name", "first_name", "last_name", "title", "contact_id", "source")
+_TEXT_TARGETS = ("account_id", "name", "first_name", "last_name", "title", "contact_id", "source", "description")
 _AMBIGUOUS_REASON = "ambiguous: a thousands group or a decimal, and no other number in the file tells which"
 _PARSERS = {
     "employees": (whole_number, "not a number of employees (e.g. 120, 51-200, 10001+)"),

@@ -15,7 +15,7 @@ from targeting.icp.prevalence import prevalence_table
 from targeting.icp.spec import parse_icp
 from targeting.importing.customers import read_customers
 from targeting.importing.deals import labels_from_deals, read_deals
-from targeting.sample.customer_health import CHURN_PROFILE
+from targeting.sample.profiles import CHURN_PROFILE
 from targeting.sample.universe import PLANTED_PROFILE, generate_sample
 from targeting.selection.target_list import build_target_list
 

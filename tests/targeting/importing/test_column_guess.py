@@ -110,3 +110,18 @@ def load_column_map_text(tmp_path, text):
 
     (tmp_path / "map.yaml").write_text(text)
     return load_column_map(tmp_path / "map.yaml")
+
+
+def test_description_columns_are_placed_by_name_and_several_may_feed_it():
+    sample = pl.DataFrame({"short_description": ["Payroll API"], "Long Description": ["We move money."]})
+    placed = guess_rules(sample, sample.columns)
+    assert {h: r.to for h, r in placed.items()} == {
+        "short_description": ["description"],
+        "Long Description": ["description"],
+    }
+
+
+def test_unnamed_prose_is_placed_as_description_and_short_text_is_not():
+    prose = ["We help hospitals hire nurses from all around the world, simply and fast."] * 3
+    assert guess_rules(pl.DataFrame({"col_x": prose}), ["col_x"])["col_x"].to == ["description"]
+    assert guess_rules(pl.DataFrame({"Owner Notes": ["call back", "x", "VP of Sales"]}), ["Owner Notes"]) == {}

@@ -119,3 +119,27 @@ def test_every_preset_maps_only_canonical_columns(name):
 
 def test_only_the_canonical_preset_is_trusted():
     assert [name for name, preset in PRESETS.items() if preset.trusted] == ["canonical"]
+
+
+@pytest.mark.parametrize(
+    ("preset", "header"),
+    [("yc", "short_description"), ("yc", "long_description"), ("apollo", "Short Description"),
+     ("hubspot", "Description"), ("hubspot", "About Us"), ("clay", "Company Description")],
+)
+def test_presets_map_the_companys_own_text_to_description(preset, header):
+    assert PRESETS[preset].rules()[header_key(header)].to == ["description"]
+
+
+def test_yc_short_and_long_descriptions_are_both_kept(tmp_path):
+    from targeting.importing.canonical import import_accounts
+
+    path = tmp_path / "yc.csv"
+    path.write_text(
+        "company_id,company_name,short_description,long_description,website\n"
+        "1,A,Payroll API,We move money.,https://a.com\n"
+        "2,B,,Only long.,https://b.com\n"
+        "3,C,,,https://c.com\n"
+    )
+    imported = import_accounts(path, preset="yc")
+    assert imported.accounts.collect()["description"].to_list() == ["Payroll API\nWe move money.", "Only long.", None]
+    assert "description" in imported.carried and "pain_points" not in imported.carried

@@ -7,7 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from targeting.sample.customer_health import CHURN_PROFILE, HEALTH_SCHEMA
+from targeting.sample.customer_health import HEALTH_SCHEMA
+from targeting.sample.profiles import CHURN_PROFILE
 from targeting.sample.universe import PLANTED_PROFILE, generate_sample
 
 AS_OF = date(2026, 11, 1)

@@ -1,0 +1,87 @@
+"""The facts flow: import the accounts, derive their facts, write the long form (`outbound facts`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from flows.frames_io import write_table
+from flows.runtime import as_step, publish_table
+from targeting.errors import InputError
+from targeting.facts import FactsSpec, account_facts, facts_summary, load_facts
+from targeting.importing.canonical import check_importable, import_accounts
+from targeting.importing.presets import ColumnMap, load_column_map
+
+WORKSPACE_FACTS = Path("facts.yaml")
+
+
+class FactsRequest(BaseModel):
+    """What `outbound facts` was asked to do; validated before any flow starts."""
+
+    accounts: Path
+    out: Path
+    facts: Path | None = None
+    preset: str = "canonical"
+    column_map: Path | None = None
+
+
+def facts_file(explicit: Path | None) -> Path | None:
+    """The vocabulary to read: the one given, else the workspace's `facts.yaml`, else None (the shipped one)."""
+    if explicit is not None:
+        return explicit
+    return WORKSPACE_FACTS if WORKSPACE_FACTS.is_file() else None
+
+
+def load_facts_spec(explicit: Path | None) -> FactsSpec:
+    """Load the vocabulary `facts_file` picks (an InputError names the file, line, field and value)."""
+    return load_facts(facts_file(explicit))
+
+
+@dataclass(frozen=True)
+class FactsInputs:
+    """The vocabulary and column map a facts run reads, loaded once by `load_facts_inputs`."""
+
+    facts: FactsSpec
+    column_map: ColumnMap | None
+
+
+def load_facts_inputs(request: FactsRequest) -> FactsInputs:
+    """Check the accounts file and the output name, and load the vocabulary and column map, once.
+
+    The command calls this before a flow starts; the in-process run uses what it returns, and the
+    flow (started with plain paths) calls it inside.
+
+    Raises:
+        InputError: the accounts file is missing or cannot be imported, `--out` is neither CSV nor
+            Parquet, or a spec does not validate.
+    """
+    if not request.accounts.exists() and not any(ch in str(request.accounts) for ch in "*?["):
+        raise InputError("--accounts file not found", path=request.accounts)
+    if request.out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError("--out must end in .csv or .parquet", field="--out", value=str(request.out))
+    facts = load_facts_spec(request.facts)
+    column_map = load_column_map(request.column_map) if request.column_map is not None else None
+    check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
+    return FactsInputs(facts=facts, column_map=column_map)
+
+
+def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool) -> dict[str, Any]:
+    """Derive every account's facts and write them (as Prefect tasks when `use_prefect`).
+
+    Returns:
+        `{"accounts", "with_fact", "facts": {kind: n}, "dropped", "out"}`; `dropped` counts the source
+        rows that gave no account (rejected, duplicate or folded into an earlier row).
+    """
+    step = as_step(use_prefect)
+    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
+    facts = account_facts(universe.accounts, inputs.facts, carried=universe.carried).collect()
+    step(write_table)(facts, request.out)
+    summary = facts_summary(facts, accounts=universe.universe, dropped=universe.rows_read - universe.universe)
+    if use_prefect:
+        by_key = facts.group_by("kind", "key").len().sort("len", "kind", "key", descending=[True, False, False])
+        rows = [{"kind": kind, "key": key, "accounts": n} for kind, key, n in by_key.iter_rows()]
+        publish_table("account-facts", rows, f"Facts of {summary['with_fact']} of {summary['accounts']} accounts")
+    return {**summary, "out": str(request.out)}
