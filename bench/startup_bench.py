@@ -86,7 +86,7 @@ def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, floa
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.time() + 180
     while time.time() < deadline:

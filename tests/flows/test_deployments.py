@@ -73,7 +73,11 @@ def _prefect(env: dict[str, str], *args: str, timeout: float = 120) -> subproces
 
 @pytest.mark.server
 def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_worker(tmp_path):
-    """prefect server + a process work pool and worker on 127.0.0.1, `prefect deploy`, one run of `retarget`."""
+    """prefect server + a process work pool and worker on 127.0.0.1, `prefect deploy`, one run of `retarget`.
+
+    Server and worker run in sessions of their own, so the signals they pass on when stopped never
+    reach this test process.
+    """
     from flows.workspace import init_workspace
 
     port = _free_port()
@@ -85,7 +89,7 @@ def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_work
     }
     server_log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=server_log, stderr=subprocess.STDOUT)
+                              env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
     worker = None
     try:
         deadline = time.monotonic() + 60
@@ -103,7 +107,7 @@ def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_work
         _prefect(env, "work-pool", "create", "outbound", "--type", "process")
         _prefect(env, "deploy", "--name", "retarget")
         worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "outbound"], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         params = {"accounts": str(ws / "accounts.csv"), "contacts": str(ws / "contacts.csv"),
                   "icp": str(ws / "icp.yaml"), "personas": str(ws / "personas.yaml"), "out": str(tmp_path / "out")}
         run = _prefect(env, "deployment", "run", "build_target_list/retarget", "--params", json.dumps(params),
