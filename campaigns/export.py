@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from campaigns.results.outcomes import OUTCOMES, RANK
-from messaging import export_campaign
+from messaging import export_campaign, load_sender
 
 TAGS = ("campaign_id", "segment", "variant")
 _PEOPLE = ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona")
@@ -48,6 +48,21 @@ def export_planned(planned: pl.DataFrame, campaign_id: str, fmt: str) -> pl.Data
     if "variant" in extra:
         tagged = tagged.with_columns(pl.col("_variant").alias("variant"))
     return tagged.select(*laid_out.columns, *extra)
+
+
+def planned_sender(design: dict[str, Any], planned: pl.DataFrame) -> dict[str, Any]:
+    """Whose name is on a campaign's drafts: as `campaign plan` recorded it in the design.
+
+    A campaign planned before the sender was recorded is judged by its drafts: the shipped sample
+    sender's postal address in any body marks it as the sample's.
+    """
+    if isinstance(design.get("sender"), dict):
+        return design["sender"]
+    sample = load_sender()
+    signed = planned["drafts"].cast(pl.String).str.contains(sample.postal_address, literal=True).any() if planned.height else False
+    if signed:
+        return sample.summary()
+    return {"name": None, "company": None, "sample": False}
 
 
 def campaign_rows(summaries: pl.DataFrame) -> list[dict[str, Any]]:

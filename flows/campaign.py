@@ -100,6 +100,7 @@ class PlanRequest(BaseModel):
     preset: str = "canonical"
     column_map: Path | None = None
     as_of: date | None = None
+    allow_sample_sender: bool = False
 
 
 def _require(path: Path | None, label: str) -> None:
@@ -148,7 +149,12 @@ def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
     _account_keys([*request.suppress, *([request.customers] if request.customers else [])])
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
     check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
-    return {"spec": spec, "text": text, "name": name, "column_map": column_map, **_render_specs(request.workspace)}
+    from messaging.composing.sender import refuse_sample_sender
+
+    specs = _render_specs(request.workspace)
+    sender_file = request.workspace / "sender.yaml"
+    refuse_sample_sender(specs["sender"], allow=request.allow_sample_sender, path=sender_file if sender_file.exists() else None)
+    return {"spec": spec, "text": text, "name": name, "column_map": column_map, **specs}
 
 
 def _default_name(store: Store, spec: Any) -> str:
@@ -249,15 +255,18 @@ def record_plan(request: PlanRequest, loaded: dict[str, Any], store: Store, plan
     from messaging import write_export_csv
 
     spec = loaded["spec"]
+    # Whose name is on the drafts travels with the campaign, so `campaign export` can refuse the sample.
+    sender = loaded["sender"].summary()
+    design = {**plan.design, "sender": sender}
     campaign = CampaignRecord(
-        plan.campaign_id, loaded["name"], spec.name, spec.version, request.seed, plan.design,
+        plan.campaign_id, loaded["name"], spec.name, spec.version, request.seed, design,
         datetime.now(UTC).replace(tzinfo=None),
     )
     store.record_campaign(campaign, plan.contacts, icp_text=loaded["text"], icp_parent=spec.parent)
     request.out.mkdir(parents=True, exist_ok=True)
     write_export_csv(plan.campaign_csv, request.out / "campaign.csv")
-    write_json(plan.design, request.out / "design.json")
-    return plan.summary
+    write_json(design, request.out / "design.json")
+    return {**plan.summary, "sender": sender}
 
 
 def run_plan(request: PlanRequest, *, use_prefect: bool, loaded: dict[str, Any] | None = None) -> dict[str, Any]:

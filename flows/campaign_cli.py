@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.console import console, err_console, one_line_errors, print_json, working
+from flows.console import console, err_console, one_line_errors, print_json, sender_line, working
 from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 
 campaign_app = typer.Typer(
@@ -27,6 +27,9 @@ StoreOption = Annotated[
     Optional[Path], typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
+AllowSample = Annotated[
+    bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
+]
 CampaignRef = Annotated[str, typer.Option("--campaign", help="Campaign id (c-xxxxxxxx) or name.")]
 
 
@@ -56,6 +59,7 @@ def plan(
     preset: Annotated[str, typer.Option(help="Column preset: yc, apollo, clay, hubspot, canonical.")] = "canonical",
     column_map: Annotated[Optional[Path], typer.Option("--map", help="A YAML column map.")] = None,
     store: StoreOption = None,
+    allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
@@ -67,6 +71,7 @@ def plan(
             icp=icp, accounts=accounts, contacts=contacts, out=out, store=_store_path(store), size=size, name=name,
             drafts=drafts, workspace=workspace, seed=seed, explore=explore, cooldown_days=cooldown_days, prior=prior,
             strict=strict, customers=customers, suppress=suppress or [], preset=preset, column_map=column_map,
+            allow_sample_sender=allow_sample_sender,
         )
         created = not request.store.exists()
         loaded = validate_plan_request(request)
@@ -96,6 +101,8 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
+    if "sender" in summary:
+        console.print(sender_line(summary["sender"]), markup=False, highlight=False)
 
 
 @campaign_app.command("export")
@@ -104,17 +111,20 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="generic, instantly, smartlead, lemlist or apollo.")],
     out: Annotated[Path, typer.Option(help="The CSV file to write.")],
     store: StoreOption = None,
+    allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables)."""
     from flows.campaign_store import export_planned
 
     with one_line_errors():
-        summary = export_planned(_store_path(store), campaign, fmt, out)
+        summary = export_planned(_store_path(store), campaign, fmt, out, allow_sample_sender=allow_sample_sender)
     if json_out:
         print_json(summary)
         return
     console.print(f"{summary['contacts']} contacts of {summary['campaign_id']} -> {out} ({fmt})", highlight=False)
+    if summary["sender"]["name"] is not None or summary["sender"]["sample"]:
+        console.print(sender_line(summary["sender"]), markup=False, highlight=False)
 
 
 @campaign_app.command("ingest")

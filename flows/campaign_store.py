@@ -50,19 +50,34 @@ def ledger_emails(contacts: pl.LazyFrame, store: Path | None = None) -> list[str
     return blocked.collect()["email"].drop_nulls().unique().sort().to_list()
 
 
-def export_planned(store_path: Path, campaign_ref: str, fmt: str, out: Path) -> dict[str, Any]:
-    """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables."""
+def export_planned(
+    store_path: Path, campaign_ref: str, fmt: str, out: Path, *, allow_sample_sender: bool = False
+) -> dict[str, Any]:
+    """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables.
+
+    Raises:
+        InputError: unknown format or campaign, or the campaign is signed by the sample sender and
+            `allow_sample_sender` is False (nothing is written).
+    """
     from campaigns.export import export_planned as laid_out_for
+    from campaigns.export import planned_sender
     from messaging import FORMATS, write_export_csv
+    from messaging.composing.sender import SAMPLE_SENDER_FIX
 
     if fmt not in FORMATS:
         raise InputError(f"unknown export format (expected one of {', '.join(FORMATS)})", field="--format", value=fmt)
     store = Store(store_path).require()
     campaign = store.find_campaign(campaign_ref)
-    result = laid_out_for(store.campaign_contacts(campaign.campaign_id), campaign.campaign_id, fmt)
+    planned = store.campaign_contacts(campaign.campaign_id)
+    sender = planned_sender(campaign.design, planned)
+    if sender["sample"] and not allow_sample_sender:
+        who = f"{sender['name']}, {sender['company']}"
+        raise InputError(f"campaign {campaign.campaign_id} was drafted by the sample sender; " + SAMPLE_SENDER_FIX.format(who=who))
+    result = laid_out_for(planned, campaign.campaign_id, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_export_csv(result, out)
-    return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height, "out": str(out)}
+    return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height,
+            "out": str(out), "sender": sender}
 
 
 def list_campaigns(store_path: Path) -> list[dict[str, Any]]:

@@ -55,6 +55,9 @@ Suppress = Annotated[
     Optional[list[Path]], typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
 ]
 PersonaFile = Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")]
+AllowSample = Annotated[
+    bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
+]
 AsOf = Annotated[
     Optional[str], typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
 ]
@@ -213,6 +216,12 @@ def personas(
     console.print(f"{summary['contacts']:,} contacts -> {out} ({summary['rejected']:,} rows unusable)")
     for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
+    if summary["rejected"]:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["rejected_by_reason"].items())
+        console.print(f"unusable rows: {reasons} -> {summary['rejected_out']}")
+    if summary["not_sendable_by_reason"]:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["not_sendable_by_reason"].items())
+        console.print(f"not sendable (skip_reason in {out}): {reasons}")
     say_how_to_see_runs(flow_run, json_out=json_out)
 
 
@@ -233,6 +242,7 @@ def draft(
     steps: Annotated[int, typer.Option(min=1, help="Emails per contact: a first touch and its follow-ups.")] = 3,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
@@ -246,7 +256,7 @@ def draft(
             targets, contacts, out, icp=icp, workspace=workspace, personas=persona_rules,
             messaging=messaging, sender=sender, templates=templates, preset=preset,
             column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
-            steps=steps,
+            steps=steps, allow_sample_sender=allow_sample_sender,
         )
         inputs = load_draft_inputs(request)
         flow_run = wants_flow_run(prefect)
@@ -277,7 +287,10 @@ def demo(
         inputs = load_target_inputs(request)
         target_summary = (run_flow("build_target_list", request) if flow_run
                           else run_targeting(request, inputs, use_prefect=False))
-        drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out)
+        drafting = resolve_draft_request(
+            out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out,
+            allow_sample_sender=True,  # the demo is the sample's own place
+        )
         draft_inputs = load_draft_inputs(drafting)
         draft_summary = (run_flow("draft_emails", drafting) if flow_run
                          else run_drafting(drafting, draft_inputs, use_prefect=False))

@@ -91,6 +91,12 @@ def print_target_summary(summary: dict[str, Any]) -> None:
         console.print(fixes)
 
 
+def sender_line(sender: dict[str, Any]) -> str:
+    """Whose name is on the drafts, for every human summary."""
+    marked = " (sample: true - the sample sender)" if sender["sample"] else " (sample: false)"
+    return f"signed by {sender['name']}, {sender['company']}{marked}"
+
+
 def print_draft_summary(summary: dict[str, Any]) -> None:
     """Print who was drafted, who was skipped and why, what needs review, and three samples."""
     console.print(
@@ -110,6 +116,13 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     console.print(f"drafts with issues: {summary['drafts_with_issues']:,}")
     for kind, n in summary["issues_by_kind"].items():
         console.print(f"  {kind:<20} {n:>8,}")
+    if "drafts_gated" in summary:
+        console.print(
+            f"held for review (error-level issue, in no export; see review.csv): {summary['drafts_gated']:,} drafts "
+            f"of {summary['contacts_gated']:,} contacts"
+        )
+    if "sender" in summary:
+        console.print(sender_line(summary["sender"]), markup=False, highlight=False)
     for sample in summary["samples"]:
         console.rule(f"{sample['persona']} - {sample['email']}")
         console.print(f"Subject: {sample['subject']}\n\n{sample['body']}", markup=False, highlight=False)

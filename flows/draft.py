@@ -41,6 +41,7 @@ class DraftRequest(BaseModel):
     allow_free_mail: bool = False
     suppress: list[Path] = []
     steps: int = 3
+    allow_sample_sender: bool = False
 
 
 def resolve_draft_request(
@@ -93,7 +94,7 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
             cannot be imported.
     """
     from messaging.composing.copy_blocks import load_messaging
-    from messaging.composing.sender import load_sender
+    from messaging.composing.sender import load_sender, refuse_sample_sender
     from messaging.composing.templates import load_templates, require_steps
     from messaging.contacts.classify import load_persona_rules
 
@@ -105,6 +106,8 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     sender = load_sender(request.sender)
     templates = load_templates(request.templates, sender=sender)
     require_steps(templates, list(icp.personas), steps=request.steps)
+    # Last, so a broken spec is reported first; still before any flow starts or file is written.
+    refuse_sample_sender(sender, allow=request.allow_sample_sender, path=request.sender)
     return DraftInputs(
         icp=icp,
         persona_rules=persona_rules,
@@ -149,7 +152,7 @@ def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: boo
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
     summary = summarize_drafts(
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
-    )
+    ) | {"sender": inputs.sender.summary()}
     if use_prefect:
         publish_markdown("draft-samples", samples_markdown(result.drafts), "One sample first-touch draft per persona")
     return summary
@@ -165,7 +168,9 @@ def suppressed_keys(paths: list[Path]) -> list[str]:
 def write_draft_outputs(
     drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path
 ) -> list[Path]:
-    """Write drafts.parquet/.csv, skipped.csv (rejected contact rows included) and one export per tool."""
+    """Write drafts.parquet/.csv, skipped.csv (rejected contact rows included), review.csv (the gated
+    drafts) and one export per tool (gated contacts left out)."""
+    from messaging.checks.gate import review_rows
     from messaging.exports import FORMATS, export_campaign, write_export_csv
 
     out.mkdir(parents=True, exist_ok=True)
@@ -178,6 +183,7 @@ def write_draft_outputs(
         pl.format("row {} unusable: {} ({}={})", "source_row", "reason", "column", "value").alias("reason"),
     )
     paths.append(write_csv(pl.concat([skipped.select(unusable.columns), unusable]), out / "skipped.csv"))
+    paths.append(write_csv(review_rows(drafts), out / "review.csv"))
     for fmt in FORMATS:
         path = out / "exports" / f"{fmt}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +200,8 @@ def summarize_drafts(
     contacts_read = contacts_drafted + skipped (unusable rows included) + duplicates (rows repeating
     an earlier contact in the file, folded at import).
     """
+    from messaging.checks.gate import draft_gated
+
     drafted = drafts.select("contact_id", "persona").unique()
     issue_kinds = (
         drafts.select(pl.col("issues").list.explode().str.extract(r"^([a-z_]+)").alias("kind"))
@@ -203,6 +211,7 @@ def summarize_drafts(
         .sort("len", descending=True)
     )
     with_issues = drafts.filter(pl.col("issues").list.len() > 0).height
+    gated = drafts.filter(draft_gated())
     return {
         "contacts_read": contacts_read,
         "duplicates": duplicates,
@@ -214,6 +223,9 @@ def summarize_drafts(
         "skipped_by_reason": _count_by_reason(skipped),
         "drafts_with_issues": with_issues,
         "issues_by_kind": dict(issue_kinds.iter_rows()),
+        # Held back from every export, listed in review.csv: error-level issues.
+        "drafts_gated": gated.height,
+        "contacts_gated": gated["contact_id"].n_unique(),
         "samples": first_touch_per_persona(drafts).head(3).select("persona", "email", "subject", "body").to_dicts(),
     }
 

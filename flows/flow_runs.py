@@ -70,6 +70,7 @@ def draft_emails(
     allow_free_mail: bool = False,
     suppress: list[str] | None = None,
     steps: int = 3,
+    allow_sample_sender: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
     from flows.draft import DraftRequest, load_draft_inputs, run_drafting
@@ -77,7 +78,7 @@ def draft_emails(
     request = DraftRequest(
         targets=targets, contacts=contacts, out=out, icp=icp, personas=personas, messaging=messaging, sender=sender,
         templates=templates, preset=preset, column_map=column_map, allow_role=allow_role,
-        allow_free_mail=allow_free_mail, suppress=suppress or [], steps=steps,
+        allow_free_mail=allow_free_mail, suppress=suppress or [], steps=steps, allow_sample_sender=allow_sample_sender,
     )
     inputs = as_step(True)(load_draft_inputs)(request)
     return run_drafting(request, inputs, use_prefect=True)
@@ -164,6 +165,7 @@ def plan_campaign(
     preset: str = "canonical",
     column_map: str | None = None,
     as_of: str | None = None,
+    allow_sample_sender: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""
     from flows.campaign import PlanRequest, run_plan
@@ -172,6 +174,7 @@ def plan_campaign(
         icp=icp, accounts=accounts, contacts=contacts, out=out, store=store, size=size, name=name, drafts=drafts,
         workspace=workspace, seed=seed, explore=explore, cooldown_days=cooldown_days, prior=prior, strict=strict,
         customers=customers, suppress=suppress or [], preset=preset, column_map=column_map, as_of=as_of,
+        allow_sample_sender=allow_sample_sender,
     )
     return run_plan(request, use_prefect=True)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
@@ -58,13 +59,41 @@ def load_personas_inputs(request: PersonasRequest) -> PersonasInputs:
 def run_personas(request: PersonasRequest, inputs: PersonasInputs, *, use_prefect: bool) -> dict[str, Any]:
     """Classify every contact and write them to `request.out` (CSV or Parquet by extension)."""
     from messaging.contacts.classify import classify_contacts
+    from messaging.contacts.sendability import check_sendability
 
     step = as_step(use_prefect)
     imported = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
-    frame = classify_contacts(imported.contacts, inputs.persona_rules).lazy().collect()
+    classified = classify_contacts(imported.contacts, inputs.persona_rules)
+    # skip_reason says why a contact cannot be emailed (role address, malformed email); `sendable`
+    # is left out so that `draft` checks again with its own --allow-role/--allow-free-mail.
+    frame = check_sendability(classified).drop("sendable", "email_flag").lazy().collect()
     step(write_table)(frame, request.out)
+    unusable = unusable_rows(imported.rejected)
+    unusable_out = request.out.with_name(f"{request.out.stem}.unusable.csv")
+    if unusable.height:
+        step(write_table)(unusable, unusable_out)
     counts = dict(frame.group_by("persona").len().sort("len", "persona", descending=[True, False]).iter_rows())
     if use_prefect:
         rows = [{"persona": persona, "contacts": n} for persona, n in counts.items()]
         publish_table("contact-personas", rows, "Contacts by persona")
-    return {"contacts": frame.height, "rejected": imported.rejected.height, "by_persona": counts, "out": str(request.out)}
+    return {
+        "contacts": frame.height,
+        "rejected": imported.rejected.height,
+        "rejected_by_reason": _by(unusable, "reason"),
+        "rejected_out": str(unusable_out) if unusable.height else None,
+        "not_sendable_by_reason": _by(frame.filter(pl.col("skip_reason").is_not_null()), "skip_reason"),
+        "by_persona": counts,
+        "out": str(request.out),
+    }
+
+
+def unusable_rows(rejected: pl.DataFrame) -> pl.DataFrame:
+    """The rows the import could not use, one line each: source row, column, value, reason."""
+    wanted = ["source_row", "column", "value", "reason"]
+    return rejected.select([c for c in wanted if c in rejected.columns])
+
+
+def _by(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    # Reasons such as "role address (info@)" are counted by their words before the parenthesis.
+    kinds = frame.select(pl.col(column).str.replace(r" \(.*$", "").alias("kind"))
+    return dict(kinds.group_by("kind").len().sort("len", "kind", descending=[True, False]).iter_rows())

@@ -5,8 +5,9 @@ Who gets drafted (decided here, in this order; the first reason that applies is 
 2. a suppressed contact (its email, or its account id or email domain, is on a do-not-contact
    list) -> skipped, so a suppressed contact is never drafted nor exported;
 3. a contact whose account is not in the target list -> skipped;
-4. a contact in a persona the ICP does not list (or unclassified) -> skipped;
-5. a contact whose email is not sendable -> skipped with the sendability reason;
+4. a contact whose email is not sendable (role address, malformed, ...) -> skipped with the
+   sendability reason, before its persona is looked at (info@ is a role address, not unclassified);
+5. a contact in a persona the ICP does not list (or unclassified) -> skipped;
 6. per account, the best `per_persona` contacts of each ICP persona are drafted (best: a verified
    email before catch-all/unknown, then contact_id for a stable choice); the rest are skipped, so
    one account does not get several near-identical first touches from the same angle. With
@@ -101,7 +102,7 @@ def build_drafts(
     skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS)
     chosen = decided.lazy().filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
     # The account's raw lists are spent once the blocks exist; leave them out of the per-step rows.
-    blocks = copy_blocks(chosen, messaging).drop(_ACCOUNT_FIELDS)
+    blocks = copy_blocks(chosen, messaging, solves=sender.solves).drop(_ACCOUNT_FIELDS)
     rendered = render_drafts(blocks, templates, sender, steps=steps)
     drafts = rendered.sort("_row", "step").select(
         *DRAFT_COLUMNS[: DRAFT_COLUMNS.index("step")],
@@ -159,10 +160,11 @@ def draft_decisions(
         .then(pl.lit("on the do-not-contact list"))
         .when(~pl.col("_in_targets").fill_null(False))
         .then(pl.lit("account not in target list"))
-        .when(~persona.is_in(personas))
-        .then(pl.format("persona {} not in ICP personas", persona))
+        # An address nobody in particular reads (info@) is skipped for that, whatever its title says.
         .when(~pl.col("sendable").fill_null(False))
         .then(pl.col("skip_reason").fill_null("email not sendable"))
+        .when(~persona.is_in(personas))
+        .then(pl.format("persona {} not in ICP personas", persona))
     )
     rows = rows.with_columns(reason.alias("reason"))
     quality = pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int64)

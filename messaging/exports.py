@@ -25,6 +25,11 @@ Apollo stores the values in plain-text contact fields and `generic` is read by p
 so those keep `\\n` inside a quoted CSV cell. Every text cell that a spreadsheet would run as a
 formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with a single quote,
 as the OWASP CSV-injection guidance advises.
+
+The gate: where the drafts carry `issues`, a contact with an error-level issue in any draft
+(`messaging.checks.gate`) is left out of every layout. `email_flag` (catch_all, unknown; empty for a
+verified address) is the last column: none of the tools has a lead field for it, so it is a
+custom variable in each (and a plain column in `generic`), for a sending rule or a reviewer to read.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
+from messaging.checks.gate import passing_drafts
 from targeting.errors import InputError
 
 FORMATS = ("generic", "instantly", "smartlead", "lemlist", "apollo")
@@ -65,7 +71,9 @@ HTML_BODIES = frozenset({"instantly", "smartlead", "lemlist"})
 FORMULA_START = r"^[=+\-@\t\r]"
 
 REQUIRED_COLUMNS = ("contact_id", "email", "step", "subject", "body")
-OPTIONAL_COLUMNS = ("first_name", "last_name", "account_id", "company", "persona", "variant")
+OPTIONAL_COLUMNS = ("first_name", "last_name", "account_id", "company", "persona", "variant", "email_flag")
+# Contact fields no tool's lead layout has: carried as custom variables, under these headers.
+CUSTOM_VARIABLES = (("email_flag", "email_flag"),)
 
 
 def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
@@ -73,14 +81,16 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
 
     Args:
         drafts: long drafts (contact_id, email, step, subject, body; first_name, last_name,
-            account_id, company, persona and variant when known). Variants are per step (step 1
+            account_id, company, persona, variant and email_flag when known; with `issues`, gated
+            contacts are left out). Variants are per step (step 1
             may be A/B tested while the follow-ups have one); where a contact has several drafts
             for one step, the first variant (sorted) is exported. `variant` is step 1's.
         fmt: one of `FORMATS`.
 
     Returns:
         One row per contact in first-seen order, every column a string: the tool's contact
-        columns, then a subject and a body column per step (empty where a contact lacks a step).
+        columns, a subject and a body column per step (empty where a contact lacks a step), then
+        `email_flag`.
 
     Raises:
         InputError: `fmt` is unknown or a required column is missing.
@@ -90,6 +100,7 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
     missing = [name for name in REQUIRED_COLUMNS if name not in drafts.columns]
     if missing:
         raise InputError("drafts to export lack a required column", field=missing[0])
+    drafts = passing_drafts(drafts)
     steps = sorted(int(step) for step in drafts["step"].drop_nulls().unique())
     subject_header, body_header = STEP_HEADERS[fmt]
     body = pl.col("body").fill_null("").str.replace_all("\r\n", "\n", literal=True)
@@ -119,6 +130,7 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
     laid_out = per_contact.select(
         *[pl.col(source).cast(pl.String).alias(header) for header, source in CONTACT_COLUMNS[fmt]],
         *[pl.col(name).cast(pl.String) for name in step_columns],
+        *[pl.col(source).cast(pl.String).alias(header) for header, source in CUSTOM_VARIABLES],
     )
     return laid_out.with_columns(_escape_formula(pl.all())).collect()
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from messaging import build_drafts, lint_drafts
-from messaging.checks.lint import SEVERITY
+from messaging.checks.gate import draft_gated
 
 DRAFT_FIELDS = ("contact_id", "step", "variant", "subject", "body", "facts_used", "issues")
-ERROR_CODES = tuple(code for code, level in SEVERITY.items() if level == "error")
 
 
 @dataclass(frozen=True)
@@ -93,10 +92,12 @@ def render_drafts_for(
 
 
 def passing_contacts(drafts: pl.DataFrame) -> pl.DataFrame:
-    """Per contact: passes the gate (no error-level issue in any of its drafts), its step-1 variant, edited."""
-    error = pl.col("issues").list.eval(pl.element().str.extract(r"^([a-z_]+)").is_in(list(ERROR_CODES))).list.any()
+    """Per contact: passes the gate (no error-level issue in any of its drafts), its step-1 variant, edited.
+
+    The gate is messaging's (`draft_gated`), the one every export applies.
+    """
     return (
-        drafts.with_columns(error.fill_null(False).alias("_error"))
+        drafts.with_columns(draft_gated().alias("_error"))
         .group_by("contact_id")
         .agg(
             (~pl.col("_error").any()).alias("passes"),

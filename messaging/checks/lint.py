@@ -2,7 +2,8 @@
 
 Each check is one expression over the whole `subject`/`body` columns (no Python loop per row), so
 100,000 drafts lint in about a second on a shared two-core machine (bench/drafting_bench.py). Findings land in `issues` as "code: readable message";
-`SEVERITY` says which codes block a send and which are warnings for a reviewer.
+`SEVERITY` says which codes block a send (`messaging.checks.gate` holds those drafts back from every
+export and plan) and which are warnings for a reviewer.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ MAX_LINKS = 1
 
 SEVERITY: dict[str, str] = {
     "placeholder": "error",
-    "empty_subject": "error",
+    # An empty subject is poor copy, not a broken or non-compliant email: a reviewer's warning.
+    "empty_subject": "warning",
     "no_opt_out": "error",
     "no_postal_address": "error",
     "too_short": "warning",

@@ -10,6 +10,7 @@ fact about the account, and so does a line whose fact variable the account lacks
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -169,13 +170,15 @@ def _display(value: pl.Expr) -> pl.Expr:
     return value.replace(_DISPLAY).str.replace_all("_", " ")
 
 
-def copy_blocks(rows: pl.LazyFrame, spec: MessagingSpec) -> pl.LazyFrame:
+def copy_blocks(rows: pl.LazyFrame, spec: MessagingSpec, *, solves: Sequence[str] | None = None) -> pl.LazyFrame:
     """Add the copy blocks and the account fields each one used.
 
     Args:
         rows: One row per contact with `persona` and the account columns (name or company,
             industry, tech_stack, hiring_roles, pain_points, growth_signals, prior_solutions).
         spec: The messaging spec.
+        solves: The sender's `solves`: only these pain points become openers (and the problem and
+            topic they carry); an account with none of them gets the generic lines. None: any pain.
 
     Returns:
         The rows with `opener`, `problem`, `angle`, `bridge`, `topic` (variables filled) and
@@ -188,6 +191,9 @@ def copy_blocks(rows: pl.LazyFrame, spec: MessagingSpec) -> pl.LazyFrame:
     out = fact_variables(rows).join(generic_lines(spec).lazy(), on="persona", how="left", maintain_order="left")
     for source, blocks in BLOCK_SOURCES.items():
         known = sorted(getattr(spec, source))
+        if source == "pain_points" and solves is not None:
+            # Opening on a pain the product does not address sets up a pitch for something else.
+            known = [k for k in known if k in set(solves)]
         key = f"_{source}_key"
         out = out.with_columns(
             pl.col(source).list.eval(pl.element().filter(pl.element().is_in(known))).list.first().alias(key)

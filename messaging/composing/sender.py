@@ -8,11 +8,28 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from targeting.columns import PERSONAS
+from targeting.errors import InputError
 from targeting.spec_file import load_spec
+from targeting.vocabulary import PAIN_POINTS
+
+SAMPLE_SENDER_FIX = (
+    "the sample sender ({who}) would sign these drafts: in sender.yaml set your company, name (signature) "
+    "and postal address, and remove `sample: true`; or pass --allow-sample-sender"
+)
+
+
+def _known_pain(key: str) -> str:
+    if key not in PAIN_POINTS:
+        raise ValueError(f"unknown pain point key {key!r}; expected one of {', '.join(PAIN_POINTS)}")
+    return key
+
+
+PainKey = Annotated[str, AfterValidator(_known_pain)]
 
 
 class Sender(BaseModel):
@@ -29,6 +46,10 @@ class Sender(BaseModel):
     postal_address: str = Field(min_length=1)
     opt_out_line: str = Field(min_length=1)
     link: str | None = None
+    # The pain point keys the product addresses; where given, only these become openers.
+    solves: list[PainKey] | None = None
+    # True on the fictional sender `init` writes: nothing signed by it is written outside the demo.
+    sample: bool = False
 
     @field_validator("value_proposition")
     @classmethod
@@ -44,6 +65,26 @@ class Sender(BaseModel):
     def value_proposition_for(self, persona: str) -> str:
         """The value proposition line a persona hears (its own, else the default)."""
         return self.value_proposition.get(persona) or self.value_proposition["default"]
+
+    @property
+    def name(self) -> str:
+        """The person who signs: the signature's first line."""
+        return next((line.strip() for line in self.signature.splitlines() if line.strip()), self.company)
+
+    def summary(self) -> dict[str, object]:
+        """Whose name is on the drafts, as every summary reports it."""
+        return {"name": self.name, "company": self.company, "sample": self.sample}
+
+
+def refuse_sample_sender(sender: Sender, *, allow: bool, path: Path | None = None) -> None:
+    """Stop a command that would write drafts signed by the sample sender, unless `allow`.
+
+    Raises:
+        InputError: the sender is marked `sample: true` and `allow` is False.
+    """
+    if sender.sample and not allow:
+        where = path if path is not None else "messaging/defaults/sender.yaml"
+        raise InputError(SAMPLE_SENDER_FIX.format(who=f"{sender.name}, {sender.company}"), path=where)
 
 
 def default_spec_text(name: str) -> str:

@@ -2,6 +2,8 @@
 
 Run `python -m messaging.contacts.persona_report [LABELLED.csv] [--personas personas.yaml]` to print the
 markdown table that docs/personas.md carries; the tests call `persona_accuracy` on the same file.
+With `--onet TITLES.tsv [--part held_out|development|all]` it scores O*NET's alternate titles against
+the occupation mapping instead (`messaging.contacts.onet_titles`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,20 @@ from pathlib import Path
 import polars as pl
 
 from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.contacts.onet_titles import (
+    COMMITTEE_GROUPS,
+    onet_accuracy,
+    onet_scores,
+    read_occupation_personas,
+    read_onet_titles,
+)
 from messaging.contacts.persona_rules import UNCLASSIFIED
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
 
 LABELLED_COLUMNS = ("title", "persona", "seniority", "function")
 DEFAULT_LABELLED = Path(__file__).resolve().parents[2] / "tests" / "data" / "titles_labelled.csv"
+DEFAULT_MAPPING = Path(__file__).resolve().parents[2] / "tests" / "data" / "onet_personas.csv"
 
 
 def read_labelled_titles(path: Path | str) -> pl.DataFrame:
@@ -85,6 +95,22 @@ def accuracy_markdown(table: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def onet_markdown(path: Path | str, part: str, mapping: Path | str, rules: PersonaRules) -> str:
+    """The O*NET accuracy table of one part (held_out, development or all) as markdown."""
+    titles = read_onet_titles(path)
+    if part != "all":
+        titles = titles.filter(pl.col("part") == part)
+    table = onet_accuracy(onet_scores(titles, read_occupation_personas(mapping), rules))
+    lines = [
+        f"O*NET titles of groups {', '.join(COMMITTEE_GROUPS)}, part {part}",
+        "",
+        "| expected persona | n | accuracy | unclassified |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {name} | {n} | {acc:.3f} | {unc:.3f} |" for name, n, acc, unc in table.iter_rows()]
+    return "\n".join(lines)
+
+
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
@@ -98,9 +124,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("labelled", nargs="?", default=str(DEFAULT_LABELLED))
     parser.add_argument("--personas", default=None, help="a personas.yaml (default: the shipped rules)")
+    parser.add_argument("--onet", default=None, help="O*NET alternate titles (TSV) to score instead")
+    parser.add_argument("--part", default="held_out", choices=["held_out", "development", "all"])
+    parser.add_argument("--mapping", default=str(DEFAULT_MAPPING), help="occupation code prefix -> personas CSV")
     args = parser.parse_args(argv)
-    labelled = read_labelled_titles(args.labelled)
     rules = load_persona_rules(args.personas)
+    if args.onet:
+        print(onet_markdown(args.onet, args.part, args.mapping, rules))
+        return
+    labelled = read_labelled_titles(args.labelled)
     print(accuracy_markdown(persona_accuracy(labelled, rules)))
     for column in ("seniority", "function"):
         print(f"\n{column} accuracy (labelled rows): {label_accuracy(labelled, rules, column):.3f}")

@@ -39,6 +39,12 @@ class Loads(defaultdict):
         return [in_flow for _, in_flow in calls] == [False, True] and calls[0][0] == calls[1][0]
 
 
+def own_sender(workspace) -> None:
+    """Make an `init` workspace's sender the user's: what a user does before drafting for real."""
+    path = workspace / "sender.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("sample: true\n", ""), encoding="utf-8")
+
+
 @pytest.fixture
 def loads(monkeypatch) -> Loads:
     """Record each call of the loaders and the dry render (see `Loads`).

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from campaigns.store import CampaignRecord, Store
 from flows.cli import app
+from tests.flows.conftest import own_sender
 
 runner = CliRunner()
 
@@ -28,6 +29,7 @@ def ws(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("campaign-ws")
     init_workspace(directory, accounts=1200)
+    own_sender(directory)
     result = invoke("target", "--accounts", directory / "accounts.csv", "--icp", directory / "icp.yaml",
                     "--out", directory / "out", "--no-prefect")
     assert result.exit_code == 0, result.output
@@ -47,7 +49,8 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     result = invoke(*plan_args(ws, tmp_path / "c1", store, "--drafts", ws / "drafts", "--name", "q1", "--json"))
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert set(summary) == {"campaign_id", "name", "icp", "version", "planned", "segments", "warnings"}
+    assert set(summary) == {"campaign_id", "name", "icp", "version", "planned", "segments", "warnings", "sender"}
+    assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
     assert summary["campaign_id"].startswith("c-") and len(summary["campaign_id"]) == 10
     assert summary["planned"] == 40 == sum(s["planned"] for s in summary["segments"])
     assert [s["segment"] for s in summary["segments"]][-1] == "explore"
@@ -64,6 +67,7 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     assert csv.height == 40 and csv["account_id"].n_unique() == 40
     design = json.loads((tmp_path / "c1" / "design.json").read_text())
     assert design["campaign_id"] == summary["campaign_id"] and design["allocation"] == "even"
+    assert design["sender"] == summary["sender"]
     assert Store(store).find_campaign("q1").campaign_id == summary["campaign_id"]
 
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.flows.conftest import own_sender
 
 runner = CliRunner()
 
@@ -21,6 +22,7 @@ def workspace(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("workspace")
     init_workspace(directory, accounts=3000)
+    own_sender(directory)
     return directory
 
 
@@ -94,6 +96,27 @@ def test_personas_command_writes_every_contact(prefect_harness, workspace, tmp_p
     frame = pl.read_csv(out)
     assert frame.height == json.loads(result.stdout)["contacts"]
     assert {"persona", "seniority", "function", "rule"} <= set(frame.columns)
+
+
+def test_personas_command_says_why_rows_are_unusable_or_unsendable(tmp_path):
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "contact_id,account_id,first_name,last_name,email,title\n"
+        "c1,,,,,CEO\n"
+        "c2,a1,Bo,Li,info@acme.com,Info\n"
+        "c3,a1,Cy,Wu,cy@acme,VP Sales\n"
+    )
+    out = tmp_path / "personas.csv"
+    result = invoke("personas", "--contacts", contacts, "--out", out, "--no-prefect")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "1 rows unusable" in text and "no account id" in text
+    assert "personas.unusable.csv" in "".join(result.output.split())  # the console wraps long paths
+    assert "1 role address" in text and "1 invalid email syntax" in text
+    unusable = pl.read_csv(tmp_path / "personas.unusable.csv")
+    assert unusable["reason"].str.starts_with("no account id").all()
+    reasons = dict(pl.read_csv(out).select("contact_id", "skip_reason").iter_rows())
+    assert reasons == {"c2": "role address (info@)", "c3": "invalid email syntax"}
 
 
 def test_columns_guesses_a_map_that_target_accepts(workspace, tmp_path):

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.flows.conftest import own_sender
 
 runner = CliRunner()
 
@@ -25,6 +26,7 @@ def workspace(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("workspace")
     init_workspace(directory, accounts=1000)
+    own_sender(directory)
     (directory / "map.yaml").write_text("columns:\n  domain: domain\n")
     blocked = pl.read_csv(directory / "accounts.csv", infer_schema=False)["domain"].head(5).to_list()
     (directory / "dnc.txt").write_text("\n".join(blocked) + "\n")

@@ -63,6 +63,7 @@ def test_built_wheel_drafts_with_its_packaged_templates(tmp_path):
                   "--out", str(work / "out"), "--no-prefect", "--json"], cwd=work, isolated=True)
     assert target.returncode == 0, target.stderr
     drafted = run([outbound, "draft", "--targets", str(work / "out" / "targets.parquet"), "--contacts",
-                   str(work / "contacts.csv"), "--out", str(work / "drafts"), "--no-prefect", "--json"], cwd=work, isolated=True)
+                   str(work / "contacts.csv"), "--out", str(work / "drafts"), "--no-prefect", "--json",
+                   "--allow-sample-sender"], cwd=work, isolated=True)
     assert drafted.returncode == 0, drafted.stderr
     assert json.loads(drafted.stdout)["drafts"] > 0

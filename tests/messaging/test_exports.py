@@ -38,11 +38,11 @@ def _drafts() -> pl.DataFrame:
 
 EXPECTED_HEADERS = {
     "generic": ["contact_id", "email", "first_name", "last_name", "account_id", "company", "persona", "variant",
-                "step1_subject", "step1_body", "step2_subject", "step2_body"],
-    "instantly": ["email", "first_name", "last_name", "company_name", "step1_subject", "step1_body", "step2_subject", "step2_body"],
-    "smartlead": ["email", "first_name", "last_name", "company_name", "step1_subject", "step1_body", "step2_subject", "step2_body"],
-    "lemlist": ["email", "firstName", "lastName", "companyName", "step1_subject", "step1_body", "step2_subject", "step2_body"],
-    "apollo": ["First Name", "Last Name", "Email", "Company Name", "Step 1 Subject", "Step 1 Body", "Step 2 Subject", "Step 2 Body"],
+                "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
+    "instantly": ["email", "first_name", "last_name", "company_name", "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
+    "smartlead": ["email", "first_name", "last_name", "company_name", "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
+    "lemlist": ["email", "firstName", "lastName", "companyName", "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
+    "apollo": ["First Name", "Last Name", "Email", "Company Name", "Step 1 Subject", "Step 1 Body", "Step 2 Subject", "Step 2 Body", "email_flag"],
 }
 
 
@@ -60,7 +60,7 @@ def test_header_is_exact_and_one_row_per_contact(fmt, tmp_path):
 @pytest.mark.parametrize("fmt", ["generic", "apollo"])
 def test_plain_text_bodies_keep_line_breaks_through_every_reader(fmt, tmp_path):
     path = write_export_csv(export_campaign(_drafts(), fmt), tmp_path / "out.csv")
-    body_1, body_2 = EXPECTED_HEADERS[fmt][-3], EXPECTED_HEADERS[fmt][-1]
+    body_1, body_2 = EXPECTED_HEADERS[fmt][-4], EXPECTED_HEADERS[fmt][-2]
     expected = [BODY_1, BODY_2.replace("\r\n", "\n")]
     with path.open(newline="", encoding="utf-8") as handle:
         first = next(csv.DictReader(handle))

@@ -19,9 +19,9 @@ SPEC = load_messaging()
 LIST = pl.List(pl.String)
 
 
-def _blocks(rows: pl.LazyFrame, spec=SPEC) -> pl.DataFrame:
+def _blocks(rows: pl.LazyFrame, spec=SPEC, solves=None) -> pl.DataFrame:
     """copy_blocks, with each block's fact mask decoded to field names (`facts_<block>`)."""
-    out = copy_blocks(rows, spec)
+    out = copy_blocks(rows, spec, solves=solves)
     return out.with_columns(fact_names(pl.col(f"fact_bits_{b}")).alias(f"facts_{b}") for b in ("opener", "problem", "angle", "bridge", "topic")).collect()
 
 
@@ -212,3 +212,16 @@ def test_every_row_gets_every_block_and_claims_only_facts_it_has(rows):
         for source, vocabulary in source_keys.items():
             if not set(row[source]) & set(vocabulary):
                 assert all(source not in got[f"facts_{b}"] for b in ("opener", "problem", "angle", "bridge", "topic"))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_solves_restricts_openers_to_the_pains_the_product_addresses(persona):
+    rows = _rows({"persona": persona, "pain_points": ["lead_routing", "manual_reporting"]})
+    free = copy_blocks(rows, SPEC).collect().row(0, named=True)
+    assert free["opener"] == _line("pain_points", "lead_routing", persona, "opener").replace("{company}", "Acme")
+    solved = copy_blocks(rows, SPEC, solves=["manual_reporting"]).collect().row(0, named=True)
+    assert solved["opener"] == _line("pain_points", "manual_reporting", persona, "opener").replace("{company}", "Acme")
+    # None of the account's pains solved: the generic lines, resting on no pain point.
+    unsolved = _blocks(rows, solves=["data_silos"]).row(0, named=True)
+    generic = SPEC.generic.opener.get(persona, SPEC.generic.opener.get("default")).replace("{company}", "Acme")
+    assert unsolved["opener"] == generic and "pain_points" not in unsolved["facts_opener"]

@@ -71,3 +71,31 @@ def test_missing_file_and_bad_yaml_are_input_errors(tmp_path):
     bad.write_text("company: [unclosed\n")
     with pytest.raises(InputError, match="not valid YAML"):
         load_sender(bad)
+
+
+def test_shipped_sender_is_marked_as_the_sample_and_names_who_signs():
+    sender = load_sender()
+    assert sender.sample is True and sender.solves is None
+    assert sender.summary() == {"name": "Maya Lind", "company": "Tallybeam", "sample": True}
+
+
+def test_solves_takes_vocabulary_keys_and_names_an_unknown_one_by_file_line_and_value(tmp_path):
+    ok = load_sender(_write(tmp_path, {**_shipped(), "solves": ["manual_reporting", "data_silos"]}))
+    assert ok.solves == ["manual_reporting", "data_silos"]
+    path = _write(tmp_path, {**_shipped(), "solves": ["manual_reporting", "world_peace"]})
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "world_peace" in text)
+    with pytest.raises(InputError) as caught:
+        load_sender(path)
+    message = str(caught.value)
+    assert message.count("\n") == 0
+    assert f"sender.yaml:{line}" in message and "'world_peace'" in message and "manual_reporting" in message
+
+
+def test_the_sample_sender_is_refused_unless_allowed(tmp_path):
+    from messaging.composing.sender import refuse_sample_sender
+
+    with pytest.raises(InputError, match=r"remove `sample: true`.*--allow-sample-sender"):
+        refuse_sample_sender(load_sender(), allow=False)
+    refuse_sample_sender(load_sender(), allow=True)
+    own = load_sender(_write(tmp_path, {k: v for k, v in _shipped().items() if k != "sample"}))
+    refuse_sample_sender(own, allow=False)

@@ -1,0 +1,163 @@
+"""Personas on real titles: O*NET's alternate titles, held out from rule writing, against the occupation mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from messaging.contacts.classify import classify_contacts, load_persona_rules
+from messaging.contacts.onet_titles import (
+    COMMITTEE_GROUPS,
+    onet_accuracy,
+    onet_scores,
+    read_occupation_personas,
+    read_onet_titles,
+    title_part,
+)
+from messaging.contacts.persona_report import onet_markdown
+from targeting.errors import InputError
+
+REPO = Path(__file__).resolve().parents[3]
+REAL_FILE = REPO.parent / "shared" / "data" / "onet-alternate-titles-public.tsv"
+SLICE = REPO / "tests" / "data" / "onet_titles_held_out.tsv"
+MAPPING = REPO / "tests" / "data" / "onet_personas.csv"
+
+# Goals of the Messaging issue on held-out titles; floors at the measured figures less a margin
+# (docs/personas.md has the table), so a rule change that loses ground is noticed.
+UNCLASSIFIED_CEILING = 0.10
+OVERALL_FLOOR = 0.80
+PERSONA_FLOORS = {
+    "user": 0.88,
+    "champion": 0.70,
+    "economic_buyer": 0.62,
+    "gatekeeper": 0.70,
+    "procurement": 0.55,
+    "technical_evaluator": 0.30,
+}
+
+SHIPPED_RULES = load_persona_rules()
+
+
+def _held_out_sources() -> list[pytest.param]:
+    real = pytest.mark.skipif(not REAL_FILE.exists(), reason=f"the real O*NET file is not at {REAL_FILE}")
+    return [pytest.param(SLICE, id="committed-slice"), pytest.param(REAL_FILE, id="real-file", marks=real)]
+
+
+@pytest.fixture(scope="module", params=_held_out_sources())
+def held_out(request) -> pl.DataFrame:
+    titles = read_onet_titles(request.param).filter(pl.col("part") == "held_out")
+    return onet_scores(titles, read_occupation_personas(MAPPING), SHIPPED_RULES)
+
+
+def test_held_out_part_is_a_fifth_of_the_committee_groups(held_out):
+    assert 1500 <= held_out.height <= 2100
+    assert set(held_out["major"]) == set(COMMITTEE_GROUPS)
+    assert held_out["expected"].null_count() == 0, "every occupation code must have a mapped persona"
+
+
+def test_unclassified_share_on_held_out_titles_is_under_ten_percent(held_out):
+    share = (held_out["persona"] == "unclassified").mean()
+    assert share < UNCLASSIFIED_CEILING, f"{share:.3f} of held-out titles unclassified"
+
+
+def test_accuracy_per_persona_on_held_out_titles(held_out):
+    table = {row["expected"]: row for row in onet_accuracy(held_out).iter_rows(named=True)}
+    assert table["all"]["accuracy"] >= OVERALL_FLOOR
+    for persona, floor in PERSONA_FLOORS.items():
+        assert table[persona]["accuracy"] >= floor, (persona, table[persona])
+
+
+def test_held_out_assistants_and_secretaries_are_never_economic_buyers(held_out):
+    assistants = held_out.filter(pl.col("expected") == "gatekeeper")
+    assert assistants.height > 0
+    assert (assistants["persona"] != "economic_buyer").all(), assistants.filter(pl.col("persona") == "economic_buyer")
+
+
+@pytest.mark.skipif(not REAL_FILE.exists(), reason=f"the real O*NET file is not at {REAL_FILE}")
+def test_committed_slice_is_exactly_the_held_out_part_of_the_real_file():
+    real = read_onet_titles(REAL_FILE).filter(pl.col("part") == "held_out")
+    committed = read_onet_titles(SLICE)
+    assert committed.equals(real)
+    assert (committed["part"] == "held_out").all()
+
+
+@pytest.mark.skipif(not REAL_FILE.exists(), reason=f"the real O*NET file is not at {REAL_FILE}")
+def test_every_secretary_title_in_the_real_file_gatekeeps():
+    # O*NET 43-601x (secretaries and administrative assistants), both parts. The public copy holds
+    # no 43-6011 (executive) rows: those are among the rows held back from it.
+    titles = read_onet_titles(REAL_FILE).filter(pl.col("occupation").str.starts_with("43-601"))
+    verdicts = classify_contacts(titles, SHIPPED_RULES)
+    assert (verdicts["persona"] != "economic_buyer").all()
+    secretaries = verdicts.filter(pl.col("title").str.contains(r"(?i)secretary|administrative assistant"))
+    assert secretaries.height > 5 and (secretaries["persona"] == "gatekeeper").all()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "President's Assistant",
+        "VP Assistant",
+        "Executive Assistant to the CEO",
+        "Assistant to the President",
+        "CEO Assistant",
+        "Personal Assistant to the Chairman",
+        "Secretary to the Vice President",
+        "Director's Assistant",
+        "Founder Assistant",
+        "Executive Secretary",
+    ],
+)
+def test_an_assistant_to_an_executive_is_a_gatekeeper(title):
+    verdict = classify_contacts(pl.DataFrame({"title": [title]}), SHIPPED_RULES).row(0, named=True)
+    assert verdict["persona"] == "gatekeeper", verdict["rule"]
+
+
+@pytest.mark.parametrize(
+    ("title", "persona"),
+    [
+        # The examples the Messaging issue names.
+        ("Administrative Coordinator", "gatekeeper"),
+        ("Development Manager", "champion"),
+        ("Executive Officer", "economic_buyer"),
+        ("Contract Manager", "procurement"),
+        # Senior titles that merely contain "assistant" stay what they are.
+        ("Assistant VP of Marketing", "economic_buyer"),
+        ("Assistant Director of Sales", "champion"),
+        # A guard is no security buyer; a CISO is.
+        ("Security Officer", "unclassified"),
+        ("Chief Information Security Officer", "technical_evaluator"),
+        # Business-line occupations from O*NET's development part.
+        ("Casino Manager", "champion"),
+        ("Billing Clerk", "user"),
+        ("Purchasing Agent", "procurement"),
+        ("Attorney", "procurement"),
+        ("Student Affairs Director", "champion"),
+        ("Manager", "unclassified"),
+        ("Regional Director", "unclassified"),
+    ],
+)
+def test_real_titles(title, persona):
+    verdict = classify_contacts(pl.DataFrame({"title": [title]}), SHIPPED_RULES).row(0, named=True)
+    assert verdict["persona"] == persona, verdict["rule"]
+
+
+def test_split_is_fixed_by_the_title_text():
+    assert title_part("Chief Executive Officer") == title_part("  chief  executive officer ")
+    parts = [title_part(f"Title {i}") for i in range(1000)]
+    assert 150 <= parts.count("held_out") <= 250
+
+
+def test_report_prints_a_row_per_persona():
+    text = onet_markdown(SLICE, "held_out", MAPPING, SHIPPED_RULES)
+    assert "| all | 1805 |" in text and "| gatekeeper |" in text
+
+
+def test_unreadable_onet_file_is_an_input_error(tmp_path):
+    path = tmp_path / "titles.tsv"
+    path.write_text("code\ttitle\n11-1011.00\tCEO\n")
+    with pytest.raises(InputError, match="Alternate Title|O\\*NET-SOC Code"):
+        read_onet_titles(path)
+    with pytest.raises(InputError, match="cannot read"):
+        read_onet_titles(tmp_path / "missing.tsv")
