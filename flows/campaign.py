@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow
 from pydantic import BaseModel
 
 from campaigns.ledger import domain_blocked_expr, ledger_blocks
@@ -74,14 +73,6 @@ def run_ingest(request: IngestRequest, *, use_prefect: bool) -> dict[str, Any]:
         rows = [{"outcome": k, "contacts": v} for k, v in summary["outcomes"].items()]
         publish_table("campaign-outcomes", rows, f"Outcomes of {campaign.name} ({campaign.campaign_id}) after {request.results.name}")
     return summary
-
-
-@flow(name="ingest_results", flow_run_name="ingest-{request.campaign}", log_prints=True, validate_parameters=False)
-def ingest_results(request: IngestRequest) -> dict[str, Any]:
-    """Prefect flow: take a results file back, with the outcome counts as a keyed artifact."""
-    return run_ingest(request, use_prefect=True)
-
-
 
 
 # -- plan --------------------------------------------------------------------------------------
@@ -289,9 +280,3 @@ def run_plan(request: PlanRequest, *, use_prefect: bool, loaded: dict[str, Any] 
                 for seg in summary["segments"]]
         publish_table("campaign-design", rows, f"Design of {summary['name']} ({summary['campaign_id']})")
     return summary
-
-
-@flow(name="plan_campaign", flow_run_name="plan-{request.icp.stem}", log_prints=True, validate_parameters=False)
-def plan_campaign(request: PlanRequest) -> dict[str, Any]:
-    """Prefect flow: plan a test campaign, with its design as a keyed artifact."""
-    return run_plan(request, use_prefect=True)

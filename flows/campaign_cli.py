@@ -14,31 +14,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from flows.console import console, err_console, one_line_errors, print_json, sender_line, working
+from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 
 campaign_app = typer.Typer(
     help="Plan small test campaigns, export them to a sending tool and take their results back.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 StoreOption = Annotated[
     Optional[Path], typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
-PrefectFlag = Annotated[bool, typer.Option("--prefect", help="Run as a Prefect flow run (ephemeral API if none is configured).")]
-NoPrefect = Annotated[bool, typer.Option("--no-prefect", help="Run in-process even where a Prefect API is configured.")]
 AllowSample = Annotated[
     bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
 ]
 CampaignRef = Annotated[str, typer.Option("--campaign", help="Campaign id (c-xxxxxxxx) or name.")]
-
-
-UI_HINT = "ran in-process; to see runs in the Prefect UI, start `prefect server start` and set PREFECT_API_URL, or pass --prefect"
-
-
-def _ui_hint(flow_run: bool, json_out: bool) -> None:
-    if not flow_run and not json_out:
-        err_console.print(UI_HINT, markup=False, highlight=False)
 
 
 def _store_path(store: Path | None) -> Path:
@@ -69,12 +61,10 @@ def plan(
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
-    prefect: PrefectFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Plan a test campaign worth sending: segments, reachable contacts, allocation, what it can detect."""
-    from flows.campaign import PlanRequest, plan_campaign, run_plan, validate_plan_request
-    from flows.campaign_store import wants_prefect
+    from flows.campaign import PlanRequest, run_plan, validate_plan_request
 
     with one_line_errors():
         request = PlanRequest(
@@ -85,16 +75,16 @@ def plan(
         )
         created = not request.store.exists()
         loaded = validate_plan_request(request)
-        flow_run = wants_prefect(prefect, no_prefect)
+        flow_run = wants_flow_run(prefect)
         with working(f"planning {loaded['name']}", quiet=json_out):
-            summary = plan_campaign(request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
+            summary = run_flow("plan_campaign", request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
     if created:
         err_console.print(f"created the campaign store {request.store}", highlight=False)
     if json_out:
         print_json(summary)
         return
     _print_plan(summary, out)
-    _ui_hint(flow_run, json_out)
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 def _print_plan(summary: dict[str, Any], out: Path) -> None:
@@ -145,22 +135,20 @@ def ingest(
     simulated: Annotated[bool, typer.Option(help="Results no person sent (the demo's responder).")] = False,
     store: StoreOption = None,
     json_out: JsonFlag = False,
-    prefect: PrefectFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Take a campaign's results back: idempotent, each contact kept at its highest outcome."""
-    from flows.campaign import IngestRequest, ingest_results, run_ingest, validate_ingest_request
-    from flows.campaign_store import wants_prefect
+    from flows.campaign import IngestRequest, run_ingest, validate_ingest_request
 
     with one_line_errors():
         request = IngestRequest(campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated)
         validate_ingest_request(request)
-        flow_run = wants_prefect(prefect, no_prefect)
-        summary = ingest_results(request) if flow_run else run_ingest(request, use_prefect=False)
+        flow_run = wants_flow_run(prefect)
+        summary = run_flow("ingest_results", request) if flow_run else run_ingest(request, use_prefect=False)
     if json_out:
         print_json(summary)
         return
-    _ui_hint(flow_run, json_out)
+    say_how_to_see_runs(flow_run, json_out=json_out)
     console.print(
         f"{summary['campaign_id']}: {summary['rows']} rows, {summary['matched']} matched, "
         f"{summary['changed']} contacts' outcome rose", highlight=False,

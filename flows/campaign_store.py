@@ -26,13 +26,6 @@ def resolve_store_path(option: Path | None) -> Path:
     return Path(os.environ.get("OUTBOUND_STORE") or DEFAULT_STORE)
 
 
-def wants_prefect(prefect: bool, no_prefect: bool) -> bool:
-    """A flow run when forced, or when a Prefect API is configured; in-process otherwise."""
-    if no_prefect:
-        return False
-    return prefect or bool(os.environ.get("PREFECT_API_URL"))
-
-
 def store_ledger(store: Path | None = None) -> pl.DataFrame | None:
     """The suppression ledger of the store `target` and `draft` honour (None: no store or an empty ledger)."""
     path = resolve_store_path(store)

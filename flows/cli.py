@@ -10,8 +10,16 @@ import typer
 
 from flows.campaign_cli import campaign_app, forget
 from flows.icp_cli import icp_app
-from flows.console import console, one_line_errors, print_draft_summary, print_json, print_target_summary, working
-from flows.runtime import quiet_prefect
+from flows.console import (
+    console,
+    one_line_errors,
+    print_draft_summary,
+    print_json,
+    print_target_summary,
+    require_files,
+    working,
+)
+from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
 app = typer.Typer(
@@ -19,14 +27,30 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help: Rich's option table cuts long option names (--allow-free-mail) at 80 columns.
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"outbound {version('outbound')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    pass
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
 MapFile = Annotated[Optional[Path], typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
-NoPrefect = Annotated[
-    bool, typer.Option("--no-prefect", help="Run the same steps in-process, without a Prefect flow run.")
-]
 Suppress = Annotated[
     Optional[list[Path]], typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
 ]
@@ -63,11 +87,13 @@ def target(
         Optional[Path], typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml).")
     ] = None,
     json_out: JsonFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
+    with one_line_errors():
+        require_files({"--accounts": accounts, "--icp": icp})
     from flows.facts import facts_file
-    from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
+    from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
@@ -76,9 +102,11 @@ def target(
             facts=facts_file(facts_spec),
         )
         inputs = load_target_inputs(request)
+        flow_run = wants_flow_run(prefect)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
-            summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
+            summary = run_flow("build_target_list", request) if flow_run else run_targeting(request, inputs, use_prefect=False)
     print_json(summary) if json_out else print_target_summary(summary)
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 @app.command()
@@ -136,14 +164,11 @@ def facts(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
-    prefect: Annotated[bool, typer.Option("--prefect", help="Run as a Prefect flow run (ephemeral if no API is set).")] = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Derive each account's pain points, growth signals and prior solutions from its description, tags,
     tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account."""
-    import os
-
-    from flows.facts import FactsRequest, derive_facts, facts_file, load_facts_inputs, run_facts
+    from flows.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
 
     with one_line_errors():
         # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
@@ -151,10 +176,9 @@ def facts(
             accounts=accounts, out=out, facts=facts_file(facts_spec), preset=preset, column_map=column_map
         )
         inputs = load_facts_inputs(request)
-        # In-process unless a Prefect API is configured or a flow run is asked for (start-up in ~1 s).
-        as_flow = not no_prefect and (prefect or bool(os.environ.get("PREFECT_API_URL")))
+        as_flow = wants_flow_run(prefect)
         with working(f"reading facts from {accounts.name}", quiet=json_out):
-            summary = derive_facts(request) if as_flow else run_facts(request, inputs, use_prefect=False)
+            summary = run_flow("derive_facts", request) if as_flow else run_facts(request, inputs, use_prefect=False)
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return
@@ -163,8 +187,7 @@ def facts(
         f"{summary['with_fact']:,} of {summary['accounts']:,} accounts with a fact ({kinds}) -> {out}"
         f"; {summary['dropped']:,} source rows gave no account"
     )
-    if not as_flow:
-        console.print("ran in-process; set PREFECT_API_URL or pass --prefect to see runs in the Prefect UI")
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 @app.command()
@@ -175,15 +198,18 @@ def personas(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
-    from flows.personas import PersonasRequest, classify_personas_flow, load_personas_inputs, run_personas
+    with one_line_errors():
+        require_files({"--contacts": contacts})
+    from flows.personas import PersonasRequest, load_personas_inputs, run_personas
 
     with one_line_errors():
         request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
         inputs = load_personas_inputs(request)
-        summary = run_personas(request, inputs, use_prefect=False) if no_prefect else classify_personas_flow(request)
+        flow_run = wants_flow_run(prefect)
+        summary = run_flow("classify_personas", request) if flow_run else run_personas(request, inputs, use_prefect=False)
     if json_out:
         print_json(summary)
         return
@@ -196,6 +222,7 @@ def personas(
     if summary["not_sendable_by_reason"]:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["not_sendable_by_reason"].items())
         console.print(f"not sendable (skip_reason in {out}): {reasons}")
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 @app.command()
@@ -217,10 +244,12 @@ def draft(
     column_map: MapFile = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
 ) -> None:
     """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
-    from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
+    with one_line_errors():
+        require_files({"--targets": targets, "--contacts": contacts})
+    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
 
     with one_line_errors():
         request = resolve_draft_request(
@@ -230,22 +259,25 @@ def draft(
             steps=steps, allow_sample_sender=allow_sample_sender,
         )
         inputs = load_draft_inputs(request)
+        flow_run = wants_flow_run(prefect)
         with working(f"drafting for {targets}", quiet=json_out):
-            summary = run_drafting(request, inputs, use_prefect=False) if no_prefect else draft_emails_flow(request)
+            summary = run_flow("draft_emails", request) if flow_run else run_drafting(request, inputs, use_prefect=False)
     print_json(summary) if json_out else print_draft_summary(summary)
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo workspace and every output.")] = Path("demo-out"),
-    no_prefect: NoPrefect = False,
+    prefect: PrefectFlag = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Run the loop on the bundled sample: target, draft, two simulated test rounds, report, refine; ends in OUT/report.html."""
-    from flows.draft import draft_emails_flow, load_draft_inputs, resolve_draft_request, run_drafting
-    from flows.target import TargetRequest, build_target_list_flow, load_target_inputs, run_targeting
+    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.target import TargetRequest, load_target_inputs, run_targeting
     from flows.workspace import init_workspace
 
+    flow_run = wants_flow_run(prefect)
     with one_line_errors():
         init_workspace(out)
         request = TargetRequest(
@@ -253,13 +285,15 @@ def demo(
             personas=out / "personas.yaml", out=out / "targets",
         )
         inputs = load_target_inputs(request)
-        target_summary = run_targeting(request, inputs, use_prefect=False) if no_prefect else build_target_list_flow(request)
+        target_summary = (run_flow("build_target_list", request) if flow_run
+                          else run_targeting(request, inputs, use_prefect=False))
         drafting = resolve_draft_request(
             out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out,
             allow_sample_sender=True,  # the demo is the sample's own place
         )
         draft_inputs = load_draft_inputs(drafting)
-        draft_summary = run_drafting(drafting, draft_inputs, use_prefect=False) if no_prefect else draft_emails_flow(drafting)
+        draft_summary = (run_flow("draft_emails", drafting) if flow_run
+                         else run_drafting(drafting, draft_inputs, use_prefect=False))
         from flows.demo_loop import run_campaign_loop
 
         with working("test campaigns with a simulated responder", quiet=json_out):
@@ -276,6 +310,7 @@ def demo(
         console.print(f"round {n} (SIMULATED) {r['campaign_id']}, ICP v{r['icp_version']}: {t['positive']} positive of "
                       f"{t['delivered']} delivered; refine: {changes}", highlight=False)
     console.print(f"report: {loop['report']}", highlight=False)
+    say_how_to_see_runs(flow_run, json_out=json_out)
 
 
 # The icp and campaign commands live beside their flows (flows/icp_cli.py, flows/campaign_cli.py).

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -27,6 +28,19 @@ def one_line_errors() -> Iterator[None]:
     except InputError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+
+
+def require_files(files: dict[str, Path]) -> None:
+    """Say a missing input file (the commonest bad input) before the command imports Polars and the specs.
+
+    The loaders check the same files again; this only makes the one-line error come in well under a second.
+
+    Raises:
+        InputError: `{option} file not found`, naming the path (a glob pattern is left to the reader).
+    """
+    for option, path in files.items():
+        if not path.exists() and not any(ch in str(path) for ch in "*?["):
+            raise InputError(f"{option} file not found", path=path)
 
 
 @contextmanager

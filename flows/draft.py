@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from prefect import flow
 from pydantic import BaseModel
 
-from flows.campaign_store import ledger_emails
 from flows.frames_io import check_targets, read_targets, write_csv
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
@@ -132,6 +130,7 @@ def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: boo
     Returns:
         The drafting summary printed by the command.
     """
+    from flows.campaign_store import ledger_emails  # DuckDB, imported once the inputs are known good
     from messaging.drafts import build_drafts
 
     step = as_step(use_prefect)
@@ -250,10 +249,3 @@ def samples_markdown(drafts: pl.DataFrame) -> str:
         for row in first_touch_per_persona(drafts).iter_rows(named=True)
     ]
     return "\n\n".join(parts) or "_No drafts._"
-
-
-@flow(name="draft_emails", flow_run_name="draft-{request.targets.parent.name}", log_prints=True, validate_parameters=False)
-def draft_emails_flow(request: DraftRequest) -> dict[str, Any]:
-    """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
-    inputs = as_step(True)(load_draft_inputs)(request)
-    return run_drafting(request, inputs, use_prefect=True)

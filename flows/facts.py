@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
@@ -86,10 +85,3 @@ def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool) 
         rows = [{"kind": kind, "key": key, "accounts": n} for kind, key, n in by_key.iter_rows()]
         publish_table("account-facts", rows, f"Facts of {summary['with_fact']} of {summary['accounts']} accounts")
     return {**summary, "out": str(request.out)}
-
-
-@flow(name="derive_facts", flow_run_name="facts-{request.accounts.stem}", log_prints=True, validate_parameters=False)
-def derive_facts(request: FactsRequest) -> dict[str, Any]:
-    """Prefect flow: load the inputs, derive and write the accounts' facts, with the count per key as a keyed artifact."""
-    inputs = as_step(True)(load_facts_inputs)(request)
-    return run_facts(request, inputs, use_prefect=True)

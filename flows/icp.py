@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow
 from pydantic import BaseModel
 
 from flows.runtime import as_step, publish_markdown
@@ -43,11 +41,6 @@ class BacktestRequest(BaseModel):
     preset: str = "canonical"
     column_map: Path | None = None
     as_of: date | None = None
-
-
-def wants_flow_run(prefect: bool | None) -> bool:
-    """`--prefect` / `--no-prefect` as given; otherwise a flow run only where a Prefect API is configured."""
-    return bool(os.environ.get("PREFECT_API_URL")) if prefect is None else prefect
 
 
 def _require(path: Path | None, label: str) -> None:
@@ -251,15 +244,3 @@ def backtest_markdown(summary: dict[str, Any]) -> str:
               for r in summary["by_tier"]]
     lines += [f"- warning: {w}" for w in summary["warnings"]]
     return "\n".join(lines)
-
-
-@flow(name="derive_icp", flow_run_name="derive-{request.out.stem}", log_prints=True, validate_parameters=False)
-def derive_icp_flow(request: DeriveRequest) -> dict[str, Any]:
-    """Prefect flow: derive an ICP from customers or deals, with the `icp-derivation` artifact."""
-    return run_derivation(request, use_prefect=True)
-
-
-@flow(name="backtest_icp", flow_run_name="backtest-{request.icp.stem}", log_prints=True, validate_parameters=False)
-def backtest_icp_flow(request: BacktestRequest) -> dict[str, Any]:
-    """Prefect flow: backtest an ICP on closed deals, with the `icp-backtest` artifact."""
-    return run_backtest(request, use_prefect=True)

@@ -8,22 +8,19 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.console import console, err_console, one_line_errors, print_json, working
+from flows.console import console, one_line_errors, print_json, working
+from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
 icp_app = typer.Typer(
     help="Check an ICP against a universe; derive one from customers or deals; backtest one on closed deals.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
 MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
-PrefectFlag = Annotated[
-    bool | None,
-    typer.Option("--prefect/--no-prefect", help="Run as a Prefect flow run (default: only where PREFECT_API_URL is set)."),
-]
-UI_HINT = "ran in-process; set PREFECT_API_URL (or pass --prefect) to see runs and artifacts in the Prefect UI"
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -73,14 +70,7 @@ def derive(
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
     from flows.campaign_store import record_derived_icp
-    from flows.icp import (
-        DeriveRequest,
-        check_labels_before_flow,
-        derive_icp_flow,
-        run_derivation,
-        validate_derive_request,
-        wants_flow_run,
-    )
+    from flows.icp import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
 
     with one_line_errors():
         request = DeriveRequest(accounts=accounts, out=out, customers=customers, deals=deals, name=name,
@@ -90,7 +80,7 @@ def derive(
         with working(f"deriving an ICP from {(customers or deals).name}", quiet=json_out):
             if as_flow:
                 check_labels_before_flow(request)
-            summary = derive_icp_flow(request) if as_flow else run_derivation(request, use_prefect=False)
+            summary = run_flow("derive_icp", request) if as_flow else run_derivation(request, use_prefect=False)
         summary["recorded"] = record_derived_icp(store, out)
     if json_out:
         print_json(summary)
@@ -99,8 +89,7 @@ def derive(
     if summary["recorded"]:
         recorded = summary["recorded"]
         console.print(f"recorded {recorded['icp']} v{recorded['version']} in the store {recorded['store']}", highlight=False)
-    if not as_flow:
-        err_console.print(UI_HINT, style="dim", highlight=False)
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 @icp_app.command()
@@ -116,14 +105,7 @@ def backtest(
     prefect: PrefectFlag = None,
 ) -> None:
     """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
-    from flows.icp import (
-        BacktestRequest,
-        backtest_icp_flow,
-        check_deals_before_flow,
-        run_backtest,
-        validate_backtest_request,
-        wants_flow_run,
-    )
+    from flows.icp import BacktestRequest, check_deals_before_flow, run_backtest, validate_backtest_request
 
     with one_line_errors():
         request = BacktestRequest(icp=icp, accounts=accounts, deals=deals, split=_date(split, "--split"),
@@ -133,13 +115,12 @@ def backtest(
         with working(f"backtesting {icp.name} on {deals.name}", quiet=json_out):
             if as_flow:
                 check_deals_before_flow(request)
-            summary = backtest_icp_flow(request) if as_flow else run_backtest(request, use_prefect=False)
+            summary = run_flow("backtest_icp", request) if as_flow else run_backtest(request, use_prefect=False)
     if json_out:
         print_json(summary)
         return
     print_backtest(summary)
-    if not as_flow:
-        err_console.print(UI_HINT, style="dim", highlight=False)
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 def _pct(x: float | None) -> str:
@@ -236,21 +217,19 @@ def refine(
 ) -> None:
     """The next ICP version from test-campaign outcomes: only changes the evidence supports, each with its evidence."""
     from flows.campaign_store import resolve_store_path
-    from flows.icp import wants_flow_run
-    from flows.icp_refine import RefineRequest, refine_icp_flow, run_refine, validate_refine_request
+    from flows.icp_refine import RefineRequest, run_refine, validate_refine_request
 
     with one_line_errors():
         request = RefineRequest(icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store))
         loaded = validate_refine_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"refining {loaded['spec'].name} v{loaded['spec'].version}", quiet=json_out):
-            summary = refine_icp_flow(request) if as_flow else run_refine(request, use_prefect=False, loaded=loaded)
+            summary = run_flow("refine_icp", request) if as_flow else run_refine(request, use_prefect=False, loaded=loaded)
     if json_out:
         print_json(summary)
         return
     print_refinement(summary)
-    if not as_flow:
-        err_console.print(UI_HINT, style="dim", highlight=False)
+    say_how_to_see_runs(as_flow, json_out=json_out)
 
 
 def print_refinement(summary: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from prefect import flow
 from pydantic import BaseModel
 
 from campaigns.store import Store
@@ -117,12 +116,6 @@ def refine_summary(refinement: Any, out: Path) -> dict[str, Any]:
         "unchanged": [{"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()} for e in r.unchanged],
         "warnings": r.warnings,
     }
-
-
-@flow(name="refine_icp", flow_run_name="refine-{request.icp.stem}", log_prints=True, validate_parameters=False)
-def refine_icp_flow(request: RefineRequest) -> dict[str, Any]:
-    """Prefect flow: refine an ICP from its campaigns, with the changes as a keyed artifact."""
-    return run_refine(request, use_prefect=True)
 
 
 def icp_history(store_path: Path, name: str) -> list[dict[str, Any]]:

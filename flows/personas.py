@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from prefect import flow
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
@@ -98,10 +97,3 @@ def _by(frame: pl.DataFrame, column: str) -> dict[str, int]:
     # Reasons such as "role address (info@)" are counted by their words before the parenthesis.
     kinds = frame.select(pl.col(column).str.replace(r" \(.*$", "").alias("kind"))
     return dict(kinds.group_by("kind").len().sort("len", "kind", descending=[True, False]).iter_rows())
-
-
-@flow(name="classify_personas", flow_run_name="personas-{request.contacts.stem}", validate_parameters=False)
-def classify_personas_flow(request: PersonasRequest) -> dict[str, Any]:
-    """Prefect flow: load the inputs, classify and write the contacts, with counts by persona as a keyed artifact."""
-    inputs = as_step(True)(load_personas_inputs)(request)
-    return run_personas(request, inputs, use_prefect=True)

@@ -1,4 +1,9 @@
-"""How commands run their steps: as Prefect tasks inside a flow, or as plain calls (`--no-prefect`).
+"""How commands run their steps: as Prefect tasks inside a flow run, or as plain calls in-process.
+
+One rule decides which, for every pipeline command (`wants_flow_run`): `--prefect` / `--no-prefect`
+as given, else a flow run only where a Prefect API is configured. Deciding it reads the environment
+and Prefect's profile file, never `import prefect` (that import alone costs seconds), so the
+in-process path of a command never loads Prefect.
 
 Prefect reads its settings when it is first imported, so `quiet_prefect` must run before any
 `import prefect`: the CLI keeps Prefect's own logs at WARNING and its analytics off.
@@ -7,10 +12,27 @@ Prefect reads its settings when it is first imported, so `quiet_prefect` must ru
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+PrefectFlag = Annotated[
+    bool | None,
+    typer.Option(
+        "--prefect/--no-prefect",
+        help="Run as a Prefect flow run (ephemeral API if none is configured) or in-process "
+        "(default: a flow run only where a Prefect API is configured).",
+    ),
+]
+UI_HINT = (
+    "ran in-process; to see runs and artifacts in the Prefect UI, run `prefect server start` and "
+    "`export PREFECT_API_URL=http://127.0.0.1:4200/api` (or pass --prefect)"
+)
 
 _QUIET = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
@@ -25,6 +47,48 @@ def quiet_prefect() -> None:
     """Default Prefect to quiet logs and no analytics, leaving a user's own settings alone."""
     for name, value in _QUIET.items():
         os.environ.setdefault(name, value)
+
+
+def wants_flow_run(prefect: bool | None) -> bool:
+    """`--prefect` / `--no-prefect` as given; otherwise a flow run only where a Prefect API is configured."""
+    return configured_api_url() is not None if prefect is None else prefect
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API URL from the environment, else from the active Prefect profile, without importing Prefect.
+
+    The profile is `PREFECT_PROFILE`, else the file's `active` one, in `PREFECT_PROFILES_PATH`
+    (default `$PREFECT_HOME/profiles.toml`, `PREFECT_HOME` defaulting to `~/.prefect`), where
+    `prefect profile use` and `prefect config set PREFECT_API_URL=...` write.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    name = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    settings = profiles.get("profiles", {}).get(name, {})
+    url = settings.get("PREFECT_API_URL") if isinstance(settings, dict) else None
+    return str(url) if url else None
+
+
+def run_flow(name: str, request: Any) -> dict[str, Any]:
+    """Start the flow `name` of flows/flow_runs.py on a request's fields; Prefect is imported here, and only here."""
+    from flows import flow_runs
+
+    return getattr(flow_runs, name)(**flow_runs.plain(request))
+
+
+def say_how_to_see_runs(flow_run: bool, *, json_out: bool) -> None:
+    """After an in-process run, say once on stderr how to get the Prefect UI (not with --json)."""
+    if flow_run or json_out:
+        return
+    from flows.console import err_console
+
+    err_console.print(UI_HINT, style="dim", markup=False, highlight=False)
 
 
 def as_step(use_prefect: bool) -> Callable[[F], F]:

@@ -64,13 +64,13 @@ def test_target_without_prefect_writes_outputs_whose_counts_add_up(workspace, tm
 def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace, tmp_path):
     out = tmp_path / "targets"
     result = invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
-                    "--out", out)
+                    "--out", out, "--prefect")
     assert result.exit_code == 0, result.output
     assert "verdict" in result.stdout
     assert _artifact_keys() >= {"target-list-funnel", "target-size-verdict"}
     drafts = tmp_path / "drafts"
     result = invoke("draft", "--targets", out / "targets.parquet", "--contacts", workspace / "contacts.csv",
-                    "--workspace", workspace, "--out", drafts, "--json")
+                    "--workspace", workspace, "--out", drafts, "--prefect", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     frame = pl.read_parquet(drafts / "drafts.parquet")
@@ -91,7 +91,7 @@ def _artifact_keys() -> set[str]:
 
 def test_personas_command_writes_every_contact(prefect_harness, workspace, tmp_path):
     out = tmp_path / "personas.csv"
-    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", out, "--json")
+    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", out, "--prefect", "--json")
     assert result.exit_code == 0, result.output
     frame = pl.read_csv(out)
     assert frame.height == json.loads(result.stdout)["contacts"]
@@ -217,7 +217,8 @@ def test_every_suggestion_gives_its_count_when_applied(workspace, tmp_path):
 def test_unusable_input_stops_before_any_flow_run(prefect_harness, workspace, tmp_path, bad):
     (tmp_path / "odd.csv").write_text("foo,bar\n1,2\n")
     (tmp_path / "empty.txt").write_text("")
-    argv = ["target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path / "o"]
+    argv = ["target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path / "o",
+            "--prefect"]
     argv += {"preset": ["--preset", "nosuch"], "columns": ["--contacts", tmp_path / "odd.csv"],
              "suppress": ["--suppress", tmp_path / "empty.txt"]}[bad]
     result = invoke(*argv)
@@ -253,13 +254,14 @@ def test_each_flow_loads_its_specs_once_inside_after_the_command_validated_them(
     (tmp_path / "dnc.txt").write_text("nobody.example\n")
     result = invoke("target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
                     "--icp", workspace / "icp.yaml", "--map", tmp_path / "map.yaml", "--suppress", tmp_path / "dnc.txt",
-                    "--out", tmp_path / "t")
+                    "--out", tmp_path / "t", "--prefect")
     assert result.exit_code == 0, result.output
     for name in ("load_icp", "load_column_map", "load_persona_rules", "read_suppression"):
         assert loads.outside_then_inside(name), name
     loads.clear()
     result = invoke("draft", "--targets", tmp_path / "t" / "targets.parquet", "--contacts", workspace / "contacts.csv",
-                    "--workspace", workspace, "--suppress", tmp_path / "dnc.txt", "--out", tmp_path / "d", "--json")
+                    "--workspace", workspace, "--suppress", tmp_path / "dnc.txt", "--out", tmp_path / "d", "--prefect",
+                    "--json")
     assert result.exit_code == 0, result.output
     for name in ("load_icp", "load_persona_rules", "load_messaging", "load_templates", "read_suppression"):
         assert loads.outside_then_inside(name), name
@@ -267,7 +269,8 @@ def test_each_flow_loads_its_specs_once_inside_after_the_command_validated_them(
     assert loads.outside_then_inside("load_sender", workspace / "sender.yaml")
     assert [in_flow for _, in_flow in loads["check_templates"]] == [False, True]
     loads.clear()
-    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", tmp_path / "p.csv", "--json")
+    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", tmp_path / "p.csv", "--prefect",
+                    "--json")
     assert result.exit_code == 0, result.output
     assert loads.outside_then_inside("load_persona_rules")
     assert _flow_runs() >= {("build_target_list", "target-icp"), ("draft_emails", "draft-t"),
@@ -309,7 +312,7 @@ def test_draft_bad_input_stops_before_any_flow_run(prefect_harness, workspace, t
     for name in ("targets.parquet", "icp.yaml"):
         shutil.copyfile(targets_dir / name, targets / name)
     argv = ["draft", "--targets", targets / "targets.parquet", "--contacts", workspace / "contacts.csv",
-            "--out", tmp_path / "d"]
+            "--out", tmp_path / "d", "--prefect"]
     if bad == "steps":
         argv += ["--steps", "4"]
     elif bad == "template":
@@ -331,7 +334,8 @@ def test_personas_bad_rules_stop_before_any_flow_run(prefect_harness, workspace,
     contacts = tmp_path / "bad-rules.csv"
     contacts.write_bytes((workspace / "contacts.csv").read_bytes())
     (tmp_path / "personas.yaml").write_text("nonsense: [1, 2]\n")
-    result = invoke("personas", "--contacts", contacts, "--personas", tmp_path / "personas.yaml", "--out", tmp_path / "p.csv")
+    result = invoke("personas", "--contacts", contacts, "--personas", tmp_path / "personas.yaml", "--out", tmp_path / "p.csv",
+                    "--prefect")
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert "personas.yaml" in result.stderr
@@ -379,7 +383,8 @@ def test_draft_on_a_file_that_is_no_target_list_is_one_line(workspace, tmp_path)
 
 def test_a_header_only_file_stops_before_any_flow_run(prefect_harness, workspace, tmp_path):
     (tmp_path / "header.csv").write_text("domain,name,employees\n")
-    result = invoke("target", "--accounts", tmp_path / "header.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path)
+    result = invoke("target", "--accounts", tmp_path / "header.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path,
+                    "--prefect")
     assert result.exit_code == 2
     assert "no data rows" in result.output and "Traceback" not in result.output
 

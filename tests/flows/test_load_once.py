@@ -82,9 +82,9 @@ def test_personas_loads_each_spec_once(workspace, tmp_path, loads):
 
 
 def test_flow_functions_are_named_for_their_verb_and_registered_under_the_command_verbs():
-    from flows.draft import draft_emails_flow
-    from flows.personas import classify_personas_flow
-    from flows.target import build_target_list_flow
+    from flows.flow_runs import build_target_list as build_target_list_flow
+    from flows.flow_runs import classify_personas as classify_personas_flow
+    from flows.flow_runs import draft_emails as draft_emails_flow
 
     assert (build_target_list_flow.name, draft_emails_flow.name, classify_personas_flow.name) == (
         "build_target_list", "draft_emails", "classify_personas")
