@@ -89,10 +89,10 @@ def run_project(data: Path, result: Path) -> None:
     import polars as pl
 
     from messaging.composing.copy_blocks import load_messaging
-    from messaging.drafts import build_drafts
-    from messaging.contacts.classify import load_persona_rules
     from messaging.composing.sender import load_sender
     from messaging.composing.templates import load_templates
+    from messaging.contacts.classify import load_persona_rules
+    from messaging.drafts import build_drafts
 
     sender = load_sender(None)
     drafted = build_drafts(
@@ -131,9 +131,9 @@ def prepare(drafts: int, seed: int = 7) -> Path:
     """
 
     from messaging.composing.copy_blocks import load_messaging
-    from messaging.contacts.classify import load_persona_rules
     from messaging.composing.sender import load_sender
     from messaging.composing.templates import load_templates
+    from messaging.contacts.classify import load_persona_rules
     from targeting.sample.contacts import generate_contacts
 
     # The inputs depend on the shipped specs, templates and the code that reads them: a change to
@@ -195,7 +195,6 @@ def _chosen(accounts, contacts, specs, keep_rows: bool = False):
 def _accounts(seed: int, rows: int):
     """Accounts from the targeting benchmark's generated universe."""
     import polars as pl
-
     from make_universe import ensure_universe
 
     universe = ensure_universe(100_000, seed)

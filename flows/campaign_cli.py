@@ -7,7 +7,7 @@ Prefect API is configured or `--prefect` is given.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -24,7 +24,7 @@ campaign_app = typer.Typer(
 )
 
 StoreOption = Annotated[
-    Optional[Path], typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
+    Path | None, typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 AllowSample = Annotated[
@@ -46,18 +46,18 @@ def plan(
     contacts: Annotated[Path, typer.Option(help="Contacts of those accounts.")],
     out: Annotated[Path, typer.Option(help="Folder for campaign.csv and design.json.")],
     size: Annotated[int, typer.Option(help="Contacts to plan in all.")] = 100,
-    name: Annotated[Optional[str], typer.Option(help="Campaign name (unique in the store).")] = None,
-    drafts: Annotated[Optional[Path], typer.Option(help="Folder written by `outbound draft`: reviewed drafts used as they are.")] = None,
+    name: Annotated[str | None, typer.Option(help="Campaign name (unique in the store).")] = None,
+    drafts: Annotated[Path | None, typer.Option(help="Folder written by `outbound draft`: reviewed drafts used as they are.")] = None,
     workspace: Annotated[Path, typer.Option(help="Workspace whose specs and templates render the other drafts.")] = Path("."),
     seed: Annotated[int, typer.Option(help="Seed: the same inputs and seed give the same plan.")] = 0,
     explore: Annotated[float, typer.Option(help="Share of near-miss accounts (segment `explore`).")] = 0.15,
     cooldown_days: Annotated[int, typer.Option(help="Never plan anyone planned by any campaign within this many days.")] = 90,
-    prior: Annotated[Optional[float], typer.Option(help="Benchmark rate segments are read against (default 0.034).")] = None,
+    prior: Annotated[float | None, typer.Option(help="Benchmark rate segments are read against (default 0.034).")] = None,
     strict: Annotated[bool, typer.Option(help="Refuse a design where a segment can only detect a 3x difference.")] = False,
-    customers: Annotated[Optional[Path], typer.Option(help="Customers never planned (default: the workspace's customers.csv).")] = None,
-    suppress: Annotated[Optional[list[Path]], typer.Option(help="Do-not-contact domains or account ids (repeatable).")] = None,
+    customers: Annotated[Path | None, typer.Option(help="Customers never planned (default: the workspace's customers.csv).")] = None,
+    suppress: Annotated[list[Path] | None, typer.Option(help="Do-not-contact domains or account ids (repeatable).")] = None,
     preset: Annotated[str, typer.Option(help="Column preset: yc, apollo, clay, hubspot, canonical.")] = "canonical",
-    column_map: Annotated[Optional[Path], typer.Option("--map", help="A YAML column map.")] = None,
+    column_map: Annotated[Path | None, typer.Option("--map", help="A YAML column map.")] = None,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
@@ -166,7 +166,7 @@ def ingest(
 def report(
     campaign: CampaignRef,
     out: Annotated[Path, typer.Option(help="Folder for report.json and report.html.")] = Path("."),
-    prior: Annotated[Optional[float], typer.Option(help="Your own reply rate to read against (default: the campaign's, else the 3.4% benchmark).")] = None,
+    prior: Annotated[float | None, typer.Option(help="Your own reply rate to read against (default: the campaign's, else the 3.4% benchmark).")] = None,
     store: StoreOption = None,
     json_out: JsonFlag = False,
 ) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from flows.campaign_cli import campaign_app, forget
-from flows.icp_cli import icp_app
 from flows.console import (
     console,
     one_line_errors,
@@ -19,6 +18,7 @@ from flows.console import (
     require_files,
     working,
 )
+from flows.icp_cli import icp_app
 from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
@@ -49,17 +49,17 @@ def _options(
     pass
 
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
-MapFile = Annotated[Optional[Path], typer.Option("--map", help="A YAML column map for any other export.")]
+MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Suppress = Annotated[
-    Optional[list[Path]], typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
+    list[Path] | None, typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
 ]
-PersonaFile = Annotated[Optional[Path], typer.Option("--personas", help="Persona rules (personas.yaml).")]
+PersonaFile = Annotated[Path | None, typer.Option("--personas", help="Persona rules (personas.yaml).")]
 AllowSample = Annotated[
     bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
 ]
 AsOf = Annotated[
-    Optional[str], typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
+    str | None, typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
 ]
 
 
@@ -77,14 +77,14 @@ def target(
     accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
     icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
     out: Annotated[Path, typer.Option(help="Folder for targets.parquet/.csv, target_summary.json, rejected.csv.")],
-    contacts: Annotated[Optional[Path], typer.Option(help="Contacts, to count reachable accounts.")] = None,
+    contacts: Annotated[Path | None, typer.Option(help="Contacts, to count reachable accounts.")] = None,
     suppress: Suppress = None,
     personas: PersonaFile = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     as_of: AsOf = None,
     facts_spec: Annotated[
-        Optional[Path], typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml).")
+        Path | None, typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml).")
     ] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
@@ -131,7 +131,7 @@ def init(
 @app.command()
 def columns(
     accounts: Annotated[Path, typer.Option(help="An export whose columns are unknown (CSV, Parquet, NDJSON).")],
-    out: Annotated[Optional[Path], typer.Option(help="Write the guessed map here (YAML, for --map).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the guessed map here (YAML, for --map).")] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Guess a column map for an unknown export and list the columns it could not place."""
@@ -159,7 +159,7 @@ def facts(
     accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
     out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension: one row per account and fact.")],
     facts_spec: Annotated[
-        Optional[Path], typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one).")
+        Path | None, typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one).")
     ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
@@ -230,12 +230,12 @@ def draft(
     targets: Annotated[Path, typer.Option(help="targets.parquet written by `outbound target`.")],
     contacts: Annotated[Path, typer.Option(help="Contacts of the target accounts.")],
     out: Annotated[Path, typer.Option(help="Folder for drafts.parquet/.csv, skipped.csv and exports/.")],
-    icp: Annotated[Optional[Path], typer.Option(help="ICP whose personas are drafted (default: the targets' icp.yaml).")] = None,
+    icp: Annotated[Path | None, typer.Option(help="ICP whose personas are drafted (default: the targets' icp.yaml).")] = None,
     workspace: Annotated[Path, typer.Option(help="Workspace holding personas.yaml, messaging.yaml, sender.yaml, templates/.")] = Path("."),
     persona_rules: PersonaFile = None,
-    messaging: Annotated[Optional[Path], typer.Option(help="Copy blocks (messaging.yaml).")] = None,
-    sender: Annotated[Optional[Path], typer.Option(help="Who is writing (sender.yaml).")] = None,
-    templates: Annotated[Optional[Path], typer.Option(help="Template folder overriding the shipped defaults.")] = None,
+    messaging: Annotated[Path | None, typer.Option(help="Copy blocks (messaging.yaml).")] = None,
+    sender: Annotated[Path | None, typer.Option(help="Who is writing (sender.yaml).")] = None,
+    templates: Annotated[Path | None, typer.Option(help="Template folder overriding the shipped defaults.")] = None,
     allow_role: Annotated[bool, typer.Option(help="Draft role addresses (info@, sales@).")] = False,
     allow_free_mail: Annotated[bool, typer.Option(help="Draft free-mail addresses (gmail.com, ...).")] = False,
     suppress: Suppress = None,

@@ -22,15 +22,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
 from messaging.checks.lint import lint_drafts
-from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
 from messaging.composing.render import render_drafts
-from messaging.contacts.sendability import check_sendability
 from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet, require_steps
+from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.contacts.sendability import check_sendability
 from targeting.columns import ACCOUNT_SCHEMA
-from targeting.errors import InputError
 
 DRAFT_COLUMNS = (
     "contact_id", "account_id", "email", "first_name", "last_name", "company", "persona", "step", "variant",

@@ -90,8 +90,11 @@ def separation(frame: pl.DataFrame, seed: int = 0) -> dict[str, Any]:
     lost = frame.filter(~pl.col("won"))["rank"].to_numpy()
     auc = roc_auc(won, lost)
     low, high = bootstrap_auc(won, lost, seed=seed)
-    clean = (lambda x: None if np.isnan(x) else round(x, 4))
-    return {"won": len(won), "lost": len(lost), "auc": clean(auc), "auc_low": clean(low), "auc_high": clean(high)}
+    return {"won": len(won), "lost": len(lost), "auc": _rounded(auc), "auc_low": _rounded(low), "auc_high": _rounded(high)}
+
+
+def _rounded(x: float) -> float | None:
+    return None if np.isnan(x) else round(x, 4)
 
 
 def backtest_icp(

@@ -28,9 +28,9 @@ def bootstrap_auc(
     if not len(won) or not len(lost):
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    w = won[rng.integers(0, len(won), (resamples, len(won)))]
-    l = lost[rng.integers(0, len(lost), (resamples, len(lost)))]
-    ranks = rankdata(np.concatenate([w, l], axis=1), axis=1)
+    won_draws = won[rng.integers(0, len(won), (resamples, len(won)))]
+    lost_draws = lost[rng.integers(0, len(lost), (resamples, len(lost)))]
+    ranks = rankdata(np.concatenate([won_draws, lost_draws], axis=1), axis=1)
     u = ranks[:, : len(won)].sum(axis=1) - len(won) * (len(won) + 1) / 2
     aucs = u / (len(won) * len(lost))
     tail = (1 - level) / 2

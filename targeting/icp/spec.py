@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from targeting.icp.conditions import OPERATORS, Condition, format_value
 from targeting.columns import PERSONAS
 from targeting.errors import InputError
+from targeting.icp.conditions import OPERATORS, Condition, format_value
 from targeting.spec_file import load_spec, validate_spec
 
 __all__ = [

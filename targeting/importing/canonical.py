@@ -16,6 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
+from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
+from targeting.errors import InputError
 from targeting.importing.canonical_rows import (
     PROBLEM_COLUMN,
     ROW_COLUMN,
@@ -30,8 +32,6 @@ from targeting.importing.canonical_rows import (
     source_value,
 )
 from targeting.importing.column_plan import no_usable_columns, plan_columns
-from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
-from targeting.errors import InputError
 from targeting.importing.normalize import region_of
 from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
 from targeting.importing.reading import cannot_read, read_table

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import polars as pl
 
+from targeting.errors import InputError
 from targeting.importing import normalize as nz
 from targeting.importing.column_plan import SourceColumn
-from targeting.errors import InputError
 from targeting.importing.presets import ColumnMap, header_key
 from targeting.importing.reading import extra_fields
 

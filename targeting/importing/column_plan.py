@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
-from targeting.importing.column_guess import guess_rules
 from targeting.errors import InputError
+from targeting.importing.column_guess import guess_rules
 from targeting.importing.presets import ColumnMap, ColumnRule, header_key
 from targeting.importing.reading import cannot_read, extra_fields
 

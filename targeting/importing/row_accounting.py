@@ -11,9 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
-from targeting.importing.canonical_rows import PROBLEM_COLUMN, ROW_COLUMN
 from targeting.columns import LIST_COLUMNS
 from targeting.errors import InputError
+from targeting.importing.canonical_rows import PROBLEM_COLUMN, ROW_COLUMN
 from targeting.importing.reading import cannot_read
 
 REJECTED_SCHEMA = {

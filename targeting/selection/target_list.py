@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import IcpSpec
 from targeting.icp.spelling import spoken_like_the_data
+from targeting.importing.suppression import suppressed_account_keys
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
     coverage_exprs,
@@ -22,7 +23,6 @@ from targeting.selection.sizing import (
     universe_stats,
     universe_warnings,
 )
-from targeting.importing.suppression import suppressed_account_keys
 from targeting.selection.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
 
 TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]

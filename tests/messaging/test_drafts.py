@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from messaging.composing.copy_blocks import load_messaging
-from messaging.drafts import DRAFT_COLUMNS, SKIPPED_COLUMNS, build_drafts
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import load_templates
+from messaging.drafts import DRAFT_COLUMNS, SKIPPED_COLUMNS, build_drafts
 from targeting.errors import InputError
 
 SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from targeting.icp.spec import parse_icp
 from targeting.errors import InputError
+from targeting.icp.spec import parse_icp
 from targeting.spec_file import line_of, load_spec, load_with_lines, read_spec, spec_error
 
 

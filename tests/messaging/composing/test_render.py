@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from messaging.composing.copy_blocks import copy_blocks, load_messaging
 from messaging.checks.lint import lint_drafts
+from messaging.checks.spam_words import SPAM_WORDS
+from messaging.composing.copy_blocks import copy_blocks, load_messaging
 from messaging.composing.render import render_drafts
 from messaging.composing.sender import load_sender
-from messaging.checks.spam_words import SPAM_WORDS
 from messaging.composing.templates import load_templates
 from targeting.columns import PERSONAS
 from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS

@@ -16,7 +16,7 @@ from targeting.icp.spec import IcpSpec
 
 
 def _pairs_auc(won, lost) -> float:
-    wins = sum(1.0 if w > l else 0.5 if w == l else 0.0 for w, l in itertools.product(won, lost))
+    wins = sum(1.0 if w > lo else 0.5 if w == lo else 0.0 for w, lo in itertools.product(won, lost))
     return wins / (len(won) * len(lost))
 
 

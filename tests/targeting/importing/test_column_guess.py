@@ -3,9 +3,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from targeting.importing.column_guess import dump_column_map, guess_column_map, guess_rules
 from targeting.errors import InputError
 from targeting.importing.canonical import import_accounts
+from targeting.importing.column_guess import dump_column_map, guess_column_map, guess_rules
 from targeting.importing.presets import PRESETS, load_column_map
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -4,8 +4,8 @@ import polars as pl
 import pycountry
 import pytest
 
-from targeting.importing import normalize as nz
 from targeting.columns import FUNDING_STAGES, REGIONS
+from targeting.importing import normalize as nz
 
 
 def run(normalizer, values, **options):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from targeting.errors import InputError
-from targeting.importing.suppression import normalize_domain, read_suppression, suppressed_account_keys, suppressed_emails
+from targeting.importing.suppression import (
+    normalize_domain,
+    read_suppression,
+    suppressed_account_keys,
+    suppressed_emails,
+)
 
 
 def _file(tmp_path, name, text):

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import parse_icp
-from targeting.selection.sizing import size_verdict, universe_stats, universe_warnings
 from targeting.importing.suppression import read_suppression
+from targeting.selection.sizing import size_verdict, universe_stats, universe_warnings
 from targeting.selection.target_list import build_target_list
 
 AS_OF = date(2026, 1, 1)

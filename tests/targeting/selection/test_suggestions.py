@@ -10,8 +10,8 @@ import pytest
 
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import apply_edit, parse_icp
-from targeting.selection.sizing import universe_stats
 from targeting.selection.scoring import score_accounts
+from targeting.selection.sizing import universe_stats
 from targeting.selection.suggestions import Candidate, candidate_edits, candidate_exprs, rank_suggestions
 from targeting.selection.target_list import build_target_list
 

@@ -170,7 +170,7 @@ def messy_rows(n: int, seed: int) -> list[dict]:
         {
             "account_id": f"acct{i}.example",
             "domain": f"acct{i}.example",
-            "name": maybe(lambda: rng.choice(["Acme", "beta", "Kilo", "zulu", "Mango", "north"]) + str(i)),
+            "name": maybe(lambda i=i: rng.choice(["Acme", "beta", "Kilo", "zulu", "Mango", "north"]) + str(i)),
             "industry": maybe(lambda: rng.choice(["saas", "SaaS", "fintech", "devtools", "media", "edtech"])),
             "tags": maybe(lambda: some(["B2B", "b2c", "b2b saas", "AI"])),
             "employees": maybe(lambda: rng.choice([5, 10, 30, 50, 120, 200, 201, 999, 1000, 2000, 2001, 5000])),
