@@ -49,7 +49,11 @@ def run_bare(data: Path, result: Path) -> None:
 
     spec = json.loads((data / "bare_template.json").read_text())
     env = jinja2.Environment(
-        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
     )
     # The shipped templates use one filter of the project's; the baseline brings its own copy.
     env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
@@ -67,7 +71,9 @@ def run_bare(data: Path, result: Path) -> None:
         .str.strip_chars()
     )
     same = rows.with_columns(bodies.alias("body")).filter(
-        (pl.col("persona") == spec["key"][0]) & (pl.col("step") == spec["key"][1]) & (pl.col("variant") == spec["key"][2])
+        (pl.col("persona") == spec["key"][0])
+        & (pl.col("step") == spec["key"][1])
+        & (pl.col("variant") == spec["key"][2])
     )
     result.write_text(json.dumps({"compare": _comparison(rows.height, same, hashlib)}))
 
@@ -172,7 +178,11 @@ def _inputs_digest() -> str:
     import hashlib
 
     files = sorted(
-        [*(ROOT / "templates").rglob("*.j2"), *(ROOT / "messaging").rglob("*.py"), *(ROOT / "messaging" / "defaults").glob("*.yaml")]
+        [
+            *(ROOT / "templates").rglob("*.j2"),
+            *(ROOT / "messaging").rglob("*.py"),
+            *(ROOT / "messaging" / "defaults").glob("*.yaml"),
+        ]
         + [ROOT / "targeting" / "sample" / "contacts.py", ROOT / "bench" / "make_universe.py"]
     )
     digest = hashlib.sha256()
@@ -209,7 +219,9 @@ def _write_bare_inputs(out: Path, chosen, specs) -> None:
     from messaging.composing.copy_blocks import copy_blocks
     from messaging.composing.templates import CONTEXT_VARIABLES
 
-    planned = render.render_drafts(copy_blocks(chosen.lazy(), specs["messaging"]), specs["templates"], specs["sender"], steps=STEPS)
+    planned = render.render_drafts(
+        copy_blocks(chosen.lazy(), specs["messaging"]), specs["templates"], specs["sender"], steps=STEPS
+    )
     # render reads a few variables from differently named columns (industry <- industry_label).
     columns = getattr(render, "_CONTEXT_COLUMNS", {})
     variables = planned.select(
@@ -223,9 +235,15 @@ def _write_bare_inputs(out: Path, chosen, specs) -> None:
     persona, step, variant = BARE_TEMPLATE
     sender = specs["sender"]
     source = Path(specs["templates"].paths[BARE_TEMPLATE]).read_text(encoding="utf-8")
-    bound = {"sender": sender.model_dump(mode="json"), "value_proposition": sender.value_proposition_for(persona), "persona": persona}
+    bound = {
+        "sender": sender.model_dump(mode="json"),
+        "value_proposition": sender.value_proposition_for(persona),
+        "persona": persona,
+    }
     (out / "bare_template.json").write_text(
-        json.dumps({"key": [persona, step, variant], "source": source, "globals": bound, "variables": list(CONTEXT_VARIABLES)})
+        json.dumps(
+            {"key": [persona, step, variant], "source": source, "globals": bound, "variables": list(CONTEXT_VARIABLES)}
+        )
     )
 
 
@@ -262,7 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     # contenders' own.
     me = [sys.executable, str(Path(__file__).resolve())]
     prepared = subprocess.run(
-        [*me, "--prepare", "--drafts", str(args.drafts), "--seed", str(args.seed)], check=True, capture_output=True, text=True
+        [*me, "--prepare", "--drafts", str(args.drafts), "--seed", str(args.seed)],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     data = Path(prepared.stdout.strip().splitlines()[-1])
     print(f"inputs ready in {data} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
@@ -300,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             f" `{'/'.join(map(str, BARE_TEMPLATE))}` (sha256 {compare['same_template_sha256'][:12]}).",
             f"Project lint findings: {json.dumps(project.result['issues_by_code'])}; skipped contacts: {project.result['skipped']}.",
             "",
-            "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_info(("polars", "jinja2", "pydantic")).items())
+            "Machine: "
+            + ", ".join(f"{k} {v}" for k, v in machine_info(("polars", "jinja2", "pydantic")).items())
             + f"; load average before/after {load_before:.1f}/{os.getloadavg()[0]:.1f} (a shared machine: compare the"
             " ratio, measured in one run, rather than the absolute seconds).",
         ]
@@ -328,7 +350,11 @@ def profile_project(data: Path, top: int = 14) -> str:
     stats.print_stats(r"(messaging|targeting)/|jinja2/environment.py.*\(render\)|\(collect\)", top)
     lines = [line.replace(str(ROOT) + "/", "") for line in stream.getvalue().splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
-    return "Profile of one project run (cProfile, cumulative, project functions):\n\n```\n" + "\n".join(lines[start:]) + "\n```"
+    return (
+        "Profile of one project run (cProfile, cumulative, project functions):\n\n```\n"
+        + "\n".join(lines[start:])
+        + "\n```"
+    )
 
 
 if __name__ == "__main__":

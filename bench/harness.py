@@ -223,9 +223,7 @@ def check_equal(results: dict[str, Any]) -> None:
         where = first_difference(ref, other)
         if where is not None:
             path, left, right = where
-            raise BenchmarkError(
-                f"OUTPUTS DIFFER: {ref_name} vs {name} at {path or '<root>'}: {left!r} != {right!r}"
-            )
+            raise BenchmarkError(f"OUTPUTS DIFFER: {ref_name} vs {name} at {path or '<root>'}: {left!r} != {right!r}")
 
 
 def first_difference(left: Any, right: Any, path: str = "") -> tuple[str, Any, Any] | None:
@@ -247,7 +245,11 @@ def first_difference(left: Any, right: Any, path: str = "") -> tuple[str, Any, A
                 return found
         return None
     if isinstance(left, float) or isinstance(right, float):
-        same = isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(left - right) <= 1e-9 * max(1.0, abs(left))
+        same = (
+            isinstance(left, (int, float))
+            and isinstance(right, (int, float))
+            and abs(left - right) <= 1e-9 * max(1.0, abs(left))
+        )
         return None if same else (path, left, right)
     return None if left == right else (path, left, right)
 

@@ -41,8 +41,20 @@ PART_ROWS = 1_000_000
 AS_OF = dt.date(2026, 1, 1)  # the fixed "today" of the generated signals; the ICP's within_days counts back from it
 TAGS = ("b2b", "ai", "api", "enterprise", "smb", "open_source", "remote_first", "vertical_saas")
 COUNTRIES = {
-    "US": "NA", "CA": "NA", "GB": "EMEA", "DE": "EMEA", "FR": "EMEA", "NL": "EMEA", "SE": "EMEA",
-    "IL": "EMEA", "IN": "APAC", "SG": "APAC", "AU": "APAC", "JP": "APAC", "BR": "LATAM", "MX": "LATAM",
+    "US": "NA",
+    "CA": "NA",
+    "GB": "EMEA",
+    "DE": "EMEA",
+    "FR": "EMEA",
+    "NL": "EMEA",
+    "SE": "EMEA",
+    "IL": "EMEA",
+    "IN": "APAC",
+    "SG": "APAC",
+    "AU": "APAC",
+    "JP": "APAC",
+    "BR": "LATAM",
+    "MX": "LATAM",
 }
 COUNTRY_WEIGHTS = (30, 5, 9, 7, 5, 3, 2, 2, 9, 3, 4, 3, 5, 3)
 FUNDING_WEIGHTS = (18, 6, 16, 14, 10, 6, 5, 5, 4)
@@ -90,7 +102,10 @@ def ensure_universe(n: int, seed: int = 7, log: bool = True) -> Path:
         rng = np.random.default_rng([seed, index])
         generate_part(rng, start, rows).write_parquet(out / f"part-{index:05d}.parquet", row_group_size=256_000)
         if log:
-            print(f"  universe {n}: part {index} ({start + rows:,} rows) {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            print(
+                f"  universe {n}: part {index} ({start + rows:,} rows) {time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
     (out / "_SUCCESS").write_text(f"{n} {seed}\n")
     return out
 
@@ -130,7 +145,9 @@ def generate_part(rng: np.random.Generator, start: int, rows: int) -> pl.DataFra
     }
     frame = pl.DataFrame({name: _series(name, value) for name, value in columns.items()})
     # Nulls in a country mean an unknown region too: region is derived from country.
-    frame = frame.with_columns(pl.when(pl.col("country").is_null()).then(None).otherwise(pl.col("region")).alias("region"))
+    frame = frame.with_columns(
+        pl.when(pl.col("country").is_null()).then(None).otherwise(pl.col("region")).alias("region")
+    )
     return frame.cast(ACCOUNT_SCHEMA)
 
 

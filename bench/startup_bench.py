@@ -41,11 +41,22 @@ def write_accounts(path: Path, rows: int = 100) -> None:
     industries = ["saas", "fintech", "healthtech", "ecommerce"]
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["account_id", "name", "domain", "industry", "employees", "country", "funding_stage", "tech_stack"])
+        writer.writerow(
+            ["account_id", "name", "domain", "industry", "employees", "country", "funding_stage", "tech_stack"]
+        )
         for i in range(rows):
-            writer.writerow([f"a{i}", f"Company {i}", f"company{i}.com", rng.choice(industries),
-                             rng.randint(5, 3000), rng.choice(["US", "GB", "DE"]),
-                             rng.choice(["seed", "series_a", "series_b"]), "salesforce;slack"])
+            writer.writerow(
+                [
+                    f"a{i}",
+                    f"Company {i}",
+                    f"company{i}.com",
+                    rng.choice(industries),
+                    rng.randint(5, 3000),
+                    rng.choice(["US", "GB", "DE"]),
+                    rng.choice(["seed", "series_a", "series_b"]),
+                    "salesforce;slack",
+                ]
+            )
 
 
 def shell(command: str, *, exit_code: int = 0) -> list[str]:
@@ -60,15 +71,21 @@ def quick_contenders(tmp: Path) -> list[Contender]:
         Contender("bare python", [sys.executable, "-c", bare, "{result}"]),
         Contender("outbound --help", shell(f"{outbound} --help")),
         Contender("outbound --version", shell(f"{outbound} --version")),
-        Contender("outbound target, missing file (exit 2)",
-                  shell(f"{outbound} target --accounts {tmp / 'missing.csv'} --icp {ICP} --out {tmp / 'o'}", exit_code=2)),
-        Contender("outbound target, 100 rows in-process",
-                  shell(f"{outbound} target --accounts {tmp / 'accounts.csv'} --icp {ICP} --out {tmp / 'out'} --json")),
+        Contender(
+            "outbound target, missing file (exit 2)",
+            shell(f"{outbound} target --accounts {tmp / 'missing.csv'} --icp {ICP} --out {tmp / 'o'}", exit_code=2),
+        ),
+        Contender(
+            "outbound target, 100 rows in-process",
+            shell(f"{outbound} target --accounts {tmp / 'accounts.csv'} --icp {ICP} --out {tmp / 'out'} --json"),
+        ),
     ]
 
 
 def flow_contenders(tmp: Path, env: dict[str, str], extra: str = "") -> list[Contender]:
-    target = f"{BIN / 'outbound'} target --accounts {tmp / 'accounts.csv'} --icp {ICP} --out {tmp / 'out'} --json {extra}"
+    target = (
+        f"{BIN / 'outbound'} target --accounts {tmp / 'accounts.csv'} --icp {ICP} --out {tmp / 'out'} --json {extra}"
+    )
     return [
         Contender("bare one-task flow", [sys.executable, str(Path(__file__).parent / "bare_flow.py"), "{result}"], env),
         Contender(f"outbound target, 100 rows, flow run{' (--prefect)' if extra else ''}", shell(target), env),
@@ -86,7 +103,10 @@ def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, floa
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.time() + 180
     while time.time() < deadline:
@@ -101,8 +121,16 @@ def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, floa
 
 def rows_of(measured: dict, floor: str) -> list[list[str]]:
     base = measured[floor].median_s
-    return [[m.name, f"{m.median_s:.2f}", " / ".join(f"{w:.2f}" for w in m.wall_s), f"{m.peak_rss_mb:.0f}",
-             f"{m.median_s / base:.2f}"] for m in measured.values()]
+    return [
+        [
+            m.name,
+            f"{m.median_s:.2f}",
+            " / ".join(f"{w:.2f}" for w in m.wall_s),
+            f"{m.peak_rss_mb:.0f}",
+            f"{m.median_s / base:.2f}",
+        ]
+        for m in measured.values()
+    ]
 
 
 def main() -> None:
@@ -115,14 +143,18 @@ def main() -> None:
     # No Prefect API configured: an empty Prefect home, so a profile on this machine cannot decide the mode.
     for name in prefect_vars:
         os.environ.pop(name, None)
-    os.environ |= {"PREFECT_HOME": str(tmp / "home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                   "PREFECT_LOGGING_LEVEL": "WARNING"}
+    os.environ |= {
+        "PREFECT_HOME": str(tmp / "home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     write_accounts(tmp / "accounts.csv")
     # As `make install` does: with PYTHONDONTWRITEBYTECODE set (as on this machine) every command would
     # otherwise compile the project from source (~1-2 s), which the bare flow, importing only the
     # compiled install of Prefect, never pays.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "flows", "targeting", "messaging", "campaigns"],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "flows", "targeting", "messaging", "campaigns"], cwd=ROOT, check=True
+    )
     load = [os.getloadavg()[0]]
     verdicts: list[str] = []
     try:
@@ -132,7 +164,9 @@ def main() -> None:
             if name == "bare python":
                 continue
             goal = GOALS["in-process"] if "100 rows" in name else GOALS["quick"]
-            verdicts.append(f"- {name}: {m.median_s:.2f} s ({'meets' if m.median_s < goal else 'misses'} the goal of < {goal} s)")
+            verdicts.append(
+                f"- {name}: {m.median_s:.2f} s ({'meets' if m.median_s < goal else 'misses'} the goal of < {goal} s)"
+            )
         port = free_port()
         api = {"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"}
         server, server_start_s = start_server(dict(os.environ), port)
@@ -143,14 +177,25 @@ def main() -> None:
             server.wait(30)
         bare, ours = served.values()
         ratio = ours.median_s / bare.median_s
-        sections.append((f"Against a running `prefect server` (PREFECT_API_URL set; it took {server_start_s:.0f} s to "
-                         "start, not counted)", rows_of(served, "bare one-task flow")))
-        verdicts.append(f"- flow run against a running server: {ratio:.2f}x the bare one-task flow "
-                        f"({'meets' if ratio <= GOALS['server ratio'] else 'misses'} the goal of <= {GOALS['server ratio']}x)")
+        sections.append(
+            (
+                f"Against a running `prefect server` (PREFECT_API_URL set; it took {server_start_s:.0f} s to "
+                "start, not counted)",
+                rows_of(served, "bare one-task flow"),
+            )
+        )
+        verdicts.append(
+            f"- flow run against a running server: {ratio:.2f}x the bare one-task flow "
+            f"({'meets' if ratio <= GOALS['server ratio'] else 'misses'} the goal of <= {GOALS['server ratio']}x)"
+        )
         if args.ephemeral:
             ephemeral = run_interleaved(flow_contenders(tmp, {}, "--prefect"), repeats=min(args.repeats, 3))
-            sections.append(("`--prefect` with no server: Prefect's ephemeral API, started inside each process",
-                             rows_of(ephemeral, "bare one-task flow")))
+            sections.append(
+                (
+                    "`--prefect` with no server: Prefect's ephemeral API, started inside each process",
+                    rows_of(ephemeral, "bare one-task flow"),
+                )
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     load.append(os.getloadavg()[0])

@@ -54,20 +54,33 @@ def run_project(universe: str, icp: str, as_of: date, out: str, targets: str) ->
     result = build_target_list(pl.scan_parquet(universe), spec, as_of=as_of)
     result.targets.write_parquet(targets)
     summary = result.summary
-    write(out, {
-        "universe": summary.universe,
-        "funnel": [[s.removed, s.unknown, s.remaining] for s in summary.funnel],
-        "targets": summary.targets,
-        "by_tier": summary.by_tier,
-        "verdict": summary.verdict,
-        "suggestions": [[edit_key(s.edit), s.targets] for s in summary.suggestions],
-    })
+    write(
+        out,
+        {
+            "universe": summary.universe,
+            "funnel": [[s.removed, s.unknown, s.remaining] for s in summary.funnel],
+            "targets": summary.targets,
+            "by_tier": summary.by_tier,
+            "verdict": summary.verdict,
+            "suggestions": [[edit_key(s.edit), s.targets] for s in summary.suggestions],
+        },
+    )
 
 
 def contender_argv(name: str, universe: str, targets: Path) -> list[str]:
     """The command line of one contender; "{result}" is filled in by the harness."""
-    common = ["--universe", universe, "--icp", str(ICP), "--as-of", AS_OF.isoformat(), "--out", "{result}",
-              "--targets", str(targets)]
+    common = [
+        "--universe",
+        universe,
+        "--icp",
+        str(ICP),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--out",
+        "{result}",
+        "--targets",
+        str(targets),
+    ]
     script = {
         "project": [str(Path(__file__).resolve()), "--contender", "project"],
         "duckdb": [str(HERE / "baselines" / "duckdb_sql.py")],
@@ -86,8 +99,10 @@ def compare_targets(paths: dict[str, Path]) -> None:
     import polars as pl
     from harness import BenchmarkError
 
-    frames = {name: pl.read_parquet(path, columns=["account_id", "score", "tier"]).cast({"score": pl.Int64})
-              for name, path in paths.items()}
+    frames = {
+        name: pl.read_parquet(path, columns=["account_id", "score", "tier"]).cast({"score": pl.Int64})
+        for name, path in paths.items()
+    }
     (ref_name, ref), *others = frames.items()
     for name, frame in others:
         if not frame.equals(ref):
@@ -144,15 +159,24 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     reference = measured["duckdb"].result
     check_equal({name: {k: m.result[k] for k in COMPARED} for name, m in measured.items()})
     check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
-    in_child([str(Path(__file__).resolve()), "--compare-targets", *(f"{k}={v}" for k, v in targets.items())],
-             f"comparing the target lists at {n:,}")
+    in_child(
+        [str(Path(__file__).resolve()), "--compare-targets", *(f"{k}={v}" for k, v in targets.items())],
+        f"comparing the target lists at {n:,}",
+    )
     rows = []
     for name, m in measured.items():
-        rows.append({
-            "contender": name, "size": n, "median_s": m.median_s, "runs": m.wall_s,
-            "ratio": m.median_s / measured["duckdb"].median_s, "peak_rss_mb": m.peak_rss_mb,
-            "targets": reference["targets"], "candidates": len(reference["candidates"]),
-        })
+        rows.append(
+            {
+                "contender": name,
+                "size": n,
+                "median_s": m.median_s,
+                "runs": m.wall_s,
+                "ratio": m.median_s / measured["duckdb"].median_s,
+                "peak_rss_mb": m.peak_rss_mb,
+                "targets": reference["targets"],
+                "candidates": len(reference["candidates"]),
+            }
+        )
         print(f"  {name}: median {m.median_s:.2f} s, peak {m.peak_rss_mb:.0f} MB", file=sys.stderr)
     return rows
 
@@ -165,61 +189,79 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int, floo
     command = " ".join([COMMAND, *argv])
     table = markdown_table(
         ["contender", "accounts", f"median s (of {repeats})", "ratio to DuckDB", "peak RSS MB", "outputs equal"],
-        [[r["contender"], f"{r['size']:,}", f"{r['median_s']:.2f}", f"{r['ratio']:.2f}", f"{r['peak_rss_mb']:.0f}", "yes"]
-         for r in rows],
+        [
+            [
+                r["contender"],
+                f"{r['size']:,}",
+                f"{r['median_s']:.2f}",
+                f"{r['ratio']:.2f}",
+                f"{r['peak_rss_mb']:.0f}",
+                "yes",
+            ]
+            for r in rows
+        ],
     )
     sizes = sorted({r["size"] for r in rows})
-    details = ", ".join(f"{n:,} accounts: {next(r['targets'] for r in rows if r['size'] == n):,} targets, "
-                        f"{next(r['candidates'] for r in rows if r['size'] == n)} candidate edits" for n in sizes)
+    details = ", ".join(
+        f"{n:,} accounts: {next(r['targets'] for r in rows if r['size'] == n):,} targets, "
+        f"{next(r['candidates'] for r in rows if r['size'] == n)} candidate edits"
+        for n in sizes
+    )
     goals = []
     for n in (1_000_000, 10_000_000):
         project = next((r for r in rows if r["size"] == n and r["contender"] == "project"), None)
         if project:
-            goals.append(f"- {n:,} accounts: project / DuckDB = {project['ratio']:.2f} "
-                         f"({'meets' if project['ratio'] <= 1.0 else 'misses'} the goal of <= 1.0)")
+            goals.append(
+                f"- {n:,} accounts: project / DuckDB = {project['ratio']:.2f} "
+                f"({'meets' if project['ratio'] <= 1.0 else 'misses'} the goal of <= 1.0)"
+            )
         if project and n == 10_000_000:
-            goals.append(f"- {n:,} accounts scored and sized in {project['peak_rss_mb']:,.0f} MB peak RSS "
-                         f"({'meets' if project['peak_rss_mb'] <= 4096 else 'misses'} the goal of <= 4 GB)")
-    return "\n".join([
-        f"Command: `{command}` (run by `make bench`). Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-        "",
-        f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['os']}; Python {info['python']}, "
-        f"polars {info['polars']}, duckdb {info['duckdb']}, pandas {info['pandas']}, numpy {info['numpy']}.",
-        "",
-        "The work, identical for every contender: the ICP in `bench/bench_icp.yaml` (4 filters, 3 disqualifiers, "
-        "14 criteria incl. contains_any/contains_all on lists, within_days, matches, negative points) over a "
-        "generated universe (`bench/make_universe.py`, Parquet parts, seed 7, as_of 2026-01-01): the funnel "
-        "(removed/unknown/remaining per filter, disqualifier and the minimum score), the sorted target list "
-        "written to Parquet, by_tier, the verdict, and every suggestion candidate (min score +-1..3, numeric "
-        "filter bounds at the quartiles, each filter dropped, multi-value filters cut to their most common "
-        "values) counted and ranked. Each contender runs as its own process; the time is the whole process "
-        f"(imports, reading Parquet, writing targets), median of {repeats} runs, contenders taking turns run by run; peak RSS is that process's own "
-        f"(`os.wait4` rusage), launched from a parent that holds no data (it peaked at {floor['parent_mb']:.0f} MB; "
-        f"an empty Python child launched the same way reports {floor['empty_child_mb']:.0f} MB, the floor under every "
-        "figure, since a child's peak RSS starts from its parent's at fork). Before any figure is written, the funnel, targets, by_tier, verdict and ranked "
-        "suggestions are checked equal across contenders, the target lists row by row (account_id, score, tier), "
-        "and the baselines' counts for every candidate edit too; a mismatch stops the run.",
-        "",
-        table,
-        "",
-        f"Sizes: {details}. Whole run took {(time.perf_counter() - started) / 60:.1f} min; load average at "
-        f"the end {os.getloadavg()[0]:.1f} on {info['cores']} cores (other jobs share this machine, so single "
-        "times are noisy: compare medians, and ratios within one run).",
-        "",
-        "Coverage: vectorized pandas runs up to `--pandas-max` (1m by default: it peaks near 1.8 GB per "
-        "million accounts, so 10M would need most of the machine's RAM and ~15 min for its 3 runs); "
-        "pandas-apply runs at `--apply-size` (100k) only, where project, DuckDB and pandas run too so it "
-        "is checked against them.",
-        "",
-        "The project does more than the baselines in the same time: it also builds every target's `reasons`, "
-        "counts every value the ICP names over the whole universe (for its never-seen warnings and its "
-        "raw-spelling lookup) and imports polars and pydantic; those fixed costs weigh most at small sizes. "
-        "It reads a universe of up to 2M accounts into memory once (`IN_MEMORY_ROWS` in targeting/selection/target_list.py: "
-        "its statistics and main pass then decode Parquet once, not twice) and streams larger ones.",
-        "",
-        "Goals:" if goals else "",
-        *goals,
-    ])
+            goals.append(
+                f"- {n:,} accounts scored and sized in {project['peak_rss_mb']:,.0f} MB peak RSS "
+                f"({'meets' if project['peak_rss_mb'] <= 4096 else 'misses'} the goal of <= 4 GB)"
+            )
+    return "\n".join(
+        [
+            f"Command: `{command}` (run by `make bench`). Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            "",
+            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['os']}; Python {info['python']}, "
+            f"polars {info['polars']}, duckdb {info['duckdb']}, pandas {info['pandas']}, numpy {info['numpy']}.",
+            "",
+            "The work, identical for every contender: the ICP in `bench/bench_icp.yaml` (4 filters, 3 disqualifiers, "
+            "14 criteria incl. contains_any/contains_all on lists, within_days, matches, negative points) over a "
+            "generated universe (`bench/make_universe.py`, Parquet parts, seed 7, as_of 2026-01-01): the funnel "
+            "(removed/unknown/remaining per filter, disqualifier and the minimum score), the sorted target list "
+            "written to Parquet, by_tier, the verdict, and every suggestion candidate (min score +-1..3, numeric "
+            "filter bounds at the quartiles, each filter dropped, multi-value filters cut to their most common "
+            "values) counted and ranked. Each contender runs as its own process; the time is the whole process "
+            f"(imports, reading Parquet, writing targets), median of {repeats} runs, contenders taking turns run by run; peak RSS is that process's own "
+            f"(`os.wait4` rusage), launched from a parent that holds no data (it peaked at {floor['parent_mb']:.0f} MB; "
+            f"an empty Python child launched the same way reports {floor['empty_child_mb']:.0f} MB, the floor under every "
+            "figure, since a child's peak RSS starts from its parent's at fork). Before any figure is written, the funnel, targets, by_tier, verdict and ranked "
+            "suggestions are checked equal across contenders, the target lists row by row (account_id, score, tier), "
+            "and the baselines' counts for every candidate edit too; a mismatch stops the run.",
+            "",
+            table,
+            "",
+            f"Sizes: {details}. Whole run took {(time.perf_counter() - started) / 60:.1f} min; load average at "
+            f"the end {os.getloadavg()[0]:.1f} on {info['cores']} cores (other jobs share this machine, so single "
+            "times are noisy: compare medians, and ratios within one run).",
+            "",
+            "Coverage: vectorized pandas runs up to `--pandas-max` (1m by default: it peaks near 1.8 GB per "
+            "million accounts, so 10M would need most of the machine's RAM and ~15 min for its 3 runs); "
+            "pandas-apply runs at `--apply-size` (100k) only, where project, DuckDB and pandas run too so it "
+            "is checked against them.",
+            "",
+            "The project does more than the baselines in the same time: it also builds every target's `reasons`, "
+            "counts every value the ICP names over the whole universe (for its never-seen warnings and its "
+            "raw-spelling lookup) and imports polars and pydantic; those fixed costs weigh most at small sizes. "
+            "It reads a universe of up to 2M accounts into memory once (`IN_MEMORY_ROWS` in targeting/selection/target_list.py: "
+            "its statistics and main pass then decode Parquet once, not twice) and streams larger ones.",
+            "",
+            "Goals:" if goals else "",
+            *goals,
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -227,7 +269,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1m,10m", help="universe sizes, comma-separated (100k, 1m, 10m)")
     parser.add_argument("--apply-size", default="100k", help="the size pandas-apply runs at (row by row is slow)")
-    parser.add_argument("--pandas-max", default="1m", help="largest size the vectorized pandas script runs at (10m needs ~20 GB)")
+    parser.add_argument(
+        "--pandas-max", default="1m", help="largest size the vectorized pandas script runs at (10m needs ~20 GB)"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=900, help="seconds per contender run")
@@ -257,8 +301,11 @@ def main(argv: list[str] | None = None) -> None:
     for n in sorted(plan):
         rows += bench_size(n, plan[n], args.repeats, args.seed, args.timeout)
     floor = {"empty_child_mb": empty_child_rss_mb(), "parent_mb": own_peak_rss_mb()}
-    print(f"  an empty child reports {floor['empty_child_mb']:.0f} MB; this launcher peaked at "
-          f"{floor['parent_mb']:.0f} MB", file=sys.stderr)
+    print(
+        f"  an empty child reports {floor['empty_child_mb']:.0f} MB; this launcher peaked at "
+        f"{floor['parent_mb']:.0f} MB",
+        file=sys.stderr,
+    )
     body = report(rows, argv, started, args.repeats, floor)
     (OUT / "targeting-results.json").write_text(json.dumps(rows, indent=1))
     print(body)

@@ -21,11 +21,22 @@ _PEOPLE = ("contact_id", "email", "first_name", "last_name", "account_id", "comp
 def long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
     """One row per planned contact and draft (step, variant), from the store's JSON drafts."""
     rows = [
-        {**{c: person[c] for c in _PEOPLE}, "step": int(d["step"]), "variant": d["variant"], "subject": d["subject"], "body": d["body"]}
+        {
+            **{c: person[c] for c in _PEOPLE},
+            "step": int(d["step"]),
+            "variant": d["variant"],
+            "subject": d["subject"],
+            "body": d["body"],
+        }
         for person in planned.iter_rows(named=True)
         for d in json.loads(person["drafts"])
     ]
-    schema = {c: pl.String for c in _PEOPLE} | {"step": pl.Int64, "variant": pl.String, "subject": pl.String, "body": pl.String}
+    schema = {c: pl.String for c in _PEOPLE} | {
+        "step": pl.Int64,
+        "variant": pl.String,
+        "subject": pl.String,
+        "body": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -59,7 +70,11 @@ def planned_sender(design: dict[str, Any], planned: pl.DataFrame) -> dict[str, A
     if isinstance(design.get("sender"), dict):
         return design["sender"]
     sample = load_sender()
-    signed = planned["drafts"].cast(pl.String).str.contains(sample.postal_address, literal=True).any() if planned.height else False
+    signed = (
+        planned["drafts"].cast(pl.String).str.contains(sample.postal_address, literal=True).any()
+        if planned.height
+        else False
+    )
     if signed:
         return sample.summary()
     return {"name": None, "company": None, "sample": False}
@@ -79,9 +94,16 @@ def campaign_rows(summaries: pl.DataFrame) -> list[dict[str, Any]]:
         for rank in ranks:
             counts[OUTCOMES[max(rank, RANK["not_sent"])]] += 1
         delivered = sum(1 for r in ranks if r >= RANK["no_reply"] and r != RANK["bounced"])
-        rows.append({
-            "campaign_id": row["campaign_id"], "name": row["name"], "icp": row["icp_name"], "version": row["icp_version"],
-            "created": row["created_at"].isoformat(timespec="seconds"), "planned": row["planned"],
-            "delivered": delivered, "outcomes": counts,
-        })
+        rows.append(
+            {
+                "campaign_id": row["campaign_id"],
+                "name": row["name"],
+                "icp": row["icp_name"],
+                "version": row["icp_version"],
+                "created": row["created_at"].isoformat(timespec="seconds"),
+                "planned": row["planned"],
+                "delivered": delivered,
+                "outcomes": counts,
+            }
+        )
     return rows

@@ -74,10 +74,30 @@ SCHEMA_VERSION = len(MIGRATIONS)
 LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
 
 CONTACT_COLUMNS = (
-    "contact_id", "email", "first_name", "last_name", "account_id", "company", "domain", "persona",
-    "segment", "variant", "drafts", "edited",
+    "contact_id",
+    "email",
+    "first_name",
+    "last_name",
+    "account_id",
+    "company",
+    "domain",
+    "persona",
+    "segment",
+    "variant",
+    "drafts",
+    "edited",
 )
-EVENT_COLUMNS = ("contact_id", "email", "outcome", "outcome_rank", "step", "reply_text", "event_at", "inbox", "source_row")
+EVENT_COLUMNS = (
+    "contact_id",
+    "email",
+    "outcome",
+    "outcome_rank",
+    "step",
+    "reply_text",
+    "event_at",
+    "inbox",
+    "source_row",
+)
 
 
 class StoreBusy(InputError):
@@ -193,18 +213,19 @@ class Store:
                 raise InputError(
                     f"ICP {name!r} version {version} is already recorded with a different text; "
                     "bump `version` in the file to record the change",
-                    field="version", value=version,
+                    field="version",
+                    value=version,
                 )
             return False
-        con.execute(
-            "INSERT INTO icp_versions VALUES (?, ?, ?, ?, ?, ?)", [name, version, digest, text, parent, _now()]
-        )
+        con.execute("INSERT INTO icp_versions VALUES (?, ?, ?, ?, ?, ?)", [name, version, digest, text, parent, _now()])
         return True
 
     def icp_hash(self, name: str, version: int) -> str | None:
         """The recorded text hash of an ICP version, or None."""
         with self.reading() as con:
-            row = con.execute("SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]).fetchone()
+            row = con.execute(
+                "SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]
+            ).fetchone()
         return None if row is None else row[0]
 
     # -- campaigns ---------------------------------------------------------------------------
@@ -230,11 +251,20 @@ class Store:
         with self.transaction() as con:
             self.record_icp_version(con, campaign.icp_name, campaign.icp_version, icp_text, icp_parent)
             if con.execute("SELECT 1 FROM campaigns WHERE name = ?", [campaign.name]).fetchone():
-                raise InputError("a campaign of this name already exists; choose another --name", field="--name", value=campaign.name)
+                raise InputError(
+                    "a campaign of this name already exists; choose another --name", field="--name", value=campaign.name
+                )
             con.execute(
                 "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [campaign.campaign_id, campaign.name, campaign.icp_name, campaign.icp_version, campaign.seed,
-                 json.dumps(campaign.design, sort_keys=True, default=str), campaign.created_at],
+                [
+                    campaign.campaign_id,
+                    campaign.name,
+                    campaign.icp_name,
+                    campaign.icp_version,
+                    campaign.seed,
+                    json.dumps(campaign.design, sort_keys=True, default=str),
+                    campaign.created_at,
+                ],
             )
             con.register("planned_frame", planned.to_arrow())
             columns = ", ".join(CONTACT_COLUMNS)
@@ -263,7 +293,9 @@ class Store:
                 [ref, ref, ref],
             ).fetchone()
             if row is None:
-                known = [r[0] for r in con.execute("SELECT name FROM campaigns ORDER BY created_at DESC LIMIT 5").fetchall()]
+                known = [
+                    r[0] for r in con.execute("SELECT name FROM campaigns ORDER BY created_at DESC LIMIT 5").fetchall()
+                ]
         if row is None:
             hint = f" (known: {', '.join(known)})" if known else " (the store has no campaigns yet)"
             raise InputError(f"no campaign with this id or name{hint}", field="--campaign", value=ref)
@@ -303,7 +335,9 @@ class Store:
     def icp_text(self, name: str, version: int) -> str | None:
         """The recorded text of an ICP version, or None."""
         with self.reading() as con:
-            row = con.execute("SELECT text FROM icp_versions WHERE name = ? AND version = ?", [name, version]).fetchone()
+            row = con.execute(
+                "SELECT text FROM icp_versions WHERE name = ? AND version = ?", [name, version]
+            ).fetchone()
         return None if row is None else row[0]
 
     def icp_versions(self, name: str) -> pl.DataFrame:
@@ -428,11 +462,19 @@ class Store:
             if seen:
                 return before, before, False
             now = _now()
-            con.execute("INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?)", [campaign_id, source_hash, preset, rows, now])
+            con.execute(
+                "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?)", [campaign_id, source_hash, preset, rows, now]
+            )
             frame = events.select(
-                pl.col("contact_id").cast(pl.String), pl.col("email").cast(pl.String), pl.col("outcome").cast(pl.String),
-                pl.col("outcome_rank").cast(pl.Int32), pl.col("step").cast(pl.Int32), pl.col("reply_text").cast(pl.String),
-                pl.col("event_at").cast(pl.String), pl.col("inbox").cast(pl.String), pl.col("source_row").cast(pl.Int32),
+                pl.col("contact_id").cast(pl.String),
+                pl.col("email").cast(pl.String),
+                pl.col("outcome").cast(pl.String),
+                pl.col("outcome_rank").cast(pl.Int32),
+                pl.col("step").cast(pl.Int32),
+                pl.col("reply_text").cast(pl.String),
+                pl.col("event_at").cast(pl.String),
+                pl.col("inbox").cast(pl.String),
+                pl.col("source_row").cast(pl.Int32),
             )
             con.register("events_frame", frame.to_arrow())
             con.execute(
@@ -455,7 +497,9 @@ class Store:
     def _add_ledger(self, con: duckdb.DuckDBPyConnection, entries: pl.DataFrame, now: datetime) -> None:
         if entries.is_empty():
             return
-        frame = entries.select(pl.col("kind").cast(pl.String), pl.col("key").cast(pl.String), pl.col("reason").cast(pl.String))
+        frame = entries.select(
+            pl.col("kind").cast(pl.String), pl.col("key").cast(pl.String), pl.col("reason").cast(pl.String)
+        )
         con.register("ledger_frame", frame.unique(["kind", "key"], keep="first", maintain_order=True).to_arrow())
         con.execute("INSERT OR IGNORE INTO ledger SELECT kind, key, reason, ? AS since FROM ledger_frame", [now])
         con.unregister("ledger_frame")
@@ -464,7 +508,9 @@ class Store:
         """Add entries (kind, key, reason) to the suppression ledger; keys already there are kept as they were."""
         bad = set(entries["kind"].unique().to_list()) - set(LEDGER_KINDS)
         if bad:
-            raise InputError(f"unknown ledger kind (expected one of {', '.join(LEDGER_KINDS)})", field="kind", value=sorted(bad)[0])
+            raise InputError(
+                f"unknown ledger kind (expected one of {', '.join(LEDGER_KINDS)})", field="kind", value=sorted(bad)[0]
+            )
         with self.transaction() as con:
             self._add_ledger(con, entries, _now())
 
@@ -496,7 +542,9 @@ class Store:
             removed["model_cache"] = _count_delete(con, "model_cache", "contains(lower(request), ?)", [key])
             plain = "email" if is_email else "domain"
             _count_delete(con, "ledger", "kind = ? AND key = ?", [plain, key])
-            before = con.execute("SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [kind, sha256(key)]).fetchone()[0]
+            before = con.execute(
+                "SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [kind, sha256(key)]
+            ).fetchone()[0]
             con.execute(
                 "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?)", [kind, sha256(key), "forgotten on request", _now()]
             )

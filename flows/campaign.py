@@ -51,8 +51,13 @@ def record_results(
     """Record the matched events and their ledger entries in one store transaction."""
     events = with_outcome(matched)
     return store.record_outcomes(
-        campaign_id, events, source_hash=parsed.source_hash, preset=parsed.preset, rows=parsed.rows,
-        simulated=simulated, ledger=ledger_entries(events, campaign_id),
+        campaign_id,
+        events,
+        source_hash=parsed.source_hash,
+        preset=parsed.preset,
+        rows=parsed.rows,
+        simulated=simulated,
+        ledger=ledger_entries(events, campaign_id),
     )
 
 
@@ -66,12 +71,21 @@ def run_ingest(request: IngestRequest, *, use_prefect: bool) -> dict[str, Any]:
     matched, unknown_emails = match_results(parsed, contacts)
     before, after, _ = step(record_results)(store, campaign.campaign_id, parsed, matched, request.simulated)
     summary = ingest_summary(
-        campaign.campaign_id, parsed, matched, unknown_emails, before, after,
+        campaign.campaign_id,
+        parsed,
+        matched,
+        unknown_emails,
+        before,
+        after,
         contacts["contact_id"].to_list(),
     )
     if use_prefect:
         rows = [{"outcome": k, "contacts": v} for k, v in summary["outcomes"].items()]
-        publish_table("campaign-outcomes", rows, f"Outcomes of {campaign.name} ({campaign.campaign_id}) after {request.results.name}")
+        publish_table(
+            "campaign-outcomes",
+            rows,
+            f"Outcomes of {campaign.name} ({campaign.campaign_id}) after {request.results.name}",
+        )
     return summary
 
 
@@ -118,10 +132,15 @@ def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
     from targeting import load_column_map, load_icp
     from targeting.importing.canonical import check_importable
 
-    for path, label in [(request.icp, "--icp file"), (request.accounts, "--accounts file"),
-                        (request.contacts, "--contacts file"), (request.drafts, "--drafts folder"),
-                        (request.customers, "--customers file"), (request.column_map, "--map file"),
-                        *[(p, "--suppress file") for p in request.suppress]]:
+    for path, label in [
+        (request.icp, "--icp file"),
+        (request.accounts, "--accounts file"),
+        (request.contacts, "--contacts file"),
+        (request.drafts, "--drafts folder"),
+        (request.customers, "--customers file"),
+        (request.column_map, "--map file"),
+        *[(p, "--suppress file") for p in request.suppress],
+    ]:
         _require(path, label)
     if request.size < 1:
         raise InputError("--size must be at least 1", field="--size", value=request.size)
@@ -141,10 +160,15 @@ def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
         if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
             raise InputError(
                 f"ICP {spec.name!r} version {spec.version} is already recorded with a different text; "
-                "bump `version` in the file to record the change", path=request.icp, field="version", value=spec.version,
+                "bump `version` in the file to record the change",
+                path=request.icp,
+                field="version",
+                value=spec.version,
             )
         if name in store.campaign_names():
-            raise InputError("a campaign of this name already exists; choose another --name", field="--name", value=name)
+            raise InputError(
+                "a campaign of this name already exists; choose another --name", field="--name", value=name
+            )
     column_map = load_column_map(request.column_map) if request.column_map else None
     _account_keys([*request.suppress, *([request.customers] if request.customers else [])])
     check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
@@ -153,7 +177,9 @@ def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
 
     specs = _render_specs(request.workspace)
     sender_file = request.workspace / "sender.yaml"
-    refuse_sample_sender(specs["sender"], allow=request.allow_sample_sender, path=sender_file if sender_file.exists() else None)
+    refuse_sample_sender(
+        specs["sender"], allow=request.allow_sample_sender, path=sender_file if sender_file.exists() else None
+    )
     return {"spec": spec, "text": text, "name": name, "column_map": column_map, **specs}
 
 
@@ -214,7 +240,12 @@ def build_plan(request: PlanRequest, loaded: dict[str, Any], step: Any) -> tuple
     since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=request.cooldown_days)
     cooled = store.planned_since(since)["email"].to_list() if store.exists() and request.cooldown_days else []
     candidates = step(eligible_contacts)(
-        contacts, segments, list(spec.personas), ledger=ledger, cooled_emails=cooled, persona_rules=loaded["persona_rules"]
+        contacts,
+        segments,
+        list(spec.personas),
+        ledger=ledger,
+        cooled_emails=cooled,
+        persona_rules=loaded["persona_rules"],
     )
     reviewed = None
     steps = 3
@@ -224,18 +255,32 @@ def build_plan(request: PlanRequest, loaded: dict[str, Any], step: Any) -> tuple
         csv = pl.read_csv(csv_path, infer_schema=False) if csv_path.is_file() else None
         reviewed = reviewed_drafts(rendered, csv, loaded["sender"])
         steps = int(reviewed["step"].max() or 3)
-    render = RenderSpecs(loaded["persona_rules"], loaded["messaging"], loaded["sender"], loaded["templates"], steps=steps)
+    render = RenderSpecs(
+        loaded["persona_rules"], loaded["messaging"], loaded["sender"], loaded["templates"], steps=steps
+    )
     evidence = {
         row["segment"]: SegmentEvidence(row["delivered"], row["positive"])
         for row in store.lineage_outcomes(spec.name).iter_rows(named=True)
     }
     options = PlanOptions(
-        size=request.size, name=loaded["name"], seed=request.seed, explore=request.explore,
-        cooldown_days=request.cooldown_days, prior=request.prior or DEFAULT_PRIOR, strict=request.strict,
+        size=request.size,
+        name=loaded["name"],
+        seed=request.seed,
+        explore=request.explore,
+        cooldown_days=request.cooldown_days,
+        prior=request.prior or DEFAULT_PRIOR,
+        strict=request.strict,
     )
     icp_hash = hashlib.sha256(loaded["text"].encode("utf-8")).hexdigest()
     plan = step(plan_campaign)(
-        spec, icp_hash, segments, candidates, options, render=render, reviewed=reviewed, evidence=evidence,
+        spec,
+        icp_hash,
+        segments,
+        candidates,
+        options,
+        render=render,
+        reviewed=reviewed,
+        evidence=evidence,
         excluded_accounts=left_out,
     )
     return store, plan
@@ -259,7 +304,12 @@ def record_plan(request: PlanRequest, loaded: dict[str, Any], store: Store, plan
     sender = loaded["sender"].summary()
     design = {**plan.design, "sender": sender}
     campaign = CampaignRecord(
-        plan.campaign_id, loaded["name"], spec.name, spec.version, request.seed, design,
+        plan.campaign_id,
+        loaded["name"],
+        spec.name,
+        spec.version,
+        request.seed,
+        design,
         datetime.now(UTC).replace(tzinfo=None),
     )
     store.record_campaign(campaign, plan.contacts, icp_text=loaded["text"], icp_parent=spec.parent)
@@ -276,7 +326,9 @@ def run_plan(request: PlanRequest, *, use_prefect: bool, loaded: dict[str, Any] 
     store, plan = build_plan(request, loaded, step)
     summary = step(record_plan)(request, loaded, store, plan)
     if use_prefect:
-        rows = [{k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in seg.items() if k != "hypothesis"}
-                for seg in summary["segments"]]
+        rows = [
+            {k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in seg.items() if k != "hypothesis"}
+            for seg in summary["segments"]
+        ]
         publish_table("campaign-design", rows, f"Design of {summary['name']} ({summary['campaign_id']})")
     return summary

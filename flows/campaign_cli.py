@@ -47,15 +47,29 @@ def plan(
     out: Annotated[Path, typer.Option(help="Folder for campaign.csv and design.json.")],
     size: Annotated[int, typer.Option(help="Contacts to plan in all.")] = 100,
     name: Annotated[str | None, typer.Option(help="Campaign name (unique in the store).")] = None,
-    drafts: Annotated[Path | None, typer.Option(help="Folder written by `outbound draft`: reviewed drafts used as they are.")] = None,
-    workspace: Annotated[Path, typer.Option(help="Workspace whose specs and templates render the other drafts.")] = Path("."),
+    drafts: Annotated[
+        Path | None, typer.Option(help="Folder written by `outbound draft`: reviewed drafts used as they are.")
+    ] = None,
+    workspace: Annotated[
+        Path, typer.Option(help="Workspace whose specs and templates render the other drafts.")
+    ] = Path("."),
     seed: Annotated[int, typer.Option(help="Seed: the same inputs and seed give the same plan.")] = 0,
     explore: Annotated[float, typer.Option(help="Share of near-miss accounts (segment `explore`).")] = 0.15,
-    cooldown_days: Annotated[int, typer.Option(help="Never plan anyone planned by any campaign within this many days.")] = 90,
-    prior: Annotated[float | None, typer.Option(help="Benchmark rate segments are read against (default 0.034).")] = None,
-    strict: Annotated[bool, typer.Option(help="Refuse a design where a segment can only detect a 3x difference.")] = False,
-    customers: Annotated[Path | None, typer.Option(help="Customers never planned (default: the workspace's customers.csv).")] = None,
-    suppress: Annotated[list[Path] | None, typer.Option(help="Do-not-contact domains or account ids (repeatable).")] = None,
+    cooldown_days: Annotated[
+        int, typer.Option(help="Never plan anyone planned by any campaign within this many days.")
+    ] = 90,
+    prior: Annotated[
+        float | None, typer.Option(help="Benchmark rate segments are read against (default 0.034).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Refuse a design where a segment can only detect a 3x difference.")
+    ] = False,
+    customers: Annotated[
+        Path | None, typer.Option(help="Customers never planned (default: the workspace's customers.csv).")
+    ] = None,
+    suppress: Annotated[
+        list[Path] | None, typer.Option(help="Do-not-contact domains or account ids (repeatable).")
+    ] = None,
     preset: Annotated[str, typer.Option(help="Column preset: yc, apollo, clay, hubspot, canonical.")] = "canonical",
     column_map: Annotated[Path | None, typer.Option("--map", help="A YAML column map.")] = None,
     store: StoreOption = None,
@@ -68,16 +82,33 @@ def plan(
 
     with one_line_errors():
         request = PlanRequest(
-            icp=icp, accounts=accounts, contacts=contacts, out=out, store=_store_path(store), size=size, name=name,
-            drafts=drafts, workspace=workspace, seed=seed, explore=explore, cooldown_days=cooldown_days, prior=prior,
-            strict=strict, customers=customers, suppress=suppress or [], preset=preset, column_map=column_map,
+            icp=icp,
+            accounts=accounts,
+            contacts=contacts,
+            out=out,
+            store=_store_path(store),
+            size=size,
+            name=name,
+            drafts=drafts,
+            workspace=workspace,
+            seed=seed,
+            explore=explore,
+            cooldown_days=cooldown_days,
+            prior=prior,
+            strict=strict,
+            customers=customers,
+            suppress=suppress or [],
+            preset=preset,
+            column_map=column_map,
             allow_sample_sender=allow_sample_sender,
         )
         created = not request.store.exists()
         loaded = validate_plan_request(request)
         flow_run = wants_flow_run(prefect)
         with working(f"planning {loaded['name']}", quiet=json_out):
-            summary = run_flow("plan_campaign", request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
+            summary = (
+                run_flow("plan_campaign", request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
+            )
     if created:
         err_console.print(f"created the campaign store {request.store}", highlight=False)
     if json_out:
@@ -141,7 +172,9 @@ def ingest(
     from flows.campaign import IngestRequest, run_ingest, validate_ingest_request
 
     with one_line_errors():
-        request = IngestRequest(campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated)
+        request = IngestRequest(
+            campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated
+        )
         validate_ingest_request(request)
         flow_run = wants_flow_run(prefect)
         summary = run_flow("ingest_results", request) if flow_run else run_ingest(request, use_prefect=False)
@@ -151,12 +184,15 @@ def ingest(
     say_how_to_see_runs(flow_run, json_out=json_out)
     console.print(
         f"{summary['campaign_id']}: {summary['rows']} rows, {summary['matched']} matched, "
-        f"{summary['changed']} contacts' outcome rose", highlight=False,
+        f"{summary['changed']} contacts' outcome rose",
+        highlight=False,
     )
     console.print("outcomes: " + ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items() if v), highlight=False)
     if summary["unknown_emails"]:
         examples = ", ".join(summary["unknown_email_examples"])
-        console.print(f"[yellow]warning[/]: {summary['unknown_emails']} emails not in the campaign (e.g. {escape(examples)})")
+        console.print(
+            f"[yellow]warning[/]: {summary['unknown_emails']} emails not in the campaign (e.g. {escape(examples)})"
+        )
     if summary["unknown_statuses"]:
         words = ", ".join(f"{k!r}: {v}" for k, v in summary["unknown_statuses"].items())
         console.print(f"[yellow]warning[/]: status words not understood, rows ignored: {escape(words)}")
@@ -166,7 +202,10 @@ def ingest(
 def report(
     campaign: CampaignRef,
     out: Annotated[Path, typer.Option(help="Folder for report.json and report.html.")] = Path("."),
-    prior: Annotated[float | None, typer.Option(help="Your own reply rate to read against (default: the campaign's, else the 3.4% benchmark).")] = None,
+    prior: Annotated[
+        float | None,
+        typer.Option(help="Your own reply rate to read against (default: the campaign's, else the 3.4% benchmark)."),
+    ] = None,
     store: StoreOption = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -190,17 +229,41 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
         f"{t['planned']} planned, {t['delivered']} delivered, {t['replies']} replies, {t['positive']} positive, "
         f"{t['meetings']} meetings, {t['bounced']} bounced, {t['auto_replies']} auto-replies"
     )
-    for title, key in (("Segments", "segments"), ("Criteria", "criteria"), ("Personas", "personas"), ("Variants", "variants")):
+    for title, key in (
+        ("Segments", "segments"),
+        ("Criteria", "criteria"),
+        ("Personas", "personas"),
+        ("Variants", "variants"),
+    ):
         if not result[key]:
             continue
-        table = Table(title[:-1].lower(), "delivered", "positive", "rate (95% CI)", "P(better)", "verdict", "next round", title=title)
+        table = Table(
+            title[:-1].lower(),
+            "delivered",
+            "positive",
+            "rate (95% CI)",
+            "P(better)",
+            "verdict",
+            "next round",
+            title=title,
+        )
         for row in result[key]:
             rate = "-" if row["rate"] is None else f"{row['rate']:.1%} ({row['ci_low']:.1%}-{row['ci_high']:.1%})"
-            table.add_row(escape(str(row["name"])), str(row["delivered"]), str(row["positive"]), rate, f"{row['p_better']:.2f}",
-                          row["verdict"], "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/arm")
+            table.add_row(
+                escape(str(row["name"])),
+                str(row["delivered"]),
+                str(row["positive"]),
+                rate,
+                f"{row['p_better']:.2f}",
+                row["verdict"],
+                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/arm",
+            )
         console.print(table)
     for problem in result["data_problems"]:
-        console.print(f"[yellow]data problem[/]: segment {escape(problem['segment'])}: {escape(problem['problem'])}", highlight=False)
+        console.print(
+            f"[yellow]data problem[/]: segment {escape(problem['segment'])}: {escape(problem['problem'])}",
+            highlight=False,
+        )
     for note in result["notes"]:
         console.print(f"note: {escape(note)}", highlight=False)
     console.print(f"wrote {written['json']} and {written['html']}", highlight=False)
@@ -219,8 +282,14 @@ def list_(store: StoreOption = None, json_out: JsonFlag = False) -> None:
     table = Table("id", "name", "ICP", "planned", "delivered", "outcomes", title="Campaigns")
     for row in rows:
         outcomes = ", ".join(f"{k} {v}" for k, v in row["outcomes"].items() if v and k != "not_sent") or "-"
-        table.add_row(row["campaign_id"], escape(row["name"]), escape(f"{row['icp']} v{row['version']}"),
-                      str(row["planned"]), str(row["delivered"]), escape(outcomes))
+        table.add_row(
+            row["campaign_id"],
+            escape(row["name"]),
+            escape(f"{row['icp']} v{row['version']}"),
+            str(row["planned"]),
+            str(row["delivered"]),
+            escape(outcomes),
+        )
     console.print(table)
 
 

@@ -32,8 +32,13 @@ def campaign_report(store_path: Path, campaign_ref: str, prior: float | None = N
         chosen = prior_from(None, source="benchmark")
     text = store.icp_text(campaign.icp_name, campaign.icp_version)
     criteria = [c.label for c in parse_icp(text).scoring.criteria] if text else []
-    meta = {"campaign_id": campaign.campaign_id, "name": campaign.name, "icp": campaign.icp_name,
-            "version": campaign.icp_version, "design": design}
+    meta = {
+        "campaign_id": campaign.campaign_id,
+        "name": campaign.name,
+        "icp": campaign.icp_name,
+        "version": campaign.icp_version,
+        "design": design,
+    }
     return build_report(meta, store.contact_outcomes([campaign.campaign_id]), chosen, criteria)
 
 

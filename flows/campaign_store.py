@@ -72,12 +72,20 @@ def export_planned(
     sender = planned_sender(campaign.design, planned)
     if sender["sample"] and not allow_sample_sender:
         who = f"{sender['name']}, {sender['company']}"
-        raise InputError(f"campaign {campaign.campaign_id} was drafted by the sample sender; " + SAMPLE_SENDER_FIX.format(who=who))
+        raise InputError(
+            f"campaign {campaign.campaign_id} was drafted by the sample sender; " + SAMPLE_SENDER_FIX.format(who=who)
+        )
     result = laid_out_for(planned, campaign.campaign_id, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_export_csv(result, out)
-    return {"campaign_id": campaign.campaign_id, "name": campaign.name, "format": fmt, "contacts": result.height,
-            "out": str(out), "sender": sender}
+    return {
+        "campaign_id": campaign.campaign_id,
+        "name": campaign.name,
+        "format": fmt,
+        "contacts": result.height,
+        "out": str(out),
+        "sender": sender,
+    }
 
 
 def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
@@ -95,7 +103,12 @@ def forget(store_path: Path, target: str) -> dict[str, Any]:
     store = Store(store_path)
     created = not store.exists()
     removed = store.forget(key)
-    return {"forgotten": "email" if "@" in key else "domain", "removed": removed, "store": str(store_path), "created": created}
+    return {
+        "forgotten": "email" if "@" in key else "domain",
+        "removed": removed,
+        "store": str(store_path),
+        "created": created,
+    }
 
 
 def record_derived_icp(store: Path | None, icp_path: Path) -> dict[str, Any] | None:

@@ -48,6 +48,7 @@ def _options(
 ) -> None:
     pass
 
+
 Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
 MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
@@ -84,7 +85,8 @@ def target(
     column_map: MapFile = None,
     as_of: AsOf = None,
     facts_spec: Annotated[
-        Path | None, typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml).")
+        Path | None,
+        typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml)."),
     ] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
@@ -97,14 +99,25 @@ def target(
 
     with one_line_errors():
         request = TargetRequest(
-            accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [],
-            preset=preset, column_map=column_map, personas=personas, as_of=_parse_as_of(as_of),
+            accounts=accounts,
+            icp=icp,
+            out=out,
+            contacts=contacts,
+            suppress=suppress or [],
+            preset=preset,
+            column_map=column_map,
+            personas=personas,
+            as_of=_parse_as_of(as_of),
             facts=facts_file(facts_spec),
         )
         inputs = load_target_inputs(request)
         flow_run = wants_flow_run(prefect)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
-            summary = run_flow("build_target_list", request) if flow_run else run_targeting(request, inputs, use_prefect=False)
+            summary = (
+                run_flow("build_target_list", request)
+                if flow_run
+                else run_targeting(request, inputs, use_prefect=False)
+            )
     print_json(summary) if json_out else print_target_summary(summary)
     say_how_to_see_runs(flow_run, json_out=json_out)
 
@@ -125,7 +138,9 @@ def init(
         print_json({k: [str(p) for p in v] for k, v in files.items()})
         return
     console.print(f"workspace {directory}: wrote {len(files['written'])} files, kept {len(files['kept'])} existing")
-    console.print(f"next: cd {directory} && outbound target --accounts accounts.csv --contacts contacts.csv --icp icp.yaml --out out/")
+    console.print(
+        f"next: cd {directory} && outbound target --accounts accounts.csv --contacts contacts.csv --icp icp.yaml --out out/"
+    )
 
 
 @app.command()
@@ -144,8 +159,14 @@ def columns(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     if json_out:
-        print_json({"map": column_map.model_dump(mode="json"), "unplaced": unplaced, "because": reasons,
-                    "out": str(out) if out else None})
+        print_json(
+            {
+                "map": column_map.model_dump(mode="json"),
+                "unplaced": unplaced,
+                "because": reasons,
+                "out": str(out) if out else None,
+            }
+        )
         return
     if out is None:
         console.print(text, markup=False, highlight=False)
@@ -159,7 +180,8 @@ def facts(
     accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
     out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension: one row per account and fact.")],
     facts_spec: Annotated[
-        Path | None, typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one).")
+        Path | None,
+        typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one)."),
     ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
@@ -206,10 +228,14 @@ def personas(
     from flows.personas import PersonasRequest, load_personas_inputs, run_personas
 
     with one_line_errors():
-        request = PersonasRequest(contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map)
+        request = PersonasRequest(
+            contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map
+        )
         inputs = load_personas_inputs(request)
         flow_run = wants_flow_run(prefect)
-        summary = run_flow("classify_personas", request) if flow_run else run_personas(request, inputs, use_prefect=False)
+        summary = (
+            run_flow("classify_personas", request) if flow_run else run_personas(request, inputs, use_prefect=False)
+        )
     if json_out:
         print_json(summary)
         return
@@ -230,8 +256,12 @@ def draft(
     targets: Annotated[Path, typer.Option(help="targets.parquet written by `outbound target`.")],
     contacts: Annotated[Path, typer.Option(help="Contacts of the target accounts.")],
     out: Annotated[Path, typer.Option(help="Folder for drafts.parquet/.csv, skipped.csv and exports/.")],
-    icp: Annotated[Path | None, typer.Option(help="ICP whose personas are drafted (default: the targets' icp.yaml).")] = None,
-    workspace: Annotated[Path, typer.Option(help="Workspace holding personas.yaml, messaging.yaml, sender.yaml, templates/.")] = Path("."),
+    icp: Annotated[
+        Path | None, typer.Option(help="ICP whose personas are drafted (default: the targets' icp.yaml).")
+    ] = None,
+    workspace: Annotated[
+        Path, typer.Option(help="Workspace holding personas.yaml, messaging.yaml, sender.yaml, templates/.")
+    ] = Path("."),
     persona_rules: PersonaFile = None,
     messaging: Annotated[Path | None, typer.Option(help="Copy blocks (messaging.yaml).")] = None,
     sender: Annotated[Path | None, typer.Option(help="Who is writing (sender.yaml).")] = None,
@@ -253,15 +283,29 @@ def draft(
 
     with one_line_errors():
         request = resolve_draft_request(
-            targets, contacts, out, icp=icp, workspace=workspace, personas=persona_rules,
-            messaging=messaging, sender=sender, templates=templates, preset=preset,
-            column_map=column_map, allow_role=allow_role, allow_free_mail=allow_free_mail, suppress=suppress or [],
-            steps=steps, allow_sample_sender=allow_sample_sender,
+            targets,
+            contacts,
+            out,
+            icp=icp,
+            workspace=workspace,
+            personas=persona_rules,
+            messaging=messaging,
+            sender=sender,
+            templates=templates,
+            preset=preset,
+            column_map=column_map,
+            allow_role=allow_role,
+            allow_free_mail=allow_free_mail,
+            suppress=suppress or [],
+            steps=steps,
+            allow_sample_sender=allow_sample_sender,
         )
         inputs = load_draft_inputs(request)
         flow_run = wants_flow_run(prefect)
         with working(f"drafting for {targets}", quiet=json_out):
-            summary = run_flow("draft_emails", request) if flow_run else run_drafting(request, inputs, use_prefect=False)
+            summary = (
+                run_flow("draft_emails", request) if flow_run else run_drafting(request, inputs, use_prefect=False)
+            )
     print_json(summary) if json_out else print_draft_summary(summary)
     say_how_to_see_runs(flow_run, json_out=json_out)
 
@@ -281,19 +325,28 @@ def demo(
     with one_line_errors():
         init_workspace(out)
         request = TargetRequest(
-            accounts=out / "accounts.csv", contacts=out / "contacts.csv", icp=out / "icp.yaml",
-            personas=out / "personas.yaml", out=out / "targets",
+            accounts=out / "accounts.csv",
+            contacts=out / "contacts.csv",
+            icp=out / "icp.yaml",
+            personas=out / "personas.yaml",
+            out=out / "targets",
         )
         inputs = load_target_inputs(request)
-        target_summary = (run_flow("build_target_list", request) if flow_run
-                          else run_targeting(request, inputs, use_prefect=False))
+        target_summary = (
+            run_flow("build_target_list", request) if flow_run else run_targeting(request, inputs, use_prefect=False)
+        )
         drafting = resolve_draft_request(
-            out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out,
+            out / "targets" / "targets.parquet",
+            out / "contacts.csv",
+            out / "drafts",
+            icp=None,
+            workspace=out,
             allow_sample_sender=True,  # the demo is the sample's own place
         )
         draft_inputs = load_draft_inputs(drafting)
-        draft_summary = (run_flow("draft_emails", drafting) if flow_run
-                         else run_drafting(drafting, draft_inputs, use_prefect=False))
+        draft_summary = (
+            run_flow("draft_emails", drafting) if flow_run else run_drafting(drafting, draft_inputs, use_prefect=False)
+        )
         from flows.demo_loop import run_campaign_loop
 
         with working("test campaigns with a simulated responder", quiet=json_out):
@@ -307,8 +360,11 @@ def demo(
     for n, r in enumerate(loop["rounds"], 1):
         t = r["totals"]
         changes = "; ".join(r["changes"]) or "no ICP change (not enough evidence yet)"
-        console.print(f"round {n} (SIMULATED) {r['campaign_id']}, ICP v{r['icp_version']}: {t['positive']} positive of "
-                      f"{t['delivered']} delivered; refine: {changes}", highlight=False)
+        console.print(
+            f"round {n} (SIMULATED) {r['campaign_id']}, ICP v{r['icp_version']}: {t['positive']} positive of "
+            f"{t['delivered']} delivered; refine: {changes}",
+            highlight=False,
+        )
     console.print(f"report: {loop['report']}", highlight=False)
     say_how_to_see_runs(flow_run, json_out=json_out)
 

@@ -76,8 +76,7 @@ def print_target_summary(summary: dict[str, Any]) -> None:
     tiers = ", ".join(f"{tier}: {n:,}" for tier, n in summary["by_tier"].items())
     reach = summary.get("reachable")
     console.print(
-        f"targets {summary['targets']:,} ({tiers})"
-        + (f"; reachable accounts {reach:,}" if reach is not None else "")
+        f"targets {summary['targets']:,} ({tiers})" + (f"; reachable accounts {reach:,}" if reach is not None else "")
     )
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
@@ -133,7 +132,8 @@ def print_icp_check(check: Any, path: Any) -> None:
     spec = check.spec
     console.print(
         f"{path}: {spec.name} v{spec.version} is valid ({len(spec.filters)} filters, "
-        f"{len(spec.disqualifiers)} disqualifiers, {len(spec.scoring.criteria)} criteria)", markup=False,
+        f"{len(spec.disqualifiers)} disqualifiers, {len(spec.scoring.criteria)} criteria)",
+        markup=False,
     )
     for note in check.respelled:
         console.print(f"  reads {note}", markup=False)

@@ -22,9 +22,17 @@ SIZE = 150
 def icp_change(refined: dict[str, Any]) -> dict[str, Any]:
     """A refine summary as report.html's `icp_change`."""
     return {
-        "from": refined["from_version"], "to": refined["version"],
-        "changes": [{"criterion": c["criterion"], "old_points": c["old_points"], "new_points": c["new_points"],
-                     "evidence": f"{c['criterion']}: {c['text']}"} for c in refined["changes"]],
+        "from": refined["from_version"],
+        "to": refined["version"],
+        "changes": [
+            {
+                "criterion": c["criterion"],
+                "old_points": c["old_points"],
+                "new_points": c["new_points"],
+                "evidence": f"{c['criterion']}: {c['text']}",
+            }
+            for c in refined["changes"]
+        ],
         "unchanged": [f"{u['criterion']}: {u['text']}" for u in refined["unchanged"]],
     }
 
@@ -51,32 +59,59 @@ def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed
     change: dict[str, Any] | None = None
     for n in range(1, rounds + 1):
         folder = out / f"round-{n}"
-        plan = run_plan(PlanRequest(icp=icp, accounts=out / "accounts.csv", contacts=out / "contacts.csv", out=folder,
-                                    store=store, size=size, name=f"demo-round-{n}", workspace=out, seed=seed + n,
-                                    drafts=out / "drafts" if n == 1 else None, allow_sample_sender=True),
-                        use_prefect=False)  # the demo is signed by the sample sender on purpose
+        plan = run_plan(
+            PlanRequest(
+                icp=icp,
+                accounts=out / "accounts.csv",
+                contacts=out / "contacts.csv",
+                out=folder,
+                store=store,
+                size=size,
+                name=f"demo-round-{n}",
+                workspace=out,
+                seed=seed + n,
+                drafts=out / "drafts" if n == 1 else None,
+                allow_sample_sender=True,
+            ),
+            use_prefect=False,
+        )  # the demo is signed by the sample sender on purpose
         campaigns.append(plan["campaign_id"])
         export_planned(store, plan["campaign_id"], "generic", folder / "export.csv", allow_sample_sender=True)
         planned = pl.read_csv(folder / "campaign.csv", infer_schema=False)
         simulated_results(planned, accounts, seed=seed + n).write_csv(folder / "results.csv")
-        run_ingest(IngestRequest(campaign=plan["campaign_id"], results=folder / "results.csv", store=store, simulated=True),
-                   use_prefect=False)
+        run_ingest(
+            IngestRequest(campaign=plan["campaign_id"], results=folder / "results.csv", store=store, simulated=True),
+            use_prefect=False,
+        )
         report = campaign_report(store, plan["campaign_id"])
         if change is not None:
             report["icp_change"] = change
         write_report(report, folder)
-        refined = run_refine(RefineRequest(icp=icp, campaigns=campaigns, out=out / f"icp.v{_version(icp) + 1}.yaml", store=store),
-                             use_prefect=False)
-        summary["rounds"].append({"campaign_id": plan["campaign_id"], "icp_version": plan["version"], "totals": report["totals"],
-                                  "refined": refined["changed"],
-                                  "changes": [f"{c['criterion']} {c['text']}" for c in refined["changes"]]})
+        refined = run_refine(
+            RefineRequest(icp=icp, campaigns=campaigns, out=out / f"icp.v{_version(icp) + 1}.yaml", store=store),
+            use_prefect=False,
+        )
+        summary["rounds"].append(
+            {
+                "campaign_id": plan["campaign_id"],
+                "icp_version": plan["version"],
+                "totals": report["totals"],
+                "refined": refined["changed"],
+                "changes": [f"{c['criterion']} {c['text']}" for c in refined["changes"]],
+            }
+        )
         if refined["changed"]:
             change = icp_change(refined)
             icp = Path(refined["out"])
             campaigns = []  # the next round tests the new version; refine it on its own rounds
     last = out / f"round-{rounds}"
     final = campaign_report(store, summary["rounds"][-1]["campaign_id"])
-    final["icp_change"] = change or {"from": 1, "to": 1, "changes": [], "unchanged": ["not enough evidence yet to change the ICP"]}
+    final["icp_change"] = change or {
+        "from": 1,
+        "to": 1,
+        "changes": [],
+        "unchanged": ["not enough evidence yet to change the ICP"],
+    }
     write_report(final, last)
     shutil.copyfile(last / "report.html", out / "report.html")
     shutil.copyfile(last / "report.json", out / "report.json")

@@ -59,7 +59,9 @@ def resolve_draft_request(
     if icp is None:
         icp = targets.parent / "icp.yaml"
         if not icp.exists():
-            raise InputError("no --icp given and no icp.yaml beside the targets (written by `outbound target`)", path=icp)
+            raise InputError(
+                "no --icp given and no icp.yaml beside the targets (written by `outbound target`)", path=icp
+            )
     for name in ("personas", "messaging", "sender"):
         if options.get(name) is None and (workspace / f"{name}.yaml").exists():
             options[name] = workspace / f"{name}.yaml"
@@ -165,9 +167,7 @@ def suppressed_keys(paths: list[Path]) -> list[str]:
     return read_suppression(paths)["key"].str.to_lowercase().unique().sort().to_list()
 
 
-def write_draft_outputs(
-    drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path
-) -> list[Path]:
+def write_draft_outputs(drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path) -> list[Path]:
     """Write drafts.parquet/.csv, skipped.csv (rejected contact rows included), review.csv (the gated
     drafts) and one export per tool (gated contacts left out)."""
     from messaging.checks.gate import review_rows

@@ -46,15 +46,27 @@ def build_target_list(
     from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     request = TargetRequest(
-        accounts=accounts, icp=icp, out=out, contacts=contacts, suppress=suppress or [], preset=preset,
-        column_map=column_map, personas=personas, as_of=as_of, facts=facts,
+        accounts=accounts,
+        icp=icp,
+        out=out,
+        contacts=contacts,
+        suppress=suppress or [],
+        preset=preset,
+        column_map=column_map,
+        personas=personas,
+        as_of=as_of,
+        facts=facts,
     )
     inputs = as_step(True)(load_target_inputs)(request)
     return run_targeting(request, inputs, use_prefect=True)
 
 
-@flow(name="draft_emails", flow_run_name=_run_name("draft", "targets", lambda p: p.parent.name), log_prints=True,
-      validate_parameters=False)
+@flow(
+    name="draft_emails",
+    flow_run_name=_run_name("draft", "targets", lambda p: p.parent.name),
+    log_prints=True,
+    validate_parameters=False,
+)
 def draft_emails(
     targets: str,
     contacts: str,
@@ -76,9 +88,21 @@ def draft_emails(
     from flows.draft import DraftRequest, load_draft_inputs, run_drafting
 
     request = DraftRequest(
-        targets=targets, contacts=contacts, out=out, icp=icp, personas=personas, messaging=messaging, sender=sender,
-        templates=templates, preset=preset, column_map=column_map, allow_role=allow_role,
-        allow_free_mail=allow_free_mail, suppress=suppress or [], steps=steps, allow_sample_sender=allow_sample_sender,
+        targets=targets,
+        contacts=contacts,
+        out=out,
+        icp=icp,
+        personas=personas,
+        messaging=messaging,
+        sender=sender,
+        templates=templates,
+        preset=preset,
+        column_map=column_map,
+        allow_role=allow_role,
+        allow_free_mail=allow_free_mail,
+        suppress=suppress or [],
+        steps=steps,
+        allow_sample_sender=allow_sample_sender,
     )
     inputs = as_step(True)(load_draft_inputs)(request)
     return run_drafting(request, inputs, use_prefect=True)
@@ -121,8 +145,9 @@ def derive_icp(
     """Prefect flow: derive an ICP from customers or deals, with the `icp-derivation` artifact."""
     from flows.icp import DeriveRequest, run_derivation
 
-    request = DeriveRequest(accounts=accounts, out=out, customers=customers, deals=deals, name=name, preset=preset,
-                            column_map=column_map)
+    request = DeriveRequest(
+        accounts=accounts, out=out, customers=customers, deals=deals, name=name, preset=preset, column_map=column_map
+    )
     return run_derivation(request, use_prefect=True)
 
 
@@ -139,8 +164,9 @@ def backtest_icp(
     """Prefect flow: backtest an ICP on closed deals, with the `icp-backtest` artifact."""
     from flows.icp import BacktestRequest, run_backtest
 
-    request = BacktestRequest(icp=icp, accounts=accounts, deals=deals, split=split, preset=preset,
-                              column_map=column_map, as_of=as_of)
+    request = BacktestRequest(
+        icp=icp, accounts=accounts, deals=deals, split=split, preset=preset, column_map=column_map, as_of=as_of
+    )
     return run_backtest(request, use_prefect=True)
 
 
@@ -171,16 +197,36 @@ def plan_campaign(
     from flows.campaign import PlanRequest, run_plan
 
     request = PlanRequest(
-        icp=icp, accounts=accounts, contacts=contacts, out=out, store=store, size=size, name=name, drafts=drafts,
-        workspace=workspace, seed=seed, explore=explore, cooldown_days=cooldown_days, prior=prior, strict=strict,
-        customers=customers, suppress=suppress or [], preset=preset, column_map=column_map, as_of=as_of,
+        icp=icp,
+        accounts=accounts,
+        contacts=contacts,
+        out=out,
+        store=store,
+        size=size,
+        name=name,
+        drafts=drafts,
+        workspace=workspace,
+        seed=seed,
+        explore=explore,
+        cooldown_days=cooldown_days,
+        prior=prior,
+        strict=strict,
+        customers=customers,
+        suppress=suppress or [],
+        preset=preset,
+        column_map=column_map,
+        as_of=as_of,
         allow_sample_sender=allow_sample_sender,
     )
     return run_plan(request, use_prefect=True)
 
 
-@flow(name="ingest_results", flow_run_name=lambda: f"ingest-{flow_run.parameters['campaign']}", log_prints=True,
-      validate_parameters=False)
+@flow(
+    name="ingest_results",
+    flow_run_name=lambda: f"ingest-{flow_run.parameters['campaign']}",
+    log_prints=True,
+    validate_parameters=False,
+)
 def ingest_results(
     campaign: str, results: str, store: str, preset: str = "canonical", simulated: bool = False
 ) -> dict[str, Any]:

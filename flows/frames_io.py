@@ -21,9 +21,7 @@ def csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
         if isinstance(dtype, pl.List) and dtype.inner == pl.String:
             fixes.append(pl.col(name).list.join(";"))
         elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)):
-            fixes.append(
-                pl.col(name).map_elements(lambda v: json.dumps(v, default=str), return_dtype=pl.String)
-            )
+            fixes.append(pl.col(name).map_elements(lambda v: json.dumps(v, default=str), return_dtype=pl.String))
     return frame.with_columns(fixes) if fixes else frame
 
 
@@ -75,8 +73,13 @@ def read_targets(path: Path) -> pl.DataFrame:
     imported = import_accounts(path)
     if imported.rejected.height:
         row = imported.rejected.row(0, named=True)
-        raise InputError(f"not a target list as written: {row['reason']}", path=path, line=row["source_row"] + 1,
-                         field=row["column"], value=row["value"])
+        raise InputError(
+            f"not a target list as written: {row['reason']}",
+            path=path,
+            line=row["source_row"] + 1,
+            field=row["column"],
+            value=row["value"],
+        )
     scores = pl.read_csv(path, columns=["account_id", *_TARGET_EXTRAS], infer_schema=False).select(
         "account_id",
         pl.col("score").cast(pl.Int64),

@@ -52,30 +52,78 @@ class ResultsInput(RunInput):
 
 def reply_rate_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """`campaign-reply-rates`: one row per segment and criterion."""
-    return [{"arm": kind, "name": r["name"], "delivered": r["delivered"], "positive": r["positive"], "rate": r["rate"],
-             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_better": r["p_better"], "verdict": r["verdict"],
-             "next_round_n": r["next_round_n"]}
-            for kind in ("segments", "criteria") for r in report[kind]]
+    return [
+        {
+            "arm": kind,
+            "name": r["name"],
+            "delivered": r["delivered"],
+            "positive": r["positive"],
+            "rate": r["rate"],
+            "ci_low": r["ci_low"],
+            "ci_high": r["ci_high"],
+            "p_better": r["p_better"],
+            "verdict": r["verdict"],
+            "next_round_n": r["next_round_n"],
+        }
+        for kind in ("segments", "criteria")
+        for r in report[kind]
+    ]
 
 
 @flow(name="hypothesis_loop", flow_run_name="loop-{request.icp.stem}", log_prints=True, validate_parameters=False)
 def hypothesis_loop(request: LoopRequest) -> dict[str, Any]:
     """Prefect flow: one round of the loop, paused while the campaign is out."""
-    plan = run_plan(PlanRequest(icp=request.icp, accounts=request.accounts, contacts=request.contacts, out=request.out,
-                                store=request.store, size=request.size, name=request.name, workspace=request.workspace,
-                                seed=request.seed, allow_sample_sender=request.allow_sample_sender), use_prefect=True)
+    plan = run_plan(
+        PlanRequest(
+            icp=request.icp,
+            accounts=request.accounts,
+            contacts=request.contacts,
+            out=request.out,
+            store=request.store,
+            size=request.size,
+            name=request.name,
+            workspace=request.workspace,
+            seed=request.seed,
+            allow_sample_sender=request.allow_sample_sender,
+        ),
+        use_prefect=True,
+    )
     campaign_id = plan["campaign_id"]
-    export = export_planned(request.store, campaign_id, request.format, request.out / f"export-{request.format}.csv",
-                            allow_sample_sender=request.allow_sample_sender)
+    export = export_planned(
+        request.store,
+        campaign_id,
+        request.format,
+        request.out / f"export-{request.format}.csv",
+        allow_sample_sender=request.allow_sample_sender,
+    )
     print(f"campaign {campaign_id} exported to {export['out']}; send it, then resume this run with its results file")
-    answer = pause_flow_run(wait_for_input=ResultsInput, timeout=request.wait_seconds, poll_interval=request.poll_seconds,
-                            key=f"results-{campaign_id}")
-    ingest = run_ingest(IngestRequest(campaign=campaign_id, results=Path(answer.results), store=request.store,
-                                      preset=answer.preset, simulated=answer.simulated), use_prefect=True)
+    answer = pause_flow_run(
+        wait_for_input=ResultsInput,
+        timeout=request.wait_seconds,
+        poll_interval=request.poll_seconds,
+        key=f"results-{campaign_id}",
+    )
+    ingest = run_ingest(
+        IngestRequest(
+            campaign=campaign_id,
+            results=Path(answer.results),
+            store=request.store,
+            preset=answer.preset,
+            simulated=answer.simulated,
+        ),
+        use_prefect=True,
+    )
     report = campaign_report(request.store, campaign_id)
     write_report(report, request.out)
     publish_table("campaign-reply-rates", reply_rate_rows(report), f"Reply rates of {plan['name']} ({campaign_id})")
-    refined = run_refine(RefineRequest(icp=request.icp, campaigns=[campaign_id], out=request.out / "icp.next.yaml",
-                                       store=request.store), use_prefect=True)
-    return {"campaign_id": campaign_id, "planned": plan["planned"], "ingested": ingest["matched"],
-            "report": str(request.out / "report.html"), "refined": refined}
+    refined = run_refine(
+        RefineRequest(icp=request.icp, campaigns=[campaign_id], out=request.out / "icp.next.yaml", store=request.store),
+        use_prefect=True,
+    )
+    return {
+        "campaign_id": campaign_id,
+        "planned": plan["planned"],
+        "ingested": ingest["matched"],
+        "report": str(request.out / "report.html"),
+        "refined": refined,
+    }

@@ -58,8 +58,12 @@ def derive(
     accounts: Annotated[Path, typer.Option(help="The universe: accounts (or a people-shaped export).")],
     out: Annotated[Path, typer.Option(help="Where to write the derived ICP (icp.yaml).")],
     customers: Annotated[Path | None, typer.Option(help="Customers: account_id or domain; label or metrics.")] = None,
-    deals: Annotated[Path | None, typer.Option(help="Deals: account_id or domain; stage or outcome (won, lost, open).")] = None,
-    name: Annotated[str | None, typer.Option(help="Lineage name of the new ICP (default: derived-from-<file>).")] = None,
+    deals: Annotated[
+        Path | None, typer.Option(help="Deals: account_id or domain; stage or outcome (won, lost, open).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Lineage name of the new ICP (default: derived-from-<file>).")
+    ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     store: Annotated[
@@ -73,8 +77,15 @@ def derive(
     from flows.icp import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
 
     with one_line_errors():
-        request = DeriveRequest(accounts=accounts, out=out, customers=customers, deals=deals, name=name,
-                                preset=preset, column_map=column_map)
+        request = DeriveRequest(
+            accounts=accounts,
+            out=out,
+            customers=customers,
+            deals=deals,
+            name=name,
+            preset=preset,
+            column_map=column_map,
+        )
         validate_derive_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"deriving an ICP from {(customers or deals).name}", quiet=json_out):
@@ -88,7 +99,9 @@ def derive(
     print_derivation(summary)
     if summary["recorded"]:
         recorded = summary["recorded"]
-        console.print(f"recorded {recorded['icp']} v{recorded['version']} in the store {recorded['store']}", highlight=False)
+        console.print(
+            f"recorded {recorded['icp']} v{recorded['version']} in the store {recorded['store']}", highlight=False
+        )
     say_how_to_see_runs(as_flow, json_out=json_out)
 
 
@@ -97,8 +110,12 @@ def backtest(
     icp: Annotated[Path, typer.Option(help="The ICP to test (icp.yaml).")],
     accounts: Annotated[Path, typer.Option(help="The universe the deals' accounts are in.")],
     deals: Annotated[Path, typer.Option(help="Deals: account_id or domain; stage or outcome; closed_at, amount.")],
-    split: Annotated[str | None, typer.Option(help="Compare deals closed before and from this date (YYYY-MM-DD).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date `within_days` counts back from (default today).")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Compare deals closed before and from this date (YYYY-MM-DD).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date `within_days` counts back from (default today).")
+    ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     json_out: JsonFlag = False,
@@ -108,8 +125,15 @@ def backtest(
     from flows.icp import BacktestRequest, check_deals_before_flow, run_backtest, validate_backtest_request
 
     with one_line_errors():
-        request = BacktestRequest(icp=icp, accounts=accounts, deals=deals, split=_date(split, "--split"),
-                                  as_of=_date(as_of, "--as-of"), preset=preset, column_map=column_map)
+        request = BacktestRequest(
+            icp=icp,
+            accounts=accounts,
+            deals=deals,
+            split=_date(split, "--split"),
+            as_of=_date(as_of, "--as-of"),
+            preset=preset,
+            column_map=column_map,
+        )
         validate_backtest_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"backtesting {icp.name} on {deals.name}", quiet=json_out):
@@ -134,26 +158,41 @@ def print_derivation(summary: dict[str, Any]) -> None:
 
     console.print(f"[bold]{escape(summary['icp'])}[/] v{summary['version']} -> {escape(summary['out'])}")
     console.print(escape(summary["how"]), highlight=False)
-    console.print(f"compared {summary['best']} best, {summary['worst']} worst, universe {summary['universe']:,} "
-                  f"({summary['unmatched']} of {summary['rows_read']} rows matched no account, "
-                  f"{summary['unlabelled']} neither best nor worst)", highlight=False)
+    console.print(
+        f"compared {summary['best']} best, {summary['worst']} worst, universe {summary['universe']:,} "
+        f"({summary['unmatched']} of {summary['rows_read']} rows matched no account, "
+        f"{summary['unlabelled']} neither best nor worst)",
+        highlight=False,
+    )
     table = Table("field", "value", "best", "worst", "universe", "lift", "shrunk", title="Attributes that matter")
     for a in summary["attributes"]:
-        table.add_row(a["field"], escape(str(a["value"])), f"{a['best']} ({_pct(a['p_best'])})",
-                      f"{a['worst']} ({_pct(a['p_worst'])})", f"{a['p_universe']:.1%}", f"{a['lift']:.1f}x",
-                      f"{a['shrunk_lift']:.1f}x")
+        table.add_row(
+            a["field"],
+            escape(str(a["value"])),
+            f"{a['best']} ({_pct(a['p_best'])})",
+            f"{a['worst']} ({_pct(a['p_worst'])})",
+            f"{a['p_universe']:.1%}",
+            f"{a['lift']:.1f}x",
+            f"{a['shrunk_lift']:.1f}x",
+        )
     console.print(table)
     rules = Table("rule", "best", "worst", "universe", "lift (shrunk)", title="The ICP written")
     for section in ("filters", "disqualifiers", "criteria"):
         for e in summary[section]:
             points = f" ({e['points']:+d})" if "points" in e else ""
-            rules.add_row(f"{section[:-1] if section != 'criteria' else 'criterion'}: {escape(e['label'])}{points}",
-                          e["best"], e["worst"], e["universe"],
-                          e.get("note") or f"{e['lift']}x ({e['shrunk_lift']}x)")
+            rules.add_row(
+                f"{section[:-1] if section != 'criteria' else 'criterion'}: {escape(e['label'])}{points}",
+                e["best"],
+                e["worst"],
+                e["universe"],
+                e.get("note") or f"{e['lift']}x ({e['shrunk_lift']}x)",
+            )
     console.print(rules)
     tiers = ", ".join(f"{t}: {n:,}" for t, n in summary["by_tier"].items())
     band = summary["band"]
-    console.print(f"derived list: {summary['list_size']:,} accounts ({tiers}); target_size {band['min']:,}-{band['max']:,}")
+    console.print(
+        f"derived list: {summary['list_size']:,} accounts ({tiers}); target_size {band['min']:,}-{band['max']:,}"
+    )
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
 
@@ -164,41 +203,65 @@ def print_backtest(summary: dict[str, Any]) -> None:
     from rich.table import Table
 
     sep = summary["separation"]
-    console.print(f"[bold]{escape(summary['icp'])}[/] v{summary['version']}: {summary['deals']} closed deals "
-                  f"({summary['won']} won, {summary['lost']} lost; {summary['open']} open left out, "
-                  f"{summary['unmatched']} matched no account)", highlight=False)
+    console.print(
+        f"[bold]{escape(summary['icp'])}[/] v{summary['version']}: {summary['deals']} closed deals "
+        f"({summary['won']} won, {summary['lost']} lost; {summary['open']} open left out, "
+        f"{summary['unmatched']} matched no account)",
+        highlight=False,
+    )
     tiers = Table("segment", "deals", "won", "win rate", "95% CI", title="Win rate by tier")
     for r in summary["by_tier"]:
-        tiers.add_row(r["segment"], str(r["deals"]), str(r["won"]), _pct(r["win_rate"]),
-                      f"{_pct(r['ci_low'])}-{_pct(r['ci_high'])}")
+        tiers.add_row(
+            r["segment"],
+            str(r["deals"]),
+            str(r["won"]),
+            _pct(r["win_rate"]),
+            f"{_pct(r['ci_low'])}-{_pct(r['ci_high'])}",
+        )
     console.print(tiers)
     scores = ", ".join(f"{r['score']}: {_pct(r['win_rate'])} of {r['deals']}" for r in summary["by_score"])
     console.print(f"win rate by score (accounts the ICP keeps): {scores or '-'}", highlight=False)
     lift = summary["top_tier_lift"]
     if lift and lift["lift"] is not None:
-        console.print(f"top tier {lift['tier']}: {_pct(lift['win_rate'])} vs {_pct(lift['rest_win_rate'])} for the rest "
-                      f"(lift {lift['lift']}x)", highlight=False)
+        console.print(
+            f"top tier {lift['tier']}: {_pct(lift['win_rate'])} vs {_pct(lift['rest_win_rate'])} for the rest "
+            f"(lift {lift['lift']}x)",
+            highlight=False,
+        )
     if sep["auc"] is not None:
-        console.print(f"ROC AUC [bold]{sep['auc']:.3f}[/] (95% bootstrap interval {sep['auc_low']:.3f}-{sep['auc_high']:.3f})")
+        console.print(
+            f"ROC AUC [bold]{sep['auc']:.3f}[/] (95% bootstrap interval {sep['auc_low']:.3f}-{sep['auc_high']:.3f})"
+        )
     recent = Table("closed", "account", "outcome", "ICP says", "score", "", title="Last closed deals, one by one")
     for r in summary["recent"]:
-        recent.add_row(r["closed_at"] or "-", escape(r["account_id"]), r["outcome"], r["segment"], str(r["score"]),
-                       "ok" if r["agrees"] else "miss")
+        recent.add_row(
+            r["closed_at"] or "-",
+            escape(r["account_id"]),
+            r["outcome"],
+            r["segment"],
+            str(r["score"]),
+            "ok" if r["agrees"] else "miss",
+        )
     console.print(recent)
     if "periods" in summary:
         periods = Table("period", "from", "to", "deals", "won", "AUC", title=f"Split at {summary['split']}")
         for p in summary["periods"]:
             auc = p["separation"]["auc"]
-            periods.add_row(p["period"], p["from"], p["to"], str(p["deals"]), str(p["won"]),
-                            "-" if auc is None else f"{auc:.3f}")
+            periods.add_row(
+                p["period"], p["from"], p["to"], str(p["deals"]), str(p["won"]), "-" if auc is None else f"{auc:.3f}"
+            )
         console.print(periods)
         review = summary["review"]
-        console.print(f"{review['segment']} win rate {_pct(review['before'])} -> {_pct(review['after'])}: "
-                      + ("[red]review the ICP[/]" if review["flag"] else
-                         f"no review trigger (that takes a drop of over {review['threshold_points']:.0f} points)"))
+        console.print(
+            f"{review['segment']} win rate {_pct(review['before'])} -> {_pct(review['after'])}: "
+            + (
+                "[red]review the ICP[/]"
+                if review["flag"]
+                else f"no review trigger (that takes a drop of over {review['threshold_points']:.0f} points)"
+            )
+        )
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
-
 
 
 StoreOption = Annotated[
@@ -209,7 +272,9 @@ StoreOption = Annotated[
 @icp_app.command()
 def refine(
     icp: Annotated[Path, typer.Option(help="The ICP version the campaigns tested (icp.yaml).")],
-    campaign: Annotated[list[str], typer.Option("--campaign", help="Campaign id or name (repeatable; one lineage, pooled).")],
+    campaign: Annotated[
+        list[str], typer.Option("--campaign", help="Campaign id or name (repeatable; one lineage, pooled).")
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the next version (NEW.yaml).")],
     store: StoreOption = None,
     json_out: JsonFlag = False,
@@ -224,7 +289,9 @@ def refine(
         loaded = validate_refine_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"refining {loaded['spec'].name} v{loaded['spec'].version}", quiet=json_out):
-            summary = run_flow("refine_icp", request) if as_flow else run_refine(request, use_prefect=False, loaded=loaded)
+            summary = (
+                run_flow("refine_icp", request) if as_flow else run_refine(request, use_prefect=False, loaded=loaded)
+            )
     if json_out:
         print_json(summary)
         return
@@ -236,18 +303,26 @@ def print_refinement(summary: dict[str, Any]) -> None:
     """The refinement as a readable diff: each change with its evidence, then what stayed and why."""
     from rich.markup import escape
 
-    console.print(f"{escape(summary['icp'])} v{summary['from_version']}: {summary['positive']} positive replies of "
-                  f"{summary['delivered']} delivered emails over {', '.join(summary['campaigns'])}", highlight=False)
+    console.print(
+        f"{escape(summary['icp'])} v{summary['from_version']}: {summary['positive']} positive replies of "
+        f"{summary['delivered']} delivered emails over {', '.join(summary['campaigns'])}",
+        highlight=False,
+    )
     for change in summary["changes"]:
-        console.print(f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
-                      f"  # {escape(change['text'])}", highlight=False)
+        console.print(
+            f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
+            f"  # {escape(change['text'])}",
+            highlight=False,
+        )
     for same in summary["unchanged"]:
         console.print(f"  {escape(same['criterion'])}: {escape(same['text'])}", style="dim", highlight=False)
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     if summary["changed"]:
-        console.print(f"wrote v{summary['version']} (parent v{summary['parent']}) to {summary['out']} and recorded it in the store",
-                      highlight=False)
+        console.print(
+            f"wrote v{summary['version']} (parent v{summary['parent']}) to {summary['out']} and recorded it in the store",
+            highlight=False,
+        )
     else:
         console.print("no change: not enough evidence yet; no new version written", highlight=False)
 
@@ -271,10 +346,14 @@ def history(
         return
     for v in versions:
         parent = "" if v["parent"] is None else f" (from v{v['parent']})"
-        console.print(f"[bold]{escape(name)} v{v['version']}[/]{parent}, recorded {v['recorded_at'][:19]}", highlight=False)
+        console.print(
+            f"[bold]{escape(name)} v{v['version']}[/]{parent}, recorded {v['recorded_at'][:19]}", highlight=False
+        )
         for line in v["changes"]:
             console.print(f"  {escape(line)}", highlight=False)
         for item in v["evidence"]:
             text = item.get("text", item) if isinstance(item, dict) else item
             label = item.get("criterion", "") if isinstance(item, dict) else ""
-            console.print(f"    evidence{' for ' + escape(label) if label else ''}: {escape(str(text))}", highlight=False)
+            console.print(
+                f"    evidence{' for ' + escape(label) if label else ''}: {escape(str(text))}", highlight=False
+            )

@@ -49,24 +49,44 @@ def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
     for ref in dict.fromkeys(request.campaigns):
         campaign = store.find_campaign(ref)
         if campaign.icp_name != spec.name:
-            raise InputError(f"campaign {campaign.name} ({campaign.campaign_id}) tested ICP {campaign.icp_name!r}, another lineage "
-                             f"than {spec.name!r}", field="--campaign", value=ref)
+            raise InputError(
+                f"campaign {campaign.name} ({campaign.campaign_id}) tested ICP {campaign.icp_name!r}, another lineage "
+                f"than {spec.name!r}",
+                field="--campaign",
+                value=ref,
+            )
         if campaign.icp_version > spec.version:
-            raise InputError(f"campaign {campaign.name} used v{campaign.icp_version} of {spec.name!r}, newer than the file's "
-                             f"v{spec.version}; refine the newest version", field="--campaign", value=ref)
+            raise InputError(
+                f"campaign {campaign.name} used v{campaign.icp_version} of {spec.name!r}, newer than the file's "
+                f"v{spec.version}; refine the newest version",
+                field="--campaign",
+                value=ref,
+            )
         outcomes = store.contact_outcomes([campaign.campaign_id])
         if not outcomes["outcome_rank"].is_not_null().any():
-            raise InputError(f"campaign {campaign.name} ({campaign.campaign_id}) has no outcomes yet; "
-                             "`outbound campaign ingest` its results first", field="--campaign", value=ref)
+            raise InputError(
+                f"campaign {campaign.name} ({campaign.campaign_id}) has no outcomes yet; "
+                "`outbound campaign ingest` its results first",
+                field="--campaign",
+                value=ref,
+            )
         records.append(campaign)
     if spec.version not in {c.icp_version for c in records}:
         used = ", ".join(sorted({f"v{c.icp_version}" for c in records}))
-        raise InputError(f"the ICP file is v{spec.version} but the campaigns used {used}; refine the version they tested",
-                         path=request.icp, field="version", value=spec.version)
+        raise InputError(
+            f"the ICP file is v{spec.version} but the campaigns used {used}; refine the version they tested",
+            path=request.icp,
+            field="version",
+            value=spec.version,
+        )
     recorded = store.icp_hash(spec.name, spec.version)
     if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
-        raise InputError(f"the ICP file is not the v{spec.version} the campaigns used (its text differs from the recorded one)",
-                         path=request.icp, field="version", value=spec.version)
+        raise InputError(
+            f"the ICP file is not the v{spec.version} the campaigns used (its text differs from the recorded one)",
+            path=request.icp,
+            field="version",
+            value=spec.version,
+        )
     return {"spec": spec, "text": text, "campaigns": records}
 
 
@@ -83,7 +103,9 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
     outcomes, unweighed = pooled_outcomes(store.contact_outcomes(ids))
     refinement = refine_icp(spec, outcomes, Prior().rate, ids)
     if unweighed:
-        refinement.warnings.append(f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed")
+        refinement.warnings.append(
+            f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
+        )
     summary = refine_summary(refinement, request.out)
     if refinement.new_spec is not None:
         text = refined_icp_text(refinement)
@@ -109,11 +131,20 @@ def refine_summary(refinement: Any, out: Path) -> dict[str, Any]:
     r = refinement
     new = r.new_spec
     return {
-        "icp": r.spec.name, "from_version": r.spec.version, "version": new.version if new else r.spec.version,
-        "parent": r.spec.version if new else r.spec.parent, "changed": new is not None, "out": str(out) if new else None,
-        "campaigns": r.campaigns, "delivered": r.delivered, "positive": r.positive,
+        "icp": r.spec.name,
+        "from_version": r.spec.version,
+        "version": new.version if new else r.spec.version,
+        "parent": r.spec.version if new else r.spec.parent,
+        "changed": new is not None,
+        "out": str(out) if new else None,
+        "campaigns": r.campaigns,
+        "delivered": r.delivered,
+        "positive": r.positive,
         "changes": [e.as_dict(r.campaigns) for e in r.changes],
-        "unchanged": [{"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()} for e in r.unchanged],
+        "unchanged": [
+            {"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()}
+            for e in r.unchanged
+        ],
         "warnings": r.warnings,
     }
 
@@ -137,6 +168,13 @@ def icp_history(store_path: Path, name: str) -> list[dict[str, Any]]:
         spec = specs[row["version"]]
         parent = row["parent"] if row["parent"] is not None else spec.parent
         old = specs.get(parent) if isinstance(parent, int) else None
-        history.append({"version": row["version"], "parent": parent, "recorded_at": str(row["recorded_at"]),
-                        "changes": icp_changes(old, spec), "evidence": spec.evidence or []})
+        history.append(
+            {
+                "version": row["version"],
+                "parent": parent,
+                "recorded_at": str(row["recorded_at"]),
+                "changes": icp_changes(old, spec),
+                "evidence": spec.evidence or [],
+            }
+        )
     return history

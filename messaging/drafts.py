@@ -32,14 +32,47 @@ from messaging.contacts.sendability import check_sendability
 from targeting.columns import ACCOUNT_SCHEMA
 
 DRAFT_COLUMNS = (
-    "contact_id", "account_id", "email", "first_name", "last_name", "company", "persona", "step", "variant",
-    "subject", "body", "facts_used", "issues", "email_flag", "source", "fallback_reason",
+    "contact_id",
+    "account_id",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "persona",
+    "step",
+    "variant",
+    "subject",
+    "body",
+    "facts_used",
+    "issues",
+    "email_flag",
+    "source",
+    "fallback_reason",
 )
 SKIPPED_COLUMNS = ("contact_id", "account_id", "email", "reason")
-_ACCOUNT_FIELDS = ("name", "domain", "industry", "tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions")
+_ACCOUNT_FIELDS = (
+    "name",
+    "domain",
+    "industry",
+    "tech_stack",
+    "hiring_roles",
+    "growth_signals",
+    "pain_points",
+    "prior_solutions",
+)
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 # What a draft is made from: the contact's identity, its persona and its account's facts.
-_DRAFTED_FROM = ("_row", "contact_id", "account_id", "email", "first_name", "last_name", "persona", "email_flag", *_ACCOUNT_FIELDS)
+_DRAFTED_FROM = (
+    "_row",
+    "contact_id",
+    "account_id",
+    "email",
+    "first_name",
+    "last_name",
+    "persona",
+    "email_flag",
+    *_ACCOUNT_FIELDS,
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +139,10 @@ def build_drafts(
     drafts = rendered.sort("_row", "step").select(
         *DRAFT_COLUMNS[: DRAFT_COLUMNS.index("step")],
         pl.col("step").cast(pl.Int64),
-        "variant", "subject", "body", "facts_used",
+        "variant",
+        "subject",
+        "body",
+        "facts_used",
         pl.lit([], dtype=pl.List(pl.String)).alias("issues"),
         "email_flag",
         pl.lit("template").alias("source"),
@@ -121,7 +157,11 @@ def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:
 
 
 def classified_contacts(
-    contacts: pl.DataFrame | pl.LazyFrame, persona_rules: PersonaRules | None, *, allow_role: bool, allow_free_mail: bool
+    contacts: pl.DataFrame | pl.LazyFrame,
+    persona_rules: PersonaRules | None,
+    *,
+    allow_role: bool,
+    allow_free_mail: bool,
 ) -> pl.LazyFrame:
     """Contacts with persona and sendability columns, computed only where the frame lacks them."""
     people = contacts.lazy()
@@ -131,7 +171,11 @@ def classified_contacts(
     if "sendable" not in names:
         people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
     names = people.collect_schema().names()
-    extra = [pl.lit(None, dtype=pl.String).alias(c) for c in ("first_name", "last_name", "email", "skip_reason", "email_flag") if c not in names]
+    extra = [
+        pl.lit(None, dtype=pl.String).alias(c)
+        for c in ("first_name", "last_name", "email", "skip_reason", "email_flag")
+        if c not in names
+    ]
     return people.with_columns(extra)
 
 
@@ -178,7 +222,9 @@ def draft_decisions(
         .alias("reason")
     )
     if max_per_account is not None:
-        priority = persona.replace_strict({p: i for i, p in enumerate(personas)}, default=len(personas), return_dtype=pl.Int64)
+        priority = persona.replace_strict(
+            {p: i for i, p in enumerate(personas)}, default=len(personas), return_dtype=pl.Int64
+        )
         slot = pl.when(pl.col("reason").is_null()).then(pl.struct(priority.alias("p"), order.alias("o")))
         rows = rows.with_columns(
             pl.when(pl.col("reason").is_null() & (slot.rank("ordinal").over("account_id") > max_per_account))

@@ -55,10 +55,25 @@ CONTACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("persona", "persona"),
         ("variant", "variant"),
     ],
-    "instantly": [("email", "email"), ("first_name", "first_name"), ("last_name", "last_name"), ("company_name", "company")],
-    "smartlead": [("email", "email"), ("first_name", "first_name"), ("last_name", "last_name"), ("company_name", "company")],
+    "instantly": [
+        ("email", "email"),
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("company_name", "company"),
+    ],
+    "smartlead": [
+        ("email", "email"),
+        ("first_name", "first_name"),
+        ("last_name", "last_name"),
+        ("company_name", "company"),
+    ],
     "lemlist": [("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("companyName", "company")],
-    "apollo": [("First Name", "first_name"), ("Last Name", "last_name"), ("Email", "email"), ("Company Name", "company")],
+    "apollo": [
+        ("First Name", "first_name"),
+        ("Last Name", "last_name"),
+        ("Email", "email"),
+        ("Company Name", "company"),
+    ],
 }
 STEP_HEADERS: dict[str, tuple[str, str]] = {
     "generic": ("step{n}_subject", "step{n}_body"),

@@ -71,7 +71,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
         key = str(loader.construct_object(key_node, deep=True))
         if key in result:
             problem = f"found duplicate key {key!r} (first at line {result.lines[key]})"
-            raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark, problem, key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark, problem, key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result
@@ -106,7 +108,11 @@ def line_of(node: Any, key: Any) -> int | None:
 
 
 def load_spec(
-    model: type[Spec], path: str | Path, *, text: str | None = None, what: str = "a spec file",
+    model: type[Spec],
+    path: str | Path,
+    *,
+    text: str | None = None,
+    what: str = "a spec file",
     fields: FieldNames = "path",
 ) -> Spec:
     """Read and validate a YAML spec file.
@@ -187,8 +193,14 @@ def validate_spec(
 
 
 def spec_error(
-    reason: str, document: Any, loc: tuple[Any, ...], *, path: str | Path, fields: FieldNames = "path",
-    value: object = None, has_value: bool | None = None,
+    reason: str,
+    document: Any,
+    loc: tuple[Any, ...],
+    *,
+    path: str | Path,
+    fields: FieldNames = "path",
+    value: object = None,
+    has_value: bool | None = None,
 ) -> InputError:
     """An InputError for the keys and indexes `loc` of a document from `read_spec`, with its field and line."""
     parts: list[Any] = []

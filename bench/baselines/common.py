@@ -23,7 +23,19 @@ import math
 from datetime import date
 from typing import Any
 
-OPERATORS = ("eq", "in", "not_in", "between", "gte", "lte", "contains_any", "contains_all", "matches", "is_null", "not_null")
+OPERATORS = (
+    "eq",
+    "in",
+    "not_in",
+    "between",
+    "gte",
+    "lte",
+    "contains_any",
+    "contains_all",
+    "matches",
+    "is_null",
+    "not_null",
+)
 LIST_FIELDS = ("tags", "tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions")
 NUMERIC_FIELDS = ("employees", "revenue_usd", "founded_year")
 QUARTILES = (("Q1", 0.25), ("median", 0.5), ("Q3", 0.75))
@@ -79,7 +91,9 @@ def condition_dict(cond: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return out
 
 
-def candidates(spec: dict[str, Any], quartiles: dict[str, dict[str, float]], counts: dict[str, dict[Any, int]]) -> list[dict[str, Any]]:
+def candidates(
+    spec: dict[str, Any], quartiles: dict[str, dict[str, float]], counts: dict[str, dict[Any, int]]
+) -> list[dict[str, Any]]:
     """Every candidate edit, as {"key", "edit", "min_score" | "index" + "filter" (annotated, None if dropped)}.
 
     Args:
@@ -91,8 +105,11 @@ def candidates(spec: dict[str, Any], quartiles: dict[str, dict[str, float]], cou
     points = [c.get("points", 0) for c in spec["scoring"].get("criteria", [])]
     low, high = sum(p for p in points if p < 0), sum(p for p in points if p > 0)
     step = (high - low) // 60 + 1 if high - low > 60 else 1  # every reachable score, or a spread of them
-    out = [{"edit": {"op": "set_min_score", "min_score": s}, "min_score": s}
-           for s in range(low, high + 1, step) if s != current]
+    out = [
+        {"edit": {"op": "set_min_score", "min_score": s}, "min_score": s}
+        for s in range(low, high + 1, step)
+        if s != current
+    ]
     for i, f in enumerate(spec.get("filters", [])):
         for new in _variants(f, quartiles.get(f["field"], {}), counts.get(f["field"], {})):
             condition = annotate(dict(new))
@@ -151,7 +168,9 @@ def verdict(targets: int, band: dict[str, int]) -> str:
     return "too_broad" if targets > band["max"] else "ok"
 
 
-def rank(edits: list[dict[str, Any]], counts: list[int], targets: int, band: dict[str, int], shown: int = 5) -> list[list[Any]]:
+def rank(
+    edits: list[dict[str, Any]], counts: list[int], targets: int, band: dict[str, int], shown: int = 5
+) -> list[list[Any]]:
     """The suggestions shown: only candidates strictly closer to the band than `targets`; in-band ones
     first (least change first), then by distance to the band. Returns [edit key, targets] pairs.
     """
@@ -175,8 +194,13 @@ def rank(edits: list[dict[str, Any]], counts: list[int], targets: int, band: dic
 
 
 def result(
-    spec: dict[str, Any], universe: int, steps: list[tuple[int, int]], tiers: dict[str, int], untiered: int,
-    edits: list[dict[str, Any]], counts: list[int],
+    spec: dict[str, Any],
+    universe: int,
+    steps: list[tuple[int, int]],
+    tiers: dict[str, int],
+    untiered: int,
+    edits: list[dict[str, Any]],
+    counts: list[int],
 ) -> dict[str, Any]:
     """The shape every contender writes.
 

@@ -67,7 +67,11 @@ def predicate(cond: dict[str, Any], as_of) -> str:
         else:
             raise SystemExit(f"operator {op} does not apply to list field {field}")
     else:
-        col = f"lower({field})" if isinstance(value, str) or (isinstance(value, list) and value and isinstance(value[0], str)) else field
+        col = (
+            f"lower({field})"
+            if isinstance(value, str) or (isinstance(value, list) and value and isinstance(value[0], str))
+            else field
+        )
         sql = {
             "eq": lambda: f"({col} = {literal(lower(value))})",
             "in": lambda: f"({col} IN {values_sql(value)})",
@@ -104,7 +108,9 @@ def universe_stats(con: duckdb.DuckDBPyConnection, source: str, spec: dict[str, 
                 quartiles.setdefault(field, {})[name] = value
     counts: dict[str, dict[Any, int]] = {}
     for field in counted:
-        wanted = sorted({v for f in filters if f["field"] == field and isinstance(f["value"], list) for v in lower(f["value"])})
+        wanted = sorted(
+            {v for f in filters if f["field"] == field and isinstance(f["value"], list) for v in lower(f["value"])}
+        )
         element = f"lower(unnest({field}))" if field in LIST_FIELDS else f"lower({field})"
         rows = con.execute(
             f"SELECT v, count(*) FROM (SELECT {element} AS v FROM {source}) WHERE v IN {values_sql(wanted)} GROUP BY v"
@@ -126,9 +132,14 @@ def main() -> None:
     tiers = spec["scoring"].get("tiers", {})
     columns = [f"{predicate(f, args.as_of)} AS f{i}" for i, f in enumerate(filters)]
     columns += [f"coalesce({predicate(d, args.as_of)}, FALSE) AS d{j}" for j, d in enumerate(disqualifiers)]
-    score = " + ".join(f"(CASE WHEN {predicate(c, args.as_of)} THEN {int(c['points'])} ELSE 0 END)" for c in criteria) or "0"
+    score = (
+        " + ".join(f"(CASE WHEN {predicate(c, args.as_of)} THEN {int(c['points'])} ELSE 0 END)" for c in criteria)
+        or "0"
+    )
     columns.append(f"({score}) AS score")
-    columns += [f"coalesce({predicate(e['filter'], args.as_of)}, FALSE) AS r{n}" for n, e in enumerate(edits) if e.get("filter")]
+    columns += [
+        f"coalesce({predicate(e['filter'], args.as_of)}, FALSE) AS r{n}" for n, e in enumerate(edits) if e.get("filter")
+    ]
 
     passes = [f"coalesce(f{i}, FALSE)" for i in range(len(filters))]
     kept = " AND ".join([*passes, *(f"NOT d{j}" for j in range(len(disqualifiers)))]) or "TRUE"
@@ -143,7 +154,9 @@ def main() -> None:
     aggregates += [f"count_if({kept} AND score < {min_score})", "0"]
     upper = None
     for threshold in tiers.values():
-        aggregates.append(f"count_if({target} AND score >= {threshold}" + (f" AND score < {upper})" if upper is not None else ")"))
+        aggregates.append(
+            f"count_if({target} AND score >= {threshold}" + (f" AND score < {upper})" if upper is not None else ")")
+        )
         upper = threshold
     aggregates.append(f"count_if({target} AND score < {min(tiers.values())})" if tiers else f"count_if({target})")
     for n, e in enumerate(edits):
@@ -153,20 +166,33 @@ def main() -> None:
             others = [p for i, p in enumerate(passes) if i != e["index"]] + ([f"r{n}"] if e["filter"] else [])
             rest = " AND ".join([*others, *(f"NOT d{j}" for j in range(len(disqualifiers)))]) or "TRUE"
             aggregates.append(f"count_if({rest} AND score >= {min_score})")
-    row = con.execute(f"WITH flags AS MATERIALIZED (SELECT {', '.join(columns)} FROM {source}) SELECT {', '.join(aggregates)} FROM flags").fetchone()
+    row = con.execute(
+        f"WITH flags AS MATERIALIZED (SELECT {', '.join(columns)} FROM {source}) SELECT {', '.join(aggregates)} FROM flags"
+    ).fetchone()
 
     universe, rest = row[0], list(row[1:])
     n_steps = len(filters) + len(disqualifiers) + 1
     steps = [(rest[2 * k], rest[2 * k + 1]) for k in range(n_steps)]
-    rest = rest[2 * n_steps:]
+    rest = rest[2 * n_steps :]
     tier_counts = dict(zip(tiers, rest[: len(tiers)]))
     untiered = rest[len(tiers)]
-    write(args.out, result(spec, universe, steps, tier_counts, untiered, edits, rest[len(tiers) + 1:]))
+    write(args.out, result(spec, universe, steps, tier_counts, untiered, edits, rest[len(tiers) + 1 :]))
 
     # The target list itself: a second scan that keeps only the targets, best first.
-    tier = "CASE " + " ".join(f"WHEN score >= {t} THEN {literal(name)}" for name, t in tiers.items()) + " END" if tiers else "NULL"
-    keep = " AND ".join([*(f"coalesce({predicate(f, args.as_of)}, FALSE)" for f in filters),
-                         *(f"NOT coalesce({predicate(d, args.as_of)}, FALSE)" for d in disqualifiers)]) or "TRUE"
+    tier = (
+        "CASE " + " ".join(f"WHEN score >= {t} THEN {literal(name)}" for name, t in tiers.items()) + " END"
+        if tiers
+        else "NULL"
+    )
+    keep = (
+        " AND ".join(
+            [
+                *(f"coalesce({predicate(f, args.as_of)}, FALSE)" for f in filters),
+                *(f"NOT coalesce({predicate(d, args.as_of)}, FALSE)" for d in disqualifiers),
+            ]
+        )
+        or "TRUE"
+    )
     con.execute(
         f"COPY (SELECT *, {tier} AS tier FROM (SELECT *, ({score}) AS score FROM {source} WHERE {keep}) "
         f"WHERE score >= {min_score} ORDER BY score DESC, account_id) TO {literal(args.targets)} (FORMAT parquet)"

@@ -106,7 +106,7 @@ def universe_stats(frame: pd.DataFrame, spec: dict[str, Any]) -> tuple[dict, dic
         for cell in frame[field]:
             if is_missing(cell):
                 continue
-            for v in (cell if field in LIST_FIELDS else [cell]):
+            for v in cell if field in LIST_FIELDS else [cell]:
                 key = str(v).lower()
                 tally[key] = tally.get(key, 0) + 1
         counts[field] = tally
@@ -160,7 +160,9 @@ def main() -> None:
     scores = [r[2] for r in rows]
     targets = frame.assign(score=scores)[target]
     targets["tier"] = targets.apply(lambda row: tier_of(row["score"], tiers), axis=1)
-    targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable").to_parquet(args.targets, index=False)
+    targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable").to_parquet(
+        args.targets, index=False
+    )
 
 
 if __name__ == "__main__":

@@ -178,7 +178,9 @@ def main() -> None:
 
     targets = frame[target].assign(score=score[target])
     targets["tier"] = [tier_of(s, tiers) for s in targets["score"]]
-    targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable").to_parquet(args.targets, index=False)
+    targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable").to_parquet(
+        args.targets, index=False
+    )
 
 
 if __name__ == "__main__":

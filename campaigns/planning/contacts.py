@@ -18,8 +18,18 @@ from messaging.drafts import classified_contacts
 
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 CANDIDATE_COLUMNS = (
-    "contact_id", "account_id", "email", "first_name", "last_name", "persona", "sendable", "skip_reason",
-    "email_flag", "segment", "persona_rank", "quality",
+    "contact_id",
+    "account_id",
+    "email",
+    "first_name",
+    "last_name",
+    "persona",
+    "sendable",
+    "skip_reason",
+    "email_flag",
+    "segment",
+    "persona_rank",
+    "quality",
 )
 
 
@@ -61,7 +71,9 @@ def eligible_contacts(
     email = pl.col("email").cast(pl.String).str.replace_all(r"\s", "").str.to_lowercase()
     ranked = people.join(segments.lazy().select("account_id", "segment"), on="account_id", how="left").with_columns(
         email.alias("email"),
-        pl.col("persona").replace_strict({p: i for i, p in enumerate(personas)}, default=None, return_dtype=pl.Int32).alias("persona_rank"),
+        pl.col("persona")
+        .replace_strict({p: i for i, p in enumerate(personas)}, default=None, return_dtype=pl.Int32)
+        .alias("persona_rank"),
         pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int32).alias("quality"),
     )
     reason = (
@@ -79,7 +91,9 @@ def eligible_contacts(
         .then(pl.lit("email not sendable"))
     )
     decided = ranked.with_columns(reason.alias("_reason")).collect()
-    excluded = dict(decided.filter(pl.col("_reason").is_not_null()).group_by("_reason").len().sort("_reason").iter_rows())
+    excluded = dict(
+        decided.filter(pl.col("_reason").is_not_null()).group_by("_reason").len().sort("_reason").iter_rows()
+    )
     open_ = decided.filter(pl.col("_reason").is_null())
     present = [c for c in CANDIDATE_COLUMNS if c in open_.columns]
     return Candidates(open_.select(present).sort("account_id", "persona_rank", "quality", "contact_id"), excluded)

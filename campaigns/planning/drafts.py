@@ -57,15 +57,20 @@ def reviewed_drafts(rendered: pl.DataFrame, reviewed: pl.DataFrame | None, sende
     edited = pl.col("_subject").is_not_null() & (
         (_text(pl.col("_subject")) != _text(pl.col("subject"))) | (_text(pl.col("_body")) != _text(pl.col("body")))
     )
-    marked = joined.with_columns(edited.fill_null(False).alias("edited")).with_columns(
-        pl.when("edited").then(_text(pl.col("_subject"))).otherwise("subject").alias("subject"),
-        pl.when("edited").then(_text(pl.col("_body"))).otherwise("body").alias("body"),
-    ).drop("_subject", "_body")
+    marked = (
+        joined.with_columns(edited.fill_null(False).alias("edited"))
+        .with_columns(
+            pl.when("edited").then(_text(pl.col("_subject"))).otherwise("subject").alias("subject"),
+            pl.when("edited").then(_text(pl.col("_body"))).otherwise("body").alias("body"),
+        )
+        .drop("_subject", "_body")
+    )
     if not marked["edited"].any():
         return marked
     relinted = lint_drafts(
         marked.filter("edited").with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("issues")),
-        postal_address=sender.postal_address, opt_out_line=sender.opt_out_line,
+        postal_address=sender.postal_address,
+        opt_out_line=sender.opt_out_line,
     ).select(*[c for c in marked.columns])
     return pl.concat([marked.filter(~pl.col("edited")), relinted]).sort("contact_id", "step", "variant")
 
@@ -75,9 +80,18 @@ def render_drafts_for(
 ) -> pl.DataFrame:
     """Render drafts for the candidates (one per account and persona) from the workspace's specs."""
     if candidates.is_empty():
-        return pl.DataFrame(schema={"contact_id": pl.String, "step": pl.Int64, "variant": pl.String, "subject": pl.String,
-                                    "body": pl.String, "facts_used": pl.List(pl.String), "issues": pl.List(pl.String),
-                                    "edited": pl.Boolean})
+        return pl.DataFrame(
+            schema={
+                "contact_id": pl.String,
+                "step": pl.Int64,
+                "variant": pl.String,
+                "subject": pl.String,
+                "body": pl.String,
+                "facts_used": pl.List(pl.String),
+                "issues": pl.List(pl.String),
+                "edited": pl.Boolean,
+            }
+        )
     drafted = build_drafts(
         accounts,
         candidates,

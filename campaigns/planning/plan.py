@@ -102,19 +102,24 @@ def plan_campaign(
     if UNTIERED in set(segments["segment"].to_list()):
         names.insert(len(names) - 1, UNTIERED)
     pool = candidates.contacts.with_columns(
-        pl.struct("segment", "account_id").map_elements(
-            lambda r: order_key(options.seed, r["segment"], r["account_id"]), return_dtype=pl.String
-        ).alias("_order")
+        pl.struct("segment", "account_id")
+        .map_elements(lambda r: order_key(options.seed, r["segment"], r["account_id"]), return_dtype=pl.String)
+        .alias("_order")
     )
     reachable = reachable_per_segment(pool, names)
     if sum(reachable.values()) == 0:
-        raise InputError("no reachable contact in any segment (sendable, in an ICP persona, not suppressed or cooling down)",
-                         field="--contacts")
-    wanted, method = allocate(reachable, options.size, explore=options.explore, prior=options.prior,
-                              evidence=evidence, seed=options.seed)
+        raise InputError(
+            "no reachable contact in any segment (sendable, in an ICP persona, not suppressed or cooling down)",
+            field="--contacts",
+        )
+    wanted, method = allocate(
+        reachable, options.size, explore=options.explore, prior=options.prior, evidence=evidence, seed=options.seed
+    )
     warnings = []
     if sum(reachable.values()) < options.size:
-        warnings.append(f"only {sum(reachable.values())} reachable accounts for --size {options.size}: planning all of them")
+        warnings.append(
+            f"only {sum(reachable.values())} reachable accounts for --size {options.size}: planning all of them"
+        )
     drafts, chosen = _choose(pool, segments, wanted, spec, render, reviewed)
     planned_by_segment = dict(chosen.group_by("segment").len().iter_rows())
     hypothesis = hypotheses(spec)
@@ -122,7 +127,9 @@ def plan_campaign(
     for name in names:
         n = int(planned_by_segment.get(name, 0))
         if n < wanted[name]:
-            warnings.append(f"segment {name}: {n} of {wanted[name]} contacts planned; the rest had no draft that passes the checks")
+            warnings.append(
+                f"segment {name}: {n} of {wanted[name]} contacts planned; the rest had no draft that passes the checks"
+            )
         variants = dict(chosen.filter(pl.col("segment") == name).group_by("variant").len().sort("variant").iter_rows())
         rate = detectable_rate(n, options.prior)
         if is_weak_design(rate, options.prior):
@@ -131,29 +138,63 @@ def plan_campaign(
                 f"segment {name}: {n} contacts can tell {shown} from the prior {options.prior:.1%} "
                 f"(a {WEAK_DESIGN_RATIO:g}x difference or more); read it as a check for large misses"
             )
-        rows.append({"segment": name, "hypothesis": hypothesis[name], "reachable": reachable[name], "planned": n,
-                     "variants": variants, "detectable_rate": rate})
+        rows.append(
+            {
+                "segment": name,
+                "hypothesis": hypothesis[name],
+                "reachable": reachable[name],
+                "planned": n,
+                "variants": variants,
+                "detectable_rate": rate,
+            }
+        )
     weak = [r["segment"] for r in rows if r["planned"] and is_weak_design(r["detectable_rate"], options.prior)]
     if options.strict and weak:
         raise InputError(
             f"--strict: segments {', '.join(weak)} can only detect a {WEAK_DESIGN_RATIO:g}x difference from the prior; "
             "plan more contacts per segment or fewer segments",
-            field="--size", value=options.size,
+            field="--size",
+            value=options.size,
         )
     campaign_id = _campaign_id(options, spec, icp_hash, chosen)
     csv = _campaign_csv(drafts, chosen)
     contacts = chosen.join(drafts_json(drafts), on="contact_id", how="left").select(
-        "contact_id", "email", "first_name", "last_name", "account_id", pl.col("name").alias("company"), "domain",
-        "persona", "segment", "variant", "drafts", "edited",
+        "contact_id",
+        "email",
+        "first_name",
+        "last_name",
+        "account_id",
+        pl.col("name").alias("company"),
+        "domain",
+        "persona",
+        "segment",
+        "variant",
+        "drafts",
+        "edited",
         pl.col("criteria").map_elements(lambda v: json.dumps(list(v)), return_dtype=pl.String),
     )
-    summary = {"campaign_id": campaign_id, "name": options.name, "icp": spec.name, "version": spec.version,
-               "planned": chosen.height, "segments": rows, "warnings": warnings}
+    summary = {
+        "campaign_id": campaign_id,
+        "name": options.name,
+        "icp": spec.name,
+        "version": spec.version,
+        "planned": chosen.height,
+        "segments": rows,
+        "warnings": warnings,
+    }
     design = {
         **summary,
-        "icp_hash": icp_hash, "seed": options.seed, "size": options.size, "explore": options.explore,
-        "cooldown_days": options.cooldown_days, "prior": options.prior, "alpha": ALPHA, "power": POWER,
-        "allocation": method, "excluded_accounts": excluded_accounts or {}, "excluded_contacts": candidates.excluded,
+        "icp_hash": icp_hash,
+        "seed": options.seed,
+        "size": options.size,
+        "explore": options.explore,
+        "cooldown_days": options.cooldown_days,
+        "prior": options.prior,
+        "alpha": ALPHA,
+        "power": POWER,
+        "allocation": method,
+        "excluded_accounts": excluded_accounts or {},
+        "excluded_contacts": candidates.excluded,
         "edited": int(chosen["edited"].sum()),
         "drafts": {"reviewed": int(chosen["reviewed"].sum()), "rendered": int((~chosen["reviewed"]).sum())},
     }
@@ -170,20 +211,33 @@ def _choose(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The drafts of the chosen contacts and the chosen contacts (one per account), variant-balanced."""
     accounts = pool.select("segment", "account_id", "_order").unique("account_id").sort("segment", "_order")
-    take = accounts.with_columns(pl.col("_order").rank("ordinal").over("segment").alias("_pos")).join(
-        pl.DataFrame({"segment": list(wanted), "_want": list(wanted.values())}), on="segment"
-    ).filter(pl.col("_pos") <= pl.col("_want") * POOL_FACTOR + POOL_EXTRA)
+    take = (
+        accounts.with_columns(pl.col("_order").rank("ordinal").over("segment").alias("_pos"))
+        .join(pl.DataFrame({"segment": list(wanted), "_want": list(wanted.values())}), on="segment")
+        .filter(pl.col("_pos") <= pl.col("_want") * POOL_FACTOR + POOL_EXTRA)
+    )
     in_pool = pool.join(take.select("account_id"), on="account_id", how="semi")
-    have = reviewed.filter(pl.col("contact_id").is_in(in_pool["contact_id"].implode())) if reviewed is not None else None
+    have = (
+        reviewed.filter(pl.col("contact_id").is_in(in_pool["contact_id"].implode())) if reviewed is not None else None
+    )
     to_render = in_pool if have is None else in_pool.filter(~pl.col("contact_id").is_in(have["contact_id"].implode()))
     facts = segments.join(to_render.select("account_id").unique(), on="account_id", how="semi")
-    rendered = render_drafts_for(to_render.drop("_order", "segment", "persona_rank", "quality"), facts, list(spec.personas), render)
+    rendered = render_drafts_for(
+        to_render.drop("_order", "segment", "persona_rank", "quality"), facts, list(spec.personas), render
+    )
     columns = ["contact_id", "step", "variant", "subject", "body", "facts_used", "issues", "edited"]
     parts = [rendered.select(columns)]
     if have is not None and not have.is_empty():
-        parts.insert(0, have.select(columns).with_columns(pl.col("facts_used").cast(pl.List(pl.String)), pl.col("issues").cast(pl.List(pl.String))))
+        parts.insert(
+            0,
+            have.select(columns).with_columns(
+                pl.col("facts_used").cast(pl.List(pl.String)), pl.col("issues").cast(pl.List(pl.String))
+            ),
+        )
     drafts = pl.concat(parts, how="vertical_relaxed").with_columns(
-        pl.col("contact_id").is_in(have["contact_id"].implode() if have is not None else pl.Series([], dtype=pl.String).implode()).alias("reviewed")
+        pl.col("contact_id")
+        .is_in(have["contact_id"].implode() if have is not None else pl.Series([], dtype=pl.String).implode())
+        .alias("reviewed")
     )
     gate = passing_contacts(drafts).filter("passes")
     best = (
@@ -204,15 +258,21 @@ def _choose(
         .sort("segment", "_order")
     )
     order = {name: i for i, name in enumerate(wanted)}
-    chosen = chosen.sort(pl.col("segment").replace_strict(order, return_dtype=pl.Int32), "_order").drop("_turn", "_slot", "_want")
+    chosen = chosen.sort(pl.col("segment").replace_strict(order, return_dtype=pl.Int32), "_order").drop(
+        "_turn", "_slot", "_want"
+    )
     return drafts.join(chosen.select("contact_id"), on="contact_id", how="semi"), chosen
 
 
 def _campaign_csv(drafts: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
     """campaign.csv: the generic export layout in planned order, with `segment` after `persona`."""
-    people = chosen.select("contact_id", "email", "first_name", "last_name", "account_id", pl.col("name").alias("company"), "persona")
+    people = chosen.select(
+        "contact_id", "email", "first_name", "last_name", "account_id", pl.col("name").alias("company"), "persona"
+    )
     rank = chosen.with_row_index("_rank").select("contact_id", "_rank")
-    ordered = drafts.join(people, on="contact_id", how="inner").join(rank, on="contact_id").sort("_rank", "step", "variant")
+    ordered = (
+        drafts.join(people, on="contact_id", how="inner").join(rank, on="contact_id").sort("_rank", "step", "variant")
+    )
     generic = export_campaign(ordered.drop("_rank"), "generic")
     segment = chosen.select("contact_id", "segment")
     laid_out = generic.join(segment, on="contact_id", how="left", maintain_order="left")
@@ -222,7 +282,9 @@ def _campaign_csv(drafts: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
 
 
 def _campaign_id(options: PlanOptions, spec: IcpSpec, icp_hash: str, chosen: pl.DataFrame) -> str:
-    basis = json.dumps([options.name, spec.name, spec.version, icp_hash, options.seed, sorted(chosen["contact_id"].to_list())])
+    basis = json.dumps(
+        [options.name, spec.name, spec.version, icp_hash, options.seed, sorted(chosen["contact_id"].to_list())]
+    )
     return "c-" + hashlib.sha256(basis.encode()).hexdigest()[:8]
 
 
@@ -231,4 +293,3 @@ def explore_share_ok(explore: float) -> float:
     if not 0 <= explore < 1:
         raise InputError("--explore is a share between 0 and 1 (e.g. 0.15)", field="--explore", value=explore)
     return explore
-

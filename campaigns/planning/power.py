@@ -25,7 +25,9 @@ def detectable_rate(n: int, prior: float, *, alpha: float = ALPHA, power: float 
     """
     if n <= 0:
         return None
-    h = NormalIndPower().solve_power(effect_size=None, nobs1=n, alpha=alpha, power=power, ratio=0.0, alternative="two-sided")
+    h = NormalIndPower().solve_power(
+        effect_size=None, nobs1=n, alpha=alpha, power=power, ratio=0.0, alternative="two-sided"
+    )
     angle = float(h) + 2 * math.asin(math.sqrt(prior))
     if angle >= math.pi:
         return 1.0

@@ -62,8 +62,12 @@ def segment_accounts(
     names = scored.collect_schema().names()
     filters = [c for c in names if c.startswith("_filter_")]
     disqualifiers = [c for c in names if c.startswith("_disqualifier_")]
-    failing = pl.sum_horizontal([(~pl.col(c).fill_null(False)).cast(pl.Int32) for c in filters]) if filters else pl.lit(0)
-    disqualified = pl.any_horizontal([pl.col(c).fill_null(False) for c in disqualifiers]) if disqualifiers else pl.lit(False)
+    failing = (
+        pl.sum_horizontal([(~pl.col(c).fill_null(False)).cast(pl.Int32) for c in filters]) if filters else pl.lit(0)
+    )
+    disqualified = (
+        pl.any_horizontal([pl.col(c).fill_null(False) for c in disqualifiers]) if disqualifiers else pl.lit(False)
+    )
     floor = spec.scoring.min_score
     near_miss = (
         ~pl.col("_suppressed")
@@ -97,7 +101,9 @@ def excluded_accounts(
 
     def listed(keys: Collection[str]) -> pl.Expr:
         lowered = [k.lower() for k in keys]
-        return (pl.col("account_id").str.to_lowercase().is_in(lowered) | pl.col("domain").str.to_lowercase().is_in(lowered)).fill_null(False)
+        return (
+            pl.col("account_id").str.to_lowercase().is_in(lowered) | pl.col("domain").str.to_lowercase().is_in(lowered)
+        ).fill_null(False)
 
     customer = listed(customer_keys) | pl.col("is_customer").fill_null(False)
     suppressed = listed(suppressed_keys) | domain_blocked_expr(ledger)

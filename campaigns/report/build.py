@@ -59,9 +59,17 @@ def _sums(frame: pl.DataFrame) -> dict[str, int]:
 def totals(counted: pl.DataFrame) -> dict[str, int]:
     """report.json's `totals`."""
     s = _sums(counted)
-    return {"planned": s["planned"], "sent": s["sent"], "delivered": s["delivered"], "bounced": s["bounced"],
-            "replies": s["replied"], "positive": s["positive"], "meetings": s["meeting"],
-            "auto_replies": s["auto_reply"], "unsubscribed": s["unsubscribed"]}
+    return {
+        "planned": s["planned"],
+        "sent": s["sent"],
+        "delivered": s["delivered"],
+        "bounced": s["bounced"],
+        "replies": s["replied"],
+        "positive": s["positive"],
+        "meetings": s["meeting"],
+        "auto_replies": s["auto_reply"],
+        "unsubscribed": s["unsubscribed"],
+    }
 
 
 def arm_row(name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior) -> dict[str, Any]:
@@ -77,14 +85,32 @@ def arm_row(name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior
     mean, mean_rest = post[0] / sum(post), post_rest[0] / sum(post_rest)
     need = stats.next_round_n(mean, mean_rest) if n and r["delivered"] else None
     row = {
-        "name": name, "planned": a["planned"], "sent": a["sent"], "delivered": n, "bounced": a["bounced"],
-        "bounce_rate": _ratio(a["bounced"], a["sent"]), "replies": a["replied"], "positive": k, "meetings": a["meeting"],
-        "auto_replies": a["auto_reply"], "rate": _ratio(k, n), "reply_rate": _ratio(a["replied"], n),
-        "ci_low": _round(low), "ci_high": _round(high), "reply_ci_low": _round(reply_low), "reply_ci_high": _round(reply_high),
+        "name": name,
+        "planned": a["planned"],
+        "sent": a["sent"],
+        "delivered": n,
+        "bounced": a["bounced"],
+        "bounce_rate": _ratio(a["bounced"], a["sent"]),
+        "replies": a["replied"],
+        "positive": k,
+        "meetings": a["meeting"],
+        "auto_replies": a["auto_reply"],
+        "rate": _ratio(k, n),
+        "reply_rate": _ratio(a["replied"], n),
+        "ci_low": _round(low),
+        "ci_high": _round(high),
+        "reply_ci_low": _round(reply_low),
+        "reply_ci_high": _round(reply_high),
         "posterior": {"alpha": _round(post[0]), "beta": _round(post[1]), "mean": _round(mean)},
-        "rest": {"delivered": r["delivered"], "positive": r["positive"], "rate": _ratio(r["positive"], r["delivered"]),
-                 "posterior_mean": _round(mean_rest)},
-        "p_better": round(p, 4), "verdict": code, "next_round_n": need,
+        "rest": {
+            "delivered": r["delivered"],
+            "positive": r["positive"],
+            "rate": _ratio(r["positive"], r["delivered"]),
+            "posterior_mean": _round(mean_rest),
+        },
+        "p_better": round(p, 4),
+        "verdict": code,
+        "next_round_n": need,
     }
     row["sentence"] = sentence(row)
     return row
@@ -95,15 +121,19 @@ def sentence(row: dict[str, Any]) -> str:
     if not row["delivered"]:
         return f"{row['name']}: nothing delivered yet, so nothing to read."
     interval = f"95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}"
-    text = (f"{row['name']}: {row['positive']} positive of {row['delivered']} delivered ({row['rate']:.1%}, {interval}) "
-            f"vs {row['rest']['positive']} of {row['rest']['delivered']} for the rest; "
-            f"P(better) = {row['p_better']:.2f}: {VERDICT_WORDS[row['verdict']]}")
+    text = (
+        f"{row['name']}: {row['positive']} positive of {row['delivered']} delivered ({row['rate']:.1%}, {interval}) "
+        f"vs {row['rest']['positive']} of {row['rest']['delivered']} for the rest; "
+        f"P(better) = {row['p_better']:.2f}: {VERDICT_WORDS[row['verdict']]}"
+    )
     if row["next_round_n"] is not None:
         text += f"; confirming the difference takes about {row['next_round_n']:,} contacts per arm"
     return text + "."
 
 
-def arms_by(counted: pl.DataFrame, column: str, prior: stats.Prior, order: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def arms_by(
+    counted: pl.DataFrame, column: str, prior: stats.Prior, order: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """One row per value of `column` (in `order` where given, then the rest sorted), each against the others."""
     values = [v for v in counted[column].unique().to_list() if v is not None]
     names = [v for v in (order or []) if v in values] + sorted(v for v in values if v not in (order or []))
@@ -128,10 +158,16 @@ def arms_by_criterion(counted: pl.DataFrame, labels: Sequence[str], prior: stats
 def data_problems(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Segments whose bounce rate says their addresses are stale or guessed."""
     return [
-        {"segment": s["name"], "sent": s["sent"], "bounced": s["bounced"], "bounce_rate": s["bounce_rate"],
-         "problem": f"{s['bounced']} of {s['sent']} emails bounced ({s['bounce_rate']:.1%}): check the addresses "
-                    "(stale or guessed); bounces are on the suppression ledger"}
-        for s in segments if s["bounce_rate"] is not None and s["bounce_rate"] > BOUNCE_PROBLEM
+        {
+            "segment": s["name"],
+            "sent": s["sent"],
+            "bounced": s["bounced"],
+            "bounce_rate": s["bounce_rate"],
+            "problem": f"{s['bounced']} of {s['sent']} emails bounced ({s['bounce_rate']:.1%}): check the addresses "
+            "(stale or guessed); bounces are on the suppression ledger",
+        }
+        for s in segments
+        if s["bounce_rate"] is not None and s["bounce_rate"] > BOUNCE_PROBLEM
     ]
 
 
@@ -143,8 +179,16 @@ def sample_drafts(contacts: pl.DataFrame, per_segment: int = SAMPLE_DRAFTS) -> l
             steps = json.loads(row["drafts"] or "[]")
             first = next((d for d in steps if d.get("step") == 1), steps[0] if steps else None)
             if first:
-                out.append({"segment": seg, "persona": row["persona"], "variant": row["variant"], "company": row.get("company"),
-                            "subject": first.get("subject", ""), "body": first.get("body", "")})
+                out.append(
+                    {
+                        "segment": seg,
+                        "persona": row["persona"],
+                        "variant": row["variant"],
+                        "company": row.get("company"),
+                        "subject": first.get("subject", ""),
+                        "body": first.get("body", ""),
+                    }
+                )
     return out
 
 
@@ -173,9 +217,13 @@ def build_report(
     results = bool(contacts["outcome_rank"].is_not_null().any()) if contacts.height else False
     notes = []
     if not results:
-        notes.append("no results ingested yet: this is a report of the plan (`outbound campaign ingest` takes results back)")
-    notes.append("a 100-contact round can only catch large misses: telling 3% from 6% takes ~750 contacts per arm "
-                 "(METHODS.md); read every verdict with its interval")
+        notes.append(
+            "no results ingested yet: this is a report of the plan (`outbound campaign ingest` takes results back)"
+        )
+    notes.append(
+        "a 100-contact round can only catch large misses: telling 3% from 6% takes ~750 contacts per arm "
+        "(METHODS.md); read every verdict with its interval"
+    )
     return {
         "campaign_id": campaign["campaign_id"],
         "name": campaign["name"],
@@ -191,7 +239,9 @@ def build_report(
         "variants": arms_by(counted, "variant", prior),
         "data_problems": data_problems(segments),
         "notes": notes,
-        "design": {k: design[k] for k in ("planned", "segments", "warnings", "allocation", "seed", "explore") if k in design},
+        "design": {
+            k: design[k] for k in ("planned", "segments", "warnings", "allocation", "seed", "explore") if k in design
+        },
         "samples": sample_drafts(contacts),
     }
 

@@ -39,8 +39,12 @@ svg.plot { width: 100%; height: auto; display: block; margin: 0.5rem 0; }
 .meta { color: var(--muted); font-size: 0.9rem; }
 """
 
-ARM_TABLES = (("Segments", "segments", "segment"), ("Criteria", "criteria", "criterion"),
-              ("Personas", "personas", "persona"), ("Variants", "variants", "variant"))
+ARM_TABLES = (
+    ("Segments", "segments", "segment"),
+    ("Criteria", "criteria", "criterion"),
+    ("Personas", "personas", "persona"),
+    ("Variants", "variants", "variant"),
+)
 
 
 def render_report_html(report: dict[str, Any]) -> str:
@@ -53,8 +57,11 @@ def render_report_html(report: dict[str, Any]) -> str:
     title = f"Campaign {report['name']} ({report['campaign_id']}): ICP {report['icp']} v{report['version']}"
     parts = [f"<h1>{escape(title)}</h1>"]
     if report.get("simulated"):
-        parts.insert(0, '<div class="simulated" id="simulated">SIMULATED<small>These results were made by a simulated '
-                        "responder: no person sent or answered these emails.</small></div>")
+        parts.insert(
+            0,
+            '<div class="simulated" id="simulated">SIMULATED<small>These results were made by a simulated '
+            "responder: no person sent or answered these emails.</small></div>",
+        )
     parts.append(_totals(report))
     for note in report.get("notes", []):
         parts.append(f'<p class="note">{escape(note)}</p>')
@@ -69,9 +76,11 @@ def render_report_html(report: dict[str, Any]) -> str:
     parts.append(_problems(report))
     parts.append(_samples(report))
     prior = report["prior"]
-    parts.append(f'<p class="meta">Prior: {prior["reply_rate"]:.1%} replies, {prior["positive_share"]:.0%} of them positive '
-                 f"({prior['rate']:.2%} positive per delivered email), weight {prior['weight']:g} contacts ({escape(str(prior['source']))}). "
-                 "Intervals: 95% Wilson. P(better): the posterior probability the arm's rate beats the rest's.</p>")
+    parts.append(
+        f'<p class="meta">Prior: {prior["reply_rate"]:.1%} replies, {prior["positive_share"]:.0%} of them positive '
+        f"({prior['rate']:.2%} positive per delivered email), weight {prior['weight']:g} contacts ({escape(str(prior['source']))}). "
+        "Intervals: 95% Wilson. P(better): the posterior probability the arm's rate beats the rest's.</p>"
+    )
     body = "\n".join(p for p in parts if p)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -83,24 +92,38 @@ def render_report_html(report: dict[str, Any]) -> str:
 
 def _totals(report: dict[str, Any]) -> str:
     t = report["totals"]
-    cards = [("planned", t["planned"]), ("delivered", t["delivered"]), ("replies", t["replies"]), ("positive", t["positive"]),
-             ("meetings", t["meetings"]), ("bounced", t["bounced"]), ("auto-replies", t["auto_replies"]),
-             ("unsubscribed", t["unsubscribed"])]
+    cards = [
+        ("planned", t["planned"]),
+        ("delivered", t["delivered"]),
+        ("replies", t["replies"]),
+        ("positive", t["positive"]),
+        ("meetings", t["meetings"]),
+        ("bounced", t["bounced"]),
+        ("auto-replies", t["auto_replies"]),
+        ("unsubscribed", t["unsubscribed"]),
+    ]
     rate = f"{t['positive'] / t['delivered']:.1%}" if t["delivered"] else "-"
     cards.insert(4, ("positive rate", rate))
-    inner = "".join(f'<div class="card" id="total-{escape(k.replace(" ", "-"))}"><b>{escape(str(v))}</b>{escape(k)}</div>' for k, v in cards)
+    inner = "".join(
+        f'<div class="card" id="total-{escape(k.replace(" ", "-"))}"><b>{escape(str(v))}</b>{escape(k)}</div>'
+        for k, v in cards
+    )
     return f'<h2>Totals</h2><div class="cards">{inner}</div>'
 
 
 def _plots(report: dict[str, Any]) -> str:
     prior = report["prior"]["rate"]
-    svgs = [rates_plot(report.get("segments", []), "Positive-reply rate by segment", prior),
-            rates_plot(report.get("criteria", []), "Positive-reply rate of accounts meeting each criterion", prior)]
+    svgs = [
+        rates_plot(report.get("segments", []), "Positive-reply rate by segment", prior),
+        rates_plot(report.get("criteria", []), "Positive-reply rate of accounts meeting each criterion", prior),
+    ]
     shown = [s for s in svgs if s]
     if not shown:
         return "<h2>Rates</h2><p>Nothing delivered yet: no rates to draw.</p>"
-    return '<h2>Rates</h2><p class="meta">Green: likely better than the rest; red: likely worse; grey: not enough evidence.</p>' + "".join(
-        f'<figure id="plot-{i}">{s}</figure>' for i, s in enumerate(shown))
+    return (
+        '<h2>Rates</h2><p class="meta">Green: likely better than the rest; red: likely worse; grey: not enough evidence.</p>'
+        + "".join(f'<figure id="plot-{i}">{s}</figure>' for i, s in enumerate(shown))
+    )
 
 
 def _next_round(report: dict[str, Any]) -> str:
@@ -108,12 +131,16 @@ def _next_round(report: dict[str, Any]) -> str:
     if not rows:
         return ""
     items = "".join(f"<li>{escape(str(r['name']))}: about {r['next_round_n']:,} contacts per arm</li>" for r in rows)
-    return ("<h2>What the next round needs</h2><p>To confirm each observed difference (two-sided test, alpha 0.05, power 0.8):</p>"
-            f"<ul>{items}</ul>")
+    return (
+        "<h2>What the next round needs</h2><p>To confirm each observed difference (two-sided test, alpha 0.05, power 0.8):</p>"
+        f"<ul>{items}</ul>"
+    )
 
 
 def _icp_change(change: dict[str, Any]) -> str:
-    svg = points_change_plot(change.get("changes", []), f"ICP v{change.get('from')} -> v{change.get('to')}: points per criterion")
+    svg = points_change_plot(
+        change.get("changes", []), f"ICP v{change.get('from')} -> v{change.get('to')}: points per criterion"
+    )
     items = "".join(f"<li>{escape(str(c.get('evidence', c.get('criterion'))))}</li>" for c in change.get("changes", []))
     unchanged = "".join(f"<li>{escape(str(u))}</li>" for u in change.get("unchanged", []))
     text = f"<h2>ICP v{escape(str(change.get('from')))} → v{escape(str(change.get('to')))}</h2>"
@@ -121,7 +148,7 @@ def _icp_change(change: dict[str, Any]) -> str:
     if items:
         text += f"<ul>{items}</ul>"
     if unchanged:
-        text += f'<details><summary>Left as they were</summary><ul>{unchanged}</ul></details>'
+        text += f"<details><summary>Left as they were</summary><ul>{unchanged}</ul></details>"
     return text
 
 
@@ -137,8 +164,10 @@ def _design(report: dict[str, Any]) -> str:
         for s in segments
     )
     warnings = "".join(f'<p class="note">{escape(w)}</p>' for w in design.get("warnings", []))
-    return ('<h2>Design</h2><div class="scroll"><table><tr><th>segment</th><th>reachable</th><th>planned</th>'
-            f"<th>detectable rate</th><th>hypothesis</th></tr>{rows}</table></div>{warnings}")
+    return (
+        '<h2>Design</h2><div class="scroll"><table><tr><th>segment</th><th>reachable</th><th>planned</th>'
+        f"<th>detectable rate</th><th>hypothesis</th></tr>{rows}</table></div>{warnings}"
+    )
 
 
 def _arm_table(heading: str, rows: list[dict[str, Any]], label: str) -> str:
@@ -153,9 +182,11 @@ def _arm_table(heading: str, rows: list[dict[str, Any]], label: str) -> str:
         f'<td class="sentence">{escape(r.get("sentence", ""))}</td></tr>'
         for r in rows
     )
-    return (f'<h2>{escape(heading)}</h2><div class="scroll"><table id="table-{label}"><tr><th>{label}</th><th>delivered</th>'
-            "<th>positive</th><th>replies</th><th>rate</th><th>95% CI</th><th>P(better)</th><th>verdict</th>"
-            f"<th>next round / arm</th><th>in words</th></tr>{body}</table></div>")
+    return (
+        f'<h2>{escape(heading)}</h2><div class="scroll"><table id="table-{label}"><tr><th>{label}</th><th>delivered</th>'
+        "<th>positive</th><th>replies</th><th>rate</th><th>95% CI</th><th>P(better)</th><th>verdict</th>"
+        f"<th>next round / arm</th><th>in words</th></tr>{body}</table></div>"
+    )
 
 
 def _problems(report: dict[str, Any]) -> str:
@@ -163,7 +194,8 @@ def _problems(report: dict[str, Any]) -> str:
     if not problems:
         return ""
     return "<h2>Data problems</h2>" + "".join(
-        f'<p class="problem">Segment {escape(p["segment"])}: {escape(p["problem"])}</p>' for p in problems)
+        f'<p class="problem">Segment {escape(p["segment"])}: {escape(p["problem"])}</p>' for p in problems
+    )
 
 
 def _samples(report: dict[str, Any]) -> str:
@@ -172,6 +204,7 @@ def _samples(report: dict[str, Any]) -> str:
         return ""
     return "<h2>Sample drafts</h2>" + "".join(
         f'<div class="draft"><div class="meta">{escape(str(s["segment"]))} · {escape(str(s["persona"]))} · variant '
-        f'{escape(str(s["variant"]))} · {escape(str(s.get("company") or ""))}</div><b>{escape(s["subject"])}</b>'
+        f"{escape(str(s['variant']))} · {escape(str(s.get('company') or ''))}</div><b>{escape(s['subject'])}</b>"
         f"<pre>{escape(s['body'])}</pre></div>"
-        for s in samples)
+        for s in samples
+    )

@@ -18,7 +18,7 @@ def _svg(fig: Any) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     # Width follows the page (a phone's or a laptop's); the viewBox keeps the proportions.
     return re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="plot" role="img"', text, count=1)
@@ -42,18 +42,36 @@ def rates_plot(rows: list[dict[str, Any]], title: str, prior_rate: float | None 
     ys = list(range(len(shown)))
     for y, row in zip(ys, shown[::-1]):
         colour = VERDICT_COLOUR[row["verdict"]]
-        ax.plot([row["ci_low"] * 100, row["ci_high"] * 100], [y, y], color=colour, linewidth=2.2, solid_capstyle="round")
+        ax.plot(
+            [row["ci_low"] * 100, row["ci_high"] * 100], [y, y], color=colour, linewidth=2.2, solid_capstyle="round"
+        )
         ax.plot([row["rate"] * 100], [y], "o", color=colour, markersize=7)
-        ax.annotate(f"{row['positive']}/{row['delivered']}", (row["ci_high"] * 100, y), xytext=(6, 0),
-                    textcoords="offset points", va="center", fontsize=9, color=INK)
+        ax.annotate(
+            f"{row['positive']}/{row['delivered']}",
+            (row["ci_high"] * 100, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            color=INK,
+        )
     if prior_rate is not None:
         ax.axvline(prior_rate * 100, color=PRIOR, linestyle="--", linewidth=1)
-        ax.annotate("prior", (prior_rate * 100, len(shown) - 0.45), xytext=(3, 0), textcoords="offset points", fontsize=8, color=PRIOR)
+        ax.annotate(
+            "prior",
+            (prior_rate * 100, len(shown) - 0.45),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8,
+            color=PRIOR,
+        )
     ax.set_yticks(ys, names, fontsize=10, color=INK)
     ax.set_ylim(-0.7, len(shown) - 0.3)
     upper = max(r["ci_high"] for r in shown) * 100
     ax.set_xlim(0, max(upper * 1.18, 1))
-    ax.set_xlabel("positive replies per delivered email, %\n(dot: observed; bar: 95% Wilson interval)", fontsize=9, color=MUTED)
+    ax.set_xlabel(
+        "positive replies per delivered email, %\n(dot: observed; bar: 95% Wilson interval)", fontsize=9, color=MUTED
+    )
     ax.set_title(title, fontsize=12, color=INK, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -21,7 +21,9 @@ def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """
     rank = pl.col("outcome_rank")
     delivered = contacts.filter(rank.is_not_null() & (rank >= RANK["no_reply"]) & (rank != RANK["bounced"]))
-    unknown = delivered.filter(pl.col("criteria").is_null()).select(pl.col("email").str.to_lowercase().n_unique()).item()
+    unknown = (
+        delivered.filter(pl.col("criteria").is_null()).select(pl.col("email").str.to_lowercase().n_unique()).item()
+    )
     once = (
         delivered.filter(pl.col("criteria").is_not_null())
         .with_columns(pl.col("email").str.to_lowercase().alias("_person"))
@@ -29,7 +31,9 @@ def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         .unique("_person", keep="first", maintain_order=True)
     )
     frame = once.select(
-        "campaign_id", "contact_id", "segment",
+        "campaign_id",
+        "contact_id",
+        "segment",
         (rank >= RANK["positive"]).cast(pl.Int64).alias("positive"),
         pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("criteria"),
     )

@@ -47,8 +47,13 @@ class Prior:
         return self.reply_rate * self.positive_share
 
     def as_json(self) -> dict[str, float | str]:
-        return {"reply_rate": self.reply_rate, "positive_share": self.positive_share, "rate": round(self.rate, 6),
-                "weight": self.weight, "source": self.source}
+        return {
+            "reply_rate": self.reply_rate,
+            "positive_share": self.positive_share,
+            "rate": round(self.rate, 6),
+            "weight": self.weight,
+            "source": self.source,
+        }
 
 
 def prior_from(reply_rate: float | None, *, source: str) -> Prior:
@@ -60,7 +65,9 @@ def prior_from(reply_rate: float | None, *, source: str) -> Prior:
     if reply_rate is None:
         return Prior()
     if isinstance(reply_rate, bool) or not isinstance(reply_rate, int | float) or not 0 < reply_rate < 1:
-        raise InputError("--prior is a reply rate strictly between 0 and 1 (e.g. 0.034)", field="--prior", value=reply_rate)
+        raise InputError(
+            "--prior is a reply rate strictly between 0 and 1 (e.g. 0.034)", field="--prior", value=reply_rate
+        )
     return Prior(reply_rate=float(reply_rate), source=source)
 
 

@@ -32,8 +32,15 @@ from targeting.errors import InputError
 
 UNKNOWN_EMAIL_EXAMPLES = 5
 EVENT_SCHEMA = {
-    "email": pl.String, "outcome": pl.String, "outcome_rank": pl.Int32, "step": pl.Int32, "reply_text": pl.String,
-    "event_at": pl.String, "inbox": pl.String, "source_row": pl.Int32, "ledger": pl.String,
+    "email": pl.String,
+    "outcome": pl.String,
+    "outcome_rank": pl.Int32,
+    "step": pl.Int32,
+    "reply_text": pl.String,
+    "event_at": pl.String,
+    "inbox": pl.String,
+    "source_row": pl.Int32,
+    "ledger": pl.String,
 }
 
 
@@ -69,7 +76,9 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
     """
     path = Path(path)
     if preset not in LAYOUTS:
-        raise InputError(f"unknown results preset (expected one of {', '.join(LAYOUTS)})", field="--preset", value=preset)
+        raise InputError(
+            f"unknown results preset (expected one of {', '.join(LAYOUTS)})", field="--preset", value=preset
+        )
     if not path.is_file():
         raise InputError("results file not found", path=path)
     raw = path.read_bytes()
@@ -80,7 +89,9 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
     statuses = [(column, find_column(headers, column.names)) for column in layout.statuses]
     present = [(column, header) for column, header in statuses if header is not None]
     if email is None or not present:
-        raise _layout_error(path, layout, headers, missing="email" if email is None else " or ".join(layout.statuses[0].names))
+        raise _layout_error(
+            path, layout, headers, missing="email" if email is None else " or ".join(layout.statuses[0].names)
+        )
     _check_not_another_layout(path, layout, headers)
     row_outcomes, row_ledger, unknown = _row_outcomes(frame, present)
     extras = {
@@ -88,10 +99,16 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
         for name, names in (("reply_text", layout.reply_text), ("event_at", layout.event_at), ("inbox", layout.inbox))
     }
     step_header = find_column(headers, layout.step)
-    step = pl.col(step_header).cast(pl.String).str.strip_chars().cast(pl.Int32, strict=False) if step_header else pl.lit(None, pl.Int32)
+    step = (
+        pl.col(step_header).cast(pl.String).str.strip_chars().cast(pl.Int32, strict=False)
+        if step_header
+        else pl.lit(None, pl.Int32)
+    )
     events = (
         frame.with_row_index("source_row", offset=2)  # file line numbers: the header is line 1
-        .with_columns(pl.Series("_rank", row_outcomes, dtype=pl.Int32), pl.Series("ledger", row_ledger, dtype=pl.String))
+        .with_columns(
+            pl.Series("_rank", row_outcomes, dtype=pl.Int32), pl.Series("ledger", row_ledger, dtype=pl.String)
+        )
         .filter(pl.col(email).is_not_null() & (email_key(pl.col(email)) != ""))
         .with_columns(**extras)
         .with_columns(
@@ -103,11 +120,18 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
         .select(
             email_key(pl.col(email)).alias("email"),
             pl.col("outcome_rank").replace_strict(dict(enumerate(OUTCOMES)), return_dtype=pl.String).alias("outcome"),
-            "outcome_rank", step.alias("step"), "reply_text", "event_at", "inbox",
-            pl.col("source_row").cast(pl.Int32), "ledger",
+            "outcome_rank",
+            step.alias("step"),
+            "reply_text",
+            "event_at",
+            "inbox",
+            pl.col("source_row").cast(pl.Int32),
+            "ledger",
         )
     )
-    return ParsedResults(events.cast(EVENT_SCHEMA), frame.height, dict(unknown), hashlib.sha256(raw).hexdigest(), preset)
+    return ParsedResults(
+        events.cast(EVENT_SCHEMA), frame.height, dict(unknown), hashlib.sha256(raw).hexdigest(), preset
+    )
 
 
 def _read_frame(path: Path, raw: bytes) -> pl.DataFrame:
@@ -182,12 +206,14 @@ def _layout_error(path: Path, layout: ResultsLayout, headers: dict[str, str], *,
             if own & set(headers):
                 return InputError(
                     f"no {missing!r} column; this looks like {_a(LAYOUTS[name].label)}: add --preset {name}",
-                    path=path, field=missing,
+                    path=path,
+                    field=missing,
                 )
     expected = " / ".join(layout.statuses[0].names)
     return InputError(
         f"missing column {missing!r} for the {layout.label} (expected an email column and one of: {expected})",
-        path=path, field=missing,
+        path=path,
+        field=missing,
     )
 
 
@@ -198,8 +224,12 @@ def _check_not_another_layout(path: Path, layout: ResultsLayout, headers: dict[s
     for other in LAYOUTS.values():
         if other is not layout and tool_specific_columns(other) & set(headers):
             hint = "drop --preset" if other.name == "canonical" else f"use --preset {other.name}"
-            raise InputError(f"this looks like {_a(other.label)}, not {_a(layout.label)}: {hint}", path=path,
-                             field="--preset", value=layout.name)
+            raise InputError(
+                f"this looks like {_a(other.label)}, not {_a(layout.label)}: {hint}",
+                path=path,
+                field="--preset",
+                value=layout.name,
+            )
 
 
 def _a(label: str) -> str:
@@ -212,7 +242,9 @@ def match_results(parsed: ParsedResults, contacts: pl.DataFrame) -> tuple[pl.Dat
     Returns:
         (events with contact_id, the emails not planned in this campaign, unique, in file order).
     """
-    planned = contacts.select(email_key(pl.col("email")).alias("email"), pl.col("contact_id")).unique("email", keep="first")
+    planned = contacts.select(email_key(pl.col("email")).alias("email"), pl.col("contact_id")).unique(
+        "email", keep="first"
+    )
     joined = parsed.events.join(planned, on="email", how="left", maintain_order="left")
     unknown = joined.filter(pl.col("contact_id").is_null())
     matched = joined.filter(pl.col("contact_id").is_not_null())

@@ -94,21 +94,47 @@ INSTANTLY = ResultsLayout(
     statuses=(
         StatusColumn(
             ("status", "lead status"),
-            words=_words({
-                "Active": "no_reply", "1": "no_reply", "Paused": "no_reply", "2": "no_reply",
-                "Completed": "no_reply", "3": "no_reply", "Bounced": "bounced", "-1": "bounced",
-                "Unsubscribed": "unsubscribed", "-2": "unsubscribed", "Skipped": "not_sent", "-3": "not_sent",
-            }),
+            words=_words(
+                {
+                    "Active": "no_reply",
+                    "1": "no_reply",
+                    "Paused": "no_reply",
+                    "2": "no_reply",
+                    "Completed": "no_reply",
+                    "3": "no_reply",
+                    "Bounced": "bounced",
+                    "-1": "bounced",
+                    "Unsubscribed": "unsubscribed",
+                    "-2": "unsubscribed",
+                    "Skipped": "not_sent",
+                    "-3": "not_sent",
+                }
+            ),
         ),
         StatusColumn(
             ("lt interest status", "interest status", "lead interest status"),
-            words=_words({
-                "Out of Office": "auto_reply", "0": "auto_reply", "Interested": "positive", "1": "positive",
-                "Meeting Booked": "meeting", "2": "meeting", "Meeting Completed": "meeting", "3": "meeting",
-                "Won": "meeting", "Closed": "meeting", "Won/Closed": "meeting", "4": "meeting",
-                "Not Interested": "replied", "-1": "replied", "Wrong Person": "replied", "-2": "replied",
-                "Lost": "replied", "-3": "replied",
-            }),
+            words=_words(
+                {
+                    "Out of Office": "auto_reply",
+                    "0": "auto_reply",
+                    "Interested": "positive",
+                    "1": "positive",
+                    "Meeting Booked": "meeting",
+                    "2": "meeting",
+                    "Meeting Completed": "meeting",
+                    "3": "meeting",
+                    "Won": "meeting",
+                    "Closed": "meeting",
+                    "Won/Closed": "meeting",
+                    "4": "meeting",
+                    "Not Interested": "replied",
+                    "-1": "replied",
+                    "Wrong Person": "replied",
+                    "-2": "replied",
+                    "Lost": "replied",
+                    "-3": "replied",
+                }
+            ),
         ),
         StatusColumn(("email reply count", "reply count", "replies"), kind="count", outcome="replied", weak=True),
     ),
@@ -123,19 +149,35 @@ SMARTLEAD = ResultsLayout(
     statuses=(
         StatusColumn(
             ("status", "lead status"),
-            words=_words({
-                "STARTED": "no_reply", "INPROGRESS": "no_reply", "IN PROGRESS": "no_reply", "COMPLETED": "no_reply",
-                "PAUSED": "no_reply", "STOPPED": "no_reply", "BLOCKED": "not_sent", "NOT STARTED": "not_sent",
-            }),
+            words=_words(
+                {
+                    "STARTED": "no_reply",
+                    "INPROGRESS": "no_reply",
+                    "IN PROGRESS": "no_reply",
+                    "COMPLETED": "no_reply",
+                    "PAUSED": "no_reply",
+                    "STOPPED": "no_reply",
+                    "BLOCKED": "not_sent",
+                    "NOT STARTED": "not_sent",
+                }
+            ),
         ),
         StatusColumn(
             ("category", "lead category"),
-            words=_words({
-                "Interested": "positive", "Meeting Request": "meeting", "Not Interested": "replied",
-                "Do Not Contact": "unsubscribed", "Information Request": "positive", "Out Of Office": "auto_reply",
-                "Wrong Person": "replied", "Uncategorizable by AI": "replied", "Sender Originated Bounce": "bounced",
-                "": "no_reply",
-            }),
+            words=_words(
+                {
+                    "Interested": "positive",
+                    "Meeting Request": "meeting",
+                    "Not Interested": "replied",
+                    "Do Not Contact": "unsubscribed",
+                    "Information Request": "positive",
+                    "Out Of Office": "auto_reply",
+                    "Wrong Person": "replied",
+                    "Uncategorizable by AI": "replied",
+                    "Sender Originated Bounce": "bounced",
+                    "": "no_reply",
+                }
+            ),
         ),
         StatusColumn(("is unsubscribed", "unsubscribed"), kind="flag", outcome="unsubscribed"),
         StatusColumn(("is bounced", "bounced"), kind="flag", outcome="bounced"),
@@ -152,15 +194,34 @@ LEMLIST = ResultsLayout(
     statuses=(
         StatusColumn(
             ("state", "status", "last state", "lead status", "lead state"),
-            words=_words({
-                "imported": "not_sent", "scanned": "not_sent", "skipped": "not_sent", "reviewed": "not_sent",
-                "paused": "not_sent", "contacted": "no_reply", "emailsSent": "no_reply", "hooked": "no_reply",
-                "emailsOpened": "no_reply", "attracted": "no_reply", "emailsClicked": "no_reply",
-                "warmed": "replied", "emailsReplied": "replied", "notInterested": "replied",
-                "emailsNotInterested": "replied", "interested": "positive", "emailsInterested": "positive",
-                "meetingBooked": "meeting", "emailsBounced": "bounced", "failed": "bounced", "emailsFailed": "bounced",
-                "emailsUnsubscribed": "unsubscribed", "unsubscribed": "unsubscribed", "done": "no_reply",
-            }),
+            words=_words(
+                {
+                    "imported": "not_sent",
+                    "scanned": "not_sent",
+                    "skipped": "not_sent",
+                    "reviewed": "not_sent",
+                    "paused": "not_sent",
+                    "contacted": "no_reply",
+                    "emailsSent": "no_reply",
+                    "hooked": "no_reply",
+                    "emailsOpened": "no_reply",
+                    "attracted": "no_reply",
+                    "emailsClicked": "no_reply",
+                    "warmed": "replied",
+                    "emailsReplied": "replied",
+                    "notInterested": "replied",
+                    "emailsNotInterested": "replied",
+                    "interested": "positive",
+                    "emailsInterested": "positive",
+                    "meetingBooked": "meeting",
+                    "emailsBounced": "bounced",
+                    "failed": "bounced",
+                    "emailsFailed": "bounced",
+                    "emailsUnsubscribed": "unsubscribed",
+                    "unsubscribed": "unsubscribed",
+                    "done": "no_reply",
+                }
+            ),
         ),
     ),
     reply_text=("reply text", "last reply", "reply"),
@@ -174,18 +235,35 @@ APOLLO = ResultsLayout(
     statuses=(
         StatusColumn(
             ("sequence status", "contact status", "status in sequence", "emailer campaign status"),
-            words=_words({
-                "Active": "no_reply", "Paused": "no_reply", "Finished": "no_reply", "Bounced": "bounced",
-                "Not Sent": "not_sent", "Failed": "not_sent", "Scheduled": "not_sent",
-            }),
+            words=_words(
+                {
+                    "Active": "no_reply",
+                    "Paused": "no_reply",
+                    "Finished": "no_reply",
+                    "Bounced": "bounced",
+                    "Not Sent": "not_sent",
+                    "Failed": "not_sent",
+                    "Scheduled": "not_sent",
+                }
+            ),
         ),
         StatusColumn(
             ("stage", "contact stage"),
-            words=_words({
-                "Cold": "not_sent", "Approaching": "no_reply", "Unresponsive": "no_reply", "Replied": "replied",
-                "Not Interested": "replied", "Interested": "positive", "Meeting Booked": "meeting", "Demoed": "meeting",
-                "Do Not Contact": "unsubscribed", "Bad Data": "bounced", "Changed Job": "no_reply",
-            }),
+            words=_words(
+                {
+                    "Cold": "not_sent",
+                    "Approaching": "no_reply",
+                    "Unresponsive": "no_reply",
+                    "Replied": "replied",
+                    "Not Interested": "replied",
+                    "Interested": "positive",
+                    "Meeting Booked": "meeting",
+                    "Demoed": "meeting",
+                    "Do Not Contact": "unsubscribed",
+                    "Bad Data": "bounced",
+                    "Changed Job": "no_reply",
+                }
+            ),
         ),
         StatusColumn(("email sent",), kind="flag", outcome="no_reply", weak=True),
         StatusColumn(("email bounced",), kind="flag", outcome="bounced"),
@@ -197,7 +275,9 @@ APOLLO = ResultsLayout(
     event_at=("last contacted", "replied at"),
 )
 
-LAYOUTS: dict[str, ResultsLayout] = {layout.name: layout for layout in (CANONICAL, INSTANTLY, SMARTLEAD, LEMLIST, APOLLO)}
+LAYOUTS: dict[str, ResultsLayout] = {
+    layout.name: layout for layout in (CANONICAL, INSTANTLY, SMARTLEAD, LEMLIST, APOLLO)
+}
 PRESETS = tuple(name for name in LAYOUTS if name != "canonical")
 
 

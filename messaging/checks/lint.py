@@ -128,8 +128,9 @@ def lint_drafts_lazy(
         found = (
             found.join(spam, on="_lint_row", how="left", maintain_order="left")
             .with_columns(
-                pl.concat_list("issues", pl.col("_spam").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-                .alias("issues")
+                pl.concat_list("issues", pl.col("_spam").fill_null(pl.lit([], dtype=pl.List(pl.String)))).alias(
+                    "issues"
+                )
             )
             .drop("_spam")
         )
@@ -230,8 +231,4 @@ def _footer_issue(column: str, footer: str, code: str, message: str) -> pl.Expr:
 
 def _fact_issue() -> pl.Expr:
     facts = pl.col("facts_used").list.len().fill_null(0)
-    return (
-        pl.when(facts == 0)
-        .then(pl.lit("no_account_fact: the draft uses no fact about the account"))
-        .otherwise(None)
-    )
+    return pl.when(facts == 0).then(pl.lit("no_account_fact: the draft uses no fact about the account")).otherwise(None)

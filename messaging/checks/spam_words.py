@@ -123,7 +123,9 @@ def spam_pattern(words: list[str] | tuple[str, ...]) -> str:
     return "(?i)(?:" + "|".join(parts) + ")"
 
 
-def spam_word_issues(drafts: pl.LazyFrame, words: list[str] | tuple[str, ...], *, row: str, column: str) -> pl.LazyFrame:
+def spam_word_issues(
+    drafts: pl.LazyFrame, words: list[str] | tuple[str, ...], *, row: str, column: str
+) -> pl.LazyFrame:
     """One list of spam warnings per draft that has any, naming each word and its line in the body.
 
     Only bodies that match at all are split into lines, so clean drafts cost one regex scan.

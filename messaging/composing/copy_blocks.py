@@ -32,16 +32,30 @@ LINE_VARIABLES = {
 BLOCKS = ("opener", "problem", "angle", "bridge", "topic")
 # The account fields a draft can rest on, in canonical column order, one bit each.
 FACT_FIELDS = tuple(
-    f for f in ACCOUNT_SCHEMA if f in {"industry", "tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions"}
+    f
+    for f in ACCOUNT_SCHEMA
+    if f in {"industry", "tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions"}
 )
 FACT_BITS = {field: 1 << i for i, field in enumerate(FACT_FIELDS)}
 # Which account list feeds which blocks.
-BLOCK_SOURCES = {"pain_points": ("topic", "opener", "problem"), "growth_signals": ("angle",), "prior_solutions": ("bridge",)}
+BLOCK_SOURCES = {
+    "pain_points": ("topic", "opener", "problem"),
+    "growth_signals": ("angle",),
+    "prior_solutions": ("bridge",),
+}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _DISPLAY = {
-    "saas": "SaaS", "hr_tech": "HR tech", "devtools": "developer tools", "hubspot": "HubSpot",
-    "bigquery": "BigQuery", "dbt": "dbt", "aws": "AWS", "gcp": "GCP", "github": "GitHub",
-    "customer_success": "customer success", "revops": "RevOps",
+    "saas": "SaaS",
+    "hr_tech": "HR tech",
+    "devtools": "developer tools",
+    "hubspot": "HubSpot",
+    "bigquery": "BigQuery",
+    "dbt": "dbt",
+    "aws": "AWS",
+    "gcp": "GCP",
+    "github": "GitHub",
+    "customer_success": "customer success",
+    "revops": "RevOps",
 }
 
 
@@ -143,7 +157,10 @@ def generic_lines(spec: MessagingSpec) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "persona": list(PERSONAS),
-            **{f"generic_{b}": [getattr(g, b).get(p, getattr(g, b).get("default")) for p in PERSONAS] for b in BLOCKS[:4]},
+            **{
+                f"generic_{b}": [getattr(g, b).get(p, getattr(g, b).get("default")) for p in PERSONAS]
+                for b in BLOCKS[:4]
+            },
             "generic_topic": [g.topic] * len(PERSONAS),
         }
     )
@@ -223,7 +240,9 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str) -> pl.LazyFrame:
     bits = pl.when(pl.col("_specific")).then(FACT_BITS[source]).otherwise(0)
     for name, (_, field) in LINE_VARIABLES.items():
         if field is not None:
-            bits = bits | pl.when(pl.col(block).str.contains("{" + name + "}", literal=True)).then(FACT_BITS[field]).otherwise(0)
+            bits = bits | pl.when(pl.col(block).str.contains("{" + name + "}", literal=True)).then(
+                FACT_BITS[field]
+            ).otherwise(0)
     return frame.with_columns(filled.alias(block), bits.alias(f"fact_bits_{block}")).drop("_specific")
 
 

@@ -49,10 +49,12 @@ def facts_used(templates: TemplateSet) -> tuple[pl.LazyFrame, pl.Expr]:
     """What each template uses (a frame to join on persona, step, variant) and the facts expression."""
     uses = pl.DataFrame(
         [
-            {"persona": p, "step": s, "variant": v} | {f"_uses_{n}": n in templates.variables[(p, s, v)] for n in CONTEXT_VARIABLES}
+            {"persona": p, "step": s, "variant": v}
+            | {f"_uses_{n}": n in templates.variables[(p, s, v)] for n in CONTEXT_VARIABLES}
             for p, s, v in templates.code
         ],
-        schema={"persona": pl.String, "step": pl.Int64, "variant": pl.String} | {f"_uses_{n}": pl.Boolean for n in CONTEXT_VARIABLES},
+        schema={"persona": pl.String, "step": pl.Int64, "variant": pl.String}
+        | {f"_uses_{n}": pl.Boolean for n in CONTEXT_VARIABLES},
     )
     bits = pl.lit(0, dtype=pl.Int64)
     for block in _BLOCKS:
@@ -63,7 +65,9 @@ def facts_used(templates: TemplateSet) -> tuple[pl.LazyFrame, pl.Expr]:
     return uses.lazy(), fact_names(bits)
 
 
-def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sender: Sender, *, steps: int = 3) -> pl.DataFrame:
+def render_drafts(
+    rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sender: Sender, *, steps: int = 3
+) -> pl.DataFrame:
     """Render every contact's steps.
 
     Args:
@@ -91,9 +95,7 @@ def render_drafts(rows: pl.LazyFrame | pl.DataFrame, templates: TemplateSet, sen
         .with_columns(facts.alias("facts_used"))
         .collect()
     )
-    context = [
-        pl.col(_CONTEXT_COLUMNS.get(n, n)).cast(pl.String).fill_null("").alias(n) for n in CONTEXT_VARIABLES
-    ]
+    context = [pl.col(_CONTEXT_COLUMNS.get(n, n)).cast(pl.String).fill_null("").alias(n) for n in CONTEXT_VARIABLES]
     bound = templates.bind(template_globals(sender, planned["persona"].unique().to_list()))
     parts = []
     # One partition per template (no sort of the whole frame): each renders with its own template.

@@ -25,11 +25,23 @@ from targeting.errors import InputError
 
 # The per-row variables a template may use; copy blocks come from messaging.yaml.
 CONTEXT_VARIABLES = (
-    "first_name", "company", "topic", "opener", "problem", "angle", "bridge", "industry", "tech", "hiring_role",
+    "first_name",
+    "company",
+    "topic",
+    "opener",
+    "problem",
+    "angle",
+    "bridge",
+    "industry",
+    "tech",
+    "hiring_role",
 )
 # Bound once per template: the sender (a read-only SenderView), the persona and its value proposition.
 GLOBAL_VARIABLES = ("sender", "value_proposition", "persona")
-_FIXTURE = {name: f"sample {name.replace('_', ' ')}" for name in CONTEXT_VARIABLES} | {"first_name": "Alex", "company": "Example Co"}
+_FIXTURE = {name: f"sample {name.replace('_', ' ')}" for name in CONTEXT_VARIABLES} | {
+    "first_name": "Alex",
+    "company": "Example Co",
+}
 _FILE_NAME = re.compile(r"^step(?P<step>[1-9][0-9]*)_(?P<variant>[a-z0-9]+)\.txt\.j2$")
 
 TemplateKey = tuple[str, int, str]
@@ -161,7 +173,9 @@ def _template_sources(root: Traversable | Path) -> dict[TemplateKey, tuple[str, 
             path = str(entry)
             match = _FILE_NAME.match(entry.name)
             if folder.name not in PERSONAS:
-                raise InputError(f"unknown persona folder; expected one of {', '.join(PERSONAS)}", path=path, value=folder.name)
+                raise InputError(
+                    f"unknown persona folder; expected one of {', '.join(PERSONAS)}", path=path, value=folder.name
+                )
             if match is None:
                 raise InputError("template file name must be step<N>_<variant>.txt.j2", path=path, value=entry.name)
             found[(folder.name, int(match["step"]), match["variant"])] = (path, entry.read_text(encoding="utf-8"))

@@ -82,6 +82,7 @@ def onet_scores(titles: pl.DataFrame, mapping: list[tuple[str, list[str]]], rule
 
 def onet_accuracy(scored: pl.DataFrame) -> pl.DataFrame:
     """Per expected persona: n, accuracy (predicted persona acceptable), unclassified share; plus `all`."""
+
     def row(name: str, part: pl.DataFrame) -> tuple[str, int, float, float]:
         n = part.height
         return (

@@ -75,9 +75,7 @@ def persona_accuracy(labelled: pl.DataFrame, rules: PersonaRules) -> pl.DataFram
         rows.append((persona, n, predicted, correct, _ratio(correct, predicted), _ratio(correct, n)))
     total, right = scored.height, scored["correct"].sum()
     rows.append(("all", total, total, right, _ratio(right, total), _ratio(right, total)))
-    return pl.DataFrame(
-        rows, schema=["persona", "n", "predicted", "correct", "precision", "recall"], orient="row"
-    )
+    return pl.DataFrame(rows, schema=["persona", "n", "predicted", "correct", "precision", "recall"], orient="row")
 
 
 def label_accuracy(labelled: pl.DataFrame, rules: PersonaRules, column: str) -> float:

@@ -8,9 +8,7 @@ from messaging.contacts.classify import PersonaRules, classify_contacts
 from messaging.contacts.sendability import check_sendability
 
 
-def reachable_accounts(
-    contacts: pl.LazyFrame | pl.DataFrame, personas: list[str], rules: PersonaRules
-) -> pl.LazyFrame:
+def reachable_accounts(contacts: pl.LazyFrame | pl.DataFrame, personas: list[str], rules: PersonaRules) -> pl.LazyFrame:
     """Return the distinct `account_id`s that have a sendable contact in one of `personas`.
 
     Args:

@@ -202,8 +202,8 @@ class Condition(BaseModel):
         if self.name:
             return self.name
         op = self.operator
-        text = f"{self.field} {op}" if op in ("is_null", "not_null") else (
-            f"{self.field} {op} {format_value(self.value)}"
+        text = (
+            f"{self.field} {op}" if op in ("is_null", "not_null") else (f"{self.field} {op} {format_value(self.value)}")
         )
         return text + (f" within {self.within_days} days" if self.within_days else "")
 

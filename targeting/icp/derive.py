@@ -124,17 +124,27 @@ def derive_icp(
     if marked and universe.select(pl.col("is_customer").fill_null(False).any()).collect().item():
         # A target list is for prospects. Not derived, so it has no lift to show.
         disqualifiers.append(Disqualifier(field="is_customer", eq=True, reason="already a customer"))
-    draft = IcpSpec(name=name, filters=filters, disqualifiers=disqualifiers,
-                    scoring={"criteria": criteria}, personas=DEFAULT_PERSONAS)
+    draft = IcpSpec(
+        name=name,
+        filters=filters,
+        disqualifiers=disqualifiers,
+        scoring={"criteria": criteria},
+        personas=DEFAULT_PERSONAS,
+    )
     scores = score_accounts(universe, draft, as_of).filter(pl.col("dropped_at").is_null()).select("score").collect()
     tiers = tiers_of(scores["score"])
     list_size = scores.height
     band = {"min": max(1, math.floor(list_size / 2)), "max": max(1, min(math.ceil(list_size * 2), n_universe))}
     spec = IcpSpec(
-        name=name, version=1, parent=None,
+        name=name,
+        version=1,
+        parent=None,
         description=f"Derived from {source}: {how}.",
-        created_at=(as_of or date.today()).isoformat(), author="outbound icp derive",
-        target_size=band, filters=filters, disqualifiers=disqualifiers,
+        created_at=(as_of or date.today()).isoformat(),
+        author="outbound icp derive",
+        target_size=band,
+        filters=filters,
+        disqualifiers=disqualifiers,
         scoring={"min_score": min(tiers.values()) if tiers else 0, "tiers": tiers, "criteria": criteria},
         personas=DEFAULT_PERSONAS,
     )
@@ -144,8 +154,19 @@ def derive_icp(
     by_tier = dict(final.group_by("tier").len().collect().rows())
     by_tier = {t: int(by_tier.get(t, 0)) for t in spec.scoring.tiers}
     warnings = _warnings(n_best, n_worst, best_name, worst_name, list_size, n_universe, filters)
-    return Derivation(spec=spec, evidence=evidence, attributes=table, how=how, source=source, n_best=n_best,
-                      n_worst=n_worst, n_universe=n_universe, list_size=list_size, by_tier=by_tier, warnings=warnings)
+    return Derivation(
+        spec=spec,
+        evidence=evidence,
+        attributes=table,
+        how=how,
+        source=source,
+        n_best=n_best,
+        n_worst=n_worst,
+        n_universe=n_universe,
+        list_size=list_size,
+        by_tier=by_tier,
+        warnings=warnings,
+    )
 
 
 def check_label_counts(n_best: int, n_worst: int, best: str, worst: str, source: str) -> None:
@@ -166,7 +187,9 @@ def check_label_counts(n_best: int, n_worst: int, best: str, worst: str, source:
         if n < MIN_CLASS:
             raise InputError(
                 f"only {n} {label} accounts matched the universe; derivation needs at least {MIN_CLASS} "
-                f"{best} and {MIN_CLASS} {worst} to compare", field="label", value=n,
+                f"{best} and {MIN_CLASS} {worst} to compare",
+                field="label",
+                value=n,
             )
 
 
@@ -177,17 +200,32 @@ def _attribute_fields(universe: pl.LazyFrame) -> list[str]:
     return [f for f, any_value in zip(present, filled) if any_value]
 
 
-def _evidence(spec: IcpSpec, universe: pl.LazyFrame, best: pl.DataFrame, worst: pl.DataFrame,
-              n_universe: int) -> list[RuleEvidence]:
+def _evidence(
+    spec: IcpSpec, universe: pl.LazyFrame, best: pl.DataFrame, worst: pl.DataFrame, n_universe: int
+) -> list[RuleEvidence]:
     rules = [(f"filters[{i}]", c) for i, c in enumerate(spec.filters)]
     rules += [(f"disqualifiers[{i}]", c) for i, c in enumerate(spec.disqualifiers)]
     rules += [(f"scoring.criteria[{i}]", c) for i, c in enumerate(spec.scoring.criteria)]
     conditions = [c for _, c in rules]
-    k_u, k_b, k_w = count_holding(universe, conditions), count_holding(best, conditions), count_holding(worst, conditions)
+    k_u, k_b, k_w = (
+        count_holding(universe, conditions),
+        count_holding(best, conditions),
+        count_holding(worst, conditions),
+    )
     return [
-        RuleEvidence(rule=rule, label=c.label, best=kb, n_best=best.height, worst=kw, n_worst=worst.height,
-                     universe=ku, n_universe=n_universe,
-                     note=f"not derived: {ku:,} accounts of the universe are customers already" if c.field == "is_customer" else None)
+        RuleEvidence(
+            rule=rule,
+            label=c.label,
+            best=kb,
+            n_best=best.height,
+            worst=kw,
+            n_worst=worst.height,
+            universe=ku,
+            n_universe=n_universe,
+            note=f"not derived: {ku:,} accounts of the universe are customers already"
+            if c.field == "is_customer"
+            else None,
+        )
         for (rule, c), ku, kb, kw in zip(rules, k_u, k_b, k_w)
     ]
 
@@ -202,8 +240,10 @@ def _warnings(n_best: int, n_worst: int, best: str, worst: str, size: int, n_uni
             f"{low[0]:.0%}-{high[0]:.0%} (95% interval), so every line below is a hypothesis: test it before trusting it"
         )
     if not filters:
-        warnings.append(f"no attribute is held by {FILTER_SHARE:.0%} of the {best} and rare in the universe: "
-                        "the ICP has no filters and ranks the whole universe by points")
+        warnings.append(
+            f"no attribute is held by {FILTER_SHARE:.0%} of the {best} and rare in the universe: "
+            "the ICP has no filters and ranks the whole universe by points"
+        )
     if size >= n_universe:
         warnings.append(f"the derived ICP keeps the whole universe ({n_universe:,} accounts): a market, not a profile")
     low, high = WORKABLE
@@ -214,8 +254,8 @@ def _warnings(n_best: int, n_worst: int, best: str, worst: str, size: int, n_uni
             "(another export) rather than loosening the profile"
         )
     elif size > high:
-        warnings.append(f"the derived list is {size:,} accounts, over the field's workable {low:,}-{high:,}: "
-                        "raise min_score or add a filter")
+        warnings.append(
+            f"the derived list is {size:,} accounts, over the field's workable {low:,}-{high:,}: "
+            "raise min_score or add a filter"
+        )
     return warnings
-
-

@@ -53,15 +53,22 @@ def count_holding(frame: pl.LazyFrame | pl.DataFrame, conditions: list[Condition
     if not conditions:
         return []
     today = date.today()
-    row = frame.lazy().select(
-        condition_expr(c, today).fill_null(False).sum().alias(str(i)) for i, c in enumerate(conditions)
-    ).collect().row(0)
+    row = (
+        frame.lazy()
+        .select(condition_expr(c, today).fill_null(False).sum().alias(str(i)) for i, c in enumerate(conditions))
+        .collect()
+        .row(0)
+    )
     return [int(v) for v in row]
 
 
 def all_pass(conditions: list[Condition]) -> pl.Expr:
     today = date.today()
-    return pl.all_horizontal([condition_expr(c, today).fill_null(False) for c in conditions]) if conditions else pl.lit(True)
+    return (
+        pl.all_horizontal([condition_expr(c, today).fill_null(False) for c in conditions])
+        if conditions
+        else pl.lit(True)
+    )
 
 
 def _candidate_values(rows: pl.DataFrame, field_name: str) -> list[list[str]]:
@@ -75,13 +82,19 @@ def _candidate_values(rows: pl.DataFrame, field_name: str) -> list[list[str]]:
     """
     rows = rows.filter(pl.col("best") > 0)
     if field_kind(field_name) == "list":
-        ordered = rows.filter(pl.col("shrunk_lift") > 1).with_columns(
-            information=pl.col("p_best") * pl.col("shrunk_lift").log()
-        ).sort(["information", "best"], descending=True)["value"].to_list()
+        ordered = (
+            rows.filter(pl.col("shrunk_lift") > 1)
+            .with_columns(information=pl.col("p_best") * pl.col("shrunk_lift").log())
+            .sort(["information", "best"], descending=True)["value"]
+            .to_list()
+        )
         return [ordered[: i + 1] for i in range(min(len(ordered), MAX_LIST_FILTER_VALUES))]
     if field_name not in BANDS:
-        over = rows.filter((pl.col("shrunk_lift") > 1) & (pl.col("best") >= 2)).sort(
-            ["best", "shrunk_lift"], descending=True)["value"].to_list()
+        over = (
+            rows.filter((pl.col("shrunk_lift") > 1) & (pl.col("best") >= 2))
+            .sort(["best", "shrunk_lift"], descending=True)["value"]
+            .to_list()
+        )
         return [over[:MAX_FILTER_VALUES]] if over else []
     order = [band for band in _band_order(field_name) if band in set(rows["value"])]
     if not order:
@@ -93,11 +106,16 @@ def _candidate_values(rows: pl.DataFrame, field_name: str) -> list[list[str]]:
     low = high = start
     # Adjacent in the field's own band order: a gap (a band no best account holds) ends the run.
     all_bands = _band_order(field_name)
-    while low > 0 and order[low - 1] in lift and lift[order[low - 1]] > 1 and _adjacent(all_bands, order[low - 1], order[low]):
+    while (
+        low > 0
+        and order[low - 1] in lift
+        and lift[order[low - 1]] > 1
+        and _adjacent(all_bands, order[low - 1], order[low])
+    ):
         low -= 1
     while high < len(order) - 1 and lift[order[high + 1]] > 1 and _adjacent(all_bands, order[high], order[high + 1]):
         high += 1
-    return [order[low: high + 1]]
+    return [order[low : high + 1]]
 
 
 def _adjacent(bands: list[str], a: str, b: str) -> bool:
@@ -132,7 +150,8 @@ def select_filters(table: pl.DataFrame, universe: pl.LazyFrame, best: pl.DataFra
     # so that with ten best one lucky field among fifteen does not become a filter.
     z = _corrected_z(table)
     candidates = [
-        c for c, ku, kb in zip(candidates, k_u, k_b)
+        c
+        for c, ku, kb in zip(candidates, k_u, k_b)
         if ku and float(wilson([kb], [n_best], z=z)[0][0]) > ku / n_universe
     ]
     chosen: list[Condition] = []
@@ -197,7 +216,8 @@ def select_disqualifiers(table: pl.DataFrame, filters: list, names: tuple[str, s
     corrected interval, as for filters), on a field and value the filters do not already exclude.
     """
     rows = table.filter(
-        (pl.col("p_worst") >= DISQUALIFY_WORST_SHARE) & (pl.col("worst") >= 3)
+        (pl.col("p_worst") >= DISQUALIFY_WORST_SHARE)
+        & (pl.col("worst") >= 3)
         & (pl.col("worst_shrunk") >= DISQUALIFY_RATIO * pl.col("best_shrunk"))
         & (pl.col("p_worst") > pl.col("p_universe"))
     ).sort("worst_lift", descending=True)
@@ -213,11 +233,14 @@ def select_disqualifiers(table: pl.DataFrame, filters: list, names: tuple[str, s
     for name, found in list(by_field.items())[:MAX_DISQUALIFIERS]:
         values = [r["value"] for r in found[:MAX_FILTER_VALUES]]
         top = found[0]
-        reason = (f"{top['p_worst']:.0%} of the {names[1]} vs {top['p_best']:.0%} of the {names[0]} "
-                  f"hold {format_value(top['value'])}")
+        reason = (
+            f"{top['p_worst']:.0%} of the {names[1]} vs {top['p_best']:.0%} of the {names[0]} "
+            f"hold {format_value(top['value'])}"
+        )
         condition = condition_of(name, values)
-        result.append(Disqualifier.model_validate({**condition.model_dump(by_alias=True, exclude_none=True),
-                                                   "reason": reason}))
+        result.append(
+            Disqualifier.model_validate({**condition.model_dump(by_alias=True, exclude_none=True), "reason": reason})
+        )
     return result
 
 
@@ -247,7 +270,8 @@ def select_criteria(table: pl.DataFrame, filters: list) -> list:
             constant.add(name)
     return [
         Criterion.model_validate({**condition_of(f, [v]).model_dump(by_alias=True, exclude_none=True), "points": p})
-        for f, v, p in chosen if f not in constant
+        for f, v, p in chosen
+        if f not in constant
     ][:MAX_CRITERIA]
 
 

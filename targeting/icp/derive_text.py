@@ -21,8 +21,10 @@ def derived_icp_text(derivation: Derivation) -> str:
     doc = yaml.load(dump_icp(derivation.spec))
     best, worst = derivation.group_names
     header = [
-        (f"Derived by `outbound icp derive` from {derivation.n_best} {best} and {derivation.n_worst} {worst} "
-         f"accounts against a universe of {derivation.n_universe:,}."),
+        (
+            f"Derived by `outbound icp derive` from {derivation.n_best} {best} and {derivation.n_worst} {worst} "
+            f"accounts against a universe of {derivation.n_universe:,}."
+        ),
         derivation.how + ".",
         "Each rule's comment: its share of the best (95% interval), of the worst, of the universe, and",
         "its lift over the universe (shrunk toward 1 for small samples). The `evidence` list holds the same.",

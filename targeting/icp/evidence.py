@@ -57,15 +57,25 @@ class RuleEvidence:
         """The structured form kept in the spec's `evidence` list and the JSON summary."""
         low, high = self.interval()
         if self.note:  # not derived from the comparison: counts only
-            return {"rule": self.rule, "label": self.label, "note": self.note,
-                    "best": f"{self.best}/{self.n_best}", "worst": f"{self.worst}/{self.n_worst}",
-                    "universe": f"{self.universe}/{self.n_universe}", "lift": None, "shrunk_lift": None,
-                    "best_ci": None}
+            return {
+                "rule": self.rule,
+                "label": self.label,
+                "note": self.note,
+                "best": f"{self.best}/{self.n_best}",
+                "worst": f"{self.worst}/{self.n_worst}",
+                "universe": f"{self.universe}/{self.n_universe}",
+                "lift": None,
+                "shrunk_lift": None,
+                "best_ci": None,
+            }
         return {
-            "rule": self.rule, "label": self.label,
-            "best": f"{self.best}/{self.n_best}", "worst": f"{self.worst}/{self.n_worst}",
+            "rule": self.rule,
+            "label": self.label,
+            "best": f"{self.best}/{self.n_best}",
+            "worst": f"{self.worst}/{self.n_worst}",
             "universe": f"{self.universe}/{self.n_universe}",
-            "lift": _round(self.lift), "shrunk_lift": _round(self.shrunk_lift),
+            "lift": _round(self.lift),
+            "shrunk_lift": _round(self.shrunk_lift),
             "best_ci": [round(low, 3), round(high, 3)],
         }
 

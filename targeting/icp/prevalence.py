@@ -26,8 +26,14 @@ LIST_FIELDS = ("tech_stack", "tags", "hiring_roles", "growth_signals", "pain_poi
 # Cut points a growth team already speaks in (LinkedIn's headcount bands, revenue and age brackets).
 BANDS: dict[str, tuple[tuple[float, float | None], ...]] = {
     "employees": ((1, 10), (11, 50), (51, 200), (201, 500), (501, 1000), (1001, 5000), (5001, 10000), (10001, None)),
-    "revenue_usd": ((0, 999_999), (1_000_000, 9_999_999), (10_000_000, 49_999_999),
-                    (50_000_000, 99_999_999), (100_000_000, 999_999_999), (1_000_000_000, None)),
+    "revenue_usd": (
+        (0, 999_999),
+        (1_000_000, 9_999_999),
+        (10_000_000, 49_999_999),
+        (50_000_000, 99_999_999),
+        (100_000_000, 999_999_999),
+        (1_000_000_000, None),
+    ),
     "founded_year": ((0, 1999), (2000, 2009), (2010, 2014), (2015, 2019), (2020, 2022), (2023, None)),
 }
 ATTRIBUTE_FIELDS = (*CATEGORICAL_FIELDS, *LIST_FIELDS, *BANDS)
@@ -36,6 +42,7 @@ TABLE_SCHEMA = {"field": pl.String(), "value": pl.String(), "n": pl.Int64()}
 
 def band_label(low: float, high: float | None) -> str:
     """`51-200`, `10001+`; revenue in millions/billions (`1M-10M`)."""
+
     def short(x: float) -> str:
         for size, unit in ((1e9, "B"), (1e6, "M")):
             if x >= size:
@@ -75,7 +82,9 @@ def value_counts(accounts: pl.LazyFrame, fields: list[str]) -> pl.LazyFrame:
         else:
             values = accounts.select(pl.col(name).cast(pl.String).alias("value"))
         parts.append(
-            values.drop_nulls().group_by("value").agg(pl.len().cast(pl.Int64).alias("n"))
+            values.drop_nulls()
+            .group_by("value")
+            .agg(pl.len().cast(pl.Int64).alias("n"))
             .select(pl.lit(name).alias("field"), "value", "n")
         )
     if not parts:
@@ -136,15 +145,21 @@ def prevalence_table(
     worst_low, worst_high = wilson(k_w, np.full(len(k_w), n_worst))
     positive_p_u = np.where(p_u > 0, p_u, math.inf)
     return table.with_columns(
-        n_best=pl.lit(n_best, dtype=pl.Int64), n_worst=pl.lit(n_worst, dtype=pl.Int64),
+        n_best=pl.lit(n_best, dtype=pl.Int64),
+        n_worst=pl.lit(n_worst, dtype=pl.Int64),
         n_universe=pl.lit(n_universe, dtype=pl.Int64),
-        p_best=pl.Series(k_b / max(n_best, 1)), p_worst=pl.Series(k_w / max(n_worst, 1)),
+        p_best=pl.Series(k_b / max(n_best, 1)),
+        p_worst=pl.Series(k_w / max(n_worst, 1)),
         p_universe=pl.Series(p_u),
         lift=pl.Series(k_b / max(n_best, 1) / positive_p_u),
-        best_shrunk=pl.Series(best_shrunk), worst_shrunk=pl.Series(worst_shrunk),
-        shrunk_lift=pl.Series(best_shrunk / positive_p_u), worst_lift=pl.Series(worst_shrunk / positive_p_u),
-        best_low=pl.Series(low), best_high=pl.Series(high),
-        worst_low=pl.Series(worst_low), worst_high=pl.Series(worst_high),
+        best_shrunk=pl.Series(best_shrunk),
+        worst_shrunk=pl.Series(worst_shrunk),
+        shrunk_lift=pl.Series(best_shrunk / positive_p_u),
+        worst_lift=pl.Series(worst_shrunk / positive_p_u),
+        best_low=pl.Series(low),
+        best_high=pl.Series(high),
+        worst_low=pl.Series(worst_low),
+        worst_high=pl.Series(worst_high),
     ).sort(["shrunk_lift", "field", "value"], descending=[True, False, False])
 
 
@@ -155,10 +170,12 @@ def attributes_that_matter(table: pl.DataFrame, min_support: int = 3, min_share:
     A value one best account holds and three accounts of the universe hold has a huge lift and
     means nothing; `min_support` accounts and `min_share` of the group keep it out.
     """
+
     def group(name: str, lift: str) -> pl.Expr:
         return (
             (pl.col(name) >= pl.max_horizontal(pl.lit(float(min_support)), min_share * pl.col(f"n_{name}")))
-            & (pl.col(lift) >= 1.5) & (pl.col(f"{name}_low") > pl.col("p_universe"))
+            & (pl.col(lift) >= 1.5)
+            & (pl.col(f"{name}_low") > pl.col("p_universe"))
         )
 
     return table.filter(group("best", "shrunk_lift") | group("worst", "worst_lift"))

@@ -59,19 +59,31 @@ class CriterionEvidence:
 
     def comment(self) -> str:
         """`+1: 7/120 positive vs 2/130 without, P(better)=0.96` (or why nothing changed)."""
-        counts = (f"{self.positive_with}/{self.delivered_with} positive vs {self.positive_without}/{self.delivered_without} "
-                  f"without, P(better)={self.p_better:.2f}")
+        counts = (
+            f"{self.positive_with}/{self.delivered_with} positive vs {self.positive_without}/{self.delivered_without} "
+            f"without, P(better)={self.p_better:.2f}"
+        )
         if self.step:
             return f"{self.step:+d}: {counts}"
         return f"unchanged, not enough evidence yet: {counts}"
 
     def as_dict(self, campaigns: list[str]) -> dict[str, Any]:
         """The structured form kept in the spec's `evidence` list."""
-        return {"criterion": self.label, "rule": f"scoring.criteria[{self.index}]", "old_points": self.points,
-                "new_points": self.new_points, "positive_with": self.positive_with, "delivered_with": self.delivered_with,
-                "positive_without": self.positive_without, "delivered_without": self.delivered_without,
-                "lift_log_odds": round(self.lift, 4), "lift_sd": round(self.lift_sd, 4), "p_better": round(self.p_better, 4),
-                "campaigns": campaigns, "text": self.comment()}
+        return {
+            "criterion": self.label,
+            "rule": f"scoring.criteria[{self.index}]",
+            "old_points": self.points,
+            "new_points": self.new_points,
+            "positive_with": self.positive_with,
+            "delivered_with": self.delivered_with,
+            "positive_without": self.positive_without,
+            "delivered_without": self.delivered_without,
+            "lift_log_odds": round(self.lift, 4),
+            "lift_sd": round(self.lift_sd, 4),
+            "p_better": round(self.p_better, 4),
+            "campaigns": campaigns,
+            "text": self.comment(),
+        }
 
 
 @dataclass
@@ -104,8 +116,9 @@ def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: f
         prior_rate: the prior positive-reply rate the intercept is centred on.
     """
     y = outcomes["positive"].cast(pl.Float64).to_numpy()
-    met = outcomes.select(pl.col("criteria").list.contains(pl.lit(label)).cast(pl.Float64).alias(str(i))
-                          for i, label in enumerate(labels))
+    met = outcomes.select(
+        pl.col("criteria").list.contains(pl.lit(label)).cast(pl.Float64).alias(str(i)) for i, label in enumerate(labels)
+    )
     x = np.column_stack([np.ones(len(y)), met.to_numpy()]) if labels else np.ones((len(y), 1))
     prior_mean = np.zeros(x.shape[1])
     prior_mean[0] = special.logit(prior_rate)
@@ -143,7 +156,11 @@ def refine_icp(spec: IcpSpec, outcomes: pl.DataFrame, prior_rate: float, campaig
     criteria = spec.scoring.criteria
     labels = [c.label for c in criteria]
     delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
-    means, sds = criteria_posteriors(outcomes, labels, prior_rate) if labels and delivered else (np.zeros(len(labels)), np.ones(len(labels)))
+    means, sds = (
+        criteria_posteriors(outcomes, labels, prior_rate)
+        if labels and delivered
+        else (np.zeros(len(labels)), np.ones(len(labels)))
+    )
     evidence = []
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
         has = outcomes.filter(pl.col("criteria").list.contains(pl.lit(label)))
@@ -155,18 +172,34 @@ def refine_icp(spec: IcpSpec, outcomes: pl.DataFrame, prior_rate: float, campaig
             step = min(MAX_STEP, max(1, round(means[i] / POINT_LOGIT)))
         elif p <= 1 - CHANGE_AT and k_without >= MIN_POSITIVE:
             step = -min(MAX_STEP, max(1, round(-means[i] / POINT_LOGIT)))
-        evidence.append(CriterionEvidence(i, label, criterion.points, k_with, n_with, k_without, n_without,
-                                          float(means[i]), float(sds[i]), p, step))
+        evidence.append(
+            CriterionEvidence(
+                i,
+                label,
+                criterion.points,
+                k_with,
+                n_with,
+                k_without,
+                n_without,
+                float(means[i]),
+                float(sds[i]),
+                p,
+                step,
+            )
+        )
     result = Refinement(spec, evidence, campaigns, delivered, positive)
     if not result.changes:
-        result.warnings.append(f"not enough evidence yet to change any criterion ({positive} positive replies "
-                               f"of {delivered} delivered emails): nothing changes")
+        result.warnings.append(
+            f"not enough evidence yet to change any criterion ({positive} positive replies "
+            f"of {delivered} delivered emails): nothing changes"
+        )
     if result.changes:
         data = spec.model_dump(by_alias=True, exclude_none=True, mode="json")
         for e in result.changes:
             data["scoring"]["criteria"][e.index]["points"] = e.new_points
-        data.update(version=spec.version + 1, parent=spec.version,
-                    evidence=[e.as_dict(campaigns) for e in result.changes])
+        data.update(
+            version=spec.version + 1, parent=spec.version, evidence=[e.as_dict(campaigns) for e in result.changes]
+        )
         data.pop("created_at", None)
         result.new_spec = IcpSpec.model_validate(data)
     return result
@@ -224,5 +257,3 @@ def icp_changes(old: IcpSpec | None, new: IcpSpec) -> list[str]:
     if old.scoring.tiers != new.scoring.tiers:
         lines.append(f"~ tiers: {old.scoring.tiers} -> {new.scoring.tiers}")
     return lines or ["no rule changed"]
-
-

@@ -197,8 +197,12 @@ def apply_edit(spec: IcpSpec, edit: dict[str, Any]) -> IcpSpec:
             else:
                 del data["filters"][index]
         else:
-            raise InputError("unknown edit op (set_min_score, replace_filter, drop_filter)",
-                             field="edit.op", value=op, has_value=True)
+            raise InputError(
+                "unknown edit op (set_min_score, replace_filter, drop_filter)",
+                field="edit.op",
+                value=op,
+                has_value=True,
+            )
     except KeyError as exc:
         raise InputError(f"edit {op!r} needs key {exc.args[0]!r}", field="edit", value=edit) from exc
     return validate_spec(IcpSpec, data, "edit")

@@ -52,7 +52,9 @@ def spoken_like_the_data(spec: IcpSpec) -> tuple[IcpSpec, list[Respelling]]:
         for section, kind in _SECTIONS
         for i, c in enumerate(getattr(spec, section))
     ]
-    conditions += [(f"criterion {c.label}", c, data["scoring"]["criteria"][i]) for i, c in enumerate(spec.scoring.criteria)]
+    conditions += [
+        (f"criterion {c.label}", c, data["scoring"]["criteria"][i]) for i, c in enumerate(spec.scoring.criteria)
+    ]
     respellings = []
     for where, condition, raw in conditions:
         if not _respelled(condition):

@@ -109,9 +109,7 @@ def import_accounts(
         decimal = file_decimal_mark(frame, sources, schema)
     except pl.exceptions.PolarsError as error:
         raise cannot_read(error, path) from None
-    values, problems = canonical_columns(
-        sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted, decimal
-    )
+    values, problems = canonical_columns(sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted, decimal)
     if people_shaped and "email" in sources:
         values["email"] = canonical_columns(sources, schema, ["email"], trusted)[0]["email"]
     account_id, domain, missing = account_keys(values, sources, schema, column_map, path)
@@ -119,9 +117,7 @@ def import_accounts(
     if "country" in values and not (trusted and "region" in values):
         # Derived from the country; a region column given with it only fills rows without a country.
         # A canonical file's own region is taken as it is (checked against REGIONS).
-        values["region"] = pl.coalesce(
-            region_of(values["country"]), values.get("region", pl.lit(None, pl.String))
-        )
+        values["region"] = pl.coalesce(region_of(values["country"]), values.get("region", pl.lit(None, pl.String)))
     order = [t for t in ACCOUNT_SCHEMA if t in values]
     parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema), order)
     valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
@@ -132,9 +128,7 @@ def import_accounts(
     accounts = valid
     if repeated:  # the counts are known already: a file without repeats skips the fold entirely
         accounts = (
-            fold_people(valid)
-            if people_shaped
-            else valid.unique("account_id", keep="first", maintain_order=True)
+            fold_people(valid) if people_shaped else valid.unique("account_id", keep="first", maintain_order=True)
         )
     duplicates, folded = (0, repeated) if people_shaped else (repeated, 0)
     return AccountImport(
@@ -183,9 +177,7 @@ def import_contacts(
         "domain",
         "source",
     ]
-    values, problems = canonical_columns(
-        sources, schema, [t for t in wanted if t in sources], column_map.trusted
-    )
+    values, problems = canonical_columns(sources, schema, [t for t in wanted if t in sources], column_map.trusted)
     account_id, _, missing = account_keys(values, sources, schema, column_map, path)
     nameless = pl.all_horizontal(
         values.get(t, pl.lit(None, pl.String)).is_null() for t in ("email", "first_name", "last_name")

@@ -80,7 +80,9 @@ def ragged_row_problem(schema: pl.Schema) -> pl.Expr | None:
     fields = len(schema) - len(spare)
     whole_row = pl.concat_str([pl.col(name) for name in schema.names()], separator=" | ", ignore_nulls=True)
     return row_problem(
-        pl.col(spare[0]).is_not_null(), "(row)", whole_row,
+        pl.col(spare[0]).is_not_null(),
+        "(row)",
+        whole_row,
         f"the row has more fields than the header's {fields} (an unquoted separator inside a value?)",
     )
 
@@ -103,9 +105,7 @@ def account_keys(
             [fallback.column] if fallback else []
         )
         looked_for = ", ".join(map(repr, wanted)) or "account_id, domain"
-        raise InputError(
-            f"no column gives an account id (looked for {looked_for}); try --preset or --map", path=path
-        )
+        raise InputError(f"no column gives an account id (looked for {looked_for}); try --preset or --map", path=path)
     nothing = pl.lit(None, pl.String)
     email_domain = nz.email_domain(values["email"]) if "email" in values else nothing
     domain = pl.coalesce(values.get("domain", nothing), email_domain)
@@ -113,9 +113,7 @@ def account_keys(
     if fallback_header is not None:
         by_fallback = pl.lit(fallback.prefix) + nz.blank_to_null(pl.col(fallback_header).cast(pl.String))
     account_id = pl.coalesce(values.get("account_id", nothing), domain, by_fallback)
-    shown = next(
-        (sources[t][0].header for t in ("domain", "account_id", "email") if t in sources), fallback_header
-    )
+    shown = next((sources[t][0].header for t in ("domain", "account_id", "email") if t in sources), fallback_header)
     reason = "no account id: no company domain (shared hosts such as github.com or gmail.com do not count)"
     if fallback_header is not None:
         reason += f" and no {fallback_header!r}"
@@ -132,9 +130,7 @@ def _map_sources(column_map: ColumnMap, target: str) -> list[str]:
 
 def source_value(values: dict[str, pl.Expr], preset: str, path: str | Path) -> pl.Expr:
     """The `source` column: the file's own, else `<preset>:<file name>`."""
-    return pl.coalesce(
-        values.get("source", pl.lit(None, pl.String)), pl.lit(f"{preset}:{Path(str(path)).name}")
-    )
+    return pl.coalesce(values.get("source", pl.lit(None, pl.String)), pl.lit(f"{preset}:{Path(str(path)).name}"))
 
 
 def file_stem(path: str | Path) -> str:

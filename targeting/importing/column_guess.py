@@ -27,8 +27,7 @@ _SYNONYMS = {
     "employees": "employees|employee count|headcount|company size|size|number of employees|staff"
     "|team size|num employees|staff count|employee range",
     "revenue_usd": "revenue|annual revenue|arr|estimated revenue|revenue usd",
-    "country": "country|company country|hq country|headquarters country|country code|country region"
-    "|location country",
+    "country": "country|company country|hq country|headquarters country|country code|country region|location country",
     "region": "region|geo|territory",
     # Not a bare "stage": Apollo's and CRMs' "Stage" is a sales stage ("Cold", "Approaching").
     "funding_stage": "funding stage|last funding type|latest funding|funding round|last round|funding",
@@ -98,10 +97,7 @@ def _sniffed(target: str, text: pl.Expr) -> pl.Expr:
     if target == "email":
         return nz.email_address(text).is_not_null()
     if target == "domain":
-        return (
-            text.str.contains(r"^(https?://|www\.)|^[a-z0-9-]+\.[a-z]{2,}(/|$)")
-            & nz.domain(text).is_not_null()
-        )
+        return text.str.contains(r"^(https?://|www\.)|^[a-z0-9-]+\.[a-z]{2,}(/|$)") & nz.domain(text).is_not_null()
     if target == "country":
         return nz.country_code(text).is_not_null()
     if target == "employees":
@@ -115,9 +111,7 @@ def _sniffed(target: str, text: pl.Expr) -> pl.Expr:
     return text.str.contains(r"^\[.*\]$")
 
 
-def guess_rules(
-    sample: pl.DataFrame, headers: list[str], taken: set[str] = frozenset()
-) -> dict[str, ColumnRule]:
+def guess_rules(sample: pl.DataFrame, headers: list[str], taken: set[str] = frozenset()) -> dict[str, ColumnRule]:
     """Place `headers` of a sample frame onto canonical columns not in `taken`.
 
     Args:

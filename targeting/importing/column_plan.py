@@ -51,8 +51,7 @@ def no_usable_columns(path: str | Path, preset: str, schema: pl.Schema, kind: st
     """The InputError for a file whose columns give no `kind` (account or contact) column."""
     headers = ", ".join(schema.names()[:8]) + (", ..." if schema.len() > 8 else "")
     return InputError(
-        f"no usable {kind} columns under preset {preset!r} (its columns: {headers}); "
-        "try another --preset or a --map",
+        f"no usable {kind} columns under preset {preset!r} (its columns: {headers}); try another --preset or a --map",
         path=path,
     )
 

@@ -80,7 +80,9 @@ def parse_customers(path: str | Path) -> pl.DataFrame:
         raise InputError(
             "no label column (best, worst, churned) and no metric to rank customers by "
             f"({', '.join((*POSITIVE_METRICS, *NEGATIVE_METRICS, 'churned_at', 'churned'))})",
-            path=path, field="columns", value=[c for c in table.columns if c != "_row"],
+            path=path,
+            field="columns",
+            value=[c for c in table.columns if c != "_row"],
         )
     if has_label:
         table = table.with_columns(_label=_parsed_labels(table, path))
@@ -97,7 +99,10 @@ def parse_customers(path: str | Path) -> pl.DataFrame:
             only = counts[0, "_label"]
             raise InputError(
                 f"all {counts[0, 'count']} labelled customers are {only}: derivation compares best with worst"
-                " and needs both", path=path, field="label", value=only,
+                " and needs both",
+                path=path,
+                field="label",
+                value=only,
             )
     return table
 
@@ -144,9 +149,15 @@ def read_customers(path: str | Path, universe: pl.LazyFrame) -> OutcomeLabels:
     if duplicates:
         warnings.append(f"{duplicates} customer rows repeat an account already read; the first row is used")
     return OutcomeLabels(
-        labels=kept, how=how, source="customers", rows_read=rows_read, unmatched=matched.unmatched,
-        unmatched_examples=matched.unmatched_examples, unlabelled=labels.height - kept.height,
-        duplicates=duplicates, warnings=warnings,
+        labels=kept,
+        how=how,
+        source="customers",
+        rows_read=rows_read,
+        unmatched=matched.unmatched,
+        unmatched_examples=matched.unmatched_examples,
+        unlabelled=labels.height - kept.height,
+        duplicates=duplicates,
+        warnings=warnings,
     )
 
 
@@ -159,7 +170,10 @@ def _parsed_labels(table: pl.DataFrame, path: str | Path) -> pl.Series:
         raise InputError(
             f"unknown label{'s' if len(values) > 1 else ''} {', '.join(map(repr, values[:5]))}"
             " (expected best, worst or churned; leave it blank for neither)",
-            path=path, line=bad[0, "_row"], field="label", value=bad[0, "label"],
+            path=path,
+            line=bad[0, "_row"],
+            field="label",
+            value=bad[0, "label"],
         )
     return text.replace_strict(LABELS, default=None, return_dtype=pl.String)
 
@@ -175,7 +189,8 @@ def _ranked(rows: pl.DataFrame, metrics: list[str], churn: list[str]) -> tuple[p
     n_churned = rows.height - retained.height
     if metrics:
         ranks = [
-            pl.col(m).rank("average") / pl.col(m).count() if m in POSITIVE_METRICS
+            pl.col(m).rank("average") / pl.col(m).count()
+            if m in POSITIVE_METRICS
             else 1 - pl.col(m).rank("average") / pl.col(m).count()
             for m in metrics
         ]
@@ -185,8 +200,10 @@ def _ranked(rows: pl.DataFrame, metrics: list[str], churn: list[str]) -> tuple[p
         n_best = min(retained.height, max(math.ceil(BEST_SHARE * retained.height), min(10, retained.height // 2)))
         shown = ", ".join(m if m in POSITIVE_METRICS else f"{m} (fewer is better)" for m in metrics)
         best_ids = retained["account_id"].head(n_best)
-        how_best = (f"best: the {n_best} healthiest of {retained.height} retained customers (top "
-                    f"{n_best / max(retained.height, 1):.0%} by mean percentile of {shown})")
+        how_best = (
+            f"best: the {n_best} healthiest of {retained.height} retained customers (top "
+            f"{n_best / max(retained.height, 1):.0%} by mean percentile of {shown})"
+        )
     else:
         best_ids = retained["account_id"]
         how_best = f"best: all {retained.height} retained customers (no metric to rank them by)"
@@ -197,12 +214,16 @@ def _ranked(rows: pl.DataFrame, metrics: list[str], churn: list[str]) -> tuple[p
         n_worst = min(retained.height - best_ids.len(), math.ceil(BEST_SHARE * retained.height))
         bottom = retained["account_id"].tail(n_worst)
         worst_ids = pl.concat([rows.filter(pl.col("_churned"))["account_id"], bottom])
-        how_worst = (f"worst: the {n_churned} churned customers and the {bottom.len()} least healthy "
-                     f"retained ones (bottom {BEST_SHARE:.0%}; too few churned to compare with alone)")
+        how_worst = (
+            f"worst: the {n_churned} churned customers and the {bottom.len()} least healthy "
+            f"retained ones (bottom {BEST_SHARE:.0%}; too few churned to compare with alone)"
+        )
     labels = rows.select(
         "account_id",
-        label=pl.when(pl.col("account_id").is_in(best_ids.implode())).then(pl.lit("best"))
-        .when(pl.col("account_id").is_in(worst_ids.implode())).then(pl.lit("worst"))
+        label=pl.when(pl.col("account_id").is_in(best_ids.implode()))
+        .then(pl.lit("best"))
+        .when(pl.col("account_id").is_in(worst_ids.implode()))
+        .then(pl.lit("worst"))
         .otherwise(None),
     )
     return labels, f"{how_best}; {how_worst}"

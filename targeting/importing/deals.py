@@ -34,9 +34,18 @@ DEAL_ALIASES = {
     "deal_id": ("deal_id", "id", "opportunity_id", "record_id"),
 }
 _OUTCOME_WORDS = {
-    "won": "won", "closedwon": "won", "win": "won", "wonclosed": "won",
-    "lost": "lost", "closedlost": "lost", "loss": "lost", "lose": "lost", "lostclosed": "lost",
-    "open": "open", "pending": "open", "inprogress": "open",
+    "won": "won",
+    "closedwon": "won",
+    "win": "won",
+    "wonclosed": "won",
+    "lost": "lost",
+    "closedlost": "lost",
+    "loss": "lost",
+    "lose": "lost",
+    "lostclosed": "lost",
+    "open": "open",
+    "pending": "open",
+    "inprogress": "open",
 }
 
 
@@ -73,8 +82,12 @@ def parse_deals(path: str | Path) -> tuple[pl.DataFrame, dict[str, int]]:
     table = read_outcome_table(path, DEAL_ALIASES)
     column = "outcome" if "outcome" in table.columns else "stage" if "stage" in table.columns else None
     if column is None:
-        raise InputError("no stage or outcome column (won, lost, open)", path=path, field="columns",
-                         value=[c for c in table.columns if c != "_row"])
+        raise InputError(
+            "no stage or outcome column (won, lost, open)",
+            path=path,
+            field="columns",
+            value=[c for c in table.columns if c != "_row"],
+        )
     words = table[column].map_elements(lambda v: re.sub(r"[^a-z]", "", v.lower()), return_dtype=pl.String)
     outcome = words.replace_strict(_OUTCOME_WORDS, default=None, return_dtype=pl.String)
     unknown = outcome.is_null()
@@ -83,8 +96,13 @@ def parse_deals(path: str | Path) -> tuple[pl.DataFrame, dict[str, int]]:
         bad = table.filter(unknown)
         if column == "outcome":
             values = sorted({str(v) for v in bad[column].to_list()})
-            raise InputError(f"unknown outcome (expected won, lost or open; found {', '.join(values[:5])})",
-                             path=path, line=bad[0, "_row"], field=column, value=bad[0, column])
+            raise InputError(
+                f"unknown outcome (expected won, lost or open; found {', '.join(values[:5])})",
+                path=path,
+                line=bad[0, "_row"],
+                field=column,
+                value=bad[0, column],
+            )
         other = dict(Counter(str(v) for v in bad[column].to_list()).most_common())
         outcome = outcome.fill_null("open")
     table = table.with_columns(outcome.alias("outcome"))
@@ -129,20 +147,33 @@ def read_deals(path: str | Path, universe: pl.LazyFrame) -> ClosedDeals:
             f"{matched.unmatched} of {closed.height} closed deals match no account of the universe and are left"
             f" out (e.g. {', '.join(matched.unmatched_examples)})"
         )
-    return ClosedDeals(deals=deals, rows_read=rows_read, open=n_open, unmatched=matched.unmatched,
-                       unmatched_examples=matched.unmatched_examples, other_stages=other, warnings=warnings)
+    return ClosedDeals(
+        deals=deals,
+        rows_read=rows_read,
+        open=n_open,
+        unmatched=matched.unmatched,
+        unmatched_examples=matched.unmatched_examples,
+        other_stages=other,
+        warnings=warnings,
+    )
 
 
 def labels_from_deals(deals: ClosedDeals) -> OutcomeLabels:
     """Best = accounts with a won deal; worst = accounts whose closed deals were all lost."""
-    by_account = deals.deals.group_by("account_id", maintain_order=True).agg(
-        won=(pl.col("outcome") == "won").any()
-    )
+    by_account = deals.deals.group_by("account_id", maintain_order=True).agg(won=(pl.col("outcome") == "won").any())
     labels = by_account.select("account_id", label=pl.when("won").then(pl.lit("best")).otherwise(pl.lit("worst")))
     n_best = int(by_account["won"].sum())
-    how = (f"best: the {n_best} accounts with a won deal; worst: the {by_account.height - n_best} accounts "
-           f"whose closed deals were all lost ({deals.open} open deals left out)")
+    how = (
+        f"best: the {n_best} accounts with a won deal; worst: the {by_account.height - n_best} accounts "
+        f"whose closed deals were all lost ({deals.open} open deals left out)"
+    )
     return OutcomeLabels(
-        labels=labels, how=how, source="deals", rows_read=deals.rows_read, unmatched=deals.unmatched,
-        unmatched_examples=deals.unmatched_examples, unlabelled=0, warnings=list(deals.warnings),
+        labels=labels,
+        how=how,
+        source="deals",
+        rows_read=deals.rows_read,
+        unmatched=deals.unmatched,
+        unmatched_examples=deals.unmatched_examples,
+        unlabelled=0,
+        warnings=list(deals.warnings),
     )

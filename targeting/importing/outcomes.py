@@ -48,8 +48,10 @@ def read_outcome_table(path: str | Path, aliases: dict[str, tuple[str, ...]]) ->
             renames[source] = canonical
     if not {"account_id", "domain"} & set(renames.values()):
         raise InputError(
-            "no account_id or domain column to match accounts by", path=path,
-            field="columns", value=names[:12],
+            "no account_id or domain column to match accounts by",
+            path=path,
+            field="columns",
+            value=names[:12],
         )
     try:
         table = frame.select(pl.col(s).cast(pl.String).alias(c) for s, c in renames.items()).collect()
@@ -82,13 +84,17 @@ def match_accounts(table: pl.DataFrame, universe: pl.LazyFrame) -> Matched:
     ).collect()
     by_id = keys.select("_id_key", pl.col("account_id").alias("_by_id")).unique("_id_key", keep="first")
     by_domain = (
-        keys.drop_nulls("_domain_key").select("_domain_key", pl.col("account_id").alias("_by_domain"))
+        keys.drop_nulls("_domain_key")
+        .select("_domain_key", pl.col("account_id").alias("_by_domain"))
         .unique("_domain_key", keep="first")
     )
-    given_id = table["account_id"] if "account_id" in table.columns else pl.Series([None] * table.height, dtype=pl.String)
+    given_id = (
+        table["account_id"] if "account_id" in table.columns else pl.Series([None] * table.height, dtype=pl.String)
+    )
     given_domain = table["domain"] if "domain" in table.columns else pl.Series([None] * table.height, dtype=pl.String)
     work = table.with_columns(
-        _given_id=given_id, _given_domain=given_domain,
+        _given_id=given_id,
+        _given_domain=given_domain,
     ).with_columns(
         _id_key=pl.col("_given_id").str.to_lowercase(),
         _domain_key=pl.coalesce(normalized_domain(pl.col("_given_domain")), normalized_domain(pl.col("_given_id"))),
@@ -119,8 +125,7 @@ def parse_dates(table: pl.DataFrame, column: str, path: str | Path) -> pl.Series
     bad = text.is_not_null() & parsed.is_null()
     if bad.any():
         row = table.filter(bad).row(0, named=True)
-        raise InputError("not a date (expected YYYY-MM-DD)", path=path, line=row[ROW], field=column,
-                         value=row[column])
+        raise InputError("not a date (expected YYYY-MM-DD)", path=path, line=row[ROW], field=column, value=row[column])
     return parsed.alias(column)
 
 

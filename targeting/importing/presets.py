@@ -56,9 +56,7 @@ class ColumnRule(BaseModel):
     def _known_targets(cls, targets: list[str]) -> list[str]:
         for target in targets:
             if target not in CANONICAL_TARGETS:
-                raise ValueError(
-                    f"{target!r} is not a canonical column (one of {', '.join(CANONICAL_TARGETS)})"
-                )
+                raise ValueError(f"{target!r} is not a canonical column (one of {', '.join(CANONICAL_TARGETS)})")
         return targets
 
 
@@ -207,9 +205,7 @@ PRESETS: dict[str, ColumnMap] = {
 }
 
 
-def resolve_column_map(
-    preset: str = "canonical", column_map: ColumnMap | str | Path | None = None
-) -> ColumnMap:
+def resolve_column_map(preset: str = "canonical", column_map: ColumnMap | str | Path | None = None) -> ColumnMap:
     """The preset's map, overridden by a map given as a model or a YAML file path.
 
     Raises:

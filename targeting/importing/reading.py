@@ -114,9 +114,7 @@ def _check_content(path: Path, kind: str) -> bytes:
     if kind == "parquet" and not is_parquet:
         raise InputError("not a Parquet file (no PAR1 header; is it text?)", path=path)
     if kind in ("csv", "tsv") and (is_parquet or b"\x00" in head):
-        raise InputError(
-            f"not {kind.upper()} text (it looks binary{', Parquet' if is_parquet else ''})", path=path
-        )
+        raise InputError(f"not {kind.upper()} text (it looks binary{', Parquet' if is_parquet else ''})", path=path)
     first = head.lstrip()[:1]
     if kind == "ndjson" and first != b"{":
         raise InputError(
@@ -142,7 +140,10 @@ def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
         if kind in ("csv", "tsv"):
             separator = _separator(kind, head)
             header = pl.read_csv(
-                shown if shown.is_file() else source, n_rows=0, infer_schema=False, separator=separator,
+                shown if shown.is_file() else source,
+                n_rows=0,
+                infer_schema=False,
+                separator=separator,
                 encoding="utf8-lossy",
             ).columns
             frame = pl.scan_csv(

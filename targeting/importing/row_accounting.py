@@ -55,9 +55,7 @@ def fold_people(valid: pl.LazyFrame) -> pl.LazyFrame:
     columns = [name for name in valid.collect_schema().names() if name != "account_id"]
     # A company whose person rows all lack a list keeps it unknown (null), not an empty list.
     return valid.group_by("account_id", maintain_order=True).agg(
-        pl.when(pl.col(name).is_not_null().any()).then(
-            pl.col(name).explode().drop_nulls().unique(maintain_order=True)
-        )
+        pl.when(pl.col(name).is_not_null().any()).then(pl.col(name).explode().drop_nulls().unique(maintain_order=True))
         if name in LIST_COLUMNS
         else pl.col(name).drop_nulls().first()
         for name in columns

@@ -19,10 +19,19 @@ from targeting.importing.normalize.web import domain
 SUPPRESSION_SCHEMA = {"level": pl.String(), "kind": pl.String(), "key": pl.String(), "source": pl.String()}
 # Normalized header -> kind of key it holds.
 _COLUMNS = {
-    "domain": "domain", "company_domain": "domain", "company_domain_name": "domain",
-    "website": "domain", "company_website": "domain", "website_url": "domain", "url": "domain",
-    "account_id": "account_id", "accountid": "account_id",
-    "email": "email", "email_address": "email", "work_email": "email", "contact_email": "email",
+    "domain": "domain",
+    "company_domain": "domain",
+    "company_domain_name": "domain",
+    "website": "domain",
+    "company_website": "domain",
+    "website_url": "domain",
+    "url": "domain",
+    "account_id": "account_id",
+    "accountid": "account_id",
+    "email": "email",
+    "email_address": "email",
+    "work_email": "email",
+    "contact_email": "email",
 }
 
 
@@ -68,7 +77,10 @@ def _read_one(path: Path) -> list[tuple[str, str, str]]:
     if not known:
         raise InputError(
             "no domain, email or account_id column (e.g. 'Company Domain', 'Email', 'account_id')",
-            path=path, line=1, value=first)
+            path=path,
+            line=1,
+            value=first,
+        )
     frame = pl.read_csv(path, infer_schema=False, comment_prefix="#", truncate_ragged_lines=True)
     keys = []
     for column in frame.columns:

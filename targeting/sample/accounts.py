@@ -35,8 +35,12 @@ INDUSTRY_WEIGHTS = (20, 9, 7, 8, 4, 5, 4, 4, 5, 5, 4, 3, 3, 7, 5, 7)
 INDUSTRY_SIZE = {"manufacturing": 2.5, "logistics": 1.6, "consulting": 1.2, "devtools": 0.7}
 # Share of accounts whose export lacks the value: real data is incomplete.
 NULL_SHARES = {
-    "industry": 0.03, "country": 0.025, "employees": 0.02, "revenue_usd": 0.10,
-    "founded_year": 0.03, "funding_stage": 0.04,
+    "industry": 0.03,
+    "country": 0.025,
+    "employees": 0.02,
+    "revenue_usd": 0.10,
+    "founded_year": 0.03,
+    "funding_stage": 0.04,
 }
 _MEDIAN_EMPLOYEES = 60
 _COMBOS = len(BRAND_PREFIXES) * len(BRAND_ROOTS) * len(DOMAIN_PATTERNS)  # 2**15
@@ -68,9 +72,7 @@ _TECH = {
 _TAG_ODDS = (1.0, -1.4, -1.1, -1.3, -2.0, -1.2, -1.8, -2.6, -2.2)
 
 
-def generate_accounts(
-    n: int, seed: int = 7, as_of: date | None = None, *, start: int = 0
-) -> pl.DataFrame:
+def generate_accounts(n: int, seed: int = 7, as_of: date | None = None, *, start: int = 0) -> pl.DataFrame:
     """`n` accounts with exactly ACCOUNT_SCHEMA, the same for the same arguments.
 
     Args:
@@ -127,9 +129,7 @@ def generate_accounts(
             "local_tld": rng.random(n) < 0.5,
         }
     )
-    return _assemble(frame, rng).select(
-        [pl.col(name).cast(dtype) for name, dtype in ACCOUNT_SCHEMA.items()]
-    )
+    return _assemble(frame, rng).select([pl.col(name).cast(dtype) for name, dtype in ACCOUNT_SCHEMA.items()])
 
 
 def iter_account_chunks(
@@ -205,23 +205,23 @@ def _assemble(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         .then(pl.col("country").replace_strict(COUNTRY_TLDS, default=".com"))
         .otherwise(pl.lit(suffixes).gather(pl.col("pattern")))
     )
-    domain = pl.concat_str(
-        pl.lit(prefixes).gather(pl.col("pattern")), pl.col("brand").str.to_lowercase(), lap, tld
-    )
+    domain = pl.concat_str(pl.lit(prefixes).gather(pl.col("pattern")), pl.col("brand").str.to_lowercase(), lap, tld)
     name = pl.concat_str(pl.col("brand"), pl.col("descriptor"), separator=" ").str.strip_chars()
     n = frame.height
     masks = {col: rng.random(n) < share for col, share in NULL_SHARES.items()}
     nulls = [
-        pl.when(pl.lit(pl.Series(mask))).then(None).otherwise(pl.col(col)).alias(col)
-        for col, mask in masks.items()
+        pl.when(pl.lit(pl.Series(mask))).then(None).otherwise(pl.col(col)).alias(col) for col, mask in masks.items()
     ]
     return frame.with_columns(domain.alias("domain"), name.alias("name")).with_columns(
         pl.col("domain").alias("account_id"),
         *nulls,
         pl.when(pl.lit(pl.Series(masks["country"]))).then(None).otherwise(pl.col("region")).alias("region"),
-        pl.when(pl.col("funding_stage") == "acquired").then(pl.lit("acquired"))
-        .when(pl.lit(pl.Series(rng.random(n) < 0.02))).then(pl.lit("inactive"))
-        .otherwise(pl.lit("active")).alias("status"),
+        pl.when(pl.col("funding_stage") == "acquired")
+        .then(pl.lit("acquired"))
+        .when(pl.lit(pl.Series(rng.random(n) < 0.02)))
+        .then(pl.lit("inactive"))
+        .otherwise(pl.lit("active"))
+        .alias("status"),
         pl.lit(False).alias("is_customer"),
         # The sample's facts are drawn as lists already; it has no text to read them from.
         pl.lit(None, pl.String).alias("description"),

@@ -56,11 +56,10 @@ def generate_contacts(accounts: pl.DataFrame, seed: int = 7) -> pl.DataFrame:
     owner = np.repeat(np.arange(accounts.height), counts)
     m = owner.shape[0]
     country = accounts["country"].gather(owner)
-    own_locale = country.replace_strict(
-        _COUNTRY_LOCALE, default=-1, return_dtype=pl.Int64
-    ).to_numpy()
+    own_locale = country.replace_strict(_COUNTRY_LOCALE, default=-1, return_dtype=pl.Int64).to_numpy()
     locale = np.where(
-        (own_locale >= 0) & (rng.random(m) < OWN_LOCALE_SHARE), own_locale,
+        (own_locale >= 0) & (rng.random(m) < OWN_LOCALE_SHARE),
+        own_locale,
         rng.integers(0, len(_LOCALES), m),
     )
     catch_all_domain = rng.random(accounts.height) < CATCH_ALL_DOMAIN_SHARE
@@ -82,9 +81,7 @@ def generate_contacts(accounts: pl.DataFrame, seed: int = 7) -> pl.DataFrame:
             "digits": pl.Series(rng.integers(1, 99, m)).cast(pl.String),
         }
     )
-    return _with_emails(frame).select(
-        [pl.col(name).cast(dtype) for name, dtype in CONTACT_SCHEMA.items()]
-    )
+    return _with_emails(frame).select([pl.col(name).cast(dtype) for name, dtype in CONTACT_SCHEMA.items()])
 
 
 def _names(rng, locale: np.ndarray, part: int) -> pl.Series:
@@ -135,8 +132,10 @@ def _with_emails(frame: pl.DataFrame) -> pl.DataFrame:
     for j, shape in enumerate(EMAIL_SHAPES):
         personal = pl.when(pl.col("shape") == j).then(shapes[shape]).otherwise(personal)
     local = (
-        pl.when(pl.col("kind") == 1).then(pl.col("role"))
-        .when(pl.col("kind") == 2).then(pl.concat_str(first, pl.lit("."), last, pl.col("digits")))
+        pl.when(pl.col("kind") == 1)
+        .then(pl.col("role"))
+        .when(pl.col("kind") == 2)
+        .then(pl.concat_str(first, pl.lit("."), last, pl.col("digits")))
         .otherwise(personal)
     )
     host = pl.when(pl.col("kind") == 2).then(pl.col("free")).otherwise(pl.col("domain"))
@@ -146,19 +145,13 @@ def _with_emails(frame: pl.DataFrame) -> pl.DataFrame:
     separator = pl.when(pl.col("kind") == 2).then(pl.lit("-")).otherwise(pl.lit(""))
     suffix = pl.when(nth > 0).then(pl.concat_str(separator, (nth + 1).cast(pl.String))).otherwise(pl.lit(""))
     is_role = pl.col("kind") == 1
-    status = (
-        pl.when(pl.col("catch_all") & (pl.col("kind") != 2)).then(pl.lit("catch_all"))
-        .otherwise(pl.col("status"))
-    )
-    return (
-        frame.with_columns(local.alias("local"), host.alias("host"))
-        .with_columns(
-            pl.concat_str(pl.col("local"), suffix, pl.lit("@"), pl.col("host")).alias("email"),
-            status.alias("email_status"),
-            pl.when(is_role).then(None).otherwise(pl.col("first_name")).alias("first_name"),
-            pl.when(is_role).then(None).otherwise(pl.col("last_name")).alias("last_name"),
-            pl.when(is_role).then(None).otherwise(pl.col("title")).alias("title"),
-            pl.concat_str(pl.lit("ct-"), pl.col("contact_id")).alias("contact_id"),
-            pl.lit("sample").alias("source"),
-        )
+    status = pl.when(pl.col("catch_all") & (pl.col("kind") != 2)).then(pl.lit("catch_all")).otherwise(pl.col("status"))
+    return frame.with_columns(local.alias("local"), host.alias("host")).with_columns(
+        pl.concat_str(pl.col("local"), suffix, pl.lit("@"), pl.col("host")).alias("email"),
+        status.alias("email_status"),
+        pl.when(is_role).then(None).otherwise(pl.col("first_name")).alias("first_name"),
+        pl.when(is_role).then(None).otherwise(pl.col("last_name")).alias("last_name"),
+        pl.when(is_role).then(None).otherwise(pl.col("title")).alias("title"),
+        pl.concat_str(pl.lit("ct-"), pl.col("contact_id")).alias("contact_id"),
+        pl.lit("sample").alias("source"),
     )

@@ -24,15 +24,16 @@ from targeting.sample.profiles import CHURN_PROFILE, PLANTED_PROFILE
 CHURN_RATE = {"churn_profile": 0.70, "planted_profile": 0.04, "other": 0.20}
 TICKETS_PER_YEAR = {"churn_profile": 16.0, "planted_profile": 3.0, "other": 7.0}
 HEALTH_SCHEMA = {
-    "tenure_months": pl.Int64(), "expansion_usd": pl.Float64(), "referrals": pl.Int64(),
-    "support_tickets": pl.Int64(), "churned_at": pl.Date(),
+    "tenure_months": pl.Int64(),
+    "expansion_usd": pl.Float64(),
+    "referrals": pl.Int64(),
+    "support_tickets": pl.Int64(),
+    "churned_at": pl.Date(),
 }
 _DAYS_PER_MONTH = 30.44
 
 
-def customer_health(
-    customers: pl.DataFrame, accounts: pl.DataFrame, seed: int, as_of: date
-) -> pl.DataFrame:
+def customer_health(customers: pl.DataFrame, accounts: pl.DataFrame, seed: int, as_of: date) -> pl.DataFrame:
     """HEALTH_SCHEMA columns for `customers` (same rows, same order), drawn from their profile.
 
     Args:
@@ -44,7 +45,9 @@ def customer_health(
     rng = np.random.default_rng([seed, 3])
     profile = customers.select("account_id").join(
         accounts.select("account_id", planted=PLANTED_PROFILE.expr(), churny=CHURN_PROFILE.expr()),
-        on="account_id", how="left", maintain_order="left",
+        on="account_id",
+        how="left",
+        maintain_order="left",
     )
     planted = profile["planted"].fill_null(False).to_numpy()
     churny = profile["churny"].fill_null(False).to_numpy()
@@ -63,14 +66,16 @@ def customer_health(
     referrals = rng.poisson(np.where(planted & ~churned, 1.5, 0.2))
     ticket_rate = np.vectorize(TICKETS_PER_YEAR.get, otypes=[float])(group) if n else np.zeros(0)
     tickets = rng.poisson(ticket_rate)
-    return pl.DataFrame(
-        {
-            "tenure_months": np.floor(stayed_months).astype(np.int64),
-            "expansion_usd": expansion,
-            "referrals": referrals.astype(np.int64),
-            "support_tickets": tickets.astype(np.int64),
-            "churned_at": pl.Series(churned_at).cast(pl.Date),
-        }
-    ).with_columns(
-        pl.when(pl.Series(churned)).then(pl.col("churned_at")).otherwise(None).alias("churned_at")
-    ).select([pl.col(k).cast(v) for k, v in HEALTH_SCHEMA.items()])
+    return (
+        pl.DataFrame(
+            {
+                "tenure_months": np.floor(stayed_months).astype(np.int64),
+                "expansion_usd": expansion,
+                "referrals": referrals.astype(np.int64),
+                "support_tickets": tickets.astype(np.int64),
+                "churned_at": pl.Series(churned_at).cast(pl.Date),
+            }
+        )
+        .with_columns(pl.when(pl.Series(churned)).then(pl.col("churned_at")).otherwise(None).alias("churned_at"))
+        .select([pl.col(k).cast(v) for k, v in HEALTH_SCHEMA.items()])
+    )

@@ -35,15 +35,25 @@ CUSTOMER_RATE_BY_MATCHES = (0.0005, 0.001, 0.002, 0.006, 0.03, 0.40)
 LOST_RATE_BY_MATCHES = (0.004, 0.008, 0.015, 0.03, 0.06, 0.25)
 OPEN_RATE_BY_MATCHES = (0.004, 0.005, 0.006, 0.008, 0.012, 0.02)
 CUSTOMERS_SCHEMA = {
-    "account_id": pl.String(), "domain": pl.String(), "name": pl.String(),
-    "became_customer_at": pl.Date(), "arr_usd": pl.Float64(),
+    "account_id": pl.String(),
+    "domain": pl.String(),
+    "name": pl.String(),
+    "became_customer_at": pl.Date(),
+    "arr_usd": pl.Float64(),
     # How each customer fared since (`targeting.sample.customer_health`): what ranks best and worst.
-    "tenure_months": pl.Int64(), "expansion_usd": pl.Float64(), "referrals": pl.Int64(),
-    "support_tickets": pl.Int64(), "churned_at": pl.Date(),
+    "tenure_months": pl.Int64(),
+    "expansion_usd": pl.Float64(),
+    "referrals": pl.Int64(),
+    "support_tickets": pl.Int64(),
+    "churned_at": pl.Date(),
 }
 DEALS_SCHEMA = {
-    "deal_id": pl.String(), "account_id": pl.String(), "created_at": pl.Date(),
-    "closed_at": pl.Date(), "stage": pl.String(), "amount_usd": pl.Float64(),
+    "deal_id": pl.String(),
+    "account_id": pl.String(),
+    "created_at": pl.Date(),
+    "closed_at": pl.Date(),
+    "stage": pl.String(),
+    "amount_usd": pl.Float64(),
 }
 DEAL_STAGES = ("won", "lost", "open")
 
@@ -84,28 +94,34 @@ def generate_customers_and_deals(
         pl.Series("opened", day - open_ago.astype("timedelta64[D]")).cast(pl.Date),
     )
     customers = base.filter(pl.Series(customer)).select(
-        "account_id", "domain", "name",
-        pl.col("closed").alias("became_customer_at"), pl.col("value").alias("arr_usd"),
+        "account_id",
+        "domain",
+        "name",
+        pl.col("closed").alias("became_customer_at"),
+        pl.col("value").alias("arr_usd"),
     )
     closed_deals = base.filter(pl.Series(customer | lost)).select(
         "account_id",
         (pl.col("closed") - pl.duration(days=pl.col("cycle"))).alias("created_at"),
         pl.col("closed").alias("closed_at"),
         pl.when(pl.col("account_id").is_in(customers["account_id"].implode()))
-        .then(pl.lit("won")).otherwise(pl.lit("lost")).alias("stage"),
+        .then(pl.lit("won"))
+        .otherwise(pl.lit("lost"))
+        .alias("stage"),
         pl.col("value").alias("amount_usd"),
     )
     open_deals = base.filter(pl.Series(opened)).select(
-        "account_id", pl.col("opened").alias("created_at"),
-        pl.lit(None, dtype=pl.Date).alias("closed_at"), pl.lit("open").alias("stage"),
+        "account_id",
+        pl.col("opened").alias("created_at"),
+        pl.lit(None, dtype=pl.Date).alias("closed_at"),
+        pl.lit("open").alias("stage"),
         pl.col("value").alias("amount_usd"),
     )
     deals = (
         pl.concat([closed_deals, open_deals])
         .sort("created_at", "account_id")
         .with_columns(
-            pl.concat_str(pl.lit("deal-"), pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(5))
-            .alias("deal_id")
+            pl.concat_str(pl.lit("deal-"), pl.int_range(1, pl.len() + 1).cast(pl.String).str.zfill(5)).alias("deal_id")
         )
     )
 
@@ -118,7 +134,4 @@ def generate_customers_and_deals(
 
 def mark_customers(accounts: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
     """`accounts` with `is_customer` set for the accounts in `customers`."""
-    return accounts.with_columns(
-        pl.col("account_id").is_in(customers["account_id"].implode()).alias("is_customer")
-    )
-
+    return accounts.with_columns(pl.col("account_id").is_in(customers["account_id"].implode()).alias("is_customer"))

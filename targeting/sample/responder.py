@@ -40,8 +40,11 @@ def simulated_results(planned: pl.DataFrame, accounts: pl.DataFrame, seed: int =
         seed: the responder's seed.
     """
     truth = accounts.select("account_id", PLANTED_PROFILE.matches().alias("_matches"))
-    people = planned.select("email", "account_id").unique("email", keep="first", maintain_order=True).join(
-        truth, on="account_id", how="left")
+    people = (
+        planned.select("email", "account_id")
+        .unique("email", keep="first", maintain_order=True)
+        .join(truth, on="account_id", how="left")
+    )
     rows = []
     for email, matches in people.select("email", pl.col("_matches").fill_null(0)).iter_rows():
         positive = POSITIVE_IN_PROFILE if matches >= 5 else POSITIVE_NEAR if matches == 4 else POSITIVE_ELSE

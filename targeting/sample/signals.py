@@ -29,7 +29,8 @@ _HIRING = {
     "revops": (-3.2, 0.5, {"saas": 0.5, "fintech": 0.3}),
     "marketing": (-2.0, 0.3, {"martech": 0.5, "ecommerce": 0.4}),
     "engineering": (
-        -1.2, 0.35,
+        -1.2,
+        0.35,
         {"devtools": 0.8, "saas": 0.5, "cybersecurity": 0.5, "manufacturing": -1.0, "consulting": -1.0},
     ),
     "data": (-2.6, 0.4, {"fintech": 0.4}),
@@ -55,11 +56,16 @@ _PAIN = {
     "scaling_support": (-0.8, 0.1, {"ecommerce": 0.6, "marketplace": 0.6}),
 }
 _PAIN_FROM_STACK = (
-    ("salesforce", "pipeline_visibility", 0.5), ("salesforce", "forecast_accuracy", 0.9),
-    ("salesforce", "lead_routing", 0.6), ("hubspot", "lead_routing", 0.5),
-    ("hubspot", "rising_cac", 0.4), ("snowflake", "data_silos", 0.8),
-    ("bigquery", "data_silos", 0.6), ("okta", "security_reviews", 0.8),
-    ("zendesk", "scaling_support", 0.8), ("intercom", "scaling_support", 0.6),
+    ("salesforce", "pipeline_visibility", 0.5),
+    ("salesforce", "forecast_accuracy", 0.9),
+    ("salesforce", "lead_routing", 0.6),
+    ("hubspot", "lead_routing", 0.5),
+    ("hubspot", "rising_cac", 0.4),
+    ("snowflake", "data_silos", 0.8),
+    ("bigquery", "data_silos", 0.6),
+    ("okta", "security_reviews", 0.8),
+    ("zendesk", "scaling_support", 0.8),
+    ("intercom", "scaling_support", 0.6),
 )
 _PAIN_COUNT = (0.18, 0.37, 0.30, 0.15)  # 0, 1, 2 or 3 pain points
 # prior solution -> (log-odds at 60 employees, slope per log-employee, {industry: boost}).
@@ -99,8 +105,13 @@ def draw_signals(rng, size, industry, stage, tech, as_of: date) -> dict[str, pl.
     growth[:, col("hiring_sales")] = hiring[:, HIRING_ROLES.index("sales")] & (rng.random(n) < 0.8)
     growth[:, col("hiring_engineering")] = hiring[:, HIRING_ROLES.index("engineering")] & (rng.random(n) < 0.8)
     growth[:, col("headcount_growth")] = rng.random(n) < np.where(hiring.sum(axis=1) >= 3, 0.6, 0.08)
-    for key, p in (("new_market_expansion", 0.07), ("new_product_launch", 0.08),
-                   ("new_executive", 0.06), ("new_office", 0.04), ("partnership_announced", 0.05)):
+    for key, p in (
+        ("new_market_expansion", 0.07),
+        ("new_product_launch", 0.08),
+        ("new_executive", 0.06),
+        ("new_office", 0.04),
+        ("partnership_announced", 0.05),
+    ):
         growth[:, col(key)] = rng.random(n) < p
     # The newest signal is recent more often than not; accounts without one have no date.
     days = np.minimum(rng.exponential(55.0, n).astype(np.int64), 364)

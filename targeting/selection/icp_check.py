@@ -74,8 +74,13 @@ def check_icp(spec: IcpSpec, accounts: pl.LazyFrame | None = None) -> IcpCheck:
         spellings = stats.spellings.get(c.field, {})
         for value in c.value if isinstance(c.value, list) else [c.value]:
             key = value.lower() if isinstance(value, str) else value
-            check.values.append(ValueSeen(
-                where=f"{kind} {c.label}", field=c.field, value=value, accounts=counts.get(key, 0),
-                spelled=sorted(spellings.get(key, [])) if isinstance(key, str) else [],
-            ))
+            check.values.append(
+                ValueSeen(
+                    where=f"{kind} {c.label}",
+                    field=c.field,
+                    value=value,
+                    accounts=counts.get(key, 0),
+                    spelled=sorted(spellings.get(key, [])) if isinstance(key, str) else [],
+                )
+            )
     return check

@@ -140,8 +140,7 @@ def suppressed_expr(keys: Collection[str] | pl.Series | None) -> pl.Expr:
         return pl.lit(False)
     keys = pl.Series("keys", list(keys), dtype=pl.String).str.to_lowercase().unique().implode()
     return (
-        pl.col("account_id").str.to_lowercase().is_in(keys)
-        | pl.col("domain").str.to_lowercase().is_in(keys)
+        pl.col("account_id").str.to_lowercase().is_in(keys) | pl.col("domain").str.to_lowercase().is_in(keys)
     ).fill_null(False)
 
 
@@ -176,8 +175,12 @@ def score_accounts(
     step_dtype = pl.Enum([SUPPRESSION_STEP, *steps])
     rules = [suppressed_expr(suppressed_keys).alias(SUPPRESSED)]
     rules += [condition_expr(f, as_of, spellings).alias(filter_column(i)) for i, f in enumerate(spec.filters)]
-    rules += [condition_expr(d, as_of, spellings).alias(disqualifier_column(i)) for i, d in enumerate(spec.disqualifiers)]
-    rules += [condition_expr(c, as_of, spellings).fill_null(False).alias(criterion_column(i)) for i, c in enumerate(criteria)]
+    rules += [
+        condition_expr(d, as_of, spellings).alias(disqualifier_column(i)) for i, d in enumerate(spec.disqualifiers)
+    ]
+    rules += [
+        condition_expr(c, as_of, spellings).fill_null(False).alias(criterion_column(i)) for i, c in enumerate(criteria)
+    ]
     points = [pl.when(pl.col(criterion_column(i))).then(c.points).otherwise(0) for i, c in enumerate(criteria)]
     score = pl.sum_horizontal(points).cast(pl.Int64) if points else pl.lit(0, dtype=pl.Int64)
 
@@ -187,7 +190,8 @@ def score_accounts(
     offset = len(spec.filters)
     for j in range(len(spec.disqualifiers)):
         dropped = dropped.when(pl.col(disqualifier_column(j)).fill_null(False)).then(
-            pl.lit(steps[offset + j], dtype=step_dtype))
+            pl.lit(steps[offset + j], dtype=step_dtype)
+        )
     dropped = dropped.when(pl.col("score") < spec.scoring.min_score).then(pl.lit(steps[-1], dtype=step_dtype))
     dropped = dropped.otherwise(pl.lit(None, dtype=step_dtype))
 
@@ -213,7 +217,9 @@ def reasons_expr(criteria: list[Criterion], spellings: Spellings | None = None) 
         return pl.lit([], dtype=pl.List(pl.String))
     parts = [
         pl.when(pl.col(criterion_column(i))).then(
-            pl.concat_str([pl.lit(f"{c.points:+d} {c.label}: {c.field}="), _shown_value(c, spellings)], ignore_nulls=True)
+            pl.concat_str(
+                [pl.lit(f"{c.points:+d} {c.label}: {c.field}="), _shown_value(c, spellings)], ignore_nulls=True
+            )
         )
         for i, c in enumerate(criteria)
     ]

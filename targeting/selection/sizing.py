@@ -77,8 +77,11 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool
     # One query at a time: each scans only its own columns, and concurrent streaming queries
     # would hold several column sets of a 10M-row universe in memory at once.
     if numeric:
-        quantiles = [pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}")
-                     for f in numeric for name, q in QUARTILES]
+        quantiles = [
+            pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}")
+            for f in numeric
+            for name, q in QUARTILES
+        ]
         for key, value in accounts.select(quantiles).collect(engine="streaming").row(0, named=True).items():
             f, name = key.split("|")
             if value is not None:
@@ -110,8 +113,11 @@ def coverage_exprs(spec: IcpSpec) -> list[pl.Expr]:
         held = pl.col(other).list.contains(value) if field_kind(other) == "list" else pl.col(other) == value
         exprs.append(held.fill_null(False).sum().alias(f"coverage|also|{other}|{value}"))
     for f, pattern in sorted({(c.field, c.value) for _, c in conditions if c.operator == "matches"}):
-        hit = pl.col(f).str.contains(f"(?i){pattern}") if field_kind(f) != "list" else (
-            pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
+        hit = (
+            pl.col(f).str.contains(f"(?i){pattern}")
+            if field_kind(f) != "list"
+            else (pl.col(f).list.eval(pl.element().str.contains(f"(?i){pattern}")).list.any())
+        )
         exprs.append(hit.fill_null(False).sum().alias(f"coverage|re|{f}|{pattern}"))
     return exprs
 
@@ -147,8 +153,12 @@ def _value_counts(accounts: pl.LazyFrame, f: str, values: set[Any]) -> pl.LazyFr
     kind = field_kind(f)
     col = pl.col(f).explode() if kind == "list" else pl.col(f)
     if f in _MANY_VALUES:  # millions of distinct names: count only what the spec asks about
-        return (accounts.select(col.str.to_lowercase().alias("value")).filter(pl.col("value").is_in(list(values)))
-                .group_by("value").agg(pl.len().alias("n")))
+        return (
+            accounts.select(col.str.to_lowercase().alias("value"))
+            .filter(pl.col("value").is_in(list(values)))
+            .group_by("value")
+            .agg(pl.len().alias("n"))
+        )
     # Few distinct values: group raw spellings; lowercasing happens once per distinct value.
     return accounts.select(col.alias("value")).group_by("value").agg(pl.len().alias("n"))
 
@@ -267,4 +277,3 @@ def size_verdict(targets: int, band_min: int, band_max: int) -> Verdict:
     if targets > band_max:
         return "too_broad"
     return "ok"
-

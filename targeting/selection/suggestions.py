@@ -57,8 +57,11 @@ def candidate_edits(spec: IcpSpec, stats: UniverseStats) -> list[Candidate]:
     ]
     for i, f in enumerate(spec.filters):
         for text, new in _variants(f, stats):
-            edit = {"op": "replace_filter", "index": i,
-                    "filter": new.model_dump(by_alias=True, exclude_none=True, mode="json")}
+            edit = {
+                "op": "replace_filter",
+                "index": i,
+                "filter": new.model_dump(by_alias=True, exclude_none=True, mode="json"),
+            }
             out.append(Candidate(f"filter {f.label} -> {text}", edit, index=i, replacement=new))
         out.append(Candidate(f"drop filter {f.label}", {"op": "drop_filter", "index": i}, index=i))
     unique: dict[str, Candidate] = {}

@@ -154,10 +154,20 @@ def build_target_list(
             f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
         )
     summary = TargetSummary(
-        icp=spec.name, version=spec.version, rows_read=rows_read, rejected=rejected,
-        duplicates=duplicates, universe=funnel.universe, suppressed=funnel.suppressed,
-        funnel=[FunnelStep(**step) for step in funnel.steps], targets=funnel.targets,
-        by_tier=funnel.by_tier, reachable=reachable, band=Band(min=band.min, max=band.max),
-        verdict=verdict, warnings=universe_warnings(spec, stats), suggestions=suggestions,
+        icp=spec.name,
+        version=spec.version,
+        rows_read=rows_read,
+        rejected=rejected,
+        duplicates=duplicates,
+        universe=funnel.universe,
+        suppressed=funnel.suppressed,
+        funnel=[FunnelStep(**step) for step in funnel.steps],
+        targets=funnel.targets,
+        by_tier=funnel.by_tier,
+        reachable=reachable,
+        band=Band(min=band.min, max=band.max),
+        verdict=verdict,
+        warnings=universe_warnings(spec, stats),
+        suggestions=suggestions,
     )
     return TargetList(targets=targets, summary=summary)

@@ -33,9 +33,13 @@ def planned_contacts(emails: list[str] = EMAILS) -> pl.DataFrame:
     )
 
 
-def record(store: Store, name: str = "q1-test", campaign_id: str = "c-0000abcd", emails: list[str] = EMAILS) -> CampaignRecord:
+def record(
+    store: Store, name: str = "q1-test", campaign_id: str = "c-0000abcd", emails: list[str] = EMAILS
+) -> CampaignRecord:
     campaign = CampaignRecord(campaign_id, name, "mid-market-saas", 1, 7, {"segments": []}, datetime(2026, 1, 5))
-    store.record_campaign(campaign, planned_contacts(emails), icp_text="name: mid-market-saas\nversion: 1\n", icp_parent=None)
+    store.record_campaign(
+        campaign, planned_contacts(emails), icp_text="name: mid-market-saas\nversion: 1\n", icp_parent=None
+    )
     return campaign
 
 

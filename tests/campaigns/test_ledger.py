@@ -8,12 +8,20 @@ from campaigns.ledger import domain_blocked_expr, is_blocked_expr, sha256
 
 
 def ledger(rows: list[tuple[str, str]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"kind": pl.String, "key": pl.String}, orient="row").with_columns(pl.lit("t").alias("reason"))
+    return pl.DataFrame(rows, schema={"kind": pl.String, "key": pl.String}, orient="row").with_columns(
+        pl.lit("t").alias("reason")
+    )
 
 
 def test_plain_and_hashed_emails_and_domains_block_their_contacts():
-    book = ledger([("email", "ann@acme.com"), ("email_sha256", sha256("bob@acme.com")), ("domain", "beta.io"),
-                   ("domain_sha256", sha256("gamma.dev"))])
+    book = ledger(
+        [
+            ("email", "ann@acme.com"),
+            ("email_sha256", sha256("bob@acme.com")),
+            ("domain", "beta.io"),
+            ("domain_sha256", sha256("gamma.dev")),
+        ]
+    )
     emails = [" Ann@ACME.com", "bob@acme.com", "cy@beta.io", "di@gamma.dev", "ed@delta.co", None]
     got = pl.DataFrame({"email": emails}).select(is_blocked_expr(book))["email"].to_list()
     assert got == [True, True, True, True, False, False]

@@ -86,7 +86,9 @@ def test_a_name_used_twice_and_a_changed_icp_are_refused_and_nothing_is_written(
 
     campaign = CampaignRecord("c-00001111", "q2", "mid-market-saas", 1, 7, {}, datetime(2026, 2, 1))
     with pytest.raises(InputError, match="bump `version`"):
-        store.record_campaign(campaign, planned_contacts(), icp_text="name: mid-market-saas\nversion: 1\n# edited\n", icp_parent=None)
+        store.record_campaign(
+            campaign, planned_contacts(), icp_text="name: mid-market-saas\nversion: 1\n# edited\n", icp_parent=None
+        )
     assert dump(store.path) == before
 
 
@@ -127,12 +129,16 @@ def _writer_script(store_path: Path, body: str) -> list[str]:
 
 def test_a_second_writer_is_told_the_store_is_busy(store):
     holder = subprocess.Popen(
-        _writer_script(store.path, """
+        _writer_script(
+            store.path,
+            """
             with store.transaction() as con:
                 print("holding", flush=True)
                 time.sleep(30)
-        """),
-        stdout=subprocess.PIPE, text=True,
+        """,
+        ),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
@@ -152,7 +158,9 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
     # The real ingest runs in a subprocess; it is killed after its events are written and before
     # the transaction commits (the ledger write, the last step, pauses there).
     victim = subprocess.Popen(
-        _writer_script(store.path, f"""
+        _writer_script(
+            store.path,
+            f"""
             from flows.campaign import IngestRequest, run_ingest
             original = Store._add_ledger
             def paused(self, con, entries, now):
@@ -163,8 +171,10 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
             Store._add_ledger = paused
             run_ingest(IngestRequest(campaign="q1-test", results=Path({str(results)!r}), store=store.path,
                                      preset="instantly"), use_prefect=False)
-        """),
-        stdout=subprocess.PIPE, text=True,
+        """,
+        ),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert victim.stdout.readline().split() == ["written", "3"]

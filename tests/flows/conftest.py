@@ -18,8 +18,16 @@ from targeting.importing.presets import load_column_map
 from targeting.importing.suppression import read_suppression
 
 # check_templates is the dry render: each call renders every template once.
-COUNTED = (load_icp, load_column_map, load_persona_rules, load_messaging, load_sender, load_templates,
-           read_suppression, check_templates)
+COUNTED = (
+    load_icp,
+    load_column_map,
+    load_persona_rules,
+    load_messaging,
+    load_sender,
+    load_templates,
+    read_suppression,
+    check_templates,
+)
 PACKAGES = ("flows", "targeting", "messaging", "campaigns")
 
 

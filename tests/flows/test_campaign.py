@@ -30,18 +30,53 @@ def ws(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("campaign-ws")
     init_workspace(directory, accounts=1200)
     own_sender(directory)
-    result = invoke("target", "--accounts", directory / "accounts.csv", "--icp", directory / "icp.yaml",
-                    "--out", directory / "out", "--no-prefect")
+    result = invoke(
+        "target",
+        "--accounts",
+        directory / "accounts.csv",
+        "--icp",
+        directory / "icp.yaml",
+        "--out",
+        directory / "out",
+        "--no-prefect",
+    )
     assert result.exit_code == 0, result.output
-    result = invoke("draft", "--targets", directory / "out" / "targets.parquet", "--contacts", directory / "contacts.csv",
-                    "--workspace", directory, "--out", directory / "drafts", "--no-prefect")
+    result = invoke(
+        "draft",
+        "--targets",
+        directory / "out" / "targets.parquet",
+        "--contacts",
+        directory / "contacts.csv",
+        "--workspace",
+        directory,
+        "--out",
+        directory / "drafts",
+        "--no-prefect",
+    )
     assert result.exit_code == 0, result.output
     return directory
 
 
 def plan_args(ws: Path, out: Path, store: Path, *extra) -> list:
-    return ["campaign", "plan", "--icp", ws / "icp.yaml", "--accounts", ws / "accounts.csv", "--contacts", ws / "contacts.csv",
-            "--workspace", ws, "--out", out, "--store", store, "--size", "40", *extra]
+    return [
+        "campaign",
+        "plan",
+        "--icp",
+        ws / "icp.yaml",
+        "--accounts",
+        ws / "accounts.csv",
+        "--contacts",
+        ws / "contacts.csv",
+        "--workspace",
+        ws,
+        "--out",
+        out,
+        "--store",
+        store,
+        "--size",
+        "40",
+        *extra,
+    ]
 
 
 def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path):
@@ -62,8 +97,19 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
             assert max(counts) - min(counts) <= 1, seg
     assert any("3x difference" in w for w in summary["warnings"])
     csv = pl.read_csv(tmp_path / "c1" / "campaign.csv", infer_schema=False)
-    assert csv.columns[:11] == ["contact_id", "email", "first_name", "last_name", "account_id", "company", "persona",
-                                "segment", "variant", "step1_subject", "step1_body"]
+    assert csv.columns[:11] == [
+        "contact_id",
+        "email",
+        "first_name",
+        "last_name",
+        "account_id",
+        "company",
+        "persona",
+        "segment",
+        "variant",
+        "step1_subject",
+        "step1_body",
+    ]
     assert csv.height == 40 and csv["account_id"].n_unique() == 40
     design = json.loads((tmp_path / "c1" / "design.json").read_text())
     assert design["campaign_id"] == summary["campaign_id"] and design["allocation"] == "even"
@@ -114,13 +160,21 @@ _emails = None
 def _contact_pool(ws: Path) -> pl.DataFrame:
     global _emails
     if _emails is None:
-        _emails = pl.read_csv(ws / "contacts.csv", infer_schema=False).select("contact_id", "account_id", "email").drop_nulls()
+        _emails = (
+            pl.read_csv(ws / "contacts.csv", infer_schema=False)
+            .select("contact_id", "account_id", "email")
+            .drop_nulls()
+        )
     return _emails
 
 
 # A few examples, each a real plan; no shrinking (a failing example is printed as drawn).
-@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=3,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_no_ledger_customer_or_cooled_down_contact_is_ever_planned(ws, tmp_path_factory, data):
     pool = _contact_pool(ws)
@@ -130,20 +184,38 @@ def test_no_ledger_customer_or_cooled_down_contact_is_ever_planned(ws, tmp_path_
     store = Store(tmp / "s.duckdb")
     from campaigns.ledger import sha256
 
-    entries = pl.concat([
-        ledger_rows.select(pl.lit("email").alias("kind"), pl.col("email").str.to_lowercase().alias("key"), pl.lit("t").alias("reason")),
-        hashed_rows.head(20).select(pl.lit("domain_sha256").alias("kind"),
-                                    pl.col("email").str.extract("@(.+)$").map_elements(sha256, return_dtype=pl.String).alias("key"),
-                                    pl.lit("forgotten").alias("reason")),
-    ])
+    entries = pl.concat(
+        [
+            ledger_rows.select(
+                pl.lit("email").alias("kind"),
+                pl.col("email").str.to_lowercase().alias("key"),
+                pl.lit("t").alias("reason"),
+            ),
+            hashed_rows.head(20).select(
+                pl.lit("domain_sha256").alias("kind"),
+                pl.col("email").str.extract("@(.+)$").map_elements(sha256, return_dtype=pl.String).alias("key"),
+                pl.lit("forgotten").alias("reason"),
+            ),
+        ]
+    )
     store.add_to_ledger(entries)
     cooled = cooled_rows.with_columns(
-        pl.lit(None, pl.String).alias("first_name"), pl.lit(None, pl.String).alias("last_name"),
-        pl.lit(None, pl.String).alias("company"), pl.lit(None, pl.String).alias("domain"), pl.lit(None, pl.String).alias("persona"),
-        pl.lit("A").alias("segment"), pl.lit("a").alias("variant"), pl.lit("[]").alias("drafts"), pl.lit(False).alias("edited"),
+        pl.lit(None, pl.String).alias("first_name"),
+        pl.lit(None, pl.String).alias("last_name"),
+        pl.lit(None, pl.String).alias("company"),
+        pl.lit(None, pl.String).alias("domain"),
+        pl.lit(None, pl.String).alias("persona"),
+        pl.lit("A").alias("segment"),
+        pl.lit("a").alias("variant"),
+        pl.lit("[]").alias("drafts"),
+        pl.lit(False).alias("edited"),
     )
-    store.record_campaign(CampaignRecord("c-00000001", "earlier", "other", 1, 0, {}, datetime.now()), cooled,
-                          icp_text="name: other\n", icp_parent=None)
+    store.record_campaign(
+        CampaignRecord("c-00000001", "earlier", "other", 1, 0, {}, datetime.now()),
+        cooled,
+        icp_text="name: other\n",
+        icp_parent=None,
+    )
     (tmp / "customers.csv").write_text("account_id\n" + "\n".join(customer_rows["account_id"].to_list()) + "\n")
     args = plan_args(ws, tmp / "c", store.path, "--customers", tmp / "customers.csv", "--size", "60", "--json")
     result = invoke(*args)
@@ -175,16 +247,37 @@ def test_export_ingest_list_and_forget_round_trip(ws, tmp_path):
     leads = pl.read_csv(tmp_path / "instantly.csv", infer_schema=False)
     statuses = ["Completed"] * 36 + ["Bounced", "Bounced", "Unsubscribed", "Completed"]
     interest = ["Interested", "Meeting Booked", "Out of Office"] + [""] * 37
-    export = leads.select(pl.col("email").str.to_uppercase().alias("Email"), pl.col("first_name").alias("First Name"),
-                          pl.col("company_name").alias("Company Name"),
-                          pl.Series("Lead Status", statuses), pl.Series("Interest Status", interest),
-                          pl.Series("Reply Count", ["1", "2", "1"] + ["0"] * 37), "campaign_id", "segment", "variant")
+    export = leads.select(
+        pl.col("email").str.to_uppercase().alias("Email"),
+        pl.col("first_name").alias("First Name"),
+        pl.col("company_name").alias("Company Name"),
+        pl.Series("Lead Status", statuses),
+        pl.Series("Interest Status", interest),
+        pl.Series("Reply Count", ["1", "2", "1"] + ["0"] * 37),
+        "campaign_id",
+        "segment",
+        "variant",
+    )
     export.write_csv(tmp_path / "instantly-leads.csv")
-    args = ["campaign", "ingest", "--campaign", campaign_id, "--preset", "instantly", tmp_path / "instantly-leads.csv",
-            "--store", store, "--json"]
+    args = [
+        "campaign",
+        "ingest",
+        "--campaign",
+        campaign_id,
+        "--preset",
+        "instantly",
+        tmp_path / "instantly-leads.csv",
+        "--store",
+        store,
+        "--json",
+    ]
     first = json.loads(invoke(*args).stdout)
     assert first["matched"] == 40 and first["changed"] == 40
-    assert first["outcomes"]["meeting"] == 1 and first["outcomes"]["positive"] == 1 and first["outcomes"]["auto_reply"] == 1
+    assert (
+        first["outcomes"]["meeting"] == 1
+        and first["outcomes"]["positive"] == 1
+        and first["outcomes"]["auto_reply"] == 1
+    )
     assert first["outcomes"]["bounced"] == 2 and first["outcomes"]["unsubscribed"] == 1
     again = json.loads(invoke(*args).stdout)
     assert again["changed"] == 0 and again["outcomes"] == first["outcomes"]
@@ -221,8 +314,10 @@ def test_bad_campaign_input_is_one_line_and_exit_2(ws, tmp_path, args, expected)
     record(Store(store), name="q1")
     (tmp_path / "results.csv").write_text("Email,Lead Status,Interest Status\na@b.com,Completed,\n")
     (tmp_path / "notes.txt").write_text("hello\n")
-    argv = [str(tmp_path / "results.csv") if a == "RESULTS" else str(tmp_path / "notes.txt") if a == "NOTASTORE" else a
-            for a in args]
+    argv = [
+        str(tmp_path / "results.csv") if a == "RESULTS" else str(tmp_path / "notes.txt") if a == "NOTASTORE" else a
+        for a in args
+    ]
     if "--store" not in argv:
         argv += ["--store", str(store)]
     result = invoke(*argv)
@@ -254,8 +349,12 @@ def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_ha
     result = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "qp", "--prefect", "--json"))
     assert result.exit_code == 0, result.output
     campaign_id = json.loads(result.stdout)["campaign_id"]
-    (tmp_path / "r.csv").write_text("email,outcome\n" + Store(store).campaign_contacts(campaign_id)["email"][0] + ",meeting\n")
-    result = invoke("campaign", "ingest", "--campaign", "qp", tmp_path / "r.csv", "--store", store, "--prefect", "--json")
+    (tmp_path / "r.csv").write_text(
+        "email,outcome\n" + Store(store).campaign_contacts(campaign_id)["email"][0] + ",meeting\n"
+    )
+    result = invoke(
+        "campaign", "ingest", "--campaign", "qp", tmp_path / "r.csv", "--store", store, "--prefect", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["outcomes"]["meeting"] == 1
     assert _artifact_keys() >= {"campaign-design", "campaign-outcomes"}
@@ -267,18 +366,49 @@ def test_target_and_draft_honour_the_store_s_ledger(ws, tmp_path, monkeypatch):
     drafted = pl.read_parquet(ws / "drafts" / "drafts.parquet")["email"].unique().sort().head(6).to_list()
     store = Store(tmp_path / "s.duckdb")
     store.add_to_ledger(pl.DataFrame({"kind": ["email"] * 3, "key": drafted[:3], "reason": ["bounced in c-1"] * 3}))
-    store.add_to_ledger(pl.DataFrame({"kind": ["email_sha256"] * 3, "key": [sha256(e) for e in drafted[3:]],
-                                      "reason": ["forgotten on request"] * 3}))
+    store.add_to_ledger(
+        pl.DataFrame(
+            {
+                "kind": ["email_sha256"] * 3,
+                "key": [sha256(e) for e in drafted[3:]],
+                "reason": ["forgotten on request"] * 3,
+            }
+        )
+    )
     monkeypatch.setenv("OUTBOUND_STORE", str(store.path))
-    args = ["draft", "--targets", ws / "out" / "targets.parquet", "--contacts", ws / "contacts.csv", "--workspace", ws,
-            "--out", tmp_path / "d", "--no-prefect", "--json"]
+    args = [
+        "draft",
+        "--targets",
+        ws / "out" / "targets.parquet",
+        "--contacts",
+        ws / "contacts.csv",
+        "--workspace",
+        ws,
+        "--out",
+        tmp_path / "d",
+        "--no-prefect",
+        "--json",
+    ]
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["skipped_by_reason"]["on the do-not-contact list"] == 6
     assert not set(drafted) & set(pl.read_parquet(tmp_path / "d" / "drafts.parquet")["email"].to_list())
-    emails = pl.read_csv(ws / "contacts.csv", infer_schema=False)["email"].drop_nulls().str.to_lowercase().unique().to_list()
+    emails = (
+        pl.read_csv(ws / "contacts.csv", infer_schema=False)["email"].drop_nulls().str.to_lowercase().unique().to_list()
+    )
     store.add_to_ledger(pl.DataFrame({"kind": ["email"] * len(emails), "key": emails, "reason": ["t"] * len(emails)}))
-    result = invoke("target", "--accounts", ws / "accounts.csv", "--contacts", ws / "contacts.csv", "--icp", ws / "icp.yaml",
-                    "--out", tmp_path / "t", "--no-prefect", "--json")
+    result = invoke(
+        "target",
+        "--accounts",
+        ws / "accounts.csv",
+        "--contacts",
+        ws / "contacts.csv",
+        "--icp",
+        ws / "icp.yaml",
+        "--out",
+        tmp_path / "t",
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["reachable"] == 0

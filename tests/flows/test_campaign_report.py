@@ -26,9 +26,29 @@ def planned(tmp_path_factory) -> tuple[Path, Path, str]:
     ws = tmp_path_factory.mktemp("report-ws")
     init_workspace(ws, accounts=1200)
     store = ws / "s.duckdb"
-    result = invoke("campaign", "plan", "--icp", ws / "icp.yaml", "--accounts", ws / "accounts.csv", "--contacts", ws / "contacts.csv",
-                    "--workspace", ws, "--out", ws / "c1", "--store", store, "--size", "40", "--name", "q1-test", "--json", "--no-prefect",
-                    "--allow-sample-sender")
+    result = invoke(
+        "campaign",
+        "plan",
+        "--icp",
+        ws / "icp.yaml",
+        "--accounts",
+        ws / "accounts.csv",
+        "--contacts",
+        ws / "contacts.csv",
+        "--workspace",
+        ws,
+        "--out",
+        ws / "c1",
+        "--store",
+        store,
+        "--size",
+        "40",
+        "--name",
+        "q1-test",
+        "--json",
+        "--no-prefect",
+        "--allow-sample-sender",
+    )
     assert result.exit_code == 0, result.output
     return ws, store, json.loads(result.stdout)["campaign_id"]
 
@@ -49,15 +69,36 @@ def test_report_after_a_simulated_ingest(planned, tmp_path):
     outcomes = ["meeting", "positive", "positive", "replied", "auto_reply", "bounced", "unsubscribed"]
     outcomes += ["no_reply"] * (len(emails) - len(outcomes))
     (tmp_path / "r.csv").write_text("email,outcome\n" + "".join(f"{e},{o}\n" for e, o in zip(emails, outcomes)))
-    assert invoke("campaign", "ingest", "--campaign", campaign_id, "--store", store, "--simulated", tmp_path / "r.csv",
-                  "--no-prefect").exit_code == 0
+    assert (
+        invoke(
+            "campaign",
+            "ingest",
+            "--campaign",
+            campaign_id,
+            "--store",
+            store,
+            "--simulated",
+            tmp_path / "r.csv",
+            "--no-prefect",
+        ).exit_code
+        == 0
+    )
     result = invoke("campaign", "report", "--campaign", campaign_id, "--store", store, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "SIMULATED" in result.stdout and "wrote" in result.stdout
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["simulated"] is True and report["results"] is True
-    assert report["totals"] == {"planned": 40, "sent": 40, "delivered": 39, "bounced": 1, "replies": 4, "positive": 3,
-                                "meetings": 1, "auto_replies": 1, "unsubscribed": 1}
+    assert report["totals"] == {
+        "planned": 40,
+        "sent": 40,
+        "delivered": 39,
+        "bounced": 1,
+        "replies": 4,
+        "positive": 3,
+        "meetings": 1,
+        "auto_replies": 1,
+        "unsubscribed": 1,
+    }
     assert sum(s["planned"] for s in report["segments"]) == 40
     assert sum(s["delivered"] for s in report["segments"]) == 39
     assert [c["name"] for c in report["criteria"]]  # the sample ICP's criteria, each contrasted
@@ -80,5 +121,7 @@ def test_unknown_campaign_and_missing_store(planned, tmp_path):
     ws, store, _ = planned
     result = invoke("campaign", "report", "--campaign", "nope", "--store", store, "--out", tmp_path / "o")
     assert result.exit_code == 2 and "nope" in result.output
-    result = invoke("campaign", "report", "--campaign", "q1-test", "--store", tmp_path / "none.duckdb", "--out", tmp_path / "o")
+    result = invoke(
+        "campaign", "report", "--campaign", "q1-test", "--store", tmp_path / "none.duckdb", "--out", tmp_path / "o"
+    )
     assert result.exit_code == 2 and "no campaign store" in result.output

@@ -33,8 +33,17 @@ def invoke(*args: str):
 def test_init_writes_sample_specs_and_templates_and_keeps_edits(tmp_path):
     result = invoke("init", tmp_path, "--accounts", "500")
     assert result.exit_code == 0, result.output
-    for name in ("accounts.csv", "contacts.csv", "customers.csv", "deals.csv", "icp.yaml", "personas.yaml",
-                 "facts.yaml", "messaging.yaml", "sender.yaml"):
+    for name in (
+        "accounts.csv",
+        "contacts.csv",
+        "customers.csv",
+        "deals.csv",
+        "icp.yaml",
+        "personas.yaml",
+        "facts.yaml",
+        "messaging.yaml",
+        "sender.yaml",
+    ):
         assert (tmp_path / name).exists(), name
     assert list((tmp_path / "templates").rglob("step1_a.txt.j2"))
     (tmp_path / "icp.yaml").write_text("# edited\n")
@@ -46,14 +55,26 @@ def test_init_writes_sample_specs_and_templates_and_keeps_edits(tmp_path):
 
 def test_target_without_prefect_writes_outputs_whose_counts_add_up(workspace, tmp_path):
     out = tmp_path / "out"
-    result = invoke("target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
-                    "--icp", workspace / "icp.yaml", "--out", out, "--no-prefect", "--json")
+    result = invoke(
+        "target",
+        "--accounts",
+        workspace / "accounts.csv",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--out",
+        out,
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary == json.loads((out / "target_summary.json").read_text())
     removed = sum(step["removed"] for step in summary["funnel"])
-    assert summary["rows_read"] == (summary["rejected"] + summary["duplicates"] + summary["suppressed"]
-                                    + removed + summary["targets"])
+    assert summary["rows_read"] == (
+        summary["rejected"] + summary["duplicates"] + summary["suppressed"] + removed + summary["targets"]
+    )
     targets = pl.read_parquet(out / "targets.parquet")
     assert targets.height == summary["targets"]
     assert pl.read_csv(out / "targets.csv").height == summary["targets"]
@@ -63,14 +84,26 @@ def test_target_without_prefect_writes_outputs_whose_counts_add_up(workspace, tm
 
 def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace, tmp_path):
     out = tmp_path / "targets"
-    result = invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
-                    "--out", out, "--prefect")
+    result = invoke(
+        "target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml", "--out", out, "--prefect"
+    )
     assert result.exit_code == 0, result.output
     assert "verdict" in result.stdout
     assert _artifact_keys() >= {"target-list-funnel", "target-size-verdict"}
     drafts = tmp_path / "drafts"
-    result = invoke("draft", "--targets", out / "targets.parquet", "--contacts", workspace / "contacts.csv",
-                    "--workspace", workspace, "--out", drafts, "--prefect", "--json")
+    result = invoke(
+        "draft",
+        "--targets",
+        out / "targets.parquet",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--workspace",
+        workspace,
+        "--out",
+        drafts,
+        "--prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     frame = pl.read_parquet(drafts / "drafts.parquet")
@@ -78,7 +111,8 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
     assert summary["drafts"] == frame.height > 0
     assert frame["contact_id"].n_unique() + skipped.height + summary["duplicates"] == summary["contacts_read"]
     assert {"generic.csv", "instantly.csv", "smartlead.csv", "lemlist.csv", "apollo.csv"} <= {
-        p.name for p in (drafts / "exports").iterdir()}
+        p.name for p in (drafts / "exports").iterdir()
+    }
     assert "draft-samples" in _artifact_keys()
 
 
@@ -128,8 +162,19 @@ def test_columns_guesses_a_map_that_target_accepts(workspace, tmp_path):
     result = invoke("columns", "--accounts", renamed, "--out", map_file, "--json")
     assert result.exit_code == 0, result.output
     assert "Owner Notes" in json.loads(result.stdout)["unplaced"]
-    result = invoke("target", "--accounts", renamed, "--map", map_file, "--icp", workspace / "icp.yaml",
-                    "--out", tmp_path / "out", "--no-prefect", "--json")
+    result = invoke(
+        "target",
+        "--accounts",
+        renamed,
+        "--map",
+        map_file,
+        "--icp",
+        workspace / "icp.yaml",
+        "--out",
+        tmp_path / "out",
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["universe"] > 0
 
@@ -147,8 +192,18 @@ def test_target_bad_input_is_one_line_and_exit_2(workspace, tmp_path, change, ex
     (tmp_path / "bad.yaml").write_text("name: x\nversion: 1\ntarget_size: {min: 500, max: 10}\nfilters: []\n")
     args = {"accounts": workspace / "accounts.csv", "icp": workspace / "icp.yaml", "preset": "canonical"}
     args |= {k: (tmp_path / v if k in ("accounts", "icp") else v) for k, v in change.items()}
-    argv = ["target", "--accounts", args["accounts"], "--icp", args["icp"], "--out", tmp_path / "o",
-            "--preset", args["preset"], "--no-prefect"]
+    argv = [
+        "target",
+        "--accounts",
+        args["accounts"],
+        "--icp",
+        args["icp"],
+        "--out",
+        tmp_path / "o",
+        "--preset",
+        args["preset"],
+        "--no-prefect",
+    ]
     if "as_of" in args:
         argv += ["--as-of", args["as_of"]]
     result = invoke(*argv)
@@ -161,8 +216,19 @@ def test_suppressed_domains_are_counted_and_never_targeted(workspace, tmp_path):
     accounts = pl.read_csv(workspace / "accounts.csv", infer_schema=False)
     blocked = accounts["domain"].head(40).to_list()
     (tmp_path / "dnc.txt").write_text("\n".join(blocked) + "\n")
-    result = invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
-                    "--suppress", tmp_path / "dnc.txt", "--out", tmp_path / "out", "--no-prefect", "--json")
+    result = invoke(
+        "target",
+        "--accounts",
+        workspace / "accounts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--suppress",
+        tmp_path / "dnc.txt",
+        "--out",
+        tmp_path / "out",
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["suppressed"] == 40
@@ -171,8 +237,17 @@ def test_suppressed_domains_are_counted_and_never_targeted(workspace, tmp_path):
 
 
 def test_suppressed_emails_leave_accounts_in_but_are_not_reachable(workspace, tmp_path):
-    args = ["target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
-            "--icp", workspace / "icp.yaml", "--no-prefect", "--json"]
+    args = [
+        "target",
+        "--accounts",
+        workspace / "accounts.csv",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--no-prefect",
+        "--json",
+    ]
     before = json.loads(invoke(*args, "--out", tmp_path / "a").stdout)
     emails = pl.read_csv(workspace / "contacts.csv", infer_schema=False)["email"].drop_nulls().to_list()
     (tmp_path / "dnc.csv").write_text("email\n" + "\n".join(emails) + "\n")
@@ -183,10 +258,30 @@ def test_suppressed_emails_leave_accounts_in_but_are_not_reachable(workspace, tm
 
 def test_draft_never_drafts_a_suppressed_email(workspace, tmp_path):
     out = tmp_path / "targets"
-    assert invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
-                  "--out", out, "--no-prefect").exit_code == 0
-    args = ["draft", "--targets", out / "targets.parquet", "--contacts", workspace / "contacts.csv",
-            "--workspace", workspace, "--no-prefect", "--json"]
+    assert (
+        invoke(
+            "target",
+            "--accounts",
+            workspace / "accounts.csv",
+            "--icp",
+            workspace / "icp.yaml",
+            "--out",
+            out,
+            "--no-prefect",
+        ).exit_code
+        == 0
+    )
+    args = [
+        "draft",
+        "--targets",
+        out / "targets.parquet",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--workspace",
+        workspace,
+        "--no-prefect",
+        "--json",
+    ]
     assert invoke(*args, "--out", tmp_path / "d1").exit_code == 0
     drafted = pl.read_parquet(tmp_path / "d1" / "drafts.parquet")["email"].unique().head(5).to_list()
     (tmp_path / "dnc.txt").write_text("\n".join(drafted) + "\n")
@@ -217,10 +312,21 @@ def test_every_suggestion_gives_its_count_when_applied(workspace, tmp_path):
 def test_unusable_input_stops_before_any_flow_run(prefect_harness, workspace, tmp_path, bad):
     (tmp_path / "odd.csv").write_text("foo,bar\n1,2\n")
     (tmp_path / "empty.txt").write_text("")
-    argv = ["target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path / "o",
-            "--prefect"]
-    argv += {"preset": ["--preset", "nosuch"], "columns": ["--contacts", tmp_path / "odd.csv"],
-             "suppress": ["--suppress", tmp_path / "empty.txt"]}[bad]
+    argv = [
+        "target",
+        "--accounts",
+        workspace / "accounts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--out",
+        tmp_path / "o",
+        "--prefect",
+    ]
+    argv += {
+        "preset": ["--preset", "nosuch"],
+        "columns": ["--contacts", tmp_path / "odd.csv"],
+        "suppress": ["--suppress", tmp_path / "empty.txt"],
+    }[bad]
     result = invoke(*argv)
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output and "Flow run" not in result.output
@@ -228,7 +334,9 @@ def test_unusable_input_stops_before_any_flow_run(prefect_harness, workspace, tm
 
 def test_icp_check_reads_a_spec_against_a_universe_without_building_a_list(workspace, tmp_path):
     icp = tmp_path / "icp.yaml"
-    icp.write_text((workspace / "icp.yaml").read_text().replace("region, in: [NA, EMEA]", "region, in: [North America, EMEA]"))
+    icp.write_text(
+        (workspace / "icp.yaml").read_text().replace("region, in: [NA, EMEA]", "region, in: [North America, EMEA]")
+    )
     result = invoke("icp", "check", "--icp", icp, "--accounts", workspace / "accounts.csv", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -252,16 +360,41 @@ def test_each_flow_loads_its_specs_once_inside_after_the_command_validated_them(
     """One load before the flow (the command's validation) and one inside it, as a deployment starts it."""
     (tmp_path / "map.yaml").write_text("columns:\n  domain: domain\n")
     (tmp_path / "dnc.txt").write_text("nobody.example\n")
-    result = invoke("target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
-                    "--icp", workspace / "icp.yaml", "--map", tmp_path / "map.yaml", "--suppress", tmp_path / "dnc.txt",
-                    "--out", tmp_path / "t", "--prefect")
+    result = invoke(
+        "target",
+        "--accounts",
+        workspace / "accounts.csv",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--map",
+        tmp_path / "map.yaml",
+        "--suppress",
+        tmp_path / "dnc.txt",
+        "--out",
+        tmp_path / "t",
+        "--prefect",
+    )
     assert result.exit_code == 0, result.output
     for name in ("load_icp", "load_column_map", "load_persona_rules", "read_suppression"):
         assert loads.outside_then_inside(name), name
     loads.clear()
-    result = invoke("draft", "--targets", tmp_path / "t" / "targets.parquet", "--contacts", workspace / "contacts.csv",
-                    "--workspace", workspace, "--suppress", tmp_path / "dnc.txt", "--out", tmp_path / "d", "--prefect",
-                    "--json")
+    result = invoke(
+        "draft",
+        "--targets",
+        tmp_path / "t" / "targets.parquet",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--workspace",
+        workspace,
+        "--suppress",
+        tmp_path / "dnc.txt",
+        "--out",
+        tmp_path / "d",
+        "--prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     for name in ("load_icp", "load_persona_rules", "load_messaging", "load_templates", "read_suppression"):
         assert loads.outside_then_inside(name), name
@@ -269,12 +402,16 @@ def test_each_flow_loads_its_specs_once_inside_after_the_command_validated_them(
     assert loads.outside_then_inside("load_sender", workspace / "sender.yaml")
     assert [in_flow for _, in_flow in loads["check_templates"]] == [False, True]
     loads.clear()
-    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--out", tmp_path / "p.csv", "--prefect",
-                    "--json")
+    result = invoke(
+        "personas", "--contacts", workspace / "contacts.csv", "--out", tmp_path / "p.csv", "--prefect", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert loads.outside_then_inside("load_persona_rules")
-    assert _flow_runs() >= {("build_target_list", "target-icp"), ("draft_emails", "draft-t"),
-                            ("classify_personas", "personas-contacts")}
+    assert _flow_runs() >= {
+        ("build_target_list", "target-icp"),
+        ("draft_emails", "draft-t"),
+        ("classify_personas", "personas-contacts"),
+    }
 
 
 def _flow_runs(name: str | None = None) -> set[tuple[str, str]]:
@@ -291,8 +428,19 @@ def _flow_runs(name: str | None = None) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def targets_dir(workspace, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("targets")
-    assert invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
-                  "--out", out, "--no-prefect").exit_code == 0
+    assert (
+        invoke(
+            "target",
+            "--accounts",
+            workspace / "accounts.csv",
+            "--icp",
+            workspace / "icp.yaml",
+            "--out",
+            out,
+            "--no-prefect",
+        ).exit_code
+        == 0
+    )
     return out
 
 
@@ -311,8 +459,16 @@ def test_draft_bad_input_stops_before_any_flow_run(prefect_harness, workspace, t
     targets.mkdir()
     for name in ("targets.parquet", "icp.yaml"):
         shutil.copyfile(targets_dir / name, targets / name)
-    argv = ["draft", "--targets", targets / "targets.parquet", "--contacts", workspace / "contacts.csv",
-            "--out", tmp_path / "d", "--prefect"]
+    argv = [
+        "draft",
+        "--targets",
+        targets / "targets.parquet",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--out",
+        tmp_path / "d",
+        "--prefect",
+    ]
     if bad == "steps":
         argv += ["--steps", "4"]
     elif bad == "template":
@@ -334,8 +490,16 @@ def test_personas_bad_rules_stop_before_any_flow_run(prefect_harness, workspace,
     contacts = tmp_path / "bad-rules.csv"
     contacts.write_bytes((workspace / "contacts.csv").read_bytes())
     (tmp_path / "personas.yaml").write_text("nonsense: [1, 2]\n")
-    result = invoke("personas", "--contacts", contacts, "--personas", tmp_path / "personas.yaml", "--out", tmp_path / "p.csv",
-                    "--prefect")
+    result = invoke(
+        "personas",
+        "--contacts",
+        contacts,
+        "--personas",
+        tmp_path / "personas.yaml",
+        "--out",
+        tmp_path / "p.csv",
+        "--prefect",
+    )
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert "personas.yaml" in result.stderr
@@ -355,36 +519,70 @@ def test_target_summary_lists_the_columns_nothing_reads(workspace, tmp_path):
     human = invoke(*args, "--out", tmp_path / "b")
     assert human.exit_code == 0, human.output
     assert "unmapped columns (not read): Owner Notes" in human.stdout
-    plain = invoke("target", "--accounts", plain_accounts, "--icp", workspace / "icp.yaml", "--out", tmp_path / "c",
-                   "--no-prefect")
+    plain = invoke(
+        "target", "--accounts", plain_accounts, "--icp", workspace / "icp.yaml", "--out", tmp_path / "c", "--no-prefect"
+    )
     assert plain.exit_code == 0, plain.output
     assert "unmapped" not in plain.stdout
 
 
 def test_draft_reads_the_target_list_back_from_its_csv_as_from_its_parquet(workspace, tmp_path):
     out = tmp_path / "out"
-    assert invoke("target", "--accounts", workspace / "accounts.csv", "--icp", workspace / "icp.yaml",
-                  "--out", out, "--no-prefect", "--json").exit_code == 0
+    assert (
+        invoke(
+            "target",
+            "--accounts",
+            workspace / "accounts.csv",
+            "--icp",
+            workspace / "icp.yaml",
+            "--out",
+            out,
+            "--no-prefect",
+            "--json",
+        ).exit_code
+        == 0
+    )
     drafted = {}
     for name in ("targets.parquet", "targets.csv"):
-        result = invoke("draft", "--targets", out / name, "--contacts", workspace / "contacts.csv",
-                        "--workspace", workspace, "--out", tmp_path / name, "--no-prefect", "--json")
+        result = invoke(
+            "draft",
+            "--targets",
+            out / name,
+            "--contacts",
+            workspace / "contacts.csv",
+            "--workspace",
+            workspace,
+            "--out",
+            tmp_path / name,
+            "--no-prefect",
+            "--json",
+        )
         assert result.exit_code == 0, result.output
         drafted[name] = pl.read_parquet(tmp_path / name / "drafts.parquet")
     assert drafted["targets.csv"].equals(drafted["targets.parquet"])
 
 
 def test_draft_on_a_file_that_is_no_target_list_is_one_line(workspace, tmp_path):
-    result = invoke("draft", "--targets", workspace / "contacts.csv", "--contacts", workspace / "contacts.csv",
-                    "--icp", workspace / "icp.yaml", "--out", tmp_path)
+    result = invoke(
+        "draft",
+        "--targets",
+        workspace / "contacts.csv",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--out",
+        tmp_path,
+    )
     assert result.exit_code == 2
     assert "not a target list" in result.output and "Traceback" not in result.output
 
 
 def test_a_header_only_file_stops_before_any_flow_run(prefect_harness, workspace, tmp_path):
     (tmp_path / "header.csv").write_text("domain,name,employees\n")
-    result = invoke("target", "--accounts", tmp_path / "header.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path,
-                    "--prefect")
+    result = invoke(
+        "target", "--accounts", tmp_path / "header.csv", "--icp", workspace / "icp.yaml", "--out", tmp_path, "--prefect"
+    )
     assert result.exit_code == 2
     assert "no data rows" in result.output and "Traceback" not in result.output
 
@@ -445,8 +643,19 @@ def test_target_derives_facts_so_criteria_on_pains_score_a_real_export(tmp_path)
         "scoring:\n  min_score: 1\n  criteria:\n"
         "    - {field: pain_points, contains_any: [compliance_burden], points: 1}\n"
     )
-    result = invoke("target", "--accounts", YC_LABELLED, "--preset", "yc", "--icp", tmp_path / "icp.yaml",
-                    "--out", tmp_path / "out", "--no-prefect", "--json")
+    result = invoke(
+        "target",
+        "--accounts",
+        YC_LABELLED,
+        "--preset",
+        "yc",
+        "--icp",
+        tmp_path / "icp.yaml",
+        "--out",
+        tmp_path / "out",
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     targets = pl.read_parquet(tmp_path / "out" / "targets.parquet")
     facts = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", tmp_path / "f.csv")

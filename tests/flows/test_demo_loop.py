@@ -18,11 +18,22 @@ def test_the_loop_runs_two_simulated_rounds_and_ends_in_report_html(tmp_path):
 
     out = tmp_path / "demo"
     init_workspace(out, accounts=1500)
-    request = TargetRequest(accounts=out / "accounts.csv", contacts=out / "contacts.csv", icp=out / "icp.yaml",
-                            personas=out / "personas.yaml", out=out / "targets")
+    request = TargetRequest(
+        accounts=out / "accounts.csv",
+        contacts=out / "contacts.csv",
+        icp=out / "icp.yaml",
+        personas=out / "personas.yaml",
+        out=out / "targets",
+    )
     run_targeting(request, load_target_inputs(request), use_prefect=False)
-    drafting = resolve_draft_request(out / "targets" / "targets.parquet", out / "contacts.csv", out / "drafts", icp=None, workspace=out,
-                                      allow_sample_sender=True)
+    drafting = resolve_draft_request(
+        out / "targets" / "targets.parquet",
+        out / "contacts.csv",
+        out / "drafts",
+        icp=None,
+        workspace=out,
+        allow_sample_sender=True,
+    )
     run_drafting(drafting, load_draft_inputs(drafting), use_prefect=False)
 
     summary = run_campaign_loop(out, rounds=2, size=40)
@@ -39,9 +50,19 @@ def test_the_loop_runs_two_simulated_rounds_and_ends_in_report_html(tmp_path):
 
 
 def test_the_responder_is_seeded_and_marks_auto_replies():
-    planned = pl.DataFrame({"email": [f"p{i}@x{i}.com" for i in range(400)], "account_id": [f"x{i}.com" for i in range(400)]})
-    accounts = pl.DataFrame({"account_id": [f"x{i}.com" for i in range(400)], "industry": ["saas"] * 400, "employees": [100] * 400,
-                             "tech_stack": [["salesforce"]] * 400, "region": ["NA"] * 400, "funding_stage": ["series_a"] * 400})
+    planned = pl.DataFrame(
+        {"email": [f"p{i}@x{i}.com" for i in range(400)], "account_id": [f"x{i}.com" for i in range(400)]}
+    )
+    accounts = pl.DataFrame(
+        {
+            "account_id": [f"x{i}.com" for i in range(400)],
+            "industry": ["saas"] * 400,
+            "employees": [100] * 400,
+            "tech_stack": [["salesforce"]] * 400,
+            "region": ["NA"] * 400,
+            "funding_stage": ["series_a"] * 400,
+        }
+    )
     first, second = simulated_results(planned, accounts, seed=3), simulated_results(planned, accounts, seed=3)
     assert first.equals(second) and first.height == 400
     counts = dict(first.group_by("outcome").len().iter_rows())

@@ -65,8 +65,9 @@ def _free_port() -> int:
 
 
 def _prefect(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(BIN / "prefect"), "--no-prompt", *args], capture_output=True, text=True, env=env,
-                            cwd=ROOT, timeout=timeout)
+    result = subprocess.run(
+        [str(BIN / "prefect"), "--no-prompt", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout
+    )
     assert result.returncode == 0, f"prefect {' '.join(args)}: {result.stdout[-1500:]}{result.stderr[-1500:]}"
     return result
 
@@ -83,13 +84,21 @@ def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_work
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {
-        "PREFECT_HOME": str(tmp_path / "home"), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_WORKER_QUERY_SECONDS": "1", "PYTHONPATH": str(ROOT),
+        "PREFECT_HOME": str(tmp_path / "home"),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PYTHONPATH": str(ROOT),
     }
     server_log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=server_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     worker = None
     try:
         deadline = time.monotonic() + 60
@@ -99,19 +108,44 @@ def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_work
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip(f"prefect server did not start on 127.0.0.1:{port} within 60 s: "
-                                f"{(tmp_path / 'server.log').read_text()[-500:]}")
+                    pytest.skip(
+                        f"prefect server did not start on 127.0.0.1:{port} within 60 s: "
+                        f"{(tmp_path / 'server.log').read_text()[-500:]}"
+                    )
                 time.sleep(0.5)
         init_workspace(tmp_path / "ws", accounts=60)
         ws = tmp_path / "ws"
         _prefect(env, "work-pool", "create", "outbound", "--type", "process")
         _prefect(env, "deploy", "--name", "retarget")
-        worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "outbound"], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        params = {"accounts": str(ws / "accounts.csv"), "contacts": str(ws / "contacts.csv"),
-                  "icp": str(ws / "icp.yaml"), "personas": str(ws / "personas.yaml"), "out": str(tmp_path / "out")}
-        run = _prefect(env, "deployment", "run", "build_target_list/retarget", "--params", json.dumps(params),
-                       "--watch", "--watch-interval", "1", "--watch-timeout", "75", timeout=90)
+        worker = subprocess.Popen(
+            [str(BIN / "prefect"), "worker", "start", "--pool", "outbound"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        params = {
+            "accounts": str(ws / "accounts.csv"),
+            "contacts": str(ws / "contacts.csv"),
+            "icp": str(ws / "icp.yaml"),
+            "personas": str(ws / "personas.yaml"),
+            "out": str(tmp_path / "out"),
+        }
+        run = _prefect(
+            env,
+            "deployment",
+            "run",
+            "build_target_list/retarget",
+            "--params",
+            json.dumps(params),
+            "--watch",
+            "--watch-interval",
+            "1",
+            "--watch-timeout",
+            "75",
+            timeout=90,
+        )
         assert "Completed" in run.stdout, run.stdout[-1500:]
         summary = json.loads((tmp_path / "out" / "target_summary.json").read_text())
         assert summary["rows_read"] == 60 and (tmp_path / "out" / "targets.parquet").is_file()

@@ -19,9 +19,19 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
 
     ws = tmp_path / "ws"
     init_workspace(ws, accounts=1200)
-    request = LoopRequest(icp=ws / "icp.yaml", accounts=ws / "accounts.csv", contacts=ws / "contacts.csv", out=tmp_path / "c1",
-                          store=tmp_path / "s.duckdb", workspace=ws, size=30, name="loop-1", wait_seconds=300, poll_seconds=1,
-                          allow_sample_sender=True)
+    request = LoopRequest(
+        icp=ws / "icp.yaml",
+        accounts=ws / "accounts.csv",
+        contacts=ws / "contacts.csv",
+        out=tmp_path / "c1",
+        store=tmp_path / "s.duckdb",
+        workspace=ws,
+        size=30,
+        name="loop-1",
+        wait_seconds=300,
+        poll_seconds=1,
+        allow_sample_sender=True,
+    )
     result: dict = {}
     thread = threading.Thread(target=lambda: result.update(hypothesis_loop(request)), daemon=True)
     thread.start()
@@ -37,7 +47,9 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
         time.sleep(1)
         run = paused_run()
     assert run is not None, "the loop never paused for its results"
-    planned = pl.read_csv(tmp_path / "c1" / "campaign.csv", infer_schema=False)["email"].unique(maintain_order=True).to_list()
+    planned = (
+        pl.read_csv(tmp_path / "c1" / "campaign.csv", infer_schema=False)["email"].unique(maintain_order=True).to_list()
+    )
     rows = ["meeting", "positive", "bounced"] + ["no_reply"] * (len(planned) - 3)
     (tmp_path / "r.csv").write_text("email,outcome\n" + "".join(f"{e},{o}\n" for e, o in zip(planned, rows)))
     resume_flow_run(run.id, run_input={"results": str(tmp_path / "r.csv"), "simulated": True})

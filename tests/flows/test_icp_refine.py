@@ -33,28 +33,59 @@ def invoke(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def _record(store: Store, name: str, cid: str, icp: str, blocks, *, lineage="mid-market-saas", version=1, start=0) -> None:
+def _record(
+    store: Store, name: str, cid: str, icp: str, blocks, *, lineage="mid-market-saas", version=1, start=0
+) -> None:
     """Record a campaign whose contacts come in (criteria, delivered, positive) blocks, with outcomes unless blocks say None."""
     rows, outcomes = [], []
     i = start
     for criteria, n, k in blocks:
         for j in range(n):
-            rows.append({"contact_id": f"k{i}", "email": f"p{i}@a{i}.com", "first_name": "P", "last_name": "Q",
-                         "account_id": f"a{i}.com", "company": "A", "domain": f"a{i}.com", "persona": "champion",
-                         "segment": "A" if criteria else "B", "variant": "ab"[j % 2], "drafts": "[]", "edited": False,
-                         "criteria": json.dumps(criteria)})
+            rows.append(
+                {
+                    "contact_id": f"k{i}",
+                    "email": f"p{i}@a{i}.com",
+                    "first_name": "P",
+                    "last_name": "Q",
+                    "account_id": f"a{i}.com",
+                    "company": "A",
+                    "domain": f"a{i}.com",
+                    "persona": "champion",
+                    "segment": "A" if criteria else "B",
+                    "variant": "ab"[j % 2],
+                    "drafts": "[]",
+                    "edited": False,
+                    "criteria": json.dumps(criteria),
+                }
+            )
             if k is not None:
                 outcomes.append((f"k{i}", f"p{i}@a{i}.com", "positive" if j < k else "no_reply"))
             i += 1
     campaign = CampaignRecord(cid, name, lineage, version, 0, {"segments": []}, datetime(2026, 1, 5))
     store.record_campaign(campaign, pl.DataFrame(rows), icp_text=icp, icp_parent=None)
     if outcomes:
-        events = pl.DataFrame({"contact_id": [o[0] for o in outcomes], "email": [o[1] for o in outcomes],
-                               "outcome": [o[2] for o in outcomes], "outcome_rank": [RANK[o[2]] for o in outcomes],
-                               "step": [1] * len(outcomes), "reply_text": [None] * len(outcomes), "event_at": [None] * len(outcomes),
-                               "inbox": [None] * len(outcomes), "source_row": list(range(len(outcomes)))})
-        store.record_outcomes(cid, events, source_hash=cid, preset="canonical", rows=len(outcomes), simulated=True,
-                              ledger=pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String}))
+        events = pl.DataFrame(
+            {
+                "contact_id": [o[0] for o in outcomes],
+                "email": [o[1] for o in outcomes],
+                "outcome": [o[2] for o in outcomes],
+                "outcome_rank": [RANK[o[2]] for o in outcomes],
+                "step": [1] * len(outcomes),
+                "reply_text": [None] * len(outcomes),
+                "event_at": [None] * len(outcomes),
+                "inbox": [None] * len(outcomes),
+                "source_row": list(range(len(outcomes))),
+            }
+        )
+        store.record_outcomes(
+            cid,
+            events,
+            source_hash=cid,
+            preset="canonical",
+            rows=len(outcomes),
+            simulated=True,
+            ledger=pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String}),
+        )
 
 
 @pytest.fixture
@@ -71,14 +102,30 @@ def ws(tmp_path: Path) -> Path:
 
 def test_refine_pools_the_lineage_writes_the_next_version_and_history_shows_it(ws):
     out = ws / "icp.v2.yaml"
-    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "q1", "--campaign", "c-00000002", "--out", out,
-                    "--store", ws / "s.duckdb", "--json", "--no-prefect")
+    result = invoke(
+        "icp",
+        "refine",
+        "--icp",
+        ws / "icp.yaml",
+        "--campaign",
+        "q1",
+        "--campaign",
+        "c-00000002",
+        "--out",
+        out,
+        "--store",
+        ws / "s.duckdb",
+        "--json",
+        "--no-prefect",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["changed"] is True and summary["version"] == 2 and summary["parent"] == 1
     assert summary["delivered"] == 230 and summary["positive"] == 15
     [change] = summary["changes"]
-    assert change["criterion"] == "sweet-spot size" and change["positive_with"] == 14 and change["delivered_with"] == 120
+    assert (
+        change["criterion"] == "sweet-spot size" and change["positive_with"] == 14 and change["delivered_with"] == 120
+    )
     assert change["positive_without"] == 1 and change["delivered_without"] == 110
     assert {u["criterion"] for u in summary["unchanged"]} == {"North America"}
     spec = load_icp(out)
@@ -101,8 +148,19 @@ def test_refine_pools_the_lineage_writes_the_next_version_and_history_shows_it(w
 
 def test_weak_evidence_writes_nothing_and_says_so(ws):
     out = ws / "v2.yaml"
-    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "c-00000002", "--out", out, "--store", ws / "s.duckdb",
-                    "--no-prefect")
+    result = invoke(
+        "icp",
+        "refine",
+        "--icp",
+        ws / "icp.yaml",
+        "--campaign",
+        "c-00000002",
+        "--out",
+        out,
+        "--store",
+        ws / "s.duckdb",
+        "--no-prefect",
+    )
     assert result.exit_code == 0, result.output
     assert "no change: not enough evidence yet" in result.stdout and not out.exists()
     assert Store(ws / "s.duckdb").icp_hash("mid-market-saas", 2) is None
@@ -124,7 +182,9 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(ws, campaign, icp_edit
         icp = ws / "edited.yaml"
         icp.write_text(icp_edit(ICP))
     out = ws / "v2.yaml"
-    result = invoke("icp", "refine", "--icp", icp, "--campaign", campaign, "--out", out, "--store", ws / "s.duckdb", "--no-prefect")
+    result = invoke(
+        "icp", "refine", "--icp", icp, "--campaign", campaign, "--out", out, "--store", ws / "s.duckdb", "--no-prefect"
+    )
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 3
     assert not out.exists()
@@ -137,8 +197,22 @@ def test_history_of_an_unknown_name(ws):
 
 def test_refine_as_a_flow_run_gives_the_same_version(ws, prefect_harness):
     out = ws / "icp.v2.yaml"
-    result = invoke("icp", "refine", "--icp", ws / "icp.yaml", "--campaign", "q1", "--campaign", "q2", "--out", out,
-                    "--store", ws / "s.duckdb", "--json", "--prefect")
+    result = invoke(
+        "icp",
+        "refine",
+        "--icp",
+        ws / "icp.yaml",
+        "--campaign",
+        "q1",
+        "--campaign",
+        "q2",
+        "--out",
+        out,
+        "--store",
+        ws / "s.duckdb",
+        "--json",
+        "--prefect",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["changed"] is True and load_icp(out).version == 2

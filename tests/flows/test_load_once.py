@@ -38,10 +38,25 @@ def invoke(*args: object):
 
 
 def _target(workspace: Path, out: Path, *extra: object):
-    return invoke("target", "--accounts", workspace / "accounts.csv", "--contacts", workspace / "contacts.csv",
-                  "--icp", workspace / "icp.yaml", "--personas", workspace / "personas.yaml",
-                  "--map", workspace / "map.yaml", "--suppress", workspace / "dnc.txt", "--out", out,
-                  "--no-prefect", *extra)
+    return invoke(
+        "target",
+        "--accounts",
+        workspace / "accounts.csv",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--icp",
+        workspace / "icp.yaml",
+        "--personas",
+        workspace / "personas.yaml",
+        "--map",
+        workspace / "map.yaml",
+        "--suppress",
+        workspace / "dnc.txt",
+        "--out",
+        out,
+        "--no-prefect",
+        *extra,
+    )
 
 
 def test_target_loads_each_spec_once(workspace, tmp_path, loads):
@@ -58,9 +73,21 @@ def test_target_loads_each_spec_once(workspace, tmp_path, loads):
 def test_draft_loads_each_spec_once_and_dry_renders_each_template_once(workspace, tmp_path, loads):
     assert _target(workspace, tmp_path / "t").exit_code == 0
     loads.clear()
-    result = invoke("draft", "--targets", tmp_path / "t" / "targets.parquet", "--contacts", workspace / "contacts.csv",
-                    "--workspace", workspace, "--suppress", workspace / "dnc.txt", "--out", tmp_path / "d",
-                    "--no-prefect", "--json")
+    result = invoke(
+        "draft",
+        "--targets",
+        tmp_path / "t" / "targets.parquet",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--workspace",
+        workspace,
+        "--suppress",
+        workspace / "dnc.txt",
+        "--out",
+        tmp_path / "d",
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["drafts"] > 0
     assert loads.paths("load_icp") == [tmp_path / "t" / "icp.yaml"]
@@ -74,8 +101,19 @@ def test_draft_loads_each_spec_once_and_dry_renders_each_template_once(workspace
 
 
 def test_personas_loads_each_spec_once(workspace, tmp_path, loads):
-    result = invoke("personas", "--contacts", workspace / "contacts.csv", "--personas", workspace / "personas.yaml",
-                    "--map", workspace / "map.yaml", "--out", tmp_path / "p.csv", "--no-prefect", "--json")
+    result = invoke(
+        "personas",
+        "--contacts",
+        workspace / "contacts.csv",
+        "--personas",
+        workspace / "personas.yaml",
+        "--map",
+        workspace / "map.yaml",
+        "--out",
+        tmp_path / "p.csv",
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert loads.paths("load_persona_rules") == [workspace / "personas.yaml"]
     assert loads.paths("load_column_map") == [workspace / "map.yaml"]
@@ -87,4 +125,7 @@ def test_flow_functions_are_named_for_their_verb_and_registered_under_the_comman
     from flows.flow_runs import draft_emails as draft_emails_flow
 
     assert (build_target_list_flow.name, draft_emails_flow.name, classify_personas_flow.name) == (
-        "build_target_list", "draft_emails", "classify_personas")
+        "build_target_list",
+        "draft_emails",
+        "classify_personas",
+    )

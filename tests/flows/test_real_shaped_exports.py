@@ -53,8 +53,19 @@ def icp(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize(("name", "preset", "people"), EXPORTS)
 def test_target_accounts_for_every_row_and_explains_each_rejection(name, preset, people, icp, tmp_path):
-    result = invoke("target", "--accounts", DATA / name, "--preset", preset, "--icp", icp, "--out", tmp_path,
-                    "--no-prefect", "--json")
+    result = invoke(
+        "target",
+        "--accounts",
+        DATA / name,
+        "--preset",
+        preset,
+        "--icp",
+        icp,
+        "--out",
+        tmp_path,
+        "--no-prefect",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     s = json.loads(result.stdout)
     removed = sum(step["removed"] for step in s["funnel"])
@@ -63,8 +74,17 @@ def test_target_accounts_for_every_row_and_explains_each_rejection(name, preset,
     assert rejected.height == s["rejected"] and rejected["reason"].null_count() == 0
     # every file the tool writes it reads back, CSV or Parquet
     for written in ("targets.csv", "targets.parquet"):
-        again = invoke("target", "--accounts", tmp_path / written, "--icp", icp, "--out", tmp_path / "again",
-                       "--no-prefect", "--json")
+        again = invoke(
+            "target",
+            "--accounts",
+            tmp_path / written,
+            "--icp",
+            icp,
+            "--out",
+            tmp_path / "again",
+            "--no-prefect",
+            "--json",
+        )
         assert again.exit_code == 0, again.output
         assert json.loads(again.stdout)["targets"] == s["targets"]
 
@@ -79,7 +99,8 @@ def test_columns_and_icp_check_read_every_export(name, preset, people, icp):
 
 @pytest.mark.parametrize(("name", "preset"), [(n, p) for n, p, people in EXPORTS if people])
 def test_personas_read_every_people_export(name, preset, tmp_path):
-    result = invoke("personas", "--contacts", DATA / name, "--preset", preset, "--out", tmp_path / "p.csv",
-                    "--no-prefect", "--json")
+    result = invoke(
+        "personas", "--contacts", DATA / name, "--preset", preset, "--out", tmp_path / "p.csv", "--no-prefect", "--json"
+    )
     assert result.exit_code == 0, result.output
     assert pl.read_csv(tmp_path / "p.csv").height > 0

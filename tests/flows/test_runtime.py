@@ -38,13 +38,17 @@ def test_in_process_where_nothing_is_configured_and_the_flags_force_either(no_pr
 def test_the_active_profile_pointing_at_a_server_means_a_flow_run(no_prefect_config, monkeypatch):
     profiles = no_prefect_config / "prefect-home" / "profiles.toml"
     profiles.parent.mkdir()
-    profiles.write_text('active = "team"\n\n[profiles.ephemeral]\n\n'
-                        '[profiles.team]\nPREFECT_API_URL = "http://prefect.internal:4200/api"\n')
+    profiles.write_text(
+        'active = "team"\n\n[profiles.ephemeral]\n\n'
+        '[profiles.team]\nPREFECT_API_URL = "http://prefect.internal:4200/api"\n'
+    )
     assert configured_api_url() == "http://prefect.internal:4200/api" and wants_flow_run(None)
     monkeypatch.setenv("PREFECT_PROFILE", "ephemeral")  # the profile a shell selects wins over `active`
     assert configured_api_url() is None
     other = no_prefect_config / "elsewhere.toml"
-    other.write_text('[profiles.ephemeral]\nPREFECT_API_URL = "https://api.prefect.cloud/api/accounts/a/workspaces/w"\n')
+    other.write_text(
+        '[profiles.ephemeral]\nPREFECT_API_URL = "https://api.prefect.cloud/api/accounts/a/workspaces/w"\n'
+    )
     monkeypatch.setenv("PREFECT_PROFILES_PATH", str(other))
     assert configured_api_url().startswith("https://api.prefect.cloud")
 
@@ -75,16 +79,37 @@ def test_target_in_process_imports_no_prefect_module_and_says_once_how_to_get_th
         "print('PREFECT-MODULES', len(loaded), loaded[:5], file=sys.stderr)\n"
         "sys.exit(code)\n"
     )
-    argv = ["target", "--accounts", str(ws / "accounts.csv"), "--contacts", str(ws / "contacts.csv"),
-            "--icp", str(ws / "icp.yaml"), "--out", str(tmp_path / "out")]
-    result = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, cwd=tmp_path,
-                            env=_clean_env(tmp_path), timeout=300)
+    argv = [
+        "target",
+        "--accounts",
+        str(ws / "accounts.csv"),
+        "--contacts",
+        str(ws / "contacts.csv"),
+        "--icp",
+        str(ws / "icp.yaml"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "PREFECT-MODULES 0 []" in result.stderr
     assert result.stderr.count("ran in-process") == 1 and "PREFECT_API_URL" in result.stderr
     assert "verdict" in result.stdout and (tmp_path / "out" / "targets.parquet").is_file()
-    quiet = subprocess.run([sys.executable, "-c", script, *argv, "--json"], capture_output=True, text=True,
-                           cwd=tmp_path, env=_clean_env(tmp_path), timeout=300)
+    quiet = subprocess.run(
+        [sys.executable, "-c", script, *argv, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        timeout=300,
+    )
     assert quiet.returncode == 0 and "ran in-process" not in quiet.stderr
     assert json.loads(quiet.stdout)["rows_read"] == 100
 
@@ -99,8 +124,13 @@ def test_version_prints_the_package_version():
 
 @pytest.mark.parametrize("command", [["target"], ["draft"], ["demo"], ["campaign", "plan"], ["icp", "derive"]])
 def test_help_at_80_columns_keeps_every_option_name_whole(command):
-    result = subprocess.run([sys.executable, "-m", "flows.cli", *command, "--help"], capture_output=True, text=True,
-                            env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "…" not in result.stdout and max(map(len, result.stdout.splitlines())) <= 80
     assert "--prefect / --no-prefect" in result.stdout

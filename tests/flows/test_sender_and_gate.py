@@ -31,20 +31,57 @@ def sample_ws(tmp_path_factory) -> Path:
 
     directory = tmp_path_factory.mktemp("sample-ws")
     init_workspace(directory, accounts=1000)
-    result = invoke("target", "--accounts", directory / "accounts.csv", "--icp", directory / "icp.yaml",
-                    "--out", directory / "out", "--no-prefect")
+    result = invoke(
+        "target",
+        "--accounts",
+        directory / "accounts.csv",
+        "--icp",
+        directory / "icp.yaml",
+        "--out",
+        directory / "out",
+        "--no-prefect",
+    )
     assert result.exit_code == 0, result.output
     return directory
 
 
 def draft_args(ws: Path, out: Path, *extra: object) -> list[object]:
-    return ["draft", "--targets", ws / "out" / "targets.parquet", "--contacts", ws / "contacts.csv",
-            "--workspace", ws, "--out", out, "--no-prefect", *extra]
+    return [
+        "draft",
+        "--targets",
+        ws / "out" / "targets.parquet",
+        "--contacts",
+        ws / "contacts.csv",
+        "--workspace",
+        ws,
+        "--out",
+        out,
+        "--no-prefect",
+        *extra,
+    ]
 
 
 def plan_args(ws: Path, out: Path, store: Path, *extra: object) -> list[object]:
-    return ["campaign", "plan", "--icp", ws / "icp.yaml", "--accounts", ws / "accounts.csv", "--contacts",
-            ws / "contacts.csv", "--workspace", ws, "--out", out, "--store", store, "--size", "30", "--no-prefect", *extra]
+    return [
+        "campaign",
+        "plan",
+        "--icp",
+        ws / "icp.yaml",
+        "--accounts",
+        ws / "accounts.csv",
+        "--contacts",
+        ws / "contacts.csv",
+        "--workspace",
+        ws,
+        "--out",
+        out,
+        "--store",
+        store,
+        "--size",
+        "30",
+        "--no-prefect",
+        *extra,
+    ]
 
 
 def _one_line_refusal(result) -> None:
@@ -85,15 +122,31 @@ def test_allow_sample_sender_drafts_and_every_summary_names_the_sender(sample_ws
 
 def test_campaign_export_refuses_a_campaign_the_sample_sender_signed(sample_ws, tmp_path):
     store = tmp_path / "s.duckdb"
-    planned = invoke(*plan_args(sample_ws, tmp_path / "c", store, "--name", "sample-run", "--allow-sample-sender", "--json"))
+    planned = invoke(
+        *plan_args(sample_ws, tmp_path / "c", store, "--name", "sample-run", "--allow-sample-sender", "--json")
+    )
     assert planned.exit_code == 0, planned.output
     assert json.loads(planned.stdout)["sender"]["sample"] is True
     out = tmp_path / "instantly.csv"
-    refused = invoke("campaign", "export", "--campaign", "sample-run", "--format", "instantly", "--out", out, "--store", store)
+    refused = invoke(
+        "campaign", "export", "--campaign", "sample-run", "--format", "instantly", "--out", out, "--store", store
+    )
     _one_line_refusal(refused)
     assert not out.exists()
-    allowed = invoke("campaign", "export", "--campaign", "sample-run", "--format", "instantly", "--out", out,
-                     "--store", store, "--allow-sample-sender", "--json")
+    allowed = invoke(
+        "campaign",
+        "export",
+        "--campaign",
+        "sample-run",
+        "--format",
+        "instantly",
+        "--out",
+        out,
+        "--store",
+        store,
+        "--allow-sample-sender",
+        "--json",
+    )
     assert allowed.exit_code == 0, allowed.output
     assert json.loads(allowed.stdout)["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": True}
     assert out.exists()
@@ -128,7 +181,9 @@ def test_a_draft_with_an_unfilled_placeholder_is_in_review_csv_and_in_no_export_
         email = next(c for c in rows.columns if c.lower() == "email")
         assert not held & set(rows[email]), export.name
         assert rows.height == drafts["contact_id"].n_unique() - len(held), export.name
-    plan = invoke(*plan_args(sample_ws, tmp_path / "c", tmp_path / "s.duckdb", "--drafts", out, "--allow-sample-sender"))
+    plan = invoke(
+        *plan_args(sample_ws, tmp_path / "c", tmp_path / "s.duckdb", "--drafts", out, "--allow-sample-sender")
+    )
     assert plan.exit_code == 0, plan.output
     planned = pl.read_csv(tmp_path / "c" / "campaign.csv", infer_schema=False)
     assert planned.height > 0 and not set(review["contact_id"]) & set(planned["contact_id"])

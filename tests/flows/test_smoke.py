@@ -34,8 +34,18 @@ def test_help_lists_every_command():
 def test_unusable_icp_is_one_line_on_stderr_and_exit_2(tmp_path):
     (tmp_path / "a.csv").write_text("domain,name\nacme.com,Acme\n")
     (tmp_path / "icp.yaml").write_text("name: x\nversion: 1\nfilters:\n  - {field: industry, nope: [saas]}\n")
-    result = run([str(BIN / "outbound"), "target", "--accounts", str(tmp_path / "a.csv"),
-                  "--icp", str(tmp_path / "icp.yaml"), "--out", str(tmp_path / "out")])
+    result = run(
+        [
+            str(BIN / "outbound"),
+            "target",
+            "--accounts",
+            str(tmp_path / "a.csv"),
+            "--icp",
+            str(tmp_path / "icp.yaml"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "icp.yaml:4" in result.stderr and "nope" in result.stderr
@@ -51,19 +61,53 @@ def test_built_wheel_drafts_with_its_packaged_templates(tmp_path):
     venv = tmp_path / "venv"
     assert run([uv, "venv", "--python", sys.executable, str(venv)], isolated=True).returncode == 0
     py = venv / "bin" / "python"
-    installed = run([uv, "pip", "install", "--python", str(py), "-r", str(ROOT / "requirements.lock"), str(wheel)], isolated=True)
+    installed = run(
+        [uv, "pip", "install", "--python", str(py), "-r", str(ROOT / "requirements.lock"), str(wheel)], isolated=True
+    )
     assert installed.returncode == 0, installed.stderr
     outbound = str(venv / "bin" / "outbound")
     work = tmp_path / "work"
     assert run([outbound, "init", str(work), "--accounts", "400"], isolated=True).returncode == 0
     shutil.rmtree(work / "templates")
-    located = run([str(py), "-c", "import messaging.composing.templates as t; print(t.default_templates_dir())"], cwd=tmp_path, isolated=True)
+    located = run(
+        [str(py), "-c", "import messaging.composing.templates as t; print(t.default_templates_dir())"],
+        cwd=tmp_path,
+        isolated=True,
+    )
     assert "site-packages" in located.stdout, located.stdout + located.stderr
-    target = run([outbound, "target", "--accounts", str(work / "accounts.csv"), "--icp", str(work / "icp.yaml"),
-                  "--out", str(work / "out"), "--no-prefect", "--json"], cwd=work, isolated=True)
+    target = run(
+        [
+            outbound,
+            "target",
+            "--accounts",
+            str(work / "accounts.csv"),
+            "--icp",
+            str(work / "icp.yaml"),
+            "--out",
+            str(work / "out"),
+            "--no-prefect",
+            "--json",
+        ],
+        cwd=work,
+        isolated=True,
+    )
     assert target.returncode == 0, target.stderr
-    drafted = run([outbound, "draft", "--targets", str(work / "out" / "targets.parquet"), "--contacts",
-                   str(work / "contacts.csv"), "--out", str(work / "drafts"), "--no-prefect", "--json",
-                   "--allow-sample-sender"], cwd=work, isolated=True)
+    drafted = run(
+        [
+            outbound,
+            "draft",
+            "--targets",
+            str(work / "out" / "targets.parquet"),
+            "--contacts",
+            str(work / "contacts.csv"),
+            "--out",
+            str(work / "drafts"),
+            "--no-prefect",
+            "--json",
+            "--allow-sample-sender",
+        ],
+        cwd=work,
+        isolated=True,
+    )
     assert drafted.returncode == 0, drafted.stderr
     assert json.loads(drafted.stdout)["drafts"] > 0

@@ -17,34 +17,60 @@ SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
 ICP_PERSONAS = ["economic_buyer", "champion", "technical_evaluator"]
 LIST = pl.List(pl.String)
 CONTACT_SCHEMA = {
-    "contact_id": pl.String, "account_id": pl.String, "first_name": pl.String, "last_name": pl.String,
-    "email": pl.String, "persona": pl.String, "sendable": pl.Boolean, "skip_reason": pl.String, "email_flag": pl.String,
+    "contact_id": pl.String,
+    "account_id": pl.String,
+    "first_name": pl.String,
+    "last_name": pl.String,
+    "email": pl.String,
+    "persona": pl.String,
+    "sendable": pl.Boolean,
+    "skip_reason": pl.String,
+    "email_flag": pl.String,
 }
 
 
 def _targets(*ids: str) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "account_id": list(ids), "name": [f"Company {i}" for i in ids], "industry": ["saas"] * len(ids),
-            "tech_stack": [["hubspot"]] * len(ids), "hiring_roles": [["sales"]] * len(ids),
-            "pain_points": [["lead_routing"]] * len(ids), "growth_signals": [["hiring_sales"]] * len(ids),
+            "account_id": list(ids),
+            "name": [f"Company {i}" for i in ids],
+            "industry": ["saas"] * len(ids),
+            "tech_stack": [["hubspot"]] * len(ids),
+            "hiring_roles": [["sales"]] * len(ids),
+            "pain_points": [["lead_routing"]] * len(ids),
+            "growth_signals": [["hiring_sales"]] * len(ids),
             "prior_solutions": [["crm_reports"]] * len(ids),
         },
-        schema_overrides={c: LIST for c in ("tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions")},
+        schema_overrides={
+            c: LIST for c in ("tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions")
+        },
     )
 
 
 def _contact(contact_id: str, account_id: str | None = "a1", persona: str | None = "champion", **extra) -> dict:
     return {
-        "contact_id": contact_id, "account_id": account_id, "first_name": "Sam", "last_name": "Lee",
-        "email": f"{contact_id}@example.com", "persona": persona, "sendable": True, "skip_reason": None,
-        "email_flag": None, **extra,
+        "contact_id": contact_id,
+        "account_id": account_id,
+        "first_name": "Sam",
+        "last_name": "Lee",
+        "email": f"{contact_id}@example.com",
+        "persona": persona,
+        "sendable": True,
+        "skip_reason": None,
+        "email_flag": None,
+        **extra,
     }
 
 
 def _build(targets: pl.DataFrame, contacts: list[dict], **options):
     frame = pl.DataFrame(contacts, schema=CONTACT_SCHEMA)
-    kwargs = {"personas": ICP_PERSONAS, "persona_rules": None, "messaging": SPEC, "sender": SENDER, "templates": TEMPLATES}
+    kwargs = {
+        "personas": ICP_PERSONAS,
+        "persona_rules": None,
+        "messaging": SPEC,
+        "sender": SENDER,
+        "templates": TEMPLATES,
+    }
     return build_drafts(targets, frame, **(kwargs | options))
 
 
@@ -101,16 +127,27 @@ def test_one_contact_per_persona_per_account_prefers_a_verified_email():
 
 
 def test_per_persona_and_account_caps_follow_icp_priority():
-    contacts = [_contact("t1", persona="technical_evaluator"), _contact("c1"), _contact("c2"), _contact("e1", persona="economic_buyer")]
+    contacts = [
+        _contact("t1", persona="technical_evaluator"),
+        _contact("c1"),
+        _contact("c2"),
+        _contact("e1", persona="economic_buyer"),
+    ]
     two_each = _build(_targets("a1"), contacts, per_persona=2)
     assert set(two_each.drafts["contact_id"]) == {"t1", "c1", "c2", "e1"}
     capped = _build(_targets("a1"), contacts, per_persona=2, max_per_account=2)
     assert set(capped.drafts["contact_id"]) == {"e1", "c1"}
-    assert _reasons(capped) == {"t1": "account already has 2 contact(s) drafted", "c2": "account already has 2 contact(s) drafted"}
+    assert _reasons(capped) == {
+        "t1": "account already has 2 contact(s) drafted",
+        "c2": "account already has 2 contact(s) drafted",
+    }
 
 
 def test_duplicate_and_missing_contact_ids_are_skipped_once():
-    result = _build(_targets("a1"), [_contact("c1"), _contact("c1", persona="economic_buyer"), _contact(None, persona="economic_buyer")])
+    result = _build(
+        _targets("a1"),
+        [_contact("c1"), _contact("c1", persona="economic_buyer"), _contact(None, persona="economic_buyer")],
+    )
     assert result.drafts["contact_id"].unique().to_list() == ["c1"]
     assert result.skipped["reason"].to_list() == ["duplicate contact_id", "missing contact_id"]
 
@@ -132,7 +169,13 @@ def test_broken_or_missing_template_stops_before_drafting():
 def test_lazy_inputs_are_accepted():
     frame = pl.DataFrame([_contact("c1")], schema=CONTACT_SCHEMA).lazy()
     result = build_drafts(
-        _targets("a1").lazy(), frame, personas=ICP_PERSONAS, persona_rules=None, messaging=SPEC, sender=SENDER, templates=TEMPLATES
+        _targets("a1").lazy(),
+        frame,
+        personas=ICP_PERSONAS,
+        persona_rules=None,
+        messaging=SPEC,
+        sender=SENDER,
+        templates=TEMPLATES,
     )
     assert result.drafts.height == 3
 
@@ -142,7 +185,9 @@ contact_rows = st.lists(
         {
             "contact_id": st.one_of(st.none(), st.sampled_from([f"c{i}" for i in range(12)])),
             "account_id": st.one_of(st.none(), st.sampled_from(["a1", "a2", "a3", "zz"])),
-            "persona": st.one_of(st.none(), st.sampled_from(["economic_buyer", "champion", "technical_evaluator", "user", "procurement"])),
+            "persona": st.one_of(
+                st.none(), st.sampled_from(["economic_buyer", "champion", "technical_evaluator", "user", "procurement"])
+            ),
             "sendable": st.booleans(),
             "email_flag": st.sampled_from([None, "catch_all", "unknown"]),
         }
@@ -152,11 +197,21 @@ contact_rows = st.lists(
 
 
 @settings(max_examples=30, deadline=None)
-@given(rows=contact_rows, per_persona=st.integers(1, 2), cap=st.one_of(st.none(), st.integers(1, 3)), steps=st.integers(1, 3))
+@given(
+    rows=contact_rows,
+    per_persona=st.integers(1, 2),
+    cap=st.one_of(st.none(), st.integers(1, 3)),
+    steps=st.integers(1, 3),
+)
 def test_every_contact_is_drafted_or_skipped_exactly_once(rows, per_persona, cap, steps):
-    contacts = [_contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"], email_flag=r["email_flag"]) for r in rows]
+    contacts = [
+        _contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"], email_flag=r["email_flag"])
+        for r in rows
+    ]
     result = _build(_targets("a1", "a2", "a3"), contacts, per_persona=per_persona, max_per_account=cap, steps=steps)
-    drafted = result.drafts.group_by("contact_id").agg(pl.len().alias("n"), pl.col("persona").first(), pl.col("account_id").first())
+    drafted = result.drafts.group_by("contact_id").agg(
+        pl.len().alias("n"), pl.col("persona").first(), pl.col("account_id").first()
+    )
     assert drafted.height + result.skipped.height == len(rows)
     assert (drafted["n"] == steps).all()
     assert result.skipped["reason"].null_count() == 0
@@ -169,15 +224,24 @@ def test_every_contact_is_drafted_or_skipped_exactly_once(rows, per_persona, cap
 
 def _raw_contacts() -> pl.DataFrame:
     """Canonical contacts as imported: titles and email statuses, no persona or sendability yet."""
-    return pl.DataFrame({
-        "contact_id": ["1", "2", "3", "4", "5", "6"],
-        "account_id": ["a1", "a1", "a1", "a1", "a1", "gone"],
-        "first_name": ["Ana", "Ben", "Cy", "Di", "Ed", "Flo"],
-        "last_name": ["A", "B", "C", "D", "E", "F"],
-        "title": ["CEO", "Head of Sales Operations", "Staff Software Engineer", "Office Manager", "Astronaut", "CFO"],
-        "email": ["ana@acme.com", "info@acme.com", "cy@gmail.com", "di@acme.com", "ed@acme.com", "flo@gone.com"],
-        "email_status": ["valid", "valid", "valid", "catch_all", None, "valid"],
-    })
+    return pl.DataFrame(
+        {
+            "contact_id": ["1", "2", "3", "4", "5", "6"],
+            "account_id": ["a1", "a1", "a1", "a1", "a1", "gone"],
+            "first_name": ["Ana", "Ben", "Cy", "Di", "Ed", "Flo"],
+            "last_name": ["A", "B", "C", "D", "E", "F"],
+            "title": [
+                "CEO",
+                "Head of Sales Operations",
+                "Staff Software Engineer",
+                "Office Manager",
+                "Astronaut",
+                "CFO",
+            ],
+            "email": ["ana@acme.com", "info@acme.com", "cy@gmail.com", "di@acme.com", "ed@acme.com", "flo@gone.com"],
+            "email_status": ["valid", "valid", "valid", "catch_all", None, "valid"],
+        }
+    )
 
 
 def test_raw_contacts_are_classified_and_checked_for_sendability():
@@ -185,7 +249,13 @@ def test_raw_contacts_are_classified_and_checked_for_sendability():
 
     rules = load_persona_rules()
     strict = build_drafts(
-        _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=rules, messaging=SPEC, sender=SENDER, templates=TEMPLATES
+        _targets("a1"),
+        _raw_contacts(),
+        personas=ICP_PERSONAS,
+        persona_rules=rules,
+        messaging=SPEC,
+        sender=SENDER,
+        templates=TEMPLATES,
     )
     assert strict.drafts["contact_id"].unique().to_list() == ["1"]
     reasons = _reasons(strict)
@@ -194,8 +264,15 @@ def test_raw_contacts_are_classified_and_checked_for_sendability():
     assert reasons["5"] == "persona unclassified not in ICP personas"
     assert reasons["6"] == "account not in target list"
     lenient = build_drafts(
-        _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=rules, messaging=SPEC, sender=SENDER,
-        templates=TEMPLATES, allow_role=True, allow_free_mail=True,
+        _targets("a1"),
+        _raw_contacts(),
+        personas=ICP_PERSONAS,
+        persona_rules=rules,
+        messaging=SPEC,
+        sender=SENDER,
+        templates=TEMPLATES,
+        allow_role=True,
+        allow_free_mail=True,
     )
     assert set(lenient.drafts["contact_id"]) == {"1", "2", "3"}
     assert lenient.drafts["contact_id"].n_unique() + lenient.skipped.height == _raw_contacts().height
@@ -203,13 +280,22 @@ def test_raw_contacts_are_classified_and_checked_for_sendability():
 
 def test_without_rules_the_shipped_persona_rules_classify():
     result = build_drafts(
-        _targets("a1"), _raw_contacts(), personas=ICP_PERSONAS, persona_rules=None, messaging=SPEC, sender=SENDER, templates=TEMPLATES
+        _targets("a1"),
+        _raw_contacts(),
+        personas=ICP_PERSONAS,
+        persona_rules=None,
+        messaging=SPEC,
+        sender=SENDER,
+        templates=TEMPLATES,
     )
     assert result.drafts["contact_id"].unique().to_list() == ["1"]
 
 
 @settings(max_examples=30, deadline=None)
-@given(rows=contact_rows, blocked=st.sets(st.sampled_from([f"c{i}@example.com" for i in range(12)] + ["a2", "example.org"])))
+@given(
+    rows=contact_rows,
+    blocked=st.sets(st.sampled_from([f"c{i}@example.com" for i in range(12)] + ["a2", "example.org"])),
+)
 def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
     from messaging.exports import FORMATS, export_campaign
 
@@ -223,5 +309,9 @@ def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
         assert not set(exported[email_column].to_list()) & blocked
     reasons = _reasons(result)
     for contact in contacts:
-        if hit(contact) and contact["contact_id"] is not None and reasons.get(contact["contact_id"]) not in (None, "duplicate contact_id"):
+        if (
+            hit(contact)
+            and contact["contact_id"] is not None
+            and reasons.get(contact["contact_id"]) not in (None, "duplicate contact_id")
+        ):
             assert reasons[contact["contact_id"]] == "on the do-not-contact list"

@@ -37,12 +37,65 @@ def _drafts() -> pl.DataFrame:
 
 
 EXPECTED_HEADERS = {
-    "generic": ["contact_id", "email", "first_name", "last_name", "account_id", "company", "persona", "variant",
-                "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
-    "instantly": ["email", "first_name", "last_name", "company_name", "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
-    "smartlead": ["email", "first_name", "last_name", "company_name", "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
-    "lemlist": ["email", "firstName", "lastName", "companyName", "step1_subject", "step1_body", "step2_subject", "step2_body", "email_flag"],
-    "apollo": ["First Name", "Last Name", "Email", "Company Name", "Step 1 Subject", "Step 1 Body", "Step 2 Subject", "Step 2 Body", "email_flag"],
+    "generic": [
+        "contact_id",
+        "email",
+        "first_name",
+        "last_name",
+        "account_id",
+        "company",
+        "persona",
+        "variant",
+        "step1_subject",
+        "step1_body",
+        "step2_subject",
+        "step2_body",
+        "email_flag",
+    ],
+    "instantly": [
+        "email",
+        "first_name",
+        "last_name",
+        "company_name",
+        "step1_subject",
+        "step1_body",
+        "step2_subject",
+        "step2_body",
+        "email_flag",
+    ],
+    "smartlead": [
+        "email",
+        "first_name",
+        "last_name",
+        "company_name",
+        "step1_subject",
+        "step1_body",
+        "step2_subject",
+        "step2_body",
+        "email_flag",
+    ],
+    "lemlist": [
+        "email",
+        "firstName",
+        "lastName",
+        "companyName",
+        "step1_subject",
+        "step1_body",
+        "step2_subject",
+        "step2_body",
+        "email_flag",
+    ],
+    "apollo": [
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company Name",
+        "Step 1 Subject",
+        "Step 1 Body",
+        "Step 2 Subject",
+        "Step 2 Body",
+        "email_flag",
+    ],
 }
 
 
@@ -74,7 +127,10 @@ def test_plain_text_bodies_keep_line_breaks_through_every_reader(fmt, tmp_path):
 def test_html_tools_get_escaped_bodies_with_br(fmt):
     drafts = _drafts().with_columns(pl.col("body").str.replace("Acme", "Acme <R&D>"))
     row = export_campaign(drafts, fmt).row(0, named=True)
-    assert row["step1_body"] == "Hi Ana,<br><br>Teams like Acme &lt;R&amp;D&gt; lose a day a week to reviews.<br><br>Best,<br>Sam"
+    assert (
+        row["step1_body"]
+        == "Hi Ana,<br><br>Teams like Acme &lt;R&amp;D&gt; lose a day a week to reviews.<br><br>Best,<br>Sam"
+    )
     assert "\n" not in row["step2_body"] and "\r" not in row["step2_body"]
 
 
@@ -87,13 +143,13 @@ def test_subjects_are_one_line():
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_formula_cells_are_escaped_with_a_quote(fmt, start):
     drafts = _drafts().with_columns(
-        pl.lit(f"{start}HYPERLINK(\"http://evil\")").alias("first_name"),
+        pl.lit(f'{start}HYPERLINK("http://evil")').alias("first_name"),
         pl.lit(f"{start}1+2").alias("subject"),
     )
     out = export_campaign(drafts, fmt)
     first = "First Name" if fmt == "apollo" else {"lemlist": "firstName"}.get(fmt, "first_name")
     subject = "Step 1 Subject" if fmt == "apollo" else "step1_subject"
-    assert out[first][0] == f"'{start}HYPERLINK(\"http://evil\")"
+    assert out[first][0] == f'\'{start}HYPERLINK("http://evil")'
     # a subject is one trimmed line, so leading whitespace is dropped rather than quoted
     assert out[subject][0] == ("1+2" if start.isspace() else f"'{start}1+2")
 
@@ -111,8 +167,10 @@ def test_a_contact_with_two_variants_of_a_step_gets_the_first():
 
 def test_variants_differ_by_step_and_no_step_is_lost():
     # step 1 is A/B tested, the follow-up has one variant: the contact in arm b keeps both steps
-    drafts = _drafts().filter(pl.col("contact_id") == "c1").with_columns(
-        pl.when(pl.col("step") == 1).then(pl.lit("b")).otherwise(pl.lit("a")).alias("variant")
+    drafts = (
+        _drafts()
+        .filter(pl.col("contact_id") == "c1")
+        .with_columns(pl.when(pl.col("step") == 1).then(pl.lit("b")).otherwise(pl.lit("a")).alias("variant"))
     )
     out = export_campaign(drafts, "generic").row(0, named=True)
     assert (out["variant"], out["step1_subject"], out["step2_subject"]) == ("b", "Reviews at Acme", "Re: reviews")

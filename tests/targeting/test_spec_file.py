@@ -21,7 +21,9 @@ def test_lines_of_keys_and_items():
     assert line_of(data["filters"][1], "eq") == 4 and line_of(data, "missing") is None
 
 
-@pytest.mark.parametrize(("text", "value"), [("NO", "NO"), ("yes", "yes"), ("off", "off"), ("true", True), ("False", False)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("NO", "NO"), ("yes", "yes"), ("off", "off"), ("true", True), ("False", False)]
+)
 def test_only_true_and_false_are_booleans(text, value):
     assert load_with_lines(f"v: {text}\n")["v"] == value
 
@@ -165,14 +167,19 @@ def test_a_file_that_is_not_a_mapping_says_what_it_should_hold(tmp_path, text, r
     assert f"{reason} a YAML mapping (a plan is a mapping of title, stages, owners)" in str(caught.value)
 
 
-@pytest.mark.parametrize(("fields", "field"), [("path", "stages[1].steps[1].wait_dayz"), ("dots", "stages.1.steps.1.wait_dayz"), ("key", "wait_dayz")])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [("path", "stages[1].steps[1].wait_dayz"), ("dots", "stages.1.steps.1.wait_dayz"), ("key", "wait_dayz")],
+)
 def test_field_names_in_each_style(tmp_path, fields, field):
     assert _error(tmp_path, "wait_days: 7", "wait_dayz: 7", fields=fields).field == field
 
 
 def test_a_check_after_validation_is_located_too(tmp_path):
     document = read_spec("plan.yaml", text=PLAN)
-    error = spec_error("no such channel", document, ("stages", 1, "steps", 1, "channel"), path="plan.yaml", value="call")
+    error = spec_error(
+        "no such channel", document, ("stages", 1, "steps", 1, "channel"), path="plan.yaml", value="call"
+    )
     assert str(error) == "plan.yaml:9, field 'stages[1].steps[1].channel', value 'call': no such channel"
     beyond = spec_error("gone", document, ("stages", 5, "name"), path="plan.yaml")
     assert (beyond.line, beyond.field) == (2, "stages[5].name")

@@ -112,8 +112,11 @@ def canonical_value(
         parse, reason = _PARSERS[target]
         value = parse(text, decimal) if target in _NUMERIC_TARGETS else parse(text)
         if target in _NUMERIC_TARGETS and decimal is None:
-            reason = pl.when(is_ambiguous_number(text)).then(
-                pl.lit(f"{_AMBIGUOUS_REASON}; {reason}")).otherwise(pl.lit(reason))
+            reason = (
+                pl.when(is_ambiguous_number(text))
+                .then(pl.lit(f"{_AMBIGUOUS_REASON}; {reason}"))
+                .otherwise(pl.lit(reason))
+            )
         unreadable = text.is_not_null() & value.is_null()
         if target == "funding_stage":
             unreadable = unreadable & ~is_not_a_stage(text)
@@ -145,9 +148,7 @@ def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: 
     """A canonical column taken as it is, or None when it needs the normalizer after all."""
     if target in LIST_COLUMNS and dtype == pl.String:
         items = list_items(column, separator, commas_too=True)
-        return Parsed(
-            pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items)
-        )
+        return Parsed(pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items))
     if dtype != _CANONICAL_DTYPES[target]:
         return None
     if target not in _ENUMERATIONS:

@@ -72,11 +72,7 @@ def amount(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     # mark is no number, not 450.
     misplaced = text.str.contains(rf"\{group}(?:\d{{0,2}}|\d{{4,}})(?:\D|$)|^\{group}")
     text = text.str.replace_all(group, "", literal=True).str.replace_all(point, ".", literal=True)
-    text = (
-        text.str.replace_all("million", "m")
-        .str.replace_all("billion", "b")
-        .str.replace_all("thousand", "k")
-    )
+    text = text.str.replace_all("million", "m").str.replace_all("billion", "b").str.replace_all("thousand", "k")
     groups = text.str.extract_groups(_AMOUNT)
     number = groups.struct.field("1").cast(pl.Float64, strict=False)
     factor = groups.struct.field("2").fill_null("").replace_strict(_MULTIPLIER, default=None)

@@ -14,8 +14,7 @@ EMAIL_STATUS_WORDS = {
         "valid": "valid|verified|deliverable|ok|safe|safe to send",
         "catch_all": "catch all|catch-all|catchall|accept all|accept_all|risky",
         "invalid": "invalid|bounced|undeliverable|bad|hard bounce|do not email|spam trap",
-        "unknown": "unknown|guessed|extrapolated|unavailable|pending|likely to engage|unverified"
-        "|new data available",
+        "unknown": "unknown|guessed|extrapolated|unavailable|pending|likely to engage|unverified|new data available",
     }.items()
     for word in words.split("|")
 }
@@ -79,9 +78,7 @@ def domain(raw: pl.Expr) -> pl.Expr:
         .str.replace(r"^www\d*\.", "")
         .str.strip_chars(".")
     )
-    is_host = host.str.contains(
-        r"^[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}\-]+)*\.[\p{L}]{2,}$"
-    )
+    is_host = host.str.contains(r"^[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}\-]+)*\.[\p{L}]{2,}$")
     is_shared = host.str.contains(SHARED_HOSTS)
     return pl.when(is_host & ~is_shared).then(host).otherwise(None)
 

@@ -13,26 +13,61 @@ from campaigns.report.stats import Prior, p_better
 from campaigns.results.outcomes import RANK
 from campaigns.store import Store
 
-ARM_KEYS = {"name", "planned", "delivered", "replies", "positive", "meetings", "rate", "reply_rate", "ci_low", "ci_high",
-            "p_better", "verdict", "next_round_n"}
-TOTAL_KEYS = {"planned", "sent", "delivered", "bounced", "replies", "positive", "meetings", "auto_replies", "unsubscribed"}
+ARM_KEYS = {
+    "name",
+    "planned",
+    "delivered",
+    "replies",
+    "positive",
+    "meetings",
+    "rate",
+    "reply_rate",
+    "ci_low",
+    "ci_high",
+    "p_better",
+    "verdict",
+    "next_round_n",
+}
+TOTAL_KEYS = {
+    "planned",
+    "sent",
+    "delivered",
+    "bounced",
+    "replies",
+    "positive",
+    "meetings",
+    "auto_replies",
+    "unsubscribed",
+}
 
 
 def _contacts(segments, outcomes, criteria, personas=None, variants=None, simulated=False) -> pl.DataFrame:
     n = len(segments)
-    return pl.DataFrame({
-        "campaign_id": ["c-1"] * n, "contact_id": [f"k{i}" for i in range(n)], "email": [f"p{i}@x{i}.com" for i in range(n)],
-        "account_id": [f"x{i}.com" for i in range(n)], "company": [f"X{i}" for i in range(n)],
-        "persona": personas or ["champion"] * n, "segment": segments, "variant": variants or ["a", "b"] * (n // 2) + ["a"] * (n % 2),
-        "drafts": ['[{"step": 1, "subject": "Hi", "body": "Hello"}]'] * n,
-        "criteria": [json.dumps(c) if c is not None else None for c in criteria],
-        "outcome_rank": pl.Series([None if o is None else RANK[o] for o in outcomes], dtype=pl.Int32),
-        "simulated": [simulated] * n,
-    })
+    return pl.DataFrame(
+        {
+            "campaign_id": ["c-1"] * n,
+            "contact_id": [f"k{i}" for i in range(n)],
+            "email": [f"p{i}@x{i}.com" for i in range(n)],
+            "account_id": [f"x{i}.com" for i in range(n)],
+            "company": [f"X{i}" for i in range(n)],
+            "persona": personas or ["champion"] * n,
+            "segment": segments,
+            "variant": variants or ["a", "b"] * (n // 2) + ["a"] * (n % 2),
+            "drafts": ['[{"step": 1, "subject": "Hi", "body": "Hello"}]'] * n,
+            "criteria": [json.dumps(c) if c is not None else None for c in criteria],
+            "outcome_rank": pl.Series([None if o is None else RANK[o] for o in outcomes], dtype=pl.Int32),
+            "simulated": [simulated] * n,
+        }
+    )
 
 
-META = {"campaign_id": "c-1", "name": "q1-test", "icp": "mid-market-saas", "version": 1,
-        "design": {"segments": [{"segment": "A"}, {"segment": "explore"}]}}
+META = {
+    "campaign_id": "c-1",
+    "name": "q1-test",
+    "icp": "mid-market-saas",
+    "version": 1,
+    "design": {"segments": [{"segment": "A"}, {"segment": "explore"}]},
+}
 
 
 @pytest.fixture
@@ -47,9 +82,29 @@ def frame() -> pl.DataFrame:
 
 def test_report_has_product_md_fields_and_hand_checked_totals(frame):
     report = build_report(META, frame, Prior(), ["size", "crm", "never met"])
-    assert {"campaign_id", "icp", "version", "simulated", "prior", "totals", "segments", "criteria", "personas", "variants"} <= set(report)
-    assert report["totals"] == {"planned": 30, "sent": 28, "delivered": 27, "bounced": 1, "replies": 5, "positive": 4,
-                                "meetings": 2, "auto_replies": 1, "unsubscribed": 1}
+    assert {
+        "campaign_id",
+        "icp",
+        "version",
+        "simulated",
+        "prior",
+        "totals",
+        "segments",
+        "criteria",
+        "personas",
+        "variants",
+    } <= set(report)
+    assert report["totals"] == {
+        "planned": 30,
+        "sent": 28,
+        "delivered": 27,
+        "bounced": 1,
+        "replies": 5,
+        "positive": 4,
+        "meetings": 2,
+        "auto_replies": 1,
+        "unsubscribed": 1,
+    }
     assert report["simulated"] is False and report["results"] is True
     for key in ("segments", "criteria", "personas", "variants"):
         for row in report[key]:
@@ -70,7 +125,12 @@ def test_criteria_contrast_contacts_that_met_each_criterion_with_the_rest(frame)
     report = build_report(META, frame, Prior(), ["size", "crm", "never met"])
     size, crm, never = report["criteria"]
     assert (size["name"], size["planned"], size["delivered"], size["positive"]) == ("size", 20, 19, 4)
-    assert size["rest"] == {"delivered": 8, "positive": 0, "rate": 0.0, "posterior_mean": pytest.approx(Prior().rate * 40 / 48, abs=1e-6)}
+    assert size["rest"] == {
+        "delivered": 8,
+        "positive": 0,
+        "rate": 0.0,
+        "posterior_mean": pytest.approx(Prior().rate * 40 / 48, abs=1e-6),
+    }
     # crm: k10-k19 of A (all no reply) and k20-k24 of explore (unsubscribed, not sent, no outcome, 2 no reply).
     assert (crm["planned"], crm["delivered"], crm["positive"]) == (15, 13, 0)
     assert never["delivered"] == 0 and never["rate"] is None and never["verdict"] == "not_enough_evidence"
@@ -82,7 +142,10 @@ def test_bounces_per_segment_are_a_data_problem(frame):
     assert a["bounce_rate"] == pytest.approx(1 / 20)
     assert report["data_problems"] == []
     bouncy = frame.with_columns(
-        pl.when(pl.col("contact_id").is_in(["k10", "k11"])).then(RANK["bounced"]).otherwise(pl.col("outcome_rank")).alias("outcome_rank")
+        pl.when(pl.col("contact_id").is_in(["k10", "k11"]))
+        .then(RANK["bounced"])
+        .otherwise(pl.col("outcome_rank"))
+        .alias("outcome_rank")
     )
     problems = build_report(META, bouncy, Prior(), [])["data_problems"]
     assert [p["segment"] for p in problems] == ["A"] and "3 of 20 emails bounced" in problems[0]["problem"]
@@ -101,18 +164,48 @@ def test_simulated_results_are_marked(frame):
 
 
 def test_the_store_hands_the_report_each_contact_once_at_its_highest_outcome(store: Store):
-    events = pl.DataFrame({
-        "contact_id": ["k0", "k0", "k1", "k2"], "email": ["ann@acme.com", "ann@acme.com", "bob@acme.com", "cy@beta.io"],
-        "outcome": ["replied", "meeting", "bounced", "auto_reply"], "outcome_rank": [RANK["replied"], RANK["meeting"], RANK["bounced"], RANK["auto_reply"]],
-        "step": [1, 2, 1, 1], "reply_text": [None] * 4, "event_at": [None] * 4, "inbox": [None] * 4, "source_row": [1, 2, 3, 4],
-    })
-    store.record_outcomes("c-0000abcd", events, source_hash="h1", preset="canonical", rows=4, simulated=True, ledger=pl.DataFrame(
-        schema={"kind": pl.String, "key": pl.String, "reason": pl.String}))
+    events = pl.DataFrame(
+        {
+            "contact_id": ["k0", "k0", "k1", "k2"],
+            "email": ["ann@acme.com", "ann@acme.com", "bob@acme.com", "cy@beta.io"],
+            "outcome": ["replied", "meeting", "bounced", "auto_reply"],
+            "outcome_rank": [RANK["replied"], RANK["meeting"], RANK["bounced"], RANK["auto_reply"]],
+            "step": [1, 2, 1, 1],
+            "reply_text": [None] * 4,
+            "event_at": [None] * 4,
+            "inbox": [None] * 4,
+            "source_row": [1, 2, 3, 4],
+        }
+    )
+    store.record_outcomes(
+        "c-0000abcd",
+        events,
+        source_hash="h1",
+        preset="canonical",
+        rows=4,
+        simulated=True,
+        ledger=pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String}),
+    )
     contacts = store.contact_outcomes(["c-0000abcd"])
     assert contacts.height == 6
     assert dict(zip(contacts["contact_id"], contacts["outcome_rank"])) == {
-        "k0": RANK["meeting"], "k1": RANK["bounced"], "k2": RANK["auto_reply"], "k3": None, "k4": None, "k5": None}
+        "k0": RANK["meeting"],
+        "k1": RANK["bounced"],
+        "k2": RANK["auto_reply"],
+        "k3": None,
+        "k4": None,
+        "k5": None,
+    }
     report = build_report({**META, "campaign_id": "c-0000abcd"}, contacts, Prior(), [])
     assert report["simulated"] is True
-    assert report["totals"] == {"planned": 6, "sent": 3, "delivered": 2, "bounced": 1, "replies": 1, "positive": 1,
-                                "meetings": 1, "auto_replies": 1, "unsubscribed": 0}
+    assert report["totals"] == {
+        "planned": 6,
+        "sent": 3,
+        "delivered": 2,
+        "bounced": 1,
+        "replies": 1,
+        "positive": 1,
+        "meetings": 1,
+        "auto_replies": 1,
+        "unsubscribed": 0,
+    }

@@ -15,43 +15,98 @@ from campaigns.report.stats import Prior
 from campaigns.results.outcomes import RANK
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (`make test` installs it)")
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="chromium is not installed (`make test` installs it)"
+)
 # Writes what the layout measures into the DOM, so --dump-dom can show it (only in the test's copy of the page).
-PROBE = ("<script>document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth > window.innerWidth));"
-         "document.body.setAttribute('data-svgs', String(document.querySelectorAll('svg').length));"
-         "document.body.setAttribute('data-svg-width', String(Math.round(document.querySelector('svg').getBoundingClientRect().width)));"
-         "</script></body>")
+PROBE = (
+    "<script>document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth > window.innerWidth));"
+    "document.body.setAttribute('data-svgs', String(document.querySelectorAll('svg').length));"
+    "document.body.setAttribute('data-svg-width', String(Math.round(document.querySelector('svg').getBoundingClientRect().width)));"
+    "</script></body>"
+)
 
 
 def _report(simulated: bool) -> dict:
     n = 60
     segments = ["A"] * 20 + ["B"] * 20 + ["explore"] * 20
-    outcomes = (["positive"] * 5 + ["meeting"] + ["bounced"] + ["no_reply"] * 13 + ["positive"] + ["replied"] * 2 + ["no_reply"] * 17
-                + ["auto_reply"] + ["no_reply"] * 19)
-    frame = pl.DataFrame({
-        "campaign_id": ["c-1"] * n, "contact_id": [f"k{i}" for i in range(n)], "email": [f"p{i}@x.com" for i in range(n)],
-        "account_id": [f"x{i}" for i in range(n)], "company": ["Acme & <Sons>"] * n, "persona": ["champion", "economic_buyer"] * 30,
-        "segment": segments, "variant": ["a", "b"] * 30,
-        "drafts": ['[{"step": 1, "subject": "Quick question", "body": "Hi Ann,\\nworth a look?"}]'] * n,
-        "criteria": ['["sweet-spot size"]'] * 30 + ['["CRM in place"]'] * 30,
-        "outcome_rank": pl.Series([RANK[o] for o in outcomes], dtype=pl.Int32), "simulated": [simulated] * n,
-    })
-    meta = {"campaign_id": "c-1", "name": "q1-test", "icp": "mid-market-saas", "version": 1, "design": {
-        "segments": [{"segment": s, "reachable": 100, "planned": 20, "detectable_rate": 0.25, "hypothesis": f"tier {s}"} for s in ("A", "B", "explore")],
-        "warnings": ["segment A: 20 contacts can tell only a true rate of 25.0% or more"]}}
+    outcomes = (
+        ["positive"] * 5
+        + ["meeting"]
+        + ["bounced"]
+        + ["no_reply"] * 13
+        + ["positive"]
+        + ["replied"] * 2
+        + ["no_reply"] * 17
+        + ["auto_reply"]
+        + ["no_reply"] * 19
+    )
+    frame = pl.DataFrame(
+        {
+            "campaign_id": ["c-1"] * n,
+            "contact_id": [f"k{i}" for i in range(n)],
+            "email": [f"p{i}@x.com" for i in range(n)],
+            "account_id": [f"x{i}" for i in range(n)],
+            "company": ["Acme & <Sons>"] * n,
+            "persona": ["champion", "economic_buyer"] * 30,
+            "segment": segments,
+            "variant": ["a", "b"] * 30,
+            "drafts": ['[{"step": 1, "subject": "Quick question", "body": "Hi Ann,\\nworth a look?"}]'] * n,
+            "criteria": ['["sweet-spot size"]'] * 30 + ['["CRM in place"]'] * 30,
+            "outcome_rank": pl.Series([RANK[o] for o in outcomes], dtype=pl.Int32),
+            "simulated": [simulated] * n,
+        }
+    )
+    meta = {
+        "campaign_id": "c-1",
+        "name": "q1-test",
+        "icp": "mid-market-saas",
+        "version": 1,
+        "design": {
+            "segments": [
+                {"segment": s, "reachable": 100, "planned": 20, "detectable_rate": 0.25, "hypothesis": f"tier {s}"}
+                for s in ("A", "B", "explore")
+            ],
+            "warnings": ["segment A: 20 contacts can tell only a true rate of 25.0% or more"],
+        },
+    }
     report = build_report(meta, frame, Prior(), ["sweet-spot size", "CRM in place"])
-    report["icp_change"] = {"from": 1, "to": 2, "changes": [{"criterion": "sweet-spot size", "old_points": 2, "new_points": 3,
-                                                             "evidence": "+1: 6/29 positive vs 1/29 without, P(better)=0.99"}],
-                            "unchanged": ["CRM in place: not enough evidence"]}
+    report["icp_change"] = {
+        "from": 1,
+        "to": 2,
+        "changes": [
+            {
+                "criterion": "sweet-spot size",
+                "old_points": 2,
+                "new_points": 3,
+                "evidence": "+1: 6/29 positive vs 1/29 without, P(better)=0.99",
+            }
+        ],
+        "unchanged": ["CRM in place: not enough evidence"],
+    }
     return report
 
 
 def _dump(page: Path, tmp_path: Path, width: int = 1280) -> str:
     result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},900",
-         "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=90, check=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--window-size={width},900",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
     )
     return result.stdout
 
@@ -73,7 +128,9 @@ def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     assert 'id="simulated"' in dom and ">SIMULATED<" in dom
     assert 'data-svgs="3"' in dom  # segments, criteria, the ICP change
     assert "Positive-reply rate by segment" in dom and "sweet-spot size" in dom  # SVG text is text
-    assert '<td class="likely_better">likely better</td>' in dom and "6/19" in dom  # segment A: 6 positive of 19 delivered
+    assert (
+        '<td class="likely_better">likely better</td>' in dom and "6/19" in dom
+    )  # segment A: 6 positive of 19 delivered
     assert re.search(r'id="total-planned"><b>60</b>', dom)
     assert "ICP v1 → v2" in dom and "+1: 6/29 positive vs 1/29 without" in dom
     assert "Quick question" in dom and 'data-overflow="false"' in dom

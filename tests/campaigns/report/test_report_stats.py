@@ -36,7 +36,9 @@ def test_posterior_adds_the_evidence_to_the_prior():
     assert a / (a + b) == pytest.approx(2.1904 / 50)
 
 
-@pytest.mark.parametrize(("arm", "rest"), [((3.2, 40.0), (1.5, 80.0)), ((1.0, 30.0), (4.0, 60.0)), ((0.19, 53.8), (7.2, 120.0))])
+@pytest.mark.parametrize(
+    ("arm", "rest"), [((3.2, 40.0), (1.5, 80.0)), ((1.0, 30.0), (4.0, 60.0)), ((0.19, 53.8), (7.2, 120.0))]
+)
 def test_p_better_agrees_with_monte_carlo(arm, rest):
     rng = np.random.default_rng(11)
     draws = 400_000

@@ -46,8 +46,16 @@ def test_a_person_s_reply_is_not_an_auto_reply(text):
 
 @pytest.mark.parametrize(
     ("raw", "word"),
-    [("notInterested", "not interested"), ("Not Interested", "not interested"), ("not_interested", "not interested"),
-     ("Meeting Booked", "meeting booked"), ("-1", "-1"), ("2.0", "2"), ("Won/Closed", "won closed"), ("  OUT of office ", "out of office")],
+    [
+        ("notInterested", "not interested"),
+        ("Not Interested", "not interested"),
+        ("not_interested", "not interested"),
+        ("Meeting Booked", "meeting booked"),
+        ("-1", "-1"),
+        ("2.0", "2"),
+        ("Won/Closed", "won closed"),
+        ("  OUT of office ", "out of office"),
+    ],
 )
 def test_status_words_compare_across_spellings(raw, word):
     assert status_word(raw) == word

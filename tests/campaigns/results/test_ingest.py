@@ -13,7 +13,9 @@ from flows.campaign import IngestRequest, run_ingest
 
 
 def ingest(store: Store, path: Path, preset: str = "canonical") -> dict:
-    return run_ingest(IngestRequest(campaign="q1-test", results=path, store=store.path, preset=preset), use_prefect=False)
+    return run_ingest(
+        IngestRequest(campaign="q1-test", results=path, store=store.path, preset=preset), use_prefect=False
+    )
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -23,9 +25,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_canonical_results_keep_the_highest_outcome_and_match_emails_loosely(store, tmp_path):
-    path = write(tmp_path, "r.csv", "email,outcome,reply_text\n"
-                 " ANN@acme.com ,replied,Sounds good\nann@acme.com,no_reply,\nbob@acme.com,replied,I am out of the office until May 3\n"
-                 "cy@beta.io,bounced,\nnobody@else.com,replied,\ndi@gamma.dev,maybe,\n")
+    path = write(
+        tmp_path,
+        "r.csv",
+        "email,outcome,reply_text\n"
+        " ANN@acme.com ,replied,Sounds good\nann@acme.com,no_reply,\nbob@acme.com,replied,I am out of the office until May 3\n"
+        "cy@beta.io,bounced,\nnobody@else.com,replied,\ndi@gamma.dev,maybe,\n",
+    )
     summary = ingest(store, path)
     assert summary["campaign_id"] == "c-0000abcd"
     assert summary["rows"] == 6 and summary["matched"] == 5
@@ -97,12 +103,31 @@ APOLLO = (
 @pytest.mark.parametrize(
     ("preset", "text", "expected", "unknown"),
     [
-        ("instantly", INSTANTLY, {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1}, {"Hot Lead": 1}),
+        (
+            "instantly",
+            INSTANTLY,
+            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1},
+            {"Hot Lead": 1},
+        ),
         ("instantly", INSTANTLY_API, {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1}, {}),
-        ("smartlead", SMARTLEAD, {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1},
-         {"Maybe Later": 1}),
-        ("lemlist", LEMLIST, {"meeting": 1, "replied": 2, "bounced": 1, "unsubscribed": 1, "not_sent": 1}, {"teleported": 1}),
-        ("apollo", APOLLO, {"meeting": 1, "replied": 2, "bounced": 1, "unsubscribed": 1, "not_sent": 1}, {"Shrugging": 1}),
+        (
+            "smartlead",
+            SMARTLEAD,
+            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1},
+            {"Maybe Later": 1},
+        ),
+        (
+            "lemlist",
+            LEMLIST,
+            {"meeting": 1, "replied": 2, "bounced": 1, "unsubscribed": 1, "not_sent": 1},
+            {"teleported": 1},
+        ),
+        (
+            "apollo",
+            APOLLO,
+            {"meeting": 1, "replied": 2, "bounced": 1, "unsubscribed": 1, "not_sent": 1},
+            {"Shrugging": 1},
+        ),
     ],
 )
 def test_each_preset_reads_the_tool_s_own_export(store, tmp_path, preset, text, expected, unknown):
@@ -145,4 +170,12 @@ def test_an_unknown_preset_names_it(tmp_path):
 def test_summary_is_json_ready(store, tmp_path):
     summary = ingest(store, write(tmp_path, "r.csv", "email,outcome\nann@acme.com,meeting\n"))
     assert set(json.loads(json.dumps(summary))) == {
-        "campaign_id", "rows", "matched", "unknown_emails", "unknown_email_examples", "unknown_statuses", "changed", "outcomes"}
+        "campaign_id",
+        "rows",
+        "matched",
+        "unknown_emails",
+        "unknown_email_examples",
+        "unknown_statuses",
+        "changed",
+        "outcomes",
+    }

@@ -22,8 +22,13 @@ def _drafts() -> pl.DataFrame:
             "step": [1, 2, 1, 2, 1],
             "subject": ["s"] * 5,
             "body": ["b"] * 5,
-            "issues": [[], ["placeholder: unresolved placeholder in body: '[Company]'", "too_short: x"], ["too_short: x"], [],
-                       ["no_opt_out: the opt-out line is missing", "no_postal_address: the postal address is missing"]],
+            "issues": [
+                [],
+                ["placeholder: unresolved placeholder in body: '[Company]'", "too_short: x"],
+                ["too_short: x"],
+                [],
+                ["no_opt_out: the opt-out line is missing", "no_postal_address: the postal address is missing"],
+            ],
             "email_flag": [None, None, "catch_all", "catch_all", None],
         }
     )
@@ -34,7 +39,12 @@ def test_a_contact_with_one_gated_draft_is_held_whole_and_listed_per_draft():
     review = review_rows(_drafts())
     assert review.rows() == [
         ("c1", "a@x.com", 2, "placeholder: unresolved placeholder in body: '[Company]'"),
-        ("c3", "c@z.com", 1, "no_opt_out: the opt-out line is missing; no_postal_address: the postal address is missing"),
+        (
+            "c3",
+            "c@z.com",
+            1,
+            "no_opt_out: the opt-out line is missing; no_postal_address: the postal address is missing",
+        ),
     ]
 
 

@@ -49,7 +49,16 @@ def test_clean_draft_has_no_issues():
 
 @pytest.mark.parametrize(
     "placeholder",
-    ["{{ first_name }}", "{{company}}", "{% if x %}", "{first_name}", "[Company]", "[your name]", "<FIRST_NAME>", "%FIRSTNAME%"],
+    [
+        "{{ first_name }}",
+        "{{company}}",
+        "{% if x %}",
+        "{first_name}",
+        "[Company]",
+        "[your name]",
+        "<FIRST_NAME>",
+        "%FIRSTNAME%",
+    ],
 )
 def test_unresolved_placeholder_is_named(placeholder):
     [issues] = _issues(_drafts({"body": _body(f"Hello {placeholder} there.\n" + _copy(70))}))
@@ -62,7 +71,9 @@ def test_placeholder_in_subject_is_named():
     assert issues == ["placeholder: unresolved placeholder in subject: '{{ company }}'"]
 
 
-@pytest.mark.parametrize("text", ["We grew 100% in a year.", "Use <b>bold</b> rarely.", "A list [1] item.", "50% of {}"])
+@pytest.mark.parametrize(
+    "text", ["We grew 100% in a year.", "Use <b>bold</b> rarely.", "A list [1] item.", "50% of {}"]
+)
 def test_ordinary_text_is_not_a_placeholder(text):
     [issues] = _issues(_drafts({"body": _body(text + "\n" + _copy(70))}))
     assert "placeholder" not in _codes(issues)
@@ -159,7 +170,9 @@ def test_existing_issues_are_kept_and_linting_twice_adds_nothing():
     drafts = _drafts({"facts_used": []}).with_columns(issues=pl.lit(["render: missing angle"]))
     once = lint_drafts(drafts, postal_address=ADDRESS, opt_out_line=OPT_OUT)
     twice = lint_drafts(once, postal_address=ADDRESS, opt_out_line=OPT_OUT)
-    assert once["issues"].to_list() == [["render: missing angle", "no_account_fact: the draft uses no fact about the account"]]
+    assert once["issues"].to_list() == [
+        ["render: missing angle", "no_account_fact: the draft uses no fact about the account"]
+    ]
     assert twice["issues"].to_list() == once["issues"].to_list()
 
 
@@ -201,7 +214,9 @@ def test_spam_words_are_found_in_bodies_with_non_ascii_text():
 
 
 def test_lint_keeps_wide_frames_intact():
-    drafts = _drafts({}, {"facts_used": []}).with_columns(tech_stack=pl.lit(["hubspot"]), contact_id=pl.Series(["a", "b"]))
+    drafts = _drafts({}, {"facts_used": []}).with_columns(
+        tech_stack=pl.lit(["hubspot"]), contact_id=pl.Series(["a", "b"])
+    )
     linted = lint_drafts(drafts, postal_address=ADDRESS, opt_out_line=OPT_OUT)
     assert linted.drop("issues").equals(drafts)
     assert [len(issues) for issues in linted["issues"]] == [0, 1]

@@ -22,13 +22,23 @@ LIST = pl.List(pl.String)
 def _blocks(rows: pl.LazyFrame, spec=SPEC, solves=None) -> pl.DataFrame:
     """copy_blocks, with each block's fact mask decoded to field names (`facts_<block>`)."""
     out = copy_blocks(rows, spec, solves=solves)
-    return out.with_columns(fact_names(pl.col(f"fact_bits_{b}")).alias(f"facts_{b}") for b in ("opener", "problem", "angle", "bridge", "topic")).collect()
+    return out.with_columns(
+        fact_names(pl.col(f"fact_bits_{b}")).alias(f"facts_{b}")
+        for b in ("opener", "problem", "angle", "bridge", "topic")
+    ).collect()
 
 
 def _rows(*rows: dict) -> pl.LazyFrame:
     base = {
-        "persona": "champion", "name": "Acme", "domain": "acme.com", "industry": "saas", "tech_stack": [],
-        "hiring_roles": [], "pain_points": [], "growth_signals": [], "prior_solutions": [],
+        "persona": "champion",
+        "name": "Acme",
+        "domain": "acme.com",
+        "industry": "saas",
+        "tech_stack": [],
+        "hiring_roles": [],
+        "pain_points": [],
+        "growth_signals": [],
+        "prior_solutions": [],
     }
     schema = {"persona": pl.String, "name": pl.String, "domain": pl.String, "industry": pl.String} | {
         c: LIST for c in ("tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions")
@@ -60,7 +70,14 @@ def test_core_personas_hear_different_openers(key):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_blocks_follow_the_account_facts_per_persona(persona):
-    rows = _rows({"persona": persona, "pain_points": ["churn_risk"], "growth_signals": ["new_office"], "prior_solutions": ["agency"]})
+    rows = _rows(
+        {
+            "persona": persona,
+            "pain_points": ["churn_risk"],
+            "growth_signals": ["new_office"],
+            "prior_solutions": ["agency"],
+        }
+    )
     out = _blocks(rows).row(0, named=True)
     assert out["opener"] == _line("pain_points", "churn_risk", persona, "opener").replace("{company}", "Acme")
     assert out["angle"] == _line("growth_signals", "new_office", persona, "angle").replace("{company}", "Acme")
@@ -136,7 +153,12 @@ def _line_of(path: Path, needle: str) -> int:
     [
         ("  manual_reporting:\n", "  manual_reportng:\n", "pain_points.manual_reportng", "manual_reportng"),
         ("  raised_funding:\n", "  raised_money:\n", "growth_signals.raised_money", "raised_money"),
-        ("    topic: manual reporting\n", "    topic: manual reporting\n    tone: warm\n", "pain_points.manual_reporting.tone", "tone"),
+        (
+            "    topic: manual reporting\n",
+            "    topic: manual reporting\n    tone: warm\n",
+            "pain_points.manual_reporting.tone",
+            "tone",
+        ),
     ],
 )
 def test_unknown_keys_name_file_line_field_and_value(tmp_path, old, new, field, value):
@@ -160,7 +182,11 @@ def test_unknown_persona_and_unknown_variable_are_named(tmp_path):
 
 
 def test_generic_lines_may_not_claim_account_facts(tmp_path):
-    path = _broken(tmp_path, "    default: I am writing with a short note", "    default: I saw {company} uses {tech}, a short note")
+    path = _broken(
+        tmp_path,
+        "    default: I am writing with a short note",
+        "    default: I saw {company} uses {tech}, a short note",
+    )
     with pytest.raises(InputError, match="tech"):
         load_messaging(path)
 
@@ -169,7 +195,9 @@ def test_workspace_file_replaces_the_defaults(tmp_path):
     path = tmp_path / "messaging.yaml"
     path.write_text(
         "generic:\n  topic: your pipeline\n"
-        + "".join(f"  {b}:\n    default: Plain {b} for {{company}}.\n" for b in ("opener", "problem", "angle", "bridge"))
+        + "".join(
+            f"  {b}:\n    default: Plain {b} for {{company}}.\n" for b in ("opener", "problem", "angle", "bridge")
+        )
     )
     spec = load_messaging(path)
     out = _blocks(_rows({"pain_points": ["churn_risk"]}), spec).row(0, named=True)
@@ -180,7 +208,11 @@ def test_workspace_file_replaces_the_defaults(tmp_path):
 def test_no_shipped_line_uses_a_spam_word():
     from messaging.checks.spam_words import SPAM_WORDS, spam_pattern
 
-    lines = copy_lines(SPEC).unpivot(index=["source", "key", "persona"], on=["opener", "problem", "angle", "bridge", "topic"]).drop_nulls("value")
+    lines = (
+        copy_lines(SPEC)
+        .unpivot(index=["source", "key", "persona"], on=["opener", "problem", "angle", "bridge", "topic"])
+        .drop_nulls("value")
+    )
     hits = lines.filter(pl.col("value").str.contains(spam_pattern(SPAM_WORDS)))
     assert hits.select("key", "persona", "variable").rows() == []
 
@@ -191,13 +223,19 @@ keys = st.lists(st.sampled_from([*PAIN_POINTS, *GROWTH_SIGNALS, *PRIOR_SOLUTIONS
 @settings(max_examples=40, deadline=None)
 @given(
     rows=st.lists(
-        st.fixed_dictionaries({
-            "persona": st.sampled_from(PERSONAS), "pain_points": keys, "growth_signals": keys, "prior_solutions": keys,
-            "tech_stack": st.lists(st.sampled_from(["hubspot", "dbt"]), max_size=1),
-            "hiring_roles": st.lists(st.sampled_from(["sales", "data"]), max_size=1),
-            "industry": st.one_of(st.none(), st.just("fintech")),
-        }),
-        min_size=1, max_size=12,
+        st.fixed_dictionaries(
+            {
+                "persona": st.sampled_from(PERSONAS),
+                "pain_points": keys,
+                "growth_signals": keys,
+                "prior_solutions": keys,
+                "tech_stack": st.lists(st.sampled_from(["hubspot", "dbt"]), max_size=1),
+                "hiring_roles": st.lists(st.sampled_from(["sales", "data"]), max_size=1),
+                "industry": st.one_of(st.none(), st.just("fintech")),
+            }
+        ),
+        min_size=1,
+        max_size=12,
     )
 )
 def test_every_row_gets_every_block_and_claims_only_facts_it_has(rows):

@@ -20,13 +20,23 @@ from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS
 
 SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
 LIST = pl.List(pl.String)
-SCHEMA = {"contact_id": pl.String, "persona": pl.String, "first_name": pl.String, "name": pl.String, "industry": pl.String} | {
-    c: LIST for c in ("tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions")
-}
+SCHEMA = {
+    "contact_id": pl.String,
+    "persona": pl.String,
+    "first_name": pl.String,
+    "name": pl.String,
+    "industry": pl.String,
+} | {c: LIST for c in ("tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions")}
 
 
 def _contacts(rows: list[dict]) -> pl.LazyFrame:
-    base = {"first_name": "Jordan", "name": "Acme Analytics", "industry": "saas", "tech_stack": ["salesforce"], "hiring_roles": ["sales"]}
+    base = {
+        "first_name": "Jordan",
+        "name": "Acme Analytics",
+        "industry": "saas",
+        "tech_stack": ["salesforce"],
+        "hiring_roles": ["sales"],
+    }
     return copy_blocks(pl.DataFrame([{**base, **r} for r in rows], schema=SCHEMA).lazy(), SPEC)
 
 
@@ -35,12 +45,17 @@ def _every_shape() -> list[dict]:
     rows = []
     for persona in PERSONAS:
         for i, pain in enumerate([*PAIN_POINTS, None]):
-            rows.append({
-                "contact_id": f"{persona}-{i}", "persona": persona, "pain_points": [pain] if pain else [],
-                "growth_signals": [GROWTH_SIGNALS[i % len(GROWTH_SIGNALS)]] if pain and i % 2 else [],
-                "prior_solutions": [PRIOR_SOLUTIONS[i % len(PRIOR_SOLUTIONS)]] if pain and i % 3 else [],
-                "tech_stack": ["hubspot"] if i % 2 else [], "hiring_roles": ["customer_success"] if i % 2 else [],
-            })
+            rows.append(
+                {
+                    "contact_id": f"{persona}-{i}",
+                    "persona": persona,
+                    "pain_points": [pain] if pain else [],
+                    "growth_signals": [GROWTH_SIGNALS[i % len(GROWTH_SIGNALS)]] if pain and i % 2 else [],
+                    "prior_solutions": [PRIOR_SOLUTIONS[i % len(PRIOR_SOLUTIONS)]] if pain and i % 3 else [],
+                    "tech_stack": ["hubspot"] if i % 2 else [],
+                    "hiring_roles": ["customer_success"] if i % 2 else [],
+                }
+            )
     return rows
 
 
@@ -88,7 +103,17 @@ def test_a_contact_without_facts_uses_none(every_draft):
 
 
 def test_facts_used_lists_only_facts_the_template_used():
-    rows = _contacts([{"contact_id": "c1", "persona": "economic_buyer", "pain_points": ["churn_risk"], "growth_signals": ["new_office"], "prior_solutions": ["agency"]}])
+    rows = _contacts(
+        [
+            {
+                "contact_id": "c1",
+                "persona": "economic_buyer",
+                "pain_points": ["churn_risk"],
+                "growth_signals": ["new_office"],
+                "prior_solutions": ["agency"],
+            }
+        ]
+    )
     out = render_drafts(rows, TEMPLATES, SENDER, steps=3).sort("step", "variant")
     by_step = dict(zip(out["step"], out["facts_used"].to_list()))
     # step 1 uses opener, angle, problem and bridge; step 2 topic and bridge; step 3 only the topic.
@@ -101,25 +126,34 @@ def test_direct_fact_variables_count_only_when_known(tmp_path: Path):
     folder = tmp_path / "templates" / "user"
     folder.mkdir(parents=True)
     for variant in ("a", "b"):
-        text = "Subject: {{ company }}\n\nHi {{ first_name }}, {% if tech %}on {{ tech }}{% endif %} in {{ industry }}.\n"
+        text = (
+            "Subject: {{ company }}\n\nHi {{ first_name }}, {% if tech %}on {{ tech }}{% endif %} in {{ industry }}.\n"
+        )
         (folder / f"step1_{variant}.txt.j2").write_text(text)
     templates = load_templates(tmp_path)
-    rows = _contacts([
-        {"contact_id": "c1", "persona": "user", "tech_stack": ["bigquery"], "first_name": None},
-        {"contact_id": "c2", "persona": "user", "tech_stack": [], "industry": None},
-    ])
+    rows = _contacts(
+        [
+            {"contact_id": "c1", "persona": "user", "tech_stack": ["bigquery"], "first_name": None},
+            {"contact_id": "c2", "persona": "user", "tech_stack": [], "industry": None},
+        ]
+    )
     out = render_drafts(rows, templates, SENDER, steps=1).sort("contact_id")
     assert out["body"].to_list() == ["Hi there, on BigQuery in SaaS.", "Hi Jordan,  in ."]
     assert out["facts_used"].to_list() == [["industry", "tech_stack"], []]
 
 
 @settings(max_examples=25, deadline=None)
-@given(ids=st.lists(st.text("abcdef0123456789", min_size=1, max_size=8), min_size=1, max_size=40, unique=True), steps=st.integers(1, 3))
+@given(
+    ids=st.lists(st.text("abcdef0123456789", min_size=1, max_size=8), min_size=1, max_size=40, unique=True),
+    steps=st.integers(1, 3),
+)
 def test_every_contact_gets_each_step_once_with_balanced_variants(ids, steps):
     rows = _contacts([{"contact_id": i, "persona": "champion", "pain_points": ["tool_sprawl"]} for i in ids])
     out = render_drafts(rows, TEMPLATES, SENDER, steps=steps)
     assert out.height == len(ids) * steps
-    assert out.group_by("contact_id").agg(pl.col("step").sort()).get_column("step").to_list() == [list(range(1, steps + 1))] * len(ids)
+    assert out.group_by("contact_id").agg(pl.col("step").sort()).get_column("step").to_list() == [
+        list(range(1, steps + 1))
+    ] * len(ids)
     counts = out.filter(pl.col("step") == 1)["variant"].value_counts()
     assert counts["count"].max() - counts["count"].min() <= 1 if counts.height == 2 else len(ids) == 1
     # The same input gets the same variants, whatever the row order.

@@ -35,7 +35,9 @@ def test_every_persona_ships_every_template():
 
 
 def test_workspace_file_overrides_the_shipped_one_and_adds_variants(tmp_path):
-    override = _workspace(tmp_path, "champion/step1_a.txt.j2", "Subject: Hello {{ company }}\n\nHi {{ first_name }}" + FOOTER)
+    override = _workspace(
+        tmp_path, "champion/step1_a.txt.j2", "Subject: Hello {{ company }}\n\nHi {{ first_name }}" + FOOTER
+    )
     added = _workspace(tmp_path, "champion/step1_c.txt.j2", "Subject: Third {{ topic }}\n\nHi" + FOOTER)
     templates = load_templates(tmp_path)
     assert templates.paths[("champion", 1, "a")] == str(override)
@@ -73,7 +75,9 @@ def test_sandbox_escape_is_blocked_with_the_template_path_and_line(tmp_path, esc
 
 
 def test_undefined_variable_names_template_line_and_variable(tmp_path):
-    path = _workspace(tmp_path, "champion/step2_a.txt.j2", "Subject: Hi\n\nHello {{ first_name }},\n\n{{ discount_code }}\n" + FOOTER)
+    path = _workspace(
+        tmp_path, "champion/step2_a.txt.j2", "Subject: Hi\n\nHello {{ first_name }},\n\n{{ discount_code }}\n" + FOOTER
+    )
     with pytest.raises(InputError) as caught:
         load_templates(tmp_path)
     message = str(caught.value)

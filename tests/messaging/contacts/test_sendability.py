@@ -73,7 +73,9 @@ def test_settings_allow_role_and_free_mail(allow_role, allow_free_mail, expected
 
 def test_custom_lists_replace_the_defaults():
     contacts = pl.DataFrame({"email": ["info@acme.io", "ana@corp-mail.example"]})
-    result = check_sendability(contacts, role_local_parts=frozenset(), free_mail_domains=frozenset({"corp-mail.example"}))
+    result = check_sendability(
+        contacts, role_local_parts=frozenset(), free_mail_domains=frozenset({"corp-mail.example"})
+    )
     assert result["sendable"].to_list() == [True, False]
 
 
@@ -100,7 +102,15 @@ def test_missing_email_column_is_an_input_error():
 
 def test_default_lists_cover_the_common_cases():
     assert {"info", "sales", "hello", "support", "contact", "admin", "noreply"} <= ROLE_LOCAL_PARTS
-    assert {"gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "gmx.de", "web.de", "icloud.com"} <= FREE_MAIL_DOMAINS
+    assert {
+        "gmail.com",
+        "yahoo.com",
+        "outlook.com",
+        "hotmail.com",
+        "gmx.de",
+        "web.de",
+        "icloud.com",
+    } <= FREE_MAIL_DOMAINS
 
 
 @settings(max_examples=50, deadline=None)

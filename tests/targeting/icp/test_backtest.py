@@ -29,12 +29,20 @@ def test_auc_counts_ties_as_half_and_matches_every_pair():
     assert bootstrap_auc(won, lost, seed=1) == (low, high)
 
 
-SPEC = IcpSpec.model_validate({
-    "name": "t", "filters": [{"field": "industry", "in": ["saas"]}],
-    "disqualifiers": [{"field": "is_customer", "eq": True, "reason": "already a customer"}],
-    "scoring": {"tiers": {"A": 2, "B": 1, "C": 0}, "criteria": [
-        {"field": "employees", "between": [50, 500], "points": 1}, {"field": "region", "eq": "NA", "points": 1}]},
-})
+SPEC = IcpSpec.model_validate(
+    {
+        "name": "t",
+        "filters": [{"field": "industry", "in": ["saas"]}],
+        "disqualifiers": [{"field": "is_customer", "eq": True, "reason": "already a customer"}],
+        "scoring": {
+            "tiers": {"A": 2, "B": 1, "C": 0},
+            "criteria": [
+                {"field": "employees", "between": [50, 500], "points": 1},
+                {"field": "region", "eq": "NA", "points": 1},
+            ],
+        },
+    }
+)
 
 
 def _universe_and_deals(n: int = 200, seed: int = 3, drift: bool = False):
@@ -51,11 +59,26 @@ def _universe_and_deals(n: int = 200, seed: int = 3, drift: bool = False):
     if drift:  # after the split the top tier wins no more often than anyone
         p = np.where(late, 0.2, p)
     won = rng.random(n) < p
-    universe = pl.LazyFrame({"account_id": ids, "domain": ids, "industry": industry, "employees": employees,
-                             "region": region, "is_customer": won})
-    deals = pl.DataFrame({"deal_id": [f"d{i}" for i in range(n)], "account_id": ids,
-                          "outcome": np.where(won, "won", "lost"), "closed_at": closed,
-                          "amount": [1000.0] * n, "_row": list(range(2, n + 2))})
+    universe = pl.LazyFrame(
+        {
+            "account_id": ids,
+            "domain": ids,
+            "industry": industry,
+            "employees": employees,
+            "region": region,
+            "is_customer": won,
+        }
+    )
+    deals = pl.DataFrame(
+        {
+            "deal_id": [f"d{i}" for i in range(n)],
+            "account_id": ids,
+            "outcome": np.where(won, "won", "lost"),
+            "closed_at": closed,
+            "amount": [1000.0] * n,
+            "_row": list(range(2, n + 2)),
+        }
+    )
     return universe, deals
 
 

@@ -41,7 +41,10 @@ def _assert_planted_filters(spec):
     by_field = {f.field: f for f in spec.filters}
     assert set(by_field) == set(PLANTED)
     for name in ("industry", "region", "funding_stage"):
-        assert set(PLANTED[name]["in"]) <= _values(by_field[name]) and len(_values(by_field[name])) <= len(PLANTED[name]["in"]) + 1
+        assert (
+            set(PLANTED[name]["in"]) <= _values(by_field[name])
+            and len(_values(by_field[name])) <= len(PLANTED[name]["in"]) + 1
+        )
     assert "salesforce" in by_field["tech_stack"].contains_any
     low, high = by_field["employees"].between
     assert abs(low - 50) <= 5 and abs(high - 500) <= 50
@@ -80,9 +83,15 @@ def test_ten_best_and_ten_worst_still_give_a_valid_icp_and_say_how_unsure_it_is(
     sample, _ = sample
     accounts = sample.accounts.with_columns(planted=PLANTED_PROFILE.expr(), churny=CHURN_PROFILE.expr())
     customers = sample.customers.join(accounts.select("account_id", "planted", "churny"), on="account_id")
-    best = customers.filter(pl.col("planted") & pl.col("churned_at").is_null()).sort("expansion_usd", descending=True).head(10)
+    best = (
+        customers.filter(pl.col("planted") & pl.col("churned_at").is_null())
+        .sort("expansion_usd", descending=True)
+        .head(10)
+    )
     worst = customers.filter(pl.col("churned_at").is_not_null()).head(10)
-    labels = pl.concat([best.select("account_id", label=pl.lit("best")), worst.select("account_id", label=pl.lit("worst"))])
+    labels = pl.concat(
+        [best.select("account_id", label=pl.lit("best")), worst.select("account_id", label=pl.lit("worst"))]
+    )
     derivation = derive_icp(sample.accounts.lazy(), labels, how="hand-picked")
     spec = derivation.spec
     assert parse_icp(derived_icp_text(derivation)) == spec
@@ -94,8 +103,11 @@ def test_ten_best_and_ten_worst_still_give_a_valid_icp_and_say_how_unsure_it_is(
 
 def _plain_prevalence(rows: list[dict], labels: dict[str, str]) -> dict[tuple[str, str], dict]:
     """Prevalence and lift counted by hand: no project code."""
-    groups = {"best": [r for r in rows if labels.get(r["account_id"]) == "best"],
-              "worst": [r for r in rows if labels.get(r["account_id"]) == "worst"], "universe": rows}
+    groups = {
+        "best": [r for r in rows if labels.get(r["account_id"]) == "best"],
+        "worst": [r for r in rows if labels.get(r["account_id"]) == "worst"],
+        "universe": rows,
+    }
     result = {}
     for name, members in groups.items():
         for row in members:
@@ -115,14 +127,20 @@ def _plain_prevalence(rows: list[dict], labels: dict[str, str]) -> dict[tuple[st
 def test_prevalence_and_lift_agree_with_a_count_by_hand():
     rng = random.Random(5)
     rows = [
-        {"account_id": f"a{i}", "industry": rng.choice(["saas", "fintech", "media", None]),
-         "tech_stack": rng.sample(["aws", "salesforce", "dbt", "slack"], rng.randint(0, 3)) or None}
+        {
+            "account_id": f"a{i}",
+            "industry": rng.choice(["saas", "fintech", "media", None]),
+            "tech_stack": rng.sample(["aws", "salesforce", "dbt", "slack"], rng.randint(0, 3)) or None,
+        }
         for i in range(300)
     ]
     labels = {f"a{i}": "best" for i in range(40)} | {f"a{i}": "worst" for i in range(40, 70)}
-    universe = pl.LazyFrame(rows, schema={"account_id": pl.String, "industry": pl.String,
-                                          "tech_stack": pl.List(pl.String)})
-    labelled = universe.join(pl.LazyFrame({"account_id": list(labels), "label": list(labels.values())}), on="account_id")
+    universe = pl.LazyFrame(
+        rows, schema={"account_id": pl.String, "industry": pl.String, "tech_stack": pl.List(pl.String)}
+    )
+    labelled = universe.join(
+        pl.LazyFrame({"account_id": list(labels), "label": list(labels.values())}), on="account_id"
+    )
     table = prevalence_table(universe, labelled, ["industry", "tech_stack"], 300, 40, 30)
     expected = _plain_prevalence(rows, labels)
     assert table.height == sum(1 for c in expected.values() if c["best"] or c["worst"])
@@ -136,8 +154,15 @@ def test_prevalence_and_lift_agree_with_a_count_by_hand():
 
 def _flat_universe(n: int = 60) -> pl.LazyFrame:
     ids = [f"a{i}.com" for i in range(n)]
-    return pl.LazyFrame({"account_id": ids, "domain": ids, "industry": ["saas"] * n, "employees": [100] * n,
-                         "is_customer": [i < 10 for i in range(n)]})
+    return pl.LazyFrame(
+        {
+            "account_id": ids,
+            "domain": ids,
+            "industry": ["saas"] * n,
+            "employees": [100] * n,
+            "is_customer": [i < 10 for i in range(n)],
+        }
+    )
 
 
 def test_nothing_to_learn_is_refused_with_a_clear_line():
@@ -151,7 +176,8 @@ def test_nothing_to_learn_is_refused_with_a_clear_line():
     [(10, 0, "all 10 matched customers are best"), (3, 10, "only 3 best accounts"), (10, 4, "only 4 worst accounts")],
 )
 def test_too_few_of_a_class_is_refused(best, worst, expected):
-    labels = pl.DataFrame({"account_id": [f"a{i}.com" for i in range(best + worst)],
-                           "label": ["best"] * best + ["worst"] * worst})
+    labels = pl.DataFrame(
+        {"account_id": [f"a{i}.com" for i in range(best + worst)], "label": ["best"] * best + ["worst"] * worst}
+    )
     with pytest.raises(InputError, match=expected):
         derive_icp(_flat_universe(), labels, how="test")

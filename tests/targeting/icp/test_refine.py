@@ -27,8 +27,12 @@ def _world(seed: int, n: int, lifts: list[float], base: float = 0.04) -> pl.Data
     met = rng.random((n, len(LABELS))) < 0.5
     met[:, 1] = np.where(rng.random(n) < 0.8, met[:, 0], met[:, 1])  # North America mostly goes with size
     p = 1 / (1 + np.exp(-(np.log(base / (1 - base)) + met @ np.array(lifts))))
-    return pl.DataFrame({"positive": (rng.random(n) < p).astype(int),
-                         "criteria": [[label for label, m in zip(LABELS, row) if m] for row in met]})
+    return pl.DataFrame(
+        {
+            "positive": (rng.random(n) < p).astype(int),
+            "criteria": [[label for label, m in zip(LABELS, row) if m] for row in met],
+        }
+    )
 
 
 def _frame(rows: list[tuple[list[str], int, int]]) -> pl.DataFrame:
@@ -85,8 +89,14 @@ def test_correlated_criteria_are_not_double_counted():
     result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
     size, na = result.evidence[0], result.evidence[1]
     assert size.lift == pytest.approx(na.lift, rel=1e-3)
-    alone = refine_icp(parse_icp("name: x\nscoring:\n  criteria:\n    - {name: sweet-spot size, field: employees, gte: 50, points: 2}\n"),
-                       frame, 0.034 * 0.14, ["c-1"]).evidence[0]
+    alone = refine_icp(
+        parse_icp(
+            "name: x\nscoring:\n  criteria:\n    - {name: sweet-spot size, field: employees, gte: 50, points: 2}\n"
+        ),
+        frame,
+        0.034 * 0.14,
+        ["c-1"],
+    ).evidence[0]
     assert size.lift + na.lift == pytest.approx(alone.lift, rel=0.35)
     assert size.lift < 0.75 * alone.lift
 
@@ -97,7 +107,9 @@ def test_a_null_world_rarely_changes_anything():
 
 
 def test_a_strong_world_usually_finds_the_lift():
-    found = sum(refine_icp(SPEC, _world(seed, 300, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0 for seed in range(30))
+    found = sum(
+        refine_icp(SPEC, _world(seed, 300, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0 for seed in range(30)
+    )
     assert found >= 8  # one round of 300 at a 4% base rate, a size criterion 80% entangled with another
 
 

@@ -66,9 +66,21 @@ def test_names_and_numbers_are_not_respelled():
 def test_a_spec_spelled_as_people_write_gives_the_canonical_list():
     universe = pl.DataFrame(
         [
-            {"account_id": "a", "country": "US", "funding_stage": "series_b", "industry": "fintech", "status": "active"},
+            {
+                "account_id": "a",
+                "country": "US",
+                "funding_stage": "series_b",
+                "industry": "fintech",
+                "status": "active",
+            },
             {"account_id": "b", "country": "US", "funding_stage": "seed", "industry": "fintech", "status": "active"},
-            {"account_id": "c", "country": "DE", "funding_stage": "series_b", "industry": "fintech", "status": "active"},
+            {
+                "account_id": "c",
+                "country": "DE",
+                "funding_stage": "series_b",
+                "industry": "fintech",
+                "status": "active",
+            },
             {"account_id": "d", "country": "US", "funding_stage": "series_b", "industry": "saas", "status": "inactive"},
         ],
         schema=ACCOUNT_SCHEMA,

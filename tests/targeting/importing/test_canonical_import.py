@@ -78,9 +78,7 @@ def test_quoted_empty_cells_are_empty_in_canonical_files(tmp_path):
     path.write_text('account_id,domain,country,tech_stack\n"","",""," "\n"x","x.io","US","aws"\n')
     result = import_accounts(path)
     assert result.rejected.select("source_row", "column").rows() == [(1, "domain")]
-    assert result.accounts.collect().select("account_id", "country", "tech_stack").rows() == [
-        ("x", "US", ["aws"])
-    ]
+    assert result.accounts.collect().select("account_id", "country", "tech_stack").rows() == [("x", "US", ["aws"])]
 
 
 def test_multi_line_quoted_fields_stay_one_row(tmp_path):
@@ -105,11 +103,7 @@ def test_apollo_people_export_folds_into_accounts_by_domain():
     assert result.folded == people.height - result.rejected.height - accounts.height > 0
     northwind = accounts.filter(pl.col("account_id") == "northwind.io").row(0, named=True)
     # Company columns come from the company (not the person's country); lists are unioned in order.
-    assert (
-        northwind["country"] == "US"
-        and northwind["employees"] == 120
-        and northwind["funding_stage"] == "series_b"
-    )
+    assert northwind["country"] == "US" and northwind["employees"] == 120 and northwind["funding_stage"] == "series_b"
     assert northwind["tech_stack"] == ["salesforce", "hubspot", "google_analytics", "gong", "slack"]
     assert northwind["signals_at"] == date(2024, 2, 15)
     # The row without a website takes the email's domain; free mail gives no account.
@@ -148,9 +142,7 @@ def test_apollo_company_export_counts_duplicates_and_rejects_unreadable_rows():
     accounts = result.accounts.collect()
     assert not result.people_shaped and result.folded == 0
     assert result.duplicates == 1  # "Northwind Analytics (EU)" shares northwind.io
-    assert accounts.filter(pl.col("account_id") == "northwind.io")["name"].to_list() == [
-        "Northwind Analytics"
-    ]
+    assert accounts.filter(pl.col("account_id") == "northwind.io")["name"].to_list() == ["Northwind Analytics"]
     assert result.rejected.select("column", "value").row(0) == ("# Employees", "a few")
     assert accounts.filter(pl.col("account_id") == "apollo-5f1a2b3c51").height == 1  # github.com is no domain
     assert accounts.filter(pl.col("account_id") == "ferrovia.it")["employees"].item() == 1001
@@ -261,9 +253,7 @@ def test_ndjson_and_tsv(tmp_path, frame):
 
 def test_semicolon_separated_csv_is_read_by_its_header(tmp_path):
     path = tmp_path / "eu.csv"
-    path.write_text(
-        "Company name;Company Domain Name;Number of Employees\nAcme GmbH;acme.de;1.001-5.000\nB;b.de;12\n"
-    )
+    path.write_text("Company name;Company Domain Name;Number of Employees\nAcme GmbH;acme.de;1.001-5.000\nB;b.de;12\n")
     result = import_accounts(path, preset="hubspot")
     assert result.accounts.collect()["account_id"].to_list() == ["b.de"]
     assert result.rejected.select("column", "value").row(0) == ("Number of Employees", "1.001-5.000")

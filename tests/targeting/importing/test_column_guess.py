@@ -18,9 +18,7 @@ def targets(column_map):
 def test_apollo_people_headers_are_placed_by_name():
     column_map, unplaced, _ = guess_column_map(DATA / "apollo_people.csv")
     placed = targets(column_map)
-    assert (
-        placed["Website"] == "domain" and placed["# Employees"] == "employees" and placed["Email"] == "email"
-    )
+    assert placed["Website"] == "domain" and placed["# Employees"] == "employees" and placed["Email"] == "email"
     # The company's country outranks the bare "Country", which is the person's in a people export.
     assert placed["Company Country"] == "country" and placed["Country"] == "contact_country"
     assert column_map.columns["Technologies"].separator == ","
@@ -57,9 +55,7 @@ def test_values_that_fit_nothing_stay_unplaced():
 
 def test_a_target_is_placed_once():
     sample = pl.DataFrame({"Website": ["acme.io"], "Homepage": ["beta.io"]})
-    assert {h: r.to for h, r in guess_rules(sample, ["Website", "Homepage"]).items()} == {
-        "Website": ["domain"]
-    }
+    assert {h: r.to for h, r in guess_rules(sample, ["Website", "Homepage"]).items()} == {"Website": ["domain"]}
 
 
 def test_taken_targets_are_not_placed_again():
@@ -96,7 +92,10 @@ def test_each_guess_says_what_it_rests_on_and_the_yaml_carries_it(tmp_path):
     path.write_text('Org URL,Headcount,Technologies\nacme.com,51-200,"HubSpot, Stripe"\nbeta.io,11-50,Salesforce\n')
     column_map, unplaced, reasons = guess_column_map(path)
     assert {h: r.to[0] for h, r in column_map.columns.items()} == {
-        "Org URL": "domain", "Headcount": "employees", "Technologies": "tech_stack"}
+        "Org URL": "domain",
+        "Headcount": "employees",
+        "Technologies": "tech_stack",
+    }
     assert reasons["Org URL"] == "100% of 2 sampled cells read as domain"
     assert reasons["Headcount"] == "the header names employees"
     assert reasons["Technologies"].endswith("cells split on ',' (they hold it and never ';')")

@@ -305,9 +305,7 @@ def test_canonical_value_flags_only_unreadable_non_empty_cells(target, raw, valu
 
 def test_trusted_canonical_value_normalizes_only_what_is_not_canonical():
     parsed = nz.canonical_value("funding_stage", pl.col("x"), pl.String(), trusted=True)
-    frame = pl.DataFrame({"x": ["series_a", "Series B", None]}).select(
-        value=parsed.value, unreadable=parsed.unreadable
-    )
+    frame = pl.DataFrame({"x": ["series_a", "Series B", None]}).select(value=parsed.value, unreadable=parsed.unreadable)
     assert frame.rows() == [("series_a", False), ("series_b", False), (None, False)]
     country = nz.canonical_value("country", pl.col("x"), pl.String(), trusted=True)
     frame = pl.DataFrame({"x": ["US", "us", "Narnia"]}).select(value=country.value, unreadable=country.unreadable)

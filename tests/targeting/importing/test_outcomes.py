@@ -71,8 +71,10 @@ def test_customers_matching_no_account_are_refused(tmp_path, universe):
 
 
 def test_deal_stages_read_as_won_lost_or_open_and_open_deals_are_counted(tmp_path, universe):
-    text = ("Company Domain,Deal Stage,Close Date,Amount\nacct0.com,Closed Won,07/01/2025,\"$1,200\"\n"
-            "acct1.com,closedlost,2025-07-02,\nacct2.com,Proposal,,\nacct3.com,open,,\nzzz.io,won,2025-07-03,5\n")
+    text = (
+        'Company Domain,Deal Stage,Close Date,Amount\nacct0.com,Closed Won,07/01/2025,"$1,200"\n'
+        "acct1.com,closedlost,2025-07-02,\nacct2.com,Proposal,,\nacct3.com,open,,\nzzz.io,won,2025-07-03,5\n"
+    )
     deals = read_deals(write(tmp_path, text), universe)
     assert deals.count("won") == 1 and deals.count("lost") == 1 and deals.open == 2
     assert deals.unmatched == 1 and deals.other_stages == {"Proposal": 1}

@@ -123,8 +123,14 @@ def test_only_the_canonical_preset_is_trusted():
 
 @pytest.mark.parametrize(
     ("preset", "header"),
-    [("yc", "short_description"), ("yc", "long_description"), ("apollo", "Short Description"),
-     ("hubspot", "Description"), ("hubspot", "About Us"), ("clay", "Company Description")],
+    [
+        ("yc", "short_description"),
+        ("yc", "long_description"),
+        ("apollo", "Short Description"),
+        ("hubspot", "Description"),
+        ("hubspot", "About Us"),
+        ("clay", "Company Description"),
+    ],
 )
 def test_presets_map_the_companys_own_text_to_description(preset, header):
     assert PRESETS[preset].rules()[header_key(header)].to == ["description"]

@@ -32,7 +32,8 @@ def test_customers_carry_every_health_metric(customers):
 
 def test_the_planted_profile_retains_and_expands_and_b2c_churns(customers):
     by = customers.group_by("planted", "churny").agg(
-        churn=pl.col("churned_at").is_not_null().mean(), expansion=pl.col("expansion_usd").mean(),
+        churn=pl.col("churned_at").is_not_null().mean(),
+        expansion=pl.col("expansion_usd").mean(),
         tickets=pl.col("support_tickets").mean(),
     )
     rates = {(r["planted"], r["churny"]): r for r in by.iter_rows(named=True)}

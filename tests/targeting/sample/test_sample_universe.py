@@ -189,9 +189,19 @@ def test_email_status_mix(sample, status, share):
 
 
 @pytest.mark.parametrize(
-    "title", ["VP, Revenue Operations & Strategy", "Head of Growth", "Co-Founder & CTO", "Sr. Mgr IT Security",
-              "Directeur Commercial", "Geschäftsführer", "EA to the CEO", "Procurement Manager", "Legal Counsel",
-              "Software Engineer II"],
+    "title",
+    [
+        "VP, Revenue Operations & Strategy",
+        "Head of Growth",
+        "Co-Founder & CTO",
+        "Sr. Mgr IT Security",
+        "Directeur Commercial",
+        "Geschäftsführer",
+        "EA to the CEO",
+        "Procurement Manager",
+        "Legal Counsel",
+        "Software Engineer II",
+    ],
 )
 def test_titles_are_messy_like_real_exports(sample, title):
     assert title in set(sample.contacts["title"].drop_nulls())

@@ -34,7 +34,11 @@ UNIVERSE = pl.DataFrame(
 def test_without_a_universe_it_says_how_each_value_reads():
     check = check_icp(ICP)
     assert [(r.written, r.read_as) for r in check.respelled] == [
-        ("USA", "US"), ("Canada", "CA"), ("Fintech", "fintech"), ("B2B", "b2b")]
+        ("USA", "US"),
+        ("Canada", "CA"),
+        ("Fintech", "fintech"),
+        ("B2B", "b2b"),
+    ]
     assert check.spec.filters[0].value == ["US", "CA"]
     assert (check.universe, check.values, check.warnings) == (None, [], [])
 
@@ -42,11 +46,21 @@ def test_without_a_universe_it_says_how_each_value_reads():
 def test_with_a_universe_it_counts_every_value_and_warns_like_the_target_list():
     check = check_icp(ICP, UNIVERSE)
     counts = {(v.field, v.value): v.accounts for v in check.values}
-    assert counts == {("country", "US"): 2, ("country", "CA"): 0, ("industry", "devtools"): 0,
-                      ("industry", "fintech"): 2, ("tags", "b2b"): 1}
+    assert counts == {
+        ("country", "US"): 2,
+        ("country", "CA"): 0,
+        ("industry", "devtools"): 0,
+        ("industry", "fintech"): 2,
+        ("tags", "b2b"): 1,
+    }
     assert check.universe == 3
-    assert "filter industry in [devtools, fintech]: value 'devtools' never occurs in the universe;" \
-           " did you mean 'developer_tools'?" in check.warnings
+    assert (
+        "filter industry in [devtools, fintech]: value 'devtools' never occurs in the universe;"
+        " did you mean 'developer_tools'?" in check.warnings
+    )
     assert any("it occurs as a tag of 3 accounts" in w for w in check.warnings)
-    assert check.to_json()["respelled"][0] == {"where": "filter country in [USA, Canada]", "written": "USA",
-                                               "read_as": "US"}
+    assert check.to_json()["respelled"][0] == {
+        "where": "filter country in [USA, Canada]",
+        "written": "USA",
+        "read_as": "US",
+    }

@@ -29,7 +29,11 @@ def evaluate(condition: dict, *rows: dict) -> list[bool | None]:
     ("condition", "values", "expected"),
     [
         ({"field": "industry", "eq": "SaaS"}, ["saas", "Fintech", None], [True, False, None]),
-        ({"field": "industry", "in": ["saas", "FINTECH"]}, ["SaaS", "fintech", "media", None], [True, True, False, None]),
+        (
+            {"field": "industry", "in": ["saas", "FINTECH"]},
+            ["SaaS", "fintech", "media", None],
+            [True, True, False, None],
+        ),
         ({"field": "industry", "not_in": ["saas"]}, ["SaaS", "media", None], [False, True, None]),
         ({"field": "industry", "matches": "^fin"}, ["FinTech", "defi", None], [True, False, None]),
         ({"field": "industry", "matches": "tech$"}, ["fintech", "technology", None], [True, False, None]),
@@ -120,12 +124,22 @@ def test_score_tier_reasons_and_drop_step():
     ]
     assert scored["score"].to_list() == [4, 1, 2, 0, 2, 2]
     assert scored["tier"].to_list() == ["A", None, "B", None, "B", "B"]
-    assert scored["dropped_at"].cast(pl.String).to_list() == [None, steps[3], steps[0], steps[1], steps[2], "suppression"]
+    assert scored["dropped_at"].cast(pl.String).to_list() == [
+        None,
+        steps[3],
+        steps[0],
+        steps[1],
+        steps[2],
+        "suppression",
+    ]
     assert scored["reasons"][0].to_list() == [
         "+2 sweet-spot size: employees=120",
         "+2 tech_stack contains_any [salesforce, hubspot]: tech_stack=hubspot",
     ]
-    assert scored["reasons"][1].to_list() == ["+2 sweet-spot size: employees=120", "-1 late stage: funding_stage=series_d_plus"]
+    assert scored["reasons"][1].to_list() == [
+        "+2 sweet-spot size: employees=120",
+        "-1 late stage: funding_stage=series_d_plus",
+    ]
     assert scored["_filter_0"].to_list()[2] is None  # kept as unknown for the funnel
 
 

@@ -62,8 +62,9 @@ UNIVERSE = accounts(
 def test_funnel_counts_each_step_among_those_that_reached_it(tmp_path):
     suppress = tmp_path / "s.txt"
     suppress.write_text("a9.com\n")
-    result = build_target_list(UNIVERSE, spec(), suppression=read_suppression(suppress), as_of=AS_OF,
-                               rows_read=13, rejected=2, duplicates=1)
+    result = build_target_list(
+        UNIVERSE, spec(), suppression=read_suppression(suppress), as_of=AS_OF, rows_read=13, rejected=2, duplicates=1
+    )
     summary = result.summary.model_dump()
     assert (summary["universe"], summary["suppressed"]) == (10, 1)
     assert summary["funnel"] == [
@@ -81,8 +82,23 @@ def test_funnel_counts_each_step_among_those_that_reached_it(tmp_path):
 
 def test_summary_has_exactly_the_documented_keys():
     summary = build_target_list(UNIVERSE, spec(), as_of=AS_OF).summary.model_dump()
-    assert list(summary) == ["icp", "version", "rows_read", "rejected", "duplicates", "universe", "suppressed",
-                             "funnel", "targets", "by_tier", "reachable", "band", "verdict", "warnings", "suggestions"]
+    assert list(summary) == [
+        "icp",
+        "version",
+        "rows_read",
+        "rejected",
+        "duplicates",
+        "universe",
+        "suppressed",
+        "funnel",
+        "targets",
+        "by_tier",
+        "reachable",
+        "band",
+        "verdict",
+        "warnings",
+        "suggestions",
+    ]
     assert (summary["icp"], summary["version"], summary["band"]) == ("sized", 2, {"min": 1, "max": 100})
 
 
@@ -132,20 +148,28 @@ def test_empty_universe():
     assert result.summary.warnings == ["the universe is empty"]
 
 
-_row = st.fixed_dictionaries({
-    "industry": st.sampled_from(["saas", "SaaS", "fintech", "media", None]),
-    "employees": st.one_of(st.none(), st.integers(0, 3000)),
-    "funding_stage": st.sampled_from(["public", "seed", None]),
-    "tech_stack": st.one_of(st.none(), st.lists(st.sampled_from(["hubspot", "HUBSPOT", "dbt"]), max_size=3)),
-    "country": st.sampled_from(["US", "us", "DE", None]),
-})
+_row = st.fixed_dictionaries(
+    {
+        "industry": st.sampled_from(["saas", "SaaS", "fintech", "media", None]),
+        "employees": st.one_of(st.none(), st.integers(0, 3000)),
+        "funding_stage": st.sampled_from(["public", "seed", None]),
+        "tech_stack": st.one_of(st.none(), st.lists(st.sampled_from(["hubspot", "HUBSPOT", "dbt"]), max_size=3)),
+        "country": st.sampled_from(["US", "us", "DE", None]),
+    }
+)
 
 
 @settings(max_examples=30, deadline=None)
 @given(rows=st.lists(_row, max_size=25), suppressed=st.sets(st.integers(0, 30), max_size=5))
 def test_every_account_is_suppressed_removed_once_or_targeted(rows, suppressed):
-    keys = pl.DataFrame({"level": ["account"] * len(suppressed), "kind": "domain",
-                         "key": [f"a{i}.com" for i in sorted(suppressed)], "source": "t"})
+    keys = pl.DataFrame(
+        {
+            "level": ["account"] * len(suppressed),
+            "kind": "domain",
+            "key": [f"a{i}.com" for i in sorted(suppressed)],
+            "source": "t",
+        }
+    )
     result = build_target_list(accounts(*rows), spec(), suppression=keys, as_of=AS_OF)
     s = result.summary
     removed = sum(step.removed for step in s.funnel)
@@ -174,5 +198,7 @@ def test_an_industry_held_more_often_as_a_tag_says_where_the_accounts_are():
     )
     icp = parse_icp(SPEC.format(low=1, high=10).replace("in: [saas, fintech]", "in: [fintech]"))
     warnings = build_target_list(universe, icp, as_of=AS_OF).summary.warnings
-    assert "filter industry in [fintech]: 1 accounts have industry 'fintech'; it occurs as a tag of 3 accounts" \
-           " ({field: tags, contains_any: [fintech]} reaches them)" in warnings
+    assert (
+        "filter industry in [fintech]: 1 accounts have industry 'fintech'; it occurs as a tag of 3 accounts"
+        " ({field: tags, contains_any: [fintech]} reaches them)" in warnings
+    )

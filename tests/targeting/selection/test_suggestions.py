@@ -27,18 +27,22 @@ def generated_universe(n: int = 600, seed: int = 11) -> pl.LazyFrame:
 
     rows = []
     for i in range(n):
-        rows.append({
-            "account_id": f"acct{i}.com",
-            "domain": f"acct{i}.com",
-            "industry": maybe(rng.choice(["saas", "SaaS", "fintech", "healthtech", "media", "devtools"])),
-            "employees": maybe(int(rng.lognormvariate(4.5, 1.2))),
-            "revenue_usd": maybe(rng.uniform(1e5, 5e7), 0.4),
-            "country": maybe(rng.choice(["US", "CA", "DE", "gb", "FR"])),
-            "funding_stage": maybe(rng.choice(["seed", "series_a", "series_b", "series_d_plus", "public"])),
-            "tech_stack": maybe(rng.sample(["salesforce", "HubSpot", "dbt", "snowflake", "slack"], rng.randint(0, 3))),
-            "hiring_roles": maybe(rng.sample(["sales", "revops", "engineering"], rng.randint(0, 2))),
-            "signals_at": maybe(AS_OF - timedelta(days=rng.randint(0, 200)), 0.2),
-        })
+        rows.append(
+            {
+                "account_id": f"acct{i}.com",
+                "domain": f"acct{i}.com",
+                "industry": maybe(rng.choice(["saas", "SaaS", "fintech", "healthtech", "media", "devtools"])),
+                "employees": maybe(int(rng.lognormvariate(4.5, 1.2))),
+                "revenue_usd": maybe(rng.uniform(1e5, 5e7), 0.4),
+                "country": maybe(rng.choice(["US", "CA", "DE", "gb", "FR"])),
+                "funding_stage": maybe(rng.choice(["seed", "series_a", "series_b", "series_d_plus", "public"])),
+                "tech_stack": maybe(
+                    rng.sample(["salesforce", "HubSpot", "dbt", "snowflake", "slack"], rng.randint(0, 3))
+                ),
+                "hiring_roles": maybe(rng.sample(["sales", "revops", "engineering"], rng.randint(0, 2))),
+                "signals_at": maybe(AS_OF - timedelta(days=rng.randint(0, 200)), 0.2),
+            }
+        )
     return pl.DataFrame(rows, schema=ACCOUNT_SCHEMA).lazy()
 
 

@@ -57,6 +57,7 @@ scoring:
 
 # ---------------------------------------------------------------- the oracle (no project imports)
 
+
 def _and(a, b):
     """Three-valued AND (None is unknown)."""
     if a is False or b is False:
@@ -151,8 +152,15 @@ def oracle(icp: dict, rows: list[dict], suppressed: set[str]) -> dict:
     band = icp["target_size"]
     n = len(targets)
     verdict = "too_narrow" if n < band["min"] else "too_broad" if n > band["max"] else "ok"
-    return {"universe": len(rows), "suppressed": dropped_suppressed, "funnel": steps, "targets": n,
-            "by_tier": tiers, "verdict": verdict, "scores": dict(targets)}
+    return {
+        "universe": len(rows),
+        "suppressed": dropped_suppressed,
+        "funnel": steps,
+        "targets": n,
+        "by_tier": tiers,
+        "verdict": verdict,
+        "scores": dict(targets),
+    }
 
 
 def messy_rows(n: int, seed: int) -> list[dict]:
@@ -191,24 +199,40 @@ def messy_rows(n: int, seed: int) -> list[dict]:
 
 # ---------------------------------------------------------------- comparison with the project
 
+
 def project_summary(rows: list[dict], suppressed: set[str]):
     from targeting.columns import ACCOUNT_SCHEMA
     from targeting.icp.spec import parse_icp
     from targeting.selection.target_list import build_target_list
 
     frame = pl.DataFrame(rows, schema=ACCOUNT_SCHEMA).lazy()
-    keys = pl.DataFrame({"level": "account", "kind": "domain", "key": sorted(suppressed), "source": "t"},
-                        schema={"level": pl.String, "kind": pl.String, "key": pl.String, "source": pl.String})
-    return build_target_list(frame, parse_icp(ICP), suppression=keys if suppressed else None, as_of=AS_OF,
-                             rows_read=len(rows) + 4, rejected=3, duplicates=1)
+    keys = pl.DataFrame(
+        {"level": "account", "kind": "domain", "key": sorted(suppressed), "source": "t"},
+        schema={"level": pl.String, "kind": pl.String, "key": pl.String, "source": pl.String},
+    )
+    return build_target_list(
+        frame,
+        parse_icp(ICP),
+        suppression=keys if suppressed else None,
+        as_of=AS_OF,
+        rows_read=len(rows) + 4,
+        rejected=3,
+        duplicates=1,
+    )
 
 
 def assert_agrees(rows: list[dict], suppressed: set[str]) -> dict:
     expected = oracle(yaml.safe_load(ICP), rows, suppressed)
     result = project_summary(rows, suppressed)
     got = result.summary.model_dump()
-    assert got["rows_read"] == got["rejected"] + got["duplicates"] + got["suppressed"] + sum(
-        s["removed"] for s in got["funnel"]) + got["targets"]
+    assert (
+        got["rows_read"]
+        == got["rejected"]
+        + got["duplicates"]
+        + got["suppressed"]
+        + sum(s["removed"] for s in got["funnel"])
+        + got["targets"]
+    )
     assert [{k: s[k] for k in ("removed", "unknown", "remaining")} for s in got["funnel"]] == expected["funnel"]
     for key in ("universe", "suppressed", "targets", "by_tier", "verdict"):
         assert got[key] == expected[key], key
@@ -245,11 +269,23 @@ def test_target_summary_json_written_by_the_command_matches_the_oracle(tmp_path)
     pl.DataFrame(rows, schema=ACCOUNT_SCHEMA).write_parquet(tmp_path / "accounts.parquet")
     (tmp_path / "icp.yaml").write_text(ICP)
     (tmp_path / "dnc.txt").write_text("\n".join(sorted(suppressed)) + "\n")
-    result = CliRunner().invoke(app, [
-        "target", "--accounts", str(tmp_path / "accounts.parquet"), "--icp", str(tmp_path / "icp.yaml"),
-        "--suppress", str(tmp_path / "dnc.txt"), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "out"),
-        "--no-prefect",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "target",
+            "--accounts",
+            str(tmp_path / "accounts.parquet"),
+            "--icp",
+            str(tmp_path / "icp.yaml"),
+            "--suppress",
+            str(tmp_path / "dnc.txt"),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-prefect",
+        ],
+    )
     assert result.exit_code == 0, result.output
     got = json.loads((tmp_path / "out" / "target_summary.json").read_text())
     expected = oracle(yaml.safe_load(ICP), rows, suppressed)
