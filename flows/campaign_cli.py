@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from flows.console import console, err_console, one_line_errors, print_json, sender_line, working
+from flows.options import AllowSample, JsonFlag, StoreOption
 from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 
 campaign_app = typer.Typer(
@@ -23,13 +24,6 @@ campaign_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-StoreOption = Annotated[
-    Path | None, typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
-AllowSample = Annotated[
-    bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
-]
 CampaignRef = Annotated[str, typer.Option("--campaign", help="Campaign id (c-xxxxxxxx) or name.")]
 
 

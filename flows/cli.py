@@ -19,6 +19,7 @@ from flows.console import (
     working,
 )
 from flows.icp_cli import icp_app
+from flows.options import AllowSample, JsonFlag, MapFile, Preset
 from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
@@ -49,16 +50,10 @@ def _options(
     pass
 
 
-Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
-MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 Suppress = Annotated[
     list[Path] | None, typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
 ]
 PersonaFile = Annotated[Path | None, typer.Option("--personas", help="Persona rules (personas.yaml).")]
-AllowSample = Annotated[
-    bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
-]
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
 ]

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.console import console, one_line_errors, print_json, working
+from flows.options import JsonFlag, MapFile, Preset, StoreOption
 from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
@@ -17,10 +18,6 @@ icp_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
-MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -262,11 +259,6 @@ def print_backtest(summary: dict[str, Any]) -> None:
         )
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
-
-
-StoreOption = Annotated[
-    Path | None, typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
-]
 
 
 @icp_app.command()
