@@ -70,9 +70,49 @@ def reply_rate_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@flow(name="hypothesis_loop", flow_run_name="loop-{request.icp.stem}", log_prints=True, validate_parameters=False)
-def hypothesis_loop(request: LoopRequest) -> dict[str, Any]:
-    """Prefect flow: one round of the loop, paused while the campaign is out."""
+def loop_run_name() -> str:
+    """`loop-<icp file stem>`: the runs of one hypothesis read as one line in the UI."""
+    from prefect.runtime import flow_run
+
+    return f"loop-{Path(str(flow_run.parameters['icp'])).stem}"
+
+
+@flow(name="hypothesis_loop", flow_run_name=loop_run_name, log_prints=True, validate_parameters=False)
+def hypothesis_loop(
+    icp: Path,
+    accounts: Path,
+    contacts: Path,
+    out: Path,
+    store: Path,
+    workspace: Path = Path("."),
+    size: int = 100,
+    name: str | None = None,
+    seed: int = 0,
+    format: str = "generic",
+    wait_seconds: int = 14 * 24 * 3600,
+    poll_seconds: int = 10,
+    allow_sample_sender: bool = False,
+) -> dict[str, Any]:
+    """Prefect flow: one round of the loop, paused while the campaign is out.
+
+    Plain parameters (paths and options), so a deployment can start it; they are validated as one
+    `LoopRequest` before the first step.
+    """
+    request = LoopRequest(
+        icp=icp,
+        accounts=accounts,
+        contacts=contacts,
+        out=out,
+        store=store,
+        workspace=workspace,
+        size=size,
+        name=name,
+        seed=seed,
+        format=format,
+        wait_seconds=wait_seconds,
+        poll_seconds=poll_seconds,
+        allow_sample_sender=allow_sample_sender,
+    )
     plan = run_plan(
         PlanRequest(
             icp=request.icp,

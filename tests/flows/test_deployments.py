@@ -55,7 +55,18 @@ def test_the_scheduled_retargeting_gives_every_parameter_the_flow_needs():
     for schedule in retarget["schedules"]:
         CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
     names = {entrypoint_flow(d["entrypoint"]).name for d in deployments()}
-    assert {"build_target_list", "plan_campaign", "ingest_results"} <= names
+    assert {"build_target_list", "plan_campaign", "ingest_results", "hypothesis_loop"} <= names
+
+
+def test_the_loop_deployment_gives_every_parameter_the_loop_needs_and_a_format_it_exports():
+    from messaging.exports import FORMATS
+
+    (loop,) = [d for d in deployments() if d["name"] == "hypothesis-loop"]
+    flow = entrypoint_flow(loop["entrypoint"])
+    assert flow.name == "hypothesis_loop"
+    required = {n for n, p in inspect.signature(flow.fn).parameters.items() if p.default is inspect.Parameter.empty}
+    assert required <= set(loop["parameters"])
+    assert loop["parameters"]["format"] in FORMATS
 
 
 def _free_port() -> int:

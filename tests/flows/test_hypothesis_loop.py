@@ -33,7 +33,7 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
         allow_sample_sender=True,
     )
     result: dict = {}
-    thread = threading.Thread(target=lambda: result.update(hypothesis_loop(request)), daemon=True)
+    thread = threading.Thread(target=lambda: result.update(hypothesis_loop(**request.model_dump())), daemon=True)
     thread.start()
 
     def paused_run():
