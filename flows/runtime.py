@@ -55,24 +55,59 @@ def wants_flow_run(prefect: bool | None) -> bool:
 
 
 def configured_api_url() -> str | None:
-    """The Prefect API URL from the environment, else from the active Prefect profile, without importing Prefect.
+    """The Prefect API URL where Prefect itself would find it, in its order, without importing Prefect.
 
-    The profile is `PREFECT_PROFILE`, else the file's `active` one, in `PREFECT_PROFILES_PATH`
-    (default `$PREFECT_HOME/profiles.toml`, `PREFECT_HOME` defaulting to `~/.prefect`), where
-    `prefect profile use` and `prefect config set PREFECT_API_URL=...` write.
+    The environment's `PREFECT_API_URL`; a `.env` file in the working folder; `prefect.toml` there
+    (`[api] url`); `pyproject.toml` there (`[tool.prefect.api] url`); the active profile
+    (`PREFECT_PROFILE`, else the file's `active` one) in `PREFECT_PROFILES_PATH`, default
+    `$PREFECT_HOME/profiles.toml` (`~/.prefect`), where `prefect profile use` and
+    `prefect config set PREFECT_API_URL=...` write.
     """
-    if os.environ.get("PREFECT_API_URL"):
-        return os.environ["PREFECT_API_URL"]
+    for source in (_from_environment, _from_dotenv, _from_prefect_toml, _from_pyproject, _from_profile):
+        if url := source():
+            return str(url)
+    return None
+
+
+def _from_environment() -> str | None:
+    return os.environ.get("PREFECT_API_URL") or None
+
+
+def _from_dotenv() -> str | None:
+    if not Path(".env").is_file():
+        return None
+    import dotenv  # Prefect's own reader of .env files (python-dotenv), a light import
+
+    return dotenv.dotenv_values(".env").get("PREFECT_API_URL") or None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _nested(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _from_prefect_toml() -> str | None:
+    return _nested(_toml(Path("prefect.toml")), "api", "url")
+
+
+def _from_pyproject() -> str | None:
+    return _nested(_toml(Path("pyproject.toml")), "tool", "prefect", "api", "url")
+
+
+def _from_profile() -> str | None:
     home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
     path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
-    try:
-        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
+    profiles = _toml(path)
     name = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
-    settings = profiles.get("profiles", {}).get(name, {})
-    url = settings.get("PREFECT_API_URL") if isinstance(settings, dict) else None
-    return str(url) if url else None
+    return _nested(profiles, "profiles", name, "PREFECT_API_URL")
 
 
 def run_flow(name: str, request: Any) -> dict[str, Any]:

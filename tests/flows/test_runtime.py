@@ -53,6 +53,25 @@ def test_the_active_profile_pointing_at_a_server_means_a_flow_run(no_prefect_con
     assert configured_api_url().startswith("https://api.prefect.cloud")
 
 
+def test_the_working_folders_dotenv_prefect_toml_and_pyproject_count_in_prefects_order(no_prefect_config, monkeypatch):
+    work = no_prefect_config / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    (work / "pyproject.toml").write_text('[tool.prefect.api]\nurl = "http://from-pyproject:4200/api"\n')
+    assert configured_api_url() == "http://from-pyproject:4200/api"
+    (work / "prefect.toml").write_text('[api]\nurl = "http://from-prefect-toml:4200/api"\n')
+    assert configured_api_url() == "http://from-prefect-toml:4200/api"
+    (work / ".env").write_text("# team settings\nPREFECT_API_URL='http://from-dotenv:4200/api'\n")
+    assert configured_api_url() == "http://from-dotenv:4200/api" and wants_flow_run(None)
+    monkeypatch.setenv("PREFECT_API_URL", "http://from-env:4200/api")
+    assert configured_api_url() == "http://from-env:4200/api"
+    monkeypatch.delenv("PREFECT_API_URL")
+    (work / ".env").write_text("OTHER=1\n")
+    (work / "prefect.toml").write_text("[api]\nkey = 'no url here'\n")
+    (work / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert configured_api_url() is None and not wants_flow_run(None)
+
+
 def test_a_broken_profiles_file_is_no_api(no_prefect_config):
     profiles = no_prefect_config / "prefect-home" / "profiles.toml"
     profiles.parent.mkdir()
