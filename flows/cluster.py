@@ -166,6 +166,9 @@ def check_dask_run(request: Any, inputs: Any) -> None:
     """
     from flows.partitions import check_partitioned
 
+    # Distributed logs every connection at INFO; a run shows its errors only (set before it is imported,
+    # and inherited by the workers of a LocalCluster).
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     target = parse_dask(request.dask)
     check_partitioned(request.accounts, request.preset, inputs.column_map)
     check_cluster(target)
