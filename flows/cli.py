@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from flows.campaign_cli import campaign_app, forget
+from flows.cluster import one_line_cluster_errors
 from flows.console import (
     console,
     one_line_errors,
@@ -85,6 +86,14 @@ def target(
     ] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run the per-partition work of a partitioned Parquet universe on a Dask cluster: "
+            "local[:N] (a LocalCluster of N workers) or tcp://HOST:PORT (always a flow run).",
+        ),
+    ] = None,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
     with one_line_errors():
@@ -104,12 +113,17 @@ def target(
             personas=personas,
             as_of=_parse_as_of(as_of),
             facts=facts_file(facts_spec),
+            dask=dask,
         )
         inputs = load_target_inputs(request)
-        flow_run = wants_flow_run(prefect)
-        with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out):
+        flow_run = wants_flow_run(prefect) or dask is not None
+        if dask is not None:
+            from flows.cluster import check_dask_run
+
+            check_dask_run(request, inputs)
+        with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out), one_line_cluster_errors():
             summary = (
-                run_flow("build_target_list", request)
+                run_flow("build_target_list_on_dask" if dask else "build_target_list", request)
                 if flow_run
                 else run_targeting(request, inputs, use_prefect=False)
             )

@@ -41,8 +41,12 @@ def build_target_list(
     personas: str | None = None,
     as_of: str | None = None,
     facts: str | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
-    """Prefect flow: load the inputs, then the targeting steps as tasks, with the funnel and verdict as keyed artifacts."""
+    """Prefect flow: load the inputs, then the targeting steps as tasks, with the funnel and verdict as keyed artifacts.
+
+    With `dask` (started by `build_target_list_on_dask`), the per-partition steps run on that cluster.
+    """
     from flows.target import TargetRequest, load_target_inputs, run_targeting
 
     request = TargetRequest(
@@ -56,9 +60,24 @@ def build_target_list(
         personas=personas,
         as_of=as_of,
         facts=facts,
+        dask=dask,
     )
     inputs = as_step(True)(load_target_inputs)(request)
+    if dask is not None:
+        from flows.partitioned_target import run_partitioned_targeting
+
+        return run_partitioned_targeting(request, inputs)
     return run_targeting(request, inputs, use_prefect=True)
+
+
+def build_target_list_on_dask(**parameters: Any) -> dict[str, Any]:
+    """`build_target_list` with prefect-dask's `DaskTaskRunner` on the `dask` parameter's cluster."""
+    from prefect_dask import DaskTaskRunner
+
+    from flows.cluster import parse_dask, task_runner_options
+
+    runner = DaskTaskRunner(**task_runner_options(parse_dask(parameters["dask"])))
+    return build_target_list.with_options(task_runner=runner)(**parameters)
 
 
 @flow(

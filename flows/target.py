@@ -39,6 +39,7 @@ class TargetRequest(BaseModel):
     personas: Path | None = None
     as_of: date | None = None
     facts: Path | None = None
+    dask: str | None = None  # `--dask`: run the per-partition work on this cluster (flows/partitioned_target.py)
 
 
 @dataclass(frozen=True)
