@@ -18,7 +18,7 @@ _LEGAL = (
     r"|co\.|plc|pty\.? ltd\.?|pty|oy|ab|& co\.?|and co\.?|s\.?r\.?l\.?|sp\. z o\.o\."
 )
 # Words a name carries to say what kind of company it is, not what people call it ("Riverkey Dev").
-_DESCRIPTORS = r"dev|labs|software|systems|group|code|hq|technologies|industries"
+_DESCRIPTORS = r"dev|labs|software|systems|group|code|hq|app|technologies|industries"
 # A top-level domain at the end of a name that is a domain ("Recall.ai", "highlight.io").
 _TLD = r"com|io|ai|dev|co|app|so|xyz|net|org|tech|sh|gg|me|us|ca|cloud|build|run|inc"
 
