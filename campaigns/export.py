@@ -15,7 +15,7 @@ from campaigns.results.outcomes import OUTCOMES, RANK
 from messaging import export_campaign, load_sender
 
 TAGS = ("campaign_id", "segment", "variant")
-_PEOPLE = ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona")
+_PEOPLE = ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona", "email_flag")
 
 
 def long_drafts(planned: pl.DataFrame) -> pl.DataFrame:

@@ -69,6 +69,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # The ICP criteria each planned contact's account met (a JSON list of labels), so a report can
     # read every criterion's contrast without the universe; null for contacts planned before.
     ("ALTER TABLE campaign_contacts ADD COLUMN criteria VARCHAR",),
+    # The verifier's flag on each planned address (catch_all, unknown; null when verified), so an
+    # export marks it for the sending tool; null for contacts planned before.
+    ("ALTER TABLE campaign_contacts ADD COLUMN email_flag VARCHAR",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
@@ -86,6 +89,7 @@ CONTACT_COLUMNS = (
     "variant",
     "drafts",
     "edited",
+    "email_flag",
 )
 EVENT_COLUMNS = (
     "contact_id",
@@ -243,8 +247,8 @@ class Store:
         Raises:
             InputError: the name is taken, or the ICP version is recorded with another text.
         """
-        if "criteria" not in contacts.columns:
-            contacts = contacts.with_columns(pl.lit(None, pl.String).alias("criteria"))
+        absent = [pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag") if c not in contacts.columns]
+        contacts = contacts.with_columns(absent)
         planned = contacts.select(
             *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in (*CONTACT_COLUMNS, "criteria")]
         )

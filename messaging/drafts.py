@@ -54,6 +54,11 @@ _ACCOUNT_FIELDS = (
     "name",
     "domain",
     "industry",
+    # Firmographics and the description: the copy rests on them where no pain point is known.
+    "employees",
+    "country",
+    "founded_year",
+    "description",
     "tech_stack",
     "hiring_roles",
     "growth_signals",

@@ -171,6 +171,7 @@ def plan_campaign(
         "variant",
         "drafts",
         "edited",
+        "email_flag",
         pl.col("criteria").map_elements(lambda v: json.dumps(list(v)), return_dtype=pl.String),
     )
     summary = {
@@ -267,7 +268,14 @@ def _choose(
 def _campaign_csv(drafts: pl.DataFrame, chosen: pl.DataFrame) -> pl.DataFrame:
     """campaign.csv: the generic export layout in planned order, with `segment` after `persona`."""
     people = chosen.select(
-        "contact_id", "email", "first_name", "last_name", "account_id", pl.col("name").alias("company"), "persona"
+        "contact_id",
+        "email",
+        "first_name",
+        "last_name",
+        "account_id",
+        pl.col("name").alias("company"),
+        "persona",
+        "email_flag",
     )
     rank = chosen.with_row_index("_rank").select("contact_id", "_rank")
     ordered = (

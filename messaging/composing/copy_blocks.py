@@ -18,7 +18,10 @@ import polars as pl
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from messaging.composing.sender import default_spec_text
+from messaging.composing.wording import company_name, display_country, display_value, stable_hash
 from targeting.columns import ACCOUNT_SCHEMA, PERSONAS
+from targeting.facts.evidence import phrase_pattern
+from targeting.facts.spec import FactsSpec, load_facts
 from targeting.spec_file import load_spec
 from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS, TEXT_GROWTH_SIGNALS
 
@@ -28,13 +31,36 @@ LINE_VARIABLES = {
     "industry": ("industry_label", "industry"),
     "hiring_role": ("hiring_role", "hiring_roles"),
     "tech": ("tech", "tech_stack"),
+    "team_size": ("team_size", "employees"),
+    "country": ("country_label", "country"),
+    "founded_year": ("founded_label", "founded_year"),
+    # The account's own words: the description's words that evidence the pain point a line is about.
+    "evidence": ("evidence", "description"),
+    # The tool in the account's stack that evidences the prior solution a bridge is about.
+    "tool": ("tool", "tech_stack"),
 }
-BLOCKS = ("opener", "problem", "angle", "bridge", "topic")
+# Variables only a line about a known key can fill (they name that key's evidence).
+KEY_VARIABLES = ("evidence", "tool")
+# Variables that state something about the account (a line using one rests on a fact).
+FACT_VARIABLES = tuple(v for v, (_, field) in LINE_VARIABLES.items() if field is not None)
+BLOCKS = ("opener", "problem", "angle", "bridge", "topic", "followup")
 # The account fields a draft can rest on, in canonical column order, one bit each.
 FACT_FIELDS = tuple(
     f
     for f in ACCOUNT_SCHEMA
-    if f in {"industry", "tech_stack", "hiring_roles", "pain_points", "growth_signals", "prior_solutions"}
+    if f
+    in {
+        "industry",
+        "employees",
+        "country",
+        "founded_year",
+        "tech_stack",
+        "hiring_roles",
+        "pain_points",
+        "growth_signals",
+        "prior_solutions",
+        "description",
+    }
 )
 FACT_BITS = {field: 1 << i for i, field in enumerate(FACT_FIELDS)}
 # Which account list feeds which blocks.
@@ -44,19 +70,6 @@ BLOCK_SOURCES = {
     "prior_solutions": ("bridge",),
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_DISPLAY = {
-    "saas": "SaaS",
-    "hr_tech": "HR tech",
-    "devtools": "developer tools",
-    "hubspot": "HubSpot",
-    "bigquery": "BigQuery",
-    "dbt": "dbt",
-    "aws": "AWS",
-    "gcp": "GCP",
-    "github": "GitHub",
-    "customer_success": "customer success",
-    "revops": "RevOps",
-}
 
 
 def _placeholders_known(line: str, allowed: tuple[str, ...]) -> str:
@@ -66,20 +79,39 @@ def _placeholders_known(line: str, allowed: tuple[str, ...]) -> str:
     return line
 
 
-FactLine = Annotated[str, AfterValidator(lambda s: _placeholders_known(s, tuple(LINE_VARIABLES)))]
-GenericLine = Annotated[str, AfterValidator(lambda s: _placeholders_known(s, ("company",)))]
+def _lines_known(lines: str | list[str], allowed: tuple[str, ...]) -> list[str]:
+    """One line or several (wording varied across accounts), each checked; always a list."""
+    items = [lines] if isinstance(lines, str) else list(lines)
+    if not items:
+        raise ValueError("an empty list of lines; give at least one")
+    return [_placeholders_known(line, allowed) for line in items]
+
+
+_GENERIC_VARIABLES = tuple(v for v in LINE_VARIABLES if v not in KEY_VARIABLES)
+FactLine = Annotated[str | list[str], AfterValidator(lambda s: _lines_known(s, tuple(LINE_VARIABLES)))]
+GenericLine = Annotated[str | list[str], AfterValidator(lambda s: _lines_known(s, _GENERIC_VARIABLES))]
 PersonaKey = Literal[PERSONAS + ("default",)]
 
 
-def _every_persona(lines: dict[str, str]) -> dict[str, str]:
+def _every_persona(lines: dict[str, list[str]]) -> dict[str, list[str]]:
     missing = [p for p in PERSONAS if p not in lines and "default" not in lines]
     if missing:
         raise ValueError(f"no line for persona {missing[0]!r} and no default")
     return lines
 
 
+def _a_line_for_anyone(lines: dict[str, list[str]]) -> dict[str, list[str]]:
+    # The last resort when an account has no fact a line needs: one line must need none but {company}.
+    for persona, items in lines.items():
+        if not any(set(_PLACEHOLDER.findall(line)) <= {"company"} for line in items):
+            raise ValueError(f"persona {persona!r} has no line that needs only {{company}} (the fallback)")
+    return lines
+
+
 PersonaLines = Annotated[dict[PersonaKey, FactLine], AfterValidator(_every_persona)]
-GenericLines = Annotated[dict[PersonaKey, GenericLine], AfterValidator(_every_persona)]
+GenericLines = Annotated[
+    dict[PersonaKey, GenericLine], AfterValidator(_every_persona), AfterValidator(_a_line_for_anyone)
+]
 
 
 class _Strict(BaseModel):
@@ -106,6 +138,8 @@ class GenericCopy(_Strict):
     problem: GenericLines
     angle: GenericLines
     bridge: GenericLines
+    # A follow-up's line about the account (steps 2 and 3); a file written before it renders none.
+    followup: GenericLines | None = None
 
 
 class MessagingSpec(_Strict):
@@ -136,8 +170,14 @@ def load_messaging(path: Path | None = None) -> MessagingSpec:
     return load_spec(MessagingSpec, path, what="a messaging file")
 
 
+def _for(lines: dict[str, list[str]] | None, persona: str) -> list[str]:
+    if lines is None:
+        return [""]
+    return lines.get(persona, lines.get("default"))
+
+
 def copy_lines(spec: MessagingSpec) -> pl.DataFrame:
-    """One row per (source, key, persona) with the block lines, `default` expanded to personas."""
+    """One row per (source, key, persona): each block's lines (List[String]), `default` expanded to personas."""
     rows = []
     for source, blocks in BLOCK_SOURCES.items():
         for key, entry in getattr(spec, source).items():
@@ -145,105 +185,232 @@ def copy_lines(spec: MessagingSpec) -> pl.DataFrame:
                 row = {"source": source, "key": key, "persona": persona}
                 for block in blocks:
                     lines = getattr(entry, block)
-                    row[block] = lines if isinstance(lines, str) else lines.get(persona, lines.get("default"))
+                    row[block] = [lines] if isinstance(lines, str) else _for(lines, persona)
                 rows.append(row)
-    schema = {"source": pl.String, "key": pl.String, "persona": pl.String} | {b: pl.String for b in BLOCKS}
+    schema = {"source": pl.String, "key": pl.String, "persona": pl.String} | {b: pl.List(pl.String) for b in BLOCKS}
     return pl.DataFrame(rows, schema=schema, orient="row" if not rows else None)
 
 
 def generic_lines(spec: MessagingSpec) -> pl.DataFrame:
-    """One row per persona with the generic line of every block (`generic_<block>` columns)."""
+    """One row per persona with the generic lines of every block (`generic_<block>`, List[String])."""
     g = spec.generic
     return pl.DataFrame(
         {
             "persona": list(PERSONAS),
-            **{
-                f"generic_{b}": [getattr(g, b).get(p, getattr(g, b).get("default")) for p in PERSONAS]
-                for b in BLOCKS[:4]
-            },
-            "generic_topic": [g.topic] * len(PERSONAS),
-        }
+            **{f"generic_{b}": [_for(getattr(g, b), p) for p in PERSONAS] for b in BLOCKS if b != "topic"},
+            "generic_topic": [[g.topic]] * len(PERSONAS),
+        },
+        schema={"persona": pl.String}
+        | {f"generic_{b}": pl.List(pl.String) for b in BLOCKS if b != "topic"}
+        | {"generic_topic": pl.List(pl.String)},
     )
+
+
+def _widths(spec: MessagingSpec) -> dict[str, tuple[int, int]]:
+    """Per block, the most lines any key gives it and the most generic lines: the candidate columns."""
+    lines, generic = copy_lines(spec), generic_lines(spec)
+    out = {}
+    for block in BLOCKS:
+        specific = int(lines[block].list.len().max() or 0) if lines.height and block in lines.columns else 0
+        out[block] = (specific, int(generic[f"generic_{block}"].list.len().max() or 1))
+    return out
+
+
+_FACT_COLUMNS = {
+    "industry": pl.String,
+    "employees": pl.Int64,
+    "country": pl.String,
+    "founded_year": pl.Int64,
+    "description": pl.String,
+}
 
 
 def fact_variables(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Add the line variables: company, industry_label, tech and hiring_role (null when unknown)."""
+    """Add the line variables: company (as a person writes it), industry_label, tech, hiring_role,
+    team_size, country_label and founded_label (null when unknown)."""
     names = rows.collect_schema().names()
-    company_sources = [pl.col(c).cast(pl.String) for c in ("company", "name", "domain") if c in names]
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in _FACT_COLUMNS.items() if c not in names]
+    missing += [pl.lit(None, dtype=pl.String).alias(c) for c in ("company", "name", "domain") if c not in names]
+    missing += [
+        pl.lit(None, dtype=pl.List(pl.String)).alias(c)
+        for c in ("tech_stack", "hiring_roles", *BLOCK_SOURCES)
+        if c not in names
+    ]
     # Inline or all-empty frames infer List(Null)/Null; the canonical types keep string ops valid.
-    rows = rows.with_columns(
-        pl.col("industry").cast(pl.String),
+    rows = rows.with_columns(missing).with_columns(
+        *(pl.col(c).cast(t) for c, t in _FACT_COLUMNS.items()),
         *(pl.col(c).cast(pl.List(pl.String)) for c in ("tech_stack", "hiring_roles", *BLOCK_SOURCES)),
     )
+    size = pl.col("employees")
+    year = pl.col("founded_year")
     return rows.with_columns(
-        pl.coalesce(*company_sources, pl.lit("your company")).alias("company"),
-        _display(pl.col("industry")).alias("industry_label"),
-        _display(pl.col("tech_stack").list.first()).alias("tech"),
-        _display(pl.col("hiring_roles").list.first()).alias("hiring_role"),
+        company_name(pl.coalesce(pl.col("company").cast(pl.String), pl.col("name").cast(pl.String)), pl.col("domain"))
+        .fill_null("your company")
+        .alias("company"),
+        display_value(pl.col("industry")).alias("industry_label"),
+        display_value(pl.col("tech_stack").list.first()).alias("tech"),
+        display_value(pl.col("hiring_roles").list.first()).alias("hiring_role"),
+        # A size of 1 or none reads oddly in "a team of 1"; a founding year in the future is an error.
+        pl.when(size >= 2).then(size.cast(pl.String)).alias("team_size"),
+        display_country(pl.col("country")).alias("country_label"),
+        pl.when((year >= 1800) & (year <= 2100)).then(year.cast(pl.String)).alias("founded_label"),
     )
 
 
-def _display(value: pl.Expr) -> pl.Expr:
-    return value.replace(_DISPLAY).str.replace_all("_", " ")
-
-
-def copy_blocks(rows: pl.LazyFrame, spec: MessagingSpec, *, solves: Sequence[str] | None = None) -> pl.LazyFrame:
+def copy_blocks(
+    rows: pl.LazyFrame,
+    spec: MessagingSpec,
+    *,
+    solves: Sequence[str] | None = None,
+    facts: FactsSpec | None = None,
+) -> pl.LazyFrame:
     """Add the copy blocks and the account fields each one used.
 
+    Where a block has several lines, an account's own words come first (a line with `{evidence}` or
+    `{tool}` that it can fill), then any other line it can fill; among equals, the account id's
+    hash picks, so wording varies across accounts and is the same on every run. A block without a
+    line about a known key takes a generic one, those naming a firmographic fact first.
+
     Args:
-        rows: One row per contact with `persona` and the account columns (name or company,
-            industry, tech_stack, hiring_roles, pain_points, growth_signals, prior_solutions).
+        rows: One row per contact with `persona` and the account columns (name or company, domain,
+            industry, employees, country, founded_year, description, tech_stack, hiring_roles,
+            pain_points, growth_signals, prior_solutions); absent columns count as unknown.
         spec: The messaging spec.
         solves: The sender's `solves`: only these pain points become openers (and the problem and
             topic they carry); an account with none of them gets the generic lines. None: any pain.
+        facts: The facts vocabulary whose evidence `{evidence}` and `{tool}` quote (default: shipped).
 
     Returns:
-        The rows with `opener`, `problem`, `angle`, `bridge`, `topic` (variables filled) and
-        `fact_bits_<block>` (Int64 mask of the account fields the block rests on; `fact_names`
-        decodes it). Masks, not lists: a render ORs them per template for 100,000 drafts.
+        The rows with the blocks (variables filled) and `fact_bits_<block>` (Int64 mask of the
+        account fields the block rests on; `fact_names` decodes it). Masks, not lists: a render
+        ORs them per template for 100,000 drafts.
     """
+    facts = facts if facts is not None else load_facts()
     # The line frames are tiny and built eagerly: a lazy filter inside the join's plan makes
     # Polars 2.1's streaming join an order of magnitude slower.
     lines = copy_lines(spec)
-    out = fact_variables(rows).join(generic_lines(spec).lazy(), on="persona", how="left", maintain_order="left")
+    widths = _widths(spec)
+    out = fact_variables(rows)
+    names = out.collect_schema().names()
+    key = pl.coalesce(*(pl.col(c).cast(pl.String) for c in ("account_id", "domain", "company") if c in names))
+    out = out.with_columns(
+        stable_hash(key).alias("_hash"),
+        pl.lit(None, pl.String).alias("evidence"),
+        pl.lit(None, pl.String).alias("tool"),
+    )
+    out = out.join(
+        _spread(generic_lines(spec), widths, generic=True).lazy(), on="persona", how="left", maintain_order="left"
+    )
     for source, blocks in BLOCK_SOURCES.items():
         known = sorted(getattr(spec, source))
         if source == "pain_points" and solves is not None:
             # Opening on a pain the product does not address sets up a pitch for something else.
             known = [k for k in known if k in set(solves)]
-        key = f"_{source}_key"
-        out = out.with_columns(
-            pl.col(source).list.eval(pl.element().filter(pl.element().is_in(known))).list.first().alias(key)
-        ).join(
-            lines.filter(pl.col("source") == source).select(pl.col("key").alias(key), "persona", *blocks).lazy(),
-            on=[key, "persona"],
-            how="left",
-            maintain_order="left",
+        key_col = f"_{source}_key"
+        table = lines.filter(pl.col("source") == source).select(pl.col("key").alias(key_col), "persona", *blocks)
+        out = (
+            out.with_columns(
+                pl.col(source).list.eval(pl.element().filter(pl.element().is_in(known))).list.first().alias(key_col)
+            )
+            .join(_spread(table, widths).lazy(), on=[key_col, "persona"], how="left", maintain_order="left")
+            .with_columns(_key_evidence(source, pl.col(key_col), facts, names))
         )
         for block in blocks:
-            out = _choose_line(out, block, source)
-    return out.drop([f"_{s}_key" for s in BLOCK_SOURCES] + [f"generic_{b}" for b in BLOCKS])
+            out = _choose_line(out, block, source, widths[block])
+    out = _choose_line(out, "followup", None, widths["followup"])
+    spread = [f"{b}__{i}" for b in BLOCKS for i in range(widths[b][0])]
+    spread += [f"generic_{b}__{i}" for b in BLOCKS for i in range(widths[b][1])]
+    return out.drop([f"_{s}_key" for s in BLOCK_SOURCES] + spread + ["_hash", "evidence", "tool"])
 
 
-def _choose_line(frame: pl.LazyFrame, block: str, source: str) -> pl.LazyFrame:
-    specific = pl.col(block)
-    lacks_fact = pl.any_horizontal(
-        specific.str.contains("{" + name + "}", literal=True) & pl.col(column).is_null()
+def _spread(table: pl.DataFrame, widths: dict[str, tuple[int, int]], *, generic: bool = False) -> pl.DataFrame:
+    """List columns -> one column per candidate line (`<block>__<i>`, null past a key's own lines)."""
+    spread = []
+    for block in BLOCKS:
+        column = f"generic_{block}" if generic else block
+        if column not in table.columns:
+            continue
+        width = widths[block][1 if generic else 0]
+        spread += [pl.col(column).list.get(i, null_on_oob=True).alias(f"{column}__{i}") for i in range(width)]
+        table = table.with_columns(spread).drop(column)
+        spread = []
+    return table
+
+
+def _key_evidence(source: str, key: pl.Expr, facts: FactsSpec, names: list[str]) -> list[pl.Expr]:
+    """`evidence` (pain points: the description's words) or `tool` (prior solutions: the stack's tool)."""
+    if source == "pain_points":
+        found = [
+            pl.when(key == k).then(pl.col("description").str.extract(phrase_pattern(rule.phrases), 0))
+            for k, rule in facts.pain_points.items()
+            if rule.phrases and "description" in names
+        ]
+        words = pl.coalesce(found) if found else pl.lit(None, pl.String)
+        # "Enterprise" opening a sentence reads as "enterprise" mid-sentence; "HIPAA" and "SOC 2" stay.
+        lowered = pl.when(words.str.slice(1) == words.str.slice(1).str.to_lowercase()).then(words.str.to_lowercase())
+        return [lowered.otherwise(words).alias("evidence")]
+    if source == "prior_solutions":
+        found = [
+            pl.when(key == k).then(
+                pl.col("tech_stack").list.eval(pl.element().filter(pl.element().is_in(rule.tech_stack))).list.first()
+            )
+            for k, rule in facts.prior_solutions.items()
+            if rule.tech_stack
+        ]
+        tool = pl.coalesce(found) if found else pl.lit(None, pl.String)
+        return [display_value(tool).alias("tool")]
+    return []
+
+
+def _usable(line: pl.Expr) -> pl.Expr:
+    """The line exists and the account has every fact it names."""
+    lacks = pl.any_horizontal(
+        line.str.contains("{" + name + "}", literal=True) & pl.col(column).is_null()
         for name, (column, _) in LINE_VARIABLES.items()
     )
-    use_specific = specific.is_not_null() & ~lacks_fact.fill_null(False)
-    raw = pl.when(use_specific).then(specific).otherwise(pl.col(f"generic_{block}"))
-    frame = frame.with_columns(raw.alias(block), use_specific.alias("_specific"))
+    return line.is_not_null() & ~lacks.fill_null(True)
+
+
+def _names_any(line: pl.Expr, variables: tuple[str, ...]) -> pl.Expr:
+    return pl.any_horizontal(line.str.contains("{" + v + "}", literal=True) for v in variables).fill_null(False)
+
+
+def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tuple[int, int]) -> pl.LazyFrame:
+    """Pick each row's line for one block and fill its variables; record the fact fields it rests on."""
+    salt = BLOCKS.index(block)
+    # A different slice of the hash per block, so an account's opener and angle vary independently.
+    turn = (pl.col("_hash") // (7**salt)) % 1_000_003
+    candidates, scores = [], []
+    for group, prefix, count in ((0, block, width[0]), (1, f"generic_{block}", width[1])):
+        for i in range(count):
+            line = pl.col(f"{prefix}__{i}")
+            # Tier: own words (key lines naming evidence), key lines, generic lines naming a fact, the rest.
+            tier = (
+                pl.when(_names_any(line, KEY_VARIABLES)).then(0).otherwise(1)
+                if group == 0
+                else pl.when(_names_any(line, FACT_VARIABLES)).then(2).otherwise(3)
+            )
+            rank = (pl.lit(i + count, pl.Int64) - turn % count) % count
+            scores.append(pl.when(_usable(line)).then(tier * 1000 + rank).otherwise(10_000))
+            candidates.append(line)
+    if not candidates:
+        return frame.with_columns(pl.lit("").alias(block), pl.lit(0, pl.Int64).alias(f"fact_bits_{block}"))
+    best = pl.concat_list(scores).list.arg_min()
+    chosen = pl.concat_list(candidates).list.get(best, null_on_oob=True)
+    from_key = best < width[0]
+    frame = frame.with_columns(chosen.fill_null("").alias(block), from_key.alias("_specific"))
     filled = pl.col(block)
     for name, (column, _) in LINE_VARIABLES.items():
         filled = filled.str.replace_all("{" + name + "}", pl.col(column).fill_null(""), literal=True)
-    bits = pl.when(pl.col("_specific")).then(FACT_BITS[source]).otherwise(0)
+    bits = pl.lit(0, pl.Int64)
+    if source is not None:
+        bits = pl.when(pl.col("_specific")).then(FACT_BITS[source]).otherwise(0)
     for name, (_, field) in LINE_VARIABLES.items():
         if field is not None:
             bits = bits | pl.when(pl.col(block).str.contains("{" + name + "}", literal=True)).then(
                 FACT_BITS[field]
             ).otherwise(0)
-    return frame.with_columns(filled.alias(block), bits.alias(f"fact_bits_{block}")).drop("_specific")
+    return frame.with_columns(filled.alias(block), bits.cast(pl.Int64).alias(f"fact_bits_{block}")).drop("_specific")
 
 
 def fact_names(bits: pl.Expr) -> pl.Expr:

@@ -14,10 +14,17 @@ from messaging.composing.sender import Sender
 from messaging.composing.templates import CONTEXT_VARIABLES, TemplateSet, template_globals
 
 # Context variable -> the column it is read from (the rest are read from a same-named column).
-_CONTEXT_COLUMNS = {"industry": "industry_label"}
+_CONTEXT_COLUMNS = {"industry": "industry_label", "country": "country_label", "founded_year": "founded_label"}
 # Context variable -> the account field it reveals when used directly by a template.
-_DIRECT_FACTS = {"industry": "industry", "tech": "tech_stack", "hiring_role": "hiring_roles"}
-_BLOCKS = ("opener", "problem", "angle", "bridge", "topic")
+_DIRECT_FACTS = {
+    "industry": "industry",
+    "tech": "tech_stack",
+    "hiring_role": "hiring_roles",
+    "team_size": "employees",
+    "country": "country",
+    "founded_year": "founded_year",
+}
+_BLOCKS = ("opener", "problem", "angle", "bridge", "topic", "followup")
 
 
 def assign_steps(rows: pl.LazyFrame, templates: TemplateSet, *, steps: int = 3) -> pl.LazyFrame:

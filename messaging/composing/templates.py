@@ -32,9 +32,13 @@ CONTEXT_VARIABLES = (
     "problem",
     "angle",
     "bridge",
+    "followup",
     "industry",
     "tech",
     "hiring_role",
+    "team_size",
+    "country",
+    "founded_year",
 )
 # Bound once per template: the sender (a read-only SenderView), the persona and its value proposition.
 GLOBAL_VARIABLES = ("sender", "value_proposition", "persona")

@@ -7,15 +7,17 @@ import signal
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from campaigns.ledger import sha256
-from campaigns.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreBusy
+from campaigns.store import MIGRATIONS, SCHEMA_VERSION, CampaignRecord, Store, StoreBusy
 from targeting.errors import InputError
-from tests.campaigns.conftest import record
+from tests.campaigns.conftest import planned_contacts, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +49,31 @@ def test_an_older_store_is_migrated_forward(tmp_path):
     store.cache_response("k", "m", "req", "resp")
     assert store.cached_response("k") == "resp"
     assert f"('schema_version', '{SCHEMA_VERSION}')" in dump(path)["store_meta"]
+
+
+def test_a_schema_3_store_gains_email_flag_and_keeps_its_planned_contacts(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute("INSERT INTO store_meta VALUES ('app', 'outbound'), ('schema_version', '3')")
+    for statements in MIGRATIONS[:3]:
+        for statement in statements:
+            con.execute(statement)
+    con.execute(
+        "INSERT INTO campaign_contacts (campaign_id, contact_id, email, segment, drafts, edited, planned_at) "
+        "VALUES ('c-00000001', 'k1', 'ann@acme.com', 'A', '[]', false, TIMESTAMP '2026-01-05 00:00:00')"
+    )
+    con.close()
+    store = Store(path)
+    old = store.campaign_contacts("c-00000001")
+    assert old["contact_id"].to_list() == ["k1"] and old["email_flag"].to_list() == [None]
+    assert f"('schema_version', '{SCHEMA_VERSION}')" in dump(path)["store_meta"]
+    flagged = planned_contacts(["cy@beta.io", "di@gamma.dev"]).with_columns(
+        pl.Series("email_flag", ["catch_all", None])
+    )
+    campaign = CampaignRecord("c-00000002", "flags", "mid-market-saas", 1, 7, {}, datetime(2026, 1, 6))
+    store.record_campaign(campaign, flagged, icp_text="name: mid-market-saas\nversion: 1\n", icp_parent=None)
+    assert store.campaign_contacts("c-00000002")["email_flag"].to_list() == ["catch_all", None]
 
 
 def test_a_store_from_a_newer_outbound_is_refused_in_one_line(store):

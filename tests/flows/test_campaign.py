@@ -295,6 +295,42 @@ def test_export_ingest_list_and_forget_round_trip(ws, tmp_path):
     assert person not in repr(Store(store).campaign_contacts(campaign_id).to_dicts())
 
 
+def test_the_plan_carries_email_flag_into_the_store_and_every_export(ws, tmp_path):
+    contacts = pl.read_csv(ws / "contacts.csv", infer_schema=False)
+    # Every address catch-all at half the accounts, verified at the rest: whoever is planned, the flag is known.
+    accounts = contacts["account_id"].unique().sort().to_list()
+    doubtful = set(accounts[::2])
+    flagged = contacts.with_columns(
+        pl.when(pl.col("account_id").is_in(list(doubtful)))
+        .then(pl.lit("catch_all"))
+        .otherwise(pl.lit("valid"))
+        .alias("email_status")
+    )
+    flagged.write_csv(tmp_path / "contacts.csv")
+    store = tmp_path / "s.duckdb"
+    args = plan_args(ws, tmp_path / "c", store, "--name", "flags", "--json")
+    args[args.index("--contacts") + 1] = tmp_path / "contacts.csv"
+    plan = invoke(*args)
+    assert plan.exit_code == 0, plan.output
+    planned = Store(store).campaign_contacts(json.loads(plan.stdout)["campaign_id"])
+    expected = {
+        row["contact_id"]: "catch_all" if row["account_id"] in doubtful else None
+        for row in planned.iter_rows(named=True)
+    }
+    assert set(expected.values()) == {"catch_all", None}
+    assert dict(zip(planned["contact_id"], planned["email_flag"])) == expected
+    csv = pl.read_csv(tmp_path / "c" / "campaign.csv", infer_schema=False)
+    assert dict(zip(csv["contact_id"], csv["email_flag"])) == expected
+    for fmt in ("generic", "instantly", "smartlead", "lemlist", "apollo"):
+        out = tmp_path / f"{fmt}.csv"
+        result = invoke("campaign", "export", "--campaign", "flags", "--format", fmt, "--out", out, "--store", store)
+        assert result.exit_code == 0, result.output
+        frame = pl.read_csv(out, infer_schema=False)
+        by_email = dict(zip(planned["email"], planned["email_flag"]))
+        email_column = next(c for c in frame.columns if c.lower() == "email")
+        assert dict(zip(frame[email_column], frame["email_flag"])) == by_email, fmt
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -37,7 +37,7 @@ def _targets(*ids: str) -> pl.DataFrame:
             "industry": ["saas"] * len(ids),
             "tech_stack": [["hubspot"]] * len(ids),
             "hiring_roles": [["sales"]] * len(ids),
-            "pain_points": [["lead_routing"]] * len(ids),
+            "pain_points": [["pipeline_visibility"]] * len(ids),
             "growth_signals": [["hiring_sales"]] * len(ids),
             "prior_solutions": [["crm_reports"]] * len(ids),
         },
@@ -85,8 +85,10 @@ def test_drafts_have_the_contract_columns_and_types():
     assert result.drafts["step"].dtype == pl.Int64 and result.drafts["step"].to_list() == [1, 2, 3]
     row = result.drafts.row(0, named=True)
     assert (row["source"], row["fallback_reason"], row["company"]) == ("template", None, "Company a1")
-    # Champion step 1: the lead_routing opener/problem, the hiring_sales angle (names the role), the bridge.
-    assert row["facts_used"] == ["hiring_roles", "growth_signals", "pain_points", "prior_solutions"]
+    # Champion step 1: the pipeline_visibility opener/problem (a pain the sample sender solves), the
+    # hiring_sales angle (names the role), the crm_reports bridge (names HubSpot from the stack).
+    assert row["facts_used"] == ["tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions"]
+    assert "HubSpot" in row["body"] and "CRM reports" not in row["body"]
     assert result.drafts["issues"].dtype == LIST
 
 

@@ -75,7 +75,15 @@ def test_missing_file_and_bad_yaml_are_input_errors(tmp_path):
 
 def test_shipped_sender_is_marked_as_the_sample_and_names_who_signs():
     sender = load_sender()
-    assert sender.sample is True and sender.solves is None
+    assert sender.sample is True
+    # The sample sells revenue reporting: its drafts open only on reporting pains, never on, say, churn.
+    assert sender.solves and set(sender.solves) <= {
+        "manual_reporting",
+        "pipeline_visibility",
+        "data_silos",
+        "forecast_accuracy",
+        "tool_sprawl",
+    }
     assert sender.summary() == {"name": "Maya Lind", "company": "Tallybeam", "sample": True}
 
 
