@@ -25,6 +25,7 @@ def planned_contacts(emails: list[str] = EMAILS) -> pl.DataFrame:
             "company": [e.split("@")[1].split(".")[0].title() for e in emails],
             "domain": [e.split("@")[1] for e in emails],
             "persona": ["champion"] * len(emails),
+            "email_flag": ["catch_all" if i == 1 else None for i in range(len(emails))],
             "segment": ["A", "A", "B", "B", "explore", "explore"][: len(emails)],
             "variant": variants,
             "drafts": [f'[{{"step": 1, "variant": "{v}", "subject": "Hi", "body": "Hello"}}]' for v in variants],
