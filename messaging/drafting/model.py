@@ -1,0 +1,347 @@
+"""The OpenAI drafter: one model call per (contact, step), checked, retried once, else the template draft.
+
+Calls go through the official client (`AsyncOpenAI`), over chat completions or responses, with
+structured output (the `DraftReply` schema; `json_mode` for servers without schema support). The
+client's own retries handle 429 (honouring Retry-After), 5xx, timeouts and dropped connections;
+nothing retries on top of it. Every job runs under one asyncio semaphore inside one call of
+`draft`, so a run is one task however many drafts it makes. Replies are cached by a hash of the
+model, the prompt and the settings, and written to the cache in small batches as they complete,
+so an interrupted run resumes from what it had. `max_cost` reserves each call's worst case
+(prompt estimate plus `max_output_tokens`) before it starts: once the budget is spoken for, the
+remaining jobs get their template draft with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from messaging.composing.copy_blocks import FACT_FIELDS
+from messaging.composing.sender import Sender
+from messaging.drafting.ai_tells import ai_tells
+from messaging.drafting.grounding import grounding_failures
+from messaging.drafting.pricing import cost_usd, known_price
+from messaging.drafting.prompt import (
+    DraftReply,
+    cache_key,
+    finished_body,
+    known_texts,
+    prompt_messages,
+    retry_messages,
+)
+from messaging.drafting.seam import DraftingStats, DraftJob, DraftOutcome, ModelCache, Progress, fallback
+
+CACHE_BATCH = 16
+
+
+class ModelSettings(BaseModel):
+    """How the model drafter calls its server."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str = "gpt-4o-mini"
+    api: Literal["chat", "responses"] = "chat"
+    concurrency: int = 8
+    max_cost: float | None = None
+    price_in: float | None = None
+    price_out: float | None = None
+    max_retries: int = 3
+    timeout: float = 60.0
+    max_output_tokens: int = 600
+    temperature: float = 0.4
+    json_mode: bool = False
+    base_url: str | None = None
+    api_key: str | None = None
+
+    def price(self) -> tuple[float, float] | None:
+        """The price per 1M (input, output) tokens, or None when unknown."""
+        return known_price(self.model, self.price_in, self.price_out)
+
+    def reply_settings(self) -> dict[str, object]:
+        """The settings that change a reply (part of the cache key)."""
+        return {
+            "temperature": self.temperature,
+            "max_output_tokens": self.max_output_tokens,
+            "json_mode": self.json_mode,
+        }
+
+
+class _Reply(BaseModel):
+    """One call's result as cached: the parsed reply or the failure, and the tokens it took."""
+
+    reply: DraftReply | None = None
+    text: str = ""
+    failure: str | None = None
+    retryable: bool = False
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class _CallFailed(Exception):
+    """A call that ended without a reply (after the client's retries): not cached."""
+
+
+def check_reply(job: DraftJob, reply: DraftReply, sender: Sender) -> list[str]:
+    """Why a model draft cannot be sent (empty: it can): grounding, AI tells, empty parts."""
+    problems = []
+    if not reply.subject.strip() or not reply.body.strip():
+        problems.append("empty subject or body")
+    known, addresses = known_texts(job, sender)
+    problems += grounding_failures(f"{reply.subject}\n{reply.body}", known=known, addresses=addresses)
+    problems += [f"AI tell {label!r}" for label in ai_tells(f"{reply.subject}\n{reply.body}")]
+    return problems
+
+
+class OpenAIDrafter:
+    """Drafts with a model through an OpenAI-compatible API, falling back to templates per job."""
+
+    name = "model"
+
+    def __init__(self, settings: ModelSettings, sender: Sender, cache: ModelCache | None = None) -> None:
+        self.settings = settings
+        self.sender = sender
+        self.cache = cache
+        self.stats = DraftingStats()
+        self._price = settings.price()
+
+    def draft(self, jobs: Sequence[DraftJob], progress: Progress | None = None) -> list[DraftOutcome]:
+        """One outcome per job, in job order (a model draft, or the template draft with its reason)."""
+        self.stats = DraftingStats(jobs=len(jobs))
+        return asyncio.run(self._draft_all(list(jobs), progress))
+
+    async def _draft_all(self, jobs: list[DraftJob], progress: Progress | None) -> list[DraftOutcome]:
+        from openai import AsyncOpenAI
+
+        s = self.settings
+        self._client = AsyncOpenAI(api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries, timeout=s.timeout)
+        self._progress = progress
+        self._pending: list[tuple[str, str, str, str]] = []
+        self._spent = 0.0
+        self._reserved = 0.0
+        self._budget_hit = False
+        first = {id(job): prompt_messages(job, self.sender) for job in jobs}
+        keys = [cache_key(s.model, s.api, first[id(job)], s.reply_settings()) for job in jobs]
+        self._known = dict(self.cache.cached_responses(sorted(set(keys)))) if self.cache else {}
+        semaphore = asyncio.Semaphore(max(1, s.concurrency))
+
+        async def one(job: DraftJob) -> DraftOutcome:
+            async with semaphore:
+                outcome = await self._draft_one(job, first[id(job)])
+            self._count(outcome)
+            return outcome
+
+        try:
+            return list(await asyncio.gather(*(one(job) for job in jobs)))
+        finally:
+            self._flush(force=True)
+            await self._client.close()
+
+    def _count(self, outcome: DraftOutcome) -> None:
+        st = self.stats
+        st.done += 1
+        if outcome.fallback_reason:
+            st.fallbacks += 1
+            reason = outcome.fallback_reason.split(":")[0]
+            st.fallback_reasons[reason] = st.fallback_reasons.get(reason, 0) + 1
+        elif outcome.source == "cache":
+            st.cache_hits += 1
+        else:
+            st.model += 1
+        if self._progress is not None:
+            self._progress(st)
+
+    async def _draft_one(self, job: DraftJob, messages: list[dict[str, str]]) -> DraftOutcome:
+        usage = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0, "calls": 0}
+        all_cached = True
+        problems: list[str] = []
+        for attempt in (1, 2):
+            try:
+                result, cached = await self._ask(messages)
+            except _CallFailed as exc:
+                return fallback(job, f"api error: {exc}", **usage)
+            usage["tokens_in"] += result.tokens_in
+            usage["tokens_out"] += result.tokens_out
+            usage["cost_usd"] += cost_usd(self._price, result.tokens_in, result.tokens_out)
+            usage["calls"] += 0 if cached else 1
+            all_cached &= cached
+            if result.failure is not None:
+                if result.failure == "budget":
+                    return fallback(job, f"budget reached: --max-cost {self.settings.max_cost:g} spent", **usage)
+                if result.retryable and attempt == 1:
+                    self.stats.retries += 1
+                    messages = retry_messages(messages, result.text, [result.failure])
+                    continue
+                return fallback(job, result.failure, **usage)
+            assert result.reply is not None
+            problems = check_reply(job, result.reply, self.sender)
+            if not problems:
+                return DraftOutcome(
+                    subject=result.reply.subject.strip(),
+                    body=finished_body(result.reply, self.sender),
+                    facts_used=_fields_used(job, result.reply.facts_used),
+                    source="cache" if all_cached else "model",
+                    **usage,
+                )
+            if attempt == 1:
+                self.stats.retries += 1
+                messages = retry_messages(messages, result.text or result.reply.model_dump_json(), problems)
+        return fallback(job, "failed checks after a retry: " + "; ".join(problems), **usage)
+
+    async def _ask(self, messages: list[dict[str, str]]) -> tuple[_Reply, bool]:
+        s = self.settings
+        key = cache_key(s.model, s.api, messages, s.reply_settings())
+        hit = self._known.get(key)
+        if hit is None and self.cache is not None and len(messages) > 2:
+            hit = self.cache.cached_responses([key]).get(key)  # a retry's key: looked up when needed
+        if hit is not None:
+            return _Reply.model_validate_json(hit), True
+        estimate = self._estimate(messages)
+        if s.max_cost is not None and self._spent + self._reserved + estimate > s.max_cost:
+            self._budget_hit = True
+            return _Reply(failure="budget"), True
+        self._reserved += estimate
+        try:
+            result = await (self._call_chat(messages) if s.api == "chat" else self._call_responses(messages))
+        finally:
+            self._reserved -= estimate
+        cost = cost_usd(self._price, result.tokens_in, result.tokens_out)
+        self._spent += cost
+        st = self.stats
+        st.calls += 1
+        st.tokens_in += result.tokens_in
+        st.tokens_out += result.tokens_out
+        st.cost_usd += cost
+        self._pending.append((key, s.model, json.dumps(messages), result.model_dump_json()))
+        self._flush()
+        return result, False
+
+    def _estimate(self, messages: list[dict[str, str]]) -> float:
+        # About 4 characters a token in English; counted at 3 so the reservation errs high.
+        chars = sum(len(m["content"]) for m in messages)
+        return cost_usd(self._price, chars // 3 + 16, self.settings.max_output_tokens)
+
+    def _flush(self, *, force: bool = False) -> None:
+        if self.cache is None or not self._pending or (len(self._pending) < CACHE_BATCH and not force):
+            return
+        batch, self._pending = self._pending, []
+        self.cache.cache_responses(batch)
+
+    async def _call_chat(self, messages: list[dict[str, str]]) -> _Reply:
+        import openai
+
+        s = self.settings
+        common: dict[str, Any] = {
+            "model": s.model,
+            "messages": messages,
+            "temperature": s.temperature,
+            "max_completion_tokens": s.max_output_tokens,
+        }
+        try:
+            if s.json_mode:
+                completion = await self._client.chat.completions.create(
+                    **common, response_format={"type": "json_object"}
+                )
+            else:
+                completion = await self._client.chat.completions.parse(**common, response_format=DraftReply)
+        except openai.LengthFinishReasonError as exc:
+            return _Reply(failure="cut off at the output token limit", **_chat_usage(exc.completion))
+        except openai.ContentFilterFinishReasonError:
+            return _Reply(failure="refused by the content filter")
+        except (ValidationError, ValueError) as exc:
+            return _Reply(failure=f"malformed reply ({_first_line(exc)})", retryable=True)
+        except openai.APIError as exc:
+            raise _CallFailed(_api_error(exc)) from None
+        usage = _chat_usage(completion)
+        choice = completion.choices[0]
+        message = choice.message
+        if getattr(message, "refusal", None):
+            return _Reply(failure=f"model refused: {_clip(message.refusal)}", **usage)
+        if choice.finish_reason == "length":
+            return _Reply(failure="cut off at the output token limit", **usage)
+        return _parsed(getattr(message, "parsed", None), message.content or "", usage)
+
+    async def _call_responses(self, messages: list[dict[str, str]]) -> _Reply:
+        import openai
+        from openai.lib._parsing._responses import type_to_text_format_param
+
+        s = self.settings
+        text_format = {"type": "json_object"} if s.json_mode else type_to_text_format_param(DraftReply)
+        try:
+            response = await self._client.responses.create(
+                model=s.model,
+                instructions=messages[0]["content"],
+                input=messages[1:],  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_output_tokens=s.max_output_tokens,
+                text={"format": text_format},  # type: ignore[typeddict-item]
+            )
+        except openai.APIError as exc:
+            raise _CallFailed(_api_error(exc)) from None
+        u = response.usage
+        usage = {"tokens_in": u.input_tokens if u else 0, "tokens_out": u.output_tokens if u else 0}
+        refusals = [
+            part.refusal
+            for item in response.output or []
+            if item.type == "message"
+            for part in item.content or []
+            if part.type == "refusal"
+        ]
+        if refusals:
+            return _Reply(failure=f"model refused: {_clip(refusals[0])}", **usage)
+        details = response.incomplete_details
+        if response.status == "incomplete":
+            reason = details.reason if details else "unknown"
+            what = "cut off at the output token limit" if reason == "max_output_tokens" else f"incomplete ({reason})"
+            return _Reply(failure=what, **usage)
+        return _parsed(None, response.output_text, usage)
+
+
+def _parsed(parsed: object, text: str, usage: dict[str, int]) -> _Reply:
+    if isinstance(parsed, DraftReply):
+        return _Reply(reply=parsed, text=text, **usage)
+    try:
+        return _Reply(reply=DraftReply.model_validate_json(_json_part(text)), text=text, **usage)
+    except ValidationError as exc:
+        return _Reply(failure=f"malformed reply ({_first_line(exc)})", text=text, retryable=True, **usage)
+
+
+def _json_part(text: str) -> str:
+    # Servers in JSON mode sometimes wrap the object in a code fence; the object is what counts.
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if 0 <= start < end else text
+
+
+def _chat_usage(completion: Any) -> dict[str, int]:
+    u = getattr(completion, "usage", None)
+    return {"tokens_in": getattr(u, "prompt_tokens", 0) or 0, "tokens_out": getattr(u, "completion_tokens", 0) or 0}
+
+
+def _fields_used(job: DraftJob, keys: list[str]) -> tuple[str, ...]:
+    """The account fields (as `facts_used` names them) holding the fact keys the model says it used."""
+    named = set(keys)
+    fields = [
+        name
+        for name in FACT_FIELDS
+        if name in named
+        or named & {str(v) for v in (job.account.get(name) or [])}
+        or (name == "industry" and job.account.get("industry") in named)
+    ]
+    return tuple(fields)
+
+
+def _api_error(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f"{status} {_first_line(exc)}" if status else _first_line(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    return _clip(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+
+
+def _clip(text: str | None, n: int = 120) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= n else text[: n - 1] + "…"
