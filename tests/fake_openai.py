@@ -45,7 +45,7 @@ def prompt_data(request: dict[str, Any]) -> dict[str, Any]:
     """The data block of a chat or responses request (the first user message that carries one)."""
     messages = request.get("messages") or request.get("input") or []
     for message in messages:
-        content = message.get("content") if isinstance(message, dict) else None
+        content = message.get("content") if isinstance(message, dict) and message.get("role") == "user" else None
         if isinstance(content, str) and DATA_OPEN in content:
             return json.loads(content.split(DATA_OPEN, 1)[1].split(DATA_CLOSE, 1)[0])
     return {}
