@@ -19,7 +19,21 @@ from flows.console import (
     working,
 )
 from flows.icp_cli import icp_app
-from flows.options import AllowSample, JsonFlag, MapFile, Preset
+from flows.options import (
+    DEFAULT_MODEL,
+    AllowSample,
+    ApiOption,
+    Concurrency,
+    JsonFlag,
+    LlmFlag,
+    MapFile,
+    MaxCost,
+    ModelOption,
+    Preset,
+    PriceIn,
+    PriceOut,
+    StoreOption,
+)
 from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
@@ -268,10 +282,22 @@ def draft(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     allow_sample_sender: AllowSample = False,
+    llm: LlmFlag = False,
+    model: ModelOption = DEFAULT_MODEL,
+    concurrency: Concurrency = 8,
+    max_cost: MaxCost = None,
+    price_in: PriceIn = None,
+    price_out: PriceOut = None,
+    api: ApiOption = "chat",
+    store: StoreOption = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
-    """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
+    """Write a short sequence of persona-matched drafts for each chosen contact, with exports.
+
+    With --llm a model writes each step from the same facts, checked against them and sender.yaml;
+    any draft it fails or invents is the template draft, with the reason in fallback_reason.
+    """
     with one_line_errors():
         require_files({"--targets": targets, "--contacts": contacts})
     from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
@@ -294,12 +320,20 @@ def draft(
             suppress=suppress or [],
             steps=steps,
             allow_sample_sender=allow_sample_sender,
+            store=store,
         )
         inputs = load_draft_inputs(request)
+        if llm:
+            from flows.llm import check_llm, llm_request
+
+            request.llm = llm_request(model, api, concurrency, max_cost, price_in, price_out)
+            check_llm(request.llm)
         flow_run = wants_flow_run(prefect)
-        with working(f"drafting for {targets}", quiet=json_out):
+        with working(f"drafting for {targets}", quiet=json_out or llm):
             summary = (
-                run_flow("draft_emails", request) if flow_run else run_drafting(request, inputs, use_prefect=False)
+                run_flow("draft_emails", request)
+                if flow_run
+                else run_drafting(request, inputs, use_prefect=False, quiet=json_out)
             )
     print_json(summary) if json_out else print_draft_summary(summary)
     say_how_to_see_runs(flow_run, json_out=json_out)

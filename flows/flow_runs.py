@@ -83,8 +83,14 @@ def draft_emails(
     suppress: list[str] | None = None,
     steps: int = 3,
     allow_sample_sender: bool = False,
+    llm: dict[str, Any] | None = None,
+    store: str | None = None,
 ) -> dict[str, Any]:
-    """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
+    """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact.
+
+    With `llm` (the checked `--llm` options), the model calls run concurrently with asyncio inside the
+    one drafting task, retried by the openai client only (no Prefect retries on top).
+    """
     from flows.draft import DraftRequest, load_draft_inputs, run_drafting
 
     request = DraftRequest(
@@ -103,6 +109,8 @@ def draft_emails(
         suppress=suppress or [],
         steps=steps,
         allow_sample_sender=allow_sample_sender,
+        llm=llm,
+        store=store,
     )
     inputs = as_step(True)(load_draft_inputs)(request)
     return run_drafting(request, inputs, use_prefect=True)

@@ -84,8 +84,8 @@ class FakeOpenAI:
 
     @property
     def calls(self) -> int:
-        """Model calls received (chat and responses)."""
-        return sum(1 for path, _ in self.requests if path != "/v1/models")
+        """Model calls received (chat and responses; an empty-bodied probe of a route is no call)."""
+        return sum(1 for path, body in self.requests if path != "/v1/models" and body)
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()
