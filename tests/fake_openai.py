@@ -69,7 +69,9 @@ class FakeOpenAI:
         latency: float = 0.0,
         responder: Callable[[dict[str, Any], str], Reply] = reference_reply,
         api_key: str | None = None,
+        schema_support: bool = True,
     ) -> None:
+        self.schema_support = schema_support
         self.models, self.apis, self.latency, self.responder, self.api_key = models, apis, latency, responder, api_key
         self.script: deque[Reply] = deque()
         self.requests: list[tuple[str, dict[str, Any]]] = []
@@ -170,6 +172,10 @@ class FakeOpenAI:
                         },
                     )
                     return
+                asked = (body.get("response_format") or body.get("text", {}).get("format") or {}).get("type")
+                if asked == "json_schema" and not fake.schema_support:
+                    self._send(400, {"error": {"message": "response_format json_schema is not supported"}})
+                    return
                 reply = fake._next(body, api)
                 time.sleep(fake.latency + reply.delay)
                 if reply.status != 200:
@@ -234,3 +240,14 @@ def _responses(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
             "output_tokens_details": {"reasoning_tokens": 0},
         },
     }
+
+
+if __name__ == "__main__":  # `python tests/fake_openai.py --latency 0.2`: serve until killed, URL on stdout
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    with FakeOpenAI(latency=args.latency) as running:
+        print(running.url, flush=True)
+        threading.Event().wait()

@@ -90,7 +90,7 @@ def check_reply(job: DraftJob, reply: DraftReply, sender: Sender) -> list[str]:
     problems = []
     if not reply.subject.strip() or not reply.body.strip():
         problems.append("empty subject or body")
-    known, addresses = known_texts(job, sender)
+    known, addresses = known_texts(job, sender)  # the sender's part is built once per sender
     problems += grounding_failures(f"{reply.subject}\n{reply.body}", known=known, addresses=addresses)
     problems += [f"AI tell {label!r}" for label in ai_tells(f"{reply.subject}\n{reply.body}")]
     return problems
@@ -119,7 +119,11 @@ class OpenAIDrafter:
         s = self.settings
         self._client = AsyncOpenAI(api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries, timeout=s.timeout)
         self._progress = progress
+        # Built once per run, not per call: the schema conversion costs more CPU than the request.
+        self._formats = response_formats(s.json_mode)
+        self._json_mode = s.json_mode
         self._pending: list[tuple[str, str, str, str]] = []
+        self._writing = asyncio.Lock()
         self._spent = 0.0
         self._reserved = 0.0
         self._budget_hit = False
@@ -137,7 +141,7 @@ class OpenAIDrafter:
         try:
             return list(await asyncio.gather(*(one(job) for job in jobs)))
         finally:
-            self._flush(force=True)
+            await self._flush(force=True)
             await self._client.close()
 
     def _count(self, outcome: DraftOutcome) -> None:
@@ -196,7 +200,8 @@ class OpenAIDrafter:
         key = cache_key(s.model, s.api, messages, s.reply_settings())
         hit = self._known.get(key)
         if hit is None and self.cache is not None and len(messages) > 2:
-            hit = self.cache.cached_responses([key]).get(key)  # a retry's key: looked up when needed
+            # A retry's key: looked up when needed, off the event loop like every store call.
+            hit = (await asyncio.to_thread(self.cache.cached_responses, [key])).get(key)
         if hit is not None:
             return _Reply.model_validate_json(hit), True
         estimate = self._estimate(messages)
@@ -216,7 +221,7 @@ class OpenAIDrafter:
         st.tokens_out += result.tokens_out
         st.cost_usd += cost
         self._pending.append((key, s.model, json.dumps(messages), result.model_dump_json()))
-        self._flush()
+        await self._flush()
         return result, False
 
     def _estimate(self, messages: list[dict[str, str]]) -> float:
@@ -224,52 +229,59 @@ class OpenAIDrafter:
         chars = sum(len(m["content"]) for m in messages)
         return cost_usd(self._price, chars // 3 + 16, self.settings.max_output_tokens)
 
-    def _flush(self, *, force: bool = False) -> None:
+    async def _flush(self, *, force: bool = False) -> None:
         if self.cache is None or not self._pending or (len(self._pending) < CACHE_BATCH and not force):
             return
         batch, self._pending = self._pending, []
-        self.cache.cache_responses(batch)
+        # One writer at a time, in a thread: the calls in flight go on while a batch commits.
+        async with self._writing:
+            await asyncio.to_thread(self.cache.cache_responses, batch)
+
+    def _schema_refused(self, exc: Exception) -> bool:
+        """A server without JSON-schema support said so: switch the run to JSON mode (once) and say True."""
+        text = str(exc).lower()
+        if self._json_mode or not any(word in text for word in ("json_schema", "response_format", "schema")):
+            return False
+        self._json_mode = True
+        self.stats.json_mode = True
+        self._formats = response_formats(True)
+        return True
 
     async def _call_chat(self, messages: list[dict[str, str]]) -> _Reply:
         import openai
 
         s = self.settings
-        common: dict[str, Any] = {
-            "model": s.model,
-            "messages": messages,
-            "temperature": s.temperature,
-            "max_completion_tokens": s.max_output_tokens,
-        }
         try:
-            if s.json_mode:
-                completion = await self._client.chat.completions.create(
-                    **common, response_format={"type": "json_object"}
-                )
-            else:
-                completion = await self._client.chat.completions.parse(**common, response_format=DraftReply)
-        except openai.LengthFinishReasonError as exc:
-            return _Reply(failure="cut off at the output token limit", **_chat_usage(exc.completion))
-        except openai.ContentFilterFinishReasonError:
-            return _Reply(failure="refused by the content filter")
-        except (ValidationError, ValueError) as exc:
-            return _Reply(failure=f"malformed reply ({_first_line(exc)})", retryable=True)
+            completion = await self._client.chat.completions.create(
+                model=s.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_completion_tokens=s.max_output_tokens,
+                response_format=self._formats["chat"],  # type: ignore[arg-type]
+            )
+        except openai.BadRequestError as exc:
+            if not self._schema_refused(exc):
+                raise _CallFailed(_api_error(exc)) from None
+            return await self._call_chat(messages)
         except openai.APIError as exc:
             raise _CallFailed(_api_error(exc)) from None
         usage = _chat_usage(completion)
+        if not completion.choices:
+            return _Reply(failure="malformed reply (no choices)", retryable=True, **usage)
         choice = completion.choices[0]
         message = choice.message
         if getattr(message, "refusal", None):
             return _Reply(failure=f"model refused: {_clip(message.refusal)}", **usage)
         if choice.finish_reason == "length":
             return _Reply(failure="cut off at the output token limit", **usage)
-        return _parsed(getattr(message, "parsed", None), message.content or "", usage)
+        if choice.finish_reason == "content_filter":
+            return _Reply(failure="refused by the content filter", **usage)
+        return _parsed(message.content or "", usage)
 
     async def _call_responses(self, messages: list[dict[str, str]]) -> _Reply:
         import openai
-        from openai.lib._parsing._responses import type_to_text_format_param
 
         s = self.settings
-        text_format = {"type": "json_object"} if s.json_mode else type_to_text_format_param(DraftReply)
         try:
             response = await self._client.responses.create(
                 model=s.model,
@@ -277,8 +289,12 @@ class OpenAIDrafter:
                 input=messages[1:],  # type: ignore[arg-type]
                 temperature=s.temperature,
                 max_output_tokens=s.max_output_tokens,
-                text={"format": text_format},  # type: ignore[typeddict-item]
+                text={"format": self._formats["responses"]},  # type: ignore[typeddict-item]
             )
+        except openai.BadRequestError as exc:
+            if not self._schema_refused(exc):
+                raise _CallFailed(_api_error(exc)) from None
+            return await self._call_responses(messages)
         except openai.APIError as exc:
             raise _CallFailed(_api_error(exc)) from None
         u = response.usage
@@ -297,12 +313,21 @@ class OpenAIDrafter:
             reason = details.reason if details else "unknown"
             what = "cut off at the output token limit" if reason == "max_output_tokens" else f"incomplete ({reason})"
             return _Reply(failure=what, **usage)
-        return _parsed(None, response.output_text, usage)
+        return _parsed(response.output_text, usage)
 
 
-def _parsed(parsed: object, text: str, usage: dict[str, int]) -> _Reply:
-    if isinstance(parsed, DraftReply):
-        return _Reply(reply=parsed, text=text, **usage)
+def response_formats(json_mode: bool) -> dict[str, Any]:
+    """The structured-output request per API: the DraftReply schema as the client's parse helpers write
+    it (or plain JSON mode for servers without schema support)."""
+    from openai.lib._parsing._completions import type_to_response_format_param
+    from openai.lib._parsing._responses import type_to_text_format_param
+
+    if json_mode:
+        return {"chat": {"type": "json_object"}, "responses": {"type": "json_object"}}
+    return {"chat": type_to_response_format_param(DraftReply), "responses": type_to_text_format_param(DraftReply)}
+
+
+def _parsed(text: str, usage: dict[str, int]) -> _Reply:
     try:
         return _Reply(reply=DraftReply.model_validate_json(_json_part(text)), text=text, **usage)
     except ValidationError as exc:

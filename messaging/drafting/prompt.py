@@ -124,7 +124,7 @@ def known_texts(job: DraftJob, sender: Sender) -> tuple[list[str], list[str]]:
     description, _ = strip_instructions(account.get("description"))  # type: ignore[arg-type]
     values = [str(v) for k, v in account.items() if k != "description" and v is not None and not isinstance(v, list)]
     values += [str(item) for v in account.values() if isinstance(v, list) for item in v]
-    sender_text = sender.model_dump_json()
+    sender_text, sender_addresses = _sender_parts(sender)
     known = [
         *values,
         description,
@@ -135,6 +135,18 @@ def known_texts(job: DraftJob, sender: Sender) -> tuple[list[str], list[str]]:
         sender_text,
         " ".join(job.facts_used),
     ]
-    addresses = [sender.link or "", job.email, str(account.get("domain") or "")]
-    addresses += [word for word in sender_text.split() if "@" in word or "://" in word]
+    addresses = [*sender_addresses, job.email, str(account.get("domain") or "")]
     return known, addresses
+
+
+_SENDER_PARTS: dict[int, tuple[Sender, str, list[str]]] = {}
+
+
+def _sender_parts(sender: Sender) -> tuple[str, list[str]]:
+    """The sender's text and its own links and addresses, computed once per sender."""
+    kept = _SENDER_PARTS.get(id(sender))
+    if kept is None or kept[0] is not sender:
+        text = sender.model_dump_json()
+        addresses = [sender.link or "", *(word for word in text.split() if "@" in word or "://" in word)]
+        kept = _SENDER_PARTS[id(sender)] = (sender, text, addresses)
+    return kept[1], kept[2]

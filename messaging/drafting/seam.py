@@ -62,6 +62,8 @@ class DraftingStats:
     tokens_out: int = 0
     cost_usd: float = 0.0
     fallback_reasons: dict[str, int] = field(default_factory=dict)
+    # True once a server without JSON-schema support moved the run to plain JSON mode.
+    json_mode: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """The totals as the summary reports them."""
@@ -76,6 +78,7 @@ class DraftingStats:
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
             "cost_usd": round(self.cost_usd, 6),
+            "json_mode": self.json_mode,
         }
 
 
