@@ -103,7 +103,7 @@ def main() -> None:
                 again = second.draft(jobs)
                 warm.append(time.perf_counter() - started)
                 warm_calls.append(second.stats.calls)
-                sources |= {o.source for o in again}
+                sources |= {"cache" if o.cached else o.source for o in again}
                 if [o.body for o in again] != [o.body for o in first]:
                     raise SystemExit("the cached run's drafts differ from the cold run's")
         finally:

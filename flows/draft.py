@@ -318,6 +318,7 @@ def samples_markdown(drafts: pl.DataFrame, usage: pl.DataFrame | None = None, ll
         head = f"## {row['persona']} ({row['email']})"
         if usage is not None:
             why = f", {row['fallback_reason']}" if row.get("fallback_reason") else ""
+            why += " (from the cache)" if row.get("cached") else ""
             head += (
                 f"\n\n_{row['source']}{why}; {row['tokens_in'] or 0} tokens in, {row['tokens_out'] or 0} out, "
                 f"${row['cost_usd'] or 0:.5f}_"

@@ -6,7 +6,7 @@ import polars as pl
 
 from messaging.drafting.seam import Drafter, DraftJob, DraftOutcome, Progress
 
-USAGE_COLUMNS = ("contact_id", "step", "source", "tokens_in", "tokens_out", "cost_usd", "calls")
+USAGE_COLUMNS = ("contact_id", "step", "source", "cached", "tokens_in", "tokens_out", "cost_usd", "calls")
 
 
 def draft_jobs(drafts: pl.DataFrame, accounts: pl.DataFrame) -> list[DraftJob]:
@@ -44,7 +44,7 @@ def apply_drafter(
 
     Returns:
         (drafts with subject, body, facts_used, source and fallback_reason from the drafter,
-        usage: contact_id, step, source, tokens_in, tokens_out, cost_usd, calls).
+        usage: contact_id, step, source, cached, tokens_in, tokens_out, cost_usd, calls).
     """
     outcomes: list[DraftOutcome] = drafter.draft(draft_jobs(drafts, accounts), progress)
     if len(outcomes) != drafts.height:
@@ -70,6 +70,7 @@ def apply_drafter(
             "contact_id": drafts["contact_id"],
             "step": drafts["step"],
             "source": written["source"],
+            "cached": [o.cached for o in outcomes],
             "tokens_in": [o.tokens_in for o in outcomes],
             "tokens_out": [o.tokens_out for o in outcomes],
             "cost_usd": [o.cost_usd for o in outcomes],

@@ -151,7 +151,7 @@ class OpenAIDrafter:
             st.fallbacks += 1
             reason = outcome.fallback_reason.split(":")[0]
             st.fallback_reasons[reason] = st.fallback_reasons.get(reason, 0) + 1
-        elif outcome.source == "cache":
+        elif outcome.cached:
             st.cache_hits += 1
         else:
             st.model += 1
@@ -187,7 +187,8 @@ class OpenAIDrafter:
                     subject=result.reply.subject.strip(),
                     body=finished_body(result.reply, self.sender),
                     facts_used=_fields_used(job, result.reply.facts_used),
-                    source="cache" if all_cached else "model",
+                    source="model",
+                    cached=all_cached,
                     **usage,
                 )
             if attempt == 1:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-SOURCES = ("template", "model", "cache")
+# `source` in drafts.parquet: who wrote the draft that ships (a cached model draft is a model draft).
+SOURCES = ("template", "model")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class DraftOutcome:
     tokens_out: int = 0
     cost_usd: float = 0.0
     calls: int = 0
+    # Every call this draft took came from the cache (nothing was asked this run).
+    cached: bool = False
 
 
 @dataclass

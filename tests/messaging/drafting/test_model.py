@@ -226,7 +226,8 @@ def test_a_second_run_comes_from_the_cache_with_no_call():
         second = _draft(server, contacts=3, steps=3, cache=cache)
         calls_second = server.calls - calls_first
     assert calls_first == 9 and calls_second == 0
-    assert set(second.drafts["source"]) == {"cache"} and second.stats["cache_hits"] == 9
+    assert set(second.drafts["source"]) == {"model"} and second.stats["cache_hits"] == 9
+    assert second.usage["cached"].all() and not first.usage["cached"].any()
     assert second.drafts["body"].to_list() == first.drafts["body"].to_list()
 
 
