@@ -70,10 +70,10 @@ class ModelSettings(BaseModel):
         }
 
 
-class _Reply(BaseModel):
+class ModelResult(BaseModel):
     """One call's result as cached: the parsed reply or the failure, and the tokens it took."""
 
-    reply: DraftReply | None = None
+    data: dict[str, Any] | None = None  # the reply, validated against the caller's reply type
     text: str = ""
     failure: str | None = None
     retryable: bool = False
@@ -81,7 +81,7 @@ class _Reply(BaseModel):
     tokens_out: int = 0
 
 
-class _CallFailed(Exception):
+class CallFailed(Exception):
     """A call that ended without a reply (after the client's retries): not cached."""
 
 
@@ -96,125 +96,65 @@ def check_reply(job: DraftJob, reply: DraftReply, sender: Sender) -> list[str]:
     return problems
 
 
-class OpenAIDrafter:
-    """Drafts with a model through an OpenAI-compatible API, falling back to templates per job."""
+class ModelCaller:
+    """One run's calls to an OpenAI-compatible server: structured replies of `reply_type`, cached,
+    within budget, concurrent under one semaphore (`_open` ... `_close` inside one event loop)."""
 
-    name = "model"
+    reply_type: type[BaseModel] = DraftReply
 
-    def __init__(self, settings: ModelSettings, sender: Sender, cache: ModelCache | None = None) -> None:
+    def __init__(self, settings: ModelSettings, cache: ModelCache | None = None) -> None:
         self.settings = settings
-        self.sender = sender
         self.cache = cache
         self.stats = DraftingStats()
         self._price = settings.price()
 
-    def draft(self, jobs: Sequence[DraftJob], progress: Progress | None = None) -> list[DraftOutcome]:
-        """One outcome per job, in job order (a model draft, or the template draft with its reason)."""
-        self.stats = DraftingStats(jobs=len(jobs))
-        return asyncio.run(self._draft_all(list(jobs), progress))
-
-    async def _draft_all(self, jobs: list[DraftJob], progress: Progress | None) -> list[DraftOutcome]:
+    async def open_run(self, first_keys: Sequence[str]) -> None:
         from openai import AsyncOpenAI
 
         s = self.settings
         self._client = AsyncOpenAI(api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries, timeout=s.timeout)
-        self._progress = progress
         # Built once per run, not per call: the schema conversion costs more CPU than the request.
-        self._formats = response_formats(s.json_mode)
+        self._formats = response_formats(s.json_mode, self.reply_type)
         self._json_mode = s.json_mode
         self._pending: list[tuple[str, str, str, str]] = []
         self._writing = asyncio.Lock()
         self._spent = 0.0
         self._reserved = 0.0
-        self._budget_hit = False
-        first = {id(job): prompt_messages(job, self.sender) for job in jobs}
-        keys = [cache_key(s.model, s.api, first[id(job)], s.reply_settings()) for job in jobs]
-        self._known = dict(self.cache.cached_responses(sorted(set(keys)))) if self.cache else {}
-        semaphore = asyncio.Semaphore(max(1, s.concurrency))
+        self._known = dict(self.cache.cached_responses(sorted(set(first_keys)))) if self.cache else {}
+        self.semaphore = asyncio.Semaphore(max(1, s.concurrency))
 
-        async def one(job: DraftJob) -> DraftOutcome:
-            async with semaphore:
-                outcome = await self._draft_one(job, first[id(job)])
-            self._count(outcome)
-            return outcome
+    async def close_run(self) -> None:
+        await self._flush(force=True)
+        await self._client.close()
 
-        try:
-            return list(await asyncio.gather(*(one(job) for job in jobs)))
-        finally:
-            await self._flush(force=True)
-            await self._client.close()
-
-    def _count(self, outcome: DraftOutcome) -> None:
-        st = self.stats
-        st.done += 1
-        if outcome.fallback_reason:
-            st.fallbacks += 1
-            reason = outcome.fallback_reason.split(":")[0]
-            st.fallback_reasons[reason] = st.fallback_reasons.get(reason, 0) + 1
-        elif outcome.cached:
-            st.cache_hits += 1
-        else:
-            st.model += 1
-        if self._progress is not None:
-            self._progress(st)
-
-    async def _draft_one(self, job: DraftJob, messages: list[dict[str, str]]) -> DraftOutcome:
-        usage = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0, "calls": 0}
-        all_cached = True
-        problems: list[str] = []
-        for attempt in (1, 2):
-            try:
-                result, cached = await self._ask(messages)
-            except _CallFailed as exc:
-                return fallback(job, f"api error: {exc}", **usage)
-            usage["tokens_in"] += result.tokens_in
-            usage["tokens_out"] += result.tokens_out
-            usage["cost_usd"] += cost_usd(self._price, result.tokens_in, result.tokens_out)
-            usage["calls"] += 0 if cached else 1
-            all_cached &= cached
-            if result.failure is not None:
-                if result.failure == "budget":
-                    return fallback(job, f"budget reached: --max-cost {self.settings.max_cost:g} spent", **usage)
-                if result.retryable and attempt == 1:
-                    self.stats.retries += 1
-                    messages = retry_messages(messages, result.text, [result.failure])
-                    continue
-                return fallback(job, result.failure, **usage)
-            assert result.reply is not None
-            problems = check_reply(job, result.reply, self.sender)
-            if not problems:
-                return DraftOutcome(
-                    subject=result.reply.subject.strip(),
-                    body=finished_body(result.reply, self.sender),
-                    facts_used=_fields_used(job, result.reply.facts_used),
-                    source="model",
-                    cached=all_cached,
-                    **usage,
-                )
-            if attempt == 1:
-                self.stats.retries += 1
-                messages = retry_messages(messages, result.text or result.reply.model_dump_json(), problems)
-        return fallback(job, "failed checks after a retry: " + "; ".join(problems), **usage)
-
-    async def _ask(self, messages: list[dict[str, str]]) -> tuple[_Reply, bool]:
+    def key(self, messages: list[dict[str, str]]) -> str:
+        """The cache key of one call."""
         s = self.settings
-        key = cache_key(s.model, s.api, messages, s.reply_settings())
+        return cache_key(s.model, s.api, messages, s.reply_settings())
+
+    def cost(self, result: ModelResult) -> float:
+        """What a result's tokens cost (0.0 without a known price)."""
+        return cost_usd(self._price, result.tokens_in, result.tokens_out)
+
+    async def ask(self, messages: list[dict[str, str]]) -> tuple[ModelResult, bool]:
+        """One call's result and whether it came from the cache; raises CallFailed after the client's retries."""
+        s = self.settings
+        key = self.key(messages)
         hit = self._known.get(key)
         if hit is None and self.cache is not None and len(messages) > 2:
             # A retry's key: looked up when needed, off the event loop like every store call.
             hit = (await asyncio.to_thread(self.cache.cached_responses, [key])).get(key)
         if hit is not None:
-            return _Reply.model_validate_json(hit), True
+            return ModelResult.model_validate_json(hit), True
         estimate = self._estimate(messages)
         if s.max_cost is not None and self._spent + self._reserved + estimate > s.max_cost:
-            self._budget_hit = True
-            return _Reply(failure="budget"), True
+            return ModelResult(failure="budget"), True
         self._reserved += estimate
         try:
             result = await (self._call_chat(messages) if s.api == "chat" else self._call_responses(messages))
         finally:
             self._reserved -= estimate
-        cost = cost_usd(self._price, result.tokens_in, result.tokens_out)
+        cost = self.cost(result)
         self._spent += cost
         st = self.stats
         st.calls += 1
@@ -245,10 +185,10 @@ class OpenAIDrafter:
             return False
         self._json_mode = True
         self.stats.json_mode = True
-        self._formats = response_formats(True)
+        self._formats = response_formats(True, self.reply_type)
         return True
 
-    async def _call_chat(self, messages: list[dict[str, str]]) -> _Reply:
+    async def _call_chat(self, messages: list[dict[str, str]]) -> ModelResult:
         import openai
 
         s = self.settings
@@ -262,24 +202,24 @@ class OpenAIDrafter:
             )
         except openai.BadRequestError as exc:
             if not self._schema_refused(exc):
-                raise _CallFailed(_api_error(exc)) from None
+                raise CallFailed(_api_error(exc)) from None
             return await self._call_chat(messages)
         except openai.APIError as exc:
-            raise _CallFailed(_api_error(exc)) from None
+            raise CallFailed(_api_error(exc)) from None
         usage = _chat_usage(completion)
         if not completion.choices:
-            return _Reply(failure="malformed reply (no choices)", retryable=True, **usage)
+            return ModelResult(failure="malformed reply (no choices)", retryable=True, **usage)
         choice = completion.choices[0]
         message = choice.message
         if getattr(message, "refusal", None):
-            return _Reply(failure=f"model refused: {_clip(message.refusal)}", **usage)
+            return ModelResult(failure=f"model refused: {_clip(message.refusal)}", **usage)
         if choice.finish_reason == "length":
-            return _Reply(failure="cut off at the output token limit", **usage)
+            return ModelResult(failure="cut off at the output token limit", **usage)
         if choice.finish_reason == "content_filter":
-            return _Reply(failure="refused by the content filter", **usage)
-        return _parsed(message.content or "", usage)
+            return ModelResult(failure="refused by the content filter", **usage)
+        return _parsed(message.content or "", usage, self.reply_type)
 
-    async def _call_responses(self, messages: list[dict[str, str]]) -> _Reply:
+    async def _call_responses(self, messages: list[dict[str, str]]) -> ModelResult:
         import openai
 
         s = self.settings
@@ -294,10 +234,10 @@ class OpenAIDrafter:
             )
         except openai.BadRequestError as exc:
             if not self._schema_refused(exc):
-                raise _CallFailed(_api_error(exc)) from None
+                raise CallFailed(_api_error(exc)) from None
             return await self._call_responses(messages)
         except openai.APIError as exc:
-            raise _CallFailed(_api_error(exc)) from None
+            raise CallFailed(_api_error(exc)) from None
         u = response.usage
         usage = {"tokens_in": u.input_tokens if u else 0, "tokens_out": u.output_tokens if u else 0}
         refusals = [
@@ -308,16 +248,100 @@ class OpenAIDrafter:
             if part.type == "refusal"
         ]
         if refusals:
-            return _Reply(failure=f"model refused: {_clip(refusals[0])}", **usage)
+            return ModelResult(failure=f"model refused: {_clip(refusals[0])}", **usage)
         details = response.incomplete_details
         if response.status == "incomplete":
             reason = details.reason if details else "unknown"
             what = "cut off at the output token limit" if reason == "max_output_tokens" else f"incomplete ({reason})"
-            return _Reply(failure=what, **usage)
-        return _parsed(response.output_text, usage)
+            return ModelResult(failure=what, **usage)
+        return _parsed(response.output_text, usage, self.reply_type)
 
 
-def response_formats(json_mode: bool) -> dict[str, Any]:
+class OpenAIDrafter(ModelCaller):
+    """Drafts with a model through an OpenAI-compatible API, falling back to templates per job."""
+
+    name = "model"
+    reply_type = DraftReply
+
+    def __init__(self, settings: ModelSettings, sender: Sender, cache: ModelCache | None = None) -> None:
+        super().__init__(settings, cache)
+        self.sender = sender
+
+    def draft(self, jobs: Sequence[DraftJob], progress: Progress | None = None) -> list[DraftOutcome]:
+        """One outcome per job, in job order (a model draft, or the template draft with its reason)."""
+        self.stats = DraftingStats(jobs=len(jobs))
+        return asyncio.run(self._draft_all(list(jobs), progress))
+
+    async def _draft_all(self, jobs: list[DraftJob], progress: Progress | None) -> list[DraftOutcome]:
+        self._progress = progress
+        first = {id(job): prompt_messages(job, self.sender) for job in jobs}
+        await self.open_run([self.key(first[id(job)]) for job in jobs])
+
+        async def one(job: DraftJob) -> DraftOutcome:
+            async with self.semaphore:
+                outcome = await self._draft_one(job, first[id(job)])
+            self._count(outcome)
+            return outcome
+
+        try:
+            return list(await asyncio.gather(*(one(job) for job in jobs)))
+        finally:
+            await self.close_run()
+
+    def _count(self, outcome: DraftOutcome) -> None:
+        st = self.stats
+        st.done += 1
+        if outcome.fallback_reason:
+            st.fallbacks += 1
+            reason = outcome.fallback_reason.split(":")[0]
+            st.fallback_reasons[reason] = st.fallback_reasons.get(reason, 0) + 1
+        elif outcome.cached:
+            st.cache_hits += 1
+        else:
+            st.model += 1
+        if self._progress is not None:
+            self._progress(st)
+
+    async def _draft_one(self, job: DraftJob, messages: list[dict[str, str]]) -> DraftOutcome:
+        usage = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0, "calls": 0}
+        all_cached = True
+        problems: list[str] = []
+        for attempt in (1, 2):
+            try:
+                result, cached = await self.ask(messages)
+            except CallFailed as exc:
+                return fallback(job, f"api error: {exc}", **usage)
+            usage["tokens_in"] += result.tokens_in
+            usage["tokens_out"] += result.tokens_out
+            usage["cost_usd"] += self.cost(result)
+            usage["calls"] += 0 if cached else 1
+            all_cached &= cached
+            if result.failure is not None:
+                if result.failure == "budget":
+                    return fallback(job, f"budget reached: --max-cost {self.settings.max_cost:g} spent", **usage)
+                if result.retryable and attempt == 1:
+                    self.stats.retries += 1
+                    messages = retry_messages(messages, result.text, [result.failure])
+                    continue
+                return fallback(job, result.failure, **usage)
+            reply = DraftReply.model_validate(result.data)
+            problems = check_reply(job, reply, self.sender)
+            if not problems:
+                return DraftOutcome(
+                    subject=reply.subject.strip(),
+                    body=finished_body(reply, self.sender),
+                    facts_used=_fields_used(job, reply.facts_used),
+                    source="model",
+                    cached=all_cached,
+                    **usage,
+                )
+            if attempt == 1:
+                self.stats.retries += 1
+                messages = retry_messages(messages, result.text or reply.model_dump_json(), problems)
+        return fallback(job, "failed checks after a retry: " + "; ".join(problems), **usage)
+
+
+def response_formats(json_mode: bool, reply_type: type[BaseModel] = DraftReply) -> dict[str, Any]:
     """The structured-output request per API: the DraftReply schema as the client's parse helpers write
     it (or plain JSON mode for servers without schema support)."""
     from openai.lib._parsing._completions import type_to_response_format_param
@@ -325,14 +349,15 @@ def response_formats(json_mode: bool) -> dict[str, Any]:
 
     if json_mode:
         return {"chat": {"type": "json_object"}, "responses": {"type": "json_object"}}
-    return {"chat": type_to_response_format_param(DraftReply), "responses": type_to_text_format_param(DraftReply)}
+    return {"chat": type_to_response_format_param(reply_type), "responses": type_to_text_format_param(reply_type)}
 
 
-def _parsed(text: str, usage: dict[str, int]) -> _Reply:
+def _parsed(text: str, usage: dict[str, int], reply_type: type[BaseModel]) -> ModelResult:
     try:
-        return _Reply(reply=DraftReply.model_validate_json(_json_part(text)), text=text, **usage)
+        data = reply_type.model_validate_json(_json_part(text)).model_dump()
+        return ModelResult(data=data, text=text, **usage)
     except ValidationError as exc:
-        return _Reply(failure=f"malformed reply ({_first_line(exc)})", text=text, retryable=True, **usage)
+        return ModelResult(failure=f"malformed reply ({_first_line(exc)})", text=text, retryable=True, **usage)
 
 
 def _json_part(text: str) -> str:
