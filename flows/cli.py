@@ -194,22 +194,47 @@ def facts(
     ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    llm: LlmFlag = False,
+    model: ModelOption = DEFAULT_MODEL,
+    concurrency: Concurrency = 8,
+    max_cost: MaxCost = None,
+    price_in: PriceIn = None,
+    price_out: PriceOut = None,
+    api: ApiOption = "chat",
+    store: StoreOption = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive each account's pain points, growth signals and prior solutions from its description, tags,
-    tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account."""
+    tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account.
+
+    With --llm a model reads each description instead of the phrases; a fact whose quote is not in
+    the text is dropped and counted, and an account the model could not read keeps the rules' facts."""
     from flows.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
 
     with one_line_errors():
         # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
         request = FactsRequest(
-            accounts=accounts, out=out, facts=facts_file(facts_spec), preset=preset, column_map=column_map
+            accounts=accounts,
+            out=out,
+            facts=facts_file(facts_spec),
+            preset=preset,
+            column_map=column_map,
+            store=store,
         )
         inputs = load_facts_inputs(request)
+        if llm:
+            from flows.llm import check_llm, llm_request
+
+            request.llm = llm_request(model, api, concurrency, max_cost, price_in, price_out)
+            check_llm(request.llm)
         as_flow = wants_flow_run(prefect)
-        with working(f"reading facts from {accounts.name}", quiet=json_out):
-            summary = run_flow("derive_facts", request) if as_flow else run_facts(request, inputs, use_prefect=False)
+        with working(f"reading facts from {accounts.name}", quiet=json_out or llm):
+            summary = (
+                run_flow("derive_facts", request)
+                if as_flow
+                else run_facts(request, inputs, use_prefect=False, quiet=json_out)
+            )
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return
@@ -218,6 +243,17 @@ def facts(
         f"{summary['with_fact']:,} of {summary['accounts']:,} accounts with a fact ({kinds}) -> {out}"
         f"; {summary['dropped']:,} source rows gave no account"
     )
+    if "llm" in summary:
+        m = summary["llm"]
+        console.print(
+            f"model {m['model']}: read {m['accounts_read']:,} of {m['accounts_with_text']:,} descriptions "
+            f"({m['cache_hits']:,} from the cache); dropped {m['dropped_unquoted']:,} facts without a verbatim "
+            f"quote and {m['dropped_unknown_key']:,} with an unknown key; {m['fallback_to_rules']:,} accounts "
+            f"left to the rules; {m['calls']:,} calls, {m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, "
+            f"${m['cost_usd']:.4f}",
+            markup=False,
+            highlight=False,
+        )
     say_how_to_see_runs(as_flow, json_out=json_out)
 
 

@@ -118,12 +118,20 @@ def draft_emails(
 
 @flow(name="derive_facts", flow_run_name=_run_name("facts", "accounts"), log_prints=True, validate_parameters=False)
 def derive_facts(
-    accounts: str, out: str, facts: str | None = None, preset: str = "canonical", column_map: str | None = None
+    accounts: str,
+    out: str,
+    facts: str | None = None,
+    preset: str = "canonical",
+    column_map: str | None = None,
+    llm: dict[str, Any] | None = None,
+    store: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, derive and write the accounts' facts, with the count per key as a keyed artifact."""
     from flows.facts import FactsRequest, load_facts_inputs, run_facts
 
-    request = FactsRequest(accounts=accounts, out=out, facts=facts, preset=preset, column_map=column_map)
+    request = FactsRequest(
+        accounts=accounts, out=out, facts=facts, preset=preset, column_map=column_map, llm=llm, store=store
+    )
     inputs = as_step(True)(load_facts_inputs)(request)
     return run_facts(request, inputs, use_prefect=True)
 

@@ -58,6 +58,30 @@ def reference_reply(request: dict[str, Any], api: str) -> Reply:
     return draft_reply(ref["subject"], ref["body"], facts)
 
 
+def account_text(request: dict[str, Any]) -> str:
+    """The account text of a facts request (between the ACCOUNT_TEXT markers), else ''."""
+    for message in request.get("messages") or request.get("input") or []:
+        content = message.get("content") if isinstance(message, dict) and message.get("role") == "user" else None
+        if isinstance(content, str) and "<<<ACCOUNT_TEXT" in content:
+            return content.split("<<<ACCOUNT_TEXT\n", 1)[1].rsplit("\nACCOUNT_TEXT>>>", 1)[0]
+    return ""
+
+
+def facts_reply(facts: list[tuple[str, str]], **kw: Any) -> Reply:
+    """A success whose content is the facts JSON `facts --llm` asks for: (key, quote) pairs."""
+    return Reply(content={"facts": [{"key": key, "quote": quote} for key, quote in facts]}, **kw)
+
+
+def stand_in_reader(request: dict[str, Any], api: str) -> Reply:
+    """A stand-in for a model reading facts, for the mechanics only: per account, one fact quoted
+    verbatim (the text's first five words, keyed raised_funding), one paraphrased quote and one
+    unknown key, so every answer the check must drop is there in known numbers."""
+    words = account_text(request).split()
+    return facts_reply(
+        [("raised_funding", " ".join(words[:5])), ("customer_traction", "a paraphrase not in the text"), ("nope", "x")]
+    )
+
+
 class FakeOpenAI:
     """The server, in a thread; `url` is its base URL (ending in /v1)."""
 
