@@ -90,7 +90,7 @@ def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, 
         from messaging.drafting.model import ModelSettings
 
         reader = FactsReader(ModelSettings(**request.llm.model_dump()), inputs.facts, store_cache(request.store))
-        texts = universe.accounts.select("account_id", "name", "description").collect()
+        texts = universe.accounts.select("account_id", "name", "domain", "description").collect()
         with progress_bar(0, what="reading", quiet=quiet or use_prefect) as progress:
             facts = step(model_facts)(texts, facts, reader, progress)
     step(write_table)(facts, request.out)

@@ -36,6 +36,9 @@ class FactsReader(ModelCaller):
     def read(self, accounts: pl.DataFrame, progress: Progress | None = None) -> tuple[pl.DataFrame, list[str]]:
         """(the verified facts of every account with text, the account ids left to the rules)."""
         rows = [r for r in accounts.select("account_id", "name", "description").iter_rows() if (r[2] or "").strip()]
+        self._about = dict(
+            accounts.select("account_id", pl.col("domain") if "domain" in accounts.columns else pl.lit("")).iter_rows()
+        )
         self.stats.jobs = len(rows)
         return asyncio.run(self._read_all(rows, progress))
 
@@ -48,7 +51,9 @@ class FactsReader(ModelCaller):
         async def one(account_id: str, text: str) -> None:
             async with self.semaphore:
                 try:
-                    result, cached = await self.ask(messages[account_id])
+                    result, cached = await self.ask(
+                        messages[account_id], about=f"{account_id} {self._about.get(account_id) or ''}"
+                    )
                 except CallFailed as exc:
                     result, cached = None, False
                     reason = f"api error: {str(exc).split(' ')[0]}"

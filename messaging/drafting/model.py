@@ -136,8 +136,12 @@ class ModelCaller:
         """What a result's tokens cost (0.0 without a known price)."""
         return cost_usd(self._price, result.tokens_in, result.tokens_out)
 
-    async def ask(self, messages: list[dict[str, str]]) -> tuple[ModelResult, bool]:
-        """One call's result and whether it came from the cache; raises CallFailed after the client's retries."""
+    async def ask(self, messages: list[dict[str, str]], about: str = "") -> tuple[ModelResult, bool]:
+        """One call's result and whether it came from the cache; raises CallFailed after the client's retries.
+
+        `about` (the contact's email, the account's domain) is kept with the cached request, so
+        `outbound forget` finds and deletes every call about that person or company.
+        """
         s = self.settings
         key = self.key(messages)
         hit = self._known.get(key)
@@ -161,7 +165,8 @@ class ModelCaller:
         st.tokens_in += result.tokens_in
         st.tokens_out += result.tokens_out
         st.cost_usd += cost
-        self._pending.append((key, s.model, json.dumps(messages), result.model_dump_json()))
+        request = json.dumps({"about": about, "messages": messages})
+        self._pending.append((key, s.model, request, result.model_dump_json()))
         await self._flush()
         return result, False
 
@@ -308,7 +313,7 @@ class OpenAIDrafter(ModelCaller):
         problems: list[str] = []
         for attempt in (1, 2):
             try:
-                result, cached = await self.ask(messages)
+                result, cached = await self.ask(messages, about=job.email)
             except CallFailed as exc:
                 return fallback(job, f"api error: {exc}", **usage)
             usage["tokens_in"] += result.tokens_in

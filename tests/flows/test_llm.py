@@ -66,6 +66,10 @@ def test_draft_llm_writes_model_drafts_and_a_second_run_makes_no_call(server, wo
     assert server.calls == calls  # nothing asked twice
     assert again["cache_hits"] == drafts.height and again["calls"] == 0 and again["cost_usd"] == 0
     assert pl.read_parquet(tmp_path / "d2" / "drafts.parquet")["body"].equals(drafts["body"])
+    # Every cached call names whom it was about, so forgetting a person removes theirs.
+    email = drafts["email"][0]
+    removed = Store(store).forget(email)
+    assert removed["model_cache"] == drafts.filter(pl.col("email") == email).height > 0
 
 
 def test_draft_llm_under_prefect_publishes_tokens_and_cost_in_the_samples(prefect_harness, server, workspace, tmp_path):
