@@ -18,7 +18,7 @@ _URL = re.compile(
 )
 _EMAIL = re.compile(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b")
 _NUMBER = re.compile(r"(?<![\w])[$€£]?\d[\d,.]*(?:%|[kKmMbB]\b)?")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&'’-]*")
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9&'’-]*")
 # Capitalised words any email may use without their being a fact.
 COMMON_WORDS = frozenset(
     """i i'm i'd i'll i've hi hello hey dear thanks thank best regards cheers ps p.s monday tuesday wednesday
@@ -47,12 +47,6 @@ def strip_instructions(text: str | None) -> tuple[str, int]:
         elif sentence.strip():
             kept.append(sentence.strip())
     return " ".join(kept), dropped
-
-
-def _ends_sentence(line: str, end: int) -> bool:
-    """True when the word ending at `end` is followed by a sentence end (. ! ? :)."""
-    rest = line[end : end + 3].lstrip(" \"')’")
-    return rest[:1] in (".", "!", "?", ":")
 
 
 def _norm(token: str) -> str:
@@ -94,17 +88,15 @@ def grounding_failures(text: str, *, known: Iterable[str], addresses: Iterable[s
         number = match.group().rstrip(".,")
         if number and number.lower() not in corpus:
             fail("invented figure", number)
-    words = {w.lower().rstrip("'’-") for w in _WORD.findall(corpus)}
     for line in rest.splitlines():
-        start_of_sentence = True
-        for match in _WORD.finditer(line):
+        for match in _CAPITALISED.finditer(line):
             word = match.group().rstrip("'’-")
-            start, start_of_sentence = start_of_sentence, _ends_sentence(line, match.end())
-            if not word[0].isupper() or word.lower() in COMMON_WORDS:
+            if word.lower() in COMMON_WORDS:
                 continue
             # A sentence's first word is capitalised anyway: a name only when it looks like one (AcmeCorp, SOC).
-            if start and not any(ch.isupper() or ch.isdigit() for ch in word[1:]):
+            before = line[max(0, match.start() - 4) : match.start()].rstrip(" \"'(‘“")
+            if (not before or before[-1] in ".!?:") and not any(ch.isupper() or ch.isdigit() for ch in word[1:]):
                 continue
-            if word.lower() not in words and word.lower() not in corpus:
+            if word.lower() not in corpus:
                 fail("invented name", word)
     return failures
