@@ -249,3 +249,39 @@ def test_replies_are_written_to_the_cache_in_batches_as_they_complete():
         _draft(server, contacts=12, steps=3, cache=cache)
     assert len(cache.rows) == 36
     assert cache.writes >= 36 // CACHE_BATCH  # committed along the way, not once at the end
+
+
+def test_an_interrupted_run_keeps_what_it_had_and_the_next_asks_only_for_the_rest():
+    cache = _DictCache()
+    jobs = 36
+
+    class Stopped(Exception):
+        pass
+
+    def interrupt(stats):  # a run stopped half way (a real Ctrl-C cancels the task the same way)
+        if stats.done == 20:
+            raise Stopped
+
+    options = {"model": "gpt-4o-mini", "max_retries": 0, "timeout": 5, "concurrency": 4}
+    with FakeOpenAI() as server:
+        drafter = OpenAIDrafter(ModelSettings(base_url=server.url, api_key="t", **options), SENDER, cache=cache)
+        with pytest.raises(Stopped):
+            build_drafts(
+                _targets(),
+                _contacts(12),
+                personas=["champion"],
+                persona_rules=None,
+                messaging=SPEC,
+                sender=SENDER,
+                templates=TEMPLATES,
+                per_persona=12,
+                drafter=drafter,
+                progress=interrupt,
+            )
+        kept = len(cache.rows)
+        asked = server.calls
+        result = _draft(server, contacts=12, steps=3, cache=cache)
+        asked_again = server.calls - asked
+    assert 20 <= kept < jobs
+    assert asked_again == jobs - kept  # only what the interrupted run had not kept
+    assert set(result.drafts["source"]) == {"model"} and result.stats["cache_hits"] == kept
