@@ -1,7 +1,9 @@
 """The OpenAI drafter: one model call per (contact, step), checked, retried once, else the template draft.
 
-Calls go through the official client (`AsyncOpenAI`), over chat completions or responses, with
-structured output (the `DraftReply` schema; `json_mode` for servers without schema support). The
+`ModelCaller` is the calling half, shared with `outbound facts --llm` (flows/facts_llm.py): the
+official client (`AsyncOpenAI`), over chat completions or responses, with structured output (the
+reply model's JSON schema as the client's parse helpers build it, once per run; plain JSON mode for
+servers without schema support, taken on by itself when a server refuses the schema). The
 client's own retries handle 429 (honouring Retry-After), 5xx, timeouts and dropped connections;
 nothing retries on top of it. Every job runs under one asyncio semaphore inside one call of
 `draft`, so a run is one task however many drafts it makes. Replies are cached by a hash of the
