@@ -72,7 +72,7 @@ def main() -> None:
 
     from campaigns.store import Store
     from flows.facts_llm import FactsReader
-    from messaging.drafting.model import ModelSettings
+    from messaging.drafting.caller import ModelSettings
     from targeting.facts import load_facts
 
     server = None

@@ -87,7 +87,7 @@ def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, 
     reader = None
     if request.llm is not None:
         from flows.facts_llm import FactsReader, model_facts
-        from messaging.drafting.model import ModelSettings
+        from messaging.drafting.caller import ModelSettings
 
         reader = FactsReader(ModelSettings(**request.llm.model_dump()), inputs.facts, store_cache(request.store))
         texts = universe.accounts.select("account_id", "name", "domain", "description").collect()

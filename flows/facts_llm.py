@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from messaging.drafting.model import CallFailed, ModelCaller, ModelSettings
+from messaging.drafting.caller import CallFailed, ModelCaller, ModelSettings
 from messaging.drafting.seam import ModelCache, Progress
 from targeting.facts.derive import FACTS_SCHEMA
 from targeting.facts.reading import FactsReply, read_messages, verified_facts

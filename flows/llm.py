@@ -20,7 +20,7 @@ from flows.options import DEFAULT_MODEL
 from targeting.errors import InputError
 
 if TYPE_CHECKING:
-    from messaging.drafting.model import ModelSettings
+    from messaging.drafting.caller import ModelSettings
     from messaging.drafting.seam import DraftingStats, Progress
 
 _ENDPOINTS = {"chat": "/chat/completions", "responses": "/responses"}
@@ -52,7 +52,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
     Raises:
         InputError: one line naming what is wrong and how to fix it.
     """
-    from messaging.drafting.model import ModelSettings
+    from messaging.drafting.caller import ModelSettings
     from messaging.drafting.pricing import PRICES_PER_1M
 
     settings = ModelSettings(**request.model_dump())

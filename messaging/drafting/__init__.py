@@ -1,7 +1,8 @@
 """Drafting: the seam between composed template drafts and who writes the final text.
 
 `seam` defines the `Drafter` and `ModelCache` protocols and the template drafter (the default),
-`model` the OpenAI drafter (structured output, checks, one retry, template fallback, budget, cache),
+`caller` the calls (client, structured output, cache, budget, JSON-mode fallback), `model` the
+OpenAI drafter on top (checks, one retry, template fallback),
 `prompt` what a model is shown and how its reply is finished, `grounding` and `ai_tells` the checks
 a model draft must pass, `pricing` the price table, `jobs` the frame <-> job plumbing.
 """
@@ -18,7 +19,8 @@ __all__, __getattr__ = lazy_face(
         "Drafter": "messaging.drafting.seam",
         "DraftingStats": "messaging.drafting.seam",
         "ModelCache": "messaging.drafting.seam",
-        "ModelSettings": "messaging.drafting.model",
+        "ModelCaller": "messaging.drafting.caller",
+        "ModelSettings": "messaging.drafting.caller",
         "OpenAIDrafter": "messaging.drafting.model",
         "TemplateDrafter": "messaging.drafting.seam",
         "ai_tells": "messaging.drafting.ai_tells",
