@@ -570,6 +570,28 @@ class Store:
                 "INSERT OR IGNORE INTO model_cache VALUES (?, ?, ?, ?, ?)", [key, model, request, response, _now()]
             )
 
+    def cached_responses(self, keys: list[str] | tuple[str, ...]) -> dict[str, str]:
+        """The cached responses of those keys that have one (one read for any number of keys)."""
+        if not keys or not self.exists():
+            return {}
+        with self.reading() as con:
+            rows = con.execute(
+                "SELECT key, response FROM model_cache WHERE key IN (SELECT unnest(?::VARCHAR[]))", [list(keys)]
+            ).fetchall()
+        return dict(rows)
+
+    def cache_responses(self, rows: list[tuple[str, str, str, str]] | tuple[tuple[str, str, str, str], ...]) -> None:
+        """Keep (key, model, request, response) rows in one transaction (the first kept for a key wins).
+
+        The model drafter calls this every few completed calls, so a run killed half way keeps what
+        it had paid for and the next run resumes from there.
+        """
+        if not rows:
+            return
+        now = _now()
+        with self.transaction() as con:
+            con.executemany("INSERT OR IGNORE INTO model_cache VALUES (?, ?, ?, ?, ?)", [[*row, now] for row in rows])
+
 
 def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
     """Bring a store from `version` to SCHEMA_VERSION in one transaction."""

@@ -20,7 +20,21 @@ from flows.console import (
     working,
 )
 from flows.icp_cli import icp_app
-from flows.options import AllowSample, JsonFlag, MapFile, Preset
+from flows.options import (
+    DEFAULT_MODEL,
+    AllowSample,
+    ApiOption,
+    Concurrency,
+    JsonFlag,
+    LlmFlag,
+    MapFile,
+    MaxCost,
+    ModelOption,
+    Preset,
+    PriceIn,
+    PriceOut,
+    StoreOption,
+)
 from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
@@ -194,22 +208,47 @@ def facts(
     ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    llm: LlmFlag = False,
+    model: ModelOption = DEFAULT_MODEL,
+    concurrency: Concurrency = 8,
+    max_cost: MaxCost = None,
+    price_in: PriceIn = None,
+    price_out: PriceOut = None,
+    api: ApiOption = "chat",
+    store: StoreOption = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive each account's pain points, growth signals and prior solutions from its description, tags,
-    tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account."""
+    tech and hiring, with the words each rests on. `dropped` counts source rows that gave no account.
+
+    With --llm a model reads each description instead of the phrases; a fact whose quote is not in
+    the text is dropped and counted, and an account the model could not read keeps the rules' facts."""
     from flows.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
 
     with one_line_errors():
         # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
         request = FactsRequest(
-            accounts=accounts, out=out, facts=facts_file(facts_spec), preset=preset, column_map=column_map
+            accounts=accounts,
+            out=out,
+            facts=facts_file(facts_spec),
+            preset=preset,
+            column_map=column_map,
+            store=store,
         )
         inputs = load_facts_inputs(request)
+        if llm:
+            from flows.llm import check_llm, llm_request
+
+            request.llm = llm_request(model, api, concurrency, max_cost, price_in, price_out)
+            check_llm(request.llm)
         as_flow = wants_flow_run(prefect)
-        with working(f"reading facts from {accounts.name}", quiet=json_out):
-            summary = run_flow("derive_facts", request) if as_flow else run_facts(request, inputs, use_prefect=False)
+        with working(f"reading facts from {accounts.name}", quiet=json_out or llm):
+            summary = (
+                run_flow("derive_facts", request)
+                if as_flow
+                else run_facts(request, inputs, use_prefect=False, quiet=json_out)
+            )
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return
@@ -218,6 +257,17 @@ def facts(
         f"{summary['with_fact']:,} of {summary['accounts']:,} accounts with a fact ({kinds}) -> {out}"
         f"; {summary['dropped']:,} source rows gave no account"
     )
+    if "llm" in summary:
+        m = summary["llm"]
+        console.print(
+            f"model {m['model']}: read {m['accounts_read']:,} of {m['accounts_with_text']:,} descriptions "
+            f"({m['cache_hits']:,} from the cache); dropped {m['dropped_unquoted']:,} facts without a verbatim "
+            f"quote and {m['dropped_unknown_key']:,} with an unknown key; {m['fallback_to_rules']:,} accounts "
+            f"left to the rules; {m['calls']:,} calls, {m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, "
+            f"${m['cost_usd']:.4f}",
+            markup=False,
+            highlight=False,
+        )
     say_how_to_see_runs(as_flow, json_out=json_out)
 
 
@@ -282,10 +332,22 @@ def draft(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     allow_sample_sender: AllowSample = False,
+    llm: LlmFlag = False,
+    model: ModelOption = DEFAULT_MODEL,
+    concurrency: Concurrency = 8,
+    max_cost: MaxCost = None,
+    price_in: PriceIn = None,
+    price_out: PriceOut = None,
+    api: ApiOption = "chat",
+    store: StoreOption = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
-    """Write a short sequence of persona-matched drafts for each chosen contact, with exports."""
+    """Write a short sequence of persona-matched drafts for each chosen contact, with exports.
+
+    With --llm a model writes each step from the same facts, checked against them and sender.yaml;
+    any draft it fails or invents is the template draft, with the reason in fallback_reason.
+    """
     with one_line_errors():
         require_files({"--targets": targets, "--contacts": contacts})
     from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
@@ -308,12 +370,20 @@ def draft(
             suppress=suppress or [],
             steps=steps,
             allow_sample_sender=allow_sample_sender,
+            store=store,
         )
         inputs = load_draft_inputs(request)
+        if llm:
+            from flows.llm import check_llm, llm_request
+
+            request.llm = llm_request(model, api, concurrency, max_cost, price_in, price_out)
+            check_llm(request.llm)
         flow_run = wants_flow_run(prefect)
-        with working(f"drafting for {targets}", quiet=json_out):
+        with working(f"drafting for {targets}", quiet=json_out or llm):
             summary = (
-                run_flow("draft_emails", request) if flow_run else run_drafting(request, inputs, use_prefect=False)
+                run_flow("draft_emails", request)
+                if flow_run
+                else run_drafting(request, inputs, use_prefect=False, quiet=json_out)
             )
     print_json(summary) if json_out else print_draft_summary(summary)
     say_how_to_see_runs(flow_run, json_out=json_out)

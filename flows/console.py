@@ -122,9 +122,23 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
         )
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
+    if "llm" in summary:
+        console.print(llm_line(summary["llm"]), markup=False, highlight=False)
     for sample in summary["samples"]:
         console.rule(f"{sample['persona']} - {sample['email']}")
         console.print(f"Subject: {sample['subject']}\n\n{sample['body']}", markup=False, highlight=False)
+
+
+def llm_line(llm: dict[str, Any]) -> str:
+    """The model run in a few lines: drafts by source, fallbacks by reason, calls, tokens and cost."""
+    cost = f"${llm['cost_usd']:.4f}" if llm.get("price_per_1m") else "cost unknown (no price for this model)"
+    lines = [
+        f"model {llm['model']} ({llm['api']}): {llm['model_drafts']:,} model drafts, {llm['cache_hits']:,} from "
+        f"the cache, {llm['fallbacks']:,} template fallbacks; {llm['calls']:,} calls ({llm['retries']:,} retries), "
+        f"{llm['tokens_in']:,} tokens in, {llm['tokens_out']:,} out, {cost}"
+    ]
+    lines += [f"  fallback: {reason:<40} {n:>6,}" for reason, n in llm["fallback_reasons"].items()]
+    return "\n".join(lines)
 
 
 def print_icp_check(check: Any, path: Any) -> None:

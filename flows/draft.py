@@ -10,6 +10,7 @@ import polars as pl
 from pydantic import BaseModel
 
 from flows.frames_io import check_targets, read_targets, write_csv
+from flows.llm import LlmRequest, progress_bar, store_cache
 from flows.runtime import as_step, publish_markdown
 from targeting.errors import InputError
 from targeting.icp.spec import IcpSpec, load_icp
@@ -42,6 +43,9 @@ class DraftRequest(BaseModel):
     suppress: list[Path] = []
     steps: int = 3
     allow_sample_sender: bool = False
+    # Set by `--llm` (checked by `flows.llm.check_llm` before any flow starts); None drafts on templates.
+    llm: LlmRequest | None = None
+    store: Path | None = None
 
 
 def resolve_draft_request(
@@ -121,16 +125,20 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     )
 
 
-def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: bool) -> dict[str, Any]:
+def run_drafting(
+    request: DraftRequest, inputs: DraftInputs, *, use_prefect: bool, quiet: bool = False
+) -> dict[str, Any]:
     """Run the drafting steps (as Prefect tasks when `use_prefect`) and write the outputs.
 
     Args:
         request: The files and options.
         inputs: The specs and templates `load_draft_inputs` loaded from `request`.
         use_prefect: Run each step as a task (inside a flow run).
+        quiet: No progress bar (with --json).
 
     Returns:
-        The drafting summary printed by the command.
+        The drafting summary printed by the command; with `--llm`, `llm` holds the model run's
+        totals (model drafts, cache hits, fallbacks by reason, calls, tokens, cost).
     """
     from flows.campaign_store import ledger_emails  # DuckDB, imported once the inputs are known good
     from messaging.drafts import build_drafts
@@ -138,26 +146,74 @@ def run_drafting(request: DraftRequest, inputs: DraftInputs, *, use_prefect: boo
     step = as_step(use_prefect)
     contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
     targets = read_targets(request.targets)
-    result = step(build_drafts)(
-        targets,
-        contacts.contacts,
-        personas=list(inputs.icp.personas),
-        persona_rules=inputs.persona_rules,
-        messaging=inputs.messaging,
-        sender=inputs.sender,
-        templates=inputs.templates,
-        allow_role=request.allow_role,
-        allow_free_mail=request.allow_free_mail,
-        suppressed=[*inputs.suppressed, *ledger_emails(contacts.contacts)],  # and the store's suppression ledger
-        steps=request.steps,
-    )
+    drafter = model_drafter(request, inputs)
+    with progress_bar(0, what="drafting", quiet=quiet or use_prefect or drafter is None) as progress:
+        result = step(build_drafts)(
+            targets,
+            contacts.contacts,
+            personas=list(inputs.icp.personas),
+            persona_rules=inputs.persona_rules,
+            messaging=inputs.messaging,
+            sender=inputs.sender,
+            templates=inputs.templates,
+            allow_role=request.allow_role,
+            allow_free_mail=request.allow_free_mail,
+            suppressed=[
+                *inputs.suppressed,
+                *ledger_emails(contacts.contacts, request.store),
+            ],  # and the store's suppression ledger
+            steps=request.steps,
+            drafter=drafter,
+            progress=progress,
+        )
     step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
     summary = summarize_drafts(
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
     ) | {"sender": inputs.sender.summary()}
+    if request.llm is not None:
+        summary["llm"] = llm_summary(request.llm, result.stats, result.usage)
     if use_prefect:
-        publish_markdown("draft-samples", samples_markdown(result.drafts), "One sample first-touch draft per persona")
+        publish_markdown(
+            "draft-samples",
+            samples_markdown(result.drafts, result.usage, summary.get("llm")),
+            "One sample first-touch draft per persona",
+        )
     return summary
+
+
+def model_drafter(request: DraftRequest, inputs: DraftInputs):
+    """The OpenAI drafter `--llm` asked for, caching in the store; None for templates."""
+    if request.llm is None:
+        return None
+    from messaging.drafting.model import ModelSettings, OpenAIDrafter
+
+    settings = ModelSettings(**request.llm.model_dump())
+    return OpenAIDrafter(settings, inputs.sender, cache=store_cache(request.store))
+
+
+def llm_summary(llm: LlmRequest, stats: dict[str, Any], usage: pl.DataFrame | None) -> dict[str, Any]:
+    """The model run's totals, its settings and the mean tokens and cost per draft."""
+    from messaging.drafting.pricing import known_price
+
+    drafts = usage.height if usage is not None else 0
+    per_draft = (
+        usage.select(pl.col("tokens_in").mean(), pl.col("tokens_out").mean(), pl.col("cost_usd").mean()).row(0)
+        if drafts
+        else (0, 0, 0)
+    )
+    price = known_price(llm.model, llm.price_in, llm.price_out)
+    return {
+        "model": llm.model,
+        "api": llm.api,
+        "price_per_1m": list(price) if price else None,
+        "max_cost": llm.max_cost,
+        **stats,
+        "per_draft": {
+            "tokens_in": round(per_draft[0] or 0, 1),
+            "tokens_out": round(per_draft[1] or 0, 1),
+            "cost_usd": round(per_draft[2] or 0, 8),
+        },
+    }
 
 
 def suppressed_keys(paths: list[Path]) -> list[str]:
@@ -242,10 +298,30 @@ def first_touch_per_persona(drafts: pl.DataFrame) -> pl.DataFrame:
     return first.unique("persona", keep="first", maintain_order=True)
 
 
-def samples_markdown(drafts: pl.DataFrame) -> str:
-    """One first-touch draft per persona, as markdown for the `draft-samples` artifact."""
-    parts = [
-        f"## {row['persona']} ({row['email']})\n\n**{row['subject']}**\n\n```\n{row['body']}\n```"
-        for row in first_touch_per_persona(drafts).iter_rows(named=True)
-    ]
+def samples_markdown(drafts: pl.DataFrame, usage: pl.DataFrame | None = None, llm: dict[str, Any] | None = None) -> str:
+    """One first-touch draft per persona, as markdown for the `draft-samples` artifact.
+
+    With a model run, each sample says where it came from and its tokens and cost, and the run's
+    totals come first.
+    """
+    first = first_touch_per_persona(drafts)
+    if usage is not None:
+        first = first.join(usage.drop("source"), on=["contact_id", "step"], how="left", maintain_order="left")
+    parts = []
+    if llm is not None:
+        parts.append(
+            f"Model `{llm['model']}` ({llm['api']}): {llm['model_drafts']} model drafts, {llm['cache_hits']} from "
+            f"the cache, {llm['fallbacks']} template fallbacks; {llm['calls']} calls, {llm['tokens_in']:,} tokens in, "
+            f"{llm['tokens_out']:,} out, ${llm['cost_usd']:.4f}."
+        )
+    for row in first.iter_rows(named=True):
+        head = f"## {row['persona']} ({row['email']})"
+        if usage is not None:
+            why = f", {row['fallback_reason']}" if row.get("fallback_reason") else ""
+            why += " (from the cache)" if row.get("cached") else ""
+            head += (
+                f"\n\n_{row['source']}{why}; {row['tokens_in'] or 0} tokens in, {row['tokens_out'] or 0} out, "
+                f"${row['cost_usd'] or 0:.5f}_"
+            )
+        parts.append(f"{head}\n\n**{row['subject']}**\n\n```\n{row['body']}\n```")
     return "\n\n".join(parts) or "_No drafts._"

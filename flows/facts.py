@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from flows.frames_io import write_table
+from flows.llm import LlmRequest, progress_bar, store_cache
 from flows.runtime import as_step, publish_table
 from targeting.errors import InputError
 from targeting.facts import FactsSpec, account_facts, facts_summary, load_facts
@@ -26,6 +27,9 @@ class FactsRequest(BaseModel):
     facts: Path | None = None
     preset: str = "canonical"
     column_map: Path | None = None
+    # Set by `--llm` (checked by `flows.llm.check_llm` before any flow starts): a model reads `description`.
+    llm: LlmRequest | None = None
+    store: Path | None = None
 
 
 def facts_file(explicit: Path | None) -> Path | None:
@@ -68,18 +72,31 @@ def load_facts_inputs(request: FactsRequest) -> FactsInputs:
     return FactsInputs(facts=facts, column_map=column_map)
 
 
-def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool) -> dict[str, Any]:
+def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, quiet: bool = False) -> dict[str, Any]:
     """Derive every account's facts and write them (as Prefect tasks when `use_prefect`).
 
     Returns:
         `{"accounts", "with_fact", "facts": {kind: n}, "dropped", "out"}`; `dropped` counts the source
-        rows that gave no account (rejected, duplicate or folded into an earlier row).
+        rows that gave no account (rejected, duplicate or folded into an earlier row); with `--llm`,
+        `llm` holds the model run (accounts read, answers dropped for no verbatim quote or an
+        unknown key, accounts left to the rules and why, calls, tokens, cost).
     """
     step = as_step(use_prefect)
     universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
     facts = account_facts(universe.accounts, inputs.facts, carried=universe.carried).collect()
+    reader = None
+    if request.llm is not None:
+        from flows.facts_llm import FactsReader, model_facts
+        from messaging.drafting.caller import ModelSettings
+
+        reader = FactsReader(ModelSettings(**request.llm.model_dump()), inputs.facts, store_cache(request.store))
+        texts = universe.accounts.select("account_id", "name", "domain", "description").collect()
+        with progress_bar(0, what="reading", quiet=quiet or use_prefect) as progress:
+            facts = step(model_facts)(texts, facts, reader, progress)
     step(write_table)(facts, request.out)
     summary = facts_summary(facts, accounts=universe.universe, dropped=universe.rows_read - universe.universe)
+    if reader is not None:
+        summary["llm"] = reader.summary()
     if use_prefect:
         by_key = facts.group_by("kind", "key").len().sort("len", "kind", "key", descending=[True, False, False])
         rows = [{"kind": kind, "key": key, "accounts": n} for kind, key, n in by_key.iter_rows()]

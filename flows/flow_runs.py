@@ -102,8 +102,14 @@ def draft_emails(
     suppress: list[str] | None = None,
     steps: int = 3,
     allow_sample_sender: bool = False,
+    llm: dict[str, Any] | None = None,
+    store: str | None = None,
 ) -> dict[str, Any]:
-    """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact."""
+    """Prefect flow: load the inputs, then the drafting steps as tasks, with sample drafts per persona as a keyed artifact.
+
+    With `llm` (the checked `--llm` options), the model calls run concurrently with asyncio inside the
+    one drafting task, retried by the openai client only (no Prefect retries on top).
+    """
     from flows.draft import DraftRequest, load_draft_inputs, run_drafting
 
     request = DraftRequest(
@@ -122,6 +128,8 @@ def draft_emails(
         suppress=suppress or [],
         steps=steps,
         allow_sample_sender=allow_sample_sender,
+        llm=llm,
+        store=store,
     )
     inputs = as_step(True)(load_draft_inputs)(request)
     return run_drafting(request, inputs, use_prefect=True)
@@ -129,12 +137,20 @@ def draft_emails(
 
 @flow(name="derive_facts", flow_run_name=_run_name("facts", "accounts"), log_prints=True, validate_parameters=False)
 def derive_facts(
-    accounts: str, out: str, facts: str | None = None, preset: str = "canonical", column_map: str | None = None
+    accounts: str,
+    out: str,
+    facts: str | None = None,
+    preset: str = "canonical",
+    column_map: str | None = None,
+    llm: dict[str, Any] | None = None,
+    store: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, derive and write the accounts' facts, with the count per key as a keyed artifact."""
     from flows.facts import FactsRequest, load_facts_inputs, run_facts
 
-    request = FactsRequest(accounts=accounts, out=out, facts=facts, preset=preset, column_map=column_map)
+    request = FactsRequest(
+        accounts=accounts, out=out, facts=facts, preset=preset, column_map=column_map, llm=llm, store=store
+    )
     inputs = as_step(True)(load_facts_inputs)(request)
     return run_facts(request, inputs, use_prefect=True)
 

@@ -16,3 +16,22 @@ StoreOption = Annotated[
 AllowSample = Annotated[
     bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
 ]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+# The LLM options of `draft --llm` and `facts --llm` (PRODUCT.md, "LLM options").
+LlmFlag = Annotated[
+    bool, typer.Option("--llm", help="Have a model write (draft) or read (facts), checked; needs OPENAI_API_KEY.")
+]
+ModelOption = Annotated[
+    str, typer.Option("--model", envvar="OUTBOUND_LLM_MODEL", help="Model name as the server knows it.")
+]
+Concurrency = Annotated[int, typer.Option("--concurrency", min=1, help="Model calls in flight at once.")]
+MaxCost = Annotated[
+    float | None,
+    typer.Option("--max-cost", min=0, help="Budget in USD; past it, the rest fall back to templates (or rules)."),
+]
+PriceIn = Annotated[float | None, typer.Option("--price-in", min=0, help="USD per 1M input tokens (default: table).")]
+PriceOut = Annotated[
+    float | None, typer.Option("--price-out", min=0, help="USD per 1M output tokens (default: table).")
+]
+ApiOption = Annotated[str, typer.Option("--api", help="OpenAI API to call: chat (completions) or responses.")]

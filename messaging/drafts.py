@@ -18,7 +18,7 @@ Every input row therefore lands in exactly one of drafts (all its steps) or skip
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -29,6 +29,7 @@ from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet, require_steps
 from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
 from messaging.contacts.sendability import check_sendability
+from messaging.drafting.seam import Drafter, Progress
 from targeting.columns import ACCOUNT_SCHEMA
 
 DRAFT_COLUMNS = (
@@ -64,6 +65,7 @@ _ACCOUNT_FIELDS = (
     "growth_signals",
     "pain_points",
     "prior_solutions",
+    "description",
 )
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 # What a draft is made from: the contact's identity, its persona and its account's facts.
@@ -86,6 +88,10 @@ class DraftSet:
 
     drafts: pl.DataFrame
     skipped: pl.DataFrame
+    # Per draft: source, tokens, cost and calls (None: drafted on templates only).
+    usage: pl.DataFrame | None = None
+    # The drafter's run totals (model drafts, cache hits, fallbacks and reasons, tokens, cost).
+    stats: dict[str, object] = field(default_factory=dict)
 
 
 def build_drafts(
@@ -103,8 +109,14 @@ def build_drafts(
     per_persona: int = 1,
     max_per_account: int | None = None,
     suppressed: Sequence[str] = (),
+    drafter: Drafter | None = None,
+    progress: Progress | None = None,
 ) -> DraftSet:
     """Draft every chosen contact's sequence from its account's facts.
+
+    Plan (who, which step and variant) -> compose (copy blocks, the template draft) -> drafter
+    (the template draft as it is, or a model's, checked, with the template draft as fallback)
+    -> lint, whose error-level issues the gate holds back.
 
     Args:
         targets: The target list (canonical account columns; `account_id` at least).
@@ -123,6 +135,8 @@ def build_drafts(
         per_persona: Contacts drafted per account and persona.
         max_per_account: Cap on contacts drafted per account (None: no cap).
         suppressed: Emails, domains and account ids never to draft (lower case).
+        drafter: Who writes each (contact, step); None keeps the template drafts.
+        progress: Called with the drafter's running totals as drafts complete.
 
     Returns:
         A DraftSet; every input contact row is in exactly one of `.drafts` or `.skipped`.
@@ -153,7 +167,14 @@ def build_drafts(
         pl.lit("template").alias("source"),
         pl.lit(None, dtype=pl.String).alias("fallback_reason"),
     )
-    return DraftSet(lint_rendered_drafts(drafts, sender), skipped)
+    if drafter is None or drafter.name == "template":
+        return DraftSet(lint_rendered_drafts(drafts, sender), skipped)
+    from messaging.drafting.jobs import apply_drafter
+
+    accounts = chosen.select("account_id", *_ACCOUNT_FIELDS).unique("account_id", keep="first").collect()
+    drafts, usage = apply_drafter(drafts, accounts, drafter, progress)
+    stats = getattr(drafter, "stats", None)
+    return DraftSet(lint_rendered_drafts(drafts, sender), skipped, usage, stats.as_dict() if stats else {})
 
 
 def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import re
 import polars as pl
 
 from messaging.checks.spam_words import SPAM_WORDS, spam_word_issues
+from messaging.drafting.ai_tells import AI_TELLS
 from targeting.errors import InputError
 
 MIN_WORDS = 50
@@ -33,6 +34,9 @@ SEVERITY: dict[str, str] = {
     "too_many_links": "warning",
     "no_account_fact": "warning",
     "spam_word": "warning",
+    # Phrasing that marks machine-written email: a reviewer's warning on templates (a model draft
+    # with one is retried, then replaced by its template draft, before lint).
+    "ai_tell": "warning",
 }
 
 # Leftovers of every merge syntax a draft may pass through: Jinja2 ({{ }}, {% %}), Python format
@@ -119,6 +123,7 @@ def lint_drafts_lazy(
                 _footer_issue("_has_address", postal_address, "no_postal_address", "the postal address is missing")
             ),
             _as_list(_fact_issue()),
+            _as_list(_ai_tell_issue()),
         )
         .list.drop_nulls()
         .alias("issues")
@@ -232,3 +237,17 @@ def _footer_issue(column: str, footer: str, code: str, message: str) -> pl.Expr:
 def _fact_issue() -> pl.Expr:
     facts = pl.col("facts_used").list.len().fill_null(0)
     return pl.when(facts == 0).then(pl.lit("no_account_fact: the draft uses no fact about the account")).otherwise(None)
+
+
+# One pass of one regex over every body: the alternation of every AI tell.
+_AI_TELL_PATTERN = "(?i)" + "|".join(f"(?:{pattern})" for _, pattern in AI_TELLS)
+
+
+def _ai_tell_issue() -> pl.Expr:
+    found = pl.col("body").str.extract_all(_AI_TELL_PATTERN).list.unique(maintain_order=True)
+    listed = found.list.eval(pl.format("'{}'", pl.element().str.slice(0, 40))).list.join(", ")
+    return (
+        pl.when(found.list.len().fill_null(0) > 0)
+        .then(pl.format("ai_tell: reads machine-written ({})", listed))
+        .otherwise(None)
+    )

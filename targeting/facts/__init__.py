@@ -17,12 +17,15 @@ __all__, __getattr__ = lazy_face(
     __name__,
     {
         "FACT_KINDS": "targeting.facts.spec",
+        "FactsReply": "targeting.facts.reading",
         "FactsSpec": "targeting.facts.spec",
         "KeyEvidence": "targeting.facts.spec",
         "account_facts": "targeting.facts.derive",
         "facts_summary": "targeting.facts.derive",
         "load_facts": "targeting.facts.spec",
         "parse_facts": "targeting.facts.spec",
+        "read_messages": "targeting.facts.reading",
+        "verified_facts": "targeting.facts.reading",
         "with_account_facts": "targeting.facts.derive",
     },
 )

@@ -211,3 +211,13 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
     assert victim.returncode == -signal.SIGKILL
     assert dump(store.path) == before
     assert store.best_outcomes("c-0000abcd") == {}
+
+
+def test_model_cache_batches_are_kept_in_one_write_and_read_back_by_key(tmp_path):
+    store = Store(tmp_path / "s.duckdb")
+    assert store.cached_responses(["a"]) == {}  # no file yet: nothing cached, nothing created
+    assert not store.exists()
+    store.cache_responses([("a", "m", "req a", "resp a"), ("b", "m", "req b", "resp b")])
+    store.cache_responses([("a", "m", "req a", "a later reply")])  # the first kept for a key wins
+    assert store.cached_responses(["a", "b", "c"]) == {"a": "resp a", "b": "resp b"}
+    assert store.cached_response("b") == "resp b"

@@ -1,0 +1,122 @@
+"""Facts read by a model against the rule-based step, on the real YC directory and its 50 hand labels.
+
+    python bench/facts_llm_yc.py [YC_CSV] [--model gpt-4o-mini] [--api chat] [--limit N] [--stand-in]
+
+With OPENAI_API_KEY (and OPENAI_BASE_URL for a local or gateway server) set, a real model reads
+every description, exactly as `outbound facts --llm` does (flows/facts_llm.py). Printed for the
+rules and for the model: precision and recall against tests/data/yc_facts_labelled.csv, the share of
+accounts with a fact over the whole file, and how often the two agree on an account having one;
+for the model also the answers dropped (no verbatim quote, unknown key), calls, tokens and cost.
+
+`--stand-in` runs against tests/fake_openai.py's stand-in reader instead (no network, no model):
+it checks the mechanics only, and its precision means nothing about any model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "data" / "yc_facts_labelled.csv"
+DEFAULT_YC = ROOT.parent / "shared" / "data" / "yc-companies-2024-05-11.csv"
+KINDS = ("pain_points", "growth_signals", "prior_solutions")
+
+
+def facts_of(path: Path, reader=None, limit: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accounts, long-form facts) of a YC file, by the rules, or by `reader` where given."""
+    from flows.facts_llm import model_facts
+    from targeting.facts import account_facts, load_facts
+    from targeting.importing.canonical import import_accounts
+
+    imported = import_accounts(path, preset="yc")
+    accounts = imported.accounts.collect()
+    if limit:
+        accounts = accounts.head(limit)
+    facts = account_facts(accounts.lazy(), load_facts(), carried=imported.carried).collect()
+    if reader is not None:
+        facts = model_facts(accounts.select("account_id", "name", "description"), facts, reader)
+    return accounts, facts
+
+
+def against_labels(accounts: pl.DataFrame, facts: pl.DataFrame) -> tuple[int, int, int]:
+    """(right, said, labelled) of the facts on the labelled rows."""
+    truth = pl.read_csv(LABELLED, infer_schema=False).select(
+        pl.col("company_name").alias("name"),
+        pl.concat_str([pl.col(f"labelled_{k}") for k in KINDS], separator=";", ignore_nulls=True)
+        .str.split(";")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .alias("truth"),
+    )
+    judged = facts.join(accounts.select("account_id", "name"), on="account_id").join(truth, on="name")
+    right = judged.filter(pl.col("truth").list.contains(pl.col("key"))).height
+    return right, judged.height, truth.select(pl.col("truth").list.len().sum()).item()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("yc", nargs="?", type=Path, default=DEFAULT_YC)
+    parser.add_argument("--model", default=os.environ.get("OUTBOUND_LLM_MODEL", "gpt-4o-mini"))
+    parser.add_argument("--api", default="chat", choices=["chat", "responses"])
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--limit", type=int, default=None, help="Read only the first N accounts of the file.")
+    parser.add_argument("--stand-in", action="store_true", help="The local stand-in reader instead of a model.")
+    args = parser.parse_args()
+
+    from campaigns.store import Store
+    from flows.facts_llm import FactsReader
+    from messaging.drafting.caller import ModelSettings
+    from targeting.facts import load_facts
+
+    server = None
+    if args.stand_in:
+        serve = (
+            "import sys, threading; sys.path.insert(0, sys.argv[1]); from fake_openai import FakeOpenAI, "
+            "stand_in_reader\nwith FakeOpenAI(responder=stand_in_reader) as s:\n print(s.url, flush=True); "
+            "threading.Event().wait()"
+        )
+        server = subprocess.Popen([sys.executable, "-c", serve, str(ROOT / "tests")], stdout=subprocess.PIPE, text=True)
+        os.environ["OPENAI_BASE_URL"] = server.stdout.readline().strip()
+        os.environ["OPENAI_API_KEY"] = "stand-in"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency)
+            for label, path, limit in [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]:
+                accounts, rules = facts_of(path, limit=limit)
+                reader = FactsReader(settings, load_facts(), cache=Store(Path(tmp) / "cache.duckdb"))
+                started = time.perf_counter()
+                _, model = facts_of(path, reader, limit=limit)
+                seconds = time.perf_counter() - started
+                has_rules = set(rules["account_id"])
+                has_model = set(model["account_id"])
+                ids = set(accounts["account_id"])
+                agree = sum((a in has_rules) == (a in has_model) for a in ids) / len(ids)
+                print(f"== {label}: {len(ids):,} accounts")
+                for who, facts, has in [("rules", rules, has_rules), ("model", model, has_model)]:
+                    line = f"  {who}: with a fact {len(has) / len(ids):.1%}, {facts.height:,} facts"
+                    if path == LABELLED:
+                        right, said, labelled = against_labels(accounts, facts)
+                        line += f"; precision {right}/{said}, recall {right}/{labelled}"
+                    print(line)
+                m = reader.summary()
+                print(
+                    f"  agree on having a fact: {agree:.1%}; model dropped {m['dropped_unquoted']:,} unquoted, "
+                    f"{m['dropped_unknown_key']:,} unknown keys; {m['fallback_to_rules']:,} left to the rules; "
+                    f"{m['calls']:,} calls in {seconds:.1f} s, {m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, "
+                    f"${m['cost_usd']:.4f}"
+                )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The model path of `draft --llm` and `facts --llm`: its options, the checks before any call, the progress bar.
+
+Every check here runs before a flow starts or a file is written, so a missing key, a server that
+does not answer, a model it does not serve, an API it does not speak or a budget without a price
+is one line and exit 2. The checks cost no tokens: they list the models and POST an empty body to
+the API's endpoint (a server that has the route answers 400, one without it 404).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from flows.options import DEFAULT_MODEL
+from targeting.errors import InputError
+
+if TYPE_CHECKING:
+    from messaging.drafting.caller import ModelSettings
+    from messaging.drafting.seam import DraftingStats, Progress
+
+_ENDPOINTS = {"chat": "/chat/completions", "responses": "/responses"}
+
+
+class LlmRequest(BaseModel):
+    """The LLM options of one command, as given."""
+
+    model: str = DEFAULT_MODEL
+    api: Literal["chat", "responses"] = "chat"
+    concurrency: int = 8
+    max_cost: float | None = None
+    price_in: float | None = None
+    price_out: float | None = None
+
+
+def llm_request(model: str, api: str, concurrency: int, max_cost: float | None, price_in, price_out) -> LlmRequest:
+    """The options checked for shape (an unknown `--api` names the value)."""
+    if api not in _ENDPOINTS:
+        raise InputError("--api must be chat or responses", field="--api", value=api)
+    return LlmRequest(
+        model=model, api=api, concurrency=concurrency, max_cost=max_cost, price_in=price_in, price_out=price_out
+    )
+
+
+def check_llm(request: LlmRequest) -> ModelSettings:
+    """Check the key, the server, the model, the API and the price, without spending a token.
+
+    Raises:
+        InputError: one line naming what is wrong and how to fix it.
+    """
+    from messaging.drafting.caller import ModelSettings
+    from messaging.drafting.pricing import PRICES_PER_1M
+
+    settings = ModelSettings(**request.model_dump())
+    if request.max_cost is not None and settings.price() is None:
+        raise InputError(
+            f"--max-cost needs a price for model {request.model!r}: give --price-in and --price-out "
+            f"(USD per 1M tokens; the shipped table knows {', '.join(PRICES_PER_1M)})",
+            field="--max-cost",
+            value=str(request.max_cost),
+        )
+    if not os.environ.get("OPENAI_API_KEY"):
+        raise InputError(
+            "--llm needs OPENAI_API_KEY (any value for a local server without keys); without --llm, drafts come "
+            "from the templates"
+        )
+    import openai
+
+    client = openai.OpenAI(max_retries=0, timeout=10.0)
+    where = str(client.base_url).rstrip("/")
+    try:
+        models = [m.id for m in client.models.list()]
+    except openai.APIConnectionError as exc:
+        raise InputError(f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL") from None
+    except openai.AuthenticationError:
+        raise InputError(f"the model server at {where} refused OPENAI_API_KEY (401)") from None
+    except openai.APIStatusError:
+        models = []  # a gateway without /models: the model is known once the first call answers
+    if models and request.model not in models:
+        shown = ", ".join(sorted(models)[:8]) + (" ..." if len(models) > 8 else "")
+        raise InputError(
+            f"the model server at {where} does not serve model {request.model!r} (it serves: {shown})",
+            field="--model",
+            value=request.model,
+        )
+    import httpx
+
+    try:
+        client.post(_ENDPOINTS[request.api], body={}, cast_to=httpx.Response)
+    except openai.NotFoundError:
+        other = "responses" if request.api == "chat" else "chat"
+        raise InputError(
+            f"the model server at {where} does not speak the {request.api} API "
+            f"(POST {_ENDPOINTS[request.api]} is 404); try --api {other}",
+            field="--api",
+            value=request.api,
+        ) from None
+    except openai.APIStatusError:
+        pass  # 400/422 for an empty body: the route exists
+    except openai.APIConnectionError as exc:
+        raise InputError(f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL") from None
+    return settings
+
+
+@contextmanager
+def progress_bar(total: int, *, what: str, quiet: bool) -> Iterator[Progress | None]:
+    """A rich progress bar on stderr (drafts done, cache hits, fallbacks, tokens, cost); None when quiet."""
+    from flows.console import err_console
+
+    if quiet or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("", total=total or None)
+
+        def update(stats: DraftingStats) -> None:
+            bar.update(
+                task,
+                total=stats.jobs,
+                completed=stats.done,
+                description=f"cache {stats.cache_hits:,} · fallback {stats.fallbacks:,} · "
+                f"tokens {stats.tokens_in + stats.tokens_out:,} · ${stats.cost_usd:.4f}",
+            )
+
+        yield update
+
+
+def store_cache(store: Path | None):
+    """The campaign store as the model cache (created where it is not there yet)."""
+    from campaigns.store import Store
+    from flows.campaign_store import resolve_store_path
+
+    return Store(resolve_store_path(store))

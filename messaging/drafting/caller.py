@@ -1,0 +1,285 @@
+"""Calls to an OpenAI-compatible server for one run: structured replies, cached, within budget, concurrent.
+
+`ModelCaller` is shared by the model drafter (`messaging.drafting.model`) and `outbound facts --llm`
+(flows/facts_llm.py). It uses the official client (`AsyncOpenAI`), over chat completions or
+responses, with structured output: the reply model's JSON schema as the client's parse helpers build
+it, once per run, or plain JSON mode for servers without schema support (taken on by itself when a
+server refuses the schema). The client's own retries handle 429 (honouring Retry-After), 5xx,
+timeouts and dropped connections; nothing retries on top of it. Replies are cached by a hash of the
+model, the prompt and the settings, and written to the cache in batches of `CACHE_BATCH` as they
+complete, off the event loop, so an interrupted run resumes from what it had. `max_cost` reserves
+each call's worst case (prompt estimate plus `max_output_tokens`) before it starts: once the budget
+is spoken for, no call is made and the caller says "budget".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from messaging.drafting.pricing import cost_usd, known_price
+from messaging.drafting.prompt import DraftReply, cache_key
+from messaging.drafting.seam import DraftingStats, ModelCache
+
+CACHE_BATCH = 16
+
+
+class ModelSettings(BaseModel):
+    """How the model drafter calls its server."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str = "gpt-4o-mini"
+    api: Literal["chat", "responses"] = "chat"
+    concurrency: int = 8
+    max_cost: float | None = None
+    price_in: float | None = None
+    price_out: float | None = None
+    max_retries: int = 3
+    timeout: float = 60.0
+    max_output_tokens: int = 600
+    temperature: float = 0.4
+    json_mode: bool = False
+    base_url: str | None = None
+    api_key: str | None = None
+
+    def price(self) -> tuple[float, float] | None:
+        """The price per 1M (input, output) tokens, or None when unknown."""
+        return known_price(self.model, self.price_in, self.price_out)
+
+    def reply_settings(self) -> dict[str, object]:
+        """The settings that change a reply (part of the cache key)."""
+        return {
+            "temperature": self.temperature,
+            "max_output_tokens": self.max_output_tokens,
+            "json_mode": self.json_mode,
+        }
+
+
+class ModelResult(BaseModel):
+    """One call's result as cached: the parsed reply or the failure, and the tokens it took."""
+
+    data: dict[str, Any] | None = None  # the reply, validated against the caller's reply type
+    text: str = ""
+    failure: str | None = None
+    retryable: bool = False
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class CallFailed(Exception):
+    """A call that ended without a reply (after the client's retries): not cached."""
+
+
+class ModelCaller:
+    """One run's calls to an OpenAI-compatible server: structured replies of `reply_type`, cached,
+    within budget, concurrent under one semaphore (`_open` ... `_close` inside one event loop)."""
+
+    reply_type: type[BaseModel] = DraftReply
+
+    def __init__(self, settings: ModelSettings, cache: ModelCache | None = None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.stats = DraftingStats()
+        self._price = settings.price()
+
+    async def open_run(self, first_keys: Sequence[str]) -> None:
+        from openai import AsyncOpenAI
+
+        s = self.settings
+        self._client = AsyncOpenAI(api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries, timeout=s.timeout)
+        # Built once per run, not per call: the schema conversion costs more CPU than the request.
+        self._formats = response_formats(s.json_mode, self.reply_type)
+        self._json_mode = s.json_mode
+        self._pending: list[tuple[str, str, str, str]] = []
+        self._writing = asyncio.Lock()
+        self._spent = 0.0
+        self._reserved = 0.0
+        self._known = dict(self.cache.cached_responses(sorted(set(first_keys)))) if self.cache else {}
+        self.semaphore = asyncio.Semaphore(max(1, s.concurrency))
+
+    async def close_run(self) -> None:
+        await self._flush(force=True)
+        await self._client.close()
+
+    def key(self, messages: list[dict[str, str]]) -> str:
+        """The cache key of one call."""
+        s = self.settings
+        return cache_key(s.model, s.api, messages, s.reply_settings())
+
+    def cost(self, result: ModelResult) -> float:
+        """What a result's tokens cost (0.0 without a known price)."""
+        return cost_usd(self._price, result.tokens_in, result.tokens_out)
+
+    async def ask(self, messages: list[dict[str, str]], about: str = "") -> tuple[ModelResult, bool]:
+        """One call's result and whether it came from the cache; raises CallFailed after the client's retries.
+
+        `about` (the contact's email, the account's domain) is kept with the cached request, so
+        `outbound forget` finds and deletes every call about that person or company.
+        """
+        s = self.settings
+        key = self.key(messages)
+        hit = self._known.get(key)
+        if hit is None and self.cache is not None and len(messages) > 2:
+            # A retry's key: looked up when needed, off the event loop like every store call.
+            hit = (await asyncio.to_thread(self.cache.cached_responses, [key])).get(key)
+        if hit is not None:
+            return ModelResult.model_validate_json(hit), True
+        estimate = self._estimate(messages)
+        if s.max_cost is not None and self._spent + self._reserved + estimate > s.max_cost:
+            return ModelResult(failure="budget"), True
+        self._reserved += estimate
+        try:
+            result = await (self._call_chat(messages) if s.api == "chat" else self._call_responses(messages))
+        finally:
+            self._reserved -= estimate
+        cost = self.cost(result)
+        self._spent += cost
+        st = self.stats
+        st.calls += 1
+        st.tokens_in += result.tokens_in
+        st.tokens_out += result.tokens_out
+        st.cost_usd += cost
+        request = json.dumps({"about": about, "messages": messages})
+        self._pending.append((key, s.model, request, result.model_dump_json()))
+        await self._flush()
+        return result, False
+
+    def _estimate(self, messages: list[dict[str, str]]) -> float:
+        # About 4 characters a token in English; counted at 3 so the reservation errs high.
+        chars = sum(len(m["content"]) for m in messages)
+        return cost_usd(self._price, chars // 3 + 16, self.settings.max_output_tokens)
+
+    async def _flush(self, *, force: bool = False) -> None:
+        if self.cache is None or not self._pending or (len(self._pending) < CACHE_BATCH and not force):
+            return
+        batch, self._pending = self._pending, []
+        # One writer at a time, in a thread: the calls in flight go on while a batch commits.
+        async with self._writing:
+            await asyncio.to_thread(self.cache.cache_responses, batch)
+
+    def _schema_refused(self, exc: Exception) -> bool:
+        """A server without JSON-schema support said so: switch the run to JSON mode (once) and say True."""
+        text = str(exc).lower()
+        if self._json_mode or not any(word in text for word in ("json_schema", "response_format", "schema")):
+            return False
+        self._json_mode = True
+        self.stats.json_mode = True
+        self._formats = response_formats(True, self.reply_type)
+        return True
+
+    async def _call_chat(self, messages: list[dict[str, str]]) -> ModelResult:
+        import openai
+
+        s = self.settings
+        try:
+            completion = await self._client.chat.completions.create(
+                model=s.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_completion_tokens=s.max_output_tokens,
+                response_format=self._formats["chat"],  # type: ignore[arg-type]
+            )
+        except openai.BadRequestError as exc:
+            if not self._schema_refused(exc):
+                raise CallFailed(_api_error(exc)) from None
+            return await self._call_chat(messages)
+        except openai.APIError as exc:
+            raise CallFailed(_api_error(exc)) from None
+        usage = _chat_usage(completion)
+        if not completion.choices:
+            return ModelResult(failure="malformed reply (no choices)", retryable=True, **usage)
+        choice = completion.choices[0]
+        message = choice.message
+        if getattr(message, "refusal", None):
+            return ModelResult(failure=f"model refused: {_clip(message.refusal)}", **usage)
+        if choice.finish_reason == "length":
+            return ModelResult(failure="cut off at the output token limit", **usage)
+        if choice.finish_reason == "content_filter":
+            return ModelResult(failure="refused by the content filter", **usage)
+        return _parsed(message.content or "", usage, self.reply_type)
+
+    async def _call_responses(self, messages: list[dict[str, str]]) -> ModelResult:
+        import openai
+
+        s = self.settings
+        try:
+            response = await self._client.responses.create(
+                model=s.model,
+                instructions=messages[0]["content"],
+                input=messages[1:],  # type: ignore[arg-type]
+                temperature=s.temperature,
+                max_output_tokens=s.max_output_tokens,
+                text={"format": self._formats["responses"]},  # type: ignore[typeddict-item]
+            )
+        except openai.BadRequestError as exc:
+            if not self._schema_refused(exc):
+                raise CallFailed(_api_error(exc)) from None
+            return await self._call_responses(messages)
+        except openai.APIError as exc:
+            raise CallFailed(_api_error(exc)) from None
+        u = response.usage
+        usage = {"tokens_in": u.input_tokens if u else 0, "tokens_out": u.output_tokens if u else 0}
+        refusals = [
+            part.refusal
+            for item in response.output or []
+            if item.type == "message"
+            for part in item.content or []
+            if part.type == "refusal"
+        ]
+        if refusals:
+            return ModelResult(failure=f"model refused: {_clip(refusals[0])}", **usage)
+        details = response.incomplete_details
+        if response.status == "incomplete":
+            reason = details.reason if details else "unknown"
+            what = "cut off at the output token limit" if reason == "max_output_tokens" else f"incomplete ({reason})"
+            return ModelResult(failure=what, **usage)
+        return _parsed(response.output_text, usage, self.reply_type)
+
+
+def response_formats(json_mode: bool, reply_type: type[BaseModel] = DraftReply) -> dict[str, Any]:
+    """The structured-output request per API: the DraftReply schema as the client's parse helpers write
+    it (or plain JSON mode for servers without schema support)."""
+    from openai.lib._parsing._completions import type_to_response_format_param
+    from openai.lib._parsing._responses import type_to_text_format_param
+
+    if json_mode:
+        return {"chat": {"type": "json_object"}, "responses": {"type": "json_object"}}
+    return {"chat": type_to_response_format_param(reply_type), "responses": type_to_text_format_param(reply_type)}
+
+
+def _parsed(text: str, usage: dict[str, int], reply_type: type[BaseModel]) -> ModelResult:
+    try:
+        data = reply_type.model_validate_json(_json_part(text)).model_dump()
+        return ModelResult(data=data, text=text, **usage)
+    except ValidationError as exc:
+        return ModelResult(failure=f"malformed reply ({_first_line(exc)})", text=text, retryable=True, **usage)
+
+
+def _json_part(text: str) -> str:
+    # Servers in JSON mode sometimes wrap the object in a code fence; the object is what counts.
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if 0 <= start < end else text
+
+
+def _chat_usage(completion: Any) -> dict[str, int]:
+    u = getattr(completion, "usage", None)
+    return {"tokens_in": getattr(u, "prompt_tokens", 0) or 0, "tokens_out": getattr(u, "completion_tokens", 0) or 0}
+
+
+def _api_error(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f"{status} {_first_line(exc)}" if status else _first_line(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    return _clip(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+
+
+def _clip(text: str | None, n: int = 120) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,111 @@
+"""`outbound draft --llm` end to end against a local server, and each bad input as one line before any drafting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from fake_openai import FakeOpenAI
+from typer.testing import CliRunner
+
+from campaigns.store import Store
+from flows.cli import app
+from tests.flows.conftest import own_sender
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    from flows.workspace import init_workspace
+
+    directory = tmp_path_factory.mktemp("workspace")
+    init_workspace(directory, accounts=300)
+    own_sender(directory)
+    out = directory / "targets"
+    result = runner.invoke(
+        app,
+        ["target", "--accounts", str(directory / "accounts.csv"), "--icp", str(directory / "icp.yaml")]
+        + ["--out", str(out), "--no-prefect"],
+    )
+    assert result.exit_code == 0, result.output
+    return directory
+
+
+def _draft(workspace: Path, out: Path, store: Path, *extra: str, prefect: str = "--no-prefect"):
+    args = ["draft", "--targets", workspace / "targets" / "targets.parquet", "--contacts", workspace / "contacts.csv"]
+    args += ["--workspace", workspace, "--out", out, "--store", store, "--llm", prefect, "--json", *extra]
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def server(monkeypatch):
+    with FakeOpenAI(models=("gpt-4o-mini", "qwen2.5-7b-instruct")) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        yield fake
+
+
+def test_draft_llm_writes_model_drafts_and_a_second_run_makes_no_call(server, workspace, tmp_path):
+    store = tmp_path / "store.duckdb"
+    first = _draft(workspace, tmp_path / "d1", store, "--concurrency", "4")
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    drafts = pl.read_parquet(tmp_path / "d1" / "drafts.parquet")
+    calls = server.calls
+    assert set(drafts["source"]) == {"model"} and summary["llm"]["model_drafts"] == drafts.height
+    assert summary["llm"]["calls"] == calls == drafts.height
+    assert summary["llm"]["tokens_in"] > 0 and summary["llm"]["cost_usd"] > 0
+    with Store(store).reading() as con:
+        assert con.execute("SELECT count(*) FROM model_cache").fetchone()[0] == calls
+    second = _draft(workspace, tmp_path / "d2", store)
+    assert second.exit_code == 0, second.output
+    again = json.loads(second.stdout)["llm"]
+    assert server.calls == calls  # nothing asked twice
+    assert again["cache_hits"] == drafts.height and again["calls"] == 0 and again["cost_usd"] == 0
+    assert pl.read_parquet(tmp_path / "d2" / "drafts.parquet")["body"].equals(drafts["body"])
+    # Every cached call names whom it was about, so forgetting a person removes theirs.
+    email = drafts["email"][0]
+    removed = Store(store).forget(email)
+    assert removed["model_cache"] == drafts.filter(pl.col("email") == email).height > 0
+
+
+def test_draft_llm_under_prefect_publishes_tokens_and_cost_in_the_samples(prefect_harness, server, workspace, tmp_path):
+    result = _draft(workspace, tmp_path / "d", tmp_path / "store.duckdb", prefect="--prefect")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["llm"]["model_drafts"] > 0
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts()
+    samples = [a for a in artifacts if a.key == "draft-samples"]
+    assert any("tokens in" in (a.data or "") and "Model `gpt-4o-mini`" in (a.data or "") for a in samples)
+
+
+@pytest.mark.parametrize(
+    ("setup", "extra", "expected"),
+    [
+        ("no_key", [], "needs OPENAI_API_KEY"),
+        ("dead_url", [], "does not answer"),
+        ("ok", ["--model", "llama-9"], "does not serve model 'llama-9'"),
+        ("ok", ["--model", "qwen2.5-7b-instruct", "--max-cost", "5"], "--max-cost needs a price"),
+        ("chat_only", ["--api", "responses"], "does not speak the responses API"),
+        ("ok", ["--api", "soap"], "--api must be chat or responses"),
+    ],
+)
+def test_bad_llm_input_is_one_line_before_any_drafting(monkeypatch, workspace, tmp_path, setup, extra, expected):
+    apis = ("chat",) if setup == "chat_only" else ("chat", "responses")
+    with FakeOpenAI(apis=apis) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1" if setup == "dead_url" else fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        if setup == "no_key":
+            monkeypatch.delenv("OPENAI_API_KEY")
+        result = _draft(workspace, tmp_path / "out", tmp_path / "store.duckdb", *extra)
+        calls = fake.calls
+    assert result.exit_code == 2
+    assert expected in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    assert calls == 0  # the API probe is an empty body (400 or 404): no draft was asked for
