@@ -65,7 +65,6 @@ _ACCOUNT_FIELDS = (
     "growth_signals",
     "pain_points",
     "prior_solutions",
-    "description",
 )
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 # What a draft is made from: the contact's identity, its persona and its account's facts.
