@@ -79,6 +79,16 @@ class Context:
 _CTX: Context | None = None
 
 
+def apply_settings(settings: dict[str, float]) -> None:
+    """Override `targeting.icp.refine`'s settings in this process (to explore them; the doc's figures use none)."""
+    from targeting.icp import refine
+
+    for name, value in settings.items():
+        if not name.isupper() or not hasattr(refine, name):
+            raise SystemExit(f"error: targeting.icp.refine has no setting {name}")
+        setattr(refine, name, type(getattr(refine, name))(value))
+
+
 def _context() -> Context:
     global _CTX
     if _CTX is None:
@@ -89,9 +99,7 @@ def _context() -> Context:
 
         universe = generate_sample(UNIVERSE_SEED, N_ACCOUNTS, as_of=AS_OF)
         render = RenderSpecs(load_persona_rules(None), load_messaging(None), load_sender(None), load_templates(None))
-        _CTX = Context(
-            universe.accounts, universe.contacts, load_icp(ROOT / "targeting/defaults/icp.yaml"), render, {}
-        )
+        _CTX = Context(universe.accounts, universe.contacts, load_icp(ROOT / "targeting/defaults/icp.yaml"), render, {})
     return _CTX
 
 
@@ -258,7 +266,8 @@ def run_seed(job: tuple[str, int, float]) -> dict[str, Any]:
             history = outcomes if history is None else pl.concat([history, outcomes])
             since_change.append(outcomes)
             pooled, _ = pooled_outcomes(pl.concat(since_change))
-            refinement = refine_icp(spec, pooled, Prior().rate, [f"{world}-{seed}-{k}" for k in range(1, r + 1)])
+            ids = [f"{world}-{seed}-{k}" for k in range(1, r + 1)]
+            refinement = refine_icp(spec, pooled, Prior().rate, ids, ctx.accounts)
             positives.append(int(outcomes.filter(pl.col("outcome_rank") >= 6).height))
             changed.append(refinement.new_spec is not None)
             if refinement.new_spec is not None:
@@ -301,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=DEFAULT_RATE, help="mean true rate over v1's targets")
     parser.add_argument("--worlds", default="strong,weak,null", help="comma-separated worlds")
     parser.add_argument("--processes", type=int, default=2, help="worker processes (at most 2)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="write every seed's figures as JSON here")
     args = parser.parse_args(argv)
     worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
@@ -308,11 +320,14 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or args.seeds < 1 or not 0 < args.rate < 0.5:
         print(f"error: worlds are {', '.join(WORLDS)}; --seeds >= 1; --rate in (0, 0.5)", file=sys.stderr)
         return 2
+    settings = dict(item.split("=", 1) for item in args.set)
+    apply_settings({k: float(v) for k, v in settings.items()})
     processes = max(1, min(2, args.processes))
     jobs = [(w, s, args.rate) for w in worlds for s in range(args.seeds)]
     runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
     started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+    initial = {k: float(v) for k, v in settings.items()}
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=apply_settings, initargs=(initial,)) as pool:
         for i, run in enumerate(pool.imap_unordered(run_seed, jobs, chunksize=2), 1):
             runs[run["world"]].append(run)
             if i % 20 == 0 or i == len(jobs):
@@ -329,7 +344,7 @@ def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: f
     """The results as a Markdown table and the goals' verdicts."""
     lines = [
         f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, mean true rate over v1's targets "
-        f"{args.rate:.2%}, {elapsed:.0f}s",
+        f"{args.rate:.2%}, {elapsed:.0f}s" + (f", settings {' '.join(args.set)}" if args.set else ""),
         "",
         "| world | v1 | v2 | v3 | v4 | oracle | gap closed by v4 | refinements that change | positives per round |",
         "|---|---|---|---|---|---|---|---|---|",
