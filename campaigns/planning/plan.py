@@ -28,7 +28,7 @@ from campaigns.planning.power import (
     detectable_rate,
     is_weak_design,
 )
-from campaigns.planning.segments import UNTIERED, hypotheses, segment_names
+from campaigns.planning.segments import EXPLORE, UNTIERED, hypotheses, segment_names
 from messaging import export_campaign
 from targeting import IcpSpec
 from targeting.errors import InputError
@@ -185,6 +185,7 @@ def plan_campaign(
     design = {
         **summary,
         "icp_hash": icp_hash,
+        "target_list": target_list(spec, segments),
         "seed": options.seed,
         "size": options.size,
         "explore": options.explore,
@@ -199,6 +200,19 @@ def plan_campaign(
         "drafts": {"reviewed": int(chosen["reviewed"].sum()), "rendered": int((~chosen["reviewed"]).sum())},
     }
     return CampaignPlan(campaign_id, contacts, csv, design, summary)
+
+
+def target_list(spec: IcpSpec, segments: pl.DataFrame) -> dict[str, Any]:
+    """The target list the campaign samples, as `outbound target` judges it: its size and the size verdict.
+
+    The targets are the segments' accounts outside `explore` (every filter holds, no disqualifier,
+    the minimum score; customers and suppressed accounts left out).
+    """
+    from targeting.selection.sizing import size_verdict
+
+    targets = segments.filter(pl.col("segment") != EXPLORE).height
+    band = spec.target_size
+    return {"targets": targets, "min": band.min, "max": band.max, "verdict": size_verdict(targets, band.min, band.max)}
 
 
 def _choose(

@@ -114,6 +114,9 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     design = json.loads((tmp_path / "c1" / "design.json").read_text())
     assert design["campaign_id"] == summary["campaign_id"] and design["allocation"] == "even"
     assert design["sender"] == summary["sender"]
+    target = design["target_list"]  # what report.html shows as the target list's size verdict
+    assert target["targets"] >= sum(s["reachable"] for s in summary["segments"] if s["segment"] != "explore")
+    assert (target["verdict"] == "ok") == (target["min"] <= target["targets"] <= target["max"])
     assert Store(store).find_campaign("q1").campaign_id == summary["campaign_id"]
 
 
