@@ -243,8 +243,8 @@ def ingest_round(plan: Any, results: pl.DataFrame, folder: Path) -> pl.DataFrame
 
 def run_seed(job: tuple[str, int, float]) -> dict[str, Any]:
     """One seed of one world: three rounds, ICP v1..v4's top-300 true rates and what each refinement changed."""
+    from campaigns.prior import Prior
     from campaigns.report.pooled import pooled_outcomes
-    from campaigns.report.stats import Prior
     from targeting.icp.refine import refine_icp
     from targeting.sample.responder import simulated_results
 

@@ -29,12 +29,16 @@ from campaigns.planning.power import (
     is_weak_design,
 )
 from campaigns.planning.segments import EXPLORE, UNTIERED, hypotheses, segment_names
+from campaigns.prior import BENCHMARK_REPLY_RATE, Prior
 from messaging import export_campaign
 from targeting import IcpSpec
 from targeting.errors import InputError
 
-DEFAULT_PRIOR = 0.034
-"""The benchmark rate a segment is read against (METHODS.md: about 3.4% of cold emails get a reply)."""
+DEFAULT_PRIOR = BENCHMARK_REPLY_RATE
+"""The prior reply rate a design's power is judged against (`campaigns.prior`: 3.4% of cold emails get a reply).
+
+`PlanOptions.prior` is this reply rate; the Thompson allocation counts positive replies, so it
+draws from `Prior(reply_rate=prior).rate`, the positive-reply rate the report uses too."""
 POOL_FACTOR, POOL_EXTRA = 2, 10
 """Per segment, drafts are rendered for this many times the accounts wanted (plus a few): spares for the gate."""
 
@@ -113,7 +117,12 @@ def plan_campaign(
             field="--contacts",
         )
     wanted, method = allocate(
-        reachable, options.size, explore=options.explore, prior=options.prior, evidence=evidence, seed=options.seed
+        reachable,
+        options.size,
+        explore=options.explore,
+        prior=Prior(reply_rate=options.prior).rate,
+        evidence=evidence,
+        seed=options.seed,
     )
     warnings = []
     if sum(reachable.values()) < options.size:
@@ -135,7 +144,7 @@ def plan_campaign(
         if is_weak_design(rate, options.prior):
             shown = "nothing" if rate is None else f"only a true rate of {rate:.1%} or more"
             warnings.append(
-                f"segment {name}: {n} contacts can tell {shown} from the prior {options.prior:.1%} "
+                f"segment {name}: {n} contacts can tell {shown} from the prior reply rate {options.prior:.1%} "
                 f"(a {WEAK_DESIGN_RATIO:g}x difference or more); read it as a check for large misses"
             )
         rows.append(
@@ -191,6 +200,7 @@ def plan_campaign(
         "explore": options.explore,
         "cooldown_days": options.cooldown_days,
         "prior": options.prior,
+        "prior_positive_rate": round(Prior(reply_rate=options.prior).rate, 6),
         "alpha": ALPHA,
         "power": POWER,
         "allocation": method,
