@@ -35,10 +35,12 @@ from targeting import IcpSpec
 from targeting.errors import InputError
 
 DEFAULT_PRIOR = BENCHMARK_REPLY_RATE
-"""The prior reply rate a design's power is judged against (`campaigns.prior`: 3.4% of cold emails get a reply).
+"""`PlanOptions.prior` is a reply rate (`--prior`, as on `campaign report`; the benchmark's 3.4%).
 
-`PlanOptions.prior` is this reply rate; the Thompson allocation counts positive replies, so it
-draws from `Prior(reply_rate=prior).rate`, the positive-reply rate the report uses too."""
+Everything a plan weighs counts positive replies, so it reads that prior as the positive-reply
+rate `Prior(reply_rate=prior).rate` (3.4% x 14%), the report's own: a segment's `detectable_rate`
+(PRODUCT.md: the smallest true positive-reply rate it can tell from the prior) and the Thompson
+allocation's posteriors."""
 POOL_FACTOR, POOL_EXTRA = 2, 10
 """Per segment, drafts are rendered for this many times the accounts wanted (plus a few): spares for the gate."""
 
@@ -116,11 +118,12 @@ def plan_campaign(
             "no reachable contact in any segment (sendable, in an ICP persona, not suppressed or cooling down)",
             field="--contacts",
         )
+    positive_prior = Prior(reply_rate=options.prior).rate
     wanted, method = allocate(
         reachable,
         options.size,
         explore=options.explore,
-        prior=Prior(reply_rate=options.prior).rate,
+        prior=positive_prior,
         evidence=evidence,
         seed=options.seed,
     )
@@ -140,11 +143,11 @@ def plan_campaign(
                 f"segment {name}: {n} of {wanted[name]} contacts planned; the rest had no draft that passes the checks"
             )
         variants = dict(chosen.filter(pl.col("segment") == name).group_by("variant").len().sort("variant").iter_rows())
-        rate = detectable_rate(n, options.prior)
-        if is_weak_design(rate, options.prior):
+        rate = detectable_rate(n, positive_prior)
+        if is_weak_design(rate, positive_prior):
             shown = "nothing" if rate is None else f"only a true rate of {rate:.1%} or more"
             warnings.append(
-                f"segment {name}: {n} contacts can tell {shown} from the prior reply rate {options.prior:.1%} "
+                f"segment {name}: {n} contacts can tell {shown} from the prior positive-reply rate {positive_prior:.2%} "
                 f"(a {WEAK_DESIGN_RATIO:g}x difference or more); read it as a check for large misses"
             )
         rows.append(
@@ -157,7 +160,7 @@ def plan_campaign(
                 "detectable_rate": rate,
             }
         )
-    weak = [r["segment"] for r in rows if r["planned"] and is_weak_design(r["detectable_rate"], options.prior)]
+    weak = [r["segment"] for r in rows if r["planned"] and is_weak_design(r["detectable_rate"], positive_prior)]
     if options.strict and weak:
         raise InputError(
             f"--strict: segments {', '.join(weak)} can only detect a {WEAK_DESIGN_RATIO:g}x difference from the prior; "
@@ -200,7 +203,7 @@ def plan_campaign(
         "explore": options.explore,
         "cooldown_days": options.cooldown_days,
         "prior": options.prior,
-        "prior_positive_rate": round(Prior(reply_rate=options.prior).rate, 6),
+        "prior_positive_rate": round(positive_prior, 6),
         "alpha": ALPHA,
         "power": POWER,
         "allocation": method,
