@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from targeting.icp.refine import icp_changes, refine_icp, refined_icp_text
+from targeting.icp.refine import change_at, icp_changes, refine_icp, refined_icp_text
 from targeting.icp.spec import parse_icp
 
 SPEC = parse_icp("""name: mid-market-saas
@@ -200,3 +200,23 @@ def test_without_the_accounts_nothing_is_proposed():
     outcomes, _ = _explore(60, 12, 240, 2)
     result = refine_icp(SPEC, outcomes, 0.034 * 0.14, ["c-1"])
     assert result.proposals == [] and result.new_spec is None
+
+
+def test_many_criteria_need_a_higher_probability_to_move():
+    assert change_at(4) == 0.975 and change_at(11) == pytest.approx(1 - 0.1 / 11) and change_at(1) == 0.97
+    many = parse_icp(
+        "name: m\nscoring:\n  criteria:\n"
+        + "".join(f"    - {{name: c{i}, field: employees, gte: {i}, points: 1}}\n" for i in range(11))
+    )
+    labels = [c.label for c in many.scoring.criteria]
+    # c0 alone: a contrast whose P(better) clears 0.975 (enough for 4 criteria) but not 0.991 (for 11).
+    for k in range(3, 12):
+        frame = pl.DataFrame(
+            {"positive": [1] * k + [0] * (60 - k) + [1] * 3 + [0] * 57, "criteria": [[labels[0]]] * 60 + [[]] * 60}
+        )
+        c0 = refine_icp(many, frame, 0.034 * 0.14, ["c-1"]).evidence[0]
+        if 0.975 <= c0.p_better < change_at(11):
+            assert c0.step == 0
+            break
+    else:
+        pytest.fail("no contrast landed between the two thresholds")
