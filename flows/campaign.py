@@ -146,8 +146,10 @@ def validate_plan_request(request: PlanRequest) -> dict[str, Any]:
         raise InputError("--size must be at least 1", field="--size", value=request.size)
     if request.cooldown_days < 0:
         raise InputError("--cooldown-days cannot be negative", field="--cooldown-days", value=request.cooldown_days)
-    if request.prior is not None and not 0 < request.prior < 1:
-        raise InputError("--prior is a rate between 0 and 1 (e.g. 0.034)", field="--prior", value=request.prior)
+    if request.prior is not None:
+        from campaigns.prior import prior_from
+
+        prior_from(request.prior, source="--prior")  # the one check of a prior reply rate
     explore_share_ok(request.explore)
     if request.drafts is not None and not (request.drafts / "drafts.parquet").is_file():
         raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)

@@ -88,7 +88,13 @@ def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed
             report["icp_change"] = change
         write_report(report, folder)
         refined = run_refine(
-            RefineRequest(icp=icp, campaigns=campaigns, out=out / f"icp.v{_version(icp) + 1}.yaml", store=store),
+            RefineRequest(
+                icp=icp,
+                campaigns=campaigns,
+                out=out / f"icp.v{_version(icp) + 1}.yaml",
+                store=store,
+                accounts=out / "accounts.csv",
+            ),
             use_prefect=False,
         )
         summary["rounds"].append(

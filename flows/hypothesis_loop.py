@@ -157,7 +157,13 @@ def hypothesis_loop(
     write_report(report, request.out)
     publish_table("campaign-reply-rates", reply_rate_rows(report), f"Reply rates of {plan['name']} ({campaign_id})")
     refined = run_refine(
-        RefineRequest(icp=request.icp, campaigns=[campaign_id], out=request.out / "icp.next.yaml", store=request.store),
+        RefineRequest(
+            icp=request.icp,
+            campaigns=[campaign_id],
+            out=request.out / "icp.next.yaml",
+            store=request.store,
+            accounts=request.accounts,
+        ),
         use_prefect=True,
     )
     return {

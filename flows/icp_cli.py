@@ -268,6 +268,10 @@ def refine(
         list[str], typer.Option("--campaign", help="Campaign id or name (repeatable; one lineage, pooled).")
     ],
     out: Annotated[Path, typer.Option(help="Where to write the next version (NEW.yaml).")],
+    accounts: Annotated[
+        Path | None,
+        typer.Option(help="The accounts the campaigns were planned from: lets the explore share propose new criteria."),
+    ] = None,
     store: StoreOption = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
@@ -277,7 +281,9 @@ def refine(
     from flows.icp_refine import RefineRequest, run_refine, validate_refine_request
 
     with one_line_errors():
-        request = RefineRequest(icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store))
+        request = RefineRequest(
+            icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store), accounts=accounts
+        )
         loaded = validate_refine_request(request)
         as_flow = wants_flow_run(prefect)
         with working(f"refining {loaded['spec'].name} v{loaded['spec'].version}", quiet=json_out):
@@ -301,11 +307,14 @@ def print_refinement(summary: dict[str, Any]) -> None:
         highlight=False,
     )
     for change in summary["changes"]:
-        console.print(
-            f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
-            f"  # {escape(change['text'])}",
-            highlight=False,
-        )
+        kind = change.get("change", "points")
+        if kind == "proposed":
+            line = f"[green]+ criterion {escape(change['criterion'])}: {change['new_points']:+d}[/]"
+        elif kind == "disqualifier":
+            line = f"[red]- criterion {escape(change['criterion'])} ({change['old_points']:+d}) -> a disqualifier[/]"
+        else:
+            line = f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
+        console.print(f"{line}  # {escape(change['text'])}", highlight=False)
     for same in summary["unchanged"]:
         console.print(f"  {escape(same['criterion'])}: {escape(same['text'])}", style="dim", highlight=False)
     for warning in summary["warnings"]:

@@ -23,6 +23,7 @@ class RefineRequest(BaseModel):
     campaigns: list[str]
     out: Path
     store: Path
+    accounts: Path | None = None
 
 
 def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
@@ -40,6 +41,8 @@ def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
         raise InputError("--icp file not found", path=request.icp)
     if not request.campaigns:
         raise InputError("give at least one --campaign", field="--campaign")
+    if request.accounts is not None and not request.accounts.is_file():
+        raise InputError("--accounts file not found", path=request.accounts)
     if request.out.resolve() == request.icp.resolve():
         raise InputError("--out must be a new file, not the ICP being refined", field="--out", value=str(request.out))
     spec = load_icp(request.icp)
@@ -101,7 +104,12 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
     store = Store(request.store)
     ids = [c.campaign_id for c in records]
     outcomes, unweighed = pooled_outcomes(store.contact_outcomes(ids))
-    refinement = refine_icp(spec, outcomes, Prior().rate, ids)
+    attributes = None
+    if request.accounts is not None:
+        from targeting import import_accounts
+
+        attributes = import_accounts(request.accounts).accounts.collect()
+    refinement = refine_icp(spec, outcomes, Prior().rate, ids, attributes)
     if unweighed:
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
@@ -140,7 +148,7 @@ def refine_summary(refinement: Any, out: Path) -> dict[str, Any]:
         "campaigns": r.campaigns,
         "delivered": r.delivered,
         "positive": r.positive,
-        "changes": [e.as_dict(r.campaigns) for e in r.changes],
+        "changes": [e.as_dict(r.campaigns) for e in r.changes] + [p.as_dict(r.campaigns) for p in r.proposals],
         "unchanged": [
             {"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()}
             for e in r.unchanged

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from campaigns.planning.segments import EXPLORE
-
-PRIOR_WEIGHT = 40
-"""The prior's weight in contacts (METHODS.md: the equivalent of 30-60 contacts)."""
+from campaigns.prior import PRIOR_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,8 @@ def allocate(
         reachable: segment -> accounts with a sendable contact (plan order).
         size: contacts wanted in all.
         explore: the share for `explore` (0 to 1).
-        prior: the benchmark rate the posteriors start from.
+        prior: the prior positive-reply rate the posteriors start from (`campaigns.prior.Prior.rate`):
+            the evidence counts positive replies.
         evidence: pooled outcomes per segment from earlier rounds (None or empty: first round).
         seed: the seed of the Thompson draws.
     """

@@ -28,13 +28,19 @@ from campaigns.planning.power import (
     detectable_rate,
     is_weak_design,
 )
-from campaigns.planning.segments import UNTIERED, hypotheses, segment_names
+from campaigns.planning.segments import EXPLORE, UNTIERED, hypotheses, segment_names
+from campaigns.prior import BENCHMARK_REPLY_RATE, Prior
 from messaging import export_campaign
 from targeting import IcpSpec
 from targeting.errors import InputError
 
-DEFAULT_PRIOR = 0.034
-"""The benchmark rate a segment is read against (METHODS.md: about 3.4% of cold emails get a reply)."""
+DEFAULT_PRIOR = BENCHMARK_REPLY_RATE
+"""`PlanOptions.prior` is a reply rate (`--prior`, as on `campaign report`; the benchmark's 3.4%).
+
+Everything a plan weighs counts positive replies, so it reads that prior as the positive-reply
+rate `Prior(reply_rate=prior).rate` (3.4% x 14%), the report's own: a segment's `detectable_rate`
+(PRODUCT.md: the smallest true positive-reply rate it can tell from the prior) and the Thompson
+allocation's posteriors."""
 POOL_FACTOR, POOL_EXTRA = 2, 10
 """Per segment, drafts are rendered for this many times the accounts wanted (plus a few): spares for the gate."""
 
@@ -112,8 +118,14 @@ def plan_campaign(
             "no reachable contact in any segment (sendable, in an ICP persona, not suppressed or cooling down)",
             field="--contacts",
         )
+    positive_prior = Prior(reply_rate=options.prior).rate
     wanted, method = allocate(
-        reachable, options.size, explore=options.explore, prior=options.prior, evidence=evidence, seed=options.seed
+        reachable,
+        options.size,
+        explore=options.explore,
+        prior=positive_prior,
+        evidence=evidence,
+        seed=options.seed,
     )
     warnings = []
     if sum(reachable.values()) < options.size:
@@ -131,11 +143,11 @@ def plan_campaign(
                 f"segment {name}: {n} of {wanted[name]} contacts planned; the rest had no draft that passes the checks"
             )
         variants = dict(chosen.filter(pl.col("segment") == name).group_by("variant").len().sort("variant").iter_rows())
-        rate = detectable_rate(n, options.prior)
-        if is_weak_design(rate, options.prior):
+        rate = detectable_rate(n, positive_prior)
+        if is_weak_design(rate, positive_prior):
             shown = "nothing" if rate is None else f"only a true rate of {rate:.1%} or more"
             warnings.append(
-                f"segment {name}: {n} contacts can tell {shown} from the prior {options.prior:.1%} "
+                f"segment {name}: {n} contacts can tell {shown} from the prior positive-reply rate {positive_prior:.2%} "
                 f"(a {WEAK_DESIGN_RATIO:g}x difference or more); read it as a check for large misses"
             )
         rows.append(
@@ -148,7 +160,7 @@ def plan_campaign(
                 "detectable_rate": rate,
             }
         )
-    weak = [r["segment"] for r in rows if r["planned"] and is_weak_design(r["detectable_rate"], options.prior)]
+    weak = [r["segment"] for r in rows if r["planned"] and is_weak_design(r["detectable_rate"], positive_prior)]
     if options.strict and weak:
         raise InputError(
             f"--strict: segments {', '.join(weak)} can only detect a {WEAK_DESIGN_RATIO:g}x difference from the prior; "
@@ -186,11 +198,13 @@ def plan_campaign(
     design = {
         **summary,
         "icp_hash": icp_hash,
+        "target_list": target_list(spec, segments),
         "seed": options.seed,
         "size": options.size,
         "explore": options.explore,
         "cooldown_days": options.cooldown_days,
         "prior": options.prior,
+        "prior_positive_rate": round(positive_prior, 6),
         "alpha": ALPHA,
         "power": POWER,
         "allocation": method,
@@ -200,6 +214,19 @@ def plan_campaign(
         "drafts": {"reviewed": int(chosen["reviewed"].sum()), "rendered": int((~chosen["reviewed"]).sum())},
     }
     return CampaignPlan(campaign_id, contacts, csv, design, summary)
+
+
+def target_list(spec: IcpSpec, segments: pl.DataFrame) -> dict[str, Any]:
+    """The target list the campaign samples, as `outbound target` judges it: its size and the size verdict.
+
+    The targets are the segments' accounts outside `explore` (every filter holds, no disqualifier,
+    the minimum score; customers and suppressed accounts left out).
+    """
+    from targeting.selection.sizing import size_verdict
+
+    targets = segments.filter(pl.col("segment") != EXPLORE).height
+    band = spec.target_size
+    return {"targets": targets, "min": band.min, "max": band.max, "verdict": size_verdict(targets, band.min, band.max)}
 
 
 def _choose(

@@ -240,7 +240,9 @@ def build_report(
         "data_problems": data_problems(segments),
         "notes": notes,
         "design": {
-            k: design[k] for k in ("planned", "segments", "warnings", "allocation", "seed", "explore") if k in design
+            k: design[k]
+            for k in ("planned", "segments", "warnings", "allocation", "seed", "explore", "target_list")
+            if k in design
         },
         "samples": sample_drafts(contacts),
     }

@@ -32,7 +32,7 @@ h2 { font-size: 1.25rem; margin: 2rem 0 0.5rem; border-bottom: 1px solid var(--l
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 td.sentence { white-space: normal; min-width: 16rem; color: var(--muted); }
-.likely_better { color: var(--good); font-weight: 600; } .likely_worse { color: var(--bad); font-weight: 600; }
+.likely_better, .good { color: var(--good); font-weight: 600; } .likely_worse, .bad { color: var(--bad); font-weight: 600; }
 svg.plot { width: 100%; height: auto; display: block; margin: 0.5rem 0; }
 .draft { border: 1px solid var(--line); border-radius: 6px; padding: 0.75rem; margin: 0.5rem 0; }
 .draft pre { white-space: pre-wrap; overflow-wrap: anywhere; font: inherit; margin: 0.5rem 0 0; }
@@ -152,11 +152,31 @@ def _icp_change(change: dict[str, Any]) -> str:
     return text
 
 
+VERDICT_WORDS = {"ok": "inside the band", "too_narrow": "too narrow", "too_broad": "too broad"}
+
+
+def _target_list(design: dict[str, Any]) -> str:
+    """The target list's size and verdict, as recorded when the campaign was planned."""
+    target = design.get("target_list")
+    if not target:
+        return (
+            '<p class="note" id="target-list">The target list\'s size was not recorded with this campaign '
+            "(planned before it was).</p>"
+        )
+    verdict = str(target.get("verdict"))
+    css = "good" if verdict == "ok" else "bad"
+    return (
+        f'<p id="target-list">Target list: <b>{int(target["targets"]):,}</b> accounts, '
+        f'<span class="{css}">{escape(VERDICT_WORDS.get(verdict, verdict))}</span> '
+        f"(the ICP's band is {int(target['min']):,}-{int(target['max']):,}; verdict <code>{escape(verdict)}</code>)</p>"
+    )
+
+
 def _design(report: dict[str, Any]) -> str:
     design = report.get("design") or {}
     segments = design.get("segments") or []
     if not segments:
-        return ""
+        return _target_list(design) if design else ""
     rows = "".join(
         f"<tr><td>{escape(str(s.get('segment')))}</td><td>{s.get('reachable', '-')}</td><td>{s.get('planned', '-')}</td>"
         f"<td>{'-' if s.get('detectable_rate') is None else format(s['detectable_rate'], '.1%')}</td>"
@@ -165,7 +185,8 @@ def _design(report: dict[str, Any]) -> str:
     )
     warnings = "".join(f'<p class="note">{escape(w)}</p>' for w in design.get("warnings", []))
     return (
-        '<h2>Design</h2><div class="scroll"><table><tr><th>segment</th><th>reachable</th><th>planned</th>'
+        f"<h2>Design</h2>{_target_list(design)}"
+        '<div class="scroll"><table><tr><th>segment</th><th>reachable</th><th>planned</th>'
         f"<th>detectable rate</th><th>hypothesis</th></tr>{rows}</table></div>{warnings}"
     )
 

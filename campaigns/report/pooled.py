@@ -8,7 +8,7 @@ from campaigns.results.outcomes import RANK
 
 
 def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """One row per delivered person over the given campaigns: `positive` (0/1), `criteria` (labels met).
+    """One row per delivered person over the given campaigns: `positive` (0/1), `criteria` (labels met), `account_id`.
 
     A person planned by two campaigns counts once, at their highest outcome (the same email is
     the same person). Contacts planned before criteria were recorded cannot be weighed.
@@ -33,6 +33,7 @@ def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     frame = once.select(
         "campaign_id",
         "contact_id",
+        "account_id",
         "segment",
         (rank >= RANK["positive"]).cast(pl.Int64).alias("positive"),
         pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("criteria"),

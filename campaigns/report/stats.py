@@ -3,26 +3,26 @@
 Every figure comes from scipy or statsmodels: the 95% Wilson interval (`proportion_confint`), the
 Beta posteriors (`scipy.stats.beta`), the probability one Beta beats another (`scipy.integrate`),
 and the contacts per arm a two-proportion test needs (statsmodels' `samplesize_proportions_2indep_onetail`,
-which gives METHODS.md's ~750 per arm for 3% vs 6% and ~245 for 3% vs 9%).
+which gives METHODS.md's ~750 per arm for 3% vs 6% and ~245 for 3% vs 9%). The prior is
+`campaigns.prior`'s (re-exported here).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from scipy import integrate
 from scipy.stats import beta as beta_dist
 from statsmodels.stats.proportion import proportion_confint, samplesize_proportions_2indep_onetail
 
-from targeting.errors import InputError
+from campaigns.prior import (  # noqa: F401 (re-exported: the report reads the prior from here)
+    BENCHMARK_POSITIVE_SHARE,
+    BENCHMARK_REPLY_RATE,
+    PRIOR_WEIGHT,
+    Prior,
+    prior_from,
+)
 
-BENCHMARK_REPLY_RATE = 0.034
-"""METHODS.md: about 3.4% of cold emails get a reply (2026 benchmark)."""
-BENCHMARK_POSITIVE_SHARE = 0.14
-"""METHODS.md: about 14% of replies are positive."""
-PRIOR_WEIGHT = 40
-"""The prior's weight in contacts (METHODS.md: the equivalent of 30-60 contacts)."""
 LIKELY = 0.95
 """P(better) at or above this (or at or below 1 - this) is a verdict; between is not enough evidence."""
 MIN_POSITIVE = 3
@@ -30,45 +30,6 @@ MIN_POSITIVE = 3
 ALPHA, POWER = 0.05, 0.8
 MAX_NEXT_ROUND = 100_000
 """Beyond this many contacts per arm the difference is called too small to confirm (None)."""
-
-
-@dataclass(frozen=True)
-class Prior:
-    """A Beta prior on the positive-reply rate and on the reply rate, each with PRIOR_WEIGHT contacts' weight."""
-
-    reply_rate: float = BENCHMARK_REPLY_RATE
-    positive_share: float = BENCHMARK_POSITIVE_SHARE
-    weight: float = PRIOR_WEIGHT
-    source: str = "benchmark"
-
-    @property
-    def rate(self) -> float:
-        """The prior positive-reply rate per delivered email."""
-        return self.reply_rate * self.positive_share
-
-    def as_json(self) -> dict[str, float | str]:
-        return {
-            "reply_rate": self.reply_rate,
-            "positive_share": self.positive_share,
-            "rate": round(self.rate, 6),
-            "weight": self.weight,
-            "source": self.source,
-        }
-
-
-def prior_from(reply_rate: float | None, *, source: str) -> Prior:
-    """A prior from a reply rate (the benchmark when None).
-
-    Raises:
-        InputError: the rate is not strictly between 0 and 1.
-    """
-    if reply_rate is None:
-        return Prior()
-    if isinstance(reply_rate, bool) or not isinstance(reply_rate, int | float) or not 0 < reply_rate < 1:
-        raise InputError(
-            "--prior is a reply rate strictly between 0 and 1 (e.g. 0.034)", field="--prior", value=reply_rate
-        )
-    return Prior(reply_rate=float(reply_rate), source=source)
 
 
 def wilson(successes: int, n: int) -> tuple[float | None, float | None]:

@@ -7,11 +7,19 @@ log-odds lift, centred on 0, so correlated criteria share the credit instead of 
 whole; the intercept centred on the prior rate). Its maximum a posteriori fit (scipy) with the
 Laplace approximation gives each lift a Normal posterior and P(lift > 0).
 
-A criterion's points move only when that probability is at least CHANGE_AT (or at most
-1 - CHANGE_AT) and the contrast rests on at least MIN_POSITIVE positive replies on the side it
+A criterion's points move only when that probability is at least `change_at` (CHANGE_AT,
+Bonferroni-corrected over the criteria when that is stricter; or at most 1 minus it) and the contrast rests on at least MIN_POSITIVE positive replies on the side it
 favours; the move is the posterior mean lift in points (POINT_LOGIT log-odds per point), capped
 at MAX_STEP per round, so one lucky round cannot flip an ICP. Everything else is "not enough
 evidence yet" and stays as it was.
+
+Strong negative evidence can carry a criterion below zero; one it would carry to DISQUALIFY_AT
+points or fewer becomes a disqualifier instead (its reason the evidence). Given the accounts'
+attributes, an attribute value that stands out in the explore share (the near misses, the one place
+a round sees beyond the hypothesis) is proposed as a new criterion: written into the new version
+with its evidence, at most MAX_PROPOSALS a round, only when its posterior probability of a higher
+rate clears CHANGE_AT after a Bonferroni correction over every value tried, on at least
+MIN_POSITIVE positive replies.
 """
 
 from __future__ import annotations
@@ -30,11 +38,31 @@ LIFT_SD = 0.75
 """Prior sd of a criterion's log-odds lift: most criteria move the odds by less than 2x either way."""
 INTERCEPT_SD = 2.0
 CHANGE_AT = 0.97
-"""P(lift > 0) needed to move points (METHODS.md: 0.9-0.95; a little stricter, for a null world with many criteria)."""
+"""The least P(lift > 0) that moves points (METHODS.md: 0.9-0.95; a little stricter)."""
+FAMILY_ERROR = 0.1
+"""Many criteria, few replies: the threshold is also Bonferroni-corrected over the spec's criteria, so the
+chance that any criterion of a null world crosses it stays near this (`change_at`)."""
 MIN_POSITIVE = 3
 POINT_LOGIT = 0.5
 """Log-odds lift per point of score."""
 MAX_STEP = 2
+DISQUALIFY_AT = -3
+"""A criterion that negative evidence would carry to this many points or fewer becomes a disqualifier."""
+MAX_PROPOSALS = 1
+PROPOSE_FIELDS = (
+    "industry",
+    "region",
+    "funding_stage",
+    "tags",
+    "tech_stack",
+    "hiring_roles",
+    "growth_signals",
+    "pain_points",
+    "prior_solutions",
+)
+"""The attributes whose values may be proposed as new criteria (one value each: `in` or `contains_any`)."""
+PROPOSAL_PRIOR_WEIGHT = 40
+"""The Beta prior's weight in contacts when an explore attribute is weighed (METHODS.md: 30-60)."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +85,19 @@ class CriterionEvidence:
     def new_points(self) -> int:
         return self.points + self.step
 
+    @property
+    def disqualifies(self) -> bool:
+        """Negative evidence carries it to DISQUALIFY_AT points or fewer: it becomes a disqualifier."""
+        return self.step < 0 and self.new_points <= DISQUALIFY_AT
+
     def comment(self) -> str:
         """`+1: 7/120 positive vs 2/130 without, P(better)=0.96` (or why nothing changed)."""
         counts = (
             f"{self.positive_with}/{self.delivered_with} positive vs {self.positive_without}/{self.delivered_without} "
             f"without, P(better)={self.p_better:.2f}"
         )
+        if self.disqualifies:
+            return f"now a disqualifier (evidence would take it to {self.new_points:+d} points): {counts}"
         if self.step:
             return f"{self.step:+d}: {counts}"
         return f"unchanged, not enough evidence yet: {counts}"
@@ -72,6 +107,7 @@ class CriterionEvidence:
         return {
             "criterion": self.label,
             "rule": f"scoring.criteria[{self.index}]",
+            "change": "disqualifier" if self.disqualifies else "points",
             "old_points": self.points,
             "new_points": self.new_points,
             "positive_with": self.positive_with,
@@ -81,6 +117,55 @@ class CriterionEvidence:
             "lift_log_odds": round(self.lift, 4),
             "lift_sd": round(self.lift_sd, 4),
             "p_better": round(self.p_better, 4),
+            "campaigns": campaigns,
+            "text": self.comment(),
+        }
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An attribute value that stood out in the explore share, proposed as a new criterion."""
+
+    field: str
+    value: str
+    list_field: bool
+    positive_with: int
+    delivered_with: int
+    positive_without: int
+    delivered_without: int
+    p_better: float
+    tried: int
+    points: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.field} {self.value} (proposed)"
+
+    def criterion(self) -> dict[str, Any]:
+        """The criterion as the ICP file writes it."""
+        op = "contains_any" if self.list_field else "in"
+        return {"name": self.label, "field": self.field, op: [self.value], "points": self.points}
+
+    def comment(self) -> str:
+        return (
+            f"proposed {self.points:+d}: in the explore share {self.positive_with}/{self.delivered_with} positive vs "
+            f"{self.positive_without}/{self.delivered_without} without, P(better)={self.p_better:.3f} "
+            f"(best of {self.tried} values tried)"
+        )
+
+    def as_dict(self, campaigns: list[str]) -> dict[str, Any]:
+        return {
+            "criterion": self.label,
+            "rule": "scoring.criteria (new)",
+            "change": "proposed",
+            "old_points": None,
+            "new_points": self.points,
+            "positive_with": self.positive_with,
+            "delivered_with": self.delivered_with,
+            "positive_without": self.positive_without,
+            "delivered_without": self.delivered_without,
+            "p_better": round(self.p_better, 4),
+            "tried": self.tried,
             "campaigns": campaigns,
             "text": self.comment(),
         }
@@ -97,14 +182,29 @@ class Refinement:
     positive: int
     new_spec: IcpSpec | None = None
     warnings: list[str] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
 
     @property
     def changes(self) -> list[CriterionEvidence]:
         return [e for e in self.evidence if e.step]
 
     @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.proposals)
+
+    @property
     def unchanged(self) -> list[CriterionEvidence]:
         return [e for e in self.evidence if not e.step]
+
+
+def change_at(n_criteria: int) -> float:
+    """P(lift > 0) a criterion needs to move (or 1 minus it, to move down): CHANGE_AT, or stricter with many criteria.
+
+    1 - FAMILY_ERROR / n_criteria when that is higher: 0.991 for the default ICP's 11 criteria.
+    The loop study (bench/loop_study.py) found CHANGE_AT alone moved points in 10% of null-world
+    refinements over 11 criteria.
+    """
+    return max(CHANGE_AT, 1 - FAMILY_ERROR / max(1, n_criteria))
 
 
 def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -141,14 +241,22 @@ def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: f
     return fit.x[1:], np.sqrt(np.diag(cov))[1:]
 
 
-def refine_icp(spec: IcpSpec, outcomes: pl.DataFrame, prior_rate: float, campaigns: list[str]) -> Refinement:
+def refine_icp(
+    spec: IcpSpec,
+    outcomes: pl.DataFrame,
+    prior_rate: float,
+    campaigns: list[str],
+    attributes: pl.DataFrame | None = None,
+) -> Refinement:
     """Weigh every criterion of `spec` on pooled outcomes; a new version only where the evidence holds.
 
     Args:
         spec: the ICP the campaigns were planned from.
-        outcomes: one row per delivered contact, each counted once: `positive` (0/1), `criteria` (labels met).
+        outcomes: one row per delivered contact, each counted once: `positive` (0/1), `criteria` (labels met);
+            with `segment` and `account_id`, the explore share can propose new criteria.
         prior_rate: the prior positive-reply rate.
         campaigns: the campaign ids pooled (recorded with each change).
+        attributes: the canonical accounts (`account_id` and the PROPOSE_FIELDS); None: nothing is proposed.
 
     Returns:
         The refinement; `new_spec` is None when nothing changed.
@@ -162,15 +270,16 @@ def refine_icp(spec: IcpSpec, outcomes: pl.DataFrame, prior_rate: float, campaig
         else (np.zeros(len(labels)), np.ones(len(labels)))
     )
     evidence = []
+    needed = change_at(len(criteria))
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
         has = outcomes.filter(pl.col("criteria").list.contains(pl.lit(label)))
         k_with, n_with = int(has["positive"].sum() or 0), has.height
         k_without, n_without = positive - k_with, delivered - n_with
         p = float(stats.norm.cdf(means[i] / sds[i])) if delivered else 0.5
         step = 0
-        if p >= CHANGE_AT and k_with >= MIN_POSITIVE:
+        if p >= needed and k_with >= MIN_POSITIVE:
             step = min(MAX_STEP, max(1, round(means[i] / POINT_LOGIT)))
-        elif p <= 1 - CHANGE_AT and k_without >= MIN_POSITIVE:
+        elif p <= 1 - needed and k_without >= MIN_POSITIVE:
             step = -min(MAX_STEP, max(1, round(-means[i] / POINT_LOGIT)))
         evidence.append(
             CriterionEvidence(
@@ -188,21 +297,107 @@ def refine_icp(spec: IcpSpec, outcomes: pl.DataFrame, prior_rate: float, campaig
             )
         )
     result = Refinement(spec, evidence, campaigns, delivered, positive)
-    if not result.changes:
+    if attributes is not None:
+        result.proposals = propose_criteria(spec, outcomes, attributes, prior_rate)
+    if not result.changed:
         result.warnings.append(
             f"not enough evidence yet to change any criterion ({positive} positive replies "
             f"of {delivered} delivered emails): nothing changes"
         )
-    if result.changes:
-        data = spec.model_dump(by_alias=True, exclude_none=True, mode="json")
-        for e in result.changes:
-            data["scoring"]["criteria"][e.index]["points"] = e.new_points
-        data.update(
-            version=spec.version + 1, parent=spec.version, evidence=[e.as_dict(campaigns) for e in result.changes]
-        )
-        data.pop("created_at", None)
-        result.new_spec = IcpSpec.model_validate(data)
+        return result
+    data = spec.model_dump(by_alias=True, exclude_none=True, mode="json")
+    criteria = data["scoring"]["criteria"]
+    for e in result.changes:
+        criteria[e.index]["points"] = e.new_points
+    for e in result.changes:
+        if e.disqualifies:
+            condition = {k: v for k, v in criteria[e.index].items() if k not in ("name", "points")}
+            data["disqualifiers"].append({**condition, "reason": f"{e.label}: {e.comment()}"})
+    gone = {e.index for e in result.changes if e.disqualifies}
+    data["scoring"]["criteria"] = [c for i, c in enumerate(criteria) if i not in gone] + [
+        p.criterion() for p in result.proposals
+    ]
+    data.update(
+        version=spec.version + 1,
+        parent=spec.version,
+        evidence=[e.as_dict(campaigns) for e in result.changes] + [p.as_dict(campaigns) for p in result.proposals],
+    )
+    data.pop("created_at", None)
+    result.new_spec = IcpSpec.model_validate(data)
     return result
+
+
+def _p_greater(a1: float, b1: float, a2: float, b2: float) -> float:
+    """P(X > Y) for X ~ Beta(a1, b1), Y ~ Beta(a2, b2), by numerical integration (scipy)."""
+    from scipy import integrate
+
+    value, _ = integrate.quad(lambda x: stats.beta.pdf(x, a1, b1) * stats.beta.cdf(x, a2, b2), 0, 1, limit=200)
+    return min(1.0, max(0.0, float(value)))
+
+
+def propose_criteria(
+    spec: IcpSpec, outcomes: pl.DataFrame, attributes: pl.DataFrame, prior_rate: float
+) -> list[Proposal]:
+    """Attribute values that stand out in the explore share, strongest first (at most MAX_PROPOSALS).
+
+    Every value of every PROPOSE_FIELDS column met by an explore contact with a positive reply is
+    tried (values the spec already scores or filters on are skipped); each is a Beta-Binomial
+    contrast, with against without, within the explore share. A value is proposed when its
+    P(better) clears CHANGE_AT corrected for the number of values tried, on MIN_POSITIVE or more
+    positive replies.
+    """
+    from targeting.columns import LIST_COLUMNS
+
+    if "segment" not in outcomes.columns or "account_id" not in outcomes.columns:
+        return []
+    explore = outcomes.filter(pl.col("segment") == "explore").select("account_id", "positive")
+    fields = [f for f in PROPOSE_FIELDS if f in attributes.columns]
+    if explore.is_empty() or not fields:
+        return []
+    rows = explore.join(attributes.select("account_id", *fields).unique("account_id"), on="account_id", how="left")
+    used: dict[str, set[str]] = {}
+    for rule in [*spec.filters, *spec.disqualifiers, *spec.scoring.criteria]:
+        values = rule.value if isinstance(rule.value, list) else [rule.value]
+        used.setdefault(rule.field, set()).update(str(v).lower() for v in values)
+    candidates: list[tuple[str, str, bool, int, int]] = []
+    n, k = rows.height, int(rows["positive"].sum() or 0)
+    for f in fields:
+        is_list = f in LIST_COLUMNS
+        column = pl.col(f).cast(pl.List(pl.String)) if is_list else pl.concat_list(pl.col(f).cast(pl.String))
+        per_value = (
+            rows.select(column.alias("_v"), "positive")
+            .with_row_index("_row")
+            .explode("_v")
+            .drop_nulls("_v")
+            .unique(["_row", "_v"])
+            .group_by("_v")
+            .agg(pl.len().alias("n"), pl.col("positive").sum().alias("k"))
+        )
+        for value, n_with, k_with in per_value.iter_rows():
+            if str(value).lower() in used.get(f, set()) or n_with == n:
+                continue
+            candidates.append((f, str(value), is_list, int(n_with), int(k_with)))
+    tried = len(candidates)
+    if not tried:
+        return []
+    needed = 1 - (1 - CHANGE_AT) / tried
+    a0, b0 = prior_rate * PROPOSAL_PRIOR_WEIGHT, (1 - prior_rate) * PROPOSAL_PRIOR_WEIGHT
+    found = []
+    for f, value, is_list, n_with, k_with in candidates:
+        if k_with < MIN_POSITIVE:
+            continue
+        n_without, k_without = n - n_with, k - k_with
+        p = _p_greater(a0 + k_with, b0 + n_with - k_with, a0 + k_without, b0 + n_without - k_without)
+        if p < needed:
+            continue
+        rate_with = (a0 + k_with) / (PROPOSAL_PRIOR_WEIGHT + n_with)
+        rate_without = (a0 + k_without) / (PROPOSAL_PRIOR_WEIGHT + n_without)
+        points = min(
+            MAX_STEP, max(1, round(float(special.logit(rate_with) - special.logit(rate_without)) / POINT_LOGIT))
+        )
+        found.append(Proposal(f, value, is_list, k_with, n_with, k_without, n_without, p, tried, points))
+    found.sort(key=lambda q: (-q.p_better, q.field, q.value))
+    return found[:MAX_PROPOSALS]
 
 
 def refined_icp_text(refinement: Refinement) -> str:
@@ -224,8 +419,17 @@ def refined_icp_text(refinement: Refinement) -> str:
         "(one regularized model over all criteria). Criteria without a comment: not enough evidence yet."
     )
     seq = doc["scoring"]["criteria"]
+    gone = sorted(e.index for e in r.changes if e.disqualifies)
     for e in r.changes:
-        seq.yaml_add_eol_comment(f"# {e.comment()}", e.index)
+        if not e.disqualifies:
+            seq.yaml_add_eol_comment(f"# {e.comment()}", e.index - sum(1 for g in gone if g < e.index))
+    kept = len(r.spec.scoring.criteria) - len(gone)
+    for i, p in enumerate(r.proposals):
+        seq.yaml_add_eol_comment(f"# {p.comment()}", kept + i)
+    added = doc["disqualifiers"]
+    first = len(r.spec.disqualifiers)
+    for i, e in enumerate(x for x in r.changes if x.disqualifies):
+        added.yaml_add_eol_comment(f"# from criterion {e.label}: {e.comment()}", first + i)
     out = io.StringIO()
     yaml.dump(doc, out)
     text = out.getvalue()

@@ -3,7 +3,7 @@
 Demo data, not the production path: `outbound demo` ingests what it writes with `--simulated`, so
 every report built on it says SIMULATED. Accounts inside the planted profile (PLANTED_PROFILE,
 the one the sample's customers were planted in) answer positively far more often; 3% of sends get
-an auto-reply and 3% bounce. Each contact's draw is a hash of (seed, email), so the same plan and
+an auto-reply and 3% bounce. `bench/loop_study.py` hands it other worlds' truths (`rates`). Each contact's draw is a hash of (seed, email), so the same plan and
 seed give the same results.
 """
 
@@ -31,23 +31,39 @@ def _uniform(seed: int, email: str, what: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def simulated_results(planned: pl.DataFrame, accounts: pl.DataFrame, seed: int = 0) -> pl.DataFrame:
+def planted_rates(accounts: pl.DataFrame) -> pl.DataFrame:
+    """The demo world's truth: each account's positive-reply rate per send, from the planted profile."""
+    matches = PLANTED_PROFILE.matches()
+    rate = (
+        pl.when(matches >= 5)
+        .then(pl.lit(POSITIVE_IN_PROFILE))
+        .when(matches == 4)
+        .then(pl.lit(POSITIVE_NEAR))
+        .otherwise(pl.lit(POSITIVE_ELSE))
+    )
+    return accounts.select("account_id", rate.alias("positive_rate"))
+
+
+def simulated_results(
+    planned: pl.DataFrame, accounts: pl.DataFrame, seed: int = 0, rates: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """RESULTS.csv rows (email, outcome, reply_text) for a planned campaign.
 
     Args:
         planned: one row per planned contact with `email` and `account_id` (campaign.csv).
         accounts: the canonical accounts (for the profile test).
         seed: the responder's seed.
+        rates: the world's truth, `account_id` -> `positive_rate` per send (at most
+            1 - BOUNCE - AUTO_REPLY - NEGATIVE_REPLY); None: the planted profile's (`planted_rates`).
     """
-    truth = accounts.select("account_id", PLANTED_PROFILE.matches().alias("_matches"))
+    truth = planted_rates(accounts) if rates is None else rates.select("account_id", "positive_rate")
     people = (
         planned.select("email", "account_id")
         .unique("email", keep="first", maintain_order=True)
         .join(truth, on="account_id", how="left")
     )
     rows = []
-    for email, matches in people.select("email", pl.col("_matches").fill_null(0)).iter_rows():
-        positive = POSITIVE_IN_PROFILE if matches >= 5 else POSITIVE_NEAR if matches == 4 else POSITIVE_ELSE
+    for email, positive in people.select("email", pl.col("positive_rate").fill_null(POSITIVE_ELSE)).iter_rows():
         u = _uniform(seed, email, "outcome")
         reply_text = None
         if u < BOUNCE:

@@ -114,6 +114,17 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     design = json.loads((tmp_path / "c1" / "design.json").read_text())
     assert design["campaign_id"] == summary["campaign_id"] and design["allocation"] == "even"
     assert design["sender"] == summary["sender"]
+    from campaigns.prior import Prior
+
+    # One prior: the design's reply rate, and the positive-reply rate the allocation and the report use.
+    assert design["prior"] == Prior().reply_rate and design["prior_positive_rate"] == round(Prior().rate, 6)
+    from campaigns.planning.power import detectable_rate
+
+    # PRODUCT.md: detectable_rate is a positive-reply rate, told from the positive-reply prior.
+    assert all(s["detectable_rate"] == detectable_rate(s["planned"], Prior().rate) for s in summary["segments"])
+    target = design["target_list"]  # what report.html shows as the target list's size verdict
+    assert target["targets"] >= sum(s["reachable"] for s in summary["segments"] if s["segment"] != "explore")
+    assert (target["verdict"] == "ok") == (target["min"] <= target["targets"] <= target["max"])
     assert Store(store).find_campaign("q1").campaign_id == summary["campaign_id"]
 
 
@@ -360,6 +371,14 @@ def test_bad_campaign_input_is_one_line_and_exit_2(ws, tmp_path, args, expected)
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     assert expected in result.stderr
+
+
+@pytest.mark.parametrize("prior", ["0", "1", "1.5", "-0.2"])
+def test_plan_refuses_a_prior_outside_0_1_in_one_line(ws, tmp_path, prior):
+    result = invoke(*plan_args(ws, tmp_path / "c", tmp_path / "s.duckdb", "--prior", prior))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert "--prior is a reply rate strictly between 0 and 1" in result.stderr
+    assert not (tmp_path / "c").exists() and not (tmp_path / "s.duckdb").exists()
 
 
 def test_plan_refuses_a_changed_icp_a_taken_name_and_strict_weak_designs(ws, tmp_path):

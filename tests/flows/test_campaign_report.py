@@ -61,6 +61,10 @@ def test_a_report_before_results_is_a_report_of_the_plan(planned, tmp_path):
     assert report["campaign_id"] == campaign_id and report["results"] is False and report["totals"]["planned"] == 40
     assert "no results ingested yet" in report["notes"][0]
     assert (tmp_path / "report.json").is_file() and (tmp_path / "report.html").is_file()
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "no results ingested yet" in page and "SIMULATED" not in page
+    target = report["design"]["target_list"]  # the plan's target list and its size verdict, on the page too
+    assert f"Target list: <b>{target['targets']:,}</b>" in page
 
 
 def test_report_after_a_simulated_ingest(planned, tmp_path):
@@ -108,7 +112,7 @@ def test_report_after_a_simulated_ingest(planned, tmp_path):
 
 @pytest.mark.parametrize(
     ("extra", "needle"),
-    [(["--prior", "1.5"], "--prior"), (["--prior", "0"], "--prior")],
+    [(["--prior", p], "--prior is a reply rate strictly between 0 and 1") for p in ("1.5", "0", "1", "-0.1", "nan")],
 )
 def test_bad_prior_is_one_line_exit_2_and_nothing_written(planned, tmp_path, extra, needle):
     ws, store, _ = planned

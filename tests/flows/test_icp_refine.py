@@ -190,6 +190,27 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(ws, campaign, icp_edit
     assert not out.exists()
 
 
+def test_a_missing_accounts_file_is_one_line_exit_2(ws):
+    out = ws / "v2.yaml"
+    result = invoke(
+        "icp",
+        "refine",
+        "--icp",
+        ws / "icp.yaml",
+        "--campaign",
+        "q1",
+        "--out",
+        out,
+        "--accounts",
+        ws / "none.csv",
+        "--store",
+        ws / "s.duckdb",
+        "--no-prefect",
+    )
+    assert result.exit_code == 2 and "--accounts file not found" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
 def test_history_of_an_unknown_name(ws):
     result = invoke("icp", "history", "nope", "--store", ws / "s.duckdb")
     assert result.exit_code == 2 and "nope" in result.output

@@ -68,6 +68,7 @@ def _report(simulated: bool) -> dict:
                 for s in ("A", "B", "explore")
             ],
             "warnings": ["segment A: 20 contacts can tell only a true rate of 25.0% or more"],
+            "target_list": {"targets": 180, "min": 200, "max": 5000, "verdict": "too_narrow"},
         },
     }
     report = build_report(meta, frame, Prior(), ["sweet-spot size", "CRM in place"])
@@ -120,6 +121,13 @@ def test_the_page_is_self_contained():
     assert "Acme &amp; &lt;Sons&gt;" in html  # text from the data is escaped
 
 
+def test_a_campaign_planned_before_the_target_list_was_recorded_says_so():
+    report = _report(simulated=False)
+    del report["design"]["target_list"]
+    html = render_report_html(report)
+    assert "size was not recorded with this campaign" in html and "Target list:" not in html
+
+
 @needs_chromium
 def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     page = tmp_path / "report.html"
@@ -134,6 +142,7 @@ def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     assert re.search(r'id="total-planned"><b>60</b>', dom)
     assert "ICP v1 → v2" in dom and "+1: 6/29 positive vs 1/29 without" in dom
     assert "Quick question" in dom and 'data-overflow="false"' in dom
+    assert re.search(r'id="target-list">Target list: <b>180</b> accounts, <span class="bad">too narrow</span>', dom)
 
 
 @needs_chromium

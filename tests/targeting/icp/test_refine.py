@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from targeting.icp.refine import icp_changes, refine_icp, refined_icp_text
+from targeting.icp.refine import change_at, icp_changes, refine_icp, refined_icp_text
 from targeting.icp.spec import parse_icp
 
 SPEC = parse_icp("""name: mid-market-saas
@@ -118,3 +118,105 @@ def test_icp_changes_reads_like_a_diff():
     lines = icp_changes(SPEC, result.new_spec)
     assert lines == [f"~ criterion sweet-spot size: +2 -> {result.new_spec.scoring.criteria[0].points:+d}"]
     assert icp_changes(None, SPEC) == ["first version"]
+
+
+NEGATIVE = parse_icp("""name: mid-market-saas
+version: 3
+parent: 2
+scoring:
+  criteria:
+    - {name: sweet-spot size, field: employees, between: [50, 200], points: 2}
+    - {name: late stage, field: funding_stage, in: [series_d_plus], points: -1}
+""")
+
+
+def test_strong_negative_evidence_on_a_negative_criterion_makes_it_a_disqualifier():
+    frame = _frame([(["late stage"], 300, 0), ([], 300, 30)])
+    result = refine_icp(NEGATIVE, frame, 0.034 * 0.14, ["c-1"])
+    late = result.evidence[1]
+    assert late.disqualifies and late.new_points <= -3
+    new = result.new_spec
+    assert [c.label for c in new.scoring.criteria] == ["sweet-spot size"]
+    (rule,) = new.disqualifiers
+    assert (rule.field, rule.value) == ("funding_stage", ["series_d_plus"])
+    assert "0/300 positive vs 30/300 without" in rule.reason
+    assert new.evidence[0]["change"] == "disqualifier"
+    text = refined_icp_text(result)
+    line = next(x for x in text.splitlines() if "series_d_plus" in x and "reason" in x)
+    assert "# from criterion late stage: now a disqualifier" in line
+    assert parse_icp(text) == new
+    assert "- criterion late stage" in icp_changes(NEGATIVE, new)
+    assert "+ disqualifier funding_stage in [series_d_plus]" in icp_changes(NEGATIVE, new)
+
+
+def _explore(gong_n: int, gong_k: int, other_n: int, other_k: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Explore-share outcomes and the accounts' attributes: `gong` in tech_stack on the first block."""
+    n = gong_n + other_n
+    positive = [1] * gong_k + [0] * (gong_n - gong_k) + [1] * other_k + [0] * (other_n - other_k)
+    ids = [f"a{i}" for i in range(n)]
+    outcomes = pl.DataFrame({"positive": positive, "criteria": [[]] * n, "segment": ["explore"] * n, "account_id": ids})
+    attributes = pl.DataFrame(
+        {
+            "account_id": ids,
+            "industry": ["saas" if i % 2 else "fintech" for i in range(n)],
+            "tech_stack": [["gong", "slack"] if i < gong_n else ["slack"] for i in range(n)],
+        }
+    )
+    return outcomes, attributes
+
+
+def test_an_attribute_that_stands_out_in_the_explore_share_is_proposed_with_its_evidence():
+    outcomes, attributes = _explore(60, 12, 240, 2)
+    result = refine_icp(SPEC, outcomes, 0.034 * 0.14, ["c-1"], attributes)
+    (proposal,) = result.proposals
+    assert (proposal.field, proposal.value, proposal.positive_with, proposal.delivered_with) == (
+        "tech_stack",
+        "gong",
+        12,
+        60,
+    )
+    assert proposal.tried >= 3 and proposal.p_better > 1 - 0.03 / proposal.tried
+    new = result.new_spec
+    added = new.scoring.criteria[-1]
+    assert (added.label, added.field, added.value, added.points) == (
+        "tech_stack gong (proposed)",
+        "tech_stack",
+        ["gong"],
+        proposal.points,
+    )
+    assert new.evidence[-1]["change"] == "proposed" and new.evidence[-1]["positive_with"] == 12
+    text = refined_icp_text(result)
+    line = next(x for x in text.splitlines() if "gong" in x and "points" in x)
+    assert "# proposed +" in line and "12/60 positive vs 2/240 without" in line
+    assert parse_icp(text) == new
+
+
+def test_an_explore_attribute_without_a_real_difference_is_not_proposed():
+    outcomes, attributes = _explore(60, 2, 240, 8)
+    assert refine_icp(SPEC, outcomes, 0.034 * 0.14, ["c-1"], attributes).proposals == []
+
+
+def test_without_the_accounts_nothing_is_proposed():
+    outcomes, _ = _explore(60, 12, 240, 2)
+    result = refine_icp(SPEC, outcomes, 0.034 * 0.14, ["c-1"])
+    assert result.proposals == [] and result.new_spec is None
+
+
+def test_many_criteria_need_a_higher_probability_to_move():
+    assert change_at(4) == 0.975 and change_at(11) == pytest.approx(1 - 0.1 / 11) and change_at(1) == 0.97
+    many = parse_icp(
+        "name: m\nscoring:\n  criteria:\n"
+        + "".join(f"    - {{name: c{i}, field: employees, gte: {i}, points: 1}}\n" for i in range(11))
+    )
+    labels = [c.label for c in many.scoring.criteria]
+    # c0 alone: a contrast whose P(better) clears 0.975 (enough for 4 criteria) but not 0.991 (for 11).
+    for k in range(3, 12):
+        frame = pl.DataFrame(
+            {"positive": [1] * k + [0] * (60 - k) + [1] * 3 + [0] * 57, "criteria": [[labels[0]]] * 60 + [[]] * 60}
+        )
+        c0 = refine_icp(many, frame, 0.034 * 0.14, ["c-1"]).evidence[0]
+        if 0.975 <= c0.p_better < change_at(11):
+            assert c0.step == 0
+            break
+    else:
+        pytest.fail("no contrast landed between the two thresholds")

@@ -1,0 +1,371 @@
+"""The test-campaign loop, studied in worlds whose truth is known: does refining an ICP find what it missed?
+
+    .venv/bin/python bench/loop_study.py                   # 200 seeds per world, 2 processes
+    .venv/bin/python bench/loop_study.py --seeds 20        # a quick look
+
+Each world gives every account of the bundled sample universe a true positive-reply rate:
+
+- strong: two criteria the default ICP gives 1 point (`hiring revenue roles`, `recent momentum`) have
+  5x and 3x the rate, one it gives 2 points (`CRM in place`) has 0.5x;
+- weak: the same criteria at 1.5x, 1.5x and 1/1.5;
+- null: no difference at all.
+
+Every world is scaled so that the mean true rate over ICP v1's targets is `--rate` (so a null world
+gets as many replies as the others: it is the test that refinement is not chasing noise).
+
+Per seed, three rounds of 100 contacts, each round the project's own code as plain functions:
+plan (`campaigns.planning.plan_campaign`, Thompson allocation on the lineage's pooled outcomes,
+earlier rounds' emails cooled down), results from the seeded responder
+(`targeting.sample.responder`, 3% bounces and 3% auto-replies), read and matched as
+`campaign ingest` does (`campaigns.results.ingest`), pooled as `icp refine` pools them
+(`campaigns.report.pooled_outcomes`, the rounds since the last change, as `outbound demo` does), and
+refined (`targeting.icp.refine.refine_icp`). ICP v1 -> v2 -> v3 -> v4 (a version that does not change
+keeps its number in the table's sense: v(k+1) = v(k)).
+
+Measured: the true positive-reply rate of the top 300 accounts each version scores highest (ties
+shared out exactly: a tie group at the cut counts at its mean rate), against the oracle (the 300
+accounts with the highest true rate among those v1's filters admit, what re-weighting can reach);
+the share of the v1-to-oracle gap v4 closes; how often a refinement changes anything.
+Goals: >= 60% of the gap closed by v4 in the strong world; <= 5% of null-world refinements change anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import polars as pl  # noqa: E402
+
+AS_OF = date(2026, 3, 1)
+UNIVERSE_SEED, N_ACCOUNTS = 7, 20_000
+ROUNDS, SIZE, TOP = 3, 100, 300
+DEFAULT_RATE = 0.03
+"""The mean true positive-reply rate over v1's targets in every world (see docs/benchmarks.md)."""
+GOAL_GAP, GOAL_NULL = 0.60, 0.05
+
+WORLDS: dict[str, dict[str, float]] = {
+    "strong": {"hiring revenue roles": 5.0, "recent momentum": 3.0, "CRM in place": 0.5},
+    "weak": {"hiring revenue roles": 1.5, "recent momentum": 1.5, "CRM in place": 1 / 1.5},
+    "null": {},
+}
+"""Each world: the criteria of the default ICP whose true effect is a rate multiplier; the rest 1x."""
+
+
+@dataclass
+class Context:
+    """What every seed of a process shares: the universe, ICP v1, the drafting specs, caches per version."""
+
+    accounts: pl.DataFrame
+    contacts: pl.DataFrame
+    v1: Any
+    render: Any
+    cache: dict[str, Any]
+
+
+_CTX: Context | None = None
+
+
+def apply_settings(settings: dict[str, float]) -> None:
+    """Override `targeting.icp.refine`'s settings in this process (to explore them; the doc's figures use none)."""
+    from targeting.icp import refine
+
+    for name, value in settings.items():
+        if not name.isupper() or not hasattr(refine, name):
+            raise SystemExit(f"error: targeting.icp.refine has no setting {name}")
+        setattr(refine, name, type(getattr(refine, name))(value))
+
+
+def _context() -> Context:
+    global _CTX
+    if _CTX is None:
+        from campaigns.planning.drafts import RenderSpecs
+        from messaging import load_messaging, load_persona_rules, load_sender, load_templates
+        from targeting.icp.spec import load_icp
+        from targeting.sample.universe import generate_sample
+
+        universe = generate_sample(UNIVERSE_SEED, N_ACCOUNTS, as_of=AS_OF)
+        render = RenderSpecs(load_persona_rules(None), load_messaging(None), load_sender(None), load_templates(None))
+        _CTX = Context(universe.accounts, universe.contacts, load_icp(ROOT / "targeting/defaults/icp.yaml"), render, {})
+    return _CTX
+
+
+def _key(spec: Any) -> str:
+    return spec.model_dump_json(exclude={"evidence", "created_at", "version", "parent"})
+
+
+def scored(spec: Any) -> pl.DataFrame:
+    """Every account's score under `spec`, with `pool` (filters hold, no disqualifier, not a customer)."""
+    from targeting import score_accounts
+
+    ctx = _context()
+    key = "scored" + _key(spec)
+    if key not in ctx.cache:
+        frame = score_accounts(ctx.accounts.lazy(), spec, AS_OF, with_reasons=False).collect()
+        filters = [c for c in frame.columns if c.startswith("_filter_")]
+        disqualifiers = [c for c in frame.columns if c.startswith("_disqualifier_")]
+        pool = (
+            pl.all_horizontal([pl.col(c).fill_null(False) for c in filters])
+            & ~pl.any_horizontal([pl.col(c).fill_null(False) for c in disqualifiers])
+            & ~pl.col("is_customer").fill_null(False)
+        )
+        criteria = [c for c in frame.columns if c.startswith("_criterion_")]
+        ctx.cache[key] = frame.select("account_id", "score", pool.alias("pool"), *criteria)
+    return ctx.cache[key]
+
+
+def world_rates(world: str, rate: float) -> pl.DataFrame:
+    """account_id -> positive_rate: the world's multipliers over v1's criteria, scaled so v1's targets average `rate`."""
+    ctx = _context()
+    key = f"world{world}{rate}"
+    if key not in ctx.cache:
+        frame = scored(ctx.v1)
+        labels = {c.label: f"_criterion_{i}" for i, c in enumerate(ctx.v1.scoring.criteria)}
+        multiplier = pl.lit(1.0)
+        for label, factor in WORLDS[world].items():
+            multiplier = multiplier * pl.when(pl.col(labels[label]).fill_null(False)).then(factor).otherwise(1.0)
+        frame = frame.with_columns(multiplier.alias("_m"))
+        targets = frame.filter(pl.col("pool") & (pl.col("score") >= ctx.v1.scoring.min_score))
+        base = rate / float(targets["_m"].mean())
+        ctx.cache[key] = frame.select("account_id", (pl.col("_m") * base).clip(0, 0.8).alias("positive_rate"))
+    return ctx.cache[key]
+
+
+def top_rate(spec: Any, rates: pl.DataFrame, top: int = TOP) -> float:
+    """The expected true rate of the `top` pool accounts `spec` scores highest (a tie at the cut at its mean)."""
+    groups = (
+        scored(spec)
+        .filter("pool")
+        .join(rates, on="account_id")
+        .group_by("score")
+        .agg(pl.len().alias("n"), pl.col("positive_rate").sum().alias("total"))
+        .sort("score", descending=True)
+    )
+    taken, total = 0, 0.0
+    for n, group_total in groups.select("n", "total").iter_rows():
+        take = min(n, top - taken)
+        total += group_total * take / n
+        taken += take
+        if taken == top:
+            break
+    return total / taken
+
+
+def oracle_rate(rates: pl.DataFrame, top: int = TOP) -> float:
+    """The best list possible among the accounts v1's filters admit: the `top` highest true rates."""
+    pool = scored(_context().v1).filter("pool").join(rates, on="account_id")
+    return float(pool["positive_rate"].sort(descending=True).head(top).mean())
+
+
+def candidates_for(spec: Any) -> tuple[pl.DataFrame, Any]:
+    """Segments and plannable contacts under `spec` (before any cooldown), cached per version."""
+    from campaigns.planning.contacts import eligible_contacts
+    from campaigns.planning.segments import segment_accounts
+
+    ctx = _context()
+    key = "cand" + _key(spec)
+    if key not in ctx.cache:
+        segments = segment_accounts(ctx.accounts.lazy(), spec, as_of=AS_OF).collect()
+        ledger = pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String, "since": pl.Datetime})
+        ctx.cache[key] = (segments, eligible_contacts(ctx.contacts, segments, list(spec.personas), ledger=ledger))
+    return ctx.cache[key]
+
+
+def plan_round(spec: Any, seed: int, name: str, cooled: set[str], history: pl.DataFrame | None) -> Any:
+    """One round's plan, as `campaign plan` builds it: the contacts planned earlier cooled down."""
+    from campaigns.planning.allocation import SegmentEvidence
+    from campaigns.planning.contacts import Candidates
+    from campaigns.planning.plan import PlanOptions, plan_campaign
+    from targeting.icp.spec import dump_icp
+
+    segments, candidates = candidates_for(spec)
+    open_ = Candidates(
+        candidates.contacts.filter(~pl.col("email").is_in(list(cooled))),
+        candidates.excluded,
+    )
+    evidence = {}
+    if history is not None:
+        evidence = {
+            segment: SegmentEvidence(delivered, positive)
+            for segment, delivered, positive in lineage_outcomes(history).iter_rows()
+        }
+    icp_hash = hashlib.sha256(dump_icp(spec).encode("utf-8")).hexdigest()
+    options = PlanOptions(size=SIZE, name=name, seed=seed)
+    return plan_campaign(spec, icp_hash, segments, open_, options, render=_context().render, evidence=evidence)
+
+
+def lineage_outcomes(history: pl.DataFrame) -> pl.DataFrame:
+    """Per segment over the lineage's rounds: delivered and positive, as `Store.lineage_outcomes` counts them."""
+    from campaigns.results.outcomes import RANK
+
+    rank = pl.col("outcome_rank")
+    return (
+        history.group_by("segment")
+        .agg(
+            ((rank >= RANK["no_reply"]) & (rank != RANK["bounced"])).sum().cast(pl.Int64).alias("delivered"),
+            (rank >= RANK["positive"]).sum().cast(pl.Int64).alias("positive"),
+        )
+        .sort("segment")
+    )
+
+
+def ingest_round(plan: Any, results: pl.DataFrame, folder: Path) -> pl.DataFrame:
+    """The round's results read and matched as `campaign ingest` does; rows shaped like `Store.contact_outcomes`."""
+    from campaigns.results.ingest import match_results, read_results, with_outcome
+
+    path = folder / f"{plan.campaign_id}.csv"
+    results.write_csv(path)
+    matched, _ = match_results(read_results(path), plan.contacts)
+    best = with_outcome(matched).group_by("contact_id").agg(pl.col("outcome_rank").max())
+    return plan.contacts.join(best, on="contact_id", how="left").select(
+        pl.lit(plan.campaign_id).alias("campaign_id"),
+        "contact_id",
+        "email",
+        "account_id",
+        "segment",
+        "criteria",
+        pl.col("outcome_rank").cast(pl.Int32),
+    )
+
+
+def run_seed(job: tuple[str, int, float]) -> dict[str, Any]:
+    """One seed of one world: three rounds, ICP v1..v4's top-300 true rates and what each refinement changed."""
+    from campaigns.prior import Prior
+    from campaigns.report.pooled import pooled_outcomes
+    from targeting.icp.refine import refine_icp
+    from targeting.sample.responder import simulated_results
+
+    world, seed, rate = job
+    ctx = _context()
+    rates = world_rates(world, rate)
+    spec = ctx.v1
+    versions, changed, positives = [spec], [], []
+    cooled: set[str] = set()
+    history: pl.DataFrame | None = None
+    since_change: list[pl.DataFrame] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(1, ROUNDS + 1):
+            round_seed = seed * 1000 + r
+            plan = plan_round(spec, round_seed, f"{world}-{seed}-{r}", cooled, history)
+            results = simulated_results(plan.contacts, ctx.accounts, seed=round_seed, rates=rates)
+            outcomes = ingest_round(plan, results, Path(tmp))
+            cooled |= set(plan.contacts["email"].to_list())
+            history = outcomes if history is None else pl.concat([history, outcomes])
+            since_change.append(outcomes)
+            pooled, _ = pooled_outcomes(pl.concat(since_change))
+            ids = [f"{world}-{seed}-{k}" for k in range(1, r + 1)]
+            refinement = refine_icp(spec, pooled, Prior().rate, ids, ctx.accounts)
+            positives.append(int(outcomes.filter(pl.col("outcome_rank") >= 6).height))
+            changed.append(refinement.new_spec is not None)
+            if refinement.new_spec is not None:
+                spec = refinement.new_spec
+                since_change = []
+            versions.append(spec)
+    return {
+        "world": world,
+        "seed": seed,
+        "top": [top_rate(v, rates) for v in versions],
+        "changed": changed,
+        "positives": positives,
+        "points": {c.label: c.points for c in spec.scoring.criteria},
+    }
+
+
+def summarize(world: str, runs: list[dict[str, Any]], rate: float) -> dict[str, Any]:
+    """Means over seeds: v1..v4's top-300 rate, the oracle, the gap closed, how often refinements changed."""
+    rates = world_rates(world, rate)
+    oracle = oracle_rate(rates)
+    tops = [statistics.fmean(r["top"][k] for r in runs) for k in range(ROUNDS + 1)]
+    gap = oracle - tops[0]
+    refinements = [c for r in runs for c in r["changed"]]
+    return {
+        "world": world,
+        "seeds": len(runs),
+        "oracle": oracle,
+        "top": tops,
+        "gap_closed": (tops[-1] - tops[0]) / gap if gap > 1e-12 else None,
+        "refinements": len(refinements),
+        "changed_share": sum(refinements) / len(refinements),
+        "seeds_v4_differs": sum(any(r["changed"]) for r in runs) / len(runs),
+        "positives_per_round": statistics.fmean(p for r in runs for p in r["positives"]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=200, help="seeds per world (default 200)")
+    parser.add_argument("--rate", type=float, default=DEFAULT_RATE, help="mean true rate over v1's targets")
+    parser.add_argument("--worlds", default="strong,weak,null", help="comma-separated worlds")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes (at most 2)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
+    )
+    parser.add_argument("--out", type=Path, default=None, help="write every seed's figures as JSON here")
+    args = parser.parse_args(argv)
+    worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
+    unknown = [w for w in worlds if w not in WORLDS]
+    if unknown or args.seeds < 1 or not 0 < args.rate < 0.5:
+        print(f"error: worlds are {', '.join(WORLDS)}; --seeds >= 1; --rate in (0, 0.5)", file=sys.stderr)
+        return 2
+    settings = dict(item.split("=", 1) for item in args.set)
+    apply_settings({k: float(v) for k, v in settings.items()})
+    processes = max(1, min(2, args.processes))
+    jobs = [(w, s, args.rate) for w in worlds for s in range(args.seeds)]
+    runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
+    started = time.perf_counter()
+    initial = {k: float(v) for k, v in settings.items()}
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=apply_settings, initargs=(initial,)) as pool:
+        for i, run in enumerate(pool.imap_unordered(run_seed, jobs, chunksize=2), 1):
+            runs[run["world"]].append(run)
+            if i % 20 == 0 or i == len(jobs):
+                elapsed = time.perf_counter() - started
+                print(f"  {i}/{len(jobs)} seeds done, {elapsed:.0f}s", file=sys.stderr, flush=True)
+    summaries = [summarize(w, sorted(runs[w], key=lambda r: r["seed"]), args.rate) for w in worlds]
+    print(report(summaries, args, time.perf_counter() - started))
+    if args.out:
+        args.out.write_text(json.dumps({"summaries": summaries, "runs": runs}, indent=1), encoding="utf-8")
+    return 0
+
+
+def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: float) -> str:
+    """The results as a Markdown table and the goals' verdicts."""
+    lines = [
+        f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, mean true rate over v1's targets "
+        f"{args.rate:.2%}, {elapsed:.0f}s" + (f", settings {' '.join(args.set)}" if args.set else ""),
+        "",
+        "| world | v1 | v2 | v3 | v4 | oracle | gap closed by v4 | refinements that change | positives per round |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in summaries:
+        gap = "n/a (no gap)" if s["gap_closed"] is None else f"{s['gap_closed']:.0%}"
+        tops = " | ".join(f"{t:.2%}" for t in s["top"])
+        lines.append(
+            f"| {s['world']} | {tops} | {s['oracle']:.2%} | {gap} | {s['changed_share']:.1%} of {s['refinements']} "
+            f"| {s['positives_per_round']:.1f} |"
+        )
+    by = {s["world"]: s for s in summaries}
+    lines.append("")
+    if "strong" in by and by["strong"]["gap_closed"] is not None:
+        met = "met" if by["strong"]["gap_closed"] >= GOAL_GAP else "NOT met"
+        lines.append(f"goal: strong world, v4 closes >= {GOAL_GAP:.0%} of the gap: {met}")
+    if "null" in by:
+        met = "met" if by["null"]["changed_share"] <= GOAL_NULL else "NOT met"
+        lines.append(f"goal: null world, <= {GOAL_NULL:.0%} of refinements change anything: {met}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
