@@ -122,11 +122,11 @@ class OpenAIDrafter(ModelCaller):
 def _fields_used(job: DraftJob, keys: list[str]) -> tuple[str, ...]:
     """The account fields (as `facts_used` names them) holding the fact keys the model says it used."""
     named = set(keys)
-    fields = [
-        name
-        for name in FACT_FIELDS
-        if name in named
-        or named & {str(v) for v in (job.account.get(name) or [])}
-        or (name == "industry" and job.account.get("industry") in named)
-    ]
-    return tuple(fields)
+    return tuple(name for name in FACT_FIELDS if name in named or named & _values(job.account.get(name)))
+
+
+def _values(value: object) -> set[str]:
+    """A field's values as strings: a list's items, a scalar (industry, employees, founded_year) as one."""
+    if value is None:
+        return set()
+    return {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}

@@ -196,16 +196,16 @@ def test_unknown_persona_and_unknown_variable_are_named(tmp_path):
 def test_generic_lines_may_not_claim_account_facts(tmp_path):
     path = _broken(
         tmp_path,
-        "      - I came across {company} and had a quick question.\n",
-        "      - I came across {company} and saw {evidence}.\n",
+        "      - A quick question for {company}.\n",
+        "      - A quick question for {company}, which does {evidence}.\n",
     )
     # {evidence} names a known key's words: a generic line has no key to quote.
     with pytest.raises(InputError, match="evidence"):
         load_messaging(path)
     path = _broken(
         tmp_path,
-        "      - I came across {company} and had a quick question.\n",
-        "      - I came across {company} in {country}.\n",
+        "      - A quick question for {company}.\n",
+        "      - A quick question for {company} in {country}.\n",
     )
     # Every generic block keeps one line that needs nothing but the name, for an account with no facts.
     with pytest.raises(InputError, match="fallback"):
