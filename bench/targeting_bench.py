@@ -69,7 +69,10 @@ def run_project(universe: str, icp: str, as_of: date, out: str, targets: str) ->
 
     spec = load_icp(icp)
     result = build_target_list(pl.scan_parquet(universe), spec, as_of=as_of)
-    result.targets.write_parquet(targets)
+    if isinstance(result.targets, pl.LazyFrame):  # a streamed universe's list is a plan to sink
+        result.targets.sink_parquet(targets)
+    else:
+        result.targets.write_parquet(targets)
     summary = result.summary
     write(
         out,

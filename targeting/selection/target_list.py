@@ -26,11 +26,12 @@ from targeting.selection.sizing import (
 from targeting.selection.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
 
 TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
-IN_MEMORY_ROWS = 2_000_000
-"""Universes up to this many rows are read into memory once (about 0.5 GB at 2M accounts).
+IN_MEMORY_ROWS = 4_000_000
+"""Universes up to this many rows are read into memory once (a 3M-account universe peaks near 2.3 GB).
 
 Sizing reads the universe twice (the value statistics, then the main pass); below this size
-decoding it once and holding it is faster, above it both passes stream to keep memory flat.
+decoding it once and holding it is faster, above it both passes stream and the target list stays
+a lazy plan for the caller to sink, so memory stays flat (`holds_in_memory` decides, nothing else).
 """
 
 
@@ -72,10 +73,24 @@ class TargetSummary(BaseModel):
 
 @dataclass
 class TargetList:
-    """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary."""
+    """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary.
 
-    targets: pl.DataFrame
+    `targets` is a DataFrame for a universe held in memory and a LazyFrame (the plan that yields
+    exactly `summary.targets` rows) for a streamed one: sink it rather than collect it.
+    """
+
+    targets: pl.DataFrame | pl.LazyFrame
     summary: TargetSummary
+
+
+def holds_in_memory(rows: int) -> bool:
+    """Whether a universe of `rows` source rows is read into memory once, or streamed (and its targets sunk)."""
+    return rows <= IN_MEMORY_ROWS
+
+
+def collected_targets(result: TargetList) -> pl.DataFrame:
+    """The target list as a DataFrame, whichever form it has (collects a streamed one: mind its size)."""
+    return result.targets.collect(engine="streaming") if isinstance(result.targets, pl.LazyFrame) else result.targets
 
 
 def build_target_list(
@@ -113,7 +128,8 @@ def build_target_list(
     spec, _ = spoken_like_the_data(spec)
     # rows_read bounds the universe from above; without it a count is cheap (Parquet metadata).
     rows = rows_read if rows_read is not None else accounts.select(pl.len()).collect().item()
-    if rows <= IN_MEMORY_ROWS:
+    in_memory = holds_in_memory(rows)
+    if in_memory:
         accounts = accounts.collect(engine="streaming").lazy()
     stats = universe_stats(accounts, spec, with_coverage=False)
     keys = None if suppression is None else suppressed_account_keys(suppression)
@@ -123,16 +139,19 @@ def build_target_list(
         *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
     )
     criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
-    targets_lf = (
-        scored.filter(pl.col("dropped_at").is_null())
-        .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
-        .sort(["score", "account_id"], descending=[True, False])
-    )
-    targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
-    # Explain after collecting: reasons are half the list's memory, and building them inside
-    # the streaming query holds several copies of a 2M-row target list at once.
+    targets_lf = scored.filter(pl.col("dropped_at").is_null()).select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
     reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
-    targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
+    order = {"by": ["score", "account_id"], "descending": [True, False]}
+    targets: pl.DataFrame | pl.LazyFrame
+    if in_memory:
+        targets, agg = pl.collect_all([targets_lf.sort(**order), aggregate], engine="streaming")
+        # Explain after collecting: reasons are half the list's memory, and building them inside
+        # the streaming query holds several copies of a 2M-row target list at once.
+        targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
+    else:
+        # Streamed: only the aggregation row is collected; the list stays a plan the caller sinks.
+        agg = aggregate.collect(engine="streaming")
+        targets = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS).sort(**order)
     row = agg.row(0, named=True)
     read_coverage(row, stats)
     funnel = read_funnel(row, spec)
@@ -143,12 +162,13 @@ def build_target_list(
     reachable = None
     if reachable_account_ids is not None:
         ids = reachable_account_ids.select("account_id").unique().collect()
-        reachable = targets.join(ids, on="account_id", how="semi").height
+        reachable = targets.lazy().join(ids.lazy(), on="account_id", how="semi").select(pl.len()).collect().item()
     if rows_read is None:
         rows_read = funnel.universe + rejected + duplicates
     removed = sum(step["removed"] for step in funnel.steps)
     accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
-    if accounted != rows_read or targets.height != funnel.targets:
+    listed = targets.height if isinstance(targets, pl.DataFrame) else funnel.targets  # a plan: counted as it is sunk
+    if accounted != rows_read or listed != funnel.targets:
         raise ValueError(
             f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
             f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
