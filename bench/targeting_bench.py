@@ -69,10 +69,7 @@ def run_project(universe: str, icp: str, as_of: date, out: str, targets: str) ->
 
     spec = load_icp(icp)
     result = build_target_list(pl.scan_parquet(universe), spec, as_of=as_of)
-    if isinstance(result.targets, pl.LazyFrame):  # a streamed universe's list is a plan to sink
-        result.targets.sink_parquet(targets)
-    else:
-        result.targets.write_parquet(targets)
+    result.targets.write_parquet(targets)
     summary = result.summary
     write(
         out,
@@ -201,29 +198,41 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     return rows
 
 
+SERVER_ENV: dict[str, str] = {}  # PREFECT_API_URL of the server `--server` started
+
+
 def command_contender(name: str, universe: str, out_dir: Path) -> Contender:
     """One contender of the command benchmark: a process that writes every output into `out_dir`."""
     from harness import Contender
 
     common = ["--icp", str(ICP), "--as-of", AS_OF.isoformat()]
     summary = str(out_dir / "target_summary.json")
-    if name == "command":
-        argv = [
-            str(OUTBOUND),
-            "target",
-            "--no-prefect",
-            "--accounts",
-            universe,
-            *common,
-            "--out",
-            str(out_dir),
-            "--json",
-        ]
+    if name in ("command", "command, flow run"):
+        mode = "--no-prefect" if name == "command" else "--prefect"
+        argv = [str(OUTBOUND), "target", mode, "--accounts", universe, *common, "--out", str(out_dir), "--json"]
         # The installed command, run on this checkout's code (the venv may be shared with others).
-        return Contender(name, argv, env={"PYTHONPATH": str(ROOT)}, result_file=summary)
+        env = {"PYTHONPATH": str(ROOT), **(SERVER_ENV if name != "command" else {})}
+        return Contender(name, argv, env=env, result_file=summary)
     script = {"duckdb": "duckdb_sql.py", "pandas": "pandas_vectorized.py"}[name]
     argv = [sys.executable, str(HERE / "baselines" / script), "--universe", universe, *common]
     return Contender(name, [*argv, "--out", str(out_dir / "core.json"), "--out-dir", str(out_dir)], result_file=summary)
+
+
+def start_prefect_server():
+    """A `prefect server` on 127.0.0.1 with its own PREFECT_HOME; sets SERVER_ENV for the flow-run contender."""
+    import tempfile
+
+    from startup_bench import free_port, start_server
+
+    port = free_port()
+    home = tempfile.mkdtemp(prefix="bench-prefect-")
+    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    server, took = start_server(env, port)
+    SERVER_ENV.update(
+        PREFECT_HOME=home, PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING"
+    )
+    print(f"  prefect server on 127.0.0.1:{port} answered after {took:.0f} s", file=sys.stderr)
+    return server
 
 
 def summary_view(summary: dict) -> dict:
@@ -275,7 +284,7 @@ def bench_command_size(n: int, names: list[str], repeats: int, seed: int, timeou
 
     made = in_child([str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed)], f"universe {n:,}")
     universe = str(Path(made.strip().splitlines()[-1]) / "*.parquet")
-    dirs = {name: OUT / f"command-{name}-{n}" for name in names}
+    dirs = {name: OUT / f"command-{name.replace(', ', '-').replace(' ', '-')}-{n}" for name in names}
     print(f"{', '.join(names)} on {n:,} accounts, taking turns (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
     load_before = os.getloadavg()[0]
     measured = run_interleaved([command_contender(name, universe, dirs[name]) for name in names], repeats, timeout_s)
@@ -327,6 +336,12 @@ def command_report(sizes: list[dict], argv: list[str], started: float, repeats: 
                 ]
             )
         command = s["contenders"]["command"]
+        if "command, flow run" in marginal and marginal["command"]:
+            goals.append(
+                f"- {s['size']:,} accounts: the flow run against a running server takes "
+                f"{marginal['command, flow run']:.2f} s marginal against {marginal['command']:.2f} s in process "
+                f"({marginal['command, flow run'] / marginal['command']:.2f}x)"
+            )
         if s["size"] >= 3_000_000:
             ratio = marginal["command"] / marginal["duckdb"]
             goals.append(
@@ -476,6 +491,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", help="universe sizes, comma-separated (default 1m,3m,10m; --core: 1m,10m)")
     parser.add_argument("--core", action="store_true", help="time build_target_list alone (the core-only table)")
+    parser.add_argument(
+        "--server",
+        action="store_true",
+        help="also time the command as a flow run against a `prefect server` on 127.0.0.1",
+    )
     parser.add_argument("--apply-size", default="100k", help="the size pandas-apply runs at (row by row is slow)")
     parser.add_argument(
         "--pandas-max", default="1m", help="largest size the vectorized pandas script runs at (10m needs ~20 GB)"
@@ -508,9 +528,16 @@ def main(argv: list[str] | None = None) -> None:
     if not args.core:
         sizes = sorted({BASE_ROWS, *(parse_size(s) for s in (args.sizes or "1m,3m,10m").split(",") if s.strip())})
         measured = []
-        for n in sizes:
-            names = ["command", "duckdb"] + (["pandas"] if n <= pandas_max else [])
-            measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout))
+        server = start_prefect_server() if args.server else None
+        try:
+            for n in sizes:
+                names = ["command", *(["command, flow run"] if server else []), "duckdb"]
+                names += ["pandas"] if n <= pandas_max else []
+                measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout))
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(30)
         floor = {"empty_child_mb": empty_child_rss_mb(), "parent_mb": own_peak_rss_mb()}
         body = command_report(measured, argv, started, args.repeats, floor)
         OUT.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,9 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
     reachable = None
     if request.contacts is not None:
         reachable = step(find_reachable_accounts)(request, inputs)
+    # A streamed universe's list goes straight from the lazy plan into targets.parquet.
+    sink = partial(_sink_targets, request.out / "targets.parquet")
+    request.out.mkdir(parents=True, exist_ok=True)
     result = step(build_target_list)(
         accounts,
         inputs.spec,
@@ -120,6 +124,7 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
         # A people export's extra person rows for an account already read are, at account
         # level, repeats of that account: they count as duplicates so the identity holds.
         duplicates=universe.duplicates + universe.folded,
+        sink=sink,
     )
     summary = step(write_target_outputs)(result, universe.rejected, universe.unmapped, request.icp, request.out)
     if use_prefect:
@@ -141,6 +146,10 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.
     return reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
 
 
+def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
+    return plan.sink_parquet(path, lazy=True)
+
+
 def _is_parquet(path: Path) -> bool:
     return path.is_dir() or ".parquet" in path.name.lower()
 
@@ -150,8 +159,9 @@ def write_target_outputs(
 ) -> dict[str, Any]:
     """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`.
 
-    A target list held in memory is written from that one frame; a streamed one (a lazy plan) is
-    sunk into targets.parquet and the CSV streamed from that file, so neither is ever held whole.
+    A target list held in memory is written from that one frame; a streamed one was sunk into
+    targets.parquet by `build_target_list` and the CSV is streamed from that file, so neither is
+    ever held whole.
     The summary gains `unmapped`: the account file's columns that nothing reads.
 
     Raises:
@@ -160,8 +170,7 @@ def write_target_outputs(
     out.mkdir(parents=True, exist_ok=True)
     if icp.resolve() != (out / "icp.yaml").resolve():
         shutil.copyfile(icp, out / "icp.yaml")
-    if isinstance(result.targets, pl.LazyFrame):
-        result.targets.sink_parquet(out / "targets.parquet", engine="streaming")
+    if result.targets is None:
         written = pl.scan_parquet(out / "targets.parquet")
         listed = written.select(pl.len()).collect().item()  # from the file's metadata
         if listed != result.summary.targets:

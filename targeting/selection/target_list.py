@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -75,11 +76,10 @@ class TargetSummary(BaseModel):
 class TargetList:
     """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary.
 
-    `targets` is a DataFrame for a universe held in memory and a LazyFrame (the plan that yields
-    exactly `summary.targets` rows) for a streamed one: sink it rather than collect it.
+    `targets` is None when the caller's `sink` took the list (a streamed universe).
     """
 
-    targets: pl.DataFrame | pl.LazyFrame
+    targets: pl.DataFrame | None
     summary: TargetSummary
 
 
@@ -88,9 +88,8 @@ def holds_in_memory(rows: int) -> bool:
     return rows <= IN_MEMORY_ROWS
 
 
-def collected_targets(result: TargetList) -> pl.DataFrame:
-    """The target list as a DataFrame, whichever form it has (collects a streamed one: mind its size)."""
-    return result.targets.collect(engine="streaming") if isinstance(result.targets, pl.LazyFrame) else result.targets
+Sink = Callable[[pl.LazyFrame], pl.LazyFrame]
+"""Turns the target list's plan into a lazy sink (`lambda plan: plan.sink_parquet(path, lazy=True)`)."""
 
 
 def build_target_list(
@@ -103,6 +102,7 @@ def build_target_list(
     rows_read: int | None = None,
     rejected: int = 0,
     duplicates: int = 0,
+    sink: Sink | None = None,
 ) -> TargetList:
     """Score and size a universe against an ICP.
 
@@ -117,9 +117,12 @@ def build_target_list(
         rows_read: rows in the source file (default: universe + rejected + duplicates).
         rejected: rows the import rejected.
         duplicates: rows folded into another account.
+        sink: for a streamed universe (`holds_in_memory` says no), where the sorted list goes:
+            it is sunk in the same pass that counts the funnel and the suggestions, and never
+            held whole. A universe held in memory ignores it (its list is returned).
 
     Returns:
-        The target list and its summary.
+        The target list (None if sunk) and its summary.
 
     Raises:
         ValueError: the counts do not add up to rows_read (the caller's counts disagree).
@@ -135,39 +138,44 @@ def build_target_list(
     keys = None if suppression is None else suppressed_account_keys(suppression)
     scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
     candidates = candidate_edits(spec, stats)
-    aggregate = scored.select(
-        *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
-    )
+    counts = [*funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)]
+    if reachable_account_ids is not None:  # counted in the same pass as the funnel
+        ids = reachable_account_ids.select("account_id").unique().collect().to_series()
+        reached = pl.col("dropped_at").is_null() & pl.col("account_id").is_in(ids.implode())
+        counts.append(reached.sum().alias("reachable"))
+    aggregate = scored.select(counts)
     criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
-    targets_lf = scored.filter(pl.col("dropped_at").is_null()).select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
+    targets_lf = (
+        scored.filter(pl.col("dropped_at").is_null())
+        .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
+        .sort(["score", "account_id"], descending=[True, False])
+    )
     reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
-    order = {"by": ["score", "account_id"], "descending": [True, False]}
-    targets: pl.DataFrame | pl.LazyFrame
-    if in_memory:
-        targets, agg = pl.collect_all([targets_lf.sort(**order), aggregate], engine="streaming")
+    targets: pl.DataFrame | None
+    if in_memory or sink is None:
+        targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
         # Explain after collecting: reasons are half the list's memory, and building them inside
         # the streaming query holds several copies of a 2M-row target list at once.
         targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
     else:
-        # Streamed: only the aggregation row is collected; the list stays a plan the caller sinks.
-        agg = aggregate.collect(engine="streaming")
-        targets = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS).sort(**order)
+        # Streamed: one pass sinks the sorted list and yields the aggregation row; reasons are
+        # built after the sort, as the sorted rows stream out to the sink.
+        plan = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
+        _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming")
+        targets = None
     row = agg.row(0, named=True)
     read_coverage(row, stats)
     funnel = read_funnel(row, spec)
     band = spec.target_size
     verdict = size_verdict(funnel.targets, band.min, band.max)
-    counts = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
-    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counts, funnel.targets, (band.min, band.max))
-    reachable = None
-    if reachable_account_ids is not None:
-        ids = reachable_account_ids.select("account_id").unique().collect()
-        reachable = targets.lazy().join(ids.lazy(), on="account_id", how="semi").select(pl.len()).collect().item()
+    counted = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
+    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counted, funnel.targets, (band.min, band.max))
+    reachable = int(row["reachable"]) if reachable_account_ids is not None else None
     if rows_read is None:
         rows_read = funnel.universe + rejected + duplicates
     removed = sum(step["removed"] for step in funnel.steps)
     accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
-    listed = targets.height if isinstance(targets, pl.DataFrame) else funnel.targets  # a plan: counted as it is sunk
+    listed = funnel.targets if targets is None else targets.height  # a sunk list is counted by the caller
     if accounted != rows_read or listed != funnel.targets:
         raise ValueError(
             f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
