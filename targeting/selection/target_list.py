@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import BaseModel
@@ -16,6 +16,7 @@ from targeting.icp.spelling import spoken_like_the_data
 from targeting.importing.suppression import suppressed_account_keys
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
+    UniverseStats,
     coverage_exprs,
     funnel_exprs,
     read_coverage,
@@ -24,7 +25,13 @@ from targeting.selection.sizing import (
     universe_stats,
     universe_warnings,
 )
-from targeting.selection.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
+from targeting.selection.suggestions import (
+    Candidate,
+    Suggestion,
+    candidate_edits,
+    candidate_exprs,
+    rank_suggestions,
+)
 
 TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
 IN_MEMORY_ROWS = 4_000_000
@@ -138,12 +145,10 @@ def build_target_list(
     keys = None if suppression is None else suppressed_account_keys(suppression)
     scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
     candidates = candidate_edits(spec, stats)
-    counts = [*funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)]
+    ids = None
     if reachable_account_ids is not None:  # counted in the same pass as the funnel
         ids = reachable_account_ids.select("account_id").unique().collect().to_series()
-        reached = pl.col("dropped_at").is_null() & pl.col("account_id").is_in(ids.implode())
-        counts.append(reached.sum().alias("reachable"))
-    aggregate = scored.select(counts)
+    aggregate = scored.select(aggregation_exprs(spec, stats, candidates, as_of, reachable_ids=ids))
     criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
     targets_lf = (
         scored.filter(pl.col("dropped_at").is_null())
@@ -163,25 +168,81 @@ def build_target_list(
         plan = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
         _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming")
         targets = None
-    row = agg.row(0, named=True)
+    summary = summarize(
+        spec,
+        stats,
+        candidates,
+        agg.row(0, named=True),
+        rows_read=rows_read,
+        rejected=rejected,
+        duplicates=duplicates,
+        listed=None if targets is None else targets.height,  # a sunk list is counted by the caller
+    )
+    return TargetList(targets=targets, summary=summary)
+
+
+def aggregation_exprs(
+    spec: IcpSpec,
+    stats: UniverseStats,
+    candidates: list[Candidate],
+    as_of: date,
+    *,
+    reachable_ids: pl.Series | None = None,
+) -> list[pl.Expr]:
+    """Every count the summary needs, as sums over the scored frame (`score_accounts`).
+
+    Each is a plain sum of a Boolean (or `pl.len()`), so the rows computed over the parts of a
+    universe add up to the row of the whole: score and count each part where it lies, sum the rows,
+    then `summarize`. `stats` must be the whole universe's (the candidates and spellings depend on it).
+    """
+    exprs = [*funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)]
+    if reachable_ids is not None:
+        reached = pl.col("dropped_at").is_null() & pl.col("account_id").is_in(reachable_ids.implode())
+        exprs.append(reached.sum().alias("reachable"))
+    return exprs
+
+
+def summarize(
+    spec: IcpSpec,
+    stats: UniverseStats,
+    candidates: list[Candidate],
+    row: dict[str, Any],
+    *,
+    rows_read: int | None = None,
+    rejected: int = 0,
+    duplicates: int = 0,
+    listed: int | None = None,
+) -> TargetSummary:
+    """The summary from one aggregation row of `aggregation_exprs` (whole, or summed over parts).
+
+    Args:
+        spec: the ICP as `build_target_list` scored it (after `spoken_like_the_data`).
+        stats: the universe statistics; the row's coverage counts are copied into them.
+        candidates: the candidate edits, in the order `aggregation_exprs` counted them.
+        row: column -> count; `reachable` present when reachable accounts were counted.
+        rows_read, rejected, duplicates: the import's row accounting.
+        listed: rows of the target list, when the caller holds it (checked against the funnel).
+
+    Raises:
+        ValueError: the counts do not add up to rows_read, or the list does not hold the targets.
+    """
     read_coverage(row, stats)
     funnel = read_funnel(row, spec)
     band = spec.target_size
     verdict = size_verdict(funnel.targets, band.min, band.max)
     counted = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
     suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counted, funnel.targets, (band.min, band.max))
-    reachable = int(row["reachable"]) if reachable_account_ids is not None else None
+    reachable = int(row["reachable"]) if "reachable" in row else None
     if rows_read is None:
         rows_read = funnel.universe + rejected + duplicates
     removed = sum(step["removed"] for step in funnel.steps)
     accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
-    listed = funnel.targets if targets is None else targets.height  # a sunk list is counted by the caller
-    if accounted != rows_read or listed != funnel.targets:
+    if accounted != rows_read or (listed is not None and listed != funnel.targets):
         raise ValueError(
             f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
             f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
         )
-    summary = TargetSummary(
+    return TargetSummary(
         icp=spec.name,
         version=spec.version,
         rows_read=rows_read,
@@ -198,4 +259,3 @@ def build_target_list(
         warnings=universe_warnings(spec, stats),
         suggestions=suggestions,
     )
-    return TargetList(targets=targets, summary=summary)
