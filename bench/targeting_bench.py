@@ -477,8 +477,9 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int, floo
             "The project does more than the baselines in the same time: it also builds every target's `reasons`, "
             "counts every value the ICP names over the whole universe (for its never-seen warnings and its "
             "raw-spelling lookup) and imports polars and pydantic; those fixed costs weigh most at small sizes. "
-            "It reads a universe of up to 2M accounts into memory once (`IN_MEMORY_ROWS` in targeting/selection/target_list.py: "
-            "its statistics and main pass then decode Parquet once, not twice) and streams larger ones.",
+            "It reads a universe of up to 4M accounts into memory once (`holds_in_memory` in "
+            "targeting/selection/target_list.py: its statistics and main pass then decode Parquet once, not twice) "
+            "and streams larger ones.",
             "",
             "Goals:" if goals else "",
             *goals,
