@@ -52,11 +52,14 @@ class Contender:
         name: short label used in tables ("project", "duckdb", ...).
         argv: the command; the literal "{result}" is replaced by the path of the JSON result file.
         env: extra environment variables for the child (e.g. thread limits).
+        result_file: read the result from this JSON file (one the command writes anyway, such as
+            `outbound target`'s target_summary.json) instead of the "{result}" path.
     """
 
     name: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    result_file: str | None = None
 
 
 @dataclass
@@ -87,7 +90,8 @@ def run_once(contender: Contender, timeout_s: float | None = None) -> tuple[floa
         BenchmarkError: the child exited non-zero, timed out or wrote no valid JSON result.
     """
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        result_path = Path(tmp) / "result.json"
+        result_path = Path(contender.result_file) if contender.result_file else Path(tmp) / "result.json"
+        result_path.unlink(missing_ok=True)
         argv = [arg.replace(RESULT_PLACEHOLDER, str(result_path)) for arg in contender.argv]
         env = {**os.environ, **contender.env}
         with tempfile.TemporaryFile() as stderr:

@@ -60,6 +60,15 @@ COUNTRY_WEIGHTS = (30, 5, 9, 7, 5, 3, 2, 2, 9, 3, 4, 3, 5, 3)
 FUNDING_WEIGHTS = (18, 6, 16, 14, 10, 6, 5, 5, 4)
 STATUSES = ("active", "active", "active", "acquired", "inactive")
 SOURCES = ("bench",)
+# What the company says it does: a few phrasings, a tenth unknown (real exports often lack one).
+DESCRIPTIONS = (
+    "Workflow software for finance teams.",
+    "An API platform that developers use to ship faster.",
+    "We help sales teams forecast pipeline with fewer spreadsheets.",
+    "Open source observability for cloud infrastructure.",
+    "A marketplace connecting clinics and patients.",
+    "Security monitoring for mid-market companies.",
+)
 
 
 def parse_size(text: str) -> int:
@@ -141,6 +150,7 @@ def generate_part(rng: np.random.Generator, start: int, rows: int) -> pl.DataFra
         "signals_at": _with_nulls(rng, np.datetime64(AS_OF) - signal_age.astype("timedelta64[D]"), 0.15),
         "status": np.array(STATUSES)[rng.integers(0, len(STATUSES), size=rows)],
         "is_customer": rng.random(rows) < 0.01,
+        "description": _with_nulls(rng, np.array(DESCRIPTIONS)[rng.integers(0, len(DESCRIPTIONS), size=rows)], 0.1),
         "source": np.full(rows, SOURCES[0]),
     }
     frame = pl.DataFrame({name: _series(name, value) for name, value in columns.items()})

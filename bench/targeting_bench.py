@@ -1,8 +1,18 @@
-"""Targeting benchmark: the project's build_target_list against DuckDB SQL and pandas on one universe.
+"""Targeting benchmark: `outbound target` against DuckDB SQL and pandas scripts that write the same outputs.
 
-    python bench/targeting_bench.py [--sizes 1m,10m] [--repeats 3]
+    python bench/targeting_bench.py [--sizes 1m,3m,10m] [--repeats 3]          # the command (default)
+    python bench/targeting_bench.py --core [--sizes 1m,10m] [--repeats 3]      # build_target_list only
 
-For each size it generates (or reuses) a universe under bench/data/, runs every contender in its own
+The command benchmark runs the installed `outbound target --no-prefect` as a user does, and beside it
+bench/baselines/duckdb_sql.py and pandas_vectorized.py with `--out-dir`: each reads the same Parquet
+universe and writes targets.parquet, targets.csv (lists joined by `;`), target_summary.json (funnel,
+targets, by_tier, verdict, every suggestion with its count) and rejected.csv. Every contender also
+runs on a 1,000-account universe, and the figure is the marginal time: the median at N minus the
+median at 1,000 (interpreter start, imports and fixed costs cancel). Before a figure is written the
+summaries are checked equal, the Parquet lists row by row (account_id, score, tier, reasons) and the
+CSV files cell by cell (an empty list and a null both read as an empty cell).
+
+The core benchmark (`--core`): for each size it generates (or reuses) a universe under bench/data/, runs every contender in its own
 process `--repeats` times (bench/harness.py), checks that all contenders agree on the funnel, the
 targets (the sorted list itself, compared by account_id, score and tier), by_tier, the verdict and
 the ranked suggestions (the baselines also agree on every candidate edit's count), and only then
@@ -24,11 +34,14 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # The baselines' shared helpers (`common`) are imported by name, as the baseline scripts do.
 sys.path.insert(1, str(HERE / "baselines"))
+if TYPE_CHECKING:
+    from harness import Contender
 
 AS_OF = date(2026, 1, 1)
 ICP = HERE / "bench_icp.yaml"
@@ -36,6 +49,10 @@ DOC = ROOT / "docs" / "benchmarks.md"
 OUT = HERE / "data" / "out"
 COMPARED = ("universe", "funnel", "targets", "by_tier", "verdict", "suggestions")
 COMMAND = "python bench/targeting_bench.py"
+COMMAND_SECTION = "Targeting"
+CORE_SECTION = "Targeting: the core only"
+BASE_ROWS = 1_000
+OUTBOUND = ROOT / ".venv" / "bin" / "outbound"
 
 
 def run_project(universe: str, icp: str, as_of: date, out: str, targets: str) -> None:
@@ -181,6 +198,211 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
     return rows
 
 
+SERVER_ENV: dict[str, str] = {}  # PREFECT_API_URL of the server `--server` started
+
+
+def command_contender(name: str, universe: str, out_dir: Path) -> Contender:
+    """One contender of the command benchmark: a process that writes every output into `out_dir`."""
+    from harness import Contender
+
+    common = ["--icp", str(ICP), "--as-of", AS_OF.isoformat()]
+    summary = str(out_dir / "target_summary.json")
+    if name in ("command", "command, flow run"):
+        mode = "--no-prefect" if name == "command" else "--prefect"
+        argv = [str(OUTBOUND), "target", mode, "--accounts", universe, *common, "--out", str(out_dir), "--json"]
+        # The installed command, run on this checkout's code (the venv may be shared with others).
+        env = {"PYTHONPATH": str(ROOT), **(SERVER_ENV if name != "command" else {})}
+        return Contender(name, argv, env=env, result_file=summary)
+    script = {"duckdb": "duckdb_sql.py", "pandas": "pandas_vectorized.py"}[name]
+    argv = [sys.executable, str(HERE / "baselines" / script), "--universe", universe, *common]
+    return Contender(name, [*argv, "--out", str(out_dir / "core.json"), "--out-dir", str(out_dir)], result_file=summary)
+
+
+def start_prefect_server():
+    """A `prefect server` on 127.0.0.1 with its own PREFECT_HOME; sets SERVER_ENV for the flow-run contender."""
+    import tempfile
+
+    from startup_bench import free_port, start_server
+
+    port = free_port()
+    home = tempfile.mkdtemp(prefix="bench-prefect-")
+    env = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    server, took = start_server(env, port)
+    SERVER_ENV.update(
+        PREFECT_HOME=home, PREFECT_API_URL=f"http://127.0.0.1:{port}/api", PREFECT_LOGGING_LEVEL="WARNING"
+    )
+    print(f"  prefect server on 127.0.0.1:{port} answered after {took:.0f} s", file=sys.stderr)
+    return server
+
+
+def summary_view(summary: dict) -> dict:
+    """What every contender's target_summary.json must agree on (the command's has more fields)."""
+    from common import edit_key
+
+    return {
+        "universe": summary["universe"],
+        "funnel": [[s["removed"], s["unknown"], s["remaining"]] for s in summary["funnel"]],
+        "targets": summary["targets"],
+        "by_tier": summary["by_tier"],
+        "verdict": summary["verdict"],
+        "suggestions": [[edit_key(s["edit"]), s["targets"]] for s in summary["suggestions"]],
+    }
+
+
+def compare_outputs(dirs: dict[str, Path]) -> None:
+    """Every contender wrote the same target list: Parquet row by row, CSV cell by cell (in a child)."""
+    import polars as pl
+    from harness import BenchmarkError
+
+    def first_diff(name: str, what: str, ref: pl.DataFrame, other: pl.DataFrame) -> None:
+        if ref.columns != other.columns:
+            raise BenchmarkError(f"{what} COLUMNS DIFFER: {ref.columns} vs {name} {other.columns}")
+        if ref.height != other.height:
+            raise BenchmarkError(f"{what} DIFFER: {ref.height} rows vs {name} {other.height} rows")
+        for column in ref.columns:
+            same = ref[column] == other[column]
+            if not same.fill_null(ref[column].is_null() & other[column].is_null()).all():
+                at = int((~same.fill_null(False)).arg_max() or 0)
+                raise BenchmarkError(
+                    f"{what} DIFFER: {name} column {column} row {at}: {ref[column][at]!r} != {other[column][at]!r}"
+                )
+
+    (ref_name, ref_dir), *others = dirs.items()
+    keys = ["account_id", "score", "tier", "reasons"]
+    ref_pq = pl.read_parquet(ref_dir / "targets.parquet", columns=keys).cast({"score": pl.Int64})
+    ref_csv = pl.read_csv(ref_dir / "targets.csv", infer_schema=False).fill_null("")
+    for name, out_dir in others:
+        pq = pl.read_parquet(out_dir / "targets.parquet", columns=keys).cast({"score": pl.Int64})
+        first_diff(name, f"TARGET LISTS ({ref_name} vs {name}, Parquet)", ref_pq, pq)
+        csv = pl.read_csv(out_dir / "targets.csv", infer_schema=False).fill_null("")
+        first_diff(name, f"TARGET CSV FILES ({ref_name} vs {name})", ref_csv, csv)
+
+
+def bench_command_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: float) -> dict:
+    """Run the command and the baselines on one universe; raise before reporting if any output differs."""
+    from harness import check_equal, run_interleaved
+
+    made = in_child([str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed)], f"universe {n:,}")
+    universe = str(Path(made.strip().splitlines()[-1]) / "*.parquet")
+    dirs = {name: OUT / f"command-{name.replace(', ', '-').replace(' ', '-')}-{n}" for name in names}
+    print(f"{', '.join(names)} on {n:,} accounts, taking turns (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    load_before = os.getloadavg()[0]
+    measured = run_interleaved([command_contender(name, universe, dirs[name]) for name in names], repeats, timeout_s)
+    check_equal({name: summary_view(m.result) for name, m in measured.items()})
+    check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
+    in_child(
+        [str(Path(__file__).resolve()), "--compare-outputs", *(f"{k}={v}" for k, v in dirs.items())],
+        f"comparing the outputs at {n:,}",
+    )
+    return {
+        "size": n,
+        "load": (load_before, os.getloadavg()[0]),
+        "targets": measured["duckdb"].result["targets"],
+        "suggestions": len(measured["duckdb"].result["suggestions"]),
+        "contenders": {
+            name: {"median_s": m.median_s, "runs": m.wall_s, "peak_rss_mb": m.peak_rss_mb}
+            for name, m in measured.items()
+        },
+    }
+
+
+def command_report(sizes: list[dict], argv: list[str], started: float, repeats: int, floor: dict[str, float]) -> str:
+    """The Markdown body of the command benchmark's section."""
+    from harness import machine_info, markdown_table
+
+    info = machine_info()
+    base = next(s for s in sizes if s["size"] == BASE_ROWS)
+    table_rows, goals = [], []
+    for s in sizes:
+        if s["size"] == BASE_ROWS:
+            continue
+        marginal = {
+            name: c["median_s"] - base["contenders"][name]["median_s"]
+            for name, c in s["contenders"].items()
+            if name in base["contenders"]
+        }
+        for name, c in s["contenders"].items():
+            ratio = marginal[name] / marginal["duckdb"] if marginal.get("duckdb") else float("nan")
+            table_rows.append(
+                [
+                    name,
+                    f"{s['size']:,}",
+                    f"{c['median_s']:.2f}",
+                    " / ".join(f"{w:.2f}" for w in c["runs"]),
+                    f"{marginal[name]:.2f}",
+                    f"{ratio:.2f}",
+                    f"{c['peak_rss_mb']:.0f}",
+                    f"{s['load'][0]:.1f} / {s['load'][1]:.1f}",
+                ]
+            )
+        command = s["contenders"]["command"]
+        if "command, flow run" in marginal and marginal["command"]:
+            goals.append(
+                f"- {s['size']:,} accounts: the flow run against a running server takes "
+                f"{marginal['command, flow run']:.2f} s marginal against {marginal['command']:.2f} s in process "
+                f"({marginal['command, flow run'] / marginal['command']:.2f}x)"
+            )
+        if s["size"] >= 3_000_000:
+            ratio = marginal["command"] / marginal["duckdb"]
+            goals.append(
+                f"- {s['size']:,} accounts: marginal command / DuckDB = {ratio:.2f} "
+                f"({'meets' if ratio <= 1.0 else 'misses'} the goal of <= 1.0)"
+            )
+        if s["size"] == 10_000_000:
+            goals.append(
+                f"- {s['size']:,} accounts scored, sized and written in {command['peak_rss_mb']:,.0f} MB peak RSS "
+                f"({'meets' if command['peak_rss_mb'] <= 4096 else 'misses'} the goal of <= 4 GB)"
+            )
+    base_line = ", ".join(f"{name} {c['median_s']:.2f} s" for name, c in base["contenders"].items())
+    details = ", ".join(f"{s['size']:,}: {s['targets']:,} targets" for s in sizes if s["size"] != BASE_ROWS)
+    table = markdown_table(
+        [
+            "contender",
+            "accounts",
+            f"median s (of {repeats})",
+            "runs s",
+            "marginal s (over 1,000)",
+            "marginal / DuckDB",
+            "peak RSS MB",
+            "load before / after",
+        ],
+        table_rows,
+    )
+    return "\n".join(
+        [
+            f"Command: `{' '.join([COMMAND, *argv])}` (run by `make bench`). "
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            "",
+            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['os']}; Python "
+            f"{info['python']}, polars {info['polars']}, duckdb {info['duckdb']}, pandas {info['pandas']}.",
+            "",
+            "What is timed: the command a user runs, `outbound target --no-prefect --accounts <parts>/*.parquet "
+            "--icp bench/bench_icp.yaml --as-of 2026-01-01 --out <dir> --json` (the installed entry point, in "
+            "process: no Prefect API), against `bench/baselines/duckdb_sql.py --out-dir <dir>` and "
+            "`bench/baselines/pandas_vectorized.py --out-dir <dir>`, which read the same canonical Parquet "
+            "universe (`bench/make_universe.py`, seed 7) and write the same files: targets.parquet and "
+            "targets.csv with every target's reasons, target_summary.json with the funnel, by_tier, the verdict "
+            "and every suggestion's count, rejected.csv. Each run is a whole process (start-up, imports, "
+            f"reading, writing), median of {repeats}, contenders taking turns; peak RSS is the process's own "
+            f"(`os.wait4`; an empty child launched the same way reports {floor['empty_child_mb']:.0f} MB). The "
+            "marginal time is the median at N minus the same contender's median on a 1,000-account universe "
+            f"({base_line}), so start-up and fixed costs cancel; the ratio is of marginal times. Before any "
+            "figure is written the summaries are checked equal (funnel, targets, by_tier, verdict, the ranked "
+            "suggestions and their counts; the baselines also every candidate's count), the Parquet target "
+            "lists row by row (account_id, score, tier, reasons) and the CSV files cell by cell.",
+            "",
+            table,
+            "",
+            f"Sizes: {details}. Whole run took {(time.perf_counter() - started) / 60:.1f} min. The machine has "
+            f"{info['cores']} cores shared with other jobs: the load average is beside each size, and under load "
+            "single times are noisy; compare medians and ratios, measured in turns within one run.",
+            "",
+            "Goals:" if goals else "",
+            *goals,
+        ]
+    )
+
+
 def report(rows: list[dict], argv: list[str], started: float, repeats: int, floor: dict[str, float]) -> str:
     """The Markdown body of the Targeting section."""
     from harness import machine_info, markdown_table
@@ -255,8 +477,9 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int, floo
             "The project does more than the baselines in the same time: it also builds every target's `reasons`, "
             "counts every value the ICP names over the whole universe (for its never-seen warnings and its "
             "raw-spelling lookup) and imports polars and pydantic; those fixed costs weigh most at small sizes. "
-            "It reads a universe of up to 2M accounts into memory once (`IN_MEMORY_ROWS` in targeting/selection/target_list.py: "
-            "its statistics and main pass then decode Parquet once, not twice) and streams larger ones.",
+            "It reads a universe of up to 4M accounts into memory once (`holds_in_memory` in "
+            "targeting/selection/target_list.py: its statistics and main pass then decode Parquet once, not twice) "
+            "and streams larger ones.",
             "",
             "Goals:" if goals else "",
             *goals,
@@ -267,7 +490,13 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int, floo
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1m,10m", help="universe sizes, comma-separated (100k, 1m, 10m)")
+    parser.add_argument("--sizes", help="universe sizes, comma-separated (default 1m,3m,10m; --core: 1m,10m)")
+    parser.add_argument("--core", action="store_true", help="time build_target_list alone (the core-only table)")
+    parser.add_argument(
+        "--server",
+        action="store_true",
+        help="also time the command as a flow run against a `prefect server` on 127.0.0.1",
+    )
     parser.add_argument("--apply-size", default="100k", help="the size pandas-apply runs at (row by row is slow)")
     parser.add_argument(
         "--pandas-max", default="1m", help="largest size the vectorized pandas script runs at (10m needs ~20 GB)"
@@ -278,6 +507,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-doc", action="store_true", help="print the table, leave docs/benchmarks.md alone")
     parser.add_argument("--contender", choices=["project"], help=argparse.SUPPRESS)
     parser.add_argument("--compare-targets", nargs="+", metavar="NAME=PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--compare-outputs", nargs="+", metavar="NAME=DIR", help=argparse.SUPPRESS)
     for flag in ("--universe", "--icp", "--as-of", "--out", "--targets"):
         parser.add_argument(flag, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -288,10 +518,37 @@ def main(argv: list[str] | None = None) -> None:
         compare_targets({name: Path(path) for name, path in (pair.split("=", 1) for pair in args.compare_targets)})
         return
 
+    if args.compare_outputs:
+        compare_outputs({name: Path(path) for name, path in (pair.split("=", 1) for pair in args.compare_outputs)})
+        return
+
     from harness import empty_child_rss_mb, own_peak_rss_mb, write_doc_section
 
     started = time.perf_counter()
-    apply_size, pandas_max = parse_size(args.apply_size), parse_size(args.pandas_max)
+    pandas_max = parse_size(args.pandas_max)
+    if not args.core:
+        sizes = sorted({BASE_ROWS, *(parse_size(s) for s in (args.sizes or "1m,3m,10m").split(",") if s.strip())})
+        measured = []
+        server = start_prefect_server() if args.server else None
+        try:
+            for n in sizes:
+                names = ["command", *(["command, flow run"] if server else []), "duckdb"]
+                names += ["pandas"] if n <= pandas_max else []
+                measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout))
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(30)
+        floor = {"empty_child_mb": empty_child_rss_mb(), "parent_mb": own_peak_rss_mb()}
+        body = command_report(measured, argv, started, args.repeats, floor)
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "targeting-command-results.json").write_text(json.dumps(measured, indent=1))
+        print(body)
+        if not args.no_doc:
+            write_doc_section(DOC, COMMAND_SECTION, body)
+        return
+    args.sizes = args.sizes or "1m,10m"
+    apply_size = parse_size(args.apply_size)
     plan = {parse_size(s): ["project", "duckdb"] for s in args.sizes.split(",") if s.strip()}
     for n in plan:
         if n <= pandas_max:
@@ -310,7 +567,7 @@ def main(argv: list[str] | None = None) -> None:
     (OUT / "targeting-results.json").write_text(json.dumps(rows, indent=1))
     print(body)
     if not args.no_doc:
-        write_doc_section(DOC, "Targeting", body, all_headings=("Targeting", "Drafting"))
+        write_doc_section(DOC, CORE_SECTION, body)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,11 @@ from targeting.errors import InputError
 _TARGET_EXTRAS = ("score", "tier", "reasons")
 
 
-def csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
+def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Join list columns with `;` and render nested values as JSON so the frame fits in a CSV."""
     fixes = []
-    for name, dtype in frame.schema.items():
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    for name, dtype in schema.items():
         if isinstance(dtype, pl.List) and dtype.inner == pl.String:
             fixes.append(pl.col(name).list.join(";"))
         elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)):
@@ -29,6 +30,13 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """Write `frame` as CSV with lists joined, creating the parent folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     csv_ready(frame).write_csv(path)
+    return path
+
+
+def sink_csv(frame: pl.LazyFrame, path: Path) -> Path:
+    """Stream `frame` into a CSV with lists joined (the same file `write_csv` writes), never holding it whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    csv_ready(frame).sink_csv(path, engine="streaming")
     return path
 
 

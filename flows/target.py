@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import polars as pl
 from pydantic import BaseModel
 
 from flows.facts import load_facts_spec
-from flows.frames_io import write_csv, write_json
+from flows.frames_io import sink_csv, write_csv, write_json
 from flows.runtime import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
 from targeting.facts import FactsSpec, with_account_facts
@@ -20,7 +21,7 @@ from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_accounts, import_contacts
 from targeting.importing.presets import ColumnMap, load_column_map
 from targeting.importing.suppression import read_suppression, suppressed_emails
-from targeting.selection.target_list import TargetList, build_target_list
+from targeting.selection.target_list import TargetList, build_target_list, holds_in_memory
 
 if TYPE_CHECKING:
     from messaging.contacts.persona_rules import PersonaRules
@@ -103,12 +104,16 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
     universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
     # Facts from the accounts' own text where the export has no fact columns (targeting.facts).
     accounts = with_account_facts(universe.accounts, inputs.facts, carried=universe.carried)
-    if not _is_parquet(request.accounts):
-        # Sizing reads the universe in several passes; parse a text file once, not once per pass.
+    if not _is_parquet(request.accounts) and holds_in_memory(universe.rows_read):
+        # Sizing reads the universe in several passes; parse a text file once, not once per pass
+        # (a larger one is streamed, as a large Parquet universe is).
         accounts = accounts.collect().lazy()
     reachable = None
     if request.contacts is not None:
         reachable = step(find_reachable_accounts)(request, inputs)
+    # A streamed universe's list goes straight from the lazy plan into targets.parquet.
+    sink = partial(_sink_targets, request.out / "targets.parquet")
+    request.out.mkdir(parents=True, exist_ok=True)
     result = step(build_target_list)(
         accounts,
         inputs.spec,
@@ -120,6 +125,7 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
         # A people export's extra person rows for an account already read are, at account
         # level, repeats of that account: they count as duplicates so the identity holds.
         duplicates=universe.duplicates + universe.folded,
+        sink=sink,
     )
     summary = step(write_target_outputs)(result, universe.rejected, universe.unmapped, request.icp, request.out)
     if use_prefect:
@@ -141,6 +147,10 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.
     return reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
 
 
+def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
+    return plan.sink_parquet(path, lazy=True)
+
+
 def _is_parquet(path: Path) -> bool:
     return path.is_dir() or ".parquet" in path.name.lower()
 
@@ -150,14 +160,28 @@ def write_target_outputs(
 ) -> dict[str, Any]:
     """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`.
 
+    A target list held in memory is written from that one frame; a streamed one was sunk into
+    targets.parquet by `build_target_list` and the CSV is streamed from that file, so neither is
+    ever held whole.
     The summary gains `unmapped`: the account file's columns that nothing reads.
+
+    Raises:
+        ValueError: the sunk list does not hold the summary's number of targets.
     """
     out.mkdir(parents=True, exist_ok=True)
     if icp.resolve() != (out / "icp.yaml").resolve():
         shutil.copyfile(icp, out / "icp.yaml")
-    targets = result.targets.collect() if isinstance(result.targets, pl.LazyFrame) else result.targets
-    targets.write_parquet(out / "targets.parquet")
-    write_csv(targets, out / "targets.csv")
+    if result.targets is None:
+        written = pl.scan_parquet(out / "targets.parquet")
+        listed = written.select(pl.len()).collect().item()  # from the file's metadata
+        if listed != result.summary.targets:
+            raise ValueError(
+                f"counts do not add up: {listed} targets written, the funnel counts {result.summary.targets}"
+            )
+        sink_csv(written, out / "targets.csv")
+    else:
+        result.targets.write_parquet(out / "targets.parquet")
+        write_csv(result.targets, out / "targets.csv")
     write_csv(rejected, out / "rejected.csv")
     summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped}
     write_json(summary, out / "target_summary.json")

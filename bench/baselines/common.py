@@ -50,8 +50,20 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--icp", required=True, help="ICP YAML in the docs/icp.md format")
     parser.add_argument("--as-of", required=True, type=date.fromisoformat, help="the day within_days counts back from")
     parser.add_argument("--out", required=True, help="where to write the result JSON")
-    parser.add_argument("--targets", required=True, help="where to write the target list (Parquet)")
-    return parser.parse_args()
+    parser.add_argument("--targets", help="where to write the target list (Parquet), for the core benchmark")
+    parser.add_argument(
+        "--out-dir",
+        help="write what `outbound target` writes instead: targets.parquet, targets.csv (lists joined by `;`), "
+        "target_summary.json (funnel, targets, by_tier, verdict, suggestions with their counts) and rejected.csv",
+    )
+    args = parser.parse_args()
+    if not (args.targets or args.out_dir):
+        parser.error("give --targets or --out-dir")
+    if args.out_dir:
+        import os
+
+        os.makedirs(args.out_dir, exist_ok=True)
+    return args
 
 
 def load_spec(path: str) -> dict[str, Any]:
@@ -232,3 +244,36 @@ def write(path: str, payload: dict[str, Any]) -> None:
     """Write the result JSON."""
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(payload, handle, sort_keys=True)
+
+
+def reason_prefix(criterion: dict[str, Any]) -> str:
+    """`+2 sweet-spot size: employees=`: what a target's reason says before the value that earned it."""
+    return f"{int(criterion['points']):+d} {criterion['name']}: {criterion['field']}="
+
+
+def write_command_outputs(out_dir: str, spec: dict[str, Any], payload: dict[str, Any]) -> None:
+    """target_summary.json and rejected.csv as `outbound target` writes them (the targets are the engine's).
+
+    The summary holds what the benchmark compares: rows, the funnel as steps, targets, by_tier, the
+    verdict and the suggestions, each with its edit and target count; `candidates` keeps every
+    candidate's count too. A canonical Parquet universe rejects nothing, so rejected.csv is its header.
+    """
+    import os
+
+    os.makedirs(out_dir, exist_ok=True)
+    steps = [{"removed": r, "unknown": u, "remaining": left} for r, u, left in payload["funnel"]]
+    summary = {
+        "icp": spec["name"],
+        "version": spec["version"],
+        "universe": payload["universe"],
+        "funnel": steps,
+        "targets": payload["targets"],
+        "by_tier": payload["by_tier"],
+        "verdict": payload["verdict"],
+        "suggestions": [{"edit": json.loads(key), "targets": n} for key, n in payload["suggestions"]],
+        "candidates": payload["candidates"],
+    }
+    with open(os.path.join(out_dir, "target_summary.json"), "w", encoding="utf-8") as handle:
+        json.dump(summary, handle, indent=2)
+    with open(os.path.join(out_dir, "rejected.csv"), "w", encoding="utf-8") as handle:
+        handle.write("source_row,column,value,reason\n")

@@ -12,6 +12,7 @@ stays in step with bench_icp.yaml; every predicate is plain DuckDB.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -25,8 +26,10 @@ from common import (
     lower,
     nearest_index,
     parse_args,
+    reason_prefix,
     result,
     write,
+    write_command_outputs,
 )
 
 
@@ -85,6 +88,34 @@ def predicate(cond: dict[str, Any], as_of) -> str:
         since = as_of - timedelta(days=cond["within_days"])
         sql = f"({sql} AND signals_at >= DATE '{since.isoformat()}')"
     return sql
+
+
+def shown_value(cond: dict[str, Any]) -> str:
+    """The SQL text of the value that earned a criterion's points; for a list, the elements that matched."""
+    field, op, value = cond["field"], cond["op"], cond["value"]
+    if field in LIST_FIELDS:
+        if op in ("eq", "in", "contains_any", "contains_all"):
+            values = value if isinstance(value, list) else [value]
+            kept = f"list_filter({field}, lambda x: lower(x) IN {values_sql(values)})"
+        elif op == "matches":
+            kept = f"list_filter({field}, lambda x: regexp_matches(x, {literal(value)}, 'i'))"
+        else:
+            return f"coalesce(array_to_string({field}, ','), 'null')"
+        return f"array_to_string({kept}, ',')"
+    if field == "revenue_usd":  # 5000000.0 reads as 5000000
+        return f"CASE WHEN round({field}) = {field} THEN CAST(CAST({field} AS BIGINT) AS VARCHAR) ELSE CAST({field} AS VARCHAR) END"
+    return f"coalesce(CAST({field} AS VARCHAR), 'null')"
+
+
+def reasons_sql(criteria: list[dict[str, Any]], as_of) -> str:
+    """A list of "+2 sweet-spot size: employees=120" strings, one per criterion the account earned."""
+    if not criteria:
+        return "CAST([] AS VARCHAR[])"
+    parts = [
+        f"CASE WHEN coalesce({predicate(c, as_of)}, FALSE) THEN {literal(reason_prefix(c))} || {shown_value(c)} END"
+        for c in criteria
+    ]
+    return f"list_filter([{', '.join(parts)}], lambda x: x IS NOT NULL)"
 
 
 def universe_stats(con: duckdb.DuckDBPyConnection, source: str, spec: dict[str, Any]) -> tuple[dict, dict]:
@@ -176,7 +207,8 @@ def main() -> None:
     rest = rest[2 * n_steps :]
     tier_counts = dict(zip(tiers, rest[: len(tiers)]))
     untiered = rest[len(tiers)]
-    write(args.out, result(spec, universe, steps, tier_counts, untiered, edits, rest[len(tiers) + 1 :]))
+    payload = result(spec, universe, steps, tier_counts, untiered, edits, rest[len(tiers) + 1 :])
+    write(args.out, payload)
 
     # The target list itself: a second scan that keeps only the targets, best first.
     tier = (
@@ -193,10 +225,27 @@ def main() -> None:
         )
         or "TRUE"
     )
+    if not args.out_dir:
+        con.execute(
+            f"COPY (SELECT *, {tier} AS tier FROM (SELECT *, ({score}) AS score FROM {source} WHERE {keep}) "
+            f"WHERE score >= {min_score} ORDER BY score DESC, account_id) TO {literal(args.targets)} (FORMAT parquet)"
+        )
+        return
+    # What `outbound target` writes: the list with every target's reasons, as Parquet and as CSV.
+    reasons = reasons_sql(criteria, args.as_of)
     con.execute(
-        f"COPY (SELECT *, {tier} AS tier FROM (SELECT *, ({score}) AS score FROM {source} WHERE {keep}) "
-        f"WHERE score >= {min_score} ORDER BY score DESC, account_id) TO {literal(args.targets)} (FORMAT parquet)"
+        f"CREATE TEMP TABLE targets AS SELECT *, {tier} AS tier, {reasons} AS reasons FROM "
+        f"(SELECT *, ({score}) AS score FROM {source} WHERE {keep}) WHERE score >= {min_score} "
+        "ORDER BY score DESC, account_id"
     )
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY targets TO {literal(str(out / 'targets.parquet'))} (FORMAT parquet)")
+    lists = [row[0] for row in con.execute("DESCRIBE targets").fetchall() if row[1].endswith("[]")]
+    joined = ", ".join(f"array_to_string({name}, ';') AS {name}" for name in lists)
+    select = f"SELECT * REPLACE ({joined}) FROM targets" if lists else "SELECT * FROM targets"
+    con.execute(f"COPY ({select}) TO {literal(str(out / 'targets.csv'))} (FORMAT csv, HEADER)")
+    write_command_outputs(args.out_dir, spec, payload)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,11 @@ from common import (
     lower,
     nearest_index,
     parse_args,
+    reason_prefix,
     result,
     tier_of,
     write,
+    write_command_outputs,
 )
 
 
@@ -130,6 +132,42 @@ def universe_stats(acc: Accounts, spec: dict[str, Any]) -> tuple[dict, dict]:
     return quartiles, counts
 
 
+def shown_values(frame: pd.DataFrame, cond: dict[str, Any]) -> pd.Series:
+    """Per row of `frame`, the value that earned a criterion's points; for a list, the elements that matched."""
+    field, op, value = cond["field"], cond["op"], cond["value"]
+    col = frame[field]
+    if field in LIST_FIELDS:
+        elements = col.explode().dropna()
+        if op in ("eq", "in", "contains_any", "contains_all"):
+            elements = elements[elements.str.lower().isin(lower(value if isinstance(value, list) else [value]))]
+        elif op == "matches":
+            elements = elements[elements.str.contains(value, case=False, regex=True)]
+        joined = elements.groupby(level=0).agg(",".join)
+        return joined.reindex(frame.index, fill_value="")
+    if field == "revenue_usd":  # 5000000.0 reads as 5000000
+        return col.map(lambda v: "null" if pd.isna(v) else str(int(v)) if float(v).is_integer() else str(v))
+    if field == "signals_at":
+        return col.map(lambda v: "null" if pd.isna(v) else pd.Timestamp(v).date().isoformat())
+    if col.dtype == bool:
+        return col.map(lambda v: "true" if v else "false")
+    return col.map(lambda v: "null" if pd.isna(v) else str(v))
+
+
+def write_targets(targets: pd.DataFrame, out_dir: str) -> None:
+    """targets.parquet and targets.csv (list cells joined by `;`) as `outbound target` writes them."""
+    import os
+
+    os.makedirs(out_dir, exist_ok=True)
+    targets.to_parquet(os.path.join(out_dir, "targets.parquet"), index=False)
+    text = targets.copy()
+    for name in [*LIST_FIELDS, "reasons"]:
+        text[name] = text[name].map(lambda v: None if v is None else ";".join(v))
+    for name in text.columns:
+        if text[name].dtype == bool:
+            text[name] = text[name].map(lambda v: "true" if v else "false")
+    text.to_csv(os.path.join(out_dir, "targets.csv"), index=False)
+
+
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
     spec = load_spec(args.icp)
@@ -174,13 +212,28 @@ def main() -> None:
         if e["filter"]:
             others.append(passes(predicate(acc, e["filter"], args.as_of)))
         candidate_counts.append((np.logical_and.reduce([kept, *others]) & (score >= min_score)).sum())
-    write(args.out, result(spec, len(frame), steps, tier_counts, untiered, edits, candidate_counts))
+    payload = result(spec, len(frame), steps, tier_counts, untiered, edits, candidate_counts)
+    write(args.out, payload)
 
     targets = frame[target].assign(score=score[target])
     targets["tier"] = [tier_of(s, tiers) for s in targets["score"]]
-    targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable").to_parquet(
-        args.targets, index=False
-    )
+    # pandas reads a nullable integer column as float; the outputs show it as the integer it is.
+    targets = targets.astype({name: "Int64" for name in ("employees", "founded_year")})
+    if not args.out_dir:
+        targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable").to_parquet(
+            args.targets, index=False
+        )
+        return
+    # What `outbound target` writes: every target's reasons, the list as Parquet and as CSV.
+    parts = []
+    for c in criteria:
+        earned = passes(predicate(acc, c, args.as_of))[target]
+        parts.append(pd.Series(reason_prefix(c), index=targets.index).where(earned) + shown_values(targets, c))
+    reasons = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=targets.index)
+    targets["reasons"] = [[r for r in row if isinstance(r, str)] for row in reasons.itertuples(index=False)]
+    targets = targets.sort_values(["score", "account_id"], ascending=[False, True], kind="stable")
+    write_targets(targets, args.out_dir)
+    write_command_outputs(args.out_dir, spec, payload)
 
 
 if __name__ == "__main__":

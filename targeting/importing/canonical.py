@@ -18,6 +18,7 @@ import polars as pl
 
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
 from targeting.errors import InputError
+from targeting.importing import normalize as nz
 from targeting.importing.canonical_rows import (
     PROBLEM_COLUMN,
     ROW_COLUMN,
@@ -103,6 +104,10 @@ def import_accounts(
         InputError: the file, preset or map cannot be used at all.
     """
     column_map, frame, sources, unmapped, schema = _planned(path, "account", preset, column_map)
+    if _canonical_typed(column_map, sources, schema):
+        fast = _canonical_accounts(frame, sources, unmapped, preset, path)
+        if fast is not None:
+            return fast
     people_shaped = any(target in sources for target in PERSON_TARGETS)
     trusted = column_map.trusted
     try:
@@ -138,6 +143,65 @@ def import_accounts(
         duplicates=duplicates,
         folded=folded,
         people_shaped=people_shaped,
+        unmapped=unmapped,
+        carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
+    )
+
+
+def _canonical_typed(column_map: ColumnMap, sources: dict, schema: pl.Schema) -> bool:
+    """A canonical file whose every column is a canonical account column of its canonical dtype
+    (a canonical Parquet universe): its values need no normalizer, only the checks."""
+    if not column_map.trusted or column_map.id_fallback is not None or "account_id" not in sources:
+        return False
+    if "country" in sources and "region" not in sources:  # the region is derived from the country
+        return False
+    return all(
+        target in ACCOUNT_SCHEMA and len(group) == 1 and schema[group[0].header] == ACCOUNT_SCHEMA[target]
+        for target, group in sources.items()
+    )
+
+
+def _canonical_accounts(
+    frame: pl.LazyFrame, sources: dict, unmapped: list[str], preset: str, path: str | Path
+) -> AccountImport | None:
+    """The accounts of a canonical-typed file in one cheap pass, or None if any row needs the full import.
+
+    The pass reads only the account ids and the enumerations: the row count, ids missing, ids
+    repeated (64-bit hashes first, the ids themselves only if hashes repeat) and enumeration values
+    that are not canonical. When all are zero the file's rows are the accounts exactly as the full
+    import would give them (nothing rejected, nothing folded), and the accounts are a plain scan,
+    with no expression left to evaluate in every later pass over them.
+    """
+    columns = {target: pl.col(group[0].header) for target, group in sources.items()}
+    checks = [
+        pl.len().alias("rows"),
+        columns["account_id"].null_count().alias("no_id"),
+        columns["account_id"].hash().n_unique().alias("distinct"),
+    ]
+    checks += [
+        flag.sum().alias(f"off|{target}")
+        for target, column in columns.items()
+        if (flag := nz.not_canonical(target, column)) is not None
+    ]
+    try:
+        row = frame.select(checks).collect(engine="streaming").row(0, named=True)
+        if row["distinct"] < row["rows"]:
+            row["distinct"] = frame.select(columns["account_id"].n_unique()).collect(engine="streaming").item()
+    except pl.exceptions.PolarsError as error:
+        raise cannot_read(error, path) from None
+    if row["rows"] == 0:
+        raise InputError("no data rows (a header only?)", path=path)
+    if row["no_id"] or row["distinct"] < row["rows"] or any(v for k, v in row.items() if k.startswith("off|")):
+        return None
+    values = {target: column.alias(target) for target, column in columns.items()}
+    values["source"] = source_value(values, preset, path).alias("source")
+    return AccountImport(
+        accounts=conform(frame.select(values[t] for t in ACCOUNT_SCHEMA if t in values), ACCOUNT_SCHEMA),
+        rows_read=row["rows"],
+        rejected=pl.DataFrame(schema=REJECTED_SCHEMA),
+        duplicates=0,
+        folded=0,
+        people_shaped=False,
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
     )

@@ -1,7 +1,7 @@
 """Size a scored universe: universe statistics, the funnel, tiers, verdict and warnings.
 
 `universe_stats` reads only the columns the candidate edits need beforehand (quartiles of numeric
-filter fields, counts and raw spellings of the values the spec names), one small query at a time.
+filter fields, counts and raw spellings of the values the spec names), all in one `collect_all`.
 Everything else - funnel, tiers, coverage for warnings and every candidate's target count - is one
 select of sums over Boolean expressions on the scored frame, collected once with streaming.
 """
@@ -74,22 +74,25 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool
             values = c.value if isinstance(c.value, list) else [c.value]
             wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
     stats = UniverseStats()
-    # One query at a time: each scans only its own columns, and concurrent streaming queries
-    # would hold several column sets of a 10M-row universe in memory at once.
-    if numeric:
-        quantiles = [
-            pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}")
-            for f in numeric
-            for name, q in QUARTILES
-        ]
-        for key, value in accounts.select(quantiles).collect(engine="streaming").row(0, named=True).items():
+    # Every statistic in one `collect_all`: the queries share the scan and each reads only its own
+    # columns; the results are small (quartiles, counts per distinct value).
+    quantiles = [
+        pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}") for f in numeric for name, q in QUARTILES
+    ]
+    fields = sorted(wanted.items())
+    queries = [_value_counts(accounts, f, values) for f, values in fields]
+    if quantiles:
+        queries.append(accounts.select(quantiles))
+    results = pl.collect_all(queries, engine="streaming") if queries else []
+    if quantiles:
+        for key, value in results.pop().row(0, named=True).items():
             f, name = key.split("|")
             if value is not None:
                 stats.quartiles.setdefault(f, {})[name] = value
-    for f, values in sorted(wanted.items()):
+    for (f, _), counted in zip(fields, results, strict=True):
         tally: dict[Any, int] = {}
         spelled: dict[str, list[str]] = {}
-        for value, n in _value_counts(accounts, f, values).collect(engine="streaming").iter_rows():
+        for value, n in counted.iter_rows():
             if value is None:
                 continue
             tally[_norm(value)] = tally.get(_norm(value), 0) + n

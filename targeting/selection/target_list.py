@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import BaseModel
@@ -15,6 +16,7 @@ from targeting.icp.spelling import spoken_like_the_data
 from targeting.importing.suppression import suppressed_account_keys
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
+    UniverseStats,
     coverage_exprs,
     funnel_exprs,
     read_coverage,
@@ -23,14 +25,21 @@ from targeting.selection.sizing import (
     universe_stats,
     universe_warnings,
 )
-from targeting.selection.suggestions import Suggestion, candidate_edits, candidate_exprs, rank_suggestions
+from targeting.selection.suggestions import (
+    Candidate,
+    Suggestion,
+    candidate_edits,
+    candidate_exprs,
+    rank_suggestions,
+)
 
 TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
-IN_MEMORY_ROWS = 2_000_000
-"""Universes up to this many rows are read into memory once (about 0.5 GB at 2M accounts).
+IN_MEMORY_ROWS = 4_000_000
+"""Universes up to this many rows are read into memory once (a 3M-account universe peaks near 2.3 GB).
 
 Sizing reads the universe twice (the value statistics, then the main pass); below this size
-decoding it once and holding it is faster, above it both passes stream to keep memory flat.
+decoding it once and holding it is faster, above it both passes stream and the target list stays
+a lazy plan for the caller to sink, so memory stays flat (`holds_in_memory` decides, nothing else).
 """
 
 
@@ -72,10 +81,22 @@ class TargetSummary(BaseModel):
 
 @dataclass
 class TargetList:
-    """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary."""
+    """Target accounts (score desc, then account_id; with score, tier, reasons) and the summary.
 
-    targets: pl.DataFrame
+    `targets` is None when the caller's `sink` took the list (a streamed universe).
+    """
+
+    targets: pl.DataFrame | None
     summary: TargetSummary
+
+
+def holds_in_memory(rows: int) -> bool:
+    """Whether a universe of `rows` source rows is read into memory once, or streamed (and its targets sunk)."""
+    return rows <= IN_MEMORY_ROWS
+
+
+Sink = Callable[[pl.LazyFrame], pl.LazyFrame]
+"""Turns the target list's plan into a lazy sink (`lambda plan: plan.sink_parquet(path, lazy=True)`)."""
 
 
 def build_target_list(
@@ -88,6 +109,7 @@ def build_target_list(
     rows_read: int | None = None,
     rejected: int = 0,
     duplicates: int = 0,
+    sink: Sink | None = None,
 ) -> TargetList:
     """Score and size a universe against an ICP.
 
@@ -102,9 +124,12 @@ def build_target_list(
         rows_read: rows in the source file (default: universe + rejected + duplicates).
         rejected: rows the import rejected.
         duplicates: rows folded into another account.
+        sink: for a streamed universe (`holds_in_memory` says no), where the sorted list goes:
+            it is sunk in the same pass that counts the funnel and the suggestions, and never
+            held whole. A universe held in memory ignores it (its list is returned).
 
     Returns:
-        The target list and its summary.
+        The target list (None if sunk) and its summary.
 
     Raises:
         ValueError: the counts do not add up to rows_read (the caller's counts disagree).
@@ -113,47 +138,111 @@ def build_target_list(
     spec, _ = spoken_like_the_data(spec)
     # rows_read bounds the universe from above; without it a count is cheap (Parquet metadata).
     rows = rows_read if rows_read is not None else accounts.select(pl.len()).collect().item()
-    if rows <= IN_MEMORY_ROWS:
+    in_memory = holds_in_memory(rows)
+    if in_memory:
         accounts = accounts.collect(engine="streaming").lazy()
     stats = universe_stats(accounts, spec, with_coverage=False)
     keys = None if suppression is None else suppressed_account_keys(suppression)
     scored = score_accounts(accounts, spec, as_of, suppressed_keys=keys, spellings=stats.spellings, with_reasons=False)
     candidates = candidate_edits(spec, stats)
-    aggregate = scored.select(
-        *funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)
-    )
+    ids = None
+    if reachable_account_ids is not None:  # counted in the same pass as the funnel
+        ids = reachable_account_ids.select("account_id").unique().collect().to_series()
+    aggregate = scored.select(aggregation_exprs(spec, stats, candidates, as_of, reachable_ids=ids))
     criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
     targets_lf = (
         scored.filter(pl.col("dropped_at").is_null())
         .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
         .sort(["score", "account_id"], descending=[True, False])
     )
-    targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
-    # Explain after collecting: reasons are half the list's memory, and building them inside
-    # the streaming query holds several copies of a 2M-row target list at once.
     reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
-    targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
-    row = agg.row(0, named=True)
+    targets: pl.DataFrame | None
+    if in_memory or sink is None:
+        targets, agg = pl.collect_all([targets_lf, aggregate], engine="streaming")
+        # Explain after collecting: reasons are half the list's memory, and building them inside
+        # the streaming query holds several copies of a 2M-row target list at once.
+        targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
+    else:
+        # Streamed: one pass sinks the sorted list and yields the aggregation row; reasons are
+        # built after the sort, as the sorted rows stream out to the sink.
+        plan = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
+        _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming")
+        targets = None
+    summary = summarize(
+        spec,
+        stats,
+        candidates,
+        agg.row(0, named=True),
+        rows_read=rows_read,
+        rejected=rejected,
+        duplicates=duplicates,
+        listed=None if targets is None else targets.height,  # a sunk list is counted by the caller
+    )
+    return TargetList(targets=targets, summary=summary)
+
+
+def aggregation_exprs(
+    spec: IcpSpec,
+    stats: UniverseStats,
+    candidates: list[Candidate],
+    as_of: date,
+    *,
+    reachable_ids: pl.Series | None = None,
+) -> list[pl.Expr]:
+    """Every count the summary needs, as sums over the scored frame (`score_accounts`).
+
+    Each is a plain sum of a Boolean (or `pl.len()`), so the rows computed over the parts of a
+    universe add up to the row of the whole: score and count each part where it lies, sum the rows,
+    then `summarize`. `stats` must be the whole universe's (the candidates and spellings depend on it).
+    """
+    exprs = [*funnel_exprs(spec), *coverage_exprs(spec), *candidate_exprs(spec, candidates, as_of, stats.spellings)]
+    if reachable_ids is not None:
+        reached = pl.col("dropped_at").is_null() & pl.col("account_id").is_in(reachable_ids.implode())
+        exprs.append(reached.sum().alias("reachable"))
+    return exprs
+
+
+def summarize(
+    spec: IcpSpec,
+    stats: UniverseStats,
+    candidates: list[Candidate],
+    row: dict[str, Any],
+    *,
+    rows_read: int | None = None,
+    rejected: int = 0,
+    duplicates: int = 0,
+    listed: int | None = None,
+) -> TargetSummary:
+    """The summary from one aggregation row of `aggregation_exprs` (whole, or summed over parts).
+
+    Args:
+        spec: the ICP as `build_target_list` scored it (after `spoken_like_the_data`).
+        stats: the universe statistics; the row's coverage counts are copied into them.
+        candidates: the candidate edits, in the order `aggregation_exprs` counted them.
+        row: column -> count; `reachable` present when reachable accounts were counted.
+        rows_read, rejected, duplicates: the import's row accounting.
+        listed: rows of the target list, when the caller holds it (checked against the funnel).
+
+    Raises:
+        ValueError: the counts do not add up to rows_read, or the list does not hold the targets.
+    """
     read_coverage(row, stats)
     funnel = read_funnel(row, spec)
     band = spec.target_size
     verdict = size_verdict(funnel.targets, band.min, band.max)
-    counts = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
-    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counts, funnel.targets, (band.min, band.max))
-    reachable = None
-    if reachable_account_ids is not None:
-        ids = reachable_account_ids.select("account_id").unique().collect()
-        reachable = targets.join(ids, on="account_id", how="semi").height
+    counted = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
+    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counted, funnel.targets, (band.min, band.max))
+    reachable = int(row["reachable"]) if "reachable" in row else None
     if rows_read is None:
         rows_read = funnel.universe + rejected + duplicates
     removed = sum(step["removed"] for step in funnel.steps)
     accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
-    if accounted != rows_read or targets.height != funnel.targets:
+    if accounted != rows_read or (listed is not None and listed != funnel.targets):
         raise ValueError(
             f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
             f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
         )
-    summary = TargetSummary(
+    return TargetSummary(
         icp=spec.name,
         version=spec.version,
         rows_read=rows_read,
@@ -170,4 +259,3 @@ def build_target_list(
         warnings=universe_warnings(spec, stats),
         suggestions=suggestions,
     )
-    return TargetList(targets=targets, summary=summary)

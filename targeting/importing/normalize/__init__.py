@@ -6,7 +6,7 @@ expressions over a String column; `canonical` maps one source column to one cano
 
 from __future__ import annotations
 
-from targeting.importing.normalize.canonical import Parsed, canonical_value
+from targeting.importing.normalize.canonical import Parsed, canonical_value, not_canonical
 from targeting.importing.normalize.numbers import DecimalMark, amount, date, decimal_mark, founded_year, whole_number
 from targeting.importing.normalize.places import country_code, region_name, region_of
 from targeting.importing.normalize.stages import boolean, funding_stage, is_not_a_stage
@@ -33,6 +33,7 @@ __all__ = [
     "is_email_placeholder",
     "is_not_a_stage",
     "list_items",
+    "not_canonical",
     "region_name",
     "region_of",
     "snake_case",

@@ -160,3 +160,14 @@ def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: 
     normalized = canonical_value(target, column, dtype, separator).value
     value = pl.when(column.is_in(allowed)).then(column).otherwise(normalized)
     return Parsed(value, column.is_not_null() & value.is_null(), f"not a canonical {target} ({shown})")
+
+
+def not_canonical(target: str, column: pl.Expr) -> pl.Expr | None:
+    """True where a value of a canonical-typed column is not already canonical (None: any value is).
+
+    Only enumerations can be off in a column of the canonical dtype (`_trusted_value` normalizes
+    them); a file where this never holds needs no normalizer at all.
+    """
+    if target not in _ENUMERATIONS:
+        return None
+    return column.is_not_null() & ~column.is_in(sorted(_ENUMERATIONS[target]))

@@ -226,6 +226,68 @@ def test_canonical_parquet_stays_a_lazy_scan_without_a_fold(tmp_path, frame):
     assert not any(step in plan for step in ("unique", "aggregate", "filter", "__problem"))
 
 
+@pytest.fixture
+def typed() -> pl.DataFrame:
+    """Canonical accounts with every enumeration, in the canonical dtypes (a canonical Parquet universe)."""
+    return pl.DataFrame(
+        {
+            "account_id": ["a.io", "b.io", "c.io", "d.io"],
+            "employees": [10, 200, None, 5],
+            "tech_stack": [["aws"], [], None, ["gcp", "dbt"]],
+            "country": ["US", "DE", None, "BR"],
+            "region": ["NA", "EMEA", None, "LATAM"],
+            "funding_stage": ["seed", None, "series_a", "public"],
+            "source": ["crm", None, "crm", None],
+        },
+        schema_overrides={k: v for k, v in ACCOUNT_SCHEMA.items() if k in ("employees", "tech_stack")},
+    )
+
+
+def full_import(path, monkeypatch):
+    """The import with the canonical fast path turned off: every row through the normalizers."""
+    from targeting.importing import canonical
+
+    with monkeypatch.context() as patched:
+        patched.setattr(canonical, "_canonical_typed", lambda *args: False)
+        return import_accounts(path)
+
+
+def test_canonical_typed_parquet_is_a_plain_scan_equal_to_the_full_import(tmp_path, typed, monkeypatch):
+    typed.write_parquet(tmp_path / "u.parquet")
+    fast = import_accounts(tmp_path / "u.parquet")
+    assert "when" not in fast.accounts.explain().lower()  # no normalizer left for later passes to run
+    full = full_import(tmp_path / "u.parquet", monkeypatch)
+    assert "when" in full.accounts.explain().lower()
+    assert_frame_equal(fast.accounts.collect(), full.accounts.collect())
+    assert (fast.rows_read, fast.duplicates, fast.folded, fast.carried) == (
+        full.rows_read,
+        full.duplicates,
+        full.folded,
+        full.carried,
+    )
+    assert fast.rejected.is_empty() and fast.accounts.collect()["source"].to_list()[1] == "canonical:u.parquet"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"region": ["NA", "emea", None, "LATAM"]},  # not canonical, normalized
+        {"region": ["NA", "Mars", None, "LATAM"]},  # not canonical, rejected
+        {"account_id": ["a.io", None, "c.io", "d.io"]},  # no id: rejected
+        {"account_id": ["a.io", "b.io", "a.io", "d.io"]},  # a repeat: the first row wins
+    ],
+)
+def test_canonical_typed_parquet_with_a_row_to_fix_takes_the_full_import(tmp_path, typed, monkeypatch, change):
+    typed.with_columns(pl.Series(name, values, dtype=pl.String) for name, values in change.items()).write_parquet(
+        tmp_path / "u.parquet"
+    )
+    fast, full = import_accounts(tmp_path / "u.parquet"), full_import(tmp_path / "u.parquet", monkeypatch)
+    assert_frame_equal(fast.accounts.collect(), full.accounts.collect())
+    assert_frame_equal(fast.rejected, full.rejected)
+    assert (fast.rows_read, fast.duplicates) == (full.rows_read, full.duplicates)
+    assert accounted(fast) == fast.rows_read == 4
+
+
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_canonical_duplicates_keep_the_first_row_whole(tmp_path, suffix):
     rows = pl.DataFrame(
