@@ -6,8 +6,6 @@ import re
 import shlex
 from pathlib import Path
 
-import pytest
-
 from flows.workspace import SPEC_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +39,7 @@ def test_every_input_exists_or_an_earlier_line_writes_it():
                 continue
             path = (here / options[option]).resolve()
             if "shared" in path.parts and not path.parent.is_dir():
-                pytest.skip(f"{path.parent} (the shared real data) is not beside this checkout")
+                continue  # the shared real data, outside this repository, is not beside this checkout
             made = any(path == w.resolve() or w.resolve() in path.parents for w in written)
             assert made or path.exists(), f"{' '.join(argv)}: {options[option]} does not exist from {here}"
         if "--out" in options:

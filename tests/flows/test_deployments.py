@@ -119,7 +119,7 @@ def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_work
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip(
+                    pytest.fail(
                         f"prefect server did not start on 127.0.0.1:{port} within 60 s: "
                         f"{(tmp_path / 'server.log').read_text()[-500:]}"
                     )

@@ -8,16 +8,12 @@ import subprocess
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from campaigns.report import build_report, render_report_html
 from campaigns.report.stats import Prior
 from campaigns.results.outcomes import RANK
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="chromium is not installed (`make test` installs it)"
-)
 # Writes what the layout measures into the DOM, so --dump-dom can show it (only in the test's copy of the page).
 PROBE = (
     "<script>document.body.setAttribute('data-overflow', String(document.documentElement.scrollWidth > window.innerWidth));"
@@ -128,7 +124,6 @@ def test_a_campaign_planned_before_the_target_list_was_recorded_says_so():
     assert "size was not recorded with this campaign" in html and "Target list:" not in html
 
 
-@needs_chromium
 def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     page = tmp_path / "report.html"
     page.write_text(render_report_html(_report(simulated=True)).replace("</body>", PROBE), encoding="utf-8")
@@ -145,7 +140,6 @@ def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     assert re.search(r'id="target-list">Target list: <b>180</b> accounts, <span class="bad">too narrow</span>', dom)
 
 
-@needs_chromium
 def test_on_a_phone_nothing_overflows_and_the_plots_fit(tmp_path):
     page = tmp_path / "report.html"
     page.write_text(render_report_html(_report(simulated=True)).replace("</body>", PROBE), encoding="utf-8")

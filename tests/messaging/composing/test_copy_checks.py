@@ -17,7 +17,9 @@ from messaging.drafts import build_drafts
 from targeting.columns import PERSONAS
 
 SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
-YC = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "yc-companies-2024-05-11.csv"
+YC_FULL = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "yc-companies-2024-05-11.csv"
+# The whole real YC directory where the shared data sits beside this checkout, else the committed slice of it.
+YC = YC_FULL if YC_FULL.is_file() else Path(__file__).resolve().parents[2] / "data" / "yc_companies_slice.csv"
 # What a person writes contracted; a draft that spells them out reads like a form letter.
 # ("data that is hard", "as it is" stay: only a sentence that opens with "It is" is spelled out.)
 UNCONTRACTED = (
@@ -117,8 +119,6 @@ def sample_drafts() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def yc_drafts() -> pl.DataFrame:
-    if not YC.is_file():
-        pytest.skip(f"the YC directory is not at {YC} (no ../shared/data beside this checkout)")
     from targeting.facts import load_facts, with_account_facts
     from targeting.importing.canonical import import_accounts
 
@@ -184,9 +184,14 @@ def test_wording_varies_across_accounts_and_is_the_same_on_every_run(drafts):
 def test_yc_drafts_rest_on_an_account_fact_at_least_70_percent_of_the_time(yc_drafts):
     flagged = yc_drafts["issues"].list.eval(pl.element().str.starts_with("no_account_fact")).list.any()
     assert flagged.mean() <= 0.30
-    # The firmographic facts carry where no pain is known.
-    used = set(yc_drafts["facts_used"].explode().drop_nulls().unique())
-    assert {"employees", "industry", "country"} <= used
+
+
+# On the whole directory (a 49-row slice drafts too few accounts to use every kind of fact).
+if YC_FULL.is_file():
+
+    def test_on_the_whole_yc_directory_the_firmographic_facts_carry_where_no_pain_is_known(yc_drafts):
+        used = set(yc_drafts["facts_used"].explode().drop_nulls().unique())
+        assert {"employees", "industry", "country"} <= used
 
 
 def test_drafts_are_the_same_on_a_second_run():
