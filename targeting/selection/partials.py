@@ -32,14 +32,11 @@ from targeting.selection.sizing import (
     UniverseStats,
     coverage_exprs,
     funnel_exprs,
-    read_coverage,
-    read_funnel,
-    size_verdict,
     universe_stats,
-    universe_warnings,
 )
-from targeting.selection.suggestions import Candidate, candidate_exprs, rank_suggestions
-from targeting.selection.target_list import TARGET_COLUMNS, Band, FunnelStep, TargetList, TargetSummary
+from targeting.selection.suggestions import Candidate, candidate_exprs
+from targeting.selection.target_list import TARGET_COLUMNS, TargetList
+from targeting.selection.target_list import summarize as summary_from_row
 
 NUMERIC_OPS = ("between", "gte", "lte")
 
@@ -187,43 +184,16 @@ def summarize(
     Raises:
         ValueError: the counts do not add up to rows_read.
     """
-    read_coverage(row, stats)
-    funnel = read_funnel(row, spec)
-    band = spec.target_size
-    verdict = size_verdict(funnel.targets, band.min, band.max)
-    counts = [int(row[f"candidate|{n}"]) for n in range(len(candidates))]
-    suggestions = [] if verdict == "ok" else rank_suggestions(candidates, counts, funnel.targets, (band.min, band.max))
     whole = pl.concat(targets) if targets else _no_targets(spec)
     whole = whole.sort(["score", "account_id"], descending=[True, False])
     reasons = reasons_expr(spec.scoring.criteria, stats.spellings)
     whole = whole.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
-    reachable = None
     if reachable_account_ids is not None:
         ids = reachable_account_ids.select("account_id").unique().collect()
-        reachable = whole.join(ids, on="account_id", how="semi").height
-    removed = sum(step["removed"] for step in funnel.steps)
-    accounted = rejected + duplicates + funnel.suppressed + removed + funnel.targets
-    if accounted != rows_read or whole.height != funnel.targets:
-        raise ValueError(
-            f"counts do not add up: rows_read {rows_read} != rejected {rejected} + duplicates {duplicates}"
-            f" + suppressed {funnel.suppressed} + removed {removed} + targets {funnel.targets}"
-        )
-    summary = TargetSummary(
-        icp=spec.name,
-        version=spec.version,
-        rows_read=rows_read,
-        rejected=rejected,
-        duplicates=duplicates,
-        universe=funnel.universe,
-        suppressed=funnel.suppressed,
-        funnel=[FunnelStep(**step) for step in funnel.steps],
-        targets=funnel.targets,
-        by_tier=funnel.by_tier,
-        reachable=reachable,
-        band=Band(min=band.min, max=band.max),
-        verdict=verdict,
-        warnings=universe_warnings(spec, stats),
-        suggestions=suggestions,
+        row = {**row, "reachable": whole.join(ids, on="account_id", how="semi").height}
+    # The single-process run's own summary, from the summed row: one place builds and checks it.
+    summary = summary_from_row(
+        spec, stats, candidates, row, rows_read=rows_read, rejected=rejected, duplicates=duplicates, listed=whole.height
     )
     return TargetList(targets=whole, summary=summary)
 
