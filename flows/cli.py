@@ -27,6 +27,7 @@ from flows.options import (
     Concurrency,
     JsonFlag,
     LlmFlag,
+    LlmOptional,
     MapFile,
     MaxCost,
     ModelOption,
@@ -209,6 +210,7 @@ def facts(
     preset: Preset = "canonical",
     column_map: MapFile = None,
     llm: LlmFlag = False,
+    llm_optional: LlmOptional = False,
     model: ModelOption = DEFAULT_MODEL,
     concurrency: Concurrency = 8,
     max_cost: MaxCost = None,
@@ -237,18 +239,28 @@ def facts(
             store=store,
         )
         inputs = load_facts_inputs(request)
-        if llm:
-            from flows.llm import check_llm, llm_request
+        from flows.llm import model_or_none
 
-            request.llm = llm_request(model, api, concurrency, max_cost, price_in, price_out)
-            check_llm(request.llm)
+        request.llm, unavailable = model_or_none(
+            llm,
+            llm_optional,
+            model,
+            api,
+            concurrency,
+            max_cost,
+            price_in,
+            price_out,
+            instead="the rules read the descriptions",
+        )
         as_flow = wants_flow_run(prefect)
-        with working(f"reading facts from {accounts.name}", quiet=json_out or llm):
+        with working(f"reading facts from {accounts.name}", quiet=json_out or request.llm is not None):
             summary = (
                 run_flow("derive_facts", request)
                 if as_flow
                 else run_facts(request, inputs, use_prefect=False, quiet=json_out)
             )
+        if unavailable:
+            summary["llm_unavailable"] = unavailable
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return
@@ -333,6 +345,7 @@ def draft(
     column_map: MapFile = None,
     allow_sample_sender: AllowSample = False,
     llm: LlmFlag = False,
+    llm_optional: LlmOptional = False,
     model: ModelOption = DEFAULT_MODEL,
     concurrency: Concurrency = 8,
     max_cost: MaxCost = None,
@@ -373,18 +386,28 @@ def draft(
             store=store,
         )
         inputs = load_draft_inputs(request)
-        if llm:
-            from flows.llm import check_llm, llm_request
+        from flows.llm import model_or_none
 
-            request.llm = llm_request(model, api, concurrency, max_cost, price_in, price_out)
-            check_llm(request.llm)
+        request.llm, unavailable = model_or_none(
+            llm,
+            llm_optional,
+            model,
+            api,
+            concurrency,
+            max_cost,
+            price_in,
+            price_out,
+            instead="drafting from the templates",
+        )
         flow_run = wants_flow_run(prefect)
-        with working(f"drafting for {targets}", quiet=json_out or llm):
+        with working(f"drafting for {targets}", quiet=json_out or request.llm is not None):
             summary = (
                 run_flow("draft_emails", request)
                 if flow_run
                 else run_drafting(request, inputs, use_prefect=False, quiet=json_out)
             )
+        if unavailable:
+            summary["llm_unavailable"] = unavailable
     print_json(summary) if json_out else print_draft_summary(summary)
     say_how_to_see_runs(flow_run, json_out=json_out)
 

@@ -2,7 +2,8 @@
 
 Every check here runs before a flow starts or a file is written, so a missing key, a server that
 does not answer, a model it does not serve, an API it does not speak or a budget without a price
-is one line and exit 2. The checks cost no tokens: they list the models and POST an empty body to
+is one line and exit 2 - or, with `--llm-optional`, a stated fallback: the line is printed and the
+command goes on without the model (templates draft, the rules read). The checks cost no tokens: they list the models and POST an empty body to
 the API's endpoint (a server that has the route answers 400, one without it 404).
 """
 
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 _ENDPOINTS = {"chat": "/chat/completions", "responses": "/responses"}
 
 
+class ModelServerUnavailable(InputError):
+    """The model server cannot be used as asked: no key, no answer, a model or an API it does not serve."""
+
+
 class LlmRequest(BaseModel):
     """The LLM options of one command, as given."""
 
@@ -46,6 +51,63 @@ def llm_request(model: str, api: str, concurrency: int, max_cost: float | None, 
     )
 
 
+def model_or_none(
+    llm: bool,
+    optional: bool,
+    model: str,
+    api: str,
+    concurrency: int,
+    max_cost: float | None,
+    price_in: float | None,
+    price_out: float | None,
+    *,
+    instead: str,
+) -> tuple[LlmRequest | None, str | None]:
+    """The checked LLM options of a command, or None without `--llm` / `--llm-optional`.
+
+    With `--llm-optional` and a server that cannot be used, the reason is said on stderr (what the
+    command does `instead`) and returned, so the summary can carry it.
+    """
+    if not (llm or optional):
+        return None, None
+    request, unavailable = checked_llm(model, api, concurrency, max_cost, price_in, price_out, optional=optional)
+    if unavailable is not None:
+        from flows.console import err_console
+
+        err_console.print(f"--llm-optional: {unavailable}; {instead}", markup=False, highlight=False)
+    return request, unavailable
+
+
+def checked_llm(
+    model: str,
+    api: str,
+    concurrency: int,
+    max_cost: float | None,
+    price_in: float | None,
+    price_out: float | None,
+    *,
+    optional: bool,
+) -> tuple[LlmRequest | None, str | None]:
+    """The LLM options, checked against the server before anything runs.
+
+    Returns:
+        `(request, None)` when the model can be used; `(None, reason)` when it cannot and `optional`
+        (the user asked to go on without it); a bad option (an unknown `--api`, a budget without a
+        price) is refused either way.
+
+    Raises:
+        InputError: one line naming what is wrong and how to fix it.
+    """
+    request = llm_request(model, api, concurrency, max_cost, price_in, price_out)
+    try:
+        check_llm(request)
+    except ModelServerUnavailable as exc:
+        if not optional:
+            raise
+        return None, str(exc)
+    return request, None
+
+
 def check_llm(request: LlmRequest) -> ModelSettings:
     """Check the key, the server, the model, the API and the price, without spending a token.
 
@@ -64,7 +126,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
             value=str(request.max_cost),
         )
     if not os.environ.get("OPENAI_API_KEY"):
-        raise InputError(
+        raise ModelServerUnavailable(
             "--llm needs OPENAI_API_KEY (any value for a local server without keys); without --llm, drafts come "
             "from the templates"
         )
@@ -75,14 +137,16 @@ def check_llm(request: LlmRequest) -> ModelSettings:
     try:
         models = [m.id for m in client.models.list()]
     except openai.APIConnectionError as exc:
-        raise InputError(f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL") from None
+        raise ModelServerUnavailable(
+            f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL"
+        ) from None
     except openai.AuthenticationError:
-        raise InputError(f"the model server at {where} refused OPENAI_API_KEY (401)") from None
+        raise ModelServerUnavailable(f"the model server at {where} refused OPENAI_API_KEY (401)") from None
     except openai.APIStatusError:
         models = []  # a gateway without /models: the model is known once the first call answers
     if models and request.model not in models:
         shown = ", ".join(sorted(models)[:8]) + (" ..." if len(models) > 8 else "")
-        raise InputError(
+        raise ModelServerUnavailable(
             f"the model server at {where} does not serve model {request.model!r} (it serves: {shown})",
             field="--model",
             value=request.model,
@@ -93,7 +157,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
         client.post(_ENDPOINTS[request.api], body={}, cast_to=httpx.Response)
     except openai.NotFoundError:
         other = "responses" if request.api == "chat" else "chat"
-        raise InputError(
+        raise ModelServerUnavailable(
             f"the model server at {where} does not speak the {request.api} API "
             f"(POST {_ENDPOINTS[request.api]} is 404); try --api {other}",
             field="--api",
@@ -102,7 +166,9 @@ def check_llm(request: LlmRequest) -> ModelSettings:
     except openai.APIStatusError:
         pass  # 400/422 for an empty body: the route exists
     except openai.APIConnectionError as exc:
-        raise InputError(f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL") from None
+        raise ModelServerUnavailable(
+            f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL"
+        ) from None
     return settings
 
 

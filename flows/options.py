@@ -22,6 +22,14 @@ DEFAULT_MODEL = "gpt-4o-mini"
 LlmFlag = Annotated[
     bool, typer.Option("--llm", help="Have a model write (draft) or read (facts), checked; needs OPENAI_API_KEY.")
 ]
+LlmOptional = Annotated[
+    bool,
+    typer.Option(
+        "--llm-optional",
+        help="As --llm, but where the model server cannot be used (no key, no answer, an unknown model or API) "
+        "say why and go on without it (templates draft, the rules read) instead of stopping.",
+    ),
+]
 ModelOption = Annotated[
     str, typer.Option("--model", envvar="OUTBOUND_LLM_MODEL", help="Model name as the server knows it.")
 ]

@@ -58,3 +58,24 @@ def test_accounts_the_model_cannot_read_keep_the_rules_facts(server, tmp_path):
     assert summary["llm"]["fallback_to_rules"] == summary["llm"]["accounts_with_text"] > 0
     assert "api error" in next(iter(summary["llm"]["fallback_reasons"]))
     assert pl.read_csv(tmp_path / "facts.csv").equals(pl.read_csv(tmp_path / "rules.csv"))
+
+
+def test_facts_llm_under_prefect_reads_as_in_process(prefect_harness, server, tmp_path):
+    local = _facts(tmp_path / "local.csv", tmp_path / "s1.duckdb")
+    assert local.exit_code == 0, local.output
+    calls = server.calls
+    flow = _facts(tmp_path / "flow.csv", tmp_path / "s2.duckdb", "--prefect")
+    assert flow.exit_code == 0, flow.output
+    assert json.loads(flow.stdout)["llm"] == json.loads(local.stdout)["llm"]
+    assert server.calls == 2 * calls  # a fresh store: the flow run asked the model itself
+    assert pl.read_csv(tmp_path / "flow.csv").equals(pl.read_csv(tmp_path / "local.csv"))
+
+
+def test_facts_llm_optional_without_a_key_reads_by_the_rules(monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert _facts(tmp_path / "rules.csv", tmp_path / "s0.duckdb", llm=False).exit_code == 0
+    result = _facts(tmp_path / "facts.csv", tmp_path / "s.duckdb", "--llm-optional", llm=False)
+    assert result.exit_code == 0, result.output
+    assert "--llm-optional: " in result.stderr and "needs OPENAI_API_KEY" in result.stderr
+    assert "needs OPENAI_API_KEY" in json.loads(result.stdout)["llm_unavailable"]
+    assert pl.read_csv(tmp_path / "facts.csv").equals(pl.read_csv(tmp_path / "rules.csv"))

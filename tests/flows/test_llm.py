@@ -109,3 +109,45 @@ def test_bad_llm_input_is_one_line_before_any_drafting(monkeypatch, workspace, t
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
     assert calls == 0  # the API probe is an empty body (400 or 404): no draft was asked for
+
+
+@pytest.mark.parametrize(
+    ("setup", "extra", "expected"),
+    [
+        ("no_key", [], "needs OPENAI_API_KEY"),
+        ("dead_url", [], "does not answer"),
+        ("ok", ["--model", "llama-9"], "does not serve model 'llama-9'"),
+        ("chat_only", ["--api", "responses"], "does not speak the responses API"),
+    ],
+)
+def test_llm_optional_says_why_and_drafts_from_the_templates(monkeypatch, workspace, tmp_path, setup, extra, expected):
+    apis = ("chat",) if setup == "chat_only" else ("chat", "responses")
+    with FakeOpenAI(apis=apis) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1" if setup == "dead_url" else fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        if setup == "no_key":
+            monkeypatch.delenv("OPENAI_API_KEY")
+        result = _draft(workspace, tmp_path / "out", tmp_path / "store.duckdb", "--llm-optional", *extra)
+        calls = fake.calls
+    assert result.exit_code == 0, result.output
+    assert "--llm-optional: " in result.stderr and expected in result.stderr
+    summary = json.loads(result.stdout)
+    assert expected in summary["llm_unavailable"] and "llm" not in summary
+    drafts = pl.read_parquet(tmp_path / "out" / "drafts.parquet")
+    assert drafts.height > 0 and set(drafts["source"]) == {"template"}
+    assert calls == 0
+
+
+def test_llm_optional_still_refuses_what_the_user_must_fix(server, workspace, tmp_path):
+    result = _draft(
+        workspace,
+        tmp_path / "out",
+        tmp_path / "store.duckdb",
+        "--llm-optional",
+        "--model",
+        "qwen2.5-7b-instruct",
+        "--max-cost",
+        "5",
+    )
+    assert result.exit_code == 2 and "--max-cost needs a price" in result.output
+    assert not (tmp_path / "out").exists()
