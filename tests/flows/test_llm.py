@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -84,6 +86,17 @@ def test_draft_llm_under_prefect_publishes_tokens_and_cost_in_the_samples(prefec
     assert any("tokens in" in (a.data or "") and "Model `gpt-4o-mini`" in (a.data or "") for a in samples)
 
 
+@contextmanager
+def _server_as(setup: str, monkeypatch) -> Iterator[FakeOpenAI]:
+    """A local server as `setup` says: ok, chat_only, dead_url (nothing listens) or no_key."""
+    with FakeOpenAI(apis=("chat",) if setup == "chat_only" else ("chat", "responses")) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1" if setup == "dead_url" else fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        if setup == "no_key":
+            monkeypatch.delenv("OPENAI_API_KEY")
+        yield fake
+
+
 @pytest.mark.parametrize(
     ("setup", "extra", "expected"),
     [
@@ -96,12 +109,7 @@ def test_draft_llm_under_prefect_publishes_tokens_and_cost_in_the_samples(prefec
     ],
 )
 def test_bad_llm_input_is_one_line_before_any_drafting(monkeypatch, workspace, tmp_path, setup, extra, expected):
-    apis = ("chat",) if setup == "chat_only" else ("chat", "responses")
-    with FakeOpenAI(apis=apis) as fake:
-        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1" if setup == "dead_url" else fake.url)
-        monkeypatch.setenv("OPENAI_API_KEY", "test")
-        if setup == "no_key":
-            monkeypatch.delenv("OPENAI_API_KEY")
+    with _server_as(setup, monkeypatch) as fake:
         result = _draft(workspace, tmp_path / "out", tmp_path / "store.duckdb", *extra)
         calls = fake.calls
     assert result.exit_code == 2
@@ -121,12 +129,7 @@ def test_bad_llm_input_is_one_line_before_any_drafting(monkeypatch, workspace, t
     ],
 )
 def test_llm_optional_says_why_and_drafts_from_the_templates(monkeypatch, workspace, tmp_path, setup, extra, expected):
-    apis = ("chat",) if setup == "chat_only" else ("chat", "responses")
-    with FakeOpenAI(apis=apis) as fake:
-        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1" if setup == "dead_url" else fake.url)
-        monkeypatch.setenv("OPENAI_API_KEY", "test")
-        if setup == "no_key":
-            monkeypatch.delenv("OPENAI_API_KEY")
+    with _server_as(setup, monkeypatch) as fake:
         result = _draft(workspace, tmp_path / "out", tmp_path / "store.duckdb", "--llm-optional", *extra)
         calls = fake.calls
     assert result.exit_code == 0, result.output
