@@ -126,10 +126,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
             value=str(request.max_cost),
         )
     if not os.environ.get("OPENAI_API_KEY"):
-        raise ModelServerUnavailable(
-            "--llm needs OPENAI_API_KEY (any value for a local server without keys); without --llm, drafts come "
-            "from the templates"
-        )
+        raise ModelServerUnavailable("--llm needs OPENAI_API_KEY (any value for a local server without keys)")
     import openai
 
     client = openai.OpenAI(max_retries=0, timeout=10.0)
