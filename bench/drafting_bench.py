@@ -1,15 +1,21 @@
-"""Drafting benchmark: the project's full draft (blocks, render, checks) against a bare Jinja2 loop.
+"""Drafting benchmark: `outbound draft` as a user runs it, and its core, against a bare Jinja2 loop.
 
     python bench/drafting_bench.py [--drafts 100000] [--repeats 3] [--profile]
 
-Two contenders, each run in its own process by `bench/harness.py` (median of 3, peak RSS):
+Three contenders, each run in its own process by `bench/harness.py`, taking turns (median of 3,
+peak RSS):
 
-- `project`: reads the target accounts and contacts (Parquet), loads the shipped specs and calls
-  `messaging.drafts.build_drafts` (persona classification, sendability, copy blocks, sandboxed
-  render of every persona/step/variant template) and `messaging.checks.lint.lint_drafts` over all bodies.
+- `command`: the installed `outbound draft --targets ... --contacts ... --icp ... --out DIR
+  --no-prefect --json`, whole: start-up, reading, persona classification, sendability, copy
+  blocks, sandboxed render of every persona/step/variant template, the checks and the gate, and
+  every output written (drafts.parquet, drafts.csv, skipped.csv, review.csv, five sending tools'
+  exports). Its comparison is read from drafts.parquet after it exits (untimed).
+- `core` (core only): reads the same Parquet inputs, loads the shipped specs and calls
+  `messaging.drafts.build_drafts` in one process; nothing is written.
 - `bare`: imports nothing from the project. It reads one row of template variables per draft,
-  compiles ONE template (economic_buyer step 1 variant a) with plain Jinja2 and renders it for
-  every row in a Python loop, then splits subject from body: the floor any template drafter pays.
+  compiles ONE template (economic_buyer step 1 variant a) with plain Jinja2, renders it for every
+  row in a Python loop, splits subject from body and writes the drafts to one CSV file: the floor
+  any template drafter pays.
 
 The bare loop's variables are the very ones the project renders with (prepared once, untimed, by
 the project's own copy-block step), so on the rows where the project used the same template the
@@ -25,6 +31,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,7 +77,9 @@ def run_bare(data: Path, result: Path) -> None:
         .str.replace_all(r"\n{3,}", "\n\n")
         .str.strip_chars()
     )
-    same = rows.with_columns(bodies.alias("body")).filter(
+    drafted = rows.with_columns(bodies.alias("body"), parts.struct.field("field_0").alias("subject"))
+    drafted.select("contact_id", "step", "subject", "body").write_csv(result.with_suffix(".csv"))
+    same = drafted.filter(
         (pl.col("persona") == spec["key"][0])
         & (pl.col("step") == spec["key"][1])
         & (pl.col("variant") == spec["key"][2])
@@ -88,10 +97,8 @@ def _comparison(drafts: int, same, hashlib) -> dict:
 # ---------------------------------------------------------------- the project contender
 
 
-def run_project(data: Path, result: Path) -> None:
-    """Draft every contact through the project and lint every body; write the comparison."""
-    import hashlib
-
+def run_core(data: Path, result: Path) -> None:
+    """Draft every contact through `build_drafts` (which lints every body); write the comparison."""
     import polars as pl
 
     from messaging.composing.copy_blocks import load_messaging
@@ -111,19 +118,44 @@ def run_project(data: Path, result: Path) -> None:
         templates=load_templates(None),
         steps=STEPS,
     )
-    drafts = drafted.drafts  # build_drafts lints every body (messaging.checks.lint) before it returns
+    result.write_text(json.dumps(_project_result(drafted.drafts, skipped=drafted.skipped.height)))
+
+
+def _project_result(drafts, skipped: int) -> dict:
+    """The comparison of the project's drafts (command or core) with the bare loop, and their findings."""
+    import hashlib
+
+    import polars as pl
+
     persona, step, variant = BARE_TEMPLATE
     same = drafts.filter((pl.col("persona") == persona) & (pl.col("step") == step) & (pl.col("variant") == variant))
     issues = drafts.select(pl.col("issues").list.explode().str.extract(r"^([a-z_]+)").alias("code")).drop_nulls()
-    result.write_text(
-        json.dumps(
-            {
-                "compare": _comparison(drafts.height, same, hashlib),
-                "skipped": drafted.skipped.height,
-                "issues_by_code": dict(issues.group_by("code").len().sort("code").iter_rows()),
-            }
-        )
-    )
+    return {
+        "compare": _comparison(drafts.height, same, hashlib),
+        "skipped": skipped,
+        "issues_by_code": dict(issues.group_by("code").len().sort("code").iter_rows()),
+    }
+
+
+def command_contender(data: Path, work: Path):
+    """`outbound draft` on the prepared inputs into `work`, its result read from drafts.parquet afterwards."""
+    from harness import Contender
+
+    out, store = work / "drafts", work / "store.duckdb"
+    argv = [str(Path(sys.executable).with_name("outbound")), "draft", "--targets", str(data / "target_list.parquet")]
+    argv += ["--contacts", str(data / "contacts.parquet"), "--icp", str(ROOT / "targeting" / "defaults" / "icp.yaml")]
+    argv += ["--out", str(out), "--store", str(store), "--no-prefect", "--json", "--allow-sample-sender"]
+
+    def read_result() -> dict:
+        import polars as pl
+
+        drafts = pl.read_parquet(out / "drafts.parquet")
+        skipped = pl.read_csv(out / "skipped.csv", infer_schema=False).height
+        shutil.rmtree(out)
+        store.unlink(missing_ok=True)
+        return _project_result(drafts, skipped=skipped)
+
+    return Contender("command", argv, read_result=read_result)
 
 
 # ---------------------------------------------------------------- preparation (untimed)
@@ -146,6 +178,8 @@ def prepare(drafts: int, seed: int = 7) -> Path:
     # any of them makes a new cache entry rather than a stale comparison.
     out = DATA_DIR / f"drafting-{drafts}-seed{seed}-{_inputs_digest()}"
     if (out / "bare_template.json").exists():
+        if not (out / "target_list.parquet").exists():
+            _write_target_list(out)
         return out
     for stale in DATA_DIR.glob(f"drafting-{drafts}-seed{seed}-*"):
         shutil.rmtree(stale)
@@ -171,7 +205,19 @@ def prepare(drafts: int, seed: int = 7) -> Path:
     targets.write_parquet(out / "targets.parquet")
     contacts.write_parquet(out / "contacts.parquet")
     _write_bare_inputs(out, chosen, specs)
+    _write_target_list(out)
     return out
+
+
+def _write_target_list(out: Path) -> None:
+    """The targets as `outbound target` lays them out for `outbound draft`: the accounts with score, tier and
+    reasons (placeholders: drafting reads an account's facts, not its score, which the comparison with the
+    bare loop's bodies confirms)."""
+    import polars as pl
+
+    pl.read_parquet(out / "targets.parquet").with_columns(
+        pl.lit(0).alias("score"), pl.lit("A").alias("tier"), pl.lit([], dtype=pl.List(pl.String)).alias("reasons")
+    ).write_parquet(out / "target_list.parquet")
 
 
 def _inputs_digest() -> str:
@@ -183,7 +229,7 @@ def _inputs_digest() -> str:
             *(ROOT / "messaging").rglob("*.py"),
             *(ROOT / "messaging" / "defaults").glob("*.yaml"),
         ]
-        + [ROOT / "targeting" / "sample" / "contacts.py", ROOT / "bench" / "make_universe.py"]
+        + [ROOT / "targeting" / "sample" / "contacts.py", ROOT / "bench" / "make_universe.py", Path(__file__).resolve()]
     )
     digest = hashlib.sha256()
     for path in files:
@@ -220,7 +266,10 @@ def _write_bare_inputs(out: Path, chosen, specs) -> None:
     from messaging.composing.templates import CONTEXT_VARIABLES
 
     planned = render.render_drafts(
-        copy_blocks(chosen.lazy(), specs["messaging"]), specs["templates"], specs["sender"], steps=STEPS
+        copy_blocks(chosen.lazy(), specs["messaging"], solves=specs["sender"].solves),
+        specs["templates"],
+        specs["sender"],
+        steps=STEPS,
     )
     # render reads a few variables from differently named columns (industry <- industry_label).
     columns = getattr(render, "_CONTEXT_COLUMNS", {})
@@ -257,21 +306,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="also profile the project contender in-process")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--contender", choices=["project", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--contender", choices=["core", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.contender == "bare":
         run_bare(args.data, args.result)
         return 0
-    if args.contender == "project":
-        run_project(args.data, args.result)
+    if args.contender == "core":
+        run_core(args.data, args.result)
         return 0
     if args.prepare:
         print(prepare(args.drafts, args.seed))
         return 0
 
-    from harness import Contender, check_equal, machine_info, markdown_table, run_contender, write_doc_section
+    from harness import Contender, check_equal, machine_info, markdown_table, run_interleaved, write_doc_section
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
@@ -287,15 +336,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     data = Path(prepared.stdout.strip().splitlines()[-1])
     print(f"inputs ready in {data} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
-    contenders = [
-        Contender("project", [*me, "--contender", "project", "--data", str(data), "--result", "{result}"]),
-        Contender("bare", [*me, "--contender", "bare", "--data", str(data), "--result", "{result}"]),
-    ]
-    measured = {c.name: run_contender(c, repeats=args.repeats) for c in contenders}
+    with tempfile.TemporaryDirectory(prefix="drafting-bench-") as work:
+        contenders = [
+            command_contender(data, Path(work)),
+            Contender("core", [*me, "--contender", "core", "--data", str(data), "--result", "{result}"]),
+            Contender("bare", [*me, "--contender", "bare", "--data", str(data), "--result", "{result}"]),
+        ]
+        measured = run_interleaved(contenders, repeats=args.repeats)
     check_equal({name: m.result["compare"] for name, m in measured.items()})
-    project, bare = measured["project"], measured["bare"]
-    ratio = project.median_s / bare.median_s
-    compare = project.result["compare"]
+    check_equal({name: measured[name].result["issues_by_code"] for name in ("command", "core")})
+    command, core, bare = measured["command"], measured["core"], measured["bare"]
+    ratio = command.median_s / bare.median_s
+    compare = command.result["compare"]
     rows = [
         [name, f"{m.median_s:.2f}", " / ".join(f"{w:.2f}" for w in m.wall_s), f"{m.peak_rss_mb:.0f}"]
         for name, m in measured.items()
@@ -307,19 +359,25 @@ def main(argv: list[str] | None = None) -> int:
             f" - {compare['drafts']:,} drafts ({compare['drafts'] // STEPS:,} contacts x {STEPS} steps),"
             f" median of {args.repeats} runs, each contender in its own process (imports and reads included).",
             "",
-            "- `project`: reads targets and contacts (Parquet), loads the shipped specs, and runs"
-            " `messaging.drafts.build_drafts`: persona classification, sendability, per-account choice, copy blocks,"
-            " sandboxed render of every persona/step/variant template, and `messaging.checks.lint.lint_drafts` over every body.",
+            "- `command`: the installed `outbound draft --targets target_list.parquet --contacts contacts.parquet"
+            " --icp targeting/defaults/icp.yaml --out DIR --store S --no-prefect --json --allow-sample-sender`, whole:"
+            " start-up, reading, persona classification, sendability, per-account choice, copy blocks, sandboxed render"
+            " of every persona/step/variant template, the checks and the gate, and every file written (drafts.parquet,"
+            " drafts.csv, skipped.csv, review.csv, five sending tools' exports).",
+            "- `core` (core only): the same inputs read and `messaging.drafts.build_drafts` run in one process;"
+            " nothing written.",
             "- `bare`: imports nothing from the project; one plain Jinja2 template (economic_buyer step 1 variant a),"
             " compiled once and rendered in a Python loop over the same per-draft variables (prepared untimed by the"
-            " project's copy-block step), then the subject split off.",
+            " project's copy-block step), the subject split off and the drafts written to one CSV file.",
             "",
             markdown_table(["contender", "median s", "runs s", "peak RSS MB"], rows),
             "",
-            f"Ratio project / bare: **{ratio:.2f}x** ({verdict} the goal of {GOAL_RATIO:.0f}x).",
+            f"Ratio command / bare: **{ratio:.2f}x** ({verdict} the goal of {GOAL_RATIO:.0f}x); core only / bare:"
+            f" {core.median_s / bare.median_s:.2f}x.",
             f"Outputs checked equal: draft count and the {compare['same_template_rows']:,} bodies rendered from"
             f" `{'/'.join(map(str, BARE_TEMPLATE))}` (sha256 {compare['same_template_sha256'][:12]}).",
-            f"Project lint findings: {json.dumps(project.result['issues_by_code'])}; skipped contacts: {project.result['skipped']}.",
+            f"Lint findings (command and core alike): {json.dumps(command.result['issues_by_code'])}; skipped"
+            f" contacts: {command.result['skipped']}.",
             "",
             "Machine: "
             + ", ".join(f"{k} {v}" for k, v in machine_info(("polars", "jinja2", "pydantic")).items())
@@ -328,13 +386,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     if args.profile:
-        body += "\n\n" + profile_project(data)
+        body += "\n\n" + profile_core(data)
     write_doc_section(DOC, "Drafting", body, all_headings=("Targeting", "Drafting"))
     print(body)
     return 0
 
 
-def profile_project(data: Path, top: int = 14) -> str:
+def profile_core(data: Path, top: int = 14) -> str:
     """Where the project's time goes: cProfile of one in-process run, the project's own functions
     and the Jinja2 render call, by cumulative time (profiling slows Python-level code more than Polars)."""
     import cProfile
@@ -344,14 +402,14 @@ def profile_project(data: Path, top: int = 14) -> str:
 
     profiler = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
-        profiler.runcall(run_project, data, Path(tmp) / "result.json")
+        profiler.runcall(run_core, data, Path(tmp) / "result.json")
     stream = io.StringIO()
     stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
     stats.print_stats(r"(messaging|targeting)/|jinja2/environment.py.*\(render\)|\(collect\)", top)
     lines = [line.replace(str(ROOT) + "/", "") for line in stream.getvalue().splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
     return (
-        "Profile of one project run (cProfile, cumulative, project functions):\n\n```\n"
+        "Profile of one core run (cProfile, cumulative, project functions):\n\n```\n"
         + "\n".join(lines[start:])
         + "\n```"
     )

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -54,12 +55,15 @@ class Contender:
         env: extra environment variables for the child (e.g. thread limits).
         result_file: read the result from this JSON file (one the command writes anyway, such as
             `outbound target`'s target_summary.json) instead of the "{result}" path.
+        read_result: compute the result from what the command wrote, after it exited (untimed),
+            for a command that writes no JSON of its own (`outbound draft`'s drafts.parquet).
     """
 
     name: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     result_file: str | None = None
+    read_result: Callable[[], Any] | None = None
 
 
 @dataclass
@@ -104,7 +108,7 @@ def run_once(contender: Contender, timeout_s: float | None = None) -> tuple[floa
                 tail = stderr.read().decode(errors="replace")[-2000:]
                 raise BenchmarkError(f"contender {contender.name!r} exited {status}: {tail}")
         try:
-            result = json.loads(result_path.read_text())
+            result = contender.read_result() if contender.read_result else json.loads(result_path.read_text())
         except (OSError, ValueError) as exc:
             raise BenchmarkError(f"contender {contender.name!r} wrote no JSON result: {exc}") from exc
     # ru_maxrss is in kilobytes on Linux (bytes on macOS).
