@@ -18,7 +18,7 @@ import polars as pl
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from messaging.composing.sender import default_spec_text
-from messaging.composing.wording import company_name, display_country, display_value, stable_hash
+from messaging.composing.wording import company_name, display_country, display_product, display_value, stable_hash
 from targeting.columns import ACCOUNT_SCHEMA, PERSONAS
 from targeting.facts.evidence import phrase_pattern
 from targeting.facts.spec import FactsSpec, load_facts
@@ -248,7 +248,7 @@ def fact_variables(rows: pl.LazyFrame) -> pl.LazyFrame:
         .fill_null("your company")
         .alias("company"),
         display_value(pl.col("industry")).alias("industry_label"),
-        display_value(pl.col("tech_stack").list.first()).alias("tech"),
+        display_product(pl.col("tech_stack").list.first()).alias("tech"),
         display_value(pl.col("hiring_roles").list.first()).alias("hiring_role"),
         # A size of 1 or none reads oddly in "a team of 1"; a founding year in the future is an error.
         pl.when(size >= 2).then(size.cast(pl.String)).alias("team_size"),
@@ -358,7 +358,7 @@ def _key_evidence(source: str, key: pl.Expr, facts: FactsSpec, names: list[str])
             if rule.tech_stack
         ]
         tool = pl.coalesce(found) if found else pl.lit(None, pl.String)
-        return [display_value(tool).alias("tool")]
+        return [display_product(tool).alias("tool")]
     return []
 
 

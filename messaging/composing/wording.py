@@ -55,6 +55,36 @@ DISPLAY = {
     "customer_success": "customer success",
     "revops": "RevOps",
 }
+# Products whose name is not each word capitalised (a tech-stack slug -> how its maker writes it).
+PRODUCTS = {
+    "mysql": "MySQL",
+    "postgresql": "PostgreSQL",
+    "postgres": "Postgres",
+    "mongodb": "MongoDB",
+    "netsuite": "NetSuite",
+    "quickbooks": "QuickBooks",
+    "linkedin": "LinkedIn",
+    "wordpress": "WordPress",
+    "gitlab": "GitLab",
+    "servicenow": "ServiceNow",
+    "pagerduty": "PagerDuty",
+    "power_bi": "Power BI",
+    "sap": "SAP",
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "graphql": "GraphQL",
+    "openai": "OpenAI",
+    "chatgpt": "ChatGPT",
+    "clickup": "ClickUp",
+    "youtube": "YouTube",
+    "woocommerce": "WooCommerce",
+    "sendgrid": "SendGrid",
+    "mailchimp": "Mailchimp",
+    "activecampaign": "ActiveCampaign",
+    "zoominfo": "ZoomInfo",
+    "outreach_io": "Outreach",
+    "salesloft": "Salesloft",
+}
 # ISO codes and names -> how a sentence says the country ("in the US").
 COUNTRIES = {
     "US": "the US",
@@ -91,6 +121,18 @@ COUNTRIES = {
 def display_value(value: pl.Expr) -> pl.Expr:
     """A vocabulary value as prose: the display table, else underscores as spaces."""
     return value.replace(DISPLAY).str.replace_all("_", " ")
+
+
+def display_product(value: pl.Expr) -> pl.Expr:
+    """A tool or product as prose: the tables, else each word of a lower-case slug capitalised.
+
+    "salesforce" -> "Salesforce", "google_analytics" -> "Google Analytics", "hubspot" -> "HubSpot",
+    "netsuite" -> "NetSuite"; a name that already has capitals ("Looker Studio") is kept as written.
+    """
+    known = value.replace_strict({**DISPLAY, **PRODUCTS}, default=None, return_dtype=pl.String)
+    spaced = value.str.replace_all("_", " ")
+    named = pl.when(spaced == spaced.str.to_lowercase()).then(spaced.str.to_titlecase()).otherwise(spaced)
+    return pl.coalesce(known, named)
 
 
 def display_country(value: pl.Expr) -> pl.Expr:

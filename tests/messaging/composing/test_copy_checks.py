@@ -12,7 +12,7 @@ import pytest
 from messaging.composing.copy_blocks import copy_lines, generic_lines, load_messaging
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import default_templates_dir, load_templates
-from messaging.composing.wording import company_name
+from messaging.composing.wording import company_name, display_product
 from messaging.drafts import build_drafts
 from targeting.columns import PERSONAS
 
@@ -75,6 +75,22 @@ def test_generic_lines_never_admit_knowing_nothing():
 def test_company_names_read_as_people_write_them(name, domain, expected):
     frame = pl.DataFrame({"n": [name], "d": [domain]}, schema={"n": pl.String, "d": pl.String})
     assert frame.select(company_name(pl.col("n"), pl.col("d")))[0, 0] == expected
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("salesforce", "Salesforce"),
+        ("google_analytics", "Google Analytics"),
+        ("hubspot", "HubSpot"),
+        ("netsuite", "NetSuite"),
+        ("aws", "AWS"),
+        ("dbt", "dbt"),
+        ("Looker Studio", "Looker Studio"),
+    ],
+)
+def test_tools_are_named_as_their_makers_write_them(slug, expected):
+    assert pl.select(display_product(pl.lit(slug, pl.String)))[0, 0] == expected
 
 
 def _contacts_per_persona(accounts: list[str]) -> pl.DataFrame:
@@ -149,6 +165,9 @@ def test_drafts_read_as_a_person_writes(drafts):
     for subject in drafts["subject"].str.strip_prefix("Re: "):
         words = [w for w in re.findall(r"[a-z]+", subject.lower()) if len(w) > 3]
         assert len(words) == len(set(words)), subject
+    # A tool is named as its maker writes it, never as a lower-case slug ("connects to salesforce").
+    tools = r"\b(?:salesforce|hubspot|pipedrive|snowflake|stripe|looker|tableau|netsuite|quickbooks)\b"
+    assert not bodies.str.contains(tools).any()
     # Company names as people write them: no legal form, no domain ending.
     assert not drafts["company"].str.contains(r"(?i),? (?:inc|llc|ltd|gmbh)\.?$|\.(?:com|io|ai|dev)$").any()
 
