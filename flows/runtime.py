@@ -111,10 +111,30 @@ def _from_profile() -> str | None:
 
 
 def run_flow(name: str, request: Any) -> dict[str, Any]:
-    """Start the flow `name` of flows/flow_runs.py on a request's fields; Prefect is imported here, and only here."""
+    """Start the flow `name` of flows/flow_runs.py on a request's fields; Prefect is imported here, and only here.
+
+    An input that turns out unusable only inside the run (a quote never closed on line 19,999 of a
+    CSV read by a task) fails the run, with its reason as the run's state message, and reaches the
+    user as the command's one line: Prefect's own log of it, traceback and all, is not printed.
+    """
+    import logging
+
     from flows import flow_runs
 
+    for logger in ("prefect.task_runs", "prefect.flow_runs"):
+        if not any(isinstance(f, _InputErrorSaidOnce) for f in logging.getLogger(logger).filters):
+            logging.getLogger(logger).addFilter(_InputErrorSaidOnce())
     return getattr(flow_runs, name)(**flow_runs.plain(request))
+
+
+class _InputErrorSaidOnce:
+    """A logging filter that drops Prefect's records of a run failed by an `InputError` (the CLI says it once)."""
+
+    def filter(self, record: Any) -> bool:
+        from targeting.errors import InputError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, InputError) and "InputError" not in record.getMessage()
 
 
 def say_how_to_see_runs(flow_run: bool, *, json_out: bool) -> None:

@@ -51,6 +51,22 @@ def test_unusable_icp_is_one_line_on_stderr_and_exit_2(tmp_path):
     assert "icp.yaml:4" in result.stderr and "nope" in result.stderr
 
 
+def test_a_row_found_unusable_inside_a_flow_run_is_one_line_not_prefects_traceback(tmp_path):
+    # Only a full read finds a quote never closed near the end, and that read is a task of the run.
+    rows = [f"acct-{i},Company {i},c{i}.com,SaaS" for i in range(3000)]
+    rows[2990] = 'acct-2990,"Company 2990,c2990.com,SaaS'
+    (tmp_path / "a.csv").write_text("account_id,name,domain,industry\n" + "\n".join(rows) + "\n")
+    (tmp_path / "icp.yaml").write_text(
+        "name: x\nversion: 1\nscoring:\n  criteria:\n    - {name: saas, field: industry, in: [saas], points: 1}\n"
+    )
+    argv = [str(BIN / "outbound"), "target", "--accounts", str(tmp_path / "a.csv"), "--icp", str(tmp_path / "icp.yaml")]
+    result = run([*argv, "--out", str(tmp_path / "out"), "--prefect"], cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "ERROR" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "a.csv:2992" in result.stderr and "never closed" in result.stderr
+
+
 def test_built_wheel_drafts_with_its_packaged_templates(tmp_path):
     """Install the wheel (not editable) into a fresh venv and draft from a workspace with no templates/."""
     uv = shutil.which("uv", path=str(BIN)) or shutil.which("uv")
