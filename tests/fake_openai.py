@@ -100,8 +100,7 @@ class FakeOpenAI:
         self.script: deque[Reply] = deque()
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -132,6 +131,9 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # http.server writes the headers and the body in two sends; with Nagle on, the body
+            # waits for the client's delayed ACK of the headers (40 ms on Linux) on every reply.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass
@@ -208,6 +210,12 @@ class FakeOpenAI:
                 self._send(200, (_chat if api == "chat" else _responses)(body, reply), reply.headers)
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver listens with a backlog of 5: a client opening 16 connections at once had some reset.
+    request_queue_size = 128
 
 
 def _text(reply: Reply) -> str:
