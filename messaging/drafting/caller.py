@@ -6,8 +6,10 @@ responses, with structured output: the reply model's JSON schema as the client's
 it, once per run, or plain JSON mode for servers without schema support (taken on by itself when a
 server refuses the schema). The client's own retries handle 429 (honouring Retry-After), 5xx,
 timeouts and dropped connections; nothing retries on top of it. Replies are cached by a hash of the
-model, the prompt and the settings, and written to the cache in batches of `CACHE_BATCH` as they
-complete, off the event loop, so an interrupted run resumes from what it had. `max_cost` reserves
+model, the prompt and the settings, and written to the cache as they complete, off the event loop, in
+batches of at least `CACHE_BATCH` and at most one write every `CACHE_EVERY` seconds (a store write opens
+the file: ~80 ms, so a fast server's replies go in fewer, larger batches), so an interrupted run
+resumes from what it had. `max_cost` reserves
 each call's worst case (prompt estimate plus `max_output_tokens`) before it starts: once the budget
 is spoken for, no call is made and the caller says "budget".
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -26,6 +29,7 @@ from messaging.drafting.prompt import DraftReply, cache_key
 from messaging.drafting.seam import DraftingStats, ModelCache
 
 CACHE_BATCH = 16
+CACHE_EVERY = 1.0
 
 
 class ModelSettings(BaseModel):
@@ -97,6 +101,7 @@ class ModelCaller:
         self._json_mode = s.json_mode
         self._pending: list[tuple[str, str, str, str]] = []
         self._writing = asyncio.Lock()
+        self._written_at = time.monotonic()
         self._spent = 0.0
         self._reserved = 0.0
         self._known = dict(self.cache.cached_responses(sorted(set(first_keys)))) if self.cache else {}
@@ -155,9 +160,11 @@ class ModelCaller:
         return cost_usd(self._price, chars // 3 + 16, self.settings.max_output_tokens)
 
     async def _flush(self, *, force: bool = False) -> None:
-        if self.cache is None or not self._pending or (len(self._pending) < CACHE_BATCH and not force):
+        if self.cache is None or not self._pending:
             return
-        batch, self._pending = self._pending, []
+        if not force and (len(self._pending) < CACHE_BATCH or time.monotonic() - self._written_at < CACHE_EVERY):
+            return
+        batch, self._pending, self._written_at = self._pending, [], time.monotonic()
         # One writer at a time, in a thread: the calls in flight go on while a batch commits.
         async with self._writing:
             await asyncio.to_thread(self.cache.cache_responses, batch)
