@@ -4,7 +4,8 @@ It speaks `GET /v1/models`, `POST /v1/chat/completions` and `POST /v1/responses`
 the official client to parse, and nothing else. Each request takes the next `Reply` from `script`,
 else the `responder`'s (by default: the reference draft of the prompt's data block, which is
 grounded by construction). A Reply can be a success, an HTTP error with headers (429 + Retry-After),
-a delay (latency or a timeout), a refusal, a length cut-off or text that is not the JSON asked for.
+a delay (latency or a timeout), a refusal, a length cut-off, text that is not the JSON asked for, or a
+raw body in place of the reply's JSON (a 200 that is no completion at all).
 
     with FakeOpenAI(latency=0.2) as server:
         client = AsyncOpenAI(base_url=server.url, api_key="test")
@@ -34,6 +35,7 @@ class Reply:
     delay: float = 0.0
     refusal: str | None = None
     finish: str = "stop"  # "length": cut off at the token limit
+    raw: str | None = None  # sent as the whole body, as it is
 
 
 def draft_reply(subject: str, body: str, facts_used: list[str] | None = None, **kw: Any) -> Reply:
@@ -99,9 +101,9 @@ class FakeOpenAI:
         self.models, self.apis, self.latency, self.responder, self.api_key = models, apis, latency, responder, api_key
         self.script: deque[Reply] = deque()
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.headers: list[dict[str, str]] = []  # each POST's headers, names in lower case
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -132,12 +134,15 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # http.server writes the headers and the body in two sends; with Nagle on, the body
+            # waits for the client's delayed ACK of the headers (40 ms on Linux) on every reply.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
             def _send(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+                data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -174,6 +179,7 @@ class FakeOpenAI:
                     body = {}
                 with fake._lock:
                     fake.requests.append((self.path, body))
+                    fake.headers.append({name.lower(): value for name, value in self.headers.items()})
                 if not self._authorized():
                     return
                 api = {"/v1/chat/completions": "chat", "/v1/responses": "responses"}.get(self.path)
@@ -205,9 +211,18 @@ class FakeOpenAI:
                 if reply.status != 200:
                     self._send(reply.status, {"error": {"message": f"scripted {reply.status}"}}, reply.headers)
                     return
+                if reply.raw is not None:
+                    self._send(200, reply.raw, reply.headers)
+                    return
                 self._send(200, (_chat if api == "chat" else _responses)(body, reply), reply.headers)
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver listens with a backlog of 5: a client opening 16 connections at once had some reset.
+    request_queue_size = 128
 
 
 def _text(reply: Reply) -> str:

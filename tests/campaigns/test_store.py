@@ -219,5 +219,6 @@ def test_model_cache_batches_are_kept_in_one_write_and_read_back_by_key(tmp_path
     assert not store.exists()
     store.cache_responses([("a", "m", "req a", "resp a"), ("b", "m", "req b", "resp b")])
     store.cache_responses([("a", "m", "req a", "a later reply")])  # the first kept for a key wins
-    assert store.cached_responses(["a", "b", "c"]) == {"a": "resp a", "b": "resp b"}
+    store.cache_responses([("d", "m", "req d", "first d"), ("d", "m", "req d", "second d")])  # within a batch too
+    assert store.cached_responses(["a", "b", "c", "d"]) == {"a": "resp a", "b": "resp b", "d": "first d"}
     assert store.cached_response("b") == "resp b"

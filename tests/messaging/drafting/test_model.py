@@ -9,6 +9,7 @@ from fake_openai import FakeOpenAI, Reply, draft_reply, prompt_data
 from messaging.composing.copy_blocks import load_messaging
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import load_templates
+from messaging.drafting import caller
 from messaging.drafting.model import CACHE_BATCH, ModelSettings, OpenAIDrafter
 from messaging.drafts import DRAFT_COLUMNS, build_drafts
 
@@ -170,12 +171,25 @@ def test_malformed_json_is_asked_again_once():
     assert result.drafts["source"][0] == "model" and result.stats["retries"] == 1
 
 
-def test_429_with_retry_after_and_500_are_retried_by_the_client_alone():
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_a_reply_that_is_no_completion_is_asked_again_once(api):
     with FakeOpenAI() as server:
-        server.script.extend([Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500)])
-        result = _draft(server, max_retries=2)
+        server.script.extend([Reply(raw="<html>upstream hiccup</html>"), draft_reply("Routing", GOOD_BODY)])
+        result = _draft(server, api=api)
         calls = server.calls
+    assert calls == 2 and result.drafts["source"][0] == "model" and result.stats["retries"] == 1
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_429_with_retry_after_and_500_are_retried_by_the_client_alone(api):
+    with FakeOpenAI(api_key="test") as server:  # the key is checked: every request carries it
+        server.script.extend([Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500)])
+        result = _draft(server, api=api, max_retries=2)
+        calls, headers = server.calls, server.headers
     assert calls == 3 and result.drafts["source"][0] == "model"
+    # The client's own retries, each with the key and the count of retries before it.
+    assert [h["x-stainless-retry-count"] for h in headers] == ["0", "1", "2"]
+    assert {h["authorization"] for h in headers} == {"Bearer test"}
 
 
 def test_a_server_that_keeps_failing_gives_the_template_draft_with_the_status():
@@ -186,10 +200,13 @@ def test_a_server_that_keeps_failing_gives_the_template_draft_with_the_status():
     assert result.drafts["fallback_reason"][0].startswith("api error: 500")
 
 
-def test_a_timeout_is_retried_then_reported():
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_a_timeout_is_retried_then_reported(api):
     with FakeOpenAI() as server:
         server.script.extend([Reply(delay=1.5), Reply(delay=1.5)])
-        result = _draft(server, max_retries=1, timeout=0.5)
+        result = _draft(server, api=api, max_retries=1, timeout=0.5)
+        calls = server.calls
+    assert calls == 2
     assert "api error" in result.drafts["fallback_reason"][0]
     assert "timed out" in result.drafts["fallback_reason"][0].lower()
 
@@ -208,13 +225,13 @@ def test_the_budget_stops_calls_and_the_rest_fall_back_with_the_reason():
 class _DictCache:
     def __init__(self):
         self.rows: dict[str, str] = {}
-        self.writes = 0
+        self.writes: list[int] = []  # the rows of each write
 
     def cached_responses(self, keys):
         return {k: self.rows[k] for k in keys if k in self.rows}
 
     def cache_responses(self, rows):
-        self.writes += 1
+        self.writes.append(len(rows))
         self.rows.update({key: response for key, _model, _request, response in rows})
 
 
@@ -243,12 +260,21 @@ def test_a_server_without_schema_support_moves_the_run_to_json_mode(api):
     assert formats == ["json_schema", "json_object"]
 
 
-def test_replies_are_written_to_the_cache_in_batches_as_they_complete():
+def test_replies_are_written_to_the_cache_in_batches_as_they_complete(monkeypatch):
+    monkeypatch.setattr(caller, "CACHE_EVERY", 0.0)  # no pause between writes: every CACHE_BATCH replies
     cache = _DictCache()
     with FakeOpenAI() as server:
         _draft(server, contacts=12, steps=3, cache=cache)
     assert len(cache.rows) == 36
-    assert cache.writes >= 36 // CACHE_BATCH  # committed along the way, not once at the end
+    assert cache.writes == [CACHE_BATCH, CACHE_BATCH, 36 - 2 * CACHE_BATCH]  # committed along the way
+
+
+def test_a_fast_run_writes_the_cache_at_most_once_every_cache_every_seconds(monkeypatch):
+    monkeypatch.setattr(caller, "CACHE_EVERY", 60.0)  # longer than the run
+    cache = _DictCache()
+    with FakeOpenAI() as server:
+        _draft(server, contacts=12, steps=3, cache=cache)
+    assert cache.writes == [36]  # one write, when the run closes
 
 
 def test_an_interrupted_run_keeps_what_it_had_and_the_next_asks_only_for_the_rest():
