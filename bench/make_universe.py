@@ -8,7 +8,7 @@ count as `unknown`.
 
 The generator is numpy over whole columns: per-row Python would take minutes at 10M rows.
 
-    python bench/make_universe.py --size 10m [--seed 7]
+    python bench/make_universe.py --size 10m [--seed 7] [--apollo-csv]
 """
 
 from __future__ import annotations
@@ -209,12 +209,70 @@ def _list_column(
     return pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values, mask=unknown)
 
 
+# Apollo's words for the funding stages (its `Latest Funding` column), as its exports spell them.
+APOLLO_FUNDING = {
+    "bootstrapped": "Bootstrapped",
+    "pre_seed": "Angel",
+    "seed": "Seed",
+    "series_a": "Series A",
+    "series_b": "Series B",
+    "series_c": "Series C",
+    "series_d_plus": "Series D",
+    "public": "IPO",
+    "acquired": "Acquired",
+}
+
+
+def apollo_csv(universe: Path) -> Path:
+    """The universe as an Apollo Companies export (docs/presets.md, `apollo`): its headers and words.
+
+    `Website` is a URL, lists are comma-separated, the funding stage is Apollo's word, and columns
+    the preset does not read (LinkedIn, phone) are there as in a real export. The canonical columns
+    Apollo has no column for (hiring roles, growth signals, pain points, prior solutions, is_customer)
+    are left out. Written once next to the universe and reused.
+    """
+    path = universe.parent / f"{universe.name}-apollo.csv"
+    if path.exists():
+        return path
+    frame = pl.scan_parquet(universe / "*.parquet").select(
+        pl.col("account_id").alias("Apollo Account Id"),
+        pl.col("name").alias("Company"),
+        pl.col("name").alias("Company Name for Emails"),
+        ("http://www." + pl.col("domain")).alias("Website"),
+        ("http://www.linkedin.com/company/" + pl.col("account_id")).alias("Company Linkedin Url"),
+        pl.col("employees").alias("# Employees"),
+        pl.col("industry").alias("Industry"),
+        _comma_joined("tags").alias("Keywords"),
+        _comma_joined("tech_stack").alias("Technologies"),
+        pl.col("country").alias("Company Country"),
+        pl.lit("+1 555 0100").alias("Company Phone"),
+        pl.col("revenue_usd").alias("Annual Revenue"),
+        pl.col("funding_stage").replace_strict(APOLLO_FUNDING, default=None).alias("Latest Funding"),
+        pl.col("signals_at").alias("Latest Funding Date"),
+        pl.col("founded_year").alias("Founded Year"),
+        pl.col("status").alias("Account Stage"),
+        pl.col("description").alias("Short Description"),
+    )
+    partial = path.with_suffix(".partial")
+    frame.sink_csv(partial, engine="streaming")
+    partial.rename(path)
+    return path
+
+
+def _comma_joined(column: str) -> pl.Expr:
+    """A list as Apollo writes it: `a, b`; an empty cell for no values."""
+    values = pl.col(column)
+    return pl.when(values.list.len() > 0).then(values.list.join(", "))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1m", help="accounts: 100k, 1m, 10m, ...")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--apollo-csv", action="store_true", help="also write it as an Apollo export (CSV)")
     args = parser.parse_args(argv)
-    print(ensure_universe(parse_size(args.size), args.seed))
+    universe = ensure_universe(parse_size(args.size), args.seed)
+    print(apollo_csv(universe) if args.apollo_csv else universe)
 
 
 if __name__ == "__main__":

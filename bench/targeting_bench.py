@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 
 AS_OF = date(2026, 1, 1)
 ICP = HERE / "bench_icp.yaml"
+# `--csv-preset NAME`: the universe as that export's CSV, the ICP for what the export holds, and the
+# columns only the command fills (facts from the descriptions), left out of the CSV comparison.
+PRESET_ICP = {"apollo": HERE / "bench_icp_apollo.yaml"}
+DERIVED_FACTS = ("growth_signals", "pain_points", "prior_solutions")
 DOC = ROOT / "docs" / "benchmarks.md"
 OUT = HERE / "data" / "out"
 COMPARED = ("universe", "funnel", "targets", "by_tier", "verdict", "suggestions")
@@ -201,20 +205,26 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
 SERVER_ENV: dict[str, str] = {}  # PREFECT_API_URL of the server `--server` started
 
 
-def command_contender(name: str, universe: str, out_dir: Path) -> Contender:
-    """One contender of the command benchmark: a process that writes every output into `out_dir`."""
+def command_contender(name: str, universe: str, out_dir: Path, preset: str | None = None) -> Contender:
+    """One contender of the command benchmark: a process that writes every output into `out_dir`.
+
+    With `preset`, `universe` is one CSV in that export's layout: the command reads it through
+    `--preset`, the baselines through their own column mapping (`--csv-preset`, baselines/common.py).
+    """
     from harness import Contender
 
-    common = ["--icp", str(ICP), "--as-of", AS_OF.isoformat()]
+    common = ["--icp", str(PRESET_ICP[preset] if preset else ICP), "--as-of", AS_OF.isoformat()]
     summary = str(out_dir / "target_summary.json")
     if name in ("command", "command, flow run"):
         mode = "--no-prefect" if name == "command" else "--prefect"
         argv = [str(OUTBOUND), "target", mode, "--accounts", universe, *common, "--out", str(out_dir), "--json"]
+        argv += ["--preset", preset] if preset else []
         # The installed command, run on this checkout's code (the venv may be shared with others).
         env = {"PYTHONPATH": str(ROOT), **(SERVER_ENV if name != "command" else {})}
         return Contender(name, argv, env=env, result_file=summary)
     script = {"duckdb": "duckdb_sql.py", "pandas": "pandas_vectorized.py"}[name]
     argv = [sys.executable, str(HERE / "baselines" / script), "--universe", universe, *common]
+    argv += ["--csv-preset", preset] if preset else []
     return Contender(name, [*argv, "--out", str(out_dir / "core.json"), "--out-dir", str(out_dir)], result_file=summary)
 
 
@@ -249,8 +259,11 @@ def summary_view(summary: dict) -> dict:
     }
 
 
-def compare_outputs(dirs: dict[str, Path]) -> None:
-    """Every contender wrote the same target list: Parquet row by row, CSV cell by cell (in a child)."""
+def compare_outputs(dirs: dict[str, Path], unread: tuple[str, ...] = ()) -> None:
+    """Every contender wrote the same target list: Parquet row by row, CSV cell by cell (in a child).
+
+    `unread`: CSV columns only the first (the command) fills, left out of the comparison.
+    """
     import polars as pl
     from harness import BenchmarkError
 
@@ -270,28 +283,38 @@ def compare_outputs(dirs: dict[str, Path]) -> None:
     (ref_name, ref_dir), *others = dirs.items()
     keys = ["account_id", "score", "tier", "reasons"]
     ref_pq = pl.read_parquet(ref_dir / "targets.parquet", columns=keys).cast({"score": pl.Int64})
-    ref_csv = pl.read_csv(ref_dir / "targets.csv", infer_schema=False).fill_null("")
+    ref_csv = pl.read_csv(ref_dir / "targets.csv", infer_schema=False).fill_null("").drop(unread)
     for name, out_dir in others:
         pq = pl.read_parquet(out_dir / "targets.parquet", columns=keys).cast({"score": pl.Int64})
         first_diff(name, f"TARGET LISTS ({ref_name} vs {name}, Parquet)", ref_pq, pq)
-        csv = pl.read_csv(out_dir / "targets.csv", infer_schema=False).fill_null("")
+        csv = pl.read_csv(out_dir / "targets.csv", infer_schema=False).fill_null("").drop(unread)
         first_diff(name, f"TARGET CSV FILES ({ref_name} vs {name})", ref_csv, csv)
 
 
-def bench_command_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: float) -> dict:
-    """Run the command and the baselines on one universe; raise before reporting if any output differs."""
+def bench_command_size(
+    n: int, names: list[str], repeats: int, seed: int, timeout_s: float, preset: str | None = None
+) -> dict:
+    """Run the command and the baselines on one universe; raise before reporting if any output differs.
+
+    With `preset` the universe is that export's CSV (`make_universe.py --apollo-csv`), not Parquet parts.
+    """
     from harness import check_equal, run_interleaved
 
-    made = in_child([str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed)], f"universe {n:,}")
-    universe = str(Path(made.strip().splitlines()[-1]) / "*.parquet")
-    dirs = {name: OUT / f"command-{name.replace(', ', '-').replace(' ', '-')}-{n}" for name in names}
+    layout = [f"--{preset}-csv"] if preset else []
+    made = in_child([str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed), *layout], f"universe {n:,}")
+    made_path = Path(made.strip().splitlines()[-1])
+    universe = str(made_path if preset else made_path / "*.parquet")
+    tag = f"-{preset}" if preset else ""
+    dirs = {name: OUT / f"command{tag}-{name.replace(', ', '-').replace(' ', '-')}-{n}" for name in names}
     print(f"{', '.join(names)} on {n:,} accounts, taking turns (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
     load_before = os.getloadavg()[0]
-    measured = run_interleaved([command_contender(name, universe, dirs[name]) for name in names], repeats, timeout_s)
+    contenders = [command_contender(name, universe, dirs[name], preset) for name in names]
+    measured = run_interleaved(contenders, repeats, timeout_s)
     check_equal({name: summary_view(m.result) for name, m in measured.items()})
     check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
+    unread = ["--unread", *DERIVED_FACTS] if preset else []
     in_child(
-        [str(Path(__file__).resolve()), "--compare-outputs", *(f"{k}={v}" for k, v in dirs.items())],
+        [str(Path(__file__).resolve()), "--compare-outputs", *(f"{k}={v}" for k, v in dirs.items()), *unread],
         f"comparing the outputs at {n:,}",
     )
     return {
@@ -508,6 +531,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--contender", choices=["project"], help=argparse.SUPPRESS)
     parser.add_argument("--compare-targets", nargs="+", metavar="NAME=PATH", help=argparse.SUPPRESS)
     parser.add_argument("--compare-outputs", nargs="+", metavar="NAME=DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--unread", nargs="+", default=[], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--csv-preset",
+        choices=sorted(PRESET_ICP),
+        help="the universe as this export's CSV, read through `--preset` (default sizes: 1m; the report is printed)",
+    )
     for flag in ("--universe", "--icp", "--as-of", "--out", "--targets"):
         parser.add_argument(flag, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -519,7 +548,8 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     if args.compare_outputs:
-        compare_outputs({name: Path(path) for name, path in (pair.split("=", 1) for pair in args.compare_outputs)})
+        dirs = {name: Path(path) for name, path in (pair.split("=", 1) for pair in args.compare_outputs)}
+        compare_outputs(dirs, tuple(args.unread))
         return
 
     from harness import empty_child_rss_mb, own_peak_rss_mb, write_doc_section
@@ -527,14 +557,15 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     pandas_max = parse_size(args.pandas_max)
     if not args.core:
-        sizes = sorted({BASE_ROWS, *(parse_size(s) for s in (args.sizes or "1m,3m,10m").split(",") if s.strip())})
+        default_sizes = "1m" if args.csv_preset else "1m,3m,10m"
+        sizes = sorted({BASE_ROWS, *(parse_size(s) for s in (args.sizes or default_sizes).split(",") if s.strip())})
         measured = []
         server = start_prefect_server() if args.server else None
         try:
             for n in sizes:
                 names = ["command", *(["command, flow run"] if server else []), "duckdb"]
                 names += ["pandas"] if n <= pandas_max else []
-                measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout))
+                measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout, args.csv_preset))
         finally:
             if server is not None:
                 server.terminate()
@@ -544,7 +575,7 @@ def main(argv: list[str] | None = None) -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / "targeting-command-results.json").write_text(json.dumps(measured, indent=1))
         print(body)
-        if not args.no_doc:
+        if not (args.no_doc or args.csv_preset):  # an export's row is one line of that section, by hand
             write_doc_section(DOC, COMMAND_SECTION, body)
         return
     args.sizes = args.sizes or "1m,10m"

@@ -47,6 +47,11 @@ def parse_args(description: str) -> argparse.Namespace:
     """--universe (Parquet glob) --icp (YAML) --as-of (date) --out (result JSON) --targets (Parquet)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--universe", required=True, help="Parquet file or glob of the accounts")
+    parser.add_argument(
+        "--csv-preset",
+        choices=["apollo"],
+        help="the universe is one CSV file in this export's layout (APOLLO below), not canonical Parquet",
+    )
     parser.add_argument("--icp", required=True, help="ICP YAML in the docs/icp.md format")
     parser.add_argument("--as-of", required=True, type=date.fromisoformat, help="the day within_days counts back from")
     parser.add_argument("--out", required=True, help="where to write the result JSON")
@@ -64,6 +69,61 @@ def parse_args(description: str) -> argparse.Namespace:
 
         os.makedirs(args.out_dir, exist_ok=True)
     return args
+
+
+# An Apollo Companies export (docs/presets.md, `apollo`) as a user maps it by hand for their script:
+# its headers to the canonical columns, `Website` to a domain (also the account id), comma-separated
+# lists, Apollo's funding words to stages and the region from the country. Canonical columns the
+# export has no column for are null; `source` is what `outbound target` writes for the preset.
+APOLLO_COLUMNS = {
+    "name": "Company",
+    "industry": "Industry",
+    "tags": "Keywords",
+    "employees": "# Employees",
+    "revenue_usd": "Annual Revenue",
+    "country": "Company Country",
+    "funding_stage": "Latest Funding",
+    "founded_year": "Founded Year",
+    "tech_stack": "Technologies",
+    "signals_at": "Latest Funding Date",
+    "status": "Account Stage",
+    "description": "Short Description",
+}
+APOLLO_WEBSITE = "Website"
+APOLLO_URL_PREFIX = r"^https?://(www\.)?"
+APOLLO_LIST_SEPARATOR = ", "
+APOLLO_FUNDING = {
+    "Bootstrapped": "bootstrapped",
+    "Angel": "pre_seed",
+    "Seed": "seed",
+    "Series A": "series_a",
+    "Series B": "series_b",
+    "Series C": "series_c",
+    "Series D": "series_d_plus",
+    "IPO": "public",
+    "Acquired": "acquired",
+}
+REGIONS = {
+    "US": "NA",
+    "CA": "NA",
+    "GB": "EMEA",
+    "DE": "EMEA",
+    "FR": "EMEA",
+    "NL": "EMEA",
+    "SE": "EMEA",
+    "IL": "EMEA",
+    "IN": "APAC",
+    "SG": "APAC",
+    "AU": "APAC",
+    "JP": "APAC",
+    "BR": "LATAM",
+    "MX": "LATAM",
+}
+
+
+def preset_source(preset: str, path: str) -> str:
+    """The `source` value `outbound target --preset` gives rows of the file at `path`."""
+    return f"{preset}:{path.rsplit('/', 1)[-1]}"
 
 
 def load_spec(path: str) -> dict[str, Any]:

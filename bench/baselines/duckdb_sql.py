@@ -17,15 +17,22 @@ from typing import Any
 
 import duckdb
 from common import (
+    APOLLO_COLUMNS,
+    APOLLO_FUNDING,
+    APOLLO_LIST_SEPARATOR,
+    APOLLO_URL_PREFIX,
+    APOLLO_WEBSITE,
     LIST_FIELDS,
     MULTI_VALUE_OPS,
     NUMERIC_OPS,
     QUARTILES,
+    REGIONS,
     candidates,
     load_spec,
     lower,
     nearest_index,
     parse_args,
+    preset_source,
     reason_prefix,
     result,
     write,
@@ -150,11 +157,51 @@ def universe_stats(con: duckdb.DuckDBPyConnection, source: str, spec: dict[str, 
     return quartiles, counts
 
 
+def load_apollo_csv(con: duckdb.DuckDBPyConnection, path: str) -> str:
+    """The Apollo export read once into a table of the canonical columns (common.APOLLO_COLUMNS)."""
+
+    def col(name: str) -> str:
+        return '"' + APOLLO_COLUMNS[name] + '"'
+
+    def mapped(column: str, mapping: dict[str, str]) -> str:
+        return (
+            "CASE " + " ".join(f"WHEN {column} = {literal(k)} THEN {literal(v)}" for k, v in mapping.items()) + " END"
+        )
+
+    domain = f"lower(regexp_replace(\"{APOLLO_WEBSITE}\", {literal(APOLLO_URL_PREFIX)}, ''))"
+    columns = {
+        "account_id": domain,
+        "name": col("name"),
+        "domain": domain,
+        "industry": col("industry"),
+        "tags": f"string_split({col('tags')}, {literal(APOLLO_LIST_SEPARATOR)})",
+        "employees": f"CAST({col('employees')} AS BIGINT)",
+        "revenue_usd": f"CAST({col('revenue_usd')} AS DOUBLE)",
+        "country": col("country"),
+        "region": mapped(col("country"), REGIONS),
+        "funding_stage": mapped(col("funding_stage"), APOLLO_FUNDING),
+        "founded_year": f"CAST({col('founded_year')} AS BIGINT)",
+        "tech_stack": f"string_split({col('tech_stack')}, {literal(APOLLO_LIST_SEPARATOR)})",
+        **{
+            name: "CAST(NULL AS VARCHAR[])"
+            for name in ("hiring_roles", "growth_signals", "pain_points", "prior_solutions")
+        },
+        "signals_at": f"CAST({col('signals_at')} AS DATE)",
+        "status": col("status"),
+        "is_customer": "CAST(NULL AS BOOLEAN)",
+        "description": col("description"),
+        "source": literal(preset_source("apollo", path)),
+    }
+    select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    con.execute(f"CREATE TEMP TABLE accounts AS SELECT {select} FROM read_csv({literal(path)}, all_varchar = true)")
+    return "accounts"
+
+
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
     spec = load_spec(args.icp)
     con = duckdb.connect()
-    source = f"read_parquet('{args.universe}')"
+    source = load_apollo_csv(con, args.universe) if args.csv_preset else f"read_parquet('{args.universe}')"
     quartiles, counts = universe_stats(con, source, spec)
     edits = candidates(spec, quartiles, counts)
 

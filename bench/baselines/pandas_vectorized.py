@@ -18,15 +18,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from common import (
+    APOLLO_COLUMNS,
+    APOLLO_FUNDING,
+    APOLLO_LIST_SEPARATOR,
+    APOLLO_URL_PREFIX,
+    APOLLO_WEBSITE,
     LIST_FIELDS,
     MULTI_VALUE_OPS,
     NUMERIC_OPS,
     QUARTILES,
+    REGIONS,
     candidates,
     load_spec,
     lower,
     nearest_index,
     parse_args,
+    preset_source,
     reason_prefix,
     result,
     tier_of,
@@ -168,10 +175,49 @@ def write_targets(targets: pd.DataFrame, out_dir: str) -> None:
     text.to_csv(os.path.join(out_dir, "targets.csv"), index=False)
 
 
+def load_apollo_csv(path: str) -> pd.DataFrame:
+    """The Apollo export as a frame of the canonical columns (common.APOLLO_COLUMNS), as read_parquet gives them."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+    def column(name: str) -> pd.Series:
+        return raw[APOLLO_COLUMNS[name]]
+
+    def listed(name: str) -> pd.Series:
+        return column(name).map(lambda v: v.split(APOLLO_LIST_SEPARATOR) if isinstance(v, str) else None)
+
+    domain = raw[APOLLO_WEBSITE].str.replace(APOLLO_URL_PREFIX, "", regex=True).str.lower()
+    unknown = pd.Series([None] * len(raw), dtype=object)
+    return pd.DataFrame(
+        {
+            "account_id": domain,
+            "name": column("name"),
+            "domain": domain,
+            "industry": column("industry"),
+            "tags": listed("tags"),
+            "employees": pd.to_numeric(column("employees")),
+            "revenue_usd": pd.to_numeric(column("revenue_usd")),
+            "country": column("country"),
+            "region": column("country").map(REGIONS),
+            "funding_stage": column("funding_stage").map(APOLLO_FUNDING),
+            "founded_year": pd.to_numeric(column("founded_year")),
+            "tech_stack": listed("tech_stack"),
+            **{name: unknown for name in ("hiring_roles", "growth_signals", "pain_points", "prior_solutions")},
+            "signals_at": column("signals_at"),
+            "status": column("status"),
+            "is_customer": unknown,
+            "description": column("description"),
+            "source": preset_source("apollo", path),
+        }
+    )
+
+
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
     spec = load_spec(args.icp)
-    frame = pd.concat([pd.read_parquet(path) for path in sorted(glob.glob(args.universe))], ignore_index=True)
+    if args.csv_preset:
+        frame = load_apollo_csv(args.universe)
+    else:
+        frame = pd.concat([pd.read_parquet(path) for path in sorted(glob.glob(args.universe))], ignore_index=True)
     acc = Accounts(frame)
     quartiles, counts = universe_stats(acc, spec)
     edits = candidates(spec, quartiles, counts)

@@ -28,6 +28,14 @@ _OTHER_FIELD = {"industry": "tags", "tags": "industry"}
 
 Verdict = Literal["too_broad", "too_narrow", "ok"]
 
+UNSHARED = pl.QueryOptFlags(comm_subplan_elim=False)
+"""Optimizations for a `collect_all` over a streamed universe: each query scans the files itself.
+
+With common-subplan elimination Polars materializes the plan the queries share (the scan, or the
+scored frame) whole in memory to feed them all: at 10M accounts the statistics peaked at 3.2 GB
+that way and at 0.8 GB (and took half the time) with each query streaming its own scan.
+"""
+
 
 @dataclass
 class UniverseStats:
@@ -74,8 +82,8 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool
             values = c.value if isinstance(c.value, list) else [c.value]
             wanted.setdefault(c.field, set()).update(_norm(v) for v in values)
     stats = UniverseStats()
-    # Every statistic in one `collect_all`: the queries share the scan and each reads only its own
-    # columns; the results are small (quartiles, counts per distinct value).
+    # Every statistic in one `collect_all`, each query streaming only its own columns (UNSHARED:
+    # a shared scan would be held whole); the results are small (quartiles, counts per value).
     quantiles = [
         pl.col(f).quantile(q, interpolation="nearest").alias(f"{f}|{name}") for f in numeric for name, q in QUARTILES
     ]
@@ -83,7 +91,7 @@ def universe_stats(accounts: pl.LazyFrame, spec: IcpSpec, *, with_coverage: bool
     queries = [_value_counts(accounts, f, values) for f, values in fields]
     if quantiles:
         queries.append(accounts.select(quantiles))
-    results = pl.collect_all(queries, engine="streaming") if queries else []
+    results = pl.collect_all(queries, engine="streaming", optimizations=UNSHARED) if queries else []
     if quantiles:
         for key, value in results.pop().row(0, named=True).items():
             f, name = key.split("|")

@@ -16,6 +16,7 @@ from targeting.icp.spelling import spoken_like_the_data
 from targeting.importing.suppression import suppressed_account_keys
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
+    UNSHARED,
     UniverseStats,
     coverage_exprs,
     funnel_exprs,
@@ -163,10 +164,12 @@ def build_target_list(
         # the streaming query holds several copies of a 2M-row target list at once.
         targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
     else:
-        # Streamed: one pass sinks the sorted list and yields the aggregation row; reasons are
-        # built after the sort, as the sorted rows stream out to the sink.
+        # Streamed: the sink and the aggregation row in one `collect_all`, each scoring its own
+        # scan (UNSHARED: a shared scored frame would be held whole); reasons are built after the
+        # sort, as the sorted rows stream out to the sink. The sort spills to disk past the
+        # streaming engine's memory budget (`flows` sets it), so the list is never held whole.
         plan = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
-        _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming")
+        _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming", optimizations=UNSHARED)
         targets = None
     summary = summarize(
         spec,

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -60,6 +64,47 @@ def test_a_streamed_universe_writes_exactly_what_one_held_in_memory_writes(works
         assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "held" / name).read_bytes(), name
 
 
+# The command in its own process with every universe streamed: Polars reads its memory budget once,
+# when it loads, so a budget can only be given to a new process.
+STREAMED_COMMAND = """
+import sys
+from targeting.selection import target_list
+target_list.IN_MEMORY_ROWS = 0
+from flows.cli import main
+sys.argv = ["outbound", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_streamed_sort_that_spills_to_disk_writes_what_the_list_held_in_memory_writes(workspace, tmp_path):
+    accounts = workspace / "parts" / "*.parquet"
+    held = run_target(workspace, accounts, tmp_path / "held")
+    root = Path(__file__).resolve().parents[2]
+    # A budget of 1 MB and no minimum spill size: the streaming sort must spill (its log says so).
+    env = os.environ | {
+        "PYTHONPATH": str(root),
+        "POLARS_OOC_MEMORY_BUDGET_MB": "1",
+        "POLARS_OOC_SPILL_MIN_BYTES": "0",
+        "POLARS_OOC_SPILL_DIR": str(tmp_path / "spill"),
+        "POLARS_OOC_LOG_METRICS": "1",
+    }
+    args = ["target", "--accounts", str(accounts), "--icp", str(workspace / "icp.yaml"), "--out"]
+    args += [str(tmp_path / "spilled"), "--as-of", "2026-01-01", "--no-prefect", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-c", STREAMED_COMMAND, *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == held and held["targets"] > 0
+    spills = [int(n) for n in re.findall(r"spill_stats\(sort[^)]*\):.*? spill\(succ=[^,]*, n=(\d+)\)", done.stderr)]
+    assert spills and sum(spills) > 0, done.stderr[-2000:]
+    assert_frame_equal(
+        pl.read_parquet(tmp_path / "spilled" / "targets.parquet"),
+        pl.read_parquet(tmp_path / "held" / "targets.parquet"),
+    )
+    for name in ("targets.csv", "rejected.csv", "target_summary.json"):
+        assert (tmp_path / "spilled" / name).read_bytes() == (tmp_path / "held" / name).read_bytes(), name
+
+
 def test_the_parquet_universe_sizes_as_its_csv_does(workspace, tmp_path):
     from_csv = run_target(workspace, workspace / "accounts.csv", tmp_path / "csv")
     from_parquet = run_target(workspace, workspace / "parts" / "*.parquet", tmp_path / "parquet")
@@ -67,3 +112,17 @@ def test_the_parquet_universe_sizes_as_its_csv_does(workspace, tmp_path):
     assert {k: from_parquet[k] for k in kept} == {k: from_csv[k] for k in kept}
     csv_ids = pl.read_parquet(tmp_path / "csv" / "targets.parquet").select("account_id", "score", "reasons")
     assert_frame_equal(pl.read_parquet(tmp_path / "parquet" / "targets.parquet").select(csv_ids.columns), csv_ids)
+
+
+@pytest.mark.parametrize(
+    "given", [{}, {"POLARS_OOC_MEMORY_BUDGET_MB": "512"}, {"POLARS_OOC_MEMORY_BUDGET_FRACTION": "0.5"}]
+)
+def test_the_commands_give_polars_a_streaming_memory_budget_unless_the_user_gave_one(given):
+    import flows
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLARS_OOC_MEMORY_BUDGET")} | given
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    shown = "import os, flows; print(os.environ.get('POLARS_OOC_MEMORY_BUDGET_MB'))"
+    done = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True, text=True, timeout=60)
+    expected = given.get("POLARS_OOC_MEMORY_BUDGET_MB", "None" if given else str(flows.STREAMING_MEMORY_MB))
+    assert done.stdout.strip() == expected
