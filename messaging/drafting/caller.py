@@ -1,16 +1,15 @@
 """Calls to an OpenAI-compatible server for one run: structured replies, cached, within budget, concurrent.
 
 `ModelCaller` is shared by the model drafter (`messaging.drafting.model`) and `outbound facts --llm`
-(flows/facts_llm.py). It uses the official client (`AsyncOpenAI`), over chat completions or
-responses, with structured output: the reply model's JSON schema as the client's parse helpers build
+(flows/facts_llm.py). It uses the official client (`AsyncOpenAI`, through its `post`: see `_call`),
+over chat completions or responses, with structured output: the reply model's JSON schema as the client's parse helpers build
 it, once per run, or plain JSON mode for servers without schema support (taken on by itself when a
 server refuses the schema). The client's own retries handle 429 (honouring Retry-After), 5xx,
 timeouts and dropped connections; nothing retries on top of it. Replies are cached by a hash of the
 model, the prompt and the settings, and written to the cache as they complete, off the event loop, in
 batches of at least `CACHE_BATCH` and at most one write every `CACHE_EVERY` seconds (a store write opens
-the file: ~80 ms, so a fast server's replies go in fewer, larger batches), so an interrupted run
-resumes from what it had. `max_cost` reserves
-each call's worst case (prompt estimate plus `max_output_tokens`) before it starts: once the budget
+the file: ~70 ms of CPU, so a fast server's replies go in fewer, larger batches), so an interrupted
+run resumes from what it had. `max_cost` reserves each call's worst case (prompt estimate plus `max_output_tokens`) before it starts: once the budget
 is spoken for, no call is made and the caller says "budget".
 """
 
@@ -200,8 +199,9 @@ class ModelCaller:
         }
 
     async def _call(self, messages: list[dict[str, str]]) -> ModelResult:
-        """One call through the client's `post`: its headers, idempotency key and retries, without
-        `create`'s walk of the body against the API's types (3 ms of CPU a call) or its reply models."""
+        """One call through the client's `post`: its headers, auth and retries (429 with Retry-After,
+        5xx, timeouts), without `create`'s walk of the body against the API's types (3 ms of CPU a
+        call) or its reply models (the envelope is read by the small models below)."""
         import openai
 
         api = self.settings.api

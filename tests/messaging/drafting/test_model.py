@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import polars as pl
 import pytest
 from fake_openai import FakeOpenAI, Reply, draft_reply, prompt_data
@@ -10,6 +12,7 @@ from messaging.composing.copy_blocks import load_messaging
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import load_templates
 from messaging.drafting import caller
+from messaging.drafting.caller import response_formats
 from messaging.drafting.model import CACHE_BATCH, ModelSettings, OpenAIDrafter
 from messaging.drafts import DRAFT_COLUMNS, build_drafts
 
@@ -90,6 +93,41 @@ def test_a_grounded_reply_becomes_the_draft_with_the_senders_footer(api):
     assert row["facts_used"] == ["pain_points"]
     assert result.usage["tokens_in"][0] > 0 and result.usage["calls"][0] == 1
     assert result.stats["model_drafts"] == 1 and result.stats["calls"] == 1
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_a_call_sends_the_body_the_clients_own_create_sends(api):
+    from openai import AsyncOpenAI
+
+    formats = response_formats(False)
+
+    async def create(url: str, sent: dict) -> None:
+        client = AsyncOpenAI(base_url=url, api_key="test", max_retries=0)
+        common = {"model": sent["model"], "temperature": sent["temperature"]}
+        if api == "chat":
+            await client.chat.completions.create(
+                messages=sent["messages"],
+                max_completion_tokens=sent["max_completion_tokens"],
+                response_format=formats["chat"],
+                **common,
+            )
+        else:
+            await client.responses.create(
+                instructions=sent["instructions"],
+                input=sent["input"],
+                max_output_tokens=sent["max_output_tokens"],
+                text={"format": formats["responses"]},
+                **common,
+            )
+        await client.close()
+
+    with FakeOpenAI() as server:
+        _draft(server, api=api)
+        ours, our_headers = server.requests[-1], server.headers[-1]
+        asyncio.run(create(server.url, ours[1]))
+        theirs, their_headers = server.requests[-1], server.headers[-1]
+    assert ours == theirs and len(server.requests) == 2
+    assert our_headers.keys() == their_headers.keys()
 
 
 @pytest.mark.parametrize("api", ["chat", "responses"])
