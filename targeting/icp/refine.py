@@ -43,11 +43,12 @@ FAMILY_ERROR = 0.1
 """Many criteria, few replies: the threshold is also Bonferroni-corrected over the spec's criteria, so the
 chance that any criterion of a null world crosses it stays near this (`change_at`)."""
 MIN_POSITIVE = 3
-POINT_LOGIT = 0.5
-"""Log-odds lift per point of score."""
-MAX_STEP = 2
-DISQUALIFY_AT = -3
-"""A criterion that negative evidence would carry to this many points or fewer becomes a disqualifier."""
+POINT_LOGIT = 0.15
+"""Log-odds lift per point of score, the scale a move is read on: a 5x lift shrunk to 2.7x is about +7 points."""
+DISQUALIFY_LIFT = -0.7
+"""A criterion whose shrunk lift is this log-odds or lower (about half the odds) becomes a disqualifier."""
+DISQUALIFY_AT = round(DISQUALIFY_LIFT / POINT_LOGIT)
+"""The same in points: a criterion that negative evidence would carry to this many points or fewer."""
 MAX_PROPOSALS = 1
 PROPOSE_FIELDS = (
     "industry",
@@ -207,23 +208,56 @@ def change_at(n_criteria: int) -> float:
     return max(CHANGE_AT, 1 - FAMILY_ERROR / max(1, n_criteria))
 
 
-def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
+def move(points: int, mean: float, sd: float, needed: float, k_with: int, k_without: int) -> int:
+    """The change in points the evidence supports: to the shrunk lift on the point scale, or none.
+
+    The target is the posterior mean log-odds lift in points (POINT_LOGIT a point), so a criterion
+    moves in proportion to its evidence, however far that is from its points now. It moves only when
+    the posterior probability that its lift lies on that side of what its points now claim
+    (`points x POINT_LOGIT`) is at least `needed`, and on at least MIN_POSITIVE positive replies on the
+    side the move favours (with it to go up, without it to go down).
+    """
+    target = round(mean / POINT_LOGIT)
+    claimed = points * POINT_LOGIT
+    if target > points and k_with >= MIN_POSITIVE and stats.norm.sf(claimed, mean, sd) >= needed:
+        return target - points
+    if target < points and k_without >= MIN_POSITIVE and stats.norm.cdf(claimed, mean, sd) >= needed:
+        return target - points
+    return 0
+
+
+def criteria_posteriors(
+    outcomes: pl.DataFrame, labels: list[str], prior_rate: float, claimed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mean and sd of each criterion's log-odds lift under the joint model.
 
     Args:
-        outcomes: one row per delivered contact: `positive` (0/1), `criteria` (list of labels met).
+        outcomes: one row per delivered contact: `positive` (0/1), `criteria` (list of labels met); an
+            optional `unknown` (labels not evaluated for that contact) leaves those contacts out of that
+            criterion's lift (their own intercept term instead).
         labels: the criteria, in spec order.
         prior_rate: the prior positive-reply rate the intercept is centred on.
+        claimed: the prior mean of each lift (what the ICP's points claim, in log-odds); None: 0.
     """
     y = outcomes["positive"].cast(pl.Float64).to_numpy()
-    met = outcomes.select(
-        pl.col("criteria").list.contains(pl.lit(label)).cast(pl.Float64).alias(str(i)) for i, label in enumerate(labels)
-    )
-    x = np.column_stack([np.ones(len(y)), met.to_numpy()]) if labels else np.ones((len(y), 1))
-    prior_mean = np.zeros(x.shape[1])
-    prior_mean[0] = special.logit(prior_rate)
-    precision = np.full(x.shape[1], 1 / LIFT_SD**2)
-    precision[0] = 1 / INTERCEPT_SD**2
+    unknown = outcomes["unknown"] if "unknown" in outcomes.columns else None
+    columns, means = [np.ones(len(y))], [float(special.logit(prior_rate))]
+    precisions = [1 / INTERCEPT_SD**2]
+    for i, label in enumerate(labels):
+        met = outcomes["criteria"].list.contains(pl.lit(label)).fill_null(False).to_numpy().astype(float)
+        columns.append(met)
+        means.append(0.0 if claimed is None else float(claimed[i]))
+        precisions.append(1 / LIFT_SD**2)
+    if unknown is not None:
+        for label in labels:
+            missing = unknown.list.contains(pl.lit(label)).fill_null(False).to_numpy().astype(float)
+            if missing.any():  # missing-indicator: the unknown rows get their own level, not "without"
+                columns[1 + labels.index(label)] *= 1 - missing
+                columns.append(missing)
+                means.append(0.0)
+                precisions.append(1 / LIFT_SD**2)
+    x = np.column_stack(columns)
+    prior_mean, precision = np.array(means), np.array(precisions)
 
     def neg_log_posterior(beta: np.ndarray) -> float:
         eta = x @ beta
@@ -238,7 +272,8 @@ def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: f
     # Laplace: the posterior's covariance is the inverse Hessian of the negative log posterior at the mode.
     hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(precision)
     cov = np.linalg.inv(hessian)
-    return fit.x[1:], np.sqrt(np.diag(cov))[1:]
+    n = 1 + len(labels)
+    return fit.x[1:n], np.sqrt(np.diag(cov))[1:n]
 
 
 def refine_icp(
@@ -265,22 +300,23 @@ def refine_icp(
     labels = [c.label for c in criteria]
     delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
     means, sds = (
-        criteria_posteriors(outcomes, labels, prior_rate)
+        criteria_posteriors(outcomes, labels, prior_rate, np.array([c.points * POINT_LOGIT for c in criteria]))
         if labels and delivered
         else (np.zeros(len(labels)), np.ones(len(labels)))
     )
     evidence = []
     needed = change_at(len(criteria))
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
-        has = outcomes.filter(pl.col("criteria").list.contains(pl.lit(label)))
+        known = (
+            outcomes.filter(~pl.col("unknown").list.contains(pl.lit(label)).fill_null(False))
+            if "unknown" in outcomes.columns
+            else outcomes
+        )
+        has = known.filter(pl.col("criteria").list.contains(pl.lit(label)))
         k_with, n_with = int(has["positive"].sum() or 0), has.height
-        k_without, n_without = positive - k_with, delivered - n_with
+        k_without, n_without = int(known["positive"].sum() or 0) - k_with, known.height - n_with
         p = float(stats.norm.cdf(means[i] / sds[i])) if delivered else 0.5
-        step = 0
-        if p >= needed and k_with >= MIN_POSITIVE:
-            step = min(MAX_STEP, max(1, round(means[i] / POINT_LOGIT)))
-        elif p <= 1 - needed and k_without >= MIN_POSITIVE:
-            step = -min(MAX_STEP, max(1, round(-means[i] / POINT_LOGIT)))
+        step = move(criterion.points, float(means[i]), float(sds[i]), needed, k_with, k_without) if delivered else 0
         evidence.append(
             CriterionEvidence(
                 i,
@@ -392,9 +428,7 @@ def propose_criteria(
             continue
         rate_with = (a0 + k_with) / (PROPOSAL_PRIOR_WEIGHT + n_with)
         rate_without = (a0 + k_without) / (PROPOSAL_PRIOR_WEIGHT + n_without)
-        points = min(
-            MAX_STEP, max(1, round(float(special.logit(rate_with) - special.logit(rate_without)) / POINT_LOGIT))
-        )
+        points = max(1, round(float(special.logit(rate_with) - special.logit(rate_without)) / POINT_LOGIT))
         found.append(Proposal(f, value, is_list, k_with, n_with, k_without, n_without, p, tried, points))
     found.sort(key=lambda q: (-q.p_better, q.field, q.value))
     return found[:MAX_PROPOSALS]
