@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from scipy import stats
 
-from targeting.icp.refine import POINT_LOGIT, change_at, icp_changes, refine_icp, refined_icp_text
+from targeting.icp.refine import (
+    CHANGE_AT,
+    FAMILY_ERROR,
+    POINT_LOGIT,
+    change_at,
+    icp_changes,
+    refine_icp,
+    refined_icp_text,
+)
 from targeting.icp.spec import dump_icp, parse_icp
 
 SPEC = parse_icp("""name: mid-market-saas
@@ -236,20 +245,24 @@ def test_without_the_accounts_nothing_is_proposed():
 
 
 def test_many_criteria_need_a_higher_probability_to_move():
-    assert change_at(4) == 0.975 and change_at(11) == pytest.approx(1 - 0.1 / 11) and change_at(1) == 0.97
-    many = parse_icp(
-        "name: m\nscoring:\n  criteria:\n"
-        + "".join(f"    - {{name: c{i}, field: employees, gte: {i}, points: 1}}\n" for i in range(11))
-    )
+    assert change_at(11) == pytest.approx(1 - FAMILY_ERROR / 11)
+    assert change_at(11) > change_at(4) >= change_at(1) == CHANGE_AT
+
+    def spec(n: int):
+        rows = "".join(f"    - {{name: c{i}, field: employees, gte: {i}, points: 1}}\n" for i in range(n))
+        return parse_icp("name: m\nscoring:\n  criteria:\n" + rows)
+
+    many, few = spec(40), spec(4)
     labels = [c.label for c in many.scoring.criteria]
-    # c0 alone: a contrast whose P(better) clears 0.975 (enough for 4 criteria) but not 0.991 (for 11).
-    for k in range(3, 12):
+    # c0 alone: a contrast whose P(lift > its 1 point) clears the threshold for 4 criteria but not for 40.
+    for k in range(3, 20):
         frame = pl.DataFrame(
             {"positive": [1] * k + [0] * (60 - k) + [1] * 3 + [0] * 57, "criteria": [[labels[0]]] * 60 + [[]] * 60}
         )
         c0 = refine_icp(many, frame, 0.034 * 0.14, ["c-1"]).evidence[0]
-        if 0.975 <= c0.p_better < change_at(11):
+        if change_at(4) <= stats.norm.sf(POINT_LOGIT, c0.lift, c0.lift_sd) < change_at(40):
             assert c0.step == 0
+            assert refine_icp(few, frame, 0.034 * 0.14, ["c-1"]).evidence[0].step > 0
             break
     else:
         pytest.fail("no contrast landed between the two thresholds")
