@@ -3,8 +3,9 @@
 The outcomes come in as a frame (one row per delivered contact: `positive` 0/1 and `criteria`,
 the labels of the criteria its account met), never from the store: `targeting` imports no campaign
 code. One Bayesian logistic model over every criterion at once (a Normal prior on each criterion's
-log-odds lift, centred on 0, so correlated criteria share the credit instead of each taking it
-whole; the intercept centred on the prior rate). Its maximum a posteriori fit (scipy) with the
+log-odds lift, so correlated criteria share the credit instead of each taking it whole; the
+intercept centred on the prior rate; a criterion unknown for some contacts, `unknown`, is read on
+the others only). Its maximum a posteriori fit (scipy) with the
 Laplace approximation gives each lift a Normal posterior and P(lift > 0).
 
 The prior mean of each lift is what the criterion's points claim now (POINT_LOGIT log-odds a
