@@ -9,7 +9,9 @@ verdicts, the allocation and refine are about positive replies.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from targeting.errors import InputError
 
@@ -58,3 +60,32 @@ def prior_from(reply_rate: float | None, *, source: str) -> Prior:
             "--prior is a reply rate strictly between 0 and 1 (e.g. 0.034)", field="--prior", value=reply_rate
         )
     return Prior(reply_rate=float(reply_rate), source=source)
+
+
+def campaign_prior(override: float | None, designs: Iterable[dict[str, Any]]) -> Prior:
+    """The prior a reading of campaigns uses: `--prior`, else the one they were planned with, else the benchmark.
+
+    `campaign report` reads one campaign's design, `icp refine` every pooled campaign's; campaigns
+    planned with different priors are refused unless `--prior` says which to use.
+
+    Raises:
+        InputError: the override is not a rate in (0, 1), or the campaigns' recorded priors differ.
+    """
+    if override is not None:
+        return prior_from(override, source="--prior")
+    recorded = sorted(
+        {
+            float(d["prior"])
+            for d in designs
+            if isinstance(d.get("prior"), int | float) and not isinstance(d.get("prior"), bool)
+        }
+    )
+    if len(recorded) > 1:
+        raise InputError(
+            "the campaigns were planned with different priors; give --prior to say which reply rate to read them against",
+            field="--prior",
+            value=", ".join(f"{r:g}" for r in recorded),
+        )
+    if not recorded or recorded[0] == BENCHMARK_REPLY_RATE:
+        return Prior()
+    return prior_from(recorded[0], source="design")

@@ -18,18 +18,14 @@ def campaign_report(store_path: Path, campaign_ref: str, prior: float | None = N
     Raises:
         InputError: no store, no such campaign, or a prior outside (0, 1).
     """
-    from campaigns.report import build_report, prior_from
+    from campaigns.prior import campaign_prior
+    from campaigns.report import build_report
     from targeting.icp.spec import parse_icp
 
     store = Store(store_path).require()
     campaign = store.find_campaign(campaign_ref)
     design = campaign.design
-    if prior is not None:
-        chosen = prior_from(prior, source="--prior")
-    elif isinstance(design.get("prior"), int | float) and design["prior"] != 0.034:
-        chosen = prior_from(design["prior"], source="design")
-    else:
-        chosen = prior_from(None, source="benchmark")
+    chosen = campaign_prior(prior, [design])
     text = store.icp_text(campaign.icp_name, campaign.icp_version)
     criteria = [c.label for c in parse_icp(text).scoring.criteria] if text else []
     meta = {

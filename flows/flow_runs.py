@@ -273,9 +273,11 @@ def ingest_results(
 
 
 @flow(name="refine_icp", flow_run_name=_run_name("refine", "icp"), log_prints=True, validate_parameters=False)
-def refine_icp(icp: str, campaigns: list[str], out: str, store: str, accounts: str | None = None) -> dict[str, Any]:
+def refine_icp(
+    icp: str, campaigns: list[str], out: str, store: str, accounts: str | None = None, prior: float | None = None
+) -> dict[str, Any]:
     """Prefect flow: refine an ICP from its campaigns, with the changes as a keyed artifact."""
     from flows.icp_refine import RefineRequest, run_refine
 
-    request = RefineRequest(icp=icp, campaigns=campaigns, out=out, store=store, accounts=accounts)
+    request = RefineRequest(icp=icp, campaigns=campaigns, out=out, store=store, accounts=accounts, prior=prior)
     return run_refine(request, use_prefect=True)

@@ -272,6 +272,10 @@ def refine(
         Path | None,
         typer.Option(help="The accounts the campaigns were planned from: lets the explore share propose new criteria."),
     ] = None,
+    prior: Annotated[
+        float | None,
+        typer.Option(help="Your own reply rate to read against (default: the campaigns', else the 3.4% benchmark)."),
+    ] = None,
     store: StoreOption = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
@@ -282,7 +286,7 @@ def refine(
 
     with one_line_errors():
         request = RefineRequest(
-            icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store), accounts=accounts
+            icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store), accounts=accounts, prior=prior
         )
         loaded = validate_refine_request(request)
         as_flow = wants_flow_run(prefect)
@@ -297,6 +301,13 @@ def refine(
     say_how_to_see_runs(as_flow, json_out=json_out)
 
 
+PRIOR_SOURCES = {
+    "benchmark": "the 2026 benchmark",
+    "design": "as the campaigns were planned",
+    "--prior": "from --prior",
+}
+
+
 def print_refinement(summary: dict[str, Any]) -> None:
     """The refinement as a readable diff: each change with its evidence, then what stayed and why."""
     from rich.markup import escape
@@ -304,6 +315,11 @@ def print_refinement(summary: dict[str, Any]) -> None:
     console.print(
         f"{escape(summary['icp'])} v{summary['from_version']}: {summary['positive']} positive replies of "
         f"{summary['delivered']} delivered emails over {', '.join(summary['campaigns'])}",
+        highlight=False,
+    )
+    prior = summary["prior"]
+    console.print(
+        f"read against a {prior['reply_rate']:.1%} reply rate ({prior['rate']:.3%} positive), {PRIOR_SOURCES.get(prior['source'], prior['source'])}",
         highlight=False,
     )
     for change in summary["changes"]:

@@ -24,6 +24,8 @@ class RefineRequest(BaseModel):
     out: Path
     store: Path
     accounts: Path | None = None
+    prior: float | None = None
+    """A reply rate to read the outcomes against; None: the one the campaigns were planned with."""
 
 
 def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
@@ -33,8 +35,9 @@ def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
     this version or an earlier one; the file must be the version recorded in the store.
 
     Returns:
-        The spec, its text, and the campaign records.
+        The spec, its text, the campaign records and the prior (`campaigns.prior.campaign_prior`).
     """
+    from campaigns.prior import campaign_prior
     from targeting.icp.spec import load_icp
 
     if not request.icp.is_file():
@@ -90,17 +93,17 @@ def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
             field="version",
             value=spec.version,
         )
-    return {"spec": spec, "text": text, "campaigns": records}
+    prior = campaign_prior(request.prior, [c.design for c in records])
+    return {"spec": spec, "text": text, "campaigns": records, "prior": prior}
 
 
 def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, Any] | None = None) -> dict[str, Any]:
     """Refine the ICP on the campaigns' pooled outcomes; write and record the new version if anything changed."""
     from campaigns.report.pooled import pooled_outcomes
-    from campaigns.report.stats import Prior
     from targeting.icp.refine import refine_icp, refined_icp_text
 
     loaded = loaded or validate_refine_request(request)
-    spec, records = loaded["spec"], loaded["campaigns"]
+    spec, records, prior = loaded["spec"], loaded["campaigns"], loaded["prior"]
     store = Store(request.store)
     ids = [c.campaign_id for c in records]
     outcomes, unweighed = pooled_outcomes(store.contact_outcomes(ids))
@@ -109,12 +112,13 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
         from targeting import import_accounts
 
         attributes = import_accounts(request.accounts).accounts.collect()
-    refinement = refine_icp(spec, outcomes, Prior().rate, ids, attributes)
+    outcomes = with_older_versions(store, spec, records, outcomes, attributes)
+    refinement = refine_icp(spec, outcomes, prior.rate, ids, attributes)
     if unweighed:
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
         )
-    summary = refine_summary(refinement, request.out)
+    summary = refine_summary(refinement, request.out, prior.as_json())
     if refinement.new_spec is not None:
         text = refined_icp_text(refinement)
         request.out.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +138,29 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
     return summary
 
 
-def refine_summary(refinement: Any, out: Path) -> dict[str, Any]:
+def with_older_versions(store: Store, spec: Any, records: list[Any], outcomes: Any, attributes: Any | None) -> Any:
+    """The pooled outcomes with the criteria campaigns of older versions never scored: read, or marked unknown.
+
+    A criterion the refined version has and a campaign's version lacked is evaluated on that
+    campaign's accounts as of the day it was planned when `--accounts` is given; otherwise (or for
+    an account not in the file) it is unknown for those contacts, never "not met".
+    """
+    from campaigns.planning.segments import criteria_met
+    from campaigns.report.pooled import with_unknown_criteria
+    from targeting.icp.spec import parse_icp
+
+    labels = [c.label for c in spec.scoring.criteria]
+    evaluated, met = {}, {}
+    for campaign in records:
+        text = store.icp_text(campaign.icp_name, campaign.icp_version)
+        evaluated[campaign.campaign_id] = [c.label for c in parse_icp(text).scoring.criteria] if text else labels
+        if attributes is not None and set(labels) - set(evaluated[campaign.campaign_id]):
+            as_of = campaign.created_at.date()
+            met[campaign.campaign_id] = criteria_met(attributes.lazy(), spec, as_of).collect()
+    return with_unknown_criteria(outcomes, evaluated, labels, met)
+
+
+def refine_summary(refinement: Any, out: Path, prior: dict[str, Any]) -> dict[str, Any]:
     """What `--json` prints: the changes with their evidence, what stayed and why."""
     r = refinement
     new = r.new_spec
@@ -148,6 +174,7 @@ def refine_summary(refinement: Any, out: Path) -> dict[str, Any]:
         "campaigns": r.campaigns,
         "delivered": r.delivered,
         "positive": r.positive,
+        "prior": prior,
         "changes": [e.as_dict(r.campaigns) for e in r.changes] + [p.as_dict(r.campaigns) for p in r.proposals],
         "unchanged": [
             {"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()}

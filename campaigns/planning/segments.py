@@ -84,13 +84,23 @@ def segment_accounts(
         .then(pl.lit(EXPLORE))
         .otherwise(pl.lit(None, pl.String))
     )
-    labels = [pl.when(pl.col(criterion_column(i))).then(pl.lit(c.label)) for i, c in enumerate(spec.scoring.criteria)]
-    met = pl.concat_list(labels).list.drop_nulls() if labels else pl.lit([], pl.List(pl.String))
     return (
-        scored.with_columns(segment.alias("segment"), met.alias("criteria"))
+        scored.with_columns(segment.alias("segment"), _met(spec).alias("criteria"))
         .filter(pl.col("segment").is_not_null())
         .select(pl.exclude("^_.*$", "dropped_at"))
     )
+
+
+def _met(spec: IcpSpec) -> pl.Expr:
+    """The labels of the criteria a scored account meets, in spec order."""
+    labels = [pl.when(pl.col(criterion_column(i))).then(pl.lit(c.label)) for i, c in enumerate(spec.scoring.criteria)]
+    return pl.concat_list(labels).list.drop_nulls() if labels else pl.lit([], pl.List(pl.String))
+
+
+def criteria_met(accounts: pl.LazyFrame, spec: IcpSpec, as_of: date | None = None) -> pl.LazyFrame:
+    """`account_id` and `criteria` (the labels of the criteria of `spec` it meets) for every account."""
+    scored = score_accounts(accounts, spec, as_of, with_reasons=False)
+    return scored.select("account_id", _met(spec).alias("criteria"))
 
 
 def excluded_accounts(

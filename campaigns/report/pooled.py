@@ -39,3 +39,44 @@ def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("criteria"),
     )
     return frame, int(unknown)
+
+
+def with_unknown_criteria(
+    outcomes: pl.DataFrame, evaluated: dict[str, list[str]], labels: list[str], met: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """Pooled outcomes with `unknown`: the criteria of `labels` a contact's campaign never evaluated.
+
+    A campaign planned from an older version lacks the criteria a newer one added: its contacts are
+    not "without" them, their value is unknown. Where `met` has the campaign's accounts evaluated
+    against the newer version (`account_id`, `criteria`), the criteria are read from there instead;
+    what is still unknown is listed, so a refinement leaves those contacts out of that criterion's
+    contrast.
+
+    Args:
+        outcomes: `pooled_outcomes`' frame.
+        evaluated: campaign id -> the labels its ICP version scored.
+        labels: the criteria of the version being refined.
+        met: campaign id -> the criteria its accounts meet under that version (campaigns left out: none known).
+    """
+    parts = []
+    for part in outcomes.partition_by("campaign_id", maintain_order=True):
+        campaign_id = part["campaign_id"][0]
+        missing = [label for label in labels if label not in set(evaluated.get(campaign_id, labels))]
+        unknown = pl.lit(missing, pl.List(pl.String))
+        if missing and campaign_id in met:
+            found = met[campaign_id].select("account_id", pl.col("criteria").alias("_met"))
+            part = part.join(found, on="account_id", how="left")
+            new = pl.col("_met").list.set_intersection(pl.lit(missing, pl.List(pl.String)))
+            part = part.with_columns(
+                pl.concat_list("criteria", new.fill_null(pl.lit([], pl.List(pl.String)))).alias("criteria"),
+                pl.when(pl.col("_met").is_null())
+                .then(unknown)
+                .otherwise(pl.lit([], pl.List(pl.String)))
+                .alias("unknown"),
+            ).drop("_met")
+        else:
+            part = part.with_columns(unknown.alias("unknown"))
+        parts.append(part)
+    if not parts:
+        return outcomes.with_columns(pl.lit([], pl.List(pl.String)).alias("unknown"))
+    return pl.concat(parts)

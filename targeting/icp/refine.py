@@ -3,18 +3,22 @@
 The outcomes come in as a frame (one row per delivered contact: `positive` 0/1 and `criteria`,
 the labels of the criteria its account met), never from the store: `targeting` imports no campaign
 code. One Bayesian logistic model over every criterion at once (a Normal prior on each criterion's
-log-odds lift, centred on 0, so correlated criteria share the credit instead of each taking it
-whole; the intercept centred on the prior rate). Its maximum a posteriori fit (scipy) with the
+log-odds lift, so correlated criteria share the credit instead of each taking it whole; the
+intercept centred on the prior rate; a criterion unknown for some contacts, `unknown`, is read on
+the others only). Its maximum a posteriori fit (scipy) with the
 Laplace approximation gives each lift a Normal posterior and P(lift > 0).
 
-A criterion's points move only when that probability is at least `change_at` (CHANGE_AT,
-Bonferroni-corrected over the criteria when that is stricter; or at most 1 minus it) and the contrast rests on at least MIN_POSITIVE positive replies on the side it
-favours; the move is the posterior mean lift in points (POINT_LOGIT log-odds per point), capped
-at MAX_STEP per round, so one lucky round cannot flip an ICP. Everything else is "not enough
-evidence yet" and stays as it was.
+The prior mean of each lift is what the criterion's points claim now (POINT_LOGIT log-odds a
+point), so the points already carry the earlier rounds' evidence and a round with little contrast
+leaves them where they are. A criterion moves when the posterior probability that its lift lies
+beyond that claim is at least `change_at` (CHANGE_AT, Bonferroni-corrected over the criteria when
+that is stricter) on at least MIN_POSITIVE positive replies on the side the move favours; it then
+moves to its posterior mean lift in points, however far (the top of a list depends on the order the
+points give, so a 5x criterion must end far above the ones with no effect). Everything else is
+"not enough evidence yet" and stays as it was.
 
 Strong negative evidence can carry a criterion below zero; one it would carry to DISQUALIFY_AT
-points or fewer becomes a disqualifier instead (its reason the evidence). Given the accounts'
+points or fewer (DISQUALIFY_LIFT in log-odds) becomes a disqualifier instead (its reason the evidence). Given the accounts'
 attributes, an attribute value that stands out in the explore share (the near misses, the one place
 a round sees beyond the hypothesis) is proposed as a new criterion: written into the new version
 with its evidence, at most MAX_PROPOSALS a round, only when its posterior probability of a higher
@@ -38,16 +42,17 @@ LIFT_SD = 0.75
 """Prior sd of a criterion's log-odds lift: most criteria move the odds by less than 2x either way."""
 INTERCEPT_SD = 2.0
 CHANGE_AT = 0.97
-"""The least P(lift > 0) that moves points (METHODS.md: 0.9-0.95; a little stricter)."""
-FAMILY_ERROR = 0.1
+"""The least posterior probability of a lift beyond what the points claim that moves them (METHODS.md: 0.9-0.95)."""
+FAMILY_ERROR = 0.2
 """Many criteria, few replies: the threshold is also Bonferroni-corrected over the spec's criteria, so the
 chance that any criterion of a null world crosses it stays near this (`change_at`)."""
 MIN_POSITIVE = 3
-POINT_LOGIT = 0.5
-"""Log-odds lift per point of score."""
-MAX_STEP = 2
-DISQUALIFY_AT = -3
-"""A criterion that negative evidence would carry to this many points or fewer becomes a disqualifier."""
+POINT_LOGIT = 0.1
+"""Log-odds lift per point of score, the scale a move is read on: a 5x lift shrunk to 2.7x is about +10 points."""
+DISQUALIFY_LIFT = -0.7
+"""A criterion whose shrunk lift is this log-odds or lower (about half the odds) becomes a disqualifier."""
+DISQUALIFY_AT = round(DISQUALIFY_LIFT / POINT_LOGIT)
+"""The same in points: a criterion that negative evidence would carry to this many points or fewer."""
 MAX_PROPOSALS = 1
 PROPOSE_FIELDS = (
     "industry",
@@ -200,30 +205,63 @@ class Refinement:
 def change_at(n_criteria: int) -> float:
     """P(lift > 0) a criterion needs to move (or 1 minus it, to move down): CHANGE_AT, or stricter with many criteria.
 
-    1 - FAMILY_ERROR / n_criteria when that is higher: 0.991 for the default ICP's 11 criteria.
+    1 - FAMILY_ERROR / n_criteria when that is higher: 0.982 for the default ICP's 11 criteria.
     The loop study (bench/loop_study.py) found CHANGE_AT alone moved points in 10% of null-world
     refinements over 11 criteria.
     """
     return max(CHANGE_AT, 1 - FAMILY_ERROR / max(1, n_criteria))
 
 
-def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: float) -> tuple[np.ndarray, np.ndarray]:
+def move(points: int, mean: float, sd: float, needed: float, k_with: int, k_without: int) -> int:
+    """The change in points the evidence supports: to the shrunk lift on the point scale, or none.
+
+    The target is the posterior mean log-odds lift in points (POINT_LOGIT a point), so a criterion
+    moves in proportion to its evidence, however far that is from its points now. It moves only when
+    the posterior probability that its lift lies on that side of what its points now claim
+    (`points x POINT_LOGIT`) is at least `needed`, and on at least MIN_POSITIVE positive replies on the
+    side the move favours (with it to go up, without it to go down).
+    """
+    target = round(mean / POINT_LOGIT)
+    claimed = points * POINT_LOGIT
+    if target > points and k_with >= MIN_POSITIVE and stats.norm.sf(claimed, mean, sd) >= needed:
+        return target - points
+    if target < points and k_without >= MIN_POSITIVE and stats.norm.cdf(claimed, mean, sd) >= needed:
+        return target - points
+    return 0
+
+
+def criteria_posteriors(
+    outcomes: pl.DataFrame, labels: list[str], prior_rate: float, claimed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mean and sd of each criterion's log-odds lift under the joint model.
 
     Args:
-        outcomes: one row per delivered contact: `positive` (0/1), `criteria` (list of labels met).
+        outcomes: one row per delivered contact: `positive` (0/1), `criteria` (list of labels met); an
+            optional `unknown` (labels not evaluated for that contact) leaves those contacts out of that
+            criterion's lift (their own intercept term instead).
         labels: the criteria, in spec order.
         prior_rate: the prior positive-reply rate the intercept is centred on.
+        claimed: the prior mean of each lift (what the ICP's points claim, in log-odds); None: 0.
     """
     y = outcomes["positive"].cast(pl.Float64).to_numpy()
-    met = outcomes.select(
-        pl.col("criteria").list.contains(pl.lit(label)).cast(pl.Float64).alias(str(i)) for i, label in enumerate(labels)
-    )
-    x = np.column_stack([np.ones(len(y)), met.to_numpy()]) if labels else np.ones((len(y), 1))
-    prior_mean = np.zeros(x.shape[1])
-    prior_mean[0] = special.logit(prior_rate)
-    precision = np.full(x.shape[1], 1 / LIFT_SD**2)
-    precision[0] = 1 / INTERCEPT_SD**2
+    unknown = outcomes["unknown"] if "unknown" in outcomes.columns else None
+    columns, means = [np.ones(len(y))], [float(special.logit(prior_rate))]
+    precisions = [1 / INTERCEPT_SD**2]
+    for i, label in enumerate(labels):
+        met = outcomes["criteria"].list.contains(pl.lit(label)).fill_null(False).to_numpy().astype(float)
+        columns.append(met)
+        means.append(0.0 if claimed is None else float(claimed[i]))
+        precisions.append(1 / LIFT_SD**2)
+    if unknown is not None:
+        for label in labels:
+            missing = unknown.list.contains(pl.lit(label)).fill_null(False).to_numpy().astype(float)
+            if missing.any():  # missing-indicator: the unknown rows get their own level, not "without"
+                columns[1 + labels.index(label)] *= 1 - missing
+                columns.append(missing)
+                means.append(0.0)
+                precisions.append(1 / LIFT_SD**2)
+    x = np.column_stack(columns)
+    prior_mean, precision = np.array(means), np.array(precisions)
 
     def neg_log_posterior(beta: np.ndarray) -> float:
         eta = x @ beta
@@ -238,7 +276,8 @@ def criteria_posteriors(outcomes: pl.DataFrame, labels: list[str], prior_rate: f
     # Laplace: the posterior's covariance is the inverse Hessian of the negative log posterior at the mode.
     hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(precision)
     cov = np.linalg.inv(hessian)
-    return fit.x[1:], np.sqrt(np.diag(cov))[1:]
+    n = 1 + len(labels)
+    return fit.x[1:n], np.sqrt(np.diag(cov))[1:n]
 
 
 def refine_icp(
@@ -265,22 +304,23 @@ def refine_icp(
     labels = [c.label for c in criteria]
     delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
     means, sds = (
-        criteria_posteriors(outcomes, labels, prior_rate)
+        criteria_posteriors(outcomes, labels, prior_rate, np.array([c.points * POINT_LOGIT for c in criteria]))
         if labels and delivered
         else (np.zeros(len(labels)), np.ones(len(labels)))
     )
     evidence = []
     needed = change_at(len(criteria))
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
-        has = outcomes.filter(pl.col("criteria").list.contains(pl.lit(label)))
+        known = (
+            outcomes.filter(~pl.col("unknown").list.contains(pl.lit(label)).fill_null(False))
+            if "unknown" in outcomes.columns
+            else outcomes
+        )
+        has = known.filter(pl.col("criteria").list.contains(pl.lit(label)))
         k_with, n_with = int(has["positive"].sum() or 0), has.height
-        k_without, n_without = positive - k_with, delivered - n_with
+        k_without, n_without = int(known["positive"].sum() or 0) - k_with, known.height - n_with
         p = float(stats.norm.cdf(means[i] / sds[i])) if delivered else 0.5
-        step = 0
-        if p >= needed and k_with >= MIN_POSITIVE:
-            step = min(MAX_STEP, max(1, round(means[i] / POINT_LOGIT)))
-        elif p <= 1 - needed and k_without >= MIN_POSITIVE:
-            step = -min(MAX_STEP, max(1, round(-means[i] / POINT_LOGIT)))
+        step = move(criterion.points, float(means[i]), float(sds[i]), needed, k_with, k_without) if delivered else 0
         evidence.append(
             CriterionEvidence(
                 i,
@@ -392,9 +432,7 @@ def propose_criteria(
             continue
         rate_with = (a0 + k_with) / (PROPOSAL_PRIOR_WEIGHT + n_with)
         rate_without = (a0 + k_without) / (PROPOSAL_PRIOR_WEIGHT + n_without)
-        points = min(
-            MAX_STEP, max(1, round(float(special.logit(rate_with) - special.logit(rate_without)) / POINT_LOGIT))
-        )
+        points = max(1, round(float(special.logit(rate_with) - special.logit(rate_without)) / POINT_LOGIT))
         found.append(Proposal(f, value, is_list, k_with, n_with, k_without, n_without, p, tried, points))
     found.sort(key=lambda q: (-q.p_better, q.field, q.value))
     return found[:MAX_PROPOSALS]

@@ -34,7 +34,16 @@ def invoke(*args):
 
 
 def _record(
-    store: Store, name: str, cid: str, icp: str, blocks, *, lineage="mid-market-saas", version=1, start=0
+    store: Store,
+    name: str,
+    cid: str,
+    icp: str,
+    blocks,
+    *,
+    lineage="mid-market-saas",
+    version=1,
+    start=0,
+    design=None,
 ) -> None:
     """Record a campaign whose contacts come in (criteria, delivered, positive) blocks, with outcomes unless blocks say None."""
     rows, outcomes = [], []
@@ -61,7 +70,7 @@ def _record(
             if k is not None:
                 outcomes.append((f"k{i}", f"p{i}@a{i}.com", "positive" if j < k else "no_reply"))
             i += 1
-    campaign = CampaignRecord(cid, name, lineage, version, 0, {"segments": []}, datetime(2026, 1, 5))
+    campaign = CampaignRecord(cid, name, lineage, version, 0, design or {"segments": []}, datetime(2026, 1, 5))
     store.record_campaign(campaign, pl.DataFrame(rows), icp_text=icp, icp_parent=None)
     if outcomes:
         events = pl.DataFrame(
@@ -238,3 +247,93 @@ def test_refine_as_a_flow_run_gives_the_same_version(ws, prefect_harness):
     summary = json.loads(result.stdout)
     assert summary["changed"] is True and load_icp(out).version == 2
     assert summary["changes"][0]["positive_with"] == 14
+
+
+def _refine(ws: Path, *extra) -> object:
+    return invoke(
+        "icp", "refine", "--icp", ws / "icp.yaml", "--out", ws / "v2.yaml", "--store", ws / "s.duckdb", *extra
+    )
+
+
+def test_refine_reads_against_the_prior_the_campaigns_were_planned_with(tmp_path):
+    (tmp_path / "icp.yaml").write_text(ICP)
+    store = Store(tmp_path / "s.duckdb")
+    blocks = [(["sweet-spot size"], 60, 6), ([], 60, 2)]
+    _record(store, "p1", "c-00000011", ICP, blocks, design={"segments": [], "prior": 0.2})
+    _record(store, "p2", "c-00000012", ICP, blocks, start=500, design={"segments": [], "prior": 0.2})
+    planned = _refine(tmp_path, "--campaign", "p1", "--campaign", "p2", "--json", "--no-prefect")
+    assert planned.exit_code == 0, planned.output
+    summary = json.loads(planned.stdout)
+    assert summary["prior"]["source"] == "design" and summary["prior"]["reply_rate"] == 0.2
+    given = json.loads(
+        _refine(tmp_path, "--campaign", "p1", "--campaign", "p2", "--prior", "0.034", "--json", "--no-prefect").stdout
+    )
+    assert given["prior"]["source"] == "--prior" and given["prior"]["reply_rate"] == 0.034
+    # The intercept's prior is what differs: the same counts read against another rate.
+    lift = {s["criterion"]: s for s in summary["unchanged"] + summary["changes"]}["sweet-spot size"]
+    other = {s["criterion"]: s for s in given["unchanged"] + given["changes"]}["sweet-spot size"]
+    assert lift["p_better"] != other["p_better"]
+    shown = _refine(tmp_path, "--campaign", "p1", "--campaign", "p2", "--no-prefect")
+    assert "read against a 20.0% reply rate" in shown.stdout and "as the campaigns were planned" in shown.stdout
+
+
+def test_campaigns_planned_with_different_priors_need_prior(tmp_path):
+    (tmp_path / "icp.yaml").write_text(ICP)
+    store = Store(tmp_path / "s.duckdb")
+    blocks = [(["sweet-spot size"], 20, 2), ([], 20, 1)]
+    _record(store, "p1", "c-00000011", ICP, blocks, design={"segments": [], "prior": 0.2})
+    _record(store, "p2", "c-00000012", ICP, blocks, start=500, design={"segments": [], "prior": 0.05})
+    result = _refine(tmp_path, "--campaign", "p1", "--campaign", "p2", "--no-prefect")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "--prior" in result.output and "0.05, 0.2" in result.output
+    assert not (tmp_path / "v2.yaml").exists()
+    assert _refine(tmp_path, "--campaign", "p1", "--campaign", "p2", "--prior", "0.1", "--no-prefect").exit_code == 0
+
+
+OLD = ICP.replace("    - {name: North America, field: country, in: [US, CA], points: 1}\n", "")
+NEW = ICP.replace("version: 1\nparent: null", "version: 2\nparent: 1")
+
+
+@pytest.fixture
+def lineage(tmp_path: Path) -> Path:
+    """v1 lacks North America; v2 has it; a campaign of each, v1's contacts all in the US."""
+    (tmp_path / "icp.yaml").write_text(NEW)
+    store = Store(tmp_path / "s.duckdb")
+    _record(store, "old", "c-00000021", OLD, [(["sweet-spot size"], 100, 12)])
+    store.record_icp("mid-market-saas", 2, NEW, 1)
+    _record(store, "new", "c-00000022", NEW, [(["North America"], 50, 1), ([], 50, 1)], version=2, start=100)
+    ids = [f"a{i}.com" for i in range(200)]
+    pl.DataFrame({"account_id": ids, "domain": ids, "name": ids, "country": ["US"] * 100 + ["DE"] * 100}).write_csv(
+        tmp_path / "accounts.csv"
+    )
+    return tmp_path
+
+
+def _evidence(summary: dict, label: str) -> dict:
+    return {s["criterion"]: s for s in summary["unchanged"] + summary["changes"]}[label]
+
+
+def test_an_older_version_without_a_criterion_counts_as_unknown_not_as_without(lineage):
+    result = _refine(lineage, "--campaign", "old", "--campaign", "new", "--json", "--no-prefect")
+    assert result.exit_code == 0, result.output
+    na = _evidence(json.loads(result.stdout), "North America")
+    # Only v2's 100 contacts were scored on it: 1/50 with, 1/50 without (not 13/150 without).
+    assert "1/50 positive vs 1/50 without" in na["text"]
+
+
+def test_an_older_version_without_a_criterion_is_evaluated_on_the_accounts_when_given(lineage):
+    result = _refine(
+        lineage,
+        "--campaign",
+        "old",
+        "--campaign",
+        "new",
+        "--accounts",
+        lineage / "accounts.csv",
+        "--json",
+        "--no-prefect",
+    )
+    assert result.exit_code == 0, result.output
+    na = _evidence(json.loads(result.stdout), "North America")
+    # v1's 100 contacts' accounts are in the US: they meet it.
+    assert "13/150 positive vs 1/50 without" in na["text"]

@@ -5,9 +5,18 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from scipy import stats
 
-from targeting.icp.refine import change_at, icp_changes, refine_icp, refined_icp_text
-from targeting.icp.spec import parse_icp
+from targeting.icp.refine import (
+    CHANGE_AT,
+    FAMILY_ERROR,
+    POINT_LOGIT,
+    change_at,
+    icp_changes,
+    refine_icp,
+    refined_icp_text,
+)
+from targeting.icp.spec import dump_icp, parse_icp
 
 SPEC = parse_icp("""name: mid-market-saas
 version: 1
@@ -76,10 +85,11 @@ def test_a_high_probability_on_a_couple_of_replies_is_not_enough():
 
 
 def test_strong_negative_evidence_can_make_a_criterion_negative():
-    frame = _frame([(["late stage"], 200, 0), ([], 200, 20)])
+    frame = _frame([(["late stage"], 1000, 40), ([], 1000, 60)])
     result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
     late = result.evidence[3]
-    assert late.step < 0 and result.new_spec.scoring.criteria[3].points == 1 + late.step <= 0
+    assert late.step < 0 and not late.disqualifies
+    assert result.new_spec.scoring.criteria[3].points == 1 + late.step == round(late.lift / POINT_LOGIT) < 0
 
 
 def test_correlated_criteria_are_not_double_counted():
@@ -88,7 +98,8 @@ def test_correlated_criteria_are_not_double_counted():
     frame = _frame([(["sweet-spot size", "North America"], 150, 15), ([], 150, 2)])
     result = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"])
     size, na = result.evidence[0], result.evidence[1]
-    assert size.lift == pytest.approx(na.lift, rel=1e-3)
+    # Inseparable: each moves the same way from what its points claim.
+    assert size.lift - 2 * POINT_LOGIT == pytest.approx(na.lift - 1 * POINT_LOGIT, rel=1e-3)
     alone = refine_icp(
         parse_icp(
             "name: x\nscoring:\n  criteria:\n    - {name: sweet-spot size, field: employees, gte: 50, points: 2}\n"
@@ -108,9 +119,40 @@ def test_a_null_world_rarely_changes_anything():
 
 def test_a_strong_world_usually_finds_the_lift():
     found = sum(
-        refine_icp(SPEC, _world(seed, 300, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0 for seed in range(30)
+        refine_icp(SPEC, _world(seed, 600, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0 for seed in range(30)
     )
-    assert found >= 8  # one round of 300 at a 4% base rate, a size criterion 80% entangled with another
+    assert found >= 12  # 600 contacts at a 4% base rate, a size criterion 80% entangled with another
+
+
+def test_a_move_is_in_proportion_to_the_shrunk_lift_not_capped():
+    result = refine_icp(SPEC, _frame([(["sweet-spot size"], 400, 60), ([], 400, 6)]), 0.034 * 0.14, ["c-1"])
+    size = result.evidence[0]
+    assert size.new_points == round(size.lift / POINT_LOGIT) and size.step > 2
+    stronger = refine_icp(SPEC, _frame([(["sweet-spot size"], 400, 90), ([], 400, 6)]), 0.034 * 0.14, ["c-1"])
+    assert stronger.evidence[0].new_points > size.new_points
+
+
+def test_the_points_already_claimed_are_the_prior_so_weak_new_evidence_keeps_them():
+    moved = parse_icp(dump_icp(SPEC).replace("points: 2", "points: 9"))
+    # A round where nearly every contact met the criterion: almost no contrast, nothing to move it back.
+    result = refine_icp(moved, _frame([(["sweet-spot size"], 95, 12), ([], 5, 0)]), 0.034 * 0.14, ["c-1"])
+    assert result.evidence[0].step == 0 and result.new_spec is None
+
+
+def test_contacts_whose_campaign_never_scored_a_criterion_are_left_out_of_its_contrast():
+    frame = _frame([(["sweet-spot size", "North America"], 60, 9), (["sweet-spot size"], 60, 5), ([], 130, 1)])
+    # 100 more contacts from a version without North America: unknown there, all positive-free.
+    older = _frame([(["sweet-spot size"], 100, 0)]).with_columns(pl.lit(["North America"]).alias("unknown"))
+    pooled = pl.concat([frame.with_columns(pl.lit([], pl.List(pl.String)).alias("unknown")), older])
+    result = refine_icp(SPEC, pooled, 0.034 * 0.14, ["c-1", "c-0"])
+    size, na = result.evidence[0], result.evidence[1]
+    assert (size.delivered_with, size.delivered_without) == (220, 130)
+    assert (na.delivered_with, na.positive_with, na.delivered_without, na.positive_without) == (60, 9, 190, 6)
+    # Counted as "without", the unknown rows would have made North America look better than it is.
+    wrong = refine_icp(SPEC, pl.concat([frame, older.drop("unknown")]), 0.034 * 0.14, ["c-1", "c-0"]).evidence[1]
+    assert wrong.delivered_without == 290
+    alone = refine_icp(SPEC, frame, 0.034 * 0.14, ["c-1"]).evidence[1]
+    assert abs(na.lift - alone.lift) < abs(wrong.lift - alone.lift) and wrong.lift > na.lift
 
 
 def test_icp_changes_reads_like_a_diff():
@@ -203,20 +245,24 @@ def test_without_the_accounts_nothing_is_proposed():
 
 
 def test_many_criteria_need_a_higher_probability_to_move():
-    assert change_at(4) == 0.975 and change_at(11) == pytest.approx(1 - 0.1 / 11) and change_at(1) == 0.97
-    many = parse_icp(
-        "name: m\nscoring:\n  criteria:\n"
-        + "".join(f"    - {{name: c{i}, field: employees, gte: {i}, points: 1}}\n" for i in range(11))
-    )
+    assert change_at(11) == pytest.approx(1 - FAMILY_ERROR / 11)
+    assert change_at(11) > change_at(4) >= change_at(1) == CHANGE_AT
+
+    def spec(n: int):
+        rows = "".join(f"    - {{name: c{i}, field: employees, gte: {i}, points: 1}}\n" for i in range(n))
+        return parse_icp("name: m\nscoring:\n  criteria:\n" + rows)
+
+    many, few = spec(40), spec(4)
     labels = [c.label for c in many.scoring.criteria]
-    # c0 alone: a contrast whose P(better) clears 0.975 (enough for 4 criteria) but not 0.991 (for 11).
-    for k in range(3, 12):
+    # c0 alone: a contrast whose P(lift > its 1 point) clears the threshold for 4 criteria but not for 40.
+    for k in range(3, 20):
         frame = pl.DataFrame(
             {"positive": [1] * k + [0] * (60 - k) + [1] * 3 + [0] * 57, "criteria": [[labels[0]]] * 60 + [[]] * 60}
         )
         c0 = refine_icp(many, frame, 0.034 * 0.14, ["c-1"]).evidence[0]
-        if 0.975 <= c0.p_better < change_at(11):
+        if change_at(4) <= stats.norm.sf(POINT_LOGIT, c0.lift, c0.lift_sd) < change_at(40):
             assert c0.step == 0
+            assert refine_icp(few, frame, 0.034 * 0.14, ["c-1"]).evidence[0].step > 0
             break
     else:
         pytest.fail("no contrast landed between the two thresholds")
