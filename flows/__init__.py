@@ -15,7 +15,7 @@ Polars reads `POLARS_OOC_MEMORY_BUDGET_MB` once, when it loads, so it is set her
 command imports it. Its own default is a share of the machine's memory: a 100M-account universe
 then sorted its 20M targets in memory, at a 20.4 GB peak. With this budget the sort of a streamed
 universe's targets spills instead (docs/benchmarks.md, "100M accounts, streamed"); a universe held in
-memory (`holds_in_memory`, up to 4M rows, about 2.5 GB) stays under it and never spills.
+memory (`holds_in_memory`: a 3M-row one peaks near 2.5 GB) mostly stays under it.
 """
 
 if not any(name in os.environ for name in ("POLARS_OOC_MEMORY_BUDGET_MB", "POLARS_OOC_MEMORY_BUDGET_FRACTION")):
