@@ -244,13 +244,13 @@ def facts(
         request.llm, unavailable = model_or_none(
             llm,
             llm_optional,
-            model,
-            api,
-            concurrency,
-            max_cost,
-            price_in,
-            price_out,
             instead="the rules read the descriptions",
+            model=model,
+            api=api,
+            concurrency=concurrency,
+            max_cost=max_cost,
+            price_in=price_in,
+            price_out=price_out,
         )
         as_flow = wants_flow_run(prefect)
         with working(f"reading facts from {accounts.name}", quiet=json_out or request.llm is not None):
@@ -391,13 +391,13 @@ def draft(
         request.llm, unavailable = model_or_none(
             llm,
             llm_optional,
-            model,
-            api,
-            concurrency,
-            max_cost,
-            price_in,
-            price_out,
             instead="drafting from the templates",
+            model=model,
+            api=api,
+            concurrency=concurrency,
+            max_cost=max_cost,
+            price_in=price_in,
+            price_out=price_out,
         )
         flow_run = wants_flow_run(prefect)
         with working(f"drafting for {targets}", quiet=json_out or request.llm is not None):

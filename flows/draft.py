@@ -43,7 +43,7 @@ class DraftRequest(BaseModel):
     suppress: list[Path] = []
     steps: int = 3
     allow_sample_sender: bool = False
-    # Set by `--llm` (checked by `flows.llm.check_llm` before any flow starts); None drafts on templates.
+    # Set by `--llm` (checked by `flows.llm.model_or_none` before any flow starts); None drafts on templates.
     llm: LlmRequest | None = None
     store: Path | None = None
 

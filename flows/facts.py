@@ -27,7 +27,7 @@ class FactsRequest(BaseModel):
     facts: Path | None = None
     preset: str = "canonical"
     column_map: Path | None = None
-    # Set by `--llm` (checked by `flows.llm.check_llm` before any flow starts): a model reads `description`.
+    # Set by `--llm` (checked by `flows.llm.model_or_none` before any flow starts): a model reads `description`.
     llm: LlmRequest | None = None
     store: Path | None = None
 

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -42,68 +42,31 @@ class LlmRequest(BaseModel):
     price_out: float | None = None
 
 
-def llm_request(model: str, api: str, concurrency: int, max_cost: float | None, price_in, price_out) -> LlmRequest:
-    """The options checked for shape (an unknown `--api` names the value)."""
-    if api not in _ENDPOINTS:
-        raise InputError("--api must be chat or responses", field="--api", value=api)
-    return LlmRequest(
-        model=model, api=api, concurrency=concurrency, max_cost=max_cost, price_in=price_in, price_out=price_out
-    )
-
-
-def model_or_none(
-    llm: bool,
-    optional: bool,
-    model: str,
-    api: str,
-    concurrency: int,
-    max_cost: float | None,
-    price_in: float | None,
-    price_out: float | None,
-    *,
-    instead: str,
-) -> tuple[LlmRequest | None, str | None]:
-    """The checked LLM options of a command, or None without `--llm` / `--llm-optional`.
-
-    With `--llm-optional` and a server that cannot be used, the reason is said on stderr (what the
-    command does `instead`) and returned, so the summary can carry it.
-    """
-    if not (llm or optional):
-        return None, None
-    request, unavailable = checked_llm(model, api, concurrency, max_cost, price_in, price_out, optional=optional)
-    if unavailable is not None:
-        from flows.console import err_console
-
-        err_console.print(f"--llm-optional: {unavailable}; {instead}", markup=False, highlight=False)
-    return request, unavailable
-
-
-def checked_llm(
-    model: str,
-    api: str,
-    concurrency: int,
-    max_cost: float | None,
-    price_in: float | None,
-    price_out: float | None,
-    *,
-    optional: bool,
-) -> tuple[LlmRequest | None, str | None]:
-    """The LLM options, checked against the server before anything runs.
+def model_or_none(llm: bool, optional: bool, *, instead: str, **options: Any) -> tuple[LlmRequest | None, str | None]:
+    """The LLM options of a command (`LlmRequest`'s fields), checked against the server before anything runs.
 
     Returns:
-        `(request, None)` when the model can be used; `(None, reason)` when it cannot and `optional`
-        (the user asked to go on without it); a bad option (an unknown `--api`, a budget without a
-        price) is refused either way.
+        `(None, None)` without `--llm` / `--llm-optional`; `(request, None)` when the model can be used;
+        with `--llm-optional` and a server that cannot be used, `(None, reason)`, the reason said on
+        stderr with what the command does `instead`. A bad option (an unknown `--api`, a budget without
+        a price) is refused either way.
 
     Raises:
         InputError: one line naming what is wrong and how to fix it.
     """
-    request = llm_request(model, api, concurrency, max_cost, price_in, price_out)
+    if not (llm or optional):
+        return None, None
+    if options["api"] not in _ENDPOINTS:
+        raise InputError("--api must be chat or responses", field="--api", value=options["api"])
+    request = LlmRequest(**options)
     try:
         check_llm(request)
     except ModelServerUnavailable as exc:
         if not optional:
             raise
+        from flows.console import err_console
+
+        err_console.print(f"--llm-optional: {exc}; {instead}", markup=False, highlight=False)
         return None, str(exc)
     return request, None
 
