@@ -59,6 +59,7 @@ def main() -> None:
 
     from flows.facts import load_facts_spec
     from flows.frames_io import sink_csv, write_csv
+    from targeting import memory
     from targeting.facts import with_account_facts
     from targeting.icp.spec import load_icp
     from targeting.icp.spelling import spoken_like_the_data
@@ -72,7 +73,7 @@ def main() -> None:
     accounts = with_account_facts(imported.accounts, facts, carried=imported.carried)
     clock.lap(f"import + row accounting ({imported.rows_read:,} rows)")
     if args.stream:
-        target_list.IN_MEMORY_ROWS = 0
+        memory.IN_MEMORY_ROWS = 0
     else:
         accounts = accounts.collect(engine="streaming").lazy()
         clock.lap("read into memory once (holds_in_memory)")

@@ -21,7 +21,8 @@ from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_accounts, import_contacts
 from targeting.importing.presets import ColumnMap, load_column_map
 from targeting.importing.suppression import read_suppression, suppressed_emails
-from targeting.selection.target_list import TargetList, build_target_list, holds_in_memory
+from targeting.memory import holds_in_memory
+from targeting.selection.target_list import TargetList, build_target_list
 
 if TYPE_CHECKING:
     from messaging.contacts.persona_rules import PersonaRules

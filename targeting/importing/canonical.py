@@ -20,7 +20,6 @@ from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA
 from targeting.errors import InputError
 from targeting.importing import normalize as nz
 from targeting.importing.canonical_rows import (
-    PROBLEM_COLUMN,
     ROW_COLUMN,
     account_keys,
     canonical_columns,
@@ -33,6 +32,7 @@ from targeting.importing.canonical_rows import (
     source_value,
 )
 from targeting.importing.column_plan import no_usable_columns, plan_columns
+from targeting.importing.held import DistinctCells, held_file
 from targeting.importing.normalize import region_of
 from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
 from targeting.importing.reading import cannot_read, read_table
@@ -114,9 +114,13 @@ def import_accounts(
         decimal = file_decimal_mark(frame, sources, schema)
     except pl.exceptions.PolarsError as error:
         raise cannot_read(error, path) from None
-    values, problems = canonical_columns(sources, schema, [t for t in ACCOUNT_SCHEMA if t in sources], trusted, decimal)
+    cells = _distinct_cells(frame, path)
+    targets = [t for t in ACCOUNT_SCHEMA if t in sources]
+    values, problems = canonical_columns(sources, schema, targets, trusted, decimal, cells)
     if people_shaped and "email" in sources:
-        values["email"] = canonical_columns(sources, schema, ["email"], trusted)[0]["email"]
+        values["email"] = canonical_columns(sources, schema, ["email"], trusted, cells=cells)[0]["email"]
+    if cells is not None:
+        frame = cells.frame.lazy()
     account_id, domain, missing = account_keys(values, sources, schema, column_map, path)
     values.update(account_id=account_id, domain=domain, source=source_value(values, preset, path))
     if "country" in values and not (trusted and "region" in values):
@@ -125,10 +129,8 @@ def import_accounts(
         values["region"] = pl.coalesce(region_of(values["country"]), values.get("region", pl.lit(None, pl.String)))
     order = [t for t in ACCOUNT_SCHEMA if t in values]
     parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema), order)
-    valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
-    rejected, kept, distinct = accounted_rows(parsed, valid, "account_id", path)
-    if rejected.is_empty():  # nothing to filter out: the accounts are a plain projection of the scan
-        valid = frame.select(values[name].alias(name) for name in order)
+    plain = frame.select(values[name].alias(name) for name in order)
+    rejected, valid, kept, distinct = accounted_rows(parsed, "account_id", path, held=cells is not None, plain=plain)
     repeated = kept - distinct
     accounts = valid
     if repeated:  # the counts are known already: a file without repeats skips the fold entirely
@@ -241,7 +243,12 @@ def import_contacts(
         "domain",
         "source",
     ]
-    values, problems = canonical_columns(sources, schema, [t for t in wanted if t in sources], column_map.trusted)
+    cells = _distinct_cells(frame, path)
+    values, problems = canonical_columns(
+        sources, schema, [t for t in wanted if t in sources], column_map.trusted, cells=cells
+    )
+    if cells is not None:
+        frame = cells.frame.lazy()
     account_id, _, missing = account_keys(values, sources, schema, column_map, path)
     nameless = pl.all_horizontal(
         values.get(t, pl.lit(None, pl.String)).is_null() for t in ("email", "first_name", "last_name")
@@ -261,8 +268,7 @@ def import_contacts(
     }
     no_person = row_problem(nameless, "email", pl.lit(None, pl.String), "no email or name: not a person")
     parsed = parsed_rows(frame, contact, _with_ragged([*problems, missing, no_person], schema), list(contact))
-    valid = parsed.filter(pl.col(PROBLEM_COLUMN).is_null()).drop(ROW_COLUMN, PROBLEM_COLUMN)
-    rejected, kept, distinct = accounted_rows(parsed, valid, "contact_id", path)
+    rejected, valid, kept, distinct = accounted_rows(parsed, "contact_id", path, held=cells is not None)
     return ContactImport(
         contacts=conform(
             valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid,
@@ -299,6 +305,13 @@ def _with_ragged(problems: list[pl.Expr], schema: pl.Schema) -> list[pl.Expr]:
     # A ragged row's fields are shifted, so its own problem comes before any value's.
     ragged = ragged_row_problem(schema)
     return problems if ragged is None else [ragged, *problems]
+
+
+def _distinct_cells(frame: pl.LazyFrame, path: str | Path) -> DistinctCells | None:
+    """The file held in memory, its repetitive columns to be normalized per distinct cell; None if
+    it is streamed."""
+    held = held_file(frame, path)
+    return None if held is None else DistinctCells(held)
 
 
 def _planned(

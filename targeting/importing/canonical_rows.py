@@ -13,6 +13,7 @@ import polars as pl
 from targeting.errors import InputError
 from targeting.importing import normalize as nz
 from targeting.importing.column_plan import SourceColumn
+from targeting.importing.held import DistinctCells
 from targeting.importing.presets import ColumnMap, header_key
 from targeting.importing.reading import extra_fields
 
@@ -26,9 +27,11 @@ def canonical_columns(
     targets: list[str],
     trusted: bool,
     decimal: nz.DecimalMark = ".",
+    cells: DistinctCells | None = None,
 ) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
     """Each target's value (first non-empty over its sources; `description` joins them all) and a
-    problem per unreadable source."""
+    problem per unreadable source. With `cells` (a held file), repetitive columns are normalized once
+    per distinct cell, and the expressions read `cells.frame`."""
     values: dict[str, pl.Expr] = {}
     problems: list[pl.Expr] = []
     for target in targets:
@@ -39,6 +42,8 @@ def canonical_columns(
             )
             for s in group
         ]
+        if cells is not None:
+            parsed = [cells.normalized(s.header, p) for s, p in zip(group, parsed, strict=True)]
         if len(parsed) == 1:
             values[target] = parsed[0].value
         elif target == "description":  # several texts (YC's short and long) are all the account's words

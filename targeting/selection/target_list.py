@@ -14,6 +14,7 @@ from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import IcpSpec
 from targeting.icp.spelling import spoken_like_the_data
 from targeting.importing.suppression import suppressed_account_keys
+from targeting.memory import holds_in_memory
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
     UNSHARED,
@@ -35,13 +36,6 @@ from targeting.selection.suggestions import (
 )
 
 TARGET_COLUMNS = [*ACCOUNT_SCHEMA, "score", "tier", "reasons"]
-IN_MEMORY_ROWS = 4_000_000
-"""Universes up to this many rows are read into memory once (a 3M-account universe peaks near 2.3 GB).
-
-Sizing reads the universe twice (the value statistics, then the main pass); below this size
-decoding it once and holding it is faster, above it both passes stream and the target list stays
-a lazy plan for the caller to sink, so memory stays flat (`holds_in_memory` decides, nothing else).
-"""
 
 
 class FunnelStep(BaseModel):
@@ -89,11 +83,6 @@ class TargetList:
 
     targets: pl.DataFrame | None
     summary: TargetSummary
-
-
-def holds_in_memory(rows: int) -> bool:
-    """Whether a universe of `rows` source rows is read into memory once, or streamed (and its targets sunk)."""
-    return rows <= IN_MEMORY_ROWS
 
 
 Sink = Callable[[pl.LazyFrame], pl.LazyFrame]

@@ -15,8 +15,8 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from flows.cli import app
+from targeting import memory
 from targeting.importing import import_accounts
-from targeting.selection import target_list
 
 runner = CliRunner()
 
@@ -52,7 +52,7 @@ def test_a_streamed_universe_writes_exactly_what_one_held_in_memory_writes(works
     else:
         accounts, extra = workspace / "parts" / "*.parquet", []
     held = run_target(workspace, accounts, tmp_path / "held", *extra)
-    monkeypatch.setattr(target_list, "IN_MEMORY_ROWS", 0)  # every universe streams, its list is sunk
+    monkeypatch.setattr(memory, "IN_MEMORY_ROWS", 0)  # every universe streams, its list is sunk
     streamed = run_target(workspace, accounts, tmp_path / "streamed", *extra)
     assert streamed == held and held["targets"] > 0
     assert (held["reachable"] is not None) == (source == "csv")
@@ -68,8 +68,8 @@ def test_a_streamed_universe_writes_exactly_what_one_held_in_memory_writes(works
 # when it loads, so a budget can only be given to a new process.
 STREAMED_COMMAND = """
 import sys
-from targeting.selection import target_list
-target_list.IN_MEMORY_ROWS = 0
+from targeting import memory
+memory.IN_MEMORY_ROWS = 0
 from flows.cli import main
 sys.argv = ["outbound", *sys.argv[1:]]
 main()

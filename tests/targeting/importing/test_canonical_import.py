@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from targeting import memory
 from targeting.columns import ACCOUNT_SCHEMA, CONTACT_SCHEMA, EMAIL_STATUSES
 from targeting.errors import InputError
 from targeting.importing.canonical import REJECTED_SCHEMA, import_accounts, import_contacts, read_table
@@ -214,7 +215,8 @@ def test_parquet_file_directory_and_glob_read_alike(tmp_path, frame):
         )
 
 
-def test_canonical_parquet_stays_a_lazy_scan_without_a_fold(tmp_path, frame):
+def test_canonical_parquet_stays_a_lazy_scan_without_a_fold(tmp_path, frame, monkeypatch):
+    monkeypatch.setattr(memory, "IN_MEMORY_ROWS", 0)  # a streamed universe: later passes re-read the file
     frame.write_parquet(tmp_path / "u.parquet")
     plan = import_accounts(tmp_path / "u.parquet").accounts.explain().lower()
     assert "parquet scan" in plan
@@ -252,7 +254,9 @@ def test_canonical_typed_parquet_is_a_plain_scan_equal_to_the_full_import(tmp_pa
     fast = import_accounts(tmp_path / "u.parquet")
     assert "when" not in fast.accounts.explain().lower()  # no normalizer left for later passes to run
     full = full_import(tmp_path / "u.parquet", monkeypatch)
-    assert "when" in full.accounts.explain().lower()
+    with monkeypatch.context() as patched:
+        patched.setattr(memory, "IN_MEMORY_ROWS", 0)  # streamed, the full import evaluates them in every pass
+        assert "when" in full_import(tmp_path / "u.parquet", monkeypatch).accounts.explain().lower()
     assert_frame_equal(fast.accounts.collect(), full.accounts.collect())
     assert (fast.rows_read, fast.duplicates, fast.folded, fast.carried) == (
         full.rows_read,
@@ -422,6 +426,56 @@ def test_every_source_row_is_accounted_for_exactly_once(tmp_path, rows, people):
     assert accounts["account_id"].is_unique().all() and accounts["account_id"].is_not_null().all()
     assert result.rejected["source_row"].is_unique().all()
     assert (result.duplicates == 0) if people else (result.folded == 0)
+
+
+# --- a file held in memory is normalized once, per distinct cell ------------------------------
+
+
+def imported_both_ways(monkeypatch, path: Path, kind: str = "account", preset: str = "apollo"):
+    """The import of `path` held in memory (normalized per distinct cell) and streamed (per row)."""
+    read = import_accounts if kind == "account" else import_contacts
+    held = read(path, preset=preset)
+    with monkeypatch.context() as patched:
+        patched.setattr(memory, "IN_MEMORY_ROWS", 0)
+        streamed = read(path, preset=preset)
+    return held, streamed
+
+
+def assert_same_import(held, streamed, kind: str = "account"):
+    rows = (held.accounts if kind == "account" else held.contacts).collect()
+    assert_frame_equal(rows, (streamed.accounts if kind == "account" else streamed.contacts).collect())
+    assert_frame_equal(held.rejected, streamed.rejected)
+    assert (held.rows_read, held.duplicates) == (streamed.rows_read, streamed.duplicates)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("name", "preset", "kind"),
+    [
+        ("apollo_companies.csv", "apollo", "account"),
+        ("apollo_people.csv", "apollo", "account"),
+        ("apollo_people.csv", "apollo", "contact"),
+        ("hubspot_companies.csv", "hubspot", "account"),
+        ("yc_companies_slice.csv", "yc", "account"),
+    ],
+)
+def test_a_held_export_imports_exactly_as_a_streamed_one(monkeypatch, name, preset, kind):
+    held, streamed = imported_both_ways(monkeypatch, DATA / name, kind, preset)
+    assert_same_import(held, streamed, kind)
+    assert "df" in (held.accounts if kind == "account" else held.contacts).explain().lower()  # in memory
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries(_cells), min_size=1, max_size=12), copies=st.integers(1, 6))
+def test_cells_normalized_once_per_distinct_value_read_as_each_row_would(tmp_path, monkeypatch, rows, copies):
+    # Repeated rows make every column repetitive enough to be normalized per distinct cell.
+    frame = pl.DataFrame(rows * copies, schema={name: pl.String for name in _cells})
+    path = tmp_path / "repeated.csv"
+    frame.write_csv(path)
+    held, streamed = imported_both_ways(monkeypatch, path)
+    accounts = assert_same_import(held, streamed)
+    assert held.rows_read == len(rows) * copies
+    assert held.rows_read == held.rejected.height + held.duplicates + held.folded + accounts.height
 
 
 # --- real-shaped text files ---------------------------------------------------------------------

@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from targeting import memory
 from targeting.icp.spec import parse_icp
 from targeting.icp.spelling import spoken_like_the_data
-from targeting.selection import target_list
 from targeting.selection.scoring import score_accounts
 from targeting.selection.sizing import universe_stats
 from targeting.selection.suggestions import candidate_edits
@@ -41,7 +41,7 @@ def test_the_rows_of_the_parts_sum_to_the_summary_of_the_whole(parts):
 def test_a_streamed_list_goes_to_the_sink_and_equals_the_list_held_in_memory(tmp_path, monkeypatch):
     spec = parse_icp(SPEC.format(low=40, high=60))
     held = build_target_list(UNIVERSE, spec, as_of=AS_OF)
-    monkeypatch.setattr(target_list, "IN_MEMORY_ROWS", 0)
+    monkeypatch.setattr(memory, "IN_MEMORY_ROWS", 0)
     path = tmp_path / "targets.parquet"
     streamed = build_target_list(UNIVERSE, spec, as_of=AS_OF, sink=lambda plan: plan.sink_parquet(path, lazy=True))
     assert streamed.targets is None and streamed.summary == held.summary

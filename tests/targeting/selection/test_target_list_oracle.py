@@ -299,12 +299,12 @@ def test_target_summary_json_written_by_the_command_matches_the_oracle(tmp_path)
 
 def test_streaming_and_in_memory_paths_agree(monkeypatch):
     """Universes above IN_MEMORY_ROWS stream from disk; both paths must give the same list and summary."""
-    import targeting.selection.target_list as target_list
+    from targeting import memory
 
     rows = messy_rows(600, seed=3)
     suppressed = {"acct1.example"}
     in_memory = project_summary(rows, suppressed)
-    monkeypatch.setattr(target_list, "IN_MEMORY_ROWS", 0)
+    monkeypatch.setattr(memory, "IN_MEMORY_ROWS", 0)
     streamed = project_summary(rows, suppressed)
     assert streamed.summary == in_memory.summary
     assert streamed.targets.equals(in_memory.targets)

@@ -1,0 +1,63 @@
+"""A file that holds in memory: read once, and each normalizer evaluated once per distinct cell.
+
+An export repeats its cells: a million Apollo rows carry a few hundred founding years, a few
+thousand headcounts, a few dozen countries and stages. A normalizer that reads "51-200" or
+"$1.2M" with a dozen string operations then costs a dozen operations per distinct value, not per
+row; each result is joined back onto its rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from targeting.importing.normalize import Parsed
+from targeting.importing.reading import cannot_read
+from targeting.memory import holds_in_memory
+
+DISTINCT_SHARE = 4
+"""A column is normalized per distinct cell when at most one row in this many is a new value."""
+
+
+def held_file(frame: pl.LazyFrame, path: str | Path) -> pl.DataFrame | None:
+    """The file read into memory when `holds_in_memory` says it fits (its row count is a cheap pass:
+    Parquet metadata, a text file's line count), else None: it is streamed."""
+    try:
+        if not holds_in_memory(frame.select(pl.len()).collect().item()):
+            return None
+        return frame.collect(engine="streaming")
+    except pl.exceptions.PolarsError as error:
+        raise cannot_read(error, path) from None
+
+
+class DistinctCells:
+    """Normalized values of a held file's repetitive text columns, one evaluation per distinct cell.
+
+    `frame` is the held file with a result column joined on for each column `normalized` took;
+    the `Parsed` it returns reads those columns instead of evaluating the normalizer per row.
+    """
+
+    def __init__(self, held: pl.DataFrame) -> None:
+        self.frame = held
+        self._tables = 0
+
+    def normalized(self, header: str, parsed: Parsed) -> Parsed:
+        """`parsed` (over the source column `header` alone) as columns of `frame`, where that pays."""
+        column = self.frame.get_column(header)
+        if column.dtype != pl.String or column.n_unique() * DISTINCT_SHARE > max(len(column), 1):
+            return parsed
+        self._tables += 1
+        value, unreadable, reason = (f"__{part}{self._tables}" for part in ("value", "unreadable", "reason"))
+        results = [parsed.value.alias(value)]
+        if parsed.unreadable is not None:
+            results.append(parsed.unreadable.alias(unreadable))
+        if isinstance(parsed.reason, pl.Expr):
+            results.append(parsed.reason.alias(reason))
+        table = column.unique().to_frame().select(pl.col(header), *results)
+        self.frame = self.frame.join(table, on=header, how="left", nulls_equal=True, maintain_order="left")
+        return Parsed(
+            pl.col(value),
+            None if parsed.unreadable is None else pl.col(unreadable),
+            pl.col(reason) if isinstance(parsed.reason, pl.Expr) else parsed.reason,
+        )
