@@ -286,6 +286,7 @@ def refine_icp(
     prior_rate: float,
     campaigns: list[str],
     attributes: pl.DataFrame | None = None,
+    claims: dict[str, int] | None = None,
 ) -> Refinement:
     """Weigh every criterion of `spec` on pooled outcomes; a new version only where the evidence holds.
 
@@ -296,6 +297,10 @@ def refine_icp(
         prior_rate: the prior positive-reply rate.
         campaigns: the campaign ids pooled (recorded with each change).
         attributes: the canonical accounts (`account_id` and the PROPOSE_FIELDS); None: nothing is proposed.
+        claims: label -> the points each criterion had before any of these outcomes was seen (the oldest
+            version the pooled campaigns tested), the prior's centre, so evidence a later version's points
+            already carry is not counted twice; a criterion absent is centred on 0 (no claim before the
+            evidence). None: `spec`'s points (every campaign tested `spec`).
 
     Returns:
         The refinement; `new_spec` is None when nothing changed.
@@ -303,8 +308,10 @@ def refine_icp(
     criteria = spec.scoring.criteria
     labels = [c.label for c in criteria]
     delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
+    before = {c.label: c.points for c in criteria} if claims is None else claims
+    centre = np.array([before.get(label, 0) * POINT_LOGIT for label in labels])
     means, sds = (
-        criteria_posteriors(outcomes, labels, prior_rate, np.array([c.points * POINT_LOGIT for c in criteria]))
+        criteria_posteriors(outcomes, labels, prior_rate, centre)
         if labels and delivered
         else (np.zeros(len(labels)), np.ones(len(labels)))
     )
