@@ -383,7 +383,8 @@ def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: f
     """The results as a Markdown table and the goals' verdicts."""
     lines = [
         f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, mean true rate over v1's targets "
-        f"{args.rate:.2%}, pooling {args.pool}, {elapsed:.0f}s" + (f", settings {' '.join(args.set)}" if args.set else ""),
+        f"{args.rate:.2%}, pooling {args.pool}, {elapsed:.0f}s"
+        + (f", settings {' '.join(args.set)}" if args.set else ""),
         "",
         "| world | v1 | v2 | v3 | v4 | oracle | gap closed by v4 | refinements that change | positives per round |",
         "|---|---|---|---|---|---|---|---|---|",
