@@ -18,8 +18,10 @@ plan (`campaigns.planning.plan_campaign`, Thompson allocation on the lineage's p
 earlier rounds' emails cooled down), results from the seeded responder
 (`targeting.sample.responder`, 3% bounces and 3% auto-replies), read and matched as
 `campaign ingest` does (`campaigns.results.ingest`), pooled as `icp refine` pools them
-(`campaigns.report.pooled_outcomes`, the rounds since the last change, as `outbound demo` does), and
-refined (`targeting.icp.refine.refine_icp`). ICP v1 -> v2 -> v3 -> v4 (a version that does not change
+(`campaigns.report.pooled_outcomes`: every round of the lineage, as `outbound demo` does, each
+contact at its campaign's version's criteria, read against v1's points, the claims before any of
+it; `--pool since-change` pools only the rounds since the last change against the current points),
+and refined (`targeting.icp.refine.refine_icp`). ICP v1 -> v2 -> v3 -> v4 (a version that does not change
 keeps its number in the table's sense: v(k+1) = v(k)).
 
 Measured: the true positive-reply rate of the top 300 accounts each version scores highest (ties
