@@ -8,10 +8,13 @@ intercept centred on the prior rate; a criterion unknown for some contacts, `unk
 the others only). Its maximum a posteriori fit (scipy) with the
 Laplace approximation gives each lift a Normal posterior and P(lift > 0).
 
-The prior mean of each lift is what the criterion's points claim now (POINT_LOGIT log-odds a
-point), so the points already carry the earlier rounds' evidence and a round with little contrast
-leaves them where they are. A criterion moves when the posterior probability that its lift lies
-beyond that claim is at least `change_at` (CHANGE_AT, Bonferroni-corrected over the criteria when
+The prior mean of each lift is what the criterion's points claimed before any of the pooled
+outcomes was seen (POINT_LOGIT log-odds a point): the points of the oldest version the pooled
+campaigns tested (`claims`), or the spec's own when every campaign tested it. A version's points
+carry the evidence of the rounds it was refined from, so pooling those rounds again is read
+against the points before them, never counted twice; a round with little contrast leaves the
+points where they are. A criterion moves when the posterior probability that its lift lies
+beyond what its points claim now is at least `change_at` (CHANGE_AT, Bonferroni-corrected over the criteria when
 that is stricter) on at least MIN_POSITIVE positive replies on the side the move favours; it then
 moves to its posterior mean lift in points, however far (the top of a list depends on the order the
 points give, so a 5x criterion must end far above the ones with no effect). Everything else is
