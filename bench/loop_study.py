@@ -18,8 +18,10 @@ plan (`campaigns.planning.plan_campaign`, Thompson allocation on the lineage's p
 earlier rounds' emails cooled down), results from the seeded responder
 (`targeting.sample.responder`, 3% bounces and 3% auto-replies), read and matched as
 `campaign ingest` does (`campaigns.results.ingest`), pooled as `icp refine` pools them
-(`campaigns.report.pooled_outcomes`, the rounds since the last change, as `outbound demo` does), and
-refined (`targeting.icp.refine.refine_icp`). ICP v1 -> v2 -> v3 -> v4 (a version that does not change
+(`campaigns.report.pooled_outcomes`: every round of the lineage, as `outbound demo` does, each
+contact at its campaign's version's criteria, read against v1's points, the claims before any of
+it; `--pool since-change` pools only the rounds since the last change against the current points),
+and refined (`targeting.icp.refine.refine_icp`). ICP v1 -> v2 -> v3 -> v4 (a version that does not change
 keeps its number in the table's sense: v(k+1) = v(k)).
 
 Measured: the true positive-reply rate of the top 300 accounts each version scores highest (ties
@@ -241,14 +243,41 @@ def ingest_round(plan: Any, results: pl.DataFrame, folder: Path) -> pl.DataFrame
     )
 
 
-def run_seed(job: tuple[str, int, float]) -> dict[str, Any]:
+def met_under(spec: Any) -> pl.DataFrame:
+    """`account_id` and `criteria` (the labels of `spec`'s criteria each account meets), cached per version."""
+    from campaigns.planning.segments import criteria_met
+
+    ctx = _context()
+    key = "met" + _key(spec)
+    if key not in ctx.cache:
+        ctx.cache[key] = criteria_met(ctx.accounts.lazy(), spec, AS_OF).collect()
+    return ctx.cache[key]
+
+
+def lineage_pool(spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFrame) -> tuple[pl.DataFrame, Any]:
+    """Every round of the lineage pooled as `icp refine` pools them, and the claims before any of it was seen.
+
+    As `icp refine --accounts` does for campaigns of older versions: a criterion a round's version did
+    not score is read from its accounts. The claims are the first version's points (its rounds are the
+    oldest pooled, so no evidence in the pool is in them).
+    """
+    from campaigns.report.pooled import pooled_outcomes, with_unknown_criteria
+
+    pooled, _ = pooled_outcomes(history)
+    labels = [c.label for c in spec.scoring.criteria]
+    evaluated = {cid: [c.label for c in version.scoring.criteria] for cid, version in tested.items()}
+    met = {cid: met_under(spec) for cid in tested}
+    return with_unknown_criteria(pooled, evaluated, labels, met), {c.label: c.points for c in first.scoring.criteria}
+
+
+def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
     """One seed of one world: three rounds, ICP v1..v4's top-300 true rates and what each refinement changed."""
     from campaigns.prior import Prior
     from campaigns.report.pooled import pooled_outcomes
     from targeting.icp.refine import refine_icp
     from targeting.sample.responder import simulated_results
 
-    world, seed, rate = job
+    world, seed, rate, pool = job
     ctx = _context()
     rates = world_rates(world, rate)
     spec = ctx.v1
@@ -256,6 +285,7 @@ def run_seed(job: tuple[str, int, float]) -> dict[str, Any]:
     cooled: set[str] = set()
     history: pl.DataFrame | None = None
     since_change: list[pl.DataFrame] = []
+    tested: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(1, ROUNDS + 1):
             round_seed = seed * 1000 + r
@@ -265,9 +295,14 @@ def run_seed(job: tuple[str, int, float]) -> dict[str, Any]:
             cooled |= set(plan.contacts["email"].to_list())
             history = outcomes if history is None else pl.concat([history, outcomes])
             since_change.append(outcomes)
-            pooled, _ = pooled_outcomes(pl.concat(since_change))
-            ids = [f"{world}-{seed}-{k}" for k in range(1, r + 1)]
-            refinement = refine_icp(spec, pooled, Prior().rate, ids, ctx.accounts)
+            tested[plan.campaign_id] = spec
+            if pool == "lineage":
+                pooled, claims = lineage_pool(spec, ctx.v1, tested, history)
+                ids = list(tested)
+            else:
+                pooled, claims = pooled_outcomes(pl.concat(since_change))[0], None
+                ids = [str(c) for c in pl.concat(since_change)["campaign_id"].unique(maintain_order=True)]
+            refinement = refine_icp(spec, pooled, Prior().rate, ids, ctx.accounts, claims)
             positives.append(int(outcomes.filter(pl.col("outcome_rank") >= 6).height))
             changed.append(refinement.new_spec is not None)
             if refinement.new_spec is not None:
@@ -309,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=200, help="seeds per world (default 200)")
     parser.add_argument("--rate", type=float, default=DEFAULT_RATE, help="mean true rate over v1's targets")
     parser.add_argument("--worlds", default="strong,weak,null", help="comma-separated worlds")
+    parser.add_argument(
+        "--pool",
+        choices=["lineage", "since-change"],
+        default="lineage",
+        help="rounds a refinement pools: every round of the lineage (default) or those since the last change",
+    )
     parser.add_argument("--processes", type=int, default=2, help="worker processes (at most 2)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
@@ -323,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = dict(item.split("=", 1) for item in args.set)
     apply_settings({k: float(v) for k, v in settings.items()})
     processes = max(1, min(2, args.processes))
-    jobs = [(w, s, args.rate) for w in worlds for s in range(args.seeds)]
+    jobs = [(w, s, args.rate, args.pool) for w in worlds for s in range(args.seeds)]
     runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
     started = time.perf_counter()
     initial = {k: float(v) for k, v in settings.items()}
@@ -344,7 +385,8 @@ def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: f
     """The results as a Markdown table and the goals' verdicts."""
     lines = [
         f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, mean true rate over v1's targets "
-        f"{args.rate:.2%}, {elapsed:.0f}s" + (f", settings {' '.join(args.set)}" if args.set else ""),
+        f"{args.rate:.2%}, pooling {args.pool}, {elapsed:.0f}s"
+        + (f", settings {' '.join(args.set)}" if args.set else ""),
         "",
         "| world | v1 | v2 | v3 | v4 | oracle | gap closed by v4 | refinements that change | positives per round |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -108,8 +108,7 @@ def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed
         )
         if refined["changed"]:
             change = icp_change(refined)
-            icp = Path(refined["out"])
-            campaigns = []  # the next round tests the new version; refine it on its own rounds
+            icp = Path(refined["out"])  # the next round tests it; its refinement pools every round of the lineage
     last = out / f"round-{rounds}"
     final = campaign_report(store, summary["rounds"][-1]["campaign_id"])
     final["icp_change"] = change or {

@@ -113,7 +113,7 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
 
         attributes = import_accounts(request.accounts).accounts.collect()
     outcomes = with_older_versions(store, spec, records, outcomes, attributes)
-    refinement = refine_icp(spec, outcomes, prior.rate, ids, attributes)
+    refinement = refine_icp(spec, outcomes, prior.rate, ids, attributes, claims_before(store, spec, records))
     if unweighed:
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
@@ -158,6 +158,20 @@ def with_older_versions(store: Store, spec: Any, records: list[Any], outcomes: A
             as_of = campaign.created_at.date()
             met[campaign.campaign_id] = criteria_met(attributes.lazy(), spec, as_of).collect()
     return with_unknown_criteria(outcomes, evaluated, labels, met)
+
+
+def claims_before(store: Store, spec: Any, records: list[Any]) -> dict[str, int] | None:
+    """The points each criterion had before any pooled campaign's evidence: those of the oldest version tested.
+
+    A version's points rest only on campaigns of earlier versions, so the oldest one the pooled
+    campaigns tested carries none of their evidence: the prior is centred there, and evidence a
+    newer version's points already carry is not counted twice. None: every campaign tested `spec`.
+    """
+    from targeting.icp.spec import parse_icp
+
+    oldest = min(c.icp_version for c in records)
+    text = store.icp_text(spec.name, oldest) if oldest != spec.version else None
+    return None if text is None else {c.label: c.points for c in parse_icp(text).scoring.criteria}
 
 
 def refine_summary(refinement: Any, out: Path, prior: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,13 @@ intercept centred on the prior rate; a criterion unknown for some contacts, `unk
 the others only). Its maximum a posteriori fit (scipy) with the
 Laplace approximation gives each lift a Normal posterior and P(lift > 0).
 
-The prior mean of each lift is what the criterion's points claim now (POINT_LOGIT log-odds a
-point), so the points already carry the earlier rounds' evidence and a round with little contrast
-leaves them where they are. A criterion moves when the posterior probability that its lift lies
-beyond that claim is at least `change_at` (CHANGE_AT, Bonferroni-corrected over the criteria when
+The prior mean of each lift is what the criterion's points claimed before any of the pooled
+outcomes was seen (POINT_LOGIT log-odds a point): the points of the oldest version the pooled
+campaigns tested (`claims`), or the spec's own when every campaign tested it. A version's points
+carry the evidence of the rounds it was refined from, so pooling those rounds again is read
+against the points before them, never counted twice; a round with little contrast leaves the
+points where they are. A criterion moves when the posterior probability that its lift lies
+beyond what its points claim now is at least `change_at` (CHANGE_AT, Bonferroni-corrected over the criteria when
 that is stricter) on at least MIN_POSITIVE positive replies on the side the move favours; it then
 moves to its posterior mean lift in points, however far (the top of a list depends on the order the
 points give, so a 5x criterion must end far above the ones with no effect). Everything else is
@@ -286,6 +289,7 @@ def refine_icp(
     prior_rate: float,
     campaigns: list[str],
     attributes: pl.DataFrame | None = None,
+    claims: dict[str, int] | None = None,
 ) -> Refinement:
     """Weigh every criterion of `spec` on pooled outcomes; a new version only where the evidence holds.
 
@@ -296,6 +300,10 @@ def refine_icp(
         prior_rate: the prior positive-reply rate.
         campaigns: the campaign ids pooled (recorded with each change).
         attributes: the canonical accounts (`account_id` and the PROPOSE_FIELDS); None: nothing is proposed.
+        claims: label -> the points each criterion had before any of these outcomes was seen (the oldest
+            version the pooled campaigns tested), the prior's centre, so evidence a later version's points
+            already carry is not counted twice; a criterion absent is centred on 0 (no claim before the
+            evidence). None: `spec`'s points (every campaign tested `spec`).
 
     Returns:
         The refinement; `new_spec` is None when nothing changed.
@@ -303,8 +311,10 @@ def refine_icp(
     criteria = spec.scoring.criteria
     labels = [c.label for c in criteria]
     delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
+    before = {c.label: c.points for c in criteria} if claims is None else claims
+    centre = np.array([before.get(label, 0) * POINT_LOGIT for label in labels])
     means, sds = (
-        criteria_posteriors(outcomes, labels, prior_rate, np.array([c.points * POINT_LOGIT for c in criteria]))
+        criteria_posteriors(outcomes, labels, prior_rate, centre)
         if labels and delivered
         else (np.zeros(len(labels)), np.ones(len(labels)))
     )

@@ -337,3 +337,38 @@ def test_an_older_version_without_a_criterion_is_evaluated_on_the_accounts_when_
     na = _evidence(json.loads(result.stdout), "North America")
     # v1's 100 contacts' accounts are in the US: they meet it.
     assert "13/150 positive vs 1/50 without" in na["text"]
+
+
+def test_pooling_campaigns_of_an_older_version_counts_their_evidence_once(ws):
+    from campaigns.prior import Prior
+    from campaigns.report.pooled import pooled_outcomes
+    from flows.icp_refine import claims_before
+    from targeting.icp.refine import refine_icp
+
+    v2 = ws / "icp.v2.yaml"
+    first = ["--campaign", "q1", "--campaign", "q2", "--out", v2, "--store", ws / "s.duckdb", "--no-prefect"]
+    assert invoke("icp", "refine", "--icp", ws / "icp.yaml", *first).exit_code == 0
+    store = Store(ws / "s.duckdb")
+    _record(
+        store, "q3", "c-00000005", v2.read_text(), [(["sweet-spot size"], 40, 2), ([], 40, 1)], version=2, start=4000
+    )
+    ids = ["c-00000001", "c-00000002", "c-00000005"]
+    result = invoke(
+        "icp", "refine", "--icp", v2, *[x for cid in ids for x in ("--campaign", cid)],
+        "--out", ws / "icp.v3.yaml", "--store", ws / "s.duckdb", "--json", "--no-prefect",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # v2's points rest on q1 and q2: the prior is centred on v1's, the version before any of them.
+    v1, moved = load_icp(ws / "icp.yaml"), load_icp(v2)
+    assert claims_before(store, moved, [store.find_campaign(c) for c in ids]) == {
+        "sweet-spot size": 2,
+        "North America": 1,
+    }
+    assert claims_before(store, moved, [store.find_campaign("c-00000005")]) is None
+    pooled, _ = pooled_outcomes(store.contact_outcomes(ids))
+    once = refine_icp(moved, pooled, Prior().rate, ids, claims={"sweet-spot size": 2, "North America": 1})
+    twice = refine_icp(moved, pooled, Prior().rate, ids)
+    assert once.evidence[0].lift == pytest.approx(refine_icp(v1, pooled, Prior().rate, ids).evidence[0].lift)
+    assert twice.evidence[0].lift > once.evidence[0].lift
+    size = _evidence(json.loads(result.stdout), "sweet-spot size")
+    assert size["p_better"] == round(once.evidence[0].p_better, 4)

@@ -139,6 +139,21 @@ def test_the_points_already_claimed_are_the_prior_so_weak_new_evidence_keeps_the
     assert result.evidence[0].step == 0 and result.new_spec is None
 
 
+def test_pooling_the_rounds_a_version_rests_on_centres_the_prior_on_the_claims_before_them():
+    first = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)])
+    v2 = refine_icp(SPEC, first, 0.034 * 0.14, ["c-1"]).new_spec
+    claims = {c.label: c.points for c in SPEC.scoring.criteria}
+    # A second round with the same counts, pooled with the first that v2's points already rest on.
+    second = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)])
+    pooled = pl.concat([first, second])
+    honest = refine_icp(v2, pooled, 0.034 * 0.14, ["c-1", "c-2"], claims=claims).evidence[0]
+    both = refine_icp(SPEC, pooled, 0.034 * 0.14, ["c-1", "c-2"]).evidence[0]
+    assert honest.lift == pytest.approx(both.lift) and honest.lift_sd == pytest.approx(both.lift_sd)
+    # Centred on v2's points, the first round would be counted twice: the lift would be read higher.
+    twice = refine_icp(v2, pooled, 0.034 * 0.14, ["c-1", "c-2"]).evidence[0]
+    assert twice.lift > honest.lift + 0.05
+
+
 def test_contacts_whose_campaign_never_scored_a_criterion_are_left_out_of_its_contrast():
     frame = _frame([(["sweet-spot size", "North America"], 60, 9), (["sweet-spot size"], 60, 5), ([], 130, 1)])
     # 100 more contacts from a version without North America: unknown there, all positive-free.
