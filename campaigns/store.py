@@ -385,6 +385,20 @@ class Store:
                 """
             ).pl()
 
+    def lineage_campaigns(self, icp_name: str, up_to_version: int) -> list[str]:
+        """The campaigns of one ICP lineage, planned from `up_to_version` or older, with outcomes, oldest first."""
+        with self.reading() as con:
+            rows = con.sql(
+                """
+                SELECT c.campaign_id FROM campaigns c
+                WHERE c.icp_name = ? AND c.icp_version <= ?
+                  AND EXISTS (SELECT 1 FROM outcome_events o WHERE o.campaign_id = c.campaign_id)
+                ORDER BY c.created_at, c.campaign_id
+                """,
+                params=[icp_name, up_to_version],
+            ).fetchall()
+        return [campaign_id for (campaign_id,) in rows]
+
     def lineage_outcomes(self, icp_name: str) -> pl.DataFrame:
         """Per segment over every campaign of one ICP lineage: contacts delivered and positive.
 

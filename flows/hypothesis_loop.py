@@ -17,11 +17,13 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import BaseModel
 
+from campaigns.store import Store
 from flows.campaign import IngestRequest, PlanRequest, run_ingest, run_plan
 from flows.campaign_report import campaign_report, write_report
 from flows.campaign_store import export_planned
 from flows.icp_refine import RefineRequest, run_refine
 from flows.runtime import publish_table
+from targeting.icp.spec import load_icp
 
 
 class LoopRequest(BaseModel):
@@ -156,10 +158,12 @@ def hypothesis_loop(
     report = campaign_report(request.store, campaign_id)
     write_report(report, request.out)
     publish_table("campaign-reply-rates", reply_rate_rows(report), f"Reply rates of {plan['name']} ({campaign_id})")
+    # Every round of the lineage so far, this one included, each contact once (as `icp refine` pools them).
+    spec = load_icp(request.icp)
     refined = run_refine(
         RefineRequest(
             icp=request.icp,
-            campaigns=[campaign_id],
+            campaigns=Store(request.store).lineage_campaigns(spec.name, spec.version),
             out=request.out / "icp.next.yaml",
             store=request.store,
             accounts=request.accounts,

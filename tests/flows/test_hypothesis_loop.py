@@ -56,6 +56,7 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
     thread.join(timeout=240)
     assert not thread.is_alive()
     assert result["planned"] == 30 and result["ingested"] == 30
+    assert result["refined"]["campaigns"] == [result["campaign_id"]]  # every round of the lineage with results
     report = json.loads((tmp_path / "c1" / "report.json").read_text())
     assert report["simulated"] is True and report["totals"]["positive"] == 2
     assert (tmp_path / "c1" / "report.html").is_file()

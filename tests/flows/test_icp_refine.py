@@ -372,3 +372,12 @@ def test_pooling_campaigns_of_an_older_version_counts_their_evidence_once(ws):
     assert twice.evidence[0].lift > once.evidence[0].lift
     size = _evidence(json.loads(result.stdout), "sweet-spot size")
     assert size["p_better"] == round(once.evidence[0].p_better, 4)
+
+
+def test_the_lineage_campaigns_are_those_with_outcomes_of_this_version_or_older(ws):
+    store = Store(ws / "s.duckdb")  # q1, q2 with outcomes; planned-only without; another lineage's
+    assert store.lineage_campaigns("mid-market-saas", 1) == ["c-00000001", "c-00000002"]
+    _record(store, "v2", "c-000000a5", NEW, [([], 10, 1)], version=2, start=4000)
+    assert store.lineage_campaigns("mid-market-saas", 1) == ["c-00000001", "c-00000002"]
+    assert store.lineage_campaigns("mid-market-saas", 2) == ["c-00000001", "c-00000002", "c-000000a5"]
+    assert store.lineage_campaigns("enterprise", 1) == ["c-00000004"]
