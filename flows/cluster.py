@@ -69,8 +69,16 @@ def task_runner_options(target: DaskTarget) -> dict[str, Any]:
             "threads_per_worker": 1,
             "processes": True,
             "dashboard_address": None,
+            # Each worker's Polars gets its share of the cores, not all of them each (a user's own
+            # POLARS_MAX_THREADS is kept).
+            "env": {"POLARS_MAX_THREADS": os.environ.get("POLARS_MAX_THREADS") or str(polars_threads(target.workers))},
         },
     }
+
+
+def polars_threads(workers: int, cores: int | None = None) -> int:
+    """Polars threads for each of `workers` worker processes on one machine of `cores` (default: this one's)."""
+    return max(1, (cores or os.cpu_count() or 1) // workers)
 
 
 def check_cluster(target: DaskTarget, *, timeout: float = CONNECT_TIMEOUT) -> int:

@@ -272,3 +272,23 @@ def test_a_worker_without_the_package_is_one_line_before_any_flow_run(scheduler,
     result = invoke_target(parts, icp, tmp_path / "out", address)
     assert_one_line(result, "cannot import outbound", "ModuleNotFoundError", address)
     assert flow_runs() == before
+
+
+def test_local_workers_share_the_cores_between_their_polars_threads(monkeypatch):
+    from distributed import Client, LocalCluster
+
+    from flows.cluster import polars_threads, task_runner_options
+
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    assert [polars_threads(n, cores=8) for n in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    options = task_runner_options(parse_dask("local:2"))["cluster_kwargs"]
+    with LocalCluster(**options) as cluster, Client(cluster) as client:
+
+        def pool() -> int:
+            import polars
+
+            return polars.thread_pool_size()
+
+        assert set(client.run(pool).values()) == {polars_threads(2)}
+    monkeypatch.setenv("POLARS_MAX_THREADS", "3")  # the user's own setting is kept
+    assert task_runner_options(parse_dask("local:2"))["cluster_kwargs"]["env"] == {"POLARS_MAX_THREADS": "3"}
