@@ -17,7 +17,6 @@ from targeting.importing.suppression import suppressed_account_keys
 from targeting.memory import holds_in_memory
 from targeting.selection.scoring import criterion_column, reasons_expr, score_accounts
 from targeting.selection.sizing import (
-    UNSHARED,
     UniverseStats,
     coverage_exprs,
     funnel_exprs,
@@ -153,12 +152,14 @@ def build_target_list(
         # the streaming query holds several copies of a 2M-row target list at once.
         targets = targets.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
     else:
-        # Streamed: the sink and the aggregation row in one `collect_all`, each scoring its own
-        # scan (UNSHARED: a shared scored frame would be held whole); reasons are built after the
-        # sort, as the sorted rows stream out to the sink. The sort spills to disk past the
-        # streaming engine's memory budget (`flows` sets it), so the list is never held whole.
+        # Streamed: the sink and the aggregation row in one `collect_all` over one scored scan
+        # (shared: scoring once costs less than scoring each query's own scan, 86 s against 103 s
+        # at 20M, and the shared part stays within the streaming engine's memory budget: 3.5 GB
+        # peak at 20M against 3.3 GB unshared). Reasons are built after the sort, as the sorted
+        # rows stream out to the sink. The sort spills to disk past the streaming engine's memory
+        # budget (`flows` sets it), so the list is never held whole.
         plan = targets_lf.with_columns(reasons.alias("reasons")).select(TARGET_COLUMNS)
-        _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming", optimizations=UNSHARED)
+        _, agg = pl.collect_all([sink(plan), aggregate], engine="streaming")
         targets = None
     summary = summarize(
         spec,
