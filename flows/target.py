@@ -21,7 +21,6 @@ from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_accounts, import_contacts
 from targeting.importing.presets import ColumnMap, load_column_map
 from targeting.importing.suppression import read_suppression, suppressed_emails
-from targeting.memory import holds_in_memory
 from targeting.selection.target_list import TargetList, build_target_list
 
 if TYPE_CHECKING:
@@ -105,10 +104,6 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
     universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
     # Facts from the accounts' own text where the export has no fact columns (targeting.facts).
     accounts = with_account_facts(universe.accounts, inputs.facts, carried=universe.carried)
-    if not _is_parquet(request.accounts) and holds_in_memory(universe.rows_read):
-        # Sizing reads the universe in several passes; parse a text file once, not once per pass
-        # (a larger one is streamed, as a large Parquet universe is).
-        accounts = accounts.collect().lazy()
     reachable = None
     if request.contacts is not None:
         reachable = step(find_reachable_accounts)(request, inputs)
@@ -150,10 +145,6 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.
 
 def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
     return plan.sink_parquet(path, lazy=True)
-
-
-def _is_parquet(path: Path) -> bool:
-    return path.is_dir() or ".parquet" in path.name.lower()
 
 
 def write_target_outputs(
