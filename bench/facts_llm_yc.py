@@ -3,7 +3,7 @@
     python bench/facts_llm_yc.py [YC_CSV] [--model gpt-4o-mini] [--api chat] [--limit N] [--stand-in]
 
 With OPENAI_API_KEY (and OPENAI_BASE_URL for a local or gateway server) set, a real model reads
-every description, exactly as `outbound facts --llm` does (flows/facts_llm.py). Printed for the
+every description, exactly as `outbound facts --llm` does (flows/edges/model_facts.py). Printed for the
 rules and for the model: precision and recall against tests/data/yc_facts_labelled.csv, the share of
 accounts with a fact over the whole file, and how often the two agree on an account having one;
 for the model also the answers dropped (no verbatim quote, unknown key), calls, tokens and cost.
@@ -32,7 +32,7 @@ KINDS = ("pain_points", "growth_signals", "prior_solutions")
 
 def facts_of(path: Path, reader=None, limit: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(accounts, long-form facts) of a YC file, by the rules, or by `reader` where given."""
-    from flows.facts_llm import model_facts
+    from flows.edges.model_facts import model_facts
     from targeting.facts import account_facts, load_facts
     from targeting.importing.canonical import import_accounts
 
@@ -71,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from campaigns.store import Store
-    from flows.facts_llm import FactsReader
+    from flows.edges.model_facts import FactsReader
     from messaging.drafting.caller import ModelSettings
     from targeting.facts import load_facts
 

@@ -35,7 +35,7 @@ def sample_jobs(n: int, work: Path):
     """The first `n` (contact, step) jobs of the sample universe's template drafts."""
     import polars as pl
 
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
     from messaging.composing.copy_blocks import load_messaging
     from messaging.composing.sender import load_sender
     from messaging.composing.templates import load_templates

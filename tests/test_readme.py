@@ -6,7 +6,7 @@ import re
 import shlex
 from pathlib import Path
 
-from flows.workspace import SPEC_FILES
+from flows.edges.workspace import SPEC_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ("--accounts", "--contacts", "--icp", "--map", "--targets", "--facts", "--personas")

@@ -29,7 +29,7 @@ def test_an_unknown_format_names_it():
 
 
 def test_campaign_rows_count_each_contact_once_at_its_highest(store, tmp_path):
-    from flows.campaign import IngestRequest, run_ingest
+    from flows.commands.campaign_plan import IngestRequest, run_ingest
 
     (tmp_path / "r.csv").write_text("email,outcome\nann@acme.com,meeting\nbob@acme.com,bounced\ncy@beta.io,no_reply\n")
     run_ingest(IngestRequest(campaign="q1-test", results=tmp_path / "r.csv", store=store.path), use_prefect=False)

@@ -126,7 +126,7 @@ def test_unknown_campaign_names_the_value_and_the_known_ones(store):
 
 
 def test_forget_erases_a_person_and_keeps_only_a_hash(store, tmp_path):
-    from flows.campaign import IngestRequest, run_ingest
+    from flows.commands.campaign_plan import IngestRequest, run_ingest
 
     results = tmp_path / "r.csv"
     results.write_text("email,outcome\nann@acme.com,bounced\n")
@@ -188,7 +188,7 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
         _writer_script(
             store.path,
             f"""
-            from flows.campaign import IngestRequest, run_ingest
+            from flows.commands.campaign_plan import IngestRequest, run_ingest
             original = Store._add_ledger
             def paused(self, con, entries, now):
                 original(self, con, entries, now)

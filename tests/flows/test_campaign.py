@@ -25,7 +25,7 @@ def invoke(*args):
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Path:
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     directory = tmp_path_factory.mktemp("campaign-ws")
     init_workspace(directory, accounts=1200)

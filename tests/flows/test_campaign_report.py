@@ -21,7 +21,7 @@ def invoke(*args):
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory) -> tuple[Path, Path, str]:
     """A workspace, a store with one planned campaign of 40 (no results yet), its campaign.csv folder."""
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     ws = tmp_path_factory.mktemp("report-ws")
     init_workspace(ws, accounts=1200)

@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.cluster import parse_dask
+from flows.edges.cluster import parse_dask
 from targeting.errors import InputError
 from targeting.sample.accounts import generate_accounts
 
@@ -62,7 +62,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def universe(tmp_path_factory) -> tuple[Path, Path]:
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     directory = tmp_path_factory.mktemp("cluster")
     init_workspace(directory / "ws", accounts=200)
@@ -277,7 +277,7 @@ def test_a_worker_without_the_package_is_one_line_before_any_flow_run(scheduler,
 def test_local_workers_share_the_cores_between_their_polars_threads(monkeypatch):
     from distributed import Client, LocalCluster
 
-    from flows.cluster import polars_threads, task_runner_options
+    from flows.edges.cluster import polars_threads, task_runner_options
 
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
     assert [polars_threads(n, cores=8) for n in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]

@@ -7,14 +7,14 @@ import json
 import polars as pl
 
 from campaigns.store import Store
-from flows.demo_loop import run_campaign_loop
+from flows.commands.demo import run_campaign_loop
 from targeting.sample.responder import simulated_results
 
 
 def test_the_loop_runs_two_simulated_rounds_and_ends_in_report_html(tmp_path):
-    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
-    from flows.target import TargetRequest, load_target_inputs, run_targeting
-    from flows.workspace import init_workspace
+    from flows.commands.draft import load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
+    from flows.edges.workspace import init_workspace
 
     out = tmp_path / "demo"
     init_workspace(out, accounts=1500)

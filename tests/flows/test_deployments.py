@@ -90,7 +90,7 @@ def test_the_retargeting_deployment_runs_to_completion_on_a_real_server_and_work
     Server and worker run in sessions of their own, so the signals they pass on when stopped never
     reach this test process.
     """
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}

@@ -342,7 +342,7 @@ def test_an_older_version_without_a_criterion_is_evaluated_on_the_accounts_when_
 def test_pooling_campaigns_of_an_older_version_counts_their_evidence_once(ws):
     from campaigns.prior import Prior
     from campaigns.report.pooled import pooled_outcomes
-    from flows.icp_refine import claims_before
+    from flows.commands.icp_refine import claims_before
     from targeting.icp.refine import refine_icp
 
     v2 = ws / "icp.v2.yaml"

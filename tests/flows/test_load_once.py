@@ -22,7 +22,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     directory = tmp_path_factory.mktemp("workspace")
     init_workspace(directory, accounts=1000)
@@ -120,9 +120,9 @@ def test_personas_loads_each_spec_once(workspace, tmp_path, loads):
 
 
 def test_flow_functions_are_named_for_their_verb_and_registered_under_the_command_verbs():
-    from flows.flow_runs import build_target_list as build_target_list_flow
-    from flows.flow_runs import classify_personas as classify_personas_flow
-    from flows.flow_runs import draft_emails as draft_emails_flow
+    from flows.runs.pipeline import build_target_list as build_target_list_flow
+    from flows.runs.pipeline import classify_personas as classify_personas_flow
+    from flows.runs.pipeline import draft_emails as draft_emails_flow
 
     assert (build_target_list_flow.name, draft_emails_flow.name, classify_personas_flow.name) == (
         "build_target_list",

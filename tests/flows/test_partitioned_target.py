@@ -37,7 +37,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def icp(tmp_path_factory) -> Path:
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     directory = tmp_path_factory.mktemp("ws")
     init_workspace(directory, accounts=200)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.runtime import configured_api_url, wants_flow_run
+from flows.runner import configured_api_url, wants_flow_run
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT_ENV = ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH", "PREFECT_HOME")
@@ -85,7 +85,7 @@ def _clean_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_target_in_process_imports_no_prefect_module_and_says_once_how_to_get_the_ui(tmp_path):
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     init_workspace(tmp_path / "ws", accounts=100)
     ws = tmp_path / "ws"
@@ -158,14 +158,14 @@ def test_help_at_80_columns_keeps_every_option_name_whole(command):
 
 
 REQUESTS = {
-    "build_target_list": ("flows.target", "TargetRequest"),
-    "draft_emails": ("flows.draft", "DraftRequest"),
-    "classify_personas": ("flows.personas", "PersonasRequest"),
-    "derive_facts": ("flows.facts", "FactsRequest"),
-    "derive_icp": ("flows.icp", "DeriveRequest"),
-    "backtest_icp": ("flows.icp", "BacktestRequest"),
-    "plan_campaign": ("flows.campaign", "PlanRequest"),
-    "ingest_results": ("flows.campaign", "IngestRequest"),
+    "build_target_list": ("flows.commands.target", "TargetRequest"),
+    "draft_emails": ("flows.commands.draft", "DraftRequest"),
+    "classify_personas": ("flows.commands.personas", "PersonasRequest"),
+    "derive_facts": ("flows.commands.facts", "FactsRequest"),
+    "derive_icp": ("flows.commands.icp_discovery", "DeriveRequest"),
+    "backtest_icp": ("flows.commands.icp_discovery", "BacktestRequest"),
+    "plan_campaign": ("flows.commands.campaign_plan", "PlanRequest"),
+    "ingest_results": ("flows.commands.campaign_plan", "IngestRequest"),
 }
 
 
@@ -174,7 +174,7 @@ def test_each_flow_takes_its_requests_fields_as_plain_parameters(name):
     """A field added to a request and not to its flow would be lost when a deployment starts the flow."""
     import importlib
 
-    from flows import flow_runs
+    from flows.runs import pipeline as flow_runs
 
     module, model = REQUESTS[name]
     request_model = getattr(importlib.import_module(module), model)

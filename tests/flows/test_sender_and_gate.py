@@ -27,7 +27,7 @@ def invoke(*args: object):
 
 @pytest.fixture(scope="module")
 def sample_ws(tmp_path_factory) -> Path:
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     directory = tmp_path_factory.mktemp("sample-ws")
     init_workspace(directory, accounts=1000)

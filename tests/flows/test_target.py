@@ -1,4 +1,4 @@
-"""flows/target.py: the in-memory and the streamed run of `outbound target` write the same files."""
+"""flows/commands/target.py: the in-memory and the streamed run of `outbound target` write the same files."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     directory = tmp_path_factory.mktemp("workspace")
     init_workspace(directory, accounts=3000)

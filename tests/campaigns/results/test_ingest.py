@@ -9,7 +9,7 @@ import pytest
 
 from campaigns.results.ingest import read_results
 from campaigns.store import Store
-from flows.campaign import IngestRequest, run_ingest
+from flows.commands.campaign_plan import IngestRequest, run_ingest
 
 
 def ingest(store: Store, path: Path, preset: str = "canonical") -> dict:

@@ -21,8 +21,8 @@ from campaigns.results.ingest import (
     with_outcome,
 )
 from campaigns.store import CampaignRecord, Store
-from flows.frames_io import write_json
-from flows.runtime import as_step, publish_table
+from flows.edges.files import write_json
+from flows.runner import as_step, publish_table
 from targeting.errors import InputError
 
 # -- ingest ------------------------------------------------------------------------------------

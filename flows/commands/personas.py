@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import BaseModel
 
-from flows.frames_io import write_table
-from flows.runtime import as_step, publish_table
+from flows.edges.files import write_table
+from flows.runner import as_step, publish_table
 from targeting.errors import InputError
 from targeting.importing.canonical import check_importable, import_contacts
 from targeting.importing.presets import ColumnMap, load_column_map

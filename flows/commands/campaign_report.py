@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from campaigns.store import Store
-from flows.frames_io import write_json
+from flows.edges.files import write_json
 
 
 def campaign_report(store_path: Path, campaign_ref: str, prior: float | None = None) -> dict[str, Any]:

@@ -131,7 +131,7 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
             raise
         tmp.replace(request.out)
     if use_prefect:
-        from flows.runtime import publish_table
+        from flows.runner import publish_table
 
         rows = [{"criterion": c["criterion"], "change": c["text"]} for c in summary["changes"] + summary["unchanged"]]
         publish_table("icp-refinement", rows, f"Refinement of {spec.name} v{spec.version}")

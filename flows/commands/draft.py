@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import BaseModel
 
-from flows.frames_io import check_targets, read_targets, write_csv
-from flows.llm import LlmRequest, progress_bar, store_cache
-from flows.runtime import as_step, publish_markdown
+from flows.edges.files import check_targets, read_targets, write_csv
+from flows.edges.model_server import LlmRequest, progress_bar, store_cache
+from flows.runner import as_step, publish_markdown
 from targeting.errors import InputError
 from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import check_importable, import_contacts
@@ -43,7 +43,7 @@ class DraftRequest(BaseModel):
     suppress: list[Path] = []
     steps: int = 3
     allow_sample_sender: bool = False
-    # Set by `--llm` (checked by `flows.llm.model_or_none` before any flow starts); None drafts on templates.
+    # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts); None drafts on templates.
     llm: LlmRequest | None = None
     store: Path | None = None
 
@@ -140,7 +140,7 @@ def run_drafting(
         The drafting summary printed by the command; with `--llm`, `llm` holds the model run's
         totals (model drafts, cache hits, fallbacks by reason, calls, tokens, cost).
     """
-    from flows.campaign_store import ledger_emails  # DuckDB, imported once the inputs are known good
+    from flows.edges.store import ledger_emails  # DuckDB, imported once the inputs are known good
     from messaging.drafts import build_drafts
 
     step = as_step(use_prefect)

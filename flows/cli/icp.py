@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.console import console, one_line_errors, print_json, working
-from flows.options import JsonFlag, MapFile, Preset, StoreOption
-from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
+from flows.cli.printers import console, one_line_errors, print_json, working
+from flows.cli.options import JsonFlag, MapFile, Preset, StoreOption
+from flows.runner import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
 icp_app = typer.Typer(
@@ -38,7 +38,7 @@ def icp_check(
     json_out: JsonFlag = False,
 ) -> None:
     """Validate an ICP; show each value as the data spells it and, with --accounts, how often it occurs."""
-    from flows.console import print_icp_check
+    from flows.cli.printers import print_icp_check
     from targeting.icp import load_icp
     from targeting.importing import import_accounts
     from targeting.selection.icp_check import check_icp
@@ -70,8 +70,8 @@ def derive(
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
-    from flows.campaign_store import record_derived_icp
-    from flows.icp import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
+    from flows.edges.store import record_derived_icp
+    from flows.commands.icp_discovery import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
 
     with one_line_errors():
         request = DeriveRequest(
@@ -119,7 +119,7 @@ def backtest(
     prefect: PrefectFlag = None,
 ) -> None:
     """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
-    from flows.icp import BacktestRequest, check_deals_before_flow, run_backtest, validate_backtest_request
+    from flows.commands.icp_discovery import BacktestRequest, check_deals_before_flow, run_backtest, validate_backtest_request
 
     with one_line_errors():
         request = BacktestRequest(
@@ -281,8 +281,8 @@ def refine(
     prefect: PrefectFlag = None,
 ) -> None:
     """The next ICP version from test-campaign outcomes: only changes the evidence supports, each with its evidence."""
-    from flows.campaign_store import resolve_store_path
-    from flows.icp_refine import RefineRequest, run_refine, validate_refine_request
+    from flows.edges.store import resolve_store_path
+    from flows.commands.icp_refine import RefineRequest, run_refine, validate_refine_request
 
     with one_line_errors():
         request = RefineRequest(
@@ -353,8 +353,8 @@ def history(
     """The versions of one ICP lineage, each diff from its parent and the evidence behind it."""
     from rich.markup import escape
 
-    from flows.campaign_store import resolve_store_path
-    from flows.icp_refine import icp_history
+    from flows.edges.store import resolve_store_path
+    from flows.commands.icp_refine import icp_history
 
     with one_line_errors():
         versions = icp_history(resolve_store_path(store), name)

@@ -111,7 +111,7 @@ def _from_profile() -> str | None:
 
 
 def run_flow(name: str, request: Any) -> dict[str, Any]:
-    """Start the flow `name` of flows/flow_runs.py on a request's fields; Prefect is imported here, and only here.
+    """Start the flow `name` of flows/runs/pipeline.py on a request's fields; Prefect is imported here, and only here.
 
     An input that turns out unusable only inside the run (a quote never closed on line 19,999 of a
     CSV read by a task) fails the run, with its reason as the run's state message, and reaches the
@@ -119,7 +119,7 @@ def run_flow(name: str, request: Any) -> dict[str, Any]:
     """
     import logging
 
-    from flows import flow_runs
+    from flows.runs import pipeline as flow_runs
 
     for logger in ("prefect.task_runs", "prefect.flow_runs"):
         if not any(isinstance(f, _InputErrorSaidOnce) for f in logging.getLogger(logger).filters):
@@ -141,7 +141,7 @@ def say_how_to_see_runs(flow_run: bool, *, json_out: bool) -> None:
     """After an in-process run, say once on stderr how to get the Prefect UI (not with --json)."""
     if flow_run or json_out:
         return
-    from flows.console import err_console
+    from flows.cli.printers import err_console
 
     err_console.print(UI_HINT, style="dim", markup=False, highlight=False)
 

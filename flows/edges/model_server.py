@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from flows.options import DEFAULT_MODEL
+from flows.cli.options import DEFAULT_MODEL
 from targeting.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def model_or_none(llm: bool, optional: bool, *, instead: str, **options: Any) ->
     except ModelServerUnavailable as exc:
         if not optional:
             raise
-        from flows.console import err_console
+        from flows.cli.printers import err_console
 
         err_console.print(f"--llm-optional: {exc}; {instead}", markup=False, highlight=False)
         return None, str(exc)
@@ -135,7 +135,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
 @contextmanager
 def progress_bar(total: int, *, what: str, quiet: bool) -> Iterator[Progress | None]:
     """A rich progress bar on stderr (drafts done, cache hits, fallbacks, tokens, cost); None when quiet."""
-    from flows.console import err_console
+    from flows.cli.printers import err_console
 
     if quiet or not err_console.is_terminal:
         yield None
@@ -161,6 +161,6 @@ def progress_bar(total: int, *, what: str, quiet: bool) -> Iterator[Progress | N
 def store_cache(store: Path | None):
     """The campaign store as the model cache (created where it is not there yet)."""
     from campaigns.store import Store
-    from flows.campaign_store import resolve_store_path
+    from flows.edges.store import resolve_store_path
 
     return Store(resolve_store_path(store))

@@ -16,7 +16,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 from pydantic import BaseModel
 
-from flows.runtime import as_step
+from flows.runner import as_step
 
 
 def plain(request: BaseModel) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def build_target_list(
 
     With `dask` (started by `build_target_list_on_dask`), the per-partition steps run on that cluster.
     """
-    from flows.target import TargetRequest, load_target_inputs, run_targeting
+    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
 
     request = TargetRequest(
         accounts=accounts,
@@ -64,7 +64,7 @@ def build_target_list(
     )
     inputs = as_step(True)(load_target_inputs)(request)
     if dask is not None:
-        from flows.partitioned_target import run_partitioned_targeting
+        from flows.commands.target_on_dask import run_partitioned_targeting
 
         return run_partitioned_targeting(request, inputs)
     return run_targeting(request, inputs, use_prefect=True)
@@ -74,7 +74,7 @@ def build_target_list_on_dask(**parameters: Any) -> dict[str, Any]:
     """`build_target_list` with prefect-dask's `DaskTaskRunner` on the `dask` parameter's cluster."""
     from prefect_dask import DaskTaskRunner
 
-    from flows.cluster import parse_dask, task_runner_options
+    from flows.edges.cluster import parse_dask, task_runner_options
 
     runner = DaskTaskRunner(**task_runner_options(parse_dask(parameters["dask"])))
     return build_target_list.with_options(task_runner=runner)(**parameters)
@@ -110,7 +110,7 @@ def draft_emails(
     With `llm` (the checked `--llm` options), the model calls run concurrently with asyncio inside the
     one drafting task, retried by the openai client only (no Prefect retries on top).
     """
-    from flows.draft import DraftRequest, load_draft_inputs, run_drafting
+    from flows.commands.draft import DraftRequest, load_draft_inputs, run_drafting
 
     request = DraftRequest(
         targets=targets,
@@ -146,7 +146,7 @@ def derive_facts(
     store: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, derive and write the accounts' facts, with the count per key as a keyed artifact."""
-    from flows.facts import FactsRequest, load_facts_inputs, run_facts
+    from flows.commands.facts import FactsRequest, load_facts_inputs, run_facts
 
     request = FactsRequest(
         accounts=accounts, out=out, facts=facts, preset=preset, column_map=column_map, llm=llm, store=store
@@ -160,7 +160,7 @@ def classify_personas(
     contacts: str, out: str, personas: str | None = None, preset: str = "canonical", column_map: str | None = None
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, classify and write the contacts, with counts by persona as a keyed artifact."""
-    from flows.personas import PersonasRequest, load_personas_inputs, run_personas
+    from flows.commands.personas import PersonasRequest, load_personas_inputs, run_personas
 
     request = PersonasRequest(contacts=contacts, out=out, personas=personas, preset=preset, column_map=column_map)
     inputs = as_step(True)(load_personas_inputs)(request)
@@ -178,7 +178,7 @@ def derive_icp(
     column_map: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: derive an ICP from customers or deals, with the `icp-derivation` artifact."""
-    from flows.icp import DeriveRequest, run_derivation
+    from flows.commands.icp_discovery import DeriveRequest, run_derivation
 
     request = DeriveRequest(
         accounts=accounts, out=out, customers=customers, deals=deals, name=name, preset=preset, column_map=column_map
@@ -197,7 +197,7 @@ def backtest_icp(
     as_of: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: backtest an ICP on closed deals, with the `icp-backtest` artifact."""
-    from flows.icp import BacktestRequest, run_backtest
+    from flows.commands.icp_discovery import BacktestRequest, run_backtest
 
     request = BacktestRequest(
         icp=icp, accounts=accounts, deals=deals, split=split, preset=preset, column_map=column_map, as_of=as_of
@@ -229,7 +229,7 @@ def plan_campaign(
     allow_sample_sender: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""
-    from flows.campaign import PlanRequest, run_plan
+    from flows.commands.campaign_plan import PlanRequest, run_plan
 
     request = PlanRequest(
         icp=icp,
@@ -266,7 +266,7 @@ def ingest_results(
     campaign: str, results: str, store: str, preset: str = "canonical", simulated: bool = False
 ) -> dict[str, Any]:
     """Prefect flow: take a results file back (idempotent), with the outcome counts as a keyed artifact."""
-    from flows.campaign import IngestRequest, run_ingest
+    from flows.commands.campaign_plan import IngestRequest, run_ingest
 
     request = IngestRequest(campaign=campaign, results=results, store=store, preset=preset, simulated=simulated)
     return run_ingest(request, use_prefect=True)
@@ -277,7 +277,7 @@ def refine_icp(
     icp: str, campaigns: list[str], out: str, store: str, accounts: str | None = None, prior: float | None = None
 ) -> dict[str, Any]:
     """Prefect flow: refine an ICP from its campaigns, with the changes as a keyed artifact."""
-    from flows.icp_refine import RefineRequest, run_refine
+    from flows.commands.icp_refine import RefineRequest, run_refine
 
     request = RefineRequest(icp=icp, campaigns=campaigns, out=out, store=store, accounts=accounts, prior=prior)
     return run_refine(request, use_prefect=True)

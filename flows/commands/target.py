@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from pydantic import BaseModel
 
-from flows.facts import load_facts_spec
-from flows.frames_io import sink_csv, write_csv, write_json
-from flows.runtime import as_step, publish_markdown, publish_table
+from flows.commands.facts import load_facts_spec
+from flows.edges.files import sink_csv, write_csv, write_json
+from flows.runner import as_step, publish_markdown, publish_table
 from targeting.errors import InputError
 from targeting.facts import FactsSpec, with_account_facts
 from targeting.icp.spec import IcpSpec, load_icp
@@ -40,7 +40,7 @@ class TargetRequest(BaseModel):
     personas: Path | None = None
     as_of: date | None = None
     facts: Path | None = None
-    dask: str | None = None  # `--dask`: run the per-partition work on this cluster (flows/partitioned_target.py)
+    dask: str | None = None  # `--dask`: run the per-partition work on this cluster (flows/commands/target_on_dask.py)
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: 
 
 def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.LazyFrame:
     """Import the contacts and keep the accounts with a sendable, unsuppressed contact in an ICP persona."""
-    from flows.campaign_store import without_ledger  # here, not at the top: DuckDB costs a bad input's 0.2 s
+    from flows.edges.store import without_ledger  # here, not at the top: DuckDB costs a bad input's 0.2 s
     from messaging.contacts.reachability import reachable_accounts
 
     assert request.contacts is not None and inputs.persona_rules is not None

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from flows.frames_io import write_table
-from flows.llm import LlmRequest, progress_bar, store_cache
-from flows.runtime import as_step, publish_table
+from flows.edges.files import write_table
+from flows.edges.model_server import LlmRequest, progress_bar, store_cache
+from flows.runner import as_step, publish_table
 from targeting.errors import InputError
 from targeting.facts import FactsSpec, account_facts, facts_summary, load_facts
 from targeting.importing.canonical import check_importable, import_accounts
@@ -27,7 +27,7 @@ class FactsRequest(BaseModel):
     facts: Path | None = None
     preset: str = "canonical"
     column_map: Path | None = None
-    # Set by `--llm` (checked by `flows.llm.model_or_none` before any flow starts): a model reads `description`.
+    # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts): a model reads `description`.
     llm: LlmRequest | None = None
     store: Path | None = None
 
@@ -86,7 +86,7 @@ def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, 
     facts = account_facts(universe.accounts, inputs.facts, carried=universe.carried).collect()
     reader = None
     if request.llm is not None:
-        from flows.facts_llm import FactsReader, model_facts
+        from flows.edges.model_facts import FactsReader, model_facts
         from messaging.drafting.caller import ModelSettings
 
         reader = FactsReader(ModelSettings(**request.llm.model_dump()), inputs.facts, store_cache(request.store))

@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from flows.campaign import IngestRequest, PlanRequest, run_ingest, run_plan
-from flows.campaign_report import campaign_report, write_report
-from flows.campaign_store import export_planned
-from flows.icp_refine import RefineRequest, run_refine
+from flows.commands.campaign_plan import IngestRequest, PlanRequest, run_ingest, run_plan
+from flows.commands.campaign_report import campaign_report, write_report
+from flows.edges.store import export_planned
+from flows.commands.icp_refine import RefineRequest, run_refine
 
 ROUNDS = 2
 SIZE = 150

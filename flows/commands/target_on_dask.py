@@ -1,7 +1,7 @@
 """`outbound target --dask`: the per-partition work as Prefect tasks mapped over the parts, on Dask.
 
 Runs inside the `build_target_list` flow, whose task runner is prefect-dask's `DaskTaskRunner`
-(`flows.flow_runs.build_target_list_on_dask`), so each `.map` fans the parts out to the cluster:
+(`flows.runs.pipeline.build_target_list_on_dask`), so each `.map` fans the parts out to the cluster:
 
 1. `read-partition`: import each part; back come its row accounting, its rejected rows, the hashes of
    its account ids and its share of the statistics.
@@ -20,8 +20,8 @@ from typing import Any
 
 import polars as pl
 
-from flows.cluster import ClusterError
-from flows.partitions import (
+from flows.edges.cluster import ClusterError
+from flows.edges.partitions import (
     Partition,
     PartitionSetup,
     check_partitioned,
@@ -30,7 +30,7 @@ from flows.partitions import (
     read_partition,
     score_partition,
 )
-from flows.target import (
+from flows.commands.target import (
     TargetInputs,
     TargetRequest,
     _publish_targeting_artifacts,

@@ -13,9 +13,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.console import console, err_console, one_line_errors, print_json, sender_line, working
-from flows.options import AllowSample, JsonFlag, StoreOption
-from flows.runtime import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
+from flows.cli.printers import console, err_console, one_line_errors, print_json, sender_line, working
+from flows.cli.options import AllowSample, JsonFlag, StoreOption
+from flows.runner import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
 
 campaign_app = typer.Typer(
     help="Plan small test campaigns, export them to a sending tool and take their results back.",
@@ -28,7 +28,7 @@ CampaignRef = Annotated[str, typer.Option("--campaign", help="Campaign id (c-xxx
 
 
 def _store_path(store: Path | None) -> Path:
-    from flows.campaign_store import resolve_store_path
+    from flows.edges.store import resolve_store_path
 
     return resolve_store_path(store)
 
@@ -72,7 +72,7 @@ def plan(
     prefect: PrefectFlag = None,
 ) -> None:
     """Plan a test campaign worth sending: segments, reachable contacts, allocation, what it can detect."""
-    from flows.campaign import PlanRequest, run_plan, validate_plan_request
+    from flows.commands.campaign_plan import PlanRequest, run_plan, validate_plan_request
 
     with one_line_errors():
         request = PlanRequest(
@@ -140,7 +140,7 @@ def export(
     json_out: JsonFlag = False,
 ) -> None:
     """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables)."""
-    from flows.campaign_store import export_planned
+    from flows.edges.store import export_planned
 
     with one_line_errors():
         summary = export_planned(_store_path(store), campaign, fmt, out, allow_sample_sender=allow_sample_sender)
@@ -163,7 +163,7 @@ def ingest(
     prefect: PrefectFlag = None,
 ) -> None:
     """Take a campaign's results back: idempotent, each contact kept at its highest outcome."""
-    from flows.campaign import IngestRequest, run_ingest, validate_ingest_request
+    from flows.commands.campaign_plan import IngestRequest, run_ingest, validate_ingest_request
 
     with one_line_errors():
         request = IngestRequest(
@@ -204,7 +204,7 @@ def report(
     json_out: JsonFlag = False,
 ) -> None:
     """Rates, intervals, posteriors and verdicts per segment, criterion, persona and variant: report.json and report.html."""
-    from flows.campaign_report import campaign_report, write_report
+    from flows.commands.campaign_report import campaign_report, write_report
 
     with one_line_errors():
         result = campaign_report(_store_path(store), campaign, prior)
@@ -266,7 +266,7 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
 @campaign_app.command("list")
 def list_(store: StoreOption = None, json_out: JsonFlag = False) -> None:
     """Every campaign: id, name, ICP and version, planned, delivered, outcomes."""
-    from flows.campaign_store import list_campaigns
+    from flows.edges.store import list_campaigns
 
     with one_line_errors():
         rows = list_campaigns(_store_path(store))
@@ -293,7 +293,7 @@ def forget(
     json_out: JsonFlag = False,
 ) -> None:
     """Erase a person (or a domain's people) from the store; keep only a hash so they are never contacted again."""
-    from flows.campaign_store import forget as forget_in_store
+    from flows.edges.store import forget as forget_in_store
 
     with one_line_errors():
         summary = forget_in_store(_store_path(store), target)

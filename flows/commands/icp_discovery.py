@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel
 
-from flows.runtime import as_step, publish_markdown
+from flows.runner import as_step, publish_markdown
 from targeting.errors import InputError
 from targeting.icp.prevalence import attributes_that_matter
 from targeting.icp.spec import load_icp

@@ -18,11 +18,11 @@ from prefect.input import RunInput
 from pydantic import BaseModel
 
 from campaigns.store import Store
-from flows.campaign import IngestRequest, PlanRequest, run_ingest, run_plan
-from flows.campaign_report import campaign_report, write_report
-from flows.campaign_store import export_planned
-from flows.icp_refine import RefineRequest, run_refine
-from flows.runtime import publish_table
+from flows.commands.campaign_plan import IngestRequest, PlanRequest, run_ingest, run_plan
+from flows.commands.campaign_report import campaign_report, write_report
+from flows.edges.store import export_planned
+from flows.commands.icp_refine import RefineRequest, run_refine
+from flows.runner import publish_table
 from targeting.icp.spec import load_icp
 
 

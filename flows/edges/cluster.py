@@ -156,7 +156,7 @@ def one_line_cluster_errors() -> Iterator[None]:
     try:
         yield
     except ClusterError as error:
-        from flows.console import err_console
+        from flows.cli.printers import err_console
 
         err_console.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -172,7 +172,7 @@ def check_dask_run(request: Any, inputs: Any) -> None:
     Raises:
         InputError: one line naming the address, the part and column, or the worker.
     """
-    from flows.partitions import check_partitioned
+    from flows.edges.partitions import check_partitioned
 
     # Distributed logs every connection at INFO; a run shows its errors only (set before it is imported,
     # and inherited by the workers of a LocalCluster).

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from flows.campaign_cli import campaign_app, forget
-from flows.cluster import one_line_cluster_errors
-from flows.console import (
+from flows.cli.campaign import campaign_app, forget
+from flows.edges.cluster import one_line_cluster_errors
+from flows.cli.printers import (
     console,
     one_line_errors,
     print_draft_summary,
@@ -19,8 +19,8 @@ from flows.console import (
     require_files,
     working,
 )
-from flows.icp_cli import icp_app
-from flows.options import (
+from flows.cli.icp import icp_app
+from flows.cli.options import (
     DEFAULT_MODEL,
     AllowSample,
     ApiOption,
@@ -36,7 +36,7 @@ from flows.options import (
     PriceOut,
     StoreOption,
 )
-from flows.runtime import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
+from flows.runner import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
 from targeting.errors import InputError
 
 app = typer.Typer(
@@ -113,8 +113,8 @@ def target(
     """Score and size a prospect universe against an ICP, and write the target list."""
     with one_line_errors():
         require_files({"--accounts": accounts, "--icp": icp})
-    from flows.facts import facts_file
-    from flows.target import TargetRequest, load_target_inputs, run_targeting
+    from flows.commands.facts import facts_file
+    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
 
     with one_line_errors():
         request = TargetRequest(
@@ -133,7 +133,7 @@ def target(
         inputs = load_target_inputs(request)
         flow_run = wants_flow_run(prefect) or dask is not None
         if dask is not None:
-            from flows.cluster import check_dask_run
+            from flows.edges.cluster import check_dask_run
 
             check_dask_run(request, inputs)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out), one_line_cluster_errors():
@@ -154,7 +154,7 @@ def init(
     json_out: JsonFlag = False,
 ) -> None:
     """Create a workspace: sample universe (accounts, contacts, customers, deals), specs and templates."""
-    from flows.workspace import init_workspace
+    from flows.edges.workspace import init_workspace
 
     with one_line_errors():
         files = init_workspace(directory, seed=seed, accounts=accounts)
@@ -226,7 +226,7 @@ def facts(
 
     With --llm a model reads each description instead of the phrases; a fact whose quote is not in
     the text is dropped and counted, and an account the model could not read keeps the rules' facts."""
-    from flows.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
+    from flows.commands.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
 
     with one_line_errors():
         # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
@@ -239,7 +239,7 @@ def facts(
             store=store,
         )
         inputs = load_facts_inputs(request)
-        from flows.llm import model_or_none
+        from flows.edges.model_server import model_or_none
 
         request.llm, unavailable = model_or_none(
             llm,
@@ -296,7 +296,7 @@ def personas(
     """Give every contact a persona, seniority and function, with the rule that decided."""
     with one_line_errors():
         require_files({"--contacts": contacts})
-    from flows.personas import PersonasRequest, load_personas_inputs, run_personas
+    from flows.commands.personas import PersonasRequest, load_personas_inputs, run_personas
 
     with one_line_errors():
         request = PersonasRequest(
@@ -363,7 +363,7 @@ def draft(
     """
     with one_line_errors():
         require_files({"--targets": targets, "--contacts": contacts})
-    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.commands.draft import load_draft_inputs, resolve_draft_request, run_drafting
 
     with one_line_errors():
         request = resolve_draft_request(
@@ -386,7 +386,7 @@ def draft(
             store=store,
         )
         inputs = load_draft_inputs(request)
-        from flows.llm import model_or_none
+        from flows.edges.model_server import model_or_none
 
         request.llm, unavailable = model_or_none(
             llm,
@@ -419,9 +419,9 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the loop on the bundled sample: target, draft, two simulated test rounds, report, refine; ends in OUT/report.html."""
-    from flows.draft import load_draft_inputs, resolve_draft_request, run_drafting
-    from flows.target import TargetRequest, load_target_inputs, run_targeting
-    from flows.workspace import init_workspace
+    from flows.commands.draft import load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
+    from flows.edges.workspace import init_workspace
 
     flow_run = wants_flow_run(prefect)
     with one_line_errors():
@@ -449,7 +449,7 @@ def demo(
         draft_summary = (
             run_flow("draft_emails", drafting) if flow_run else run_drafting(drafting, draft_inputs, use_prefect=False)
         )
-        from flows.demo_loop import run_campaign_loop
+        from flows.commands.demo import run_campaign_loop
 
         with working("test campaigns with a simulated responder", quiet=json_out):
             loop = run_campaign_loop(out)
@@ -471,7 +471,7 @@ def demo(
     say_how_to_see_runs(flow_run, json_out=json_out)
 
 
-# The icp and campaign commands live beside their flows (flows/icp_cli.py, flows/campaign_cli.py).
+# The icp and campaign commands live beside their flows (flows/cli/icp.py, flows/cli/campaign.py).
 app.add_typer(icp_app, name="icp")
 app.add_typer(campaign_app, name="campaign")
 app.command("forget")(forget)
