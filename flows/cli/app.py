@@ -2,42 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from flows.cli.campaign import campaign_app, forget
-from flows.edges.cluster import one_line_cluster_errors
-from flows.cli.printers import (
-    console,
-    one_line_errors,
-    print_draft_summary,
-    print_json,
-    print_target_summary,
-    require_files,
-    working,
-)
 from flows.cli.icp import icp_app
 from flows.cli.options import (
-    DEFAULT_MODEL,
     AllowSample,
     ApiOption,
+    AsOf,
     Concurrency,
+    ContactsMap,
+    ContactsPreset,
+    FactsFile,
     JsonFlag,
     LlmFlag,
     LlmOptional,
     MapFile,
     MaxCost,
     ModelOption,
+    PersonaFile,
     Preset,
     PriceIn,
     PriceOut,
     StoreOption,
+    Suppress,
 )
-from flows.runner import PrefectFlag, quiet_prefect, run_flow, say_how_to_see_runs, wants_flow_run
-from targeting.errors import InputError
+from flows.cli.printers import (
+    console,
+    one_line_errors,
+    print_draft_summary,
+    print_json,
+    print_target_summary,
+    print_warnings,
+    working,
+)
+from flows.cli.running import PrefectFlag, pipeline, quiet_prefect, run_command, say_how_to_see_runs
+from flows.edges.model_server import DEFAULT_MODEL
 
 app = typer.Typer(
     help="ICP-sized target lists, persona-matched drafts and honest small test campaigns.",
@@ -66,39 +69,20 @@ def _options(
     pass
 
 
-Suppress = Annotated[
-    list[Path] | None, typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
-]
-PersonaFile = Annotated[Path | None, typer.Option("--personas", help="Persona rules (personas.yaml).")]
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
-]
-
-
-def _parse_as_of(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise InputError("expected a date as YYYY-MM-DD", field="--as-of", value=value) from None
-
-
 @app.command()
 def target(
     accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
     icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
     out: Annotated[Path, typer.Option(help="Folder for targets.parquet/.csv, target_summary.json, rejected.csv.")],
     contacts: Annotated[Path | None, typer.Option(help="Contacts, to count reachable accounts.")] = None,
+    contacts_preset: ContactsPreset = None,
+    contacts_map: ContactsMap = None,
     suppress: Suppress = None,
     personas: PersonaFile = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
     as_of: AsOf = None,
-    facts_spec: Annotated[
-        Path | None,
-        typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml)."),
-    ] = None,
+    facts: FactsFile = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
     dask: Annotated[
@@ -111,39 +95,26 @@ def target(
     ] = None,
 ) -> None:
     """Score and size a prospect universe against an ICP, and write the target list."""
-    with one_line_errors():
-        require_files({"--accounts": accounts, "--icp": icp})
-    from flows.commands.facts import facts_file
-    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
+    from flows.commands.target import TargetRequest, load_target_inputs, run_target
+    from flows.edges.cluster import one_line_cluster_errors
 
     with one_line_errors():
-        request = TargetRequest(
-            accounts=accounts,
-            icp=icp,
-            out=out,
-            contacts=contacts,
-            suppress=suppress or [],
-            preset=preset,
-            column_map=column_map,
-            personas=personas,
-            as_of=_parse_as_of(as_of),
-            facts=facts_file(facts_spec),
-            dask=dask,
-        )
+        request = TargetRequest.given(locals())
         inputs = load_target_inputs(request)
-        flow_run = wants_flow_run(prefect) or dask is not None
         if dask is not None:
             from flows.edges.cluster import check_dask_run
 
             check_dask_run(request, inputs)
         with working(f"scoring {accounts.name} against {icp.name}", quiet=json_out), one_line_cluster_errors():
-            summary = (
-                run_flow("build_target_list_on_dask" if dask else "build_target_list", request)
-                if flow_run
-                else run_targeting(request, inputs, use_prefect=False)
+            ran = run_command(
+                request,
+                inputs,
+                run_target,
+                lambda: pipeline().build_target_list_on_dask if dask else pipeline().build_target_list,
+                prefect=True if dask else prefect,
             )
-    print_json(summary) if json_out else print_target_summary(summary)
-    say_how_to_see_runs(flow_run, json_out=json_out)
+    print_json(ran.summary) if json_out else print_target_summary(ran.summary)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 @app.command()
@@ -203,13 +174,13 @@ def columns(
 def facts(
     accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
     out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension: one row per account and fact.")],
-    facts_spec: Annotated[
+    facts: Annotated[
         Path | None,
         typer.Option("--facts", help="The vocabulary (facts.yaml; default ./facts.yaml, else the shipped one)."),
     ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
-    llm: LlmFlag = False,
+    use_llm: LlmFlag = False,
     llm_optional: LlmOptional = False,
     model: ModelOption = DEFAULT_MODEL,
     concurrency: Concurrency = 8,
@@ -226,41 +197,23 @@ def facts(
 
     With --llm a model reads each description instead of the phrases; a fact whose quote is not in
     the text is dropped and counted, and an account the model could not read keeps the rules' facts."""
-    from flows.commands.facts import FactsRequest, facts_file, load_facts_inputs, run_facts
+    from flows.commands.facts import FactsRequest, load_facts_inputs, run_facts
+    from flows.edges.model_server import model_or_none
 
+    options = locals()
     with one_line_errors():
-        # The workspace's facts.yaml is found here, so the flow gets a plain path, wherever it runs.
-        request = FactsRequest(
-            accounts=accounts,
-            out=out,
-            facts=facts_file(facts_spec),
-            preset=preset,
-            column_map=column_map,
-            store=store,
-        )
+        request = FactsRequest.given(options)
         inputs = load_facts_inputs(request)
-        from flows.edges.model_server import model_or_none
-
-        request.llm, unavailable = model_or_none(
-            llm,
-            llm_optional,
-            instead="the rules read the descriptions",
-            model=model,
-            api=api,
-            concurrency=concurrency,
-            max_cost=max_cost,
-            price_in=price_in,
-            price_out=price_out,
-        )
-        as_flow = wants_flow_run(prefect)
+        request.llm, unavailable = model_or_none(options, instead="the rules read the descriptions")
         with working(f"reading facts from {accounts.name}", quiet=json_out or request.llm is not None):
-            summary = (
-                run_flow("derive_facts", request)
-                if as_flow
-                else run_facts(request, inputs, use_prefect=False, quiet=json_out)
+            ran = run_command(
+                request,
+                inputs,
+                lambda r, i, runner: run_facts(r, i, runner, quiet=json_out),
+                lambda: pipeline().derive_facts,
+                prefect=prefect,
             )
-        if unavailable:
-            summary["llm_unavailable"] = unavailable
+        summary = ran.summary | ({"llm_unavailable": unavailable} if unavailable else {})
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return
@@ -269,6 +222,8 @@ def facts(
         f"{summary['with_fact']:,} of {summary['accounts']:,} accounts with a fact ({kinds}) -> {out}"
         f"; {summary['dropped']:,} source rows gave no account"
     )
+    if summary.get("unmapped"):
+        console.print(f"unmapped columns (not read): {', '.join(summary['unmapped'])}", markup=False, highlight=False)
     if "llm" in summary:
         m = summary["llm"]
         console.print(
@@ -280,37 +235,38 @@ def facts(
             markup=False,
             highlight=False,
         )
-    say_how_to_see_runs(as_flow, json_out=json_out)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 @app.command()
 def personas(
     contacts: Annotated[Path, typer.Option(help="Contacts (CSV, Parquet, NDJSON) or a people-shaped export.")],
     out: Annotated[Path, typer.Option(help="Output file, CSV or Parquet by extension.")],
-    persona_rules: PersonaFile = None,
-    preset: Preset = "canonical",
-    column_map: MapFile = None,
+    personas: PersonaFile = None,
+    contacts_preset: ContactsPreset = None,
+    contacts_map: ContactsMap = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="Same as --contacts-preset.")] = None,
+    column_map: Annotated[Path | None, typer.Option("--map", help="Same as --contacts-map.")] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Give every contact a persona, seniority and function, with the rule that decided."""
-    with one_line_errors():
-        require_files({"--contacts": contacts})
     from flows.commands.personas import PersonasRequest, load_personas_inputs, run_personas
 
     with one_line_errors():
-        request = PersonasRequest(
-            contacts=contacts, out=out, personas=persona_rules, preset=preset, column_map=column_map
-        )
+        request = PersonasRequest.given(locals())
         inputs = load_personas_inputs(request)
-        flow_run = wants_flow_run(prefect)
-        summary = (
-            run_flow("classify_personas", request) if flow_run else run_personas(request, inputs, use_prefect=False)
-        )
+        ran = run_command(request, inputs, run_personas, lambda: pipeline().classify_personas, prefect=prefect)
+    summary = ran.summary
     if json_out:
         print_json(summary)
         return
-    console.print(f"{summary['contacts']:,} contacts -> {out} ({summary['rejected']:,} rows unusable)")
+    console.print(
+        f"{summary['contacts']:,} contacts ({summary['contacts_layout']}) -> {out} "
+        f"({summary['rejected']:,} rows unusable)",
+        markup=False,
+        highlight=False,
+    )
     for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
     if summary["rejected"]:
@@ -319,7 +275,10 @@ def personas(
     if summary["not_sendable_by_reason"]:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["not_sendable_by_reason"].items())
         console.print(f"not sendable (skip_reason in {out}): {reasons}")
-    say_how_to_see_runs(flow_run, json_out=json_out)
+    if summary["unmapped"]:
+        console.print(f"unmapped columns (not read): {', '.join(summary['unmapped'])}", markup=False, highlight=False)
+    print_warnings(summary["warnings"])
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 @app.command()
@@ -333,7 +292,7 @@ def draft(
     workspace: Annotated[
         Path, typer.Option(help="Workspace holding personas.yaml, messaging.yaml, sender.yaml, templates/.")
     ] = Path("."),
-    persona_rules: PersonaFile = None,
+    personas: PersonaFile = None,
     messaging: Annotated[Path | None, typer.Option(help="Copy blocks (messaging.yaml).")] = None,
     sender: Annotated[Path | None, typer.Option(help="Who is writing (sender.yaml).")] = None,
     templates: Annotated[Path | None, typer.Option(help="Template folder overriding the shipped defaults.")] = None,
@@ -341,10 +300,12 @@ def draft(
     allow_free_mail: Annotated[bool, typer.Option(help="Draft free-mail addresses (gmail.com, ...).")] = False,
     suppress: Suppress = None,
     steps: Annotated[int, typer.Option(min=1, help="Emails per contact: a first touch and its follow-ups.")] = 3,
-    preset: Preset = "canonical",
-    column_map: MapFile = None,
+    contacts_preset: ContactsPreset = None,
+    contacts_map: ContactsMap = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="Same as --contacts-preset.")] = None,
+    column_map: Annotated[Path | None, typer.Option("--map", help="Same as --contacts-map.")] = None,
     allow_sample_sender: AllowSample = False,
-    llm: LlmFlag = False,
+    use_llm: LlmFlag = False,
     llm_optional: LlmOptional = False,
     model: ModelOption = DEFAULT_MODEL,
     concurrency: Concurrency = 8,
@@ -361,55 +322,25 @@ def draft(
     With --llm a model writes each step from the same facts, checked against them and sender.yaml;
     any draft it fails or invents is the template draft, with the reason in fallback_reason.
     """
-    with one_line_errors():
-        require_files({"--targets": targets, "--contacts": contacts})
-    from flows.commands.draft import load_draft_inputs, resolve_draft_request, run_drafting
+    from flows.commands.draft import DraftRequest, load_draft_inputs, run_draft
+    from flows.edges.model_server import model_or_none
 
+    options = locals()
     with one_line_errors():
-        request = resolve_draft_request(
-            targets,
-            contacts,
-            out,
-            icp=icp,
-            workspace=workspace,
-            personas=persona_rules,
-            messaging=messaging,
-            sender=sender,
-            templates=templates,
-            preset=preset,
-            column_map=column_map,
-            allow_role=allow_role,
-            allow_free_mail=allow_free_mail,
-            suppress=suppress or [],
-            steps=steps,
-            allow_sample_sender=allow_sample_sender,
-            store=store,
-        )
+        request = DraftRequest.given(options)
         inputs = load_draft_inputs(request)
-        from flows.edges.model_server import model_or_none
-
-        request.llm, unavailable = model_or_none(
-            llm,
-            llm_optional,
-            instead="drafting from the templates",
-            model=model,
-            api=api,
-            concurrency=concurrency,
-            max_cost=max_cost,
-            price_in=price_in,
-            price_out=price_out,
-        )
-        flow_run = wants_flow_run(prefect)
+        request.llm, unavailable = model_or_none(options, instead="drafting from the templates")
         with working(f"drafting for {targets}", quiet=json_out or request.llm is not None):
-            summary = (
-                run_flow("draft_emails", request)
-                if flow_run
-                else run_drafting(request, inputs, use_prefect=False, quiet=json_out)
+            ran = run_command(
+                request,
+                inputs,
+                lambda r, i, runner: run_draft(r, i, runner, quiet=json_out),
+                lambda: pipeline().draft_emails,
+                prefect=prefect,
             )
-        if unavailable:
-            summary["llm_unavailable"] = unavailable
+        summary = ran.summary | ({"llm_unavailable": unavailable} if unavailable else {})
     print_json(summary) if json_out else print_draft_summary(summary)
-    say_how_to_see_runs(flow_run, json_out=json_out)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 @app.command()
@@ -419,40 +350,24 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the loop on the bundled sample: target, draft, two simulated test rounds, report, refine; ends in OUT/report.html."""
-    from flows.commands.draft import load_draft_inputs, resolve_draft_request, run_drafting
-    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
+    from flows.commands.demo import demo_draft_request, demo_target_request, run_campaign_loop
+    from flows.commands.draft import load_draft_inputs, run_draft
+    from flows.commands.target import load_target_inputs, run_target
     from flows.edges.workspace import init_workspace
 
-    flow_run = wants_flow_run(prefect)
     with one_line_errors():
         init_workspace(out)
-        request = TargetRequest(
-            accounts=out / "accounts.csv",
-            contacts=out / "contacts.csv",
-            icp=out / "icp.yaml",
-            personas=out / "personas.yaml",
-            out=out / "targets",
+        targeting = demo_target_request(out)
+        target_run = run_command(
+            targeting, load_target_inputs(targeting), run_target, lambda: pipeline().build_target_list, prefect=prefect
         )
-        inputs = load_target_inputs(request)
-        target_summary = (
-            run_flow("build_target_list", request) if flow_run else run_targeting(request, inputs, use_prefect=False)
+        drafting = demo_draft_request(out)
+        draft_run = run_command(
+            drafting, load_draft_inputs(drafting), run_draft, lambda: pipeline().draft_emails, prefect=prefect
         )
-        drafting = resolve_draft_request(
-            out / "targets" / "targets.parquet",
-            out / "contacts.csv",
-            out / "drafts",
-            icp=None,
-            workspace=out,
-            allow_sample_sender=True,  # the demo is the sample's own place
-        )
-        draft_inputs = load_draft_inputs(drafting)
-        draft_summary = (
-            run_flow("draft_emails", drafting) if flow_run else run_drafting(drafting, draft_inputs, use_prefect=False)
-        )
-        from flows.commands.demo import run_campaign_loop
-
         with working("test campaigns with a simulated responder", quiet=json_out):
             loop = run_campaign_loop(out)
+    target_summary, draft_summary = target_run.summary, draft_run.summary
     if json_out:
         print_json({"target": target_summary, "draft": draft_summary, "campaigns": loop})
         return
@@ -468,7 +383,7 @@ def demo(
             highlight=False,
         )
     console.print(f"report: {loop['report']}", highlight=False)
-    say_how_to_see_runs(flow_run, json_out=json_out)
+    say_how_to_see_runs(target_run.flow_run, json_out=json_out)
 
 
 # The icp and campaign commands live beside their flows (flows/cli/icp.py, flows/cli/campaign.py).

@@ -13,9 +13,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli.printers import console, err_console, one_line_errors, print_json, sender_line, working
-from flows.cli.options import AllowSample, JsonFlag, StoreOption
-from flows.runner import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
+from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption
+from flows.cli.printers import console, err_console, one_line_errors, print_json, print_warnings, sender_line, working
+from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
 
 campaign_app = typer.Typer(
     help="Plan small test campaigns, export them to a sending tool and take their results back.",
@@ -64,52 +64,35 @@ def plan(
     suppress: Annotated[
         list[Path] | None, typer.Option(help="Do-not-contact domains or account ids (repeatable).")
     ] = None,
-    preset: Annotated[str, typer.Option(help="Column preset: yc, apollo, clay, hubspot, canonical.")] = "canonical",
-    column_map: Annotated[Path | None, typer.Option("--map", help="A YAML column map.")] = None,
+    preset: Annotated[
+        str, typer.Option(help="Column preset of the accounts file: yc, apollo, clay, hubspot, canonical.")
+    ] = "canonical",
+    column_map: Annotated[Path | None, typer.Option("--map", help="A YAML column map of the accounts file.")] = None,
+    contacts_preset: ContactsPreset = None,
+    contacts_map: ContactsMap = None,
+    facts: FactsFile = None,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Plan a test campaign worth sending: segments, reachable contacts, allocation, what it can detect."""
-    from flows.commands.campaign_plan import PlanRequest, run_plan, validate_plan_request
+    from flows.commands.campaign_plan import PlanRequest, load_plan_inputs, run_plan
 
+    options = locals() | {"store": _store_path(store)}
     with one_line_errors():
-        request = PlanRequest(
-            icp=icp,
-            accounts=accounts,
-            contacts=contacts,
-            out=out,
-            store=_store_path(store),
-            size=size,
-            name=name,
-            drafts=drafts,
-            workspace=workspace,
-            seed=seed,
-            explore=explore,
-            cooldown_days=cooldown_days,
-            prior=prior,
-            strict=strict,
-            customers=customers,
-            suppress=suppress or [],
-            preset=preset,
-            column_map=column_map,
-            allow_sample_sender=allow_sample_sender,
-        )
+        request = PlanRequest.given(options)
         created = not request.store.exists()
-        loaded = validate_plan_request(request)
-        flow_run = wants_flow_run(prefect)
-        with working(f"planning {loaded['name']}", quiet=json_out):
-            summary = (
-                run_flow("plan_campaign", request) if flow_run else run_plan(request, use_prefect=False, loaded=loaded)
-            )
+        inputs = load_plan_inputs(request)
+        with working(f"planning {inputs.name}", quiet=json_out):
+            ran = run_command(request, inputs, run_plan, lambda: pipeline().plan_campaign, prefect=prefect)
     if created:
         err_console.print(f"created the campaign store {request.store}", highlight=False)
     if json_out:
-        print_json(summary)
+        print_json(ran.summary)
         return
-    _print_plan(summary, out)
-    say_how_to_see_runs(flow_run, json_out=json_out)
+    _print_plan(ran.summary, out)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 def _print_plan(summary: dict[str, Any], out: Path) -> None:
@@ -123,8 +106,7 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
         rate = "-" if seg["detectable_rate"] is None else f"{seg['detectable_rate']:.1%}"
         table.add_row(escape(seg["segment"]), str(seg["reachable"]), str(seg["planned"]), escape(variants), rate)
     console.print(table)
-    for warning in summary["warnings"]:
-        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+    print_warnings(summary["warnings"])
     console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
@@ -163,19 +145,18 @@ def ingest(
     prefect: PrefectFlag = None,
 ) -> None:
     """Take a campaign's results back: idempotent, each contact kept at its highest outcome."""
-    from flows.commands.campaign_plan import IngestRequest, run_ingest, validate_ingest_request
+    from flows.commands.campaign_ingest import IngestRequest, load_ingest_inputs, run_ingest
 
+    options = locals() | {"store": _store_path(store)}
     with one_line_errors():
-        request = IngestRequest(
-            campaign=campaign, results=results, store=_store_path(store), preset=preset, simulated=simulated
-        )
-        validate_ingest_request(request)
-        flow_run = wants_flow_run(prefect)
-        summary = run_flow("ingest_results", request) if flow_run else run_ingest(request, use_prefect=False)
+        request = IngestRequest.given(options)
+        inputs = load_ingest_inputs(request)
+        ran = run_command(request, inputs, run_ingest, lambda: pipeline().ingest_results, prefect=prefect)
+    summary = ran.summary
     if json_out:
         print_json(summary)
         return
-    say_how_to_see_runs(flow_run, json_out=json_out)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
     console.print(
         f"{summary['campaign_id']}: {summary['rows']} rows, {summary['matched']} matched, "
         f"{summary['changed']} contacts' outcome rose",

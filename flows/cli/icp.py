@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from flows.cli.options import AsOf, FactsFile, JsonFlag, MapFile, Preset, StoreOption
 from flows.cli.printers import console, one_line_errors, print_json, working
-from flows.cli.options import JsonFlag, MapFile, Preset, StoreOption
-from flows.runner import PrefectFlag, run_flow, say_how_to_see_runs, wants_flow_run
-from targeting.errors import InputError
+from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
 
 icp_app = typer.Typer(
     help="Check an ICP against a universe; derive one from customers or deals; backtest one on closed deals.",
@@ -20,33 +18,21 @@ icp_app = typer.Typer(
 )
 
 
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise InputError("expected a date as YYYY-MM-DD", field=option, value=value) from None
-
-
 @icp_app.command("check")
 def icp_check(
     icp: Annotated[Path, typer.Option(help="The ICP spec (icp.yaml).")],
     accounts: Annotated[Path | None, typer.Option(help="A universe to check the values against.")] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    facts: FactsFile = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Validate an ICP; show each value as the data spells it and, with --accounts, how often it occurs."""
     from flows.cli.printers import print_icp_check
-    from targeting.icp import load_icp
-    from targeting.importing import import_accounts
-    from targeting.selection.icp_check import check_icp
+    from flows.commands.icp_check import IcpCheckRequest, run_icp_check
 
     with one_line_errors():
-        spec = load_icp(icp)
-        universe = None if accounts is None else import_accounts(accounts, preset=preset, column_map=column_map)
-        check = check_icp(spec, None if universe is None else universe.accounts)
+        check = run_icp_check(IcpCheckRequest.given(locals()))
     print_json(check.to_json()) if json_out else print_icp_check(check, icp)
 
 
@@ -63,6 +49,7 @@ def derive(
     ] = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    facts: FactsFile = None,
     store: Annotated[
         Path | None, typer.Option(help="Record the ICP as version 1 of its lineage in this store (or $OUTBOUND_STORE).")
     ] = None,
@@ -70,26 +57,15 @@ def derive(
     prefect: PrefectFlag = None,
 ) -> None:
     """Derive an ICP from the best and worst customers (or won and lost deals), evidence beside every line."""
+    from flows.commands.icp_derive import DeriveRequest, load_derive_inputs, run_derive
     from flows.edges.store import record_derived_icp
-    from flows.commands.icp_discovery import DeriveRequest, check_labels_before_flow, run_derivation, validate_derive_request
 
     with one_line_errors():
-        request = DeriveRequest(
-            accounts=accounts,
-            out=out,
-            customers=customers,
-            deals=deals,
-            name=name,
-            preset=preset,
-            column_map=column_map,
-        )
-        validate_derive_request(request)
-        as_flow = wants_flow_run(prefect)
-        with working(f"deriving an ICP from {(customers or deals).name}", quiet=json_out):
-            if as_flow:
-                check_labels_before_flow(request)
-            summary = run_flow("derive_icp", request) if as_flow else run_derivation(request, use_prefect=False)
-        summary["recorded"] = record_derived_icp(store, out)
+        request = DeriveRequest.given(locals())
+        with working(f"deriving an ICP from {(customers or deals or accounts).name}", quiet=json_out):
+            inputs = load_derive_inputs(request)
+            ran = run_command(request, inputs, run_derive, lambda: pipeline().derive_icp, prefect=prefect)
+        summary = ran.summary | {"recorded": record_derived_icp(store, out)}
     if json_out:
         print_json(summary)
         return
@@ -99,7 +75,7 @@ def derive(
         console.print(
             f"recorded {recorded['icp']} v{recorded['version']} in the store {recorded['store']}", highlight=False
         )
-    say_how_to_see_runs(as_flow, json_out=json_out)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 @icp_app.command()
@@ -110,38 +86,26 @@ def backtest(
     split: Annotated[
         str | None, typer.Option(help="Compare deals closed before and from this date (YYYY-MM-DD).")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date `within_days` counts back from (default today).")
-    ] = None,
+    as_of: AsOf = None,
     preset: Preset = "canonical",
     column_map: MapFile = None,
+    facts: FactsFile = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
     """Say how well an ICP's tiers and score would have separated the deals already won from those lost."""
-    from flows.commands.icp_discovery import BacktestRequest, check_deals_before_flow, run_backtest, validate_backtest_request
+    from flows.commands.icp_backtest import BacktestRequest, load_backtest_inputs, run_backtest
 
     with one_line_errors():
-        request = BacktestRequest(
-            icp=icp,
-            accounts=accounts,
-            deals=deals,
-            split=_date(split, "--split"),
-            as_of=_date(as_of, "--as-of"),
-            preset=preset,
-            column_map=column_map,
-        )
-        validate_backtest_request(request)
-        as_flow = wants_flow_run(prefect)
+        request = BacktestRequest.given(locals())
         with working(f"backtesting {icp.name} on {deals.name}", quiet=json_out):
-            if as_flow:
-                check_deals_before_flow(request)
-            summary = run_flow("backtest_icp", request) if as_flow else run_backtest(request, use_prefect=False)
+            inputs = load_backtest_inputs(request)
+            ran = run_command(request, inputs, run_backtest, lambda: pipeline().backtest_icp, prefect=prefect)
     if json_out:
-        print_json(summary)
+        print_json(ran.summary)
         return
-    print_backtest(summary)
-    say_how_to_see_runs(as_flow, json_out=json_out)
+    print_backtest(ran.summary)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 def _pct(x: float | None) -> str:
@@ -264,7 +228,7 @@ def print_backtest(summary: dict[str, Any]) -> None:
 @icp_app.command()
 def refine(
     icp: Annotated[Path, typer.Option(help="The ICP version the campaigns tested (icp.yaml).")],
-    campaign: Annotated[
+    campaigns: Annotated[
         list[str], typer.Option("--campaign", help="Campaign id or name (repeatable; one lineage, pooled).")
     ],
     out: Annotated[Path, typer.Option(help="Where to write the next version (NEW.yaml).")],
@@ -272,6 +236,9 @@ def refine(
         Path | None,
         typer.Option(help="The accounts the campaigns were planned from: lets the explore share propose new criteria."),
     ] = None,
+    preset: Preset = "canonical",
+    column_map: MapFile = None,
+    facts: FactsFile = None,
     prior: Annotated[
         float | None,
         typer.Option(help="Your own reply rate to read against (default: the campaigns', else the 3.4% benchmark)."),
@@ -281,24 +248,20 @@ def refine(
     prefect: PrefectFlag = None,
 ) -> None:
     """The next ICP version from test-campaign outcomes: only changes the evidence supports, each with its evidence."""
+    from flows.commands.icp_refine import RefineRequest, load_refine_inputs, run_refine
     from flows.edges.store import resolve_store_path
-    from flows.commands.icp_refine import RefineRequest, run_refine, validate_refine_request
 
+    options = locals() | {"store": resolve_store_path(store)}
     with one_line_errors():
-        request = RefineRequest(
-            icp=icp, campaigns=campaign, out=out, store=resolve_store_path(store), accounts=accounts, prior=prior
-        )
-        loaded = validate_refine_request(request)
-        as_flow = wants_flow_run(prefect)
-        with working(f"refining {loaded['spec'].name} v{loaded['spec'].version}", quiet=json_out):
-            summary = (
-                run_flow("refine_icp", request) if as_flow else run_refine(request, use_prefect=False, loaded=loaded)
-            )
+        request = RefineRequest.given(options)
+        inputs = load_refine_inputs(request)
+        with working(f"refining {inputs.spec.name} v{inputs.spec.version}", quiet=json_out):
+            ran = run_command(request, inputs, run_refine, lambda: pipeline().refine_icp, prefect=prefect)
     if json_out:
-        print_json(summary)
+        print_json(ran.summary)
         return
-    print_refinement(summary)
-    say_how_to_see_runs(as_flow, json_out=json_out)
+    print_refinement(ran.summary)
+    say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 
 PRIOR_SOURCES = {
@@ -353,8 +316,8 @@ def history(
     """The versions of one ICP lineage, each diff from its parent and the evidence behind it."""
     from rich.markup import escape
 
-    from flows.edges.store import resolve_store_path
     from flows.commands.icp_refine import icp_history
+    from flows.edges.store import resolve_store_path
 
     with one_line_errors():
         versions = icp_history(resolve_store_path(store), name)

@@ -7,8 +7,32 @@ from typing import Annotated
 
 import typer
 
-Preset = Annotated[str, typer.Option("--preset", help="Column preset: yc, apollo, clay, hubspot, canonical.")]
-MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other export.")]
+Preset = Annotated[
+    str, typer.Option("--preset", help="Column preset of the accounts file: yc, apollo, clay, hubspot, canonical.")
+]
+MapFile = Annotated[Path | None, typer.Option("--map", help="A YAML column map for any other accounts export.")]
+ContactsPreset = Annotated[
+    str | None,
+    typer.Option(
+        "--contacts-preset",
+        help="Column preset of the contacts file: apollo, clay, hubspot, canonical "
+        "(default: the accounts' own for the same file, else recognized from the headers).",
+    ),
+]
+ContactsMap = Annotated[
+    Path | None, typer.Option("--contacts-map", help="A YAML column map for the contacts file (see --map).")
+]
+FactsFile = Annotated[
+    Path | None,
+    typer.Option("--facts", help="Facts vocabulary for exports without fact columns (default ./facts.yaml)."),
+]
+Suppress = Annotated[
+    list[Path] | None, typer.Option(help="Do-not-contact list: domains, emails or account ids (repeatable).")
+]
+PersonaFile = Annotated[Path | None, typer.Option("--personas", help="Persona rules (personas.yaml).")]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Date that `within_days` counts back from (YYYY-MM-DD; default today).")
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")]
 StoreOption = Annotated[
     Path | None, typer.Option("--store", help="The campaign store (default $OUTBOUND_STORE, else ./outbound.duckdb).")
@@ -17,7 +41,7 @@ AllowSample = Annotated[
     bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
 ]
 
-DEFAULT_MODEL = "gpt-4o-mini"
+
 # The LLM options of `draft --llm` and `facts --llm` (PRODUCT.md, "LLM options").
 LlmFlag = Annotated[
     bool, typer.Option("--llm", help="Have a model write (draft) or read (facts), checked; needs OPENAI_API_KEY.")

@@ -6,18 +6,14 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flows.edges.terminal import console, err_console
 from targeting.errors import InputError
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 @contextmanager
@@ -30,19 +26,6 @@ def one_line_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def require_files(files: dict[str, Path]) -> None:
-    """Say a missing input file (the commonest bad input) before the command imports Polars and the specs.
-
-    The loaders check the same files again; this only makes the one-line error come in well under a second.
-
-    Raises:
-        InputError: `{option} file not found`, naming the path (a glob pattern is left to the reader).
-    """
-    for option, path in files.items():
-        if not path.exists() and not any(ch in str(path) for ch in "*?["):
-            raise InputError(f"{option} file not found", path=path)
-
-
 @contextmanager
 def working(message: str, *, quiet: bool) -> Iterator[None]:
     """A spinner on stderr while long work runs (not with --json, so stdout stays machine-readable)."""
@@ -51,6 +34,12 @@ def working(message: str, *, quiet: bool) -> Iterator[None]:
         return
     with err_console.status(message):
         yield
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Each warning on its own line."""
+    for warning in warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
 
 
 def print_json(data: Any) -> None:

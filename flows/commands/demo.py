@@ -1,7 +1,8 @@
-"""The demo's test-campaign loop: plan -> export -> simulated results -> ingest -> report -> refine, twice.
+"""`outbound demo`: the whole loop on the bundled sample, in a fresh workspace.
 
-Wiring only: every step is the command's own function, run in-process on the demo's fresh store.
-Ends in `OUT/report.html`: the last round's report with the ICP v1 -> v2 change.
+`init` -> `target` -> `draft` -> two rounds of the test-campaign loop with a simulated responder
+(`campaign_round.run_round`), each refining the ICP on every round so far. Ends in `OUT/report.html`:
+the last round's report with the ICP v1 -> v2 change.
 """
 
 from __future__ import annotations
@@ -10,31 +11,37 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from flows.commands.campaign_plan import IngestRequest, PlanRequest, run_ingest, run_plan
+from flows.commands.campaign_plan import PlanRequest
 from flows.commands.campaign_report import campaign_report, write_report
-from flows.edges.store import export_planned
-from flows.commands.icp_refine import RefineRequest, run_refine
+from flows.commands.campaign_round import Results, icp_change, run_round
+from flows.commands.draft import DraftRequest
+from flows.commands.target import TargetRequest
+from flows.runner import IN_PROCESS
 
 ROUNDS = 2
 SIZE = 150
 
 
-def icp_change(refined: dict[str, Any]) -> dict[str, Any]:
-    """A refine summary as report.html's `icp_change`."""
-    return {
-        "from": refined["from_version"],
-        "to": refined["version"],
-        "changes": [
-            {
-                "criterion": c["criterion"],
-                "old_points": c["old_points"],
-                "new_points": c["new_points"],
-                "evidence": f"{c['criterion']}: {c['text']}",
-            }
-            for c in refined["changes"]
-        ],
-        "unchanged": [f"{u['criterion']}: {u['text']}" for u in refined["unchanged"]],
-    }
+def demo_target_request(out: Path) -> TargetRequest:
+    """`outbound target` on the demo workspace's universe and contacts."""
+    return TargetRequest(
+        accounts=out / "accounts.csv",
+        contacts=out / "contacts.csv",
+        icp=out / "icp.yaml",
+        personas=out / "personas.yaml",
+        out=out / "targets",
+    )
+
+
+def demo_draft_request(out: Path) -> DraftRequest:
+    """`outbound draft` of the demo's targets, signed by the sample sender on purpose (the demo is its place)."""
+    return DraftRequest(
+        targets=out / "targets" / "targets.parquet",
+        contacts=out / "contacts.csv",
+        out=out / "drafts",
+        workspace=out,
+        allow_sample_sender=True,
+    )
 
 
 def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed: int = 7) -> dict[str, Any]:
@@ -54,54 +61,44 @@ def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed
         old.unlink()
     accounts = import_accounts(out / "accounts.csv").accounts.collect()
     icp = out / "icp.yaml"
-    campaigns: list[str] = []
     summary: dict[str, Any] = {"rounds": []}
     change: dict[str, Any] | None = None
     for n in range(1, rounds + 1):
         folder = out / f"round-{n}"
-        plan = run_plan(
-            PlanRequest(
-                icp=icp,
-                accounts=out / "accounts.csv",
-                contacts=out / "contacts.csv",
-                out=folder,
-                store=store,
-                size=size,
-                name=f"demo-round-{n}",
-                workspace=out,
-                seed=seed + n,
-                drafts=out / "drafts" if n == 1 else None,
-                allow_sample_sender=True,
-            ),
-            use_prefect=False,
-        )  # the demo is signed by the sample sender on purpose
-        campaigns.append(plan["campaign_id"])
-        export_planned(store, plan["campaign_id"], "generic", folder / "export.csv", allow_sample_sender=True)
-        planned = pl.read_csv(folder / "campaign.csv", infer_schema=False)
-        simulated_results(planned, accounts, seed=seed + n).write_csv(folder / "results.csv")
-        run_ingest(
-            IngestRequest(campaign=plan["campaign_id"], results=folder / "results.csv", store=store, simulated=True),
-            use_prefect=False,
+
+        def simulated(campaign_id: str, folder: Path = folder, n: int = n) -> Results:
+            planned = pl.read_csv(folder / "campaign.csv", infer_schema=False)
+            simulated_results(planned, accounts, seed=seed + n).write_csv(folder / "results.csv")
+            return Results(folder / "results.csv", simulated=True)
+
+        plan = PlanRequest(
+            icp=icp,
+            accounts=out / "accounts.csv",
+            contacts=out / "contacts.csv",
+            out=folder,
+            store=store,
+            size=size,
+            name=f"demo-round-{n}",
+            workspace=out,
+            seed=seed + n,
+            drafts=out / "drafts" if n == 1 else None,
+            allow_sample_sender=True,
         )
-        report = campaign_report(store, plan["campaign_id"])
-        if change is not None:
-            report["icp_change"] = change
-        write_report(report, folder)
-        refined = run_refine(
-            RefineRequest(
-                icp=icp,
-                campaigns=campaigns,
-                out=out / f"icp.v{_version(icp) + 1}.yaml",
-                store=store,
-                accounts=out / "accounts.csv",
-            ),
-            use_prefect=False,
+        done = run_round(
+            plan,
+            IN_PROCESS,
+            export_format="generic",
+            export_to=folder / "export.csv",
+            results=simulated,
+            refine_to=out / f"icp.v{done_version(icp) + 1}.yaml",
+            icp_change=change,
         )
+        refined = done.refined
         summary["rounds"].append(
             {
-                "campaign_id": plan["campaign_id"],
-                "icp_version": plan["version"],
-                "totals": report["totals"],
+                "campaign_id": done.plan["campaign_id"],
+                "icp_version": done.plan["version"],
+                "totals": done.report["totals"],
                 "refined": refined["changed"],
                 "changes": [f"{c['criterion']} {c['text']}" for c in refined["changes"]],
             }
@@ -125,7 +122,8 @@ def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed
     return summary
 
 
-def _version(icp: Path) -> int:
+def done_version(icp: Path) -> int:
+    """The version the ICP file says it is."""
     from targeting.icp.spec import load_icp
 
     return load_icp(icp).version

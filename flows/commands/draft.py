@@ -7,16 +7,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from pydantic import BaseModel
 
+from flows.commands.request import InputFile, Request
 from flows.edges.files import check_targets, read_targets, write_csv
+from flows.edges.inputs import (
+    Layout,
+    check_contacts,
+    contact_warnings,
+    contacts_layout,
+    read_contacts,
+    suppressed_keys,
+)
 from flows.edges.model_server import LlmRequest, progress_bar, store_cache
-from flows.runner import as_step, publish_markdown
+from flows.runner import Runner
 from targeting.errors import InputError
 from targeting.icp.spec import IcpSpec, load_icp
-from targeting.importing.canonical import check_importable, import_contacts
-from targeting.importing.presets import ColumnMap, load_column_map
-from targeting.importing.suppression import read_suppression
 
 if TYPE_CHECKING:
     from messaging.composing.copy_blocks import MessagingSpec
@@ -24,54 +29,42 @@ if TYPE_CHECKING:
     from messaging.composing.templates import TemplateSet
     from messaging.contacts.persona_rules import PersonaRules
 
+SPECS = ("personas", "messaging", "sender")
 
-class DraftRequest(BaseModel):
-    """What `outbound draft` was asked to do; the workspace files are resolved before a flow starts."""
 
-    targets: Path
-    contacts: Path
+class DraftRequest(Request):
+    """What `outbound draft` was asked to do; an unset spec is the workspace's, else the shipped default."""
+
+    targets: InputFile
+    contacts: InputFile
     out: Path
-    icp: Path
-    personas: Path | None = None
-    messaging: Path | None = None
-    sender: Path | None = None
-    templates: Path | None = None
-    preset: str = "canonical"
-    column_map: Path | None = None
+    icp: InputFile | None = None  # default: the icp.yaml `outbound target` wrote beside the targets
+    workspace: Path = Path(".")
+    personas: InputFile | None = None
+    messaging: InputFile | None = None
+    sender: InputFile | None = None
+    templates: InputFile | None = None
+    contacts_preset: str | None = None
+    contacts_map: InputFile | None = None
+    # The older spelling of the two above (the contacts are the only export this command reads).
+    preset: str | None = None
+    column_map: InputFile | None = None
     allow_role: bool = False
     allow_free_mail: bool = False
-    suppress: list[Path] = []
+    suppress: list[InputFile] = []
     steps: int = 3
     allow_sample_sender: bool = False
-    # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts); None drafts on templates.
+    # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts).
     llm: LlmRequest | None = None
     store: Path | None = None
 
-
-def resolve_draft_request(
-    targets: Path, contacts: Path, out: Path, *, icp: Path | None, workspace: Path, **options: Any
-) -> DraftRequest:
-    """Fill each unset spec from the workspace (else the shipped default) and the ICP from the targets.
-
-    Raises:
-        InputError: a file is missing, or no ICP was given and none sits beside the targets.
-    """
-    for label, path in [("--targets", targets), ("--contacts", contacts)]:
-        if not path.exists():
-            raise InputError(f"{label} file not found", path=path)
-    check_targets(targets)
-    if icp is None:
-        icp = targets.parent / "icp.yaml"
-        if not icp.exists():
-            raise InputError(
-                "no --icp given and no icp.yaml beside the targets (written by `outbound target`)", path=icp
-            )
-    for name in ("personas", "messaging", "sender"):
-        if options.get(name) is None and (workspace / f"{name}.yaml").exists():
-            options[name] = workspace / f"{name}.yaml"
-    if options.get("templates") is None and (workspace / "templates").is_dir():
-        options["templates"] = workspace / "templates"
-    return DraftRequest(targets=targets, contacts=contacts, out=out, icp=icp, **options)
+    def spec_file(self, name: str) -> Path | None:
+        """`personas`, `messaging`, `sender` or `templates` as given, else the workspace's, else None."""
+        given = getattr(self, name)
+        if given is not None:
+            return given
+        found = self.workspace / (name if name == "templates" else f"{name}.yaml")
+        return found if found.exists() else None
 
 
 @dataclass(frozen=True)
@@ -83,7 +76,7 @@ class DraftInputs:
     messaging: MessagingSpec
     sender: Sender
     templates: TemplateSet
-    column_map: ColumnMap | None
+    contacts: Layout
     suppressed: list[str]
 
 
@@ -96,44 +89,62 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     are only checked to cover every step of every persona the ICP drafts.
 
     Raises:
-        InputError: a spec does not validate, a template is broken or missing, or the contacts
-            cannot be imported.
+        InputError: no ICP, a spec does not validate, a template is broken or missing, or the
+            contacts cannot be imported.
     """
     from messaging.composing.copy_blocks import load_messaging
     from messaging.composing.sender import load_sender, refuse_sample_sender
     from messaging.composing.templates import load_templates, require_steps
     from messaging.contacts.classify import load_persona_rules
 
-    column_map = load_column_map(request.column_map) if request.column_map else None
-    check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
-    icp = load_icp(request.icp)
-    persona_rules = load_persona_rules(request.personas)
-    messaging = load_messaging(request.messaging)
-    sender = load_sender(request.sender)
-    templates = load_templates(request.templates, sender=sender)
+    check_targets(request.targets)
+    layout = contacts_layout(
+        request.contacts, request.contacts_preset or request.preset, request.contacts_map or request.column_map
+    )
+    check_contacts(request.contacts, layout)
+    icp = load_icp(icp_file(request))
+    persona_rules = load_persona_rules(request.spec_file("personas"))
+    messaging = load_messaging(request.spec_file("messaging"))
+    sender_file = request.spec_file("sender")
+    sender = load_sender(sender_file)
+    templates = load_templates(request.spec_file("templates"), sender=sender)
     require_steps(templates, list(icp.personas), steps=request.steps)
     # Last, so a broken spec is reported first; still before any flow starts or file is written.
-    refuse_sample_sender(sender, allow=request.allow_sample_sender, path=request.sender)
+    refuse_sample_sender(sender, allow=request.allow_sample_sender, path=sender_file)
     return DraftInputs(
         icp=icp,
         persona_rules=persona_rules,
         messaging=messaging,
         sender=sender,
         templates=templates,
-        column_map=column_map,
+        contacts=layout,
         suppressed=suppressed_keys(request.suppress),
     )
 
 
-def run_drafting(
-    request: DraftRequest, inputs: DraftInputs, *, use_prefect: bool, quiet: bool = False
-) -> dict[str, Any]:
-    """Run the drafting steps (as Prefect tasks when `use_prefect`) and write the outputs.
+def icp_file(request: DraftRequest) -> Path:
+    """The ICP whose personas are drafted: `--icp`, else the one beside the targets.
+
+    Raises:
+        InputError: neither is there.
+    """
+    if request.icp is not None:
+        return request.icp
+    beside = request.targets.parent / "icp.yaml"
+    if not beside.exists():
+        raise InputError(
+            "no --icp given and no icp.yaml beside the targets (written by `outbound target`)", path=beside
+        )
+    return beside
+
+
+def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, quiet: bool = False) -> dict[str, Any]:
+    """Run the drafting steps and write the outputs.
 
     Args:
         request: The files and options.
         inputs: The specs and templates `load_draft_inputs` loaded from `request`.
-        use_prefect: Run each step as a task (inside a flow run).
+        runner: How the steps run.
         quiet: No progress bar (with --json).
 
     Returns:
@@ -143,12 +154,11 @@ def run_drafting(
     from flows.edges.store import ledger_emails  # DuckDB, imported once the inputs are known good
     from messaging.drafts import build_drafts
 
-    step = as_step(use_prefect)
-    contacts = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
+    contacts = read_contacts(request.contacts, inputs.contacts, runner)
     targets = read_targets(request.targets)
     drafter = model_drafter(request, inputs)
-    with progress_bar(0, what="drafting", quiet=quiet or use_prefect or drafter is None) as progress:
-        result = step(build_drafts)(
+    with progress_bar(0, what="drafting", quiet=quiet or runner.in_flow_run or drafter is None) as progress:
+        result = runner.step(build_drafts)(
             targets,
             contacts.contacts,
             personas=list(inputs.icp.personas),
@@ -158,26 +168,27 @@ def run_drafting(
             templates=inputs.templates,
             allow_role=request.allow_role,
             allow_free_mail=request.allow_free_mail,
-            suppressed=[
-                *inputs.suppressed,
-                *ledger_emails(contacts.contacts, request.store),
-            ],  # and the store's suppression ledger
+            suppressed=[*inputs.suppressed, *ledger_emails(contacts.contacts, request.store)],  # and the ledger
             steps=request.steps,
             drafter=drafter,
             progress=progress,
         )
-    step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
+    runner.step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
     summary = summarize_drafts(
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
-    ) | {"sender": inputs.sender.summary()}
+    ) | {
+        "sender": inputs.sender.summary(),
+        "contacts_layout": str(inputs.contacts),
+        "unmapped": contacts.unmapped,
+        "warnings": contact_warnings(contacts, request.contacts, inputs.contacts),
+    }
     if request.llm is not None:
         summary["llm"] = llm_summary(request.llm, result.stats, result.usage)
-    if use_prefect:
-        publish_markdown(
-            "draft-samples",
-            samples_markdown(result.drafts, result.usage, summary.get("llm")),
-            "One sample first-touch draft per persona",
-        )
+    runner.publish_markdown(
+        "draft-samples",
+        samples_markdown(result.drafts, result.usage, summary.get("llm")),
+        "One sample first-touch draft per persona",
+    )
     return summary
 
 
@@ -214,13 +225,6 @@ def llm_summary(llm: LlmRequest, stats: dict[str, Any], usage: pl.DataFrame | No
             "cost_usd": round(per_draft[2] or 0, 8),
         },
     }
-
-
-def suppressed_keys(paths: list[Path]) -> list[str]:
-    """Every email, domain and account id on the do-not-contact lists, lower case."""
-    if not paths:
-        return []
-    return read_suppression(paths)["key"].str.to_lowercase().unique().sort().to_list()
 
 
 def write_draft_outputs(drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path) -> list[Path]:

@@ -6,74 +6,53 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
+from flows.commands.request import InputFile, Request
 from flows.edges.files import write_table
+from flows.edges.inputs import Layout, accounts_layout, check_universe, load_facts_spec, read_universe
 from flows.edges.model_server import LlmRequest, progress_bar, store_cache
-from flows.runner import as_step, publish_table
+from flows.runner import Runner
 from targeting.errors import InputError
-from targeting.facts import FactsSpec, account_facts, facts_summary, load_facts
-from targeting.importing.canonical import check_importable, import_accounts
-from targeting.importing.presets import ColumnMap, load_column_map
-
-WORKSPACE_FACTS = Path("facts.yaml")
+from targeting.facts import FactsSpec, account_facts, facts_summary
 
 
-class FactsRequest(BaseModel):
+class FactsRequest(Request):
     """What `outbound facts` was asked to do; validated before any flow starts."""
 
-    accounts: Path
+    accounts: InputFile
     out: Path
-    facts: Path | None = None
+    facts: InputFile | None = None
     preset: str = "canonical"
-    column_map: Path | None = None
-    # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts): a model reads `description`.
+    column_map: InputFile | None = None
+    # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts).
     llm: LlmRequest | None = None
     store: Path | None = None
 
 
-def facts_file(explicit: Path | None) -> Path | None:
-    """The vocabulary to read: the one given, else the workspace's `facts.yaml`, else None (the shipped one)."""
-    if explicit is not None:
-        return explicit
-    return WORKSPACE_FACTS if WORKSPACE_FACTS.is_file() else None
-
-
-def load_facts_spec(explicit: Path | None) -> FactsSpec:
-    """Load the vocabulary `facts_file` picks (an InputError names the file, line, field and value)."""
-    return load_facts(facts_file(explicit))
-
-
 @dataclass(frozen=True)
 class FactsInputs:
-    """The vocabulary and column map a facts run reads, loaded once by `load_facts_inputs`."""
+    """The vocabulary and the accounts' layout a facts run reads, loaded once by `load_facts_inputs`."""
 
     facts: FactsSpec
-    column_map: ColumnMap | None
+    accounts: Layout
 
 
 def load_facts_inputs(request: FactsRequest) -> FactsInputs:
-    """Check the accounts file and the output name, and load the vocabulary and column map, once.
-
-    The command calls this before a flow starts; the in-process run uses what it returns, and the
-    flow (started with plain paths) calls it inside.
+    """Check the output name and the accounts file, and load the vocabulary and column map, once.
 
     Raises:
-        InputError: the accounts file is missing or cannot be imported, `--out` is neither CSV nor
-            Parquet, or a spec does not validate.
+        InputError: `--out` is neither CSV nor Parquet, a spec does not validate, or the accounts
+            file cannot be imported.
     """
-    if not request.accounts.exists() and not any(ch in str(request.accounts) for ch in "*?["):
-        raise InputError("--accounts file not found", path=request.accounts)
     if request.out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError("--out must end in .csv or .parquet", field="--out", value=str(request.out))
     facts = load_facts_spec(request.facts)
-    column_map = load_column_map(request.column_map) if request.column_map is not None else None
-    check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
-    return FactsInputs(facts=facts, column_map=column_map)
+    layout = accounts_layout(request.preset, request.column_map)
+    check_universe(request.accounts, layout)
+    return FactsInputs(facts=facts, accounts=layout)
 
 
-def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, quiet: bool = False) -> dict[str, Any]:
-    """Derive every account's facts and write them (as Prefect tasks when `use_prefect`).
+def run_facts(request: FactsRequest, inputs: FactsInputs, runner: Runner, *, quiet: bool = False) -> dict[str, Any]:
+    """Derive every account's facts and write them.
 
     Returns:
         `{"accounts", "with_fact", "facts": {kind: n}, "dropped", "out"}`; `dropped` counts the source
@@ -81,8 +60,7 @@ def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, 
         `llm` holds the model run (accounts read, answers dropped for no verbatim quote or an
         unknown key, accounts left to the rules and why, calls, tokens, cost).
     """
-    step = as_step(use_prefect)
-    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
+    universe = read_universe(request.accounts, inputs.accounts, inputs.facts, runner).imported
     facts = account_facts(universe.accounts, inputs.facts, carried=universe.carried).collect()
     reader = None
     if request.llm is not None:
@@ -91,14 +69,16 @@ def run_facts(request: FactsRequest, inputs: FactsInputs, *, use_prefect: bool, 
 
         reader = FactsReader(ModelSettings(**request.llm.model_dump()), inputs.facts, store_cache(request.store))
         texts = universe.accounts.select("account_id", "name", "domain", "description").collect()
-        with progress_bar(0, what="reading", quiet=quiet or use_prefect) as progress:
-            facts = step(model_facts)(texts, facts, reader, progress)
-    step(write_table)(facts, request.out)
+        with progress_bar(0, what="reading", quiet=quiet or runner.in_flow_run) as progress:
+            facts = runner.step(model_facts)(texts, facts, reader, progress)
+    runner.step(write_table)(facts, request.out)
     summary = facts_summary(facts, accounts=universe.universe, dropped=universe.rows_read - universe.universe)
     if reader is not None:
         summary["llm"] = reader.summary()
-    if use_prefect:
+    if runner.in_flow_run:
         by_key = facts.group_by("kind", "key").len().sort("len", "kind", "key", descending=[True, False, False])
         rows = [{"kind": kind, "key": key, "accounts": n} for kind, key, n in by_key.iter_rows()]
-        publish_table("account-facts", rows, f"Facts of {summary['with_fact']} of {summary['accounts']} accounts")
-    return {**summary, "out": str(request.out)}
+        runner.publish_table(
+            "account-facts", rows, f"Facts of {summary['with_fact']} of {summary['accounts']} accounts"
+        )
+    return {**summary, "unmapped": universe.unmapped, "out": str(request.out)}

@@ -7,45 +7,63 @@ refinement itself is targeting's (`targeting.icp.refine`), handed the outcomes a
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from campaigns.store import Store
+from campaigns.store import CampaignRecord, Store
+from flows.commands.request import InputFile, Request
+from flows.edges.inputs import Layout, accounts_layout, check_universe, load_facts_spec, read_universe
+from flows.runner import Runner
 from targeting.errors import InputError
+from targeting.facts import FactsSpec
+from targeting.icp.spec import IcpSpec
 
 
-class RefineRequest(BaseModel):
+class RefineRequest(Request):
     """What `outbound icp refine` was asked to do."""
 
-    icp: Path
+    icp: InputFile
     campaigns: list[str]
     out: Path
     store: Path
-    accounts: Path | None = None
+    accounts: InputFile | None = None
+    preset: str = "canonical"
+    column_map: InputFile | None = None
+    facts: InputFile | None = None
     prior: float | None = None
     """A reply rate to read the outcomes against; None: the one the campaigns were planned with."""
 
 
-def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RefineInputs:
+    """The ICP, its text, the campaigns it is refined on, their prior and how the accounts are read."""
+
+    spec: IcpSpec
+    text: str
+    campaigns: list[CampaignRecord]
+    prior: Any  # campaigns.prior.Prior
+    accounts: Layout
+    facts: FactsSpec
+
+
+def load_refine_inputs(request: RefineRequest) -> RefineInputs:
     """Check the ICP file, the store and every campaign before a flow starts.
 
     Every campaign must belong to the file's lineage, have outcomes, and have been planned from
     this version or an earlier one; the file must be the version recorded in the store.
 
-    Returns:
-        The spec, its text, the campaign records and the prior (`campaigns.prior.campaign_prior`).
+    Raises:
+        InputError: naming the option and the value that cannot be used.
     """
     from campaigns.prior import campaign_prior
     from targeting.icp.spec import load_icp
 
-    if not request.icp.is_file():
-        raise InputError("--icp file not found", path=request.icp)
     if not request.campaigns:
         raise InputError("give at least one --campaign", field="--campaign")
-    if request.accounts is not None and not request.accounts.is_file():
-        raise InputError("--accounts file not found", path=request.accounts)
+    layout = accounts_layout(request.preset, request.column_map)
+    if request.accounts is not None:
+        check_universe(request.accounts, layout)
     if request.out.resolve() == request.icp.resolve():
         raise InputError("--out must be a new file, not the ICP being refined", field="--out", value=str(request.out))
     spec = load_icp(request.icp)
@@ -94,24 +112,21 @@ def validate_refine_request(request: RefineRequest) -> dict[str, Any]:
             value=spec.version,
         )
     prior = campaign_prior(request.prior, [c.design for c in records])
-    return {"spec": spec, "text": text, "campaigns": records, "prior": prior}
+    return RefineInputs(spec, text, records, prior, layout, load_facts_spec(request.facts))
 
 
-def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_refine(request: RefineRequest, inputs: RefineInputs, runner: Runner) -> dict[str, Any]:
     """Refine the ICP on the campaigns' pooled outcomes; write and record the new version if anything changed."""
     from campaigns.report.pooled import pooled_outcomes
     from targeting.icp.refine import refine_icp, refined_icp_text
 
-    loaded = loaded or validate_refine_request(request)
-    spec, records, prior = loaded["spec"], loaded["campaigns"], loaded["prior"]
+    spec, records, prior = inputs.spec, inputs.campaigns, inputs.prior
     store = Store(request.store)
     ids = [c.campaign_id for c in records]
     outcomes, unweighed = pooled_outcomes(store.contact_outcomes(ids))
     attributes = None
     if request.accounts is not None:
-        from targeting import import_accounts
-
-        attributes = import_accounts(request.accounts).accounts.collect()
+        attributes = read_universe(request.accounts, inputs.accounts, inputs.facts, runner).accounts.collect()
     outcomes = with_older_versions(store, spec, records, outcomes, attributes)
     refinement = refine_icp(spec, outcomes, prior.rate, ids, attributes, claims_before(store, spec, records))
     if unweighed:
@@ -130,11 +145,8 @@ def run_refine(request: RefineRequest, *, use_prefect: bool, loaded: dict[str, A
             tmp.unlink(missing_ok=True)
             raise
         tmp.replace(request.out)
-    if use_prefect:
-        from flows.runner import publish_table
-
-        rows = [{"criterion": c["criterion"], "change": c["text"]} for c in summary["changes"] + summary["unchanged"]]
-        publish_table("icp-refinement", rows, f"Refinement of {spec.name} v{spec.version}")
+    rows = [{"criterion": c["criterion"], "change": c["text"]} for c in summary["changes"] + summary["unchanged"]]
+    runner.publish_table("icp-refinement", rows, f"Refinement of {spec.name} v{spec.version}")
     return summary
 
 

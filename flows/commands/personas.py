@@ -7,75 +7,71 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from pydantic import BaseModel
 
+from flows.commands.request import InputFile, Request
 from flows.edges.files import write_table
-from flows.runner import as_step, publish_table
-from targeting.errors import InputError
-from targeting.importing.canonical import check_importable, import_contacts
-from targeting.importing.presets import ColumnMap, load_column_map
+from flows.edges.inputs import Layout, check_contacts, contact_warnings, contacts_layout, read_contacts
+from flows.runner import Runner
 
 if TYPE_CHECKING:
     from messaging.contacts.persona_rules import PersonaRules
 
 
-class PersonasRequest(BaseModel):
+class PersonasRequest(Request):
     """What `outbound personas` was asked to do."""
 
-    contacts: Path
+    contacts: InputFile
     out: Path
-    personas: Path | None = None
-    preset: str = "canonical"
-    column_map: Path | None = None
+    personas: InputFile | None = None
+    contacts_preset: str | None = None
+    contacts_map: InputFile | None = None
+    # The older spelling of the two above (the contacts are this command's only file).
+    preset: str | None = None
+    column_map: InputFile | None = None
 
 
 @dataclass(frozen=True)
 class PersonasInputs:
-    """The persona rules and column map a classification run reads, loaded once by `load_personas_inputs`."""
+    """The persona rules and the contacts' layout a classification run reads, loaded once."""
 
     persona_rules: PersonaRules
-    column_map: ColumnMap | None
+    contacts: Layout
 
 
 def load_personas_inputs(request: PersonasRequest) -> PersonasInputs:
-    """Check the contacts file and load the persona rules and column map, once.
-
-    The command calls this before a flow starts; the in-process run uses what it returns, and the
-    flow (started with plain paths) calls it inside.
+    """Check the contacts file and load the persona rules and the contacts' layout, once.
 
     Raises:
-        InputError: the contacts file is missing or cannot be imported, or a spec does not validate.
+        InputError: the contacts file cannot be imported, or a spec does not validate.
     """
     from messaging.contacts.classify import load_persona_rules
 
-    if not request.contacts.exists():
-        raise InputError("--contacts file not found", path=request.contacts)
     persona_rules = load_persona_rules(request.personas)
-    column_map = load_column_map(request.column_map) if request.column_map is not None else None
-    check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
-    return PersonasInputs(persona_rules=persona_rules, column_map=column_map)
+    layout = contacts_layout(
+        request.contacts, request.contacts_preset or request.preset, request.contacts_map or request.column_map
+    )
+    check_contacts(request.contacts, layout)
+    return PersonasInputs(persona_rules=persona_rules, contacts=layout)
 
 
-def run_personas(request: PersonasRequest, inputs: PersonasInputs, *, use_prefect: bool) -> dict[str, Any]:
+def run_personas(request: PersonasRequest, inputs: PersonasInputs, runner: Runner) -> dict[str, Any]:
     """Classify every contact and write them to `request.out` (CSV or Parquet by extension)."""
     from messaging.contacts.classify import classify_contacts
     from messaging.contacts.sendability import check_sendability
 
-    step = as_step(use_prefect)
-    imported = step(import_contacts)(request.contacts, preset=request.preset, column_map=inputs.column_map)
+    imported = read_contacts(request.contacts, inputs.contacts, runner)
     classified = classify_contacts(imported.contacts, inputs.persona_rules)
     # skip_reason says why a contact cannot be emailed (role address, malformed email); `sendable`
     # is left out so that `draft` checks again with its own --allow-role/--allow-free-mail.
     frame = check_sendability(classified).drop("sendable", "email_flag").lazy().collect()
-    step(write_table)(frame, request.out)
+    runner.step(write_table)(frame, request.out)
     unusable = unusable_rows(imported.rejected)
     unusable_out = request.out.with_name(f"{request.out.stem}.unusable.csv")
     if unusable.height:
-        step(write_table)(unusable, unusable_out)
+        runner.step(write_table)(unusable, unusable_out)
     counts = dict(frame.group_by("persona").len().sort("len", "persona", descending=[True, False]).iter_rows())
-    if use_prefect:
-        rows = [{"persona": persona, "contacts": n} for persona, n in counts.items()]
-        publish_table("contact-personas", rows, "Contacts by persona")
+    rows = [{"persona": persona, "contacts": n} for persona, n in counts.items()]
+    runner.publish_table("contact-personas", rows, "Contacts by persona")
     return {
         "contacts": frame.height,
         "rejected": imported.rejected.height,
@@ -83,6 +79,9 @@ def run_personas(request: PersonasRequest, inputs: PersonasInputs, *, use_prefec
         "rejected_out": str(unusable_out) if unusable.height else None,
         "not_sendable_by_reason": _by(frame.filter(pl.col("skip_reason").is_not_null()), "skip_reason"),
         "by_persona": counts,
+        "contacts_layout": str(inputs.contacts),
+        "unmapped": imported.unmapped,
+        "warnings": contact_warnings(imported, request.contacts, inputs.contacts),
         "out": str(request.out),
     }
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from pydantic import BaseModel
 
-from flows.commands.facts import load_facts_spec
+from flows.commands.request import Day, InputFile, Request
 from flows.edges.files import sink_csv, write_csv, write_json
-from flows.runner import as_step, publish_markdown, publish_table
-from targeting.errors import InputError
-from targeting.facts import FactsSpec, with_account_facts
+from flows.edges.inputs import (
+    Layout,
+    accounts_layout,
+    check_contacts,
+    check_universe,
+    contact_warnings,
+    contacts_layout,
+    load_facts_spec,
+    read_contacts,
+    read_universe,
+)
+from flows.runner import Runner
+from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec, load_icp
-from targeting.importing.canonical import check_importable, import_accounts, import_contacts
-from targeting.importing.presets import ColumnMap, load_column_map
 from targeting.importing.suppression import read_suppression, suppressed_emails
 from targeting.selection.target_list import TargetList, build_target_list
 
@@ -27,20 +33,22 @@ if TYPE_CHECKING:
     from messaging.contacts.persona_rules import PersonaRules
 
 
-class TargetRequest(BaseModel):
+class TargetRequest(Request):
     """What `outbound target` was asked to do; validated before any flow starts."""
 
-    accounts: Path
-    icp: Path
+    accounts: InputFile
+    icp: InputFile
     out: Path
-    contacts: Path | None = None
-    suppress: list[Path] = []
+    contacts: InputFile | None = None
+    contacts_preset: str | None = None
+    contacts_map: InputFile | None = None
+    suppress: list[InputFile] = []
     preset: str = "canonical"
-    column_map: Path | None = None
-    personas: Path | None = None
-    as_of: date | None = None
-    facts: Path | None = None
-    dask: str | None = None  # `--dask`: run the per-partition work on this cluster (flows/commands/target_on_dask.py)
+    column_map: InputFile | None = None
+    personas: InputFile | None = None
+    as_of: Day | None = None
+    facts: InputFile | None = None
+    dask: str | None = None  # `--dask`: run the per-partition work on this cluster (commands/target_on_dask.py)
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,8 @@ class TargetInputs:
     """Every spec a targeting run reads, loaded and checked once by `load_target_inputs`."""
 
     spec: IcpSpec
-    column_map: ColumnMap | None
+    accounts: Layout
+    contacts: Layout | None
     suppression: pl.DataFrame | None
     persona_rules: PersonaRules | None  # with contacts only: they decide which accounts are reachable
     facts: FactsSpec  # the vocabulary that gives facts to an export without fact columns
@@ -61,86 +70,84 @@ def load_target_inputs(request: TargetRequest) -> TargetInputs:
     in-process run uses what it returns, and the flow (started with plain paths) calls it inside.
 
     Raises:
-        InputError: a file is missing, a spec does not validate, or a file cannot be imported.
+        InputError: a spec does not validate, or a file cannot be imported.
     """
-    for label, path in [("--accounts", request.accounts), ("--icp", request.icp)]:
-        _require_file(path, label)
-    for path in [request.contacts, request.column_map, request.personas, *request.suppress]:
-        if path is not None:
-            _require_file(path, "input")
-    column_map = load_column_map(request.column_map) if request.column_map is not None else None
+    layout = accounts_layout(request.preset, request.column_map)
     spec = load_icp(request.icp)
     facts = load_facts_spec(request.facts)
-    check_importable(request.accounts, "account", preset=request.preset, column_map=column_map)
-    persona_rules = None
+    check_universe(request.accounts, layout)
+    persona_rules = people = None
     if request.contacts is not None:
         from messaging.contacts.classify import load_persona_rules
 
-        check_importable(request.contacts, "contact", preset=request.preset, column_map=column_map)
+        people = contacts_layout(
+            request.contacts,
+            request.contacts_preset,
+            request.contacts_map,
+            accounts=request.accounts,
+            of_accounts=layout,
+        )
+        check_contacts(request.contacts, people)
         persona_rules = load_persona_rules(request.personas)
     suppression = read_suppression(request.suppress) if request.suppress else None
-    return TargetInputs(
-        spec=spec, column_map=column_map, suppression=suppression, persona_rules=persona_rules, facts=facts
-    )
+    return TargetInputs(spec, layout, people, suppression, persona_rules, facts)
 
 
-def _require_file(path: Path, label: str) -> None:
-    if not path.exists() and not any(ch in str(path) for ch in "*?["):
-        raise InputError(f"{label} file not found", path=path)
-
-
-def run_targeting(request: TargetRequest, inputs: TargetInputs, *, use_prefect: bool) -> dict[str, Any]:
-    """Run the targeting steps (as Prefect tasks when `use_prefect`) and write the outputs.
-
-    Args:
-        request: The files and options.
-        inputs: The specs `load_target_inputs` loaded from `request`.
-        use_prefect: Run each step as a task (inside a flow run).
+def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> dict[str, Any]:
+    """Run the targeting steps and write the outputs.
 
     Returns:
         The target summary, exactly as written to `target_summary.json`.
     """
-    step = as_step(use_prefect)
-    universe = step(import_accounts)(request.accounts, preset=request.preset, column_map=inputs.column_map)
-    # Facts from the accounts' own text where the export has no fact columns (targeting.facts).
-    accounts = with_account_facts(universe.accounts, inputs.facts, carried=universe.carried)
-    reachable = None
+    universe = read_universe(request.accounts, inputs.accounts, inputs.facts, runner)
+    imported = universe.imported
+    reachable = warnings = None
     if request.contacts is not None:
-        reachable = step(find_reachable_accounts)(request, inputs)
+        reachable, warnings = runner.step(find_reachable_accounts)(request, inputs)
     # A streamed universe's list goes straight from the lazy plan into targets.parquet.
     sink = partial(_sink_targets, request.out / "targets.parquet")
     request.out.mkdir(parents=True, exist_ok=True)
-    result = step(build_target_list)(
-        accounts,
+    result = runner.step(build_target_list)(
+        universe.accounts,
         inputs.spec,
         suppression=inputs.suppression,
         reachable_account_ids=reachable,
         as_of=request.as_of,
-        rows_read=universe.rows_read,
-        rejected=universe.rejected.height,
+        rows_read=imported.rows_read,
+        rejected=imported.rejected.height,
         # A people export's extra person rows for an account already read are, at account
         # level, repeats of that account: they count as duplicates so the identity holds.
-        duplicates=universe.duplicates + universe.folded,
+        duplicates=imported.duplicates + imported.folded,
         sink=sink,
     )
-    summary = step(write_target_outputs)(result, universe.rejected, universe.unmapped, request.icp, request.out)
-    if use_prefect:
-        _publish_targeting_artifacts(summary)
+    extra = contacts_summary(result, inputs, warnings)
+    summary = runner.step(write_target_outputs)(
+        result, imported.rejected, imported.unmapped, request.icp, request.out, extra
+    )
+    publish_targeting_artifacts(summary, runner)
     return summary
 
 
-def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> pl.LazyFrame:
-    """Import the contacts and keep the accounts with a sendable, unsuppressed contact in an ICP persona."""
+def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> tuple[pl.LazyFrame, list[str]]:
+    """The accounts with a sendable, unsuppressed contact in an ICP persona, and what the contacts lack."""
     from flows.edges.store import without_ledger  # here, not at the top: DuckDB costs a bad input's 0.2 s
     from messaging.contacts.reachability import reachable_accounts
 
-    assert request.contacts is not None and inputs.persona_rules is not None
-    contacts = import_contacts(request.contacts, preset=request.preset, column_map=inputs.column_map).contacts
-    contacts = without_ledger(contacts)  # the campaign store's suppression ledger (bounces, unsubscribes, forgotten)
+    assert request.contacts is not None and inputs.contacts is not None and inputs.persona_rules is not None
+    imported = read_contacts(request.contacts, inputs.contacts)
+    contacts = without_ledger(imported.contacts)  # the campaign store's ledger (bounces, unsubscribes, forgotten)
     if inputs.suppression is not None:
         blocked = suppressed_emails(inputs.suppression)
         contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))
-    return reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
+    reachable = reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
+    return reachable, contact_warnings(imported, request.contacts, inputs.contacts)
+
+
+def contacts_summary(result: TargetList, inputs: TargetInputs, warnings: list[str] | None) -> dict[str, Any]:
+    """What the summary says of the contacts: the layout they were read with, and what they lack."""
+    if inputs.contacts is None:
+        return {}
+    return {"contacts_layout": str(inputs.contacts), "warnings": [*result.summary.warnings, *(warnings or [])]}
 
 
 def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
@@ -148,14 +155,20 @@ def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def write_target_outputs(
-    result: TargetList, rejected: pl.DataFrame, unmapped: list[str], icp: Path, out: Path
+    result: TargetList,
+    rejected: pl.DataFrame,
+    unmapped: list[str],
+    icp: Path,
+    out: Path,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`.
 
     A target list held in memory is written from that one frame; a streamed one was sunk into
     targets.parquet by `build_target_list` and the CSV is streamed from that file, so neither is
     ever held whole.
-    The summary gains `unmapped`: the account file's columns that nothing reads.
+    The summary gains `unmapped`: the account file's columns that nothing reads, and `extra` (the
+    contacts' layout and what they lack).
 
     Raises:
         ValueError: the sunk list does not hold the summary's number of targets.
@@ -175,17 +188,20 @@ def write_target_outputs(
         result.targets.write_parquet(out / "targets.parquet")
         write_csv(result.targets, out / "targets.csv")
     write_csv(rejected, out / "rejected.csv")
-    summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped}
+    summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped} | (extra or {})
     write_json(summary, out / "target_summary.json")
     return summary
 
 
-def _publish_targeting_artifacts(summary: dict[str, Any]) -> None:
-    publish_table("target-list-funnel", summary["funnel"], f"Funnel of ICP {summary['icp']} v{summary['version']}")
+def publish_targeting_artifacts(summary: dict[str, Any], runner: Runner) -> None:
+    """The funnel and the size verdict as the flow run's keyed artifacts."""
+    runner.publish_table(
+        "target-list-funnel", summary["funnel"], f"Funnel of ICP {summary['icp']} v{summary['version']}"
+    )
     lines = [
         f"# {summary['verdict'].replace('_', ' ')}: {summary['targets']} targets",
         f"Band {summary['band']['min']}-{summary['band']['max']}; by tier: {summary['by_tier']}.",
     ]
     lines += [f"- {s['change']}: **{s['targets']}** targets" for s in summary["suggestions"]]
     lines += [f"- warning: {w}" for w in summary["warnings"]]
-    publish_markdown("target-size-verdict", "\n".join(lines), "Size verdict and the changes that fix it")
+    runner.publish_markdown("target-size-verdict", "\n".join(lines), "Size verdict and the changes that fix it")

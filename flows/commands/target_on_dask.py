@@ -20,6 +20,14 @@ from typing import Any
 
 import polars as pl
 
+from flows.commands.target import (
+    TargetInputs,
+    TargetRequest,
+    contacts_summary,
+    find_reachable_accounts,
+    publish_targeting_artifacts,
+    write_target_outputs,
+)
 from flows.edges.cluster import ClusterError
 from flows.edges.partitions import (
     Partition,
@@ -30,13 +38,7 @@ from flows.edges.partitions import (
     read_partition,
     score_partition,
 )
-from flows.commands.target import (
-    TargetInputs,
-    TargetRequest,
-    _publish_targeting_artifacts,
-    find_reachable_accounts,
-    write_target_outputs,
-)
+from flows.runner import IN_FLOW_RUN
 from targeting.errors import InputError
 from targeting.icp.spelling import spoken_like_the_data
 from targeting.importing.canonical import REJECTED_SCHEMA
@@ -49,7 +51,7 @@ RETRIES = 3
 RETRY_DELAYS = [2, 5, 15]
 
 
-def run_partitioned_targeting(request: TargetRequest, inputs: TargetInputs) -> dict[str, Any]:
+def run_target_on_dask(request: TargetRequest, inputs: TargetInputs) -> dict[str, Any]:
     """Score and size a partitioned universe on the flow's Dask cluster and write the outputs.
 
     Returns:
@@ -61,12 +63,12 @@ def run_partitioned_targeting(request: TargetRequest, inputs: TargetInputs) -> d
     """
     from prefect import unmapped
 
-    parts = check_partitioned(request.accounts, request.preset, inputs.column_map)
+    parts = check_partitioned(request.accounts, request.preset, inputs.accounts.column_map)
     spec, _ = spoken_like_the_data(inputs.spec)
     setup = PartitionSetup(
         universe_name=request.accounts.name,
         preset=request.preset,
-        column_map=inputs.column_map,
+        column_map=inputs.accounts.column_map,
         facts=inputs.facts,
         spec=spec,
     )
@@ -89,7 +91,7 @@ def run_partitioned_targeting(request: TargetRequest, inputs: TargetInputs) -> d
         parts, unmapped(setup), drops, unmapped(stats), unmapped(candidates), unmapped(as_of), unmapped(keys)
     )
     results = [r for r in _gather(scored, parts) if r is not None]
-    reachable = find_reachable_accounts(request, inputs) if request.contacts is not None else None
+    reachable, warnings = find_reachable_accounts(request, inputs) if request.contacts is not None else (None, [])
     result = summarize(
         spec,
         stats,
@@ -103,8 +105,9 @@ def run_partitioned_targeting(request: TargetRequest, inputs: TargetInputs) -> d
     )
     rejected = pl.concat([f.rejected for f in first if f.rows_read]).cast(REJECTED_SCHEMA)
     unmapped_columns = next(f.unmapped for f in first if f.rows_read)
-    summary = write_target_outputs(result, rejected, unmapped_columns, request.icp, request.out)
-    _publish_targeting_artifacts(summary)
+    extra = contacts_summary(result, inputs, warnings)
+    summary = write_target_outputs(result, rejected, unmapped_columns, request.icp, request.out, extra)
+    publish_targeting_artifacts(summary, IN_FLOW_RUN)
     return summary
 
 

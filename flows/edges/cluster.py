@@ -156,7 +156,7 @@ def one_line_cluster_errors() -> Iterator[None]:
     try:
         yield
     except ClusterError as error:
-        from flows.cli.printers import err_console
+        from flows.edges.terminal import err_console
 
         err_console.print(f"error: {error}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -178,5 +178,5 @@ def check_dask_run(request: Any, inputs: Any) -> None:
     # and inherited by the workers of a LocalCluster).
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     target = parse_dask(request.dask)
-    check_partitioned(request.accounts, request.preset, inputs.column_map)
+    check_partitioned(request.accounts, request.preset, inputs.accounts.column_map)
     check_cluster(target)

@@ -10,20 +10,20 @@ the API's endpoint (a server that has the route answers 400, one without it 404)
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from flows.cli.options import DEFAULT_MODEL
 from targeting.errors import InputError
 
 if TYPE_CHECKING:
     from messaging.drafting.caller import ModelSettings
     from messaging.drafting.seam import DraftingStats, Progress
 
+DEFAULT_MODEL = "gpt-4o-mini"
 _ENDPOINTS = {"chat": "/chat/completions", "responses": "/responses"}
 
 
@@ -42,8 +42,9 @@ class LlmRequest(BaseModel):
     price_out: float | None = None
 
 
-def model_or_none(llm: bool, optional: bool, *, instead: str, **options: Any) -> tuple[LlmRequest | None, str | None]:
-    """The LLM options of a command (`LlmRequest`'s fields), checked against the server before anything runs.
+def model_or_none(options: Mapping[str, Any], *, instead: str) -> tuple[LlmRequest | None, str | None]:
+    """The LLM options of a command (`use_llm` for `--llm`, `llm_optional` and `LlmRequest`'s fields among `options`),
+    checked against the server before anything runs.
 
     Returns:
         `(None, None)` without `--llm` / `--llm-optional`; `(request, None)` when the model can be used;
@@ -54,17 +55,18 @@ def model_or_none(llm: bool, optional: bool, *, instead: str, **options: Any) ->
     Raises:
         InputError: one line naming what is wrong and how to fix it.
     """
-    if not (llm or optional):
+    optional = options.get("llm_optional", False)
+    if not (options.get("use_llm") or optional):
         return None, None
     if options["api"] not in _ENDPOINTS:
         raise InputError("--api must be chat or responses", field="--api", value=options["api"])
-    request = LlmRequest(**options)
+    request = LlmRequest(**{name: options[name] for name in LlmRequest.model_fields if name in options})
     try:
         check_llm(request)
     except ModelServerUnavailable as exc:
         if not optional:
             raise
-        from flows.cli.printers import err_console
+        from flows.edges.terminal import err_console
 
         err_console.print(f"--llm-optional: {exc}; {instead}", markup=False, highlight=False)
         return None, str(exc)
@@ -135,7 +137,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
 @contextmanager
 def progress_bar(total: int, *, what: str, quiet: bool) -> Iterator[Progress | None]:
     """A rich progress bar on stderr (drafts done, cache hits, fallbacks, tokens, cost); None when quiet."""
-    from flows.cli.printers import err_console
+    from flows.edges.terminal import err_console
 
     if quiet or not err_console.is_terminal:
         yield None

@@ -15,18 +15,14 @@ from typing import Any
 from prefect import flow
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
-from pydantic import BaseModel
 
-from campaigns.store import Store
-from flows.commands.campaign_plan import IngestRequest, PlanRequest, run_ingest, run_plan
-from flows.commands.campaign_report import campaign_report, write_report
-from flows.edges.store import export_planned
-from flows.commands.icp_refine import RefineRequest, run_refine
-from flows.runner import publish_table
-from targeting.icp.spec import load_icp
+from flows.commands.campaign_plan import PlanRequest
+from flows.commands.campaign_round import Results, run_round
+from flows.commands.request import Request
+from flows.runner import IN_FLOW_RUN
 
 
-class LoopRequest(BaseModel):
+class LoopRequest(Request):
     """What one turn of the loop plans and where it writes."""
 
     icp: Path
@@ -42,6 +38,10 @@ class LoopRequest(BaseModel):
     wait_seconds: int = 14 * 24 * 3600
     poll_seconds: int = 10
     allow_sample_sender: bool = False
+    preset: str = "canonical"
+    column_map: Path | None = None
+    contacts_preset: str | None = None
+    contacts_map: Path | None = None
 
 
 class ResultsInput(RunInput):
@@ -50,26 +50,6 @@ class ResultsInput(RunInput):
     results: str
     preset: str = "canonical"
     simulated: bool = False
-
-
-def reply_rate_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """`campaign-reply-rates`: one row per segment and criterion."""
-    return [
-        {
-            "arm": kind,
-            "name": r["name"],
-            "delivered": r["delivered"],
-            "positive": r["positive"],
-            "rate": r["rate"],
-            "ci_low": r["ci_low"],
-            "ci_high": r["ci_high"],
-            "p_better": r["p_better"],
-            "verdict": r["verdict"],
-            "next_round_n": r["next_round_n"],
-        }
-        for kind in ("segments", "criteria")
-        for r in report[kind]
-    ]
 
 
 def loop_run_name() -> str:
@@ -94,86 +74,42 @@ def hypothesis_loop(
     wait_seconds: int = 14 * 24 * 3600,
     poll_seconds: int = 10,
     allow_sample_sender: bool = False,
+    preset: str = "canonical",
+    column_map: Path | None = None,
+    contacts_preset: str | None = None,
+    contacts_map: Path | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: one round of the loop, paused while the campaign is out.
 
     Plain parameters (paths and options), so a deployment can start it; they are validated as one
     `LoopRequest` before the first step.
     """
-    request = LoopRequest(
-        icp=icp,
-        accounts=accounts,
-        contacts=contacts,
-        out=out,
-        store=store,
-        workspace=workspace,
-        size=size,
-        name=name,
-        seed=seed,
-        format=format,
-        wait_seconds=wait_seconds,
-        poll_seconds=poll_seconds,
-        allow_sample_sender=allow_sample_sender,
-    )
-    plan = run_plan(
-        PlanRequest(
-            icp=request.icp,
-            accounts=request.accounts,
-            contacts=request.contacts,
-            out=request.out,
-            store=request.store,
-            size=request.size,
-            name=request.name,
-            workspace=request.workspace,
-            seed=request.seed,
-            allow_sample_sender=request.allow_sample_sender,
-        ),
-        use_prefect=True,
-    )
-    campaign_id = plan["campaign_id"]
-    export = export_planned(
-        request.store,
-        campaign_id,
-        request.format,
-        request.out / f"export-{request.format}.csv",
-        allow_sample_sender=request.allow_sample_sender,
-    )
-    print(f"campaign {campaign_id} exported to {export['out']}; send it, then resume this run with its results file")
-    answer = pause_flow_run(
-        wait_for_input=ResultsInput,
-        timeout=request.wait_seconds,
-        poll_interval=request.poll_seconds,
-        key=f"results-{campaign_id}",
-    )
-    ingest = run_ingest(
-        IngestRequest(
-            campaign=campaign_id,
-            results=Path(answer.results),
-            store=request.store,
-            preset=answer.preset,
-            simulated=answer.simulated,
-        ),
-        use_prefect=True,
-    )
-    report = campaign_report(request.store, campaign_id)
-    write_report(report, request.out)
-    publish_table("campaign-reply-rates", reply_rate_rows(report), f"Reply rates of {plan['name']} ({campaign_id})")
-    # Every round of the lineage so far, this one included, each contact once (as `icp refine` pools them).
-    spec = load_icp(request.icp)
-    refined = run_refine(
-        RefineRequest(
-            icp=request.icp,
-            campaigns=Store(request.store).lineage_campaigns(spec.name, spec.version),
-            out=request.out / "icp.next.yaml",
-            store=request.store,
-            accounts=request.accounts,
-        ),
-        use_prefect=True,
+    request = LoopRequest.given(locals())
+    export_to = request.out / f"export-{request.format}.csv"
+
+    def awaited(campaign_id: str) -> Results:
+        print(f"campaign {campaign_id} exported to {export_to}; send it, then resume this run with its results file")
+        answer = pause_flow_run(
+            wait_for_input=ResultsInput,
+            timeout=request.wait_seconds,
+            poll_interval=request.poll_seconds,
+            key=f"results-{campaign_id}",
+        )
+        return Results(Path(answer.results), answer.preset, answer.simulated)
+
+    plan = PlanRequest.given(request.model_dump())
+    done = run_round(
+        plan,
+        IN_FLOW_RUN,
+        export_format=request.format,
+        export_to=export_to,
+        results=awaited,
+        refine_to=request.out / "icp.next.yaml",
     )
     return {
-        "campaign_id": campaign_id,
-        "planned": plan["planned"],
-        "ingested": ingest["matched"],
+        "campaign_id": done.plan["campaign_id"],
+        "planned": done.plan["planned"],
+        "ingested": done.ingest["matched"],
         "report": str(request.out / "report.html"),
-        "refined": refined,
+        "refined": done.refined,
     }

@@ -65,6 +65,8 @@ def spoken_like_the_data(spec: IcpSpec) -> tuple[IcpSpec, list[Respelling]]:
             continue
         respellings += [Respelling(where, w, r) for w, r in zip(values, read) if w != r]
         raw[condition.operator] = _unique(read) if isinstance(condition.value, list) else read[0]
+        # The rule keeps the label the user wrote: reasons, reports and refinements name it so.
+        raw.setdefault("name", condition.label)
     if not respellings:
         return spec, []
     return IcpSpec.model_validate(data), respellings

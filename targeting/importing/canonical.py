@@ -79,6 +79,8 @@ class ContactImport:
     rejected: pl.DataFrame
     duplicates: int
     unmapped: list[str]
+    # The contact columns some source column fed: a draft greets by `first_name` and sends to `email`.
+    carried: tuple[str, ...] = ()
 
     @property
     def universe(self) -> int:
@@ -278,6 +280,7 @@ def import_contacts(
         rejected=rejected,
         duplicates=kept - distinct,
         unmapped=unmapped,
+        carried=tuple(t for t in CONTACT_SCHEMA if t in sources),
     )
 
 

@@ -49,9 +49,11 @@ def plan_columns(
 
 def no_usable_columns(path: str | Path, preset: str, schema: pl.Schema, kind: str) -> InputError:
     """The InputError for a file whose columns give no `kind` (account or contact) column."""
-    headers = ", ".join(schema.names()[:8]) + (", ..." if schema.len() > 8 else "")
+    names = [name for name in schema.names() if name not in extra_fields(schema)]
+    headers = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    options = "--contacts-preset or a --contacts-map" if kind == "contact" else "--preset or a --map"
     return InputError(
-        f"no usable {kind} columns under preset {preset!r} (its columns: {headers}); try another --preset or a --map",
+        f"no usable {kind} columns under preset {preset!r} (its columns: {headers}); try another {options}",
         path=path,
     )
 

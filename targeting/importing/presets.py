@@ -171,6 +171,11 @@ PRESETS: dict[str, ColumnMap] = {
             "Lifecycle Stage": ["status", "is_customer"],
             "Description": "description",
             "About Us": "description",
+            # A HubSpot contacts export carries the person's columns beside its company's.
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email": "email",
+            "Job Title": "title",
         },
         id_fallback={"column": "Record ID", "prefix": "hubspot-"},
     ),

@@ -15,6 +15,7 @@ import polars as pl
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.conditions import Condition, field_kind
 from targeting.icp.spec import Criterion, IcpSpec
+from targeting.icp.spelling import spoken_like_the_data
 
 SUPPRESSED = "_suppressed"
 SUPPRESSION_STEP = "suppression"
@@ -170,6 +171,8 @@ def score_accounts(
         the step that removed the account; null for targets).
     """
     as_of = as_of or date.today()
+    # An ICP meets a universe in the data's spelling, whoever calls (targeting, planning, backtests).
+    spec, _ = spoken_like_the_data(spec)
     criteria = spec.scoring.criteria
     steps = step_names(spec)
     step_dtype = pl.Enum([SUPPRESSION_STEP, *steps])
