@@ -1,9 +1,9 @@
-"""Flows: the `outbound` command line and the Prefect flows that wire the core packages together.
+"""Flows: the `outbound` command line, the commands' steps, their edges and the Prefect flows.
 
-Orchestration and I/O only: each command (`cli.py`, `icp_cli.py`, `campaign_cli.py`) validates its
-inputs, then runs its pipeline (`target.py`, `draft.py`, `personas.py`, `icp.py`, `campaign.py`) as a
-flow run or in-process (`runtime.py`); `console.py` prints, `frames_io.py` writes and reads back
-files, `campaign_store.py` hands the store to the commands that need it.
+Orchestration and I/O only, in rooms that import one way (docs/architecture.md): `cli/` (the app,
+its options and printers, the choice of in-process or flow run), `runs/` (the Prefect flows),
+`commands/` (one module per command: request, inputs, steps), `edges/` (files, the store, the model
+server, the one way in), `runner.py` (steps as plain calls or Prefect tasks).
 """
 
 import os

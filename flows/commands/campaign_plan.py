@@ -58,11 +58,11 @@ class PlanRequest(Request):
     suppress: list[InputFile] = []
     preset: str = "canonical"
     column_map: InputFile | None = None
+    as_of: Day | None = None
+    allow_sample_sender: bool = False
     contacts_preset: str | None = None
     contacts_map: InputFile | None = None
     facts: InputFile | None = None
-    as_of: Day | None = None
-    allow_sample_sender: bool = False
 
 
 @dataclass(frozen=True)

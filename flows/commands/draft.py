@@ -39,14 +39,11 @@ class DraftRequest(Request):
     contacts: InputFile
     out: Path
     icp: InputFile | None = None  # default: the icp.yaml `outbound target` wrote beside the targets
-    workspace: Path = Path(".")
     personas: InputFile | None = None
     messaging: InputFile | None = None
     sender: InputFile | None = None
     templates: InputFile | None = None
-    contacts_preset: str | None = None
-    contacts_map: InputFile | None = None
-    # The older spelling of the two above (the contacts are the only export this command reads).
+    # The contacts' preset and map; `contacts_preset` and `contacts_map` are the newer names of the two.
     preset: str | None = None
     column_map: InputFile | None = None
     allow_role: bool = False
@@ -57,6 +54,9 @@ class DraftRequest(Request):
     # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts).
     llm: LlmRequest | None = None
     store: Path | None = None
+    workspace: Path = Path(".")
+    contacts_preset: str | None = None
+    contacts_map: InputFile | None = None
 
     def spec_file(self, name: str) -> Path | None:
         """`personas`, `messaging`, `sender` or `templates` as given, else the workspace's, else None."""

@@ -28,11 +28,11 @@ class RefineRequest(Request):
     out: Path
     store: Path
     accounts: InputFile | None = None
+    prior: float | None = None
+    """A reply rate to read the outcomes against; None: the one the campaigns were planned with."""
     preset: str = "canonical"
     column_map: InputFile | None = None
     facts: InputFile | None = None
-    prior: float | None = None
-    """A reply rate to read the outcomes against; None: the one the campaigns were planned with."""
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ class PersonasRequest(Request):
     contacts: InputFile
     out: Path
     personas: InputFile | None = None
-    contacts_preset: str | None = None
-    contacts_map: InputFile | None = None
-    # The older spelling of the two above (the contacts are this command's only file).
+    # The contacts' preset and map; `contacts_preset` and `contacts_map` are the newer names of the two.
     preset: str | None = None
     column_map: InputFile | None = None
+    contacts_preset: str | None = None
+    contacts_map: InputFile | None = None
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,6 @@ class TargetRequest(Request):
     icp: InputFile
     out: Path
     contacts: InputFile | None = None
-    contacts_preset: str | None = None
-    contacts_map: InputFile | None = None
     suppress: list[InputFile] = []
     preset: str = "canonical"
     column_map: InputFile | None = None
@@ -49,6 +47,8 @@ class TargetRequest(Request):
     as_of: Day | None = None
     facts: InputFile | None = None
     dask: str | None = None  # `--dask`: run the per-partition work on this cluster (commands/target_on_dask.py)
+    contacts_preset: str | None = None
+    contacts_map: InputFile | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.runner import IN_PROCESS, Runner
+from targeting.errors import InputError
 from targeting.facts import FactsSpec, load_facts, with_account_facts
 from targeting.importing.canonical import (
     AccountImport,
@@ -24,7 +25,7 @@ from targeting.importing.canonical import (
     import_contacts,
 )
 from targeting.importing.layouts import recognized_contact_preset
-from targeting.importing.presets import ColumnMap, load_column_map
+from targeting.importing.presets import PRESETS, ColumnMap, load_column_map
 from targeting.importing.reading import extra_fields, read_table
 from targeting.importing.suppression import read_suppression
 
@@ -63,6 +64,8 @@ def contacts_layout(
     Raises:
         InputError: the map cannot be used, or no preset recognizes a person column in the headers.
     """
+    if preset is not None and preset not in PRESETS:
+        raise InputError(f"unknown preset; choose one of {', '.join(PRESETS)}", field="--contacts-preset", value=preset)
     if preset is not None or column_map is not None:
         return Layout(preset or "canonical", load_column_map(column_map) if column_map is not None else None)
     if of_accounts is not None and accounts is not None and _same_file(contacts, accounts):

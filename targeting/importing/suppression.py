@@ -73,7 +73,10 @@ def _read_one(path: Path) -> list[tuple[str, str, str]]:
     headers = [_header(h) for h in first.split(",")]
     known = [h for h in headers if h in _COLUMNS]
     if "," not in first and not known:
-        return [k for line in lines if (k := _key("line", line)) is not None]
+        keys = [k for line in lines if (k := _key("line", line)) is not None]
+        if not keys:
+            raise InputError("no domain, email or account id in suppression file", path=path)
+        return keys
     if not known:
         raise InputError(
             "no domain, email or account_id column (e.g. 'Company Domain', 'Email', 'account_id')",
@@ -87,6 +90,9 @@ def _read_one(path: Path) -> list[tuple[str, str, str]]:
         kind = _COLUMNS.get(_header(column))
         if kind is not None:
             keys += [k for v in frame[column].drop_nulls().to_list() if (k := _key(kind, v)) is not None]
+    # A header and no rows is an empty list (a CRM export of customers before the first one).
+    if frame.height and not keys:
+        raise InputError("no domain, email or account id in suppression file", path=path)
     return keys
 
 
@@ -107,14 +113,10 @@ def read_suppression(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
     """
     if isinstance(paths, str | Path):
         paths = [paths]
-    rows = []
-    for path in map(Path, paths):
-        keys = _read_one(path)
-        if not keys:
-            raise InputError("no domain, email or account id in suppression file", path=path)
-        rows += [(*key, str(path)) for key in keys]
-    if not rows:
+    paths = [Path(p) for p in paths]
+    if not paths:
         raise InputError("no suppression file given")
+    rows = [(*key, str(path)) for path in paths for key in _read_one(path)]
     frame = pl.DataFrame(rows, schema=SUPPRESSION_SCHEMA, orient="row").with_columns(
         pl.when(pl.col("kind") == "domain").then(_domain_key(pl.col("key"))).otherwise(pl.col("key")).alias("key")
     )

@@ -1,14 +1,19 @@
-"""The `loads` fixture: every call of the spec loaders and of the templates' dry render, recorded."""
+"""Shared by the flows tests: the CLI run in-process (`invoke`), a new workspace (`new_workspace`), the
+user's own sender (`own_sender`), and the `loads` fixture (every call of the spec loaders, recorded)."""
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from flows.cli import app
 from messaging.composing.copy_blocks import load_messaging
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import check_templates, load_templates
@@ -77,3 +82,29 @@ def loads(monkeypatch) -> Loads:
             if name.split(".")[0] in PACKAGES and vars(module).get(fn.__name__) is fn:
                 monkeypatch.setattr(module, fn.__name__, counted)
     return seen
+
+
+RUNNER = CliRunner()
+
+
+def invoke(*args: object, ok: bool = True) -> Result:
+    """Run `outbound ARGS` in-process (paths given as they are); with `ok`, require exit code 0."""
+    result = RUNNER.invoke(app, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def invoke_json(*args: object) -> dict:
+    """Run `outbound ARGS --json` in-process and return the summary it printed."""
+    return json.loads(invoke(*args, "--json").stdout)
+
+
+def new_workspace(directory: Path, *, accounts: int, own: bool = False) -> Path:
+    """`outbound init` into `directory` with a sample universe of `accounts`; with `own`, the user's sender."""
+    from flows.edges.workspace import init_workspace
+
+    init_workspace(directory, accounts=accounts)
+    if own:
+        own_sender(directory)
+    return directory

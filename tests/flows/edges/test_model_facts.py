@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 
 runner = CliRunner()
-LABELLED = Path(__file__).parents[1] / "data" / "yc_facts_labelled.csv"
+LABELLED = Path(__file__).parents[2] / "data" / "yc_facts_labelled.csv"
 
 
 def _facts(out: Path, store: Path, *extra: str, llm: bool = True):

@@ -26,7 +26,7 @@ from flows.edges.cluster import parse_dask
 from targeting.errors import InputError
 from targeting.sample.accounts import generate_accounts
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 runner = CliRunner()
 AS_OF = "2026-01-01"

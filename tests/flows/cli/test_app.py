@@ -587,7 +587,7 @@ def test_a_header_only_file_stops_before_any_flow_run(prefect_harness, workspace
     assert "no data rows" in result.output and "Traceback" not in result.output
 
 
-YC_LABELLED = Path(__file__).resolve().parents[1] / "data" / "yc_facts_labelled.csv"
+YC_LABELLED = Path(__file__).resolve().parents[2] / "data" / "yc_facts_labelled.csv"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])

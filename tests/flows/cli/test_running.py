@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.runner import configured_api_url, wants_flow_run
+from flows.cli.running import configured_api_url, wants_flow_run
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PREFECT_ENV = ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH", "PREFECT_HOME")
 
 
@@ -162,10 +162,11 @@ REQUESTS = {
     "draft_emails": ("flows.commands.draft", "DraftRequest"),
     "classify_personas": ("flows.commands.personas", "PersonasRequest"),
     "derive_facts": ("flows.commands.facts", "FactsRequest"),
-    "derive_icp": ("flows.commands.icp_discovery", "DeriveRequest"),
-    "backtest_icp": ("flows.commands.icp_discovery", "BacktestRequest"),
+    "derive_icp": ("flows.commands.icp_derive", "DeriveRequest"),
+    "backtest_icp": ("flows.commands.icp_backtest", "BacktestRequest"),
     "plan_campaign": ("flows.commands.campaign_plan", "PlanRequest"),
-    "ingest_results": ("flows.commands.campaign_plan", "IngestRequest"),
+    "ingest_results": ("flows.commands.campaign_ingest", "IngestRequest"),
+    "refine_icp": ("flows.commands.icp_refine", "RefineRequest"),
 }
 
 

@@ -79,7 +79,7 @@ main()
 def test_a_streamed_sort_that_spills_to_disk_writes_what_the_list_held_in_memory_writes(workspace, tmp_path):
     accounts = workspace / "parts" / "*.parquet"
     held = run_target(workspace, accounts, tmp_path / "held")
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     # A budget of 1 MB and no minimum spill size: the streaming sort must spill (its log says so).
     env = os.environ | {
         "PYTHONPATH": str(root),
@@ -121,7 +121,7 @@ def test_the_commands_give_polars_a_streaming_memory_budget_unless_the_user_gave
     import flows
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLARS_OOC_MEMORY_BUDGET")} | given
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[3])
     shown = "import os, flows; print(os.environ.get('POLARS_OOC_MEMORY_BUDGET_MB'))"
     done = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True, text=True, timeout=60)
     expected = given.get("POLARS_OOC_MEMORY_BUDGET_MB", "None" if given else str(flows.STREAMING_MEMORY_MB))

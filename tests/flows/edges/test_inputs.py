@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 runner = CliRunner()
 
 # (file, preset, people-shaped): layouts as the tools write them, see tests/data/SOURCES.md.

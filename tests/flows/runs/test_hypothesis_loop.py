@@ -14,8 +14,8 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
     from prefect.flow_runs import resume_flow_run
 
-    from flows.runs.hypothesis_loop import LoopRequest, hypothesis_loop
     from flows.edges.workspace import init_workspace
+    from flows.runs.hypothesis_loop import LoopRequest, hypothesis_loop
 
     ws = tmp_path / "ws"
     init_workspace(ws, accounts=1200)
