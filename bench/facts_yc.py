@@ -17,7 +17,7 @@ import polars as pl
 from targeting.facts import account_facts, load_facts, with_account_facts
 from targeting.icp.spec import load_icp
 from targeting.importing.canonical import import_accounts
-from targeting.selection.target_list import build_target_list
+from targeting.selection.target_list import select_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "yc_facts_labelled.csv"
@@ -66,7 +66,7 @@ def main(path: Path) -> None:
         ("bench/facts_yc_devtools_icp.yaml", load_icp(ROOT / "bench" / "facts_yc_devtools_icp.yaml")),
         ("default ICP, min score 0", filters_only),
     ]:
-        targets = build_target_list(accounts.lazy(), icp).targets
+        targets = select_targets(accounts.lazy(), icp).targets
         targets = targets.collect() if isinstance(targets, pl.LazyFrame) else targets
         print(f"targets of {label}: {targets.height:,}, with a fact {with_fact(targets):.1%}")
 

@@ -1,7 +1,7 @@
 """Targeting benchmark: `outbound target` against DuckDB SQL and pandas scripts that write the same outputs.
 
     python bench/targeting_bench.py [--sizes 1m,3m,10m] [--repeats 3]          # the command (default)
-    python bench/targeting_bench.py --core [--sizes 1m,10m] [--repeats 3]      # build_target_list only
+    python bench/targeting_bench.py --core [--sizes 1m,10m] [--repeats 3]      # select_targets only
 
 The command benchmark runs the installed `outbound target --no-prefect` as a user does, and beside it
 bench/baselines/duckdb_sql.py and pandas_vectorized.py with `--out-dir`: each reads the same Parquet
@@ -19,7 +19,7 @@ the ranked suggestions (the baselines also agree on every candidate edit's count
 writes the table to the "Targeting" section of docs/benchmarks.md. A disagreement stops the run.
 
 Contenders (same ICP, same as_of, same Parquet parts):
-- project: `targeting.selection.target_list.build_target_list` over `pl.scan_parquet`, targets written to Parquet;
+- project: `targeting.selection.target_list.select_targets` over `pl.scan_parquet`, targets written to Parquet;
 - duckdb: hand-written SQL (bench/baselines/duckdb_sql.py), the reference for the ratio;
 - pandas: vectorized pandas (bench/baselines/pandas_vectorized.py);
 - pandas-apply: `DataFrame.apply` row by row (bench/baselines/pandas_apply.py), at --apply-size only.
@@ -66,13 +66,13 @@ def run_project(universe: str, icp: str, as_of: date, out: str, targets: str) ->
 
     import targeting
     from targeting.icp.spec import load_icp
-    from targeting.selection.target_list import build_target_list
+    from targeting.selection.target_list import select_targets
 
     if Path(targeting.__file__).resolve().parent != ROOT / "targeting":
         raise SystemExit(f"`targeting` resolved to {targeting.__file__}, not the project's package")
 
     spec = load_icp(icp)
-    result = build_target_list(pl.scan_parquet(universe), spec, as_of=as_of)
+    result = select_targets(pl.scan_parquet(universe), spec, as_of=as_of)
     result.targets.write_parquet(targets)
     summary = result.summary
     write(
@@ -514,7 +514,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", help="universe sizes, comma-separated (default 1m,3m,10m; --core: 1m,10m)")
-    parser.add_argument("--core", action="store_true", help="time build_target_list alone (the core-only table)")
+    parser.add_argument("--core", action="store_true", help="time select_targets alone (the core-only table)")
     parser.add_argument(
         "--server",
         action="store_true",

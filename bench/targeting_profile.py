@@ -7,7 +7,7 @@ Runs the steps `flows.commands.target.run_targeting` runs, in order, on a genera
 user + system time, all threads: on a shared machine CPU seconds vary far less than wall seconds)
 for each: imports, the import with its row accounting, the universe statistics, the main pass
 (scoring, the funnel and every suggestion's count, the sorted targets with their reasons), and
-writing targets.parquet and targets.csv. `build_target_list` computes the statistics itself, so its
+writing targets.parquet and targets.csv. `select_targets` computes the statistics itself, so its
 main pass is its time less the statistics' line above. `--stream` times the streamed path instead (the list is
 sunk into targets.parquet in the main pass; reasons and the Parquet write are inside it).
 """
@@ -81,10 +81,10 @@ def main() -> None:
     universe_stats(accounts, spoken, with_coverage=False)
     clock.lap("universe statistics (quartiles, value counts)")
     sink = (lambda plan: plan.sink_parquet(out / "targets.parquet", lazy=True)) if args.stream else None
-    result = target_list.build_target_list(
+    result = target_list.select_targets(
         accounts, spec, as_of=AS_OF, rows_read=imported.rows_read, rejected=0, duplicates=0, sink=sink
     )
-    clock.lap("build_target_list (statistics again + main pass + reasons)")
+    clock.lap("select_targets (statistics again + main pass + reasons)")
     if result.targets is None:
         sink_csv(pl.scan_parquet(out / "targets.parquet"), out / "targets.csv")
         clock.lap("targets.csv streamed from targets.parquet")

@@ -36,6 +36,7 @@ from flows.cli.printers import (
     print_draft_summary,
     print_json,
     print_target_summary,
+    print_unread,
     print_warnings,
     working,
 )
@@ -275,9 +276,8 @@ def personas(
     if summary["not_sendable_by_reason"]:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["not_sendable_by_reason"].items())
         console.print(f"not sendable (skip_reason in {out}): {reasons}")
-    if summary["unmapped"]:
-        console.print(f"unmapped columns (not read): {', '.join(summary['unmapped'])}", markup=False, highlight=False)
-    print_warnings(summary["warnings"])
+    print_unread(summary)
+    print_warnings(summary["contact_warnings"])
     say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
 

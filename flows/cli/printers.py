@@ -36,6 +36,20 @@ def working(message: str, *, quiet: bool) -> Iterator[None]:
         yield
 
 
+def print_unread(summary: dict[str, Any]) -> None:
+    """The columns nothing read, of the accounts and of the contacts, and the layout the contacts were read in.
+
+    A column a criterion or a draft needs may be among them, under a name the map missed.
+    """
+    if summary.get("unmapped"):
+        console.print(f"unmapped columns (not read): {', '.join(summary['unmapped'])}", markup=False, highlight=False)
+    if "contacts_layout" in summary:
+        unread = ", ".join(summary.get("unmapped_contacts") or []) or "-"
+        console.print(
+            f"contacts read as {summary['contacts_layout']}; columns not read: {unread}", markup=False, highlight=False
+        )
+
+
 def print_warnings(warnings: list[str]) -> None:
     """Each warning on its own line."""
     for warning in warnings:
@@ -54,10 +68,7 @@ def print_target_summary(summary: dict[str, Any]) -> None:
         f"rejected {summary['rejected']:,}, duplicates {summary['duplicates']:,}, "
         f"universe {summary['universe']:,}, suppressed {summary['suppressed']:,}"
     )
-    unmapped = summary.get("unmapped") or []
-    if unmapped:
-        # Columns no rule reads: a column a criterion needs may be among them, under a name the map missed.
-        console.print(f"unmapped columns (not read): {', '.join(unmapped)}", markup=False, highlight=False)
+    print_unread(summary)
     funnel = Table("step", "removed", "unknown", "remaining", title="Funnel")
     for row in summary["funnel"]:
         funnel.add_row(escape(row["step"]), f"{row['removed']:,}", f"{row['unknown']:,}", f"{row['remaining']:,}")
@@ -91,6 +102,8 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
         f"{summary['contacts_read']:,} contacts read: drafted {summary['contacts_drafted']:,} "
         f"({summary['drafts']:,} drafts), skipped {summary['skipped']:,}, duplicate rows {summary['duplicates']:,}"
     )
+    print_unread(summary)
+    print_warnings(summary.get("contact_warnings", []))
     table = Table("persona", "contacts drafted", title="By persona")
     for persona, n in summary["by_persona"].items():
         table.add_row(persona, f"{n:,}")

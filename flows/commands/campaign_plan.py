@@ -24,8 +24,8 @@ from flows.edges.inputs import (
     accounts_layout,
     check_contacts,
     check_universe,
-    contact_warnings,
     contacts_layout,
+    contacts_read,
     load_facts_spec,
     read_contacts,
     read_universe,
@@ -158,8 +158,8 @@ def _render_specs(workspace: Path) -> dict[str, Any]:
     }
 
 
-def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tuple[Store, Any, list[str]]:
-    """Segments, candidates, drafts and the plan (nothing written yet), and what the contacts lack."""
+def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tuple[Store, Any, dict[str, Any]]:
+    """Segments, candidates, drafts and the plan (nothing written yet), and how the files were read."""
     from campaigns.planning.allocation import SegmentEvidence
     from campaigns.planning.contacts import eligible_contacts
     from campaigns.planning.drafts import RenderSpecs, reviewed_drafts
@@ -175,7 +175,8 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         customers_file = request.workspace / "customers.csv"
     customer_keys = suppressed_account_keys([customers_file] if customers_file else [])
     suppressed_keys = suppressed_account_keys(request.suppress) | set(ledger_domains)
-    accounts = read_universe(request.accounts, inputs.accounts, inputs.facts, runner).accounts
+    universe = read_universe(request.accounts, inputs.accounts, inputs.facts, runner)
+    accounts = universe.accounts
     segments = (
         segment_accounts(accounts, spec, as_of=request.as_of, excluded_keys=customer_keys | suppressed_keys)
         .collect()
@@ -227,7 +228,11 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         evidence=evidence,
         excluded_accounts=left_out,
     )
-    return store, plan, contact_warnings(people, request.contacts, inputs.contacts)
+    return (
+        store,
+        plan,
+        {"unmapped": universe.imported.unmapped, **contacts_read(people, request.contacts, inputs.contacts)},
+    )
 
 
 def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: Any) -> dict[str, Any]:
@@ -256,9 +261,10 @@ def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: An
 
 def run_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> dict[str, Any]:
     """Plan a test campaign, record it and write its files; the summary `--json` prints."""
-    store, plan, warnings = build_plan(request, inputs, runner)
+    store, plan, read = build_plan(request, inputs, runner)
     summary = runner.step(record_plan)(request, inputs, store, plan)
-    summary = {**summary, "contacts_layout": str(inputs.contacts), "warnings": [*summary["warnings"], *warnings]}
+    lacking = read.pop("contact_warnings")
+    summary = summary | read | {"warnings": [*summary["warnings"], *lacking]}
     rows = [
         {k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in seg.items() if k != "hypothesis"}
         for seg in summary["segments"]

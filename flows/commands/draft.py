@@ -13,8 +13,8 @@ from flows.edges.files import check_targets, read_targets, write_csv
 from flows.edges.inputs import (
     Layout,
     check_contacts,
-    contact_warnings,
     contacts_layout,
+    contacts_read,
     read_contacts,
     suppressed_keys,
 )
@@ -178,9 +178,7 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
     ) | {
         "sender": inputs.sender.summary(),
-        "contacts_layout": str(inputs.contacts),
-        "unmapped": contacts.unmapped,
-        "warnings": contact_warnings(contacts, request.contacts, inputs.contacts),
+        **contacts_read(contacts, request.contacts, inputs.contacts),
     }
     if request.llm is not None:
         summary["llm"] = llm_summary(request.llm, result.stats, result.usage)

@@ -77,10 +77,12 @@ def load_backtest_inputs(request: BacktestRequest, runner: Runner = IN_PROCESS) 
 
 def run_backtest(request: BacktestRequest, inputs: BacktestInputs, runner: Runner) -> dict[str, Any]:
     """Backtest the ICP on the closed deals and return the summary."""
-    from targeting.icp.backtest import backtest_icp
+    from targeting.icp.backtest import backtest_on_deals
 
     spec, deals = inputs.spec, inputs.deals
-    summary = runner.step(backtest_icp)(inputs.universe, spec, deals.deals, split=request.split, as_of=request.as_of)
+    summary = runner.step(backtest_on_deals)(
+        inputs.universe, spec, deals.deals, split=request.split, as_of=request.as_of
+    )
     summary = {
         **summary,
         "open": deals.open,

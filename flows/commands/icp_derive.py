@@ -74,14 +74,14 @@ def load_derive_inputs(request: DeriveRequest, runner: Runner = IN_PROCESS) -> D
 
 def run_derive(request: DeriveRequest, inputs: DeriveInputs, runner: Runner) -> dict[str, Any]:
     """Derive the ICP, write it, and return the summary."""
-    from targeting.icp.derive import derive_icp
+    from targeting.icp.derive import derive_from_labels
     from targeting.icp.derive_text import derived_icp_text
     from targeting.icp.spec import parse_icp
 
     labels = inputs.labels
     source_file = request.customers or request.deals
     name = request.name or f"derived-from-{source_file.stem}"
-    derivation = runner.step(derive_icp)(
+    derivation = runner.step(derive_from_labels)(
         inputs.universe, labels.labels, how=labels.how, source=labels.source, name=name
     )
     text = derived_icp_text(derivation)

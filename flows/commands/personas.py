@@ -10,7 +10,7 @@ import polars as pl
 
 from flows.commands.request import InputFile, Request
 from flows.edges.files import write_table
-from flows.edges.inputs import Layout, check_contacts, contact_warnings, contacts_layout, read_contacts
+from flows.edges.inputs import Layout, check_contacts, contacts_layout, contacts_read, read_contacts
 from flows.runner import Runner
 
 if TYPE_CHECKING:
@@ -79,9 +79,7 @@ def run_personas(request: PersonasRequest, inputs: PersonasInputs, runner: Runne
         "rejected_out": str(unusable_out) if unusable.height else None,
         "not_sendable_by_reason": _by(frame.filter(pl.col("skip_reason").is_not_null()), "skip_reason"),
         "by_persona": counts,
-        "contacts_layout": str(inputs.contacts),
-        "unmapped": imported.unmapped,
-        "warnings": contact_warnings(imported, request.contacts, inputs.contacts),
+        **contacts_read(imported, request.contacts, inputs.contacts),
         "out": str(request.out),
     }
 

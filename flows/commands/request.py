@@ -27,13 +27,13 @@ _OPTIONS = {"column_map": "--map", "contacts_map": "--contacts-map", "results": 
 def _exists(path: Path) -> Path:
     # A glob (parts/*.parquet) is the reader's to expand and check.
     if not path.exists() and not any(ch in str(path) for ch in _PATTERN):
-        raise PydanticCustomError("not_found", "not found")
+        raise PydanticCustomError("not_found", "file not found")
     return path
 
 
 def _is_dir(path: Path) -> Path:
     if not path.is_dir():
-        raise PydanticCustomError("not_found", "not found (a folder)")
+        raise PydanticCustomError("not_found", "folder not found")
     return path
 
 

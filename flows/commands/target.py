@@ -17,8 +17,8 @@ from flows.edges.inputs import (
     accounts_layout,
     check_contacts,
     check_universe,
-    contact_warnings,
     contacts_layout,
+    contacts_read,
     load_facts_spec,
     read_contacts,
     read_universe,
@@ -26,8 +26,9 @@ from flows.edges.inputs import (
 from flows.runner import Runner
 from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec, load_icp
+from targeting.importing.canonical import ContactImport
 from targeting.importing.suppression import read_suppression, suppressed_emails
-from targeting.selection.target_list import TargetList, build_target_list
+from targeting.selection.target_list import TargetList, select_targets
 
 if TYPE_CHECKING:
     from messaging.contacts.persona_rules import PersonaRules
@@ -101,13 +102,13 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
     """
     universe = read_universe(request.accounts, inputs.accounts, inputs.facts, runner)
     imported = universe.imported
-    reachable = warnings = None
+    reachable = people = None
     if request.contacts is not None:
-        reachable, warnings = runner.step(find_reachable_accounts)(request, inputs)
+        reachable, people = runner.step(find_reachable_accounts)(request, inputs)
     # A streamed universe's list goes straight from the lazy plan into targets.parquet.
     sink = partial(_sink_targets, request.out / "targets.parquet")
     request.out.mkdir(parents=True, exist_ok=True)
-    result = runner.step(build_target_list)(
+    result = runner.step(select_targets)(
         universe.accounts,
         inputs.spec,
         suppression=inputs.suppression,
@@ -120,7 +121,7 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
         duplicates=imported.duplicates + imported.folded,
         sink=sink,
     )
-    extra = contacts_summary(result, inputs, warnings)
+    extra = contacts_summary(result, request, inputs, people)
     summary = runner.step(write_target_outputs)(
         result, imported.rejected, imported.unmapped, request.icp, request.out, extra
     )
@@ -128,8 +129,8 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
     return summary
 
 
-def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> tuple[pl.LazyFrame, list[str]]:
-    """The accounts with a sendable, unsuppressed contact in an ICP persona, and what the contacts lack."""
+def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> tuple[pl.LazyFrame, ContactImport]:
+    """The accounts with a sendable, unsuppressed contact in an ICP persona, and the contacts as read."""
     from flows.edges.store import without_ledger  # here, not at the top: DuckDB costs a bad input's 0.2 s
     from messaging.contacts.reachability import reachable_accounts
 
@@ -140,14 +141,18 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> tup
         blocked = suppressed_emails(inputs.suppression)
         contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))
     reachable = reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
-    return reachable, contact_warnings(imported, request.contacts, inputs.contacts)
+    return reachable, imported
 
 
-def contacts_summary(result: TargetList, inputs: TargetInputs, warnings: list[str] | None) -> dict[str, Any]:
-    """What the summary says of the contacts: the layout they were read with, and what they lack."""
-    if inputs.contacts is None:
+def contacts_summary(
+    result: TargetList, request: TargetRequest, inputs: TargetInputs, people: ContactImport | None
+) -> dict[str, Any]:
+    """What the summary says of the contacts: the layout they were read with, what they lack."""
+    if people is None or inputs.contacts is None or request.contacts is None:
         return {}
-    return {"contacts_layout": str(inputs.contacts), "warnings": [*result.summary.warnings, *(warnings or [])]}
+    read = contacts_read(people, request.contacts, inputs.contacts)
+    lacking = read.pop("contact_warnings")
+    return read | {"warnings": [*result.summary.warnings, *lacking]}
 
 
 def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
@@ -165,7 +170,7 @@ def write_target_outputs(
     """Write targets.parquet/.csv, target_summary.json, rejected.csv and the ICP used into `out`.
 
     A target list held in memory is written from that one frame; a streamed one was sunk into
-    targets.parquet by `build_target_list` and the CSV is streamed from that file, so neither is
+    targets.parquet by `select_targets` and the CSV is streamed from that file, so neither is
     ever held whole.
     The summary gains `unmapped`: the account file's columns that nothing reads, and `extra` (the
     contacts' layout and what they lack).

@@ -91,7 +91,7 @@ def run_target_on_dask(request: TargetRequest, inputs: TargetInputs) -> dict[str
         parts, unmapped(setup), drops, unmapped(stats), unmapped(candidates), unmapped(as_of), unmapped(keys)
     )
     results = [r for r in _gather(scored, parts) if r is not None]
-    reachable, warnings = find_reachable_accounts(request, inputs) if request.contacts is not None else (None, [])
+    reachable, people = find_reachable_accounts(request, inputs) if request.contacts is not None else (None, None)
     result = summarize(
         spec,
         stats,
@@ -105,7 +105,7 @@ def run_target_on_dask(request: TargetRequest, inputs: TargetInputs) -> dict[str
     )
     rejected = pl.concat([f.rejected for f in first if f.rows_read]).cast(REJECTED_SCHEMA)
     unmapped_columns = next(f.unmapped for f in first if f.rows_read)
-    extra = contacts_summary(result, inputs, warnings)
+    extra = contacts_summary(result, request, inputs, people)
     summary = write_target_outputs(result, rejected, unmapped_columns, request.icp, request.out, extra)
     publish_targeting_artifacts(summary, IN_FLOW_RUN)
     return summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -136,6 +137,15 @@ def contact_warnings(contacts: ContactImport, path: Path, layout: Layout) -> lis
         for column, shown in DRAFT_NEEDS.items()
         if column not in contacts.carried
     ]
+
+
+def contacts_read(contacts: ContactImport, path: Path, layout: Layout) -> dict[str, Any]:
+    """What a command's summary says of its contacts: the layout, the columns not read, what drafts lack."""
+    return {
+        "contacts_layout": str(layout),
+        "unmapped_contacts": contacts.unmapped,
+        "contact_warnings": contact_warnings(contacts, path, layout),
+    }
 
 
 def suppressed_keys(paths: list[Path]) -> list[str]:

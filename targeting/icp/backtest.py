@@ -119,7 +119,7 @@ def _rounded(x: float) -> float | None:
     return None if np.isnan(x) else round(x, 4)
 
 
-def backtest_icp(
+def backtest_on_deals(
     universe: pl.LazyFrame,
     spec: IcpSpec,
     deals: pl.DataFrame,

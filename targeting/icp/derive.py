@@ -42,7 +42,7 @@ from targeting.icp.prevalence import ATTRIBUTE_FIELDS, prevalence_table, wilson
 from targeting.icp.spec import Disqualifier, IcpSpec
 from targeting.selection.scoring import score_accounts
 
-__all__ = ["Derivation", "RuleEvidence", "check_label_counts", "derive_icp"]
+__all__ = ["Derivation", "RuleEvidence", "check_label_counts", "derive_from_labels"]
 
 MIN_CLASS = 5
 SMALL_CLASS = 30
@@ -75,7 +75,7 @@ class Derivation:
         return ("won", "lost") if self.source == "deals" else ("best", "worst")
 
 
-def derive_icp(
+def derive_from_labels(
     universe: pl.LazyFrame,
     labels: pl.DataFrame,
     *,

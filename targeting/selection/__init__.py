@@ -14,7 +14,7 @@ __all__, __getattr__ = lazy_face(
     {
         "TargetList": "targeting.selection.target_list",
         "TargetSummary": "targeting.selection.target_list",
-        "build_target_list": "targeting.selection.target_list",
+        "select_targets": "targeting.selection.target_list",
         "rank_suggestions": "targeting.selection.suggestions",
         "score_accounts": "targeting.selection.scoring",
         "universe_stats": "targeting.selection.sizing",

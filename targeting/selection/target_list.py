@@ -88,7 +88,7 @@ Sink = Callable[[pl.LazyFrame], pl.LazyFrame]
 """Turns the target list's plan into a lazy sink (`lambda plan: plan.sink_parquet(path, lazy=True)`)."""
 
 
-def build_target_list(
+def select_targets(
     accounts: pl.LazyFrame,
     spec: IcpSpec,
     *,
@@ -209,7 +209,7 @@ def summarize(
     """The summary from one aggregation row of `aggregation_exprs` (whole, or summed over parts).
 
     Args:
-        spec: the ICP as `build_target_list` scored it (after `spoken_like_the_data`).
+        spec: the ICP as `select_targets` scored it (after `spoken_like_the_data`).
         stats: the universe statistics; the row's coverage counts are copied into them.
         candidates: the candidate edits, in the order `aggregation_exprs` counted them.
         row: column -> count; `reachable` present when reachable accounts were counted.

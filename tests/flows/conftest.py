@@ -70,7 +70,8 @@ def loads(monkeypatch) -> Loads:
     for package in PACKAGES:
         root = importlib.import_module(package)
         for info in pkgutil.walk_packages(root.__path__, f"{package}."):
-            importlib.import_module(info.name)
+            if not info.name.endswith("__main__"):  # `python -m flows.cli` runs the command line
+                importlib.import_module(info.name)
     seen = Loads()
     for fn in COUNTED:
 
@@ -87,17 +88,21 @@ def loads(monkeypatch) -> Loads:
 RUNNER = CliRunner()
 
 
-def invoke(*args: object, ok: bool = True) -> Result:
-    """Run `outbound ARGS` in-process (paths given as they are); with `ok`, require exit code 0."""
-    result = RUNNER.invoke(app, [str(a) for a in args])
-    if ok:
-        assert result.exit_code == 0, result.output
+def invoke(*args: object) -> Result:
+    """Run `outbound ARGS` in-process (each argument as `str`); the result, whatever its exit code."""
+    return RUNNER.invoke(app, [str(a) for a in args])
+
+
+def invoke_ok(*args: object) -> Result:
+    """Run `outbound ARGS` in-process and require exit code 0."""
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
     return result
 
 
 def invoke_json(*args: object) -> dict:
     """Run `outbound ARGS --json` in-process and return the summary it printed."""
-    return json.loads(invoke(*args, "--json").stdout)
+    return json.loads(invoke_ok(*args, "--json").stdout)
 
 
 def new_workspace(directory: Path, *, accounts: int, own: bool = False) -> Path:
@@ -108,3 +113,11 @@ def new_workspace(directory: Path, *, accounts: int, own: bool = False) -> Path:
     if own:
         own_sender(directory)
     return directory
+
+
+def artifact_keys() -> set[str]:
+    """The keys of every artifact the session's Prefect backend holds."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return {artifact.key for artifact in client.read_artifacts() if artifact.key}

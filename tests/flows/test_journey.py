@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from tests.flows.conftest import invoke, invoke_json, new_workspace, own_sender
+from tests.flows.conftest import invoke, invoke_json, invoke_ok, new_workspace, own_sender
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 YC = DATA / "yc_companies_slice.csv"
@@ -96,7 +95,7 @@ def test_the_stages_agree_from_target_to_a_second_round(journey):
         "--workspace", root / "ws", "--out", root / "d", "--no-prefect",
     )  # fmt: skip
     assert draft["contacts_layout"] == "apollo (recognized from its headers)"
-    assert draft["warnings"] == [] and draft["drafts"] > 0
+    assert draft["contact_warnings"] == [] and draft["drafts"] > 0
     drafts = pl.read_parquet(root / "d" / "drafts.parquet")
     assert not drafts.filter(pl.col("body").str.contains(r"(?m)^(Hi|Hello|Hey) there\b")).height
     assert drafts["account_id"].is_in(list(tiers)).all()
@@ -110,7 +109,7 @@ def test_the_stages_agree_from_target_to_a_second_round(journey):
 
     # Export, a sending tool's results, ingest, report, refine, and a second round.
     cid = plan["campaign_id"]
-    invoke("campaign", "export", "--campaign", cid, "--format", "instantly", "--out", root / "p1" / "instantly.csv",
+    invoke_ok("campaign", "export", "--campaign", cid, "--format", "instantly", "--out", root / "p1" / "instantly.csv",
            "--store", root / "store.duckdb")  # fmt: skip
     emails = planned["email"].to_list()
     results = pl.DataFrame(
@@ -143,7 +142,7 @@ def test_a_contacts_file_in_no_known_layout_is_one_line_naming_its_headers(journ
     odd.write_text("Person,Mailbox,Role\nAda,ada@x.io,CTO\n", encoding="utf-8")
     result = invoke(
         "draft", "--targets", journey / "t" / "targets.parquet", "--contacts", odd, "--workspace", journey / "ws",
-        "--out", tmp_path / "d", "--no-prefect", ok=False,
+        "--out", tmp_path / "d", "--no-prefect",
     )  # fmt: skip
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
@@ -153,7 +152,7 @@ def test_a_contacts_file_in_no_known_layout_is_one_line_naming_its_headers(journ
 def test_a_contacts_preset_that_does_not_fit_the_file_is_one_line(journey, tmp_path):
     result = invoke(
         "personas", "--contacts", journey / "people.csv", "--contacts-preset", "yc", "--out", tmp_path / "p.csv",
-        "--no-prefect", ok=False,
+        "--no-prefect",
     )  # fmt: skip
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
@@ -163,7 +162,7 @@ def test_a_contacts_preset_that_does_not_fit_the_file_is_one_line(journey, tmp_p
 def test_unknown_contacts_preset_names_the_option(journey, tmp_path):
     result = invoke(
         "personas", "--contacts", journey / "people.csv", "--contacts-preset", "apolo", "--out", tmp_path / "p.csv",
-        "--no-prefect", ok=False,
+        "--no-prefect",
     )  # fmt: skip
     assert result.exit_code == 2 and "--contacts-preset" in result.stderr and "apolo" in result.stderr
 
@@ -174,5 +173,5 @@ def test_a_people_file_without_a_first_name_column_is_warned_about(journey, tmp_
     summary = invoke_json(
         "personas", "--contacts", tmp_path / "nameless.csv", "--out", tmp_path / "p.csv", "--no-prefect"
     )
-    assert [w for w in summary["warnings"] if "first name" in w]
-    assert json.dumps(summary["unmapped"]) == "[]"
+    assert [w for w in summary["contact_warnings"] if "first name" in w]
+    assert summary["unmapped_contacts"] == [] and summary["contacts_layout"] == "apollo (recognized from its headers)"

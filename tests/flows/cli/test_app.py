@@ -8,26 +8,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
-from tests.flows.conftest import own_sender
-
-runner = CliRunner()
+from tests.flows.conftest import artifact_keys, invoke, new_workspace, own_sender
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("workspace")
-    init_workspace(directory, accounts=3000)
+    new_workspace(directory, accounts=3000)
     own_sender(directory)
     return directory
-
-
-def invoke(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_init_writes_sample_specs_and_templates_and_keeps_edits(tmp_path):
@@ -89,7 +79,7 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
     )
     assert result.exit_code == 0, result.output
     assert "verdict" in result.stdout
-    assert _artifact_keys() >= {"target-list-funnel", "target-size-verdict"}
+    assert artifact_keys() >= {"target-list-funnel", "target-size-verdict"}
     drafts = tmp_path / "drafts"
     result = invoke(
         "draft",
@@ -113,14 +103,7 @@ def test_target_flow_and_draft_flow_run_under_prefect(prefect_harness, workspace
     assert {"generic.csv", "instantly.csv", "smartlead.csv", "lemlist.csv", "apollo.csv"} <= {
         p.name for p in (drafts / "exports").iterdir()
     }
-    assert "draft-samples" in _artifact_keys()
-
-
-def _artifact_keys() -> set[str]:
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        return {artifact.key for artifact in client.read_artifacts() if artifact.key}
+    assert "draft-samples" in artifact_keys()
 
 
 def test_personas_command_writes_every_contact(prefect_harness, workspace, tmp_path):
@@ -596,7 +579,7 @@ def test_facts_writes_the_long_form_and_its_summary_in_process(tmp_path, suffix)
     result = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", out, "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert set(summary) == {"accounts", "with_fact", "facts", "dropped"}
+    assert set(summary) == {"accounts", "with_fact", "facts", "dropped", "unmapped"}
     frame = pl.read_parquet(out) if suffix == ".parquet" else pl.read_csv(out)
     assert frame.columns == ["account_id", "kind", "key", "evidence", "source"]
     assert frame.height == sum(summary["facts"].values()) and frame["account_id"].n_unique() == summary["with_fact"]
@@ -608,7 +591,7 @@ def test_facts_flow_runs_under_prefect_with_its_artifact(prefect_harness, tmp_pa
     result = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", tmp_path / "f.csv", "--prefect")
     assert result.exit_code == 0, result.output
     assert "accounts with a fact" in result.stdout
-    assert "account-facts" in _artifact_keys()
+    assert "account-facts" in artifact_keys()
 
 
 def test_a_workspace_facts_file_overrides_the_shipped_one(tmp_path, monkeypatch):

@@ -7,25 +7,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from targeting.icp.spec import load_icp
-
-runner = CliRunner()
+from tests.flows.conftest import invoke, new_workspace
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("icp-workspace")
-    init_workspace(directory, accounts=5000)
+    new_workspace(directory, accounts=5000)
     return directory
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_derive_writes_an_icp_that_target_runs_unchanged(workspace, tmp_path):

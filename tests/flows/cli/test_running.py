@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.cli.running import configured_api_url, wants_flow_run
+from tests.flows.conftest import RUNNER
 
 ROOT = Path(__file__).resolve().parents[3]
 PREFECT_ENV = ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH", "PREFECT_HOME")
@@ -136,7 +136,7 @@ def test_target_in_process_imports_no_prefect_module_and_says_once_how_to_get_th
 def test_version_prints_the_package_version():
     from importlib.metadata import version
 
-    result = CliRunner().invoke(app, ["--version"])
+    result = RUNNER.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"outbound {version('outbound')}"
 

@@ -10,25 +10,15 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from campaigns.store import CampaignRecord, Store
-from flows.cli import app
-from tests.flows.conftest import own_sender
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from tests.flows.conftest import artifact_keys, invoke, new_workspace, own_sender
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("campaign-ws")
-    init_workspace(directory, accounts=1200)
+    new_workspace(directory, accounts=1200)
     own_sender(directory)
     result = invoke(
         "target",
@@ -84,7 +74,20 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     result = invoke(*plan_args(ws, tmp_path / "c1", store, "--drafts", ws / "drafts", "--name", "q1", "--json"))
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert set(summary) == {"campaign_id", "name", "icp", "version", "planned", "segments", "warnings", "sender"}
+    assert set(summary) == {
+        "campaign_id",
+        "name",
+        "icp",
+        "version",
+        "planned",
+        "segments",
+        "warnings",
+        "sender",
+        "contacts_layout",
+        "unmapped",
+        "unmapped_contacts",
+    }
+    assert summary["contacts_layout"] == "canonical (recognized from its headers)"
     assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
     assert summary["campaign_id"].startswith("c-") and len(summary["campaign_id"]) == 10
     assert summary["planned"] == 40 == sum(s["planned"] for s in summary["segments"])
@@ -398,7 +401,6 @@ def test_plan_refuses_a_changed_icp_a_taken_name_and_strict_weak_designs(ws, tmp
 
 
 def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_harness, ws, tmp_path):
-    from tests.flows.test_cli import _artifact_keys
 
     store = tmp_path / "s.duckdb"
     result = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "qp", "--prefect", "--json"))
@@ -412,7 +414,7 @@ def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_ha
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["outcomes"]["meeting"] == 1
-    assert _artifact_keys() >= {"campaign-design", "campaign-outcomes"}
+    assert artifact_keys() >= {"campaign-design", "campaign-outcomes"}
 
 
 def test_target_and_draft_honour_the_store_s_ledger(ws, tmp_path, monkeypatch):

@@ -7,24 +7,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from tests.flows.conftest import invoke, new_workspace
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory) -> tuple[Path, Path, str]:
     """A workspace, a store with one planned campaign of 40 (no results yet), its campaign.csv folder."""
-    from flows.edges.workspace import init_workspace
-
     ws = tmp_path_factory.mktemp("report-ws")
-    init_workspace(ws, accounts=1200)
+    new_workspace(ws, accounts=1200)
     store = ws / "s.duckdb"
     result = invoke(
         "campaign",

@@ -9,32 +9,21 @@ import polars as pl
 from campaigns.store import Store
 from flows.commands.demo import run_campaign_loop
 from targeting.sample.responder import simulated_results
+from tests.flows.conftest import new_workspace
 
 
 def test_the_loop_runs_two_simulated_rounds_and_ends_in_report_html(tmp_path):
-    from flows.commands.draft import load_draft_inputs, resolve_draft_request, run_drafting
-    from flows.commands.target import TargetRequest, load_target_inputs, run_targeting
-    from flows.edges.workspace import init_workspace
+    from flows.commands.demo import demo_draft_request, demo_target_request
+    from flows.commands.draft import load_draft_inputs, run_draft
+    from flows.commands.target import load_target_inputs, run_target
+    from flows.runner import IN_PROCESS
 
     out = tmp_path / "demo"
-    init_workspace(out, accounts=1500)
-    request = TargetRequest(
-        accounts=out / "accounts.csv",
-        contacts=out / "contacts.csv",
-        icp=out / "icp.yaml",
-        personas=out / "personas.yaml",
-        out=out / "targets",
-    )
-    run_targeting(request, load_target_inputs(request), use_prefect=False)
-    drafting = resolve_draft_request(
-        out / "targets" / "targets.parquet",
-        out / "contacts.csv",
-        out / "drafts",
-        icp=None,
-        workspace=out,
-        allow_sample_sender=True,
-    )
-    run_drafting(drafting, load_draft_inputs(drafting), use_prefect=False)
+    new_workspace(out, accounts=1500)
+    targeting = demo_target_request(out)
+    run_target(targeting, load_target_inputs(targeting), IN_PROCESS)
+    drafting = demo_draft_request(out)  # its targets are written now
+    run_draft(drafting, load_draft_inputs(drafting), IN_PROCESS)
 
     summary = run_campaign_loop(out, rounds=2, size=40)
     assert len(summary["rounds"]) == 2 and (out / "report.html").is_file()

@@ -12,25 +12,21 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 from flows.cli import app
-
-runner = CliRunner()
+from tests.flows.conftest import RUNNER, new_workspace
 
 
 def invoke(*args: object):
-    result = runner.invoke(app, [str(a) for a in args])
+    result = RUNNER.invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.output, result.output
     return result
 
 
 @pytest.fixture(scope="module")
 def sample_ws(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("sample-ws")
-    init_workspace(directory, accounts=1000)
+    new_workspace(directory, accounts=1000)
     result = invoke(
         "target",
         "--accounts",

@@ -8,14 +8,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 from campaigns.results.outcomes import RANK
 from campaigns.store import CampaignRecord, Store
-from flows.cli import app
 from targeting.icp.spec import load_icp
+from tests.flows.conftest import invoke
 
-runner = CliRunner()
 ICP = """name: mid-market-saas
 version: 1
 parent: null
@@ -27,10 +25,6 @@ scoring:
     - {name: North America, field: country, in: [US, CA], points: 1}
 personas: [champion]
 """
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def _record(

@@ -12,21 +12,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from typer.testing import CliRunner
 
 from flows.cli import app
 from targeting import memory
 from targeting.importing import import_accounts
-
-runner = CliRunner()
+from tests.flows.conftest import RUNNER, new_workspace
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("workspace")
-    init_workspace(directory, accounts=3000)
+    new_workspace(directory, accounts=3000)
     # The same universe as a canonical Parquet file in two parts (the import's fast path).
     accounts = import_accounts(directory / "accounts.csv").accounts.collect()
     (directory / "parts").mkdir()
@@ -36,7 +32,7 @@ def workspace(tmp_path_factory) -> Path:
 
 
 def run_target(workspace: Path, accounts: Path | str, out: Path, *extra: str) -> dict:
-    result = runner.invoke(
+    result = RUNNER.invoke(
         app,
         ["target", "--accounts", str(accounts), "--icp", str(workspace / "icp.yaml"), "--out", str(out)]
         + ["--as-of", "2026-01-01", "--no-prefect", "--json", *extra],

@@ -14,12 +14,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
-from typer.testing import CliRunner
 
 from flows.cli import app
 from targeting.sample.accounts import generate_accounts
+from tests.flows.conftest import RUNNER, new_workspace
 
-runner = CliRunner()
 AS_OF = "2026-01-01"
 UNIVERSE = generate_accounts(60, seed=11)
 
@@ -37,10 +36,8 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def icp(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("ws")
-    init_workspace(directory, accounts=200)
+    new_workspace(directory, accounts=200)
     return directory / "icp.yaml"
 
 
@@ -72,7 +69,7 @@ def write_parts(directory: Path, sizes: list[int], *, repeats: int = 0, unusable
 
 def run(accounts: Path, icp: Path, out: Path, *extra: str) -> dict:
     argv = ["target", "--accounts", accounts, "--icp", icp, "--out", out, "--as-of", AS_OF, "--json", *extra]
-    result = runner.invoke(app, [str(a) for a in argv])
+    result = RUNNER.invoke(app, [str(a) for a in argv])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

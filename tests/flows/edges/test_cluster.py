@@ -19,16 +19,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.edges.cluster import parse_dask
 from targeting.errors import InputError
 from targeting.sample.accounts import generate_accounts
+from tests.flows.conftest import RUNNER
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
-runner = CliRunner()
 AS_OF = "2026-01-01"
 # A worker "without the package": every import of the project's packages fails, as on a bare machine.
 NO_PACKAGE = (
@@ -83,7 +82,7 @@ def flow_runs() -> int:
 
 def invoke_target(accounts: Path, icp: Path, out: Path, dask: str, *extra: str):
     argv = ["target", "--accounts", accounts, "--icp", icp, "--out", out, "--dask", dask, "--json", *extra]
-    return runner.invoke(app, [str(a) for a in argv])
+    return RUNNER.invoke(app, [str(a) for a in argv])
 
 
 def assert_one_line(result, *expected: str) -> None:

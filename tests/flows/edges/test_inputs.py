@@ -7,12 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.flows.conftest import RUNNER
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-runner = CliRunner()
 
 # (file, preset, people-shaped): layouts as the tools write them, see tests/data/SOURCES.md.
 EXPORTS = [
@@ -39,7 +38,7 @@ personas: [economic_buyer, champion, technical_evaluator]
 
 
 def invoke(*args):
-    result = runner.invoke(app, [str(a) for a in args])
+    result = RUNNER.invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.output, result.output
     return result
 

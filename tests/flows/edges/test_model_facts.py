@@ -8,17 +8,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fake_openai import FakeOpenAI, Reply, stand_in_reader
-from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.flows.conftest import RUNNER
 
-runner = CliRunner()
 LABELLED = Path(__file__).parents[2] / "data" / "yc_facts_labelled.csv"
 
 
 def _facts(out: Path, store: Path, *extra: str, llm: bool = True):
     args = ["facts", "--accounts", LABELLED, "--preset", "yc", "--out", out, "--store", store, "--no-prefect"]
-    return runner.invoke(app, [str(a) for a in [*args, *(["--llm"] if llm else []), "--json", *extra]])
+    return RUNNER.invoke(app, [str(a) for a in [*args, *(["--llm"] if llm else []), "--json", *extra]])
 
 
 @pytest.fixture

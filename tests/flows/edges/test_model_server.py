@@ -10,24 +10,19 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fake_openai import FakeOpenAI
-from typer.testing import CliRunner
 
 from campaigns.store import Store
 from flows.cli import app
-from tests.flows.conftest import own_sender
-
-runner = CliRunner()
+from tests.flows.conftest import RUNNER, new_workspace, own_sender
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("workspace")
-    init_workspace(directory, accounts=300)
+    new_workspace(directory, accounts=300)
     own_sender(directory)
     out = directory / "targets"
-    result = runner.invoke(
+    result = RUNNER.invoke(
         app,
         ["target", "--accounts", str(directory / "accounts.csv"), "--icp", str(directory / "icp.yaml")]
         + ["--out", str(out), "--no-prefect"],
@@ -39,7 +34,7 @@ def workspace(tmp_path_factory) -> Path:
 def _draft(workspace: Path, out: Path, store: Path, *extra: str, prefect: str = "--no-prefect"):
     args = ["draft", "--targets", workspace / "targets" / "targets.parquet", "--contacts", workspace / "contacts.csv"]
     args += ["--workspace", workspace, "--out", out, "--store", store, "--llm", prefect, "--json", *extra]
-    return runner.invoke(app, [str(a) for a in args])
+    return RUNNER.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

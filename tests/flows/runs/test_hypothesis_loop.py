@@ -8,17 +8,18 @@ import time
 
 import polars as pl
 
+from tests.flows.conftest import new_workspace
+
 
 def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, tmp_path):
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
     from prefect.flow_runs import resume_flow_run
 
-    from flows.edges.workspace import init_workspace
     from flows.runs.hypothesis_loop import LoopRequest, hypothesis_loop
 
     ws = tmp_path / "ws"
-    init_workspace(ws, accounts=1200)
+    new_workspace(ws, accounts=1200)
     request = LoopRequest(
         icp=ws / "icp.yaml",
         accounts=ws / "accounts.csv",

@@ -12,29 +12,19 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
-from tests.flows.conftest import own_sender
-
-runner = CliRunner()
+from tests.flows.conftest import invoke, new_workspace, own_sender
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
-    from flows.edges.workspace import init_workspace
-
     directory = tmp_path_factory.mktemp("workspace")
-    init_workspace(directory, accounts=1000)
+    new_workspace(directory, accounts=1000)
     own_sender(directory)
     (directory / "map.yaml").write_text("columns:\n  domain: domain\n")
     blocked = pl.read_csv(directory / "accounts.csv", infer_schema=False)["domain"].head(5).to_list()
     (directory / "dnc.txt").write_text("\n".join(blocked) + "\n")
     return directory
-
-
-def invoke(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def _target(workspace: Path, out: Path, *extra: object):

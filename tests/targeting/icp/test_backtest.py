@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from targeting.errors import InputError
-from targeting.icp.backtest import OUT, backtest_icp
+from targeting.icp.backtest import OUT, backtest_on_deals
 from targeting.icp.separation import bootstrap_auc, roc_auc
 from targeting.icp.spec import IcpSpec
 
@@ -84,7 +84,7 @@ def _universe_and_deals(n: int = 200, seed: int = 3, drift: bool = False):
 
 def test_win_rates_fall_by_tier_and_the_score_separates_won_from_lost():
     universe, deals = _universe_and_deals()
-    summary = backtest_icp(universe, SPEC, deals)
+    summary = backtest_on_deals(universe, SPEC, deals)
     rates = {r["segment"]: r["win_rate"] for r in summary["by_tier"]}
     assert rates["A"] > rates["B"] > rates[OUT]
     assert sum(r["deals"] for r in summary["by_tier"]) == summary["deals"] == 200
@@ -99,7 +99,7 @@ def test_win_rates_fall_by_tier_and_the_score_separates_won_from_lost():
 
 def test_a_split_flags_the_review_trigger_when_the_top_tier_win_rate_drops():
     universe, deals = _universe_and_deals(n=400, drift=True)
-    summary = backtest_icp(universe, SPEC, deals, split=date(2025, 7, 1))
+    summary = backtest_on_deals(universe, SPEC, deals, split=date(2025, 7, 1))
     assert [p["period"] for p in summary["periods"]] == ["before", "after"]
     review = summary["review"]
     assert review["segment"] == "A" and review["flag"] and review["drop_points"] > 10
@@ -108,21 +108,21 @@ def test_a_split_flags_the_review_trigger_when_the_top_tier_win_rate_drops():
 
 def test_a_steady_icp_raises_no_review_trigger():
     universe, deals = _universe_and_deals(n=400, seed=4)
-    review = backtest_icp(universe, SPEC, deals, split=date(2025, 7, 1))["review"]
+    review = backtest_on_deals(universe, SPEC, deals, split=date(2025, 7, 1))["review"]
     assert review["drop_points"] is not None and review["drop_points"] <= 10 and not review["flag"]
 
 
 def test_too_few_deals_warn_and_nothing_to_compare_is_refused():
     universe, deals = _universe_and_deals(n=14)
-    summary = backtest_icp(universe, SPEC, deals)
+    summary = backtest_on_deals(universe, SPEC, deals)
     assert any(w.startswith("too few deals to say anything") for w in summary["warnings"])
     with pytest.raises(InputError, match="no lost deal"):
-        backtest_icp(universe, SPEC, deals.with_columns(outcome=pl.lit("won")))
+        backtest_on_deals(universe, SPEC, deals.with_columns(outcome=pl.lit("won")))
 
 
 @pytest.mark.parametrize("split", [date(2020, 1, 1), date(2030, 1, 1)])
 def test_a_split_outside_the_closing_dates_is_refused(split):
     universe, deals = _universe_and_deals()
     with pytest.raises(InputError, match="split date outside the deals' closing dates") as error:
-        backtest_icp(universe, SPEC, deals, split=split)
+        backtest_on_deals(universe, SPEC, deals, split=split)
     assert split.isoformat() in str(error.value)

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from targeting.errors import InputError
-from targeting.icp.derive import derive_icp
+from targeting.icp.derive import derive_from_labels
 from targeting.icp.derive_text import derived_icp_text
 from targeting.icp.prevalence import prevalence_table
 from targeting.icp.spec import parse_icp
@@ -17,7 +17,7 @@ from targeting.importing.customers import read_customers
 from targeting.importing.deals import labels_from_deals, read_deals
 from targeting.sample.profiles import CHURN_PROFILE
 from targeting.sample.universe import PLANTED_PROFILE, generate_sample
-from targeting.selection.target_list import build_target_list
+from targeting.selection.target_list import select_targets
 
 AS_OF = date(2026, 11, 1)
 PLANTED = {f["field"]: f for f in PLANTED_PROFILE.as_filters()}
@@ -54,7 +54,7 @@ def test_derivation_from_customer_metrics_recovers_the_retaining_and_the_churnin
     sample, folder = sample
     universe = sample.accounts.lazy()
     labels = read_customers(folder / "customers.csv", universe)
-    derivation = derive_icp(universe, labels.labels, how=labels.how, source=labels.source, name="derived")
+    derivation = derive_from_labels(universe, labels.labels, how=labels.how, source=labels.source, name="derived")
     spec = derivation.spec
     _assert_planted_filters(spec)
     churn = [d for d in spec.disqualifiers if d.field == CHURN_PROFILE.as_disqualifier()["field"]]
@@ -64,7 +64,7 @@ def test_derivation_from_customer_metrics_recovers_the_retaining_and_the_churnin
     text = derived_icp_text(derivation)
     assert parse_icp(text) == spec
     assert text.count("# ") >= len(spec.filters) + len(spec.disqualifiers) + len(spec.scoring.criteria)
-    built = build_target_list(universe, parse_icp(text), as_of=AS_OF)
+    built = select_targets(universe, parse_icp(text), as_of=AS_OF)
     assert built.summary.targets == derivation.list_size
     assert spec.target_size.min <= derivation.list_size <= spec.target_size.max < derivation.n_universe
     assert any("2,000-10,000" in w for w in derivation.warnings)  # a 20k universe cannot yield a workable list
@@ -74,7 +74,7 @@ def test_derivation_from_won_and_lost_deals_recovers_the_planted_profile(sample)
     sample, folder = sample
     universe = sample.accounts.lazy()
     labels = labels_from_deals(read_deals(folder / "deals.csv", universe))
-    derivation = derive_icp(universe, labels.labels, how=labels.how, source="deals")
+    derivation = derive_from_labels(universe, labels.labels, how=labels.how, source="deals")
     _assert_planted_filters(derivation.spec)
     assert "won" in derived_icp_text(derivation)
 
@@ -92,7 +92,7 @@ def test_ten_best_and_ten_worst_still_give_a_valid_icp_and_say_how_unsure_it_is(
     labels = pl.concat(
         [best.select("account_id", label=pl.lit("best")), worst.select("account_id", label=pl.lit("worst"))]
     )
-    derivation = derive_icp(sample.accounts.lazy(), labels, how="hand-picked")
+    derivation = derive_from_labels(sample.accounts.lazy(), labels, how="hand-picked")
     spec = derivation.spec
     assert parse_icp(derived_icp_text(derivation)) == spec
     assert 2 <= len(spec.filters) <= 5 and {f.field for f in spec.filters} <= set(PLANTED)
@@ -168,7 +168,7 @@ def _flat_universe(n: int = 60) -> pl.LazyFrame:
 def test_nothing_to_learn_is_refused_with_a_clear_line():
     labels = pl.DataFrame({"account_id": [f"a{i}.com" for i in range(20)], "label": ["best"] * 10 + ["worst"] * 10})
     with pytest.raises(InputError, match="nothing to learn: no attribute is held by more of the 10 best"):
-        derive_icp(_flat_universe(), labels, how="test")
+        derive_from_labels(_flat_universe(), labels, how="test")
 
 
 @pytest.mark.parametrize(
@@ -180,4 +180,4 @@ def test_too_few_of_a_class_is_refused(best, worst, expected):
         {"account_id": [f"a{i}.com" for i in range(best + worst)], "label": ["best"] * best + ["worst"] * worst}
     )
     with pytest.raises(InputError, match=expected):
-        derive_icp(_flat_universe(), labels, how="test")
+        derive_from_labels(_flat_universe(), labels, how="test")

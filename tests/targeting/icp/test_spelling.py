@@ -10,7 +10,7 @@ import pytest
 from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import parse_icp
 from targeting.icp.spelling import spoken_like_the_data
-from targeting.selection.target_list import build_target_list
+from targeting.selection.target_list import select_targets
 
 SPEC = """
 name: spelled
@@ -99,6 +99,6 @@ personas: [economic_buyer]
 """
     people = parse_icp(template.format(country="USA", stage="Series B", industry="Fintech", status="Active"))
     canonical = parse_icp(template.format(country="US", stage="series_b", industry="fintech", status="active"))
-    lists = [build_target_list(universe, s, as_of=date(2026, 1, 1)) for s in (people, canonical)]
+    lists = [select_targets(universe, s, as_of=date(2026, 1, 1)) for s in (people, canonical)]
     assert lists[0].targets["account_id"].to_list() == lists[1].targets["account_id"].to_list() == ["a"]
     assert lists[0].summary.warnings == lists[1].summary.warnings == []

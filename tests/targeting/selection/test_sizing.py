@@ -13,7 +13,7 @@ from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.spec import parse_icp
 from targeting.importing.suppression import read_suppression
 from targeting.selection.sizing import size_verdict, universe_stats, universe_warnings
-from targeting.selection.target_list import build_target_list
+from targeting.selection.target_list import select_targets
 
 AS_OF = date(2026, 1, 1)
 
@@ -62,7 +62,7 @@ UNIVERSE = accounts(
 def test_funnel_counts_each_step_among_those_that_reached_it(tmp_path):
     suppress = tmp_path / "s.txt"
     suppress.write_text("a9.com\n")
-    result = build_target_list(
+    result = select_targets(
         UNIVERSE, spec(), suppression=read_suppression(suppress), as_of=AS_OF, rows_read=13, rejected=2, duplicates=1
     )
     summary = result.summary.model_dump()
@@ -81,7 +81,7 @@ def test_funnel_counts_each_step_among_those_that_reached_it(tmp_path):
 
 
 def test_summary_has_exactly_the_documented_keys():
-    summary = build_target_list(UNIVERSE, spec(), as_of=AS_OF).summary.model_dump()
+    summary = select_targets(UNIVERSE, spec(), as_of=AS_OF).summary.model_dump()
     assert list(summary) == [
         "icp",
         "version",
@@ -104,13 +104,13 @@ def test_summary_has_exactly_the_documented_keys():
 
 def test_reachable_counts_targets_with_a_reachable_contact():
     reachable = pl.LazyFrame({"account_id": ["a0.com", "a0.com", "a3.com", "zzz"]})
-    summary = build_target_list(UNIVERSE, spec(), reachable_account_ids=reachable, as_of=AS_OF).summary
+    summary = select_targets(UNIVERSE, spec(), reachable_account_ids=reachable, as_of=AS_OF).summary
     assert summary.reachable == 1  # a3 is reachable but not a target
 
 
 def test_counts_that_do_not_add_up_are_refused():
     with pytest.raises(ValueError, match="rows_read 99"):
-        build_target_list(UNIVERSE, spec(), as_of=AS_OF, rows_read=99)
+        select_targets(UNIVERSE, spec(), as_of=AS_OF, rows_read=99)
 
 
 @pytest.mark.parametrize(("targets", "verdict"), [(199, "too_narrow"), (200, "ok"), (5000, "ok"), (5001, "too_broad")])
@@ -120,7 +120,7 @@ def test_verdict_band_includes_both_ends(targets, verdict):
 
 @pytest.mark.parametrize(("low", "high", "verdict"), [(1, 4, "ok"), (5, 9, "too_narrow"), (1, 3, "too_broad")])
 def test_verdict_in_summary(low, high, verdict):
-    assert build_target_list(UNIVERSE, spec(low, high), as_of=AS_OF).summary.verdict == verdict
+    assert select_targets(UNIVERSE, spec(low, high), as_of=AS_OF).summary.verdict == verdict
 
 
 def test_warnings_name_values_that_never_occur():
@@ -143,7 +143,7 @@ def test_matching_ignores_case_in_warnings():
 
 
 def test_empty_universe():
-    result = build_target_list(accounts(), spec(), as_of=AS_OF)
+    result = select_targets(accounts(), spec(), as_of=AS_OF)
     assert (result.summary.targets, result.summary.verdict) == (0, "too_narrow")
     assert result.summary.warnings == ["the universe is empty"]
 
@@ -170,7 +170,7 @@ def test_every_account_is_suppressed_removed_once_or_targeted(rows, suppressed):
             "source": "t",
         }
     )
-    result = build_target_list(accounts(*rows), spec(), suppression=keys, as_of=AS_OF)
+    result = select_targets(accounts(*rows), spec(), suppression=keys, as_of=AS_OF)
     s = result.summary
     removed = sum(step.removed for step in s.funnel)
     assert s.suppressed + removed + s.targets == s.universe == len(rows)
@@ -186,7 +186,7 @@ def test_every_account_is_suppressed_removed_once_or_targeted(rows, suppressed):
 def test_a_value_that_never_occurs_gets_did_you_mean_from_the_universes_own_values():
     universe = accounts({"industry": "developer_tools"}, {"industry": "devops"}, {"industry": "fintech"})
     icp = parse_icp(SPEC.format(low=1, high=10).replace("in: [saas, fintech]", "in: [devtools, fintech]"))
-    (warning,) = [w for w in build_target_list(universe, icp, as_of=AS_OF).summary.warnings if "devtools" in w]
+    (warning,) = [w for w in select_targets(universe, icp, as_of=AS_OF).summary.warnings if "devtools" in w]
     assert warning.endswith("never occurs in the universe; did you mean 'developer_tools' or 'devops'?")
 
 
@@ -197,7 +197,7 @@ def test_an_industry_held_more_often_as_a_tag_says_where_the_accounts_are():
         {"industry": "b2b", "tags": ["b2b", "fintech"]},
     )
     icp = parse_icp(SPEC.format(low=1, high=10).replace("in: [saas, fintech]", "in: [fintech]"))
-    warnings = build_target_list(universe, icp, as_of=AS_OF).summary.warnings
+    warnings = select_targets(universe, icp, as_of=AS_OF).summary.warnings
     assert (
         "filter industry in [fintech]: 1 accounts have industry 'fintech'; it occurs as a tag of 3 accounts"
         " ({field: tags, contains_any: [fintech]} reaches them)" in warnings

@@ -13,7 +13,7 @@ from targeting.icp.spec import apply_edit, parse_icp
 from targeting.selection.scoring import score_accounts
 from targeting.selection.sizing import universe_stats
 from targeting.selection.suggestions import Candidate, candidate_edits, candidate_exprs, rank_suggestions
-from targeting.selection.target_list import build_target_list
+from targeting.selection.target_list import select_targets
 
 AS_OF = date(2026, 1, 1)
 
@@ -70,7 +70,7 @@ UNIVERSE = generated_universe()
 
 
 def run(spec):
-    return build_target_list(UNIVERSE, spec, as_of=AS_OF).summary
+    return select_targets(UNIVERSE, spec, as_of=AS_OF).summary
 
 
 @pytest.mark.parametrize(("low", "high"), [(5, 20), (150, 400), (1, 2), (80, 90), (500, 1000)])
@@ -177,9 +177,9 @@ scoring:
     - {field: employees, between: [50, 200], points: 3}
     - {field: tech_stack, contains_any: [hubspot], points: 3}
 """)
-    summary = build_target_list(universe, icp, as_of=AS_OF).summary
+    summary = select_targets(universe, icp, as_of=AS_OF).summary
     assert (summary.verdict, summary.targets) == ("too_narrow", 3)
     best = summary.suggestions[0]
     assert (best.edit, best.targets) == ({"op": "set_min_score", "min_score": 0}, 253)
     assert all(s.targets > 3 for s in summary.suggestions)
-    assert build_target_list(universe, apply_edit(icp, best.edit), as_of=AS_OF).summary.targets == 253
+    assert select_targets(universe, apply_edit(icp, best.edit), as_of=AS_OF).summary.targets == 253

@@ -203,14 +203,14 @@ def messy_rows(n: int, seed: int) -> list[dict]:
 def project_summary(rows: list[dict], suppressed: set[str]):
     from targeting.columns import ACCOUNT_SCHEMA
     from targeting.icp.spec import parse_icp
-    from targeting.selection.target_list import build_target_list
+    from targeting.selection.target_list import select_targets
 
     frame = pl.DataFrame(rows, schema=ACCOUNT_SCHEMA).lazy()
     keys = pl.DataFrame(
         {"level": "account", "kind": "domain", "key": sorted(suppressed), "source": "t"},
         schema={"level": pl.String, "kind": pl.String, "key": pl.String, "source": pl.String},
     )
-    return build_target_list(
+    return select_targets(
         frame,
         parse_icp(ICP),
         suppression=keys if suppressed else None,
