@@ -31,6 +31,7 @@ from flows.edges.inputs import (
     read_universe,
     suppressed_account_keys,
 )
+from flows.edges.workspace import CopySpecs, load_copy_specs
 from flows.runner import Runner
 from targeting.errors import InputError
 from targeting.facts import FactsSpec
@@ -75,10 +76,7 @@ class PlanInputs:
     accounts: Layout
     contacts: Layout
     facts: FactsSpec
-    persona_rules: Any
-    messaging: Any
-    sender: Any
-    templates: Any
+    copy: CopySpecs  # the workspace's: they render the drafts not taken from --drafts
 
 
 def load_plan_inputs(request: PlanRequest) -> PlanInputs:
@@ -88,7 +86,6 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
         InputError: naming the option, file, field and value that cannot be used.
     """
     from campaigns.planning.plan import explore_share_ok
-    from messaging.composing.sender import refuse_sample_sender
     from targeting import load_icp
 
     if request.size < 1:
@@ -127,12 +124,9 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
     suppressed_account_keys([*request.suppress, *([request.customers] if request.customers else [])])
     check_universe(request.accounts, layout)
     check_contacts(request.contacts, people)
-    specs = _render_specs(request.workspace)
-    sender_file = request.workspace / "sender.yaml"
-    refuse_sample_sender(
-        specs["sender"], allow=request.allow_sample_sender, path=sender_file if sender_file.exists() else None
-    )
-    return PlanInputs(spec, text, name, layout, people, load_facts_spec(request.facts), **specs)
+    copy = load_copy_specs(request.workspace)
+    copy.refuse_sample(allow=request.allow_sample_sender)
+    return PlanInputs(spec, text, name, layout, people, load_facts_spec(request.facts), copy)
 
 
 def _default_name(store: Store, spec: Any) -> str:
@@ -141,21 +135,6 @@ def _default_name(store: Store, spec: Any) -> str:
     while f"{spec.name}-v{spec.version}-{n}" in taken:
         n += 1
     return f"{spec.name}-v{spec.version}-{n}"
-
-
-def _render_specs(workspace: Path) -> dict[str, Any]:
-    from messaging import load_messaging, load_persona_rules, load_sender, load_templates
-
-    def found(name: str) -> Path | None:
-        path = workspace / name
-        return path if path.exists() else None
-
-    return {
-        "persona_rules": load_persona_rules(found("personas.yaml")),
-        "messaging": load_messaging(found("messaging.yaml")),
-        "sender": load_sender(found("sender.yaml")),
-        "templates": load_templates(found("templates")),
-    }
 
 
 def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tuple[Store, Any, dict[str, Any]]:
@@ -192,7 +171,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         list(spec.personas),
         ledger=ledger,
         cooled_emails=cooled,
-        persona_rules=inputs.persona_rules,
+        persona_rules=inputs.copy.persona_rules,
     )
     reviewed = None
     steps = 3
@@ -200,9 +179,10 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         rendered = pl.read_parquet(request.drafts / "drafts.parquet")
         csv_path = request.drafts / "drafts.csv"
         csv = pl.read_csv(csv_path, infer_schema=False) if csv_path.is_file() else None
-        reviewed = reviewed_drafts(rendered, csv, inputs.sender)
+        reviewed = reviewed_drafts(rendered, csv, inputs.copy.sender)
         steps = int(reviewed["step"].max() or 3)
-    render = RenderSpecs(inputs.persona_rules, inputs.messaging, inputs.sender, inputs.templates, steps=steps)
+    copy = inputs.copy
+    render = RenderSpecs(copy.persona_rules, copy.messaging, copy.sender, copy.templates, steps=steps)
     evidence = {
         row["segment"]: SegmentEvidence(row["delivered"], row["positive"])
         for row in store.lineage_outcomes(spec.name).iter_rows(named=True)
@@ -241,7 +221,7 @@ def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: An
 
     spec = inputs.spec
     # Whose name is on the drafts travels with the campaign, so `campaign export` can refuse the sample.
-    sender = inputs.sender.summary()
+    sender = inputs.copy.sender.summary()
     design = {**plan.design, "sender": sender}
     campaign = CampaignRecord(
         plan.campaign_id,

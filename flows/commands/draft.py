@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
@@ -19,15 +19,10 @@ from flows.edges.inputs import (
     suppressed_keys,
 )
 from flows.edges.model_server import LlmRequest, progress_bar, store_cache
+from flows.edges.workspace import CopySpecs, load_copy_specs
 from flows.runner import Runner
 from targeting.errors import InputError
 from targeting.icp.spec import IcpSpec, load_icp
-
-if TYPE_CHECKING:
-    from messaging.composing.copy_blocks import MessagingSpec
-    from messaging.composing.sender import Sender
-    from messaging.composing.templates import TemplateSet
-    from messaging.contacts.persona_rules import PersonaRules
 
 SPECS = ("personas", "messaging", "sender")
 
@@ -58,24 +53,13 @@ class DraftRequest(Request):
     contacts_preset: str | None = None
     contacts_map: InputFile | None = None
 
-    def spec_file(self, name: str) -> Path | None:
-        """`personas`, `messaging`, `sender` or `templates` as given, else the workspace's, else None."""
-        given = getattr(self, name)
-        if given is not None:
-            return given
-        found = self.workspace / (name if name == "templates" else f"{name}.yaml")
-        return found if found.exists() else None
-
 
 @dataclass(frozen=True)
 class DraftInputs:
     """Every spec and template a drafting run reads, loaded and checked once by `load_draft_inputs`."""
 
     icp: IcpSpec
-    persona_rules: PersonaRules
-    messaging: MessagingSpec
-    sender: Sender
-    templates: TemplateSet
+    copy: CopySpecs
     contacts: Layout
     suppressed: list[str]
 
@@ -85,17 +69,14 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
 
     The command calls this before a flow starts, so a broken spec or template is one line, not a
     traceback; the in-process run uses what it returns, and the flow (started with plain paths)
-    calls it inside. `load_templates` dry-renders each template against the run's sender; here they
+    calls it inside. The templates are dry-rendered against the run's sender as they load; here they
     are only checked to cover every step of every persona the ICP drafts.
 
     Raises:
         InputError: no ICP, a spec does not validate, a template is broken or missing, or the
             contacts cannot be imported.
     """
-    from messaging.composing.copy_blocks import load_messaging
-    from messaging.composing.sender import load_sender, refuse_sample_sender
-    from messaging.composing.templates import load_templates, require_steps
-    from messaging.contacts.classify import load_persona_rules
+    from messaging.composing.templates import require_steps
 
     check_targets(request.targets)
     layout = contacts_layout(
@@ -103,23 +84,17 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     )
     check_contacts(request.contacts, layout)
     icp = load_icp(icp_file(request))
-    persona_rules = load_persona_rules(request.spec_file("personas"))
-    messaging = load_messaging(request.spec_file("messaging"))
-    sender_file = request.spec_file("sender")
-    sender = load_sender(sender_file)
-    templates = load_templates(request.spec_file("templates"), sender=sender)
-    require_steps(templates, list(icp.personas), steps=request.steps)
-    # Last, so a broken spec is reported first; still before any flow starts or file is written.
-    refuse_sample_sender(sender, allow=request.allow_sample_sender, path=sender_file)
-    return DraftInputs(
-        icp=icp,
-        persona_rules=persona_rules,
-        messaging=messaging,
-        sender=sender,
-        templates=templates,
-        contacts=layout,
-        suppressed=suppressed_keys(request.suppress),
+    copy = load_copy_specs(
+        request.workspace,
+        personas=request.personas,
+        messaging=request.messaging,
+        sender=request.sender,
+        templates=request.templates,
     )
+    require_steps(copy.templates, list(icp.personas), steps=request.steps)
+    # Last, so a broken spec is reported first; still before any flow starts or file is written.
+    copy.refuse_sample(allow=request.allow_sample_sender)
+    return DraftInputs(icp=icp, copy=copy, contacts=layout, suppressed=suppressed_keys(request.suppress))
 
 
 def icp_file(request: DraftRequest) -> Path:
@@ -162,10 +137,10 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
             targets,
             contacts.contacts,
             personas=list(inputs.icp.personas),
-            persona_rules=inputs.persona_rules,
-            messaging=inputs.messaging,
-            sender=inputs.sender,
-            templates=inputs.templates,
+            persona_rules=inputs.copy.persona_rules,
+            messaging=inputs.copy.messaging,
+            sender=inputs.copy.sender,
+            templates=inputs.copy.templates,
             allow_role=request.allow_role,
             allow_free_mail=request.allow_free_mail,
             suppressed=[*inputs.suppressed, *ledger_emails(contacts.contacts, request.store)],  # and the ledger
@@ -177,7 +152,7 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
     summary = summarize_drafts(
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
     ) | {
-        "sender": inputs.sender.summary(),
+        "sender": inputs.copy.sender.summary(),
         **contacts_read(contacts, request.contacts, inputs.contacts),
     }
     if request.llm is not None:
@@ -197,7 +172,7 @@ def model_drafter(request: DraftRequest, inputs: DraftInputs):
     from messaging.drafting.model import ModelSettings, OpenAIDrafter
 
     settings = ModelSettings(**request.llm.model_dump())
-    return OpenAIDrafter(settings, inputs.sender, cache=store_cache(request.store))
+    return OpenAIDrafter(settings, inputs.copy.sender, cache=store_cache(request.store))
 
 
 def llm_summary(llm: LlmRequest, stats: dict[str, Any], usage: pl.DataFrame | None) -> dict[str, Any]:
