@@ -49,3 +49,12 @@ def store(tmp_path: Path) -> Store:
     store = Store(tmp_path / "outbound.duckdb")
     record(store)
     return store
+
+
+def ingest(store: Store, results: Path, preset: str = "canonical", *, campaign: str = "q1-test") -> dict:
+    """`outbound campaign ingest` of `results` into `store`, in-process (the command's own steps)."""
+    from flows.commands.campaign_ingest import IngestRequest, load_ingest_inputs, run_ingest
+    from flows.runner import IN_PROCESS
+
+    request = IngestRequest(campaign=campaign, results=results, store=store.path, preset=preset)
+    return run_ingest(request, load_ingest_inputs(request), IN_PROCESS)

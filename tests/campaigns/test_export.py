@@ -6,7 +6,7 @@ import pytest
 
 from campaigns.export import campaign_rows, export_planned
 from messaging import FORMATS
-from tests.campaigns.conftest import planned_contacts
+from tests.campaigns.conftest import ingest, planned_contacts
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -29,10 +29,9 @@ def test_an_unknown_format_names_it():
 
 
 def test_campaign_rows_count_each_contact_once_at_its_highest(store, tmp_path):
-    from flows.commands.campaign_plan import IngestRequest, run_ingest
 
     (tmp_path / "r.csv").write_text("email,outcome\nann@acme.com,meeting\nbob@acme.com,bounced\ncy@beta.io,no_reply\n")
-    run_ingest(IngestRequest(campaign="q1-test", results=tmp_path / "r.csv", store=store.path), use_prefect=False)
+    ingest(store, tmp_path / "r.csv")
     [row] = campaign_rows(store.campaign_summaries())
     assert row["planned"] == 6 and row["delivered"] == 2
     assert row["outcomes"]["meeting"] == 1 and row["outcomes"]["bounced"] == 1 and row["outcomes"]["not_sent"] == 3

@@ -17,7 +17,7 @@ import pytest
 from campaigns.ledger import sha256
 from campaigns.store import MIGRATIONS, SCHEMA_VERSION, CampaignRecord, Store, StoreBusy
 from targeting.errors import InputError
-from tests.campaigns.conftest import planned_contacts, record
+from tests.campaigns.conftest import ingest, planned_contacts, record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,11 +126,10 @@ def test_unknown_campaign_names_the_value_and_the_known_ones(store):
 
 
 def test_forget_erases_a_person_and_keeps_only_a_hash(store, tmp_path):
-    from flows.commands.campaign_plan import IngestRequest, run_ingest
 
     results = tmp_path / "r.csv"
     results.write_text("email,outcome\nann@acme.com,bounced\n")
-    run_ingest(IngestRequest(campaign="q1-test", results=results, store=store.path), use_prefect=False)
+    ingest(store, results)
     store.cache_response("k1", "gpt", "draft for Ann <ann@acme.com>", "Hi Ann")
     removed = store.forget(" Ann@Acme.com ")
     assert removed == {"campaign_contacts": 1, "outcome_events": 1, "model_cache": 1, "ledger": 1}
@@ -188,7 +187,7 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
         _writer_script(
             store.path,
             f"""
-            from flows.commands.campaign_plan import IngestRequest, run_ingest
+            from tests.campaigns.conftest import ingest
             original = Store._add_ledger
             def paused(self, con, entries, now):
                 original(self, con, entries, now)
@@ -196,8 +195,7 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
                 print("written", n, flush=True)
                 time.sleep(60)
             Store._add_ledger = paused
-            run_ingest(IngestRequest(campaign="q1-test", results=Path({str(results)!r}), store=store.path,
-                                     preset="instantly"), use_prefect=False)
+            ingest(store, Path({str(results)!r}), preset="instantly")
         """,
         ),
         stdout=subprocess.PIPE,

@@ -8,14 +8,7 @@ from pathlib import Path
 import pytest
 
 from campaigns.results.ingest import read_results
-from campaigns.store import Store
-from flows.commands.campaign_plan import IngestRequest, run_ingest
-
-
-def ingest(store: Store, path: Path, preset: str = "canonical") -> dict:
-    return run_ingest(
-        IngestRequest(campaign="q1-test", results=path, store=store.path, preset=preset), use_prefect=False
-    )
+from tests.campaigns.conftest import ingest
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

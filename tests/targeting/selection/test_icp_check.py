@@ -55,7 +55,7 @@ def test_with_a_universe_it_counts_every_value_and_warns_like_the_target_list():
     }
     assert check.universe == 3
     assert (
-        "filter industry in [devtools, fintech]: value 'devtools' never occurs in the universe;"
+        "filter industry in [devtools, Fintech]: value 'devtools' never occurs in the universe;"
         " did you mean 'developer_tools'?" in check.warnings
     )
     assert any("it occurs as a tag of 3 accounts" in w for w in check.warnings)
