@@ -2,7 +2,7 @@
 
     python bench/targeting_profile.py [--size 3m] [--seed 7] [--stream]
 
-Runs the steps `flows.commands.target.run_targeting` runs, in order, on a generated canonical Parquet universe
+Runs the steps `flows.commands.target.run_target` runs, in order, on a generated canonical Parquet universe
 (bench/make_universe.py) with bench/bench_icp.yaml, and prints wall and CPU seconds (the process's
 user + system time, all threads: on a shared machine CPU seconds vary far less than wall seconds)
 for each: imports, the import with its row accounting, the universe statistics, the main pass
@@ -57,7 +57,7 @@ def main() -> None:
     clock = Clock()
     import polars as pl
 
-    from flows.commands.facts import load_facts_spec
+    from flows.edges.inputs import load_facts_spec
     from flows.edges.files import sink_csv, write_csv
     from targeting import memory
     from targeting.facts import with_account_facts

@@ -16,5 +16,5 @@ def prefect_harness():
     """One ephemeral Prefect backend for the session's few flow tests (request it explicitly)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=600):
         yield

@@ -148,7 +148,7 @@ def test_help_at_80_columns_keeps_every_option_name_whole(command):
         capture_output=True,
         text=True,
         env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)},
-        timeout=120,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert "…" not in result.stdout and max(map(len, result.stdout.splitlines())) <= 80

@@ -166,13 +166,13 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
-def _wait_for_workers(address: str, n: int, timeout: float = 90) -> None:
+def _wait_for_workers(address: str, n: int, timeout: float = 600) -> None:
     from distributed import Client
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with Client(address, timeout=5, set_as_default=False) as client:
+            with Client(address, timeout=60, set_as_default=False) as client:
                 client.wait_for_workers(n, timeout=max(1, deadline - time.monotonic()))
                 return
         except (OSError, TimeoutError):
@@ -241,7 +241,7 @@ def test_a_worker_killed_mid_run_is_retried_or_fails_in_one_line_never_a_wrong_c
     local = _local(universe, tmp_path / "local")
     run = _command(parts, icp, tmp_path / "dask", "--dask", address)
     killed = None
-    with Client(address, timeout=10, set_as_default=False) as client:
+    with Client(address, timeout=60, set_as_default=False) as client:
         pids = client.run(os.getpid)
         deadline = time.monotonic() + 300
         while killed is None and run.poll() is None and time.monotonic() < deadline:

@@ -42,7 +42,7 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
             runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["loop-icp"])))
         return next((r for r in runs if r.state and r.state.is_paused()), None)
 
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 600
     run = None
     while run is None and time.monotonic() < deadline and thread.is_alive():
         time.sleep(1)
@@ -54,7 +54,7 @@ def test_the_loop_pauses_for_results_and_finishes_when_resumed(prefect_harness, 
     rows = ["meeting", "positive", "bounced"] + ["no_reply"] * (len(planned) - 3)
     (tmp_path / "r.csv").write_text("email,outcome\n" + "".join(f"{e},{o}\n" for e, o in zip(planned, rows)))
     resume_flow_run(run.id, run_input={"results": str(tmp_path / "r.csv"), "simulated": True})
-    thread.join(timeout=240)
+    thread.join(timeout=600)
     assert not thread.is_alive()
     assert result["planned"] == 30 and result["ingested"] == 30
     assert result["refined"]["campaigns"] == [result["campaign_id"]]  # every round of the lineage with results
