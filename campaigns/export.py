@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from campaigns.ledger import is_blocked_expr, suppression_ledger
 from campaigns.results.outcomes import OUTCOMES, RANK
 from messaging import export_campaign, load_sender
 
@@ -40,12 +41,28 @@ def long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def export_planned(planned: pl.DataFrame, campaign_id: str, fmt: str) -> pl.DataFrame:
+def export_planned(
+    planned: pl.DataFrame,
+    campaign_id: str,
+    fmt: str,
+    *,
+    ledger: pl.DataFrame | None = None,
+    suppression: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The planned contacts in `fmt`'s layout, in planned order, with the plan's tags as custom variables.
+
+    A contact on the ledger or a suppression list now (bounced, unsubscribed or forgotten since the
+    plan; any spelling, a domain with its subdomains) is left out: an export honours them at the
+    moment it is written.
 
     Raises:
         InputError: `fmt` is not one of messaging's export formats.
     """
+    blocked = pl.concat(
+        [frame.select("kind", "key") for frame in (ledger, suppression_ledger(suppression)) if frame is not None]
+    )
+    if blocked.height:
+        planned = planned.filter(~is_blocked_expr(blocked))
     drafts = long_drafts(planned)
     laid_out = export_campaign(drafts, fmt)
     # export_campaign keeps one row per contact in first-seen order, so the ids line up row by row.

@@ -10,13 +10,16 @@ taken back from the sending tools, the suppression ledger and the model cache. R
   it was (tests/campaigns/test_store.py kills a real subprocess mid-ingest);
 - the schema is versioned (`store_meta.schema_version`) and migrated forward on open; a store
   written by a newer outbound is refused with one line rather than half-read;
-- a forgotten person or domain is kept only as a SHA-256 hash in the ledger.
+- a forgotten person or domain is kept only as a SHA-256 hash in the ledger, and the file is
+  rewritten so no free page keeps their bytes;
+- a connection never loads or installs a DuckDB extension.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,8 +33,10 @@ import polars as pl
 from campaigns.ledger import sha256
 from campaigns.results.outcomes import RANK
 from targeting.errors import InputError
+from targeting.identity import domain_key_expr, domain_suppressed_expr, email_key_expr, identity_key
 
 APP = "outbound"
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # Each entry moves the schema one version forward; never edit a shipped entry, append one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -137,8 +142,11 @@ class Store:
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.path.is_dir():
             raise InputError("the store is a folder, not a file", path=self.path)
+        _refuse_foreign_file(self.path)
         try:
-            con = duckdb.connect(str(self.path))
+            # A store never loads or installs an extension: a file DuckDB would read through one
+            # (SQLite, ...) must not make it reach the internet.
+            con = duckdb.connect(str(self.path), config=_CONFIG)
         except duckdb.IOException as exc:
             raise _open_error(exc, self.path) from None
         except duckdb.Error as exc:
@@ -358,12 +366,12 @@ class Store:
             return self.record_icp_version(con, name, version, text, parent)
 
     def planned_since(self, since: datetime) -> pl.DataFrame:
-        """Emails (lower case) and contact ids planned by any campaign on or after `since`."""
+        """Emails (email keys) and contact ids planned by any campaign on or after `since`."""
         with self.reading() as con:
-            return con.sql(
-                "SELECT DISTINCT lower(email) AS email, contact_id FROM campaign_contacts WHERE planned_at >= ?",
-                params=[since],
+            planned = con.sql(
+                "SELECT DISTINCT email, contact_id FROM campaign_contacts WHERE planned_at >= ?", params=[since]
             ).pl()
+        return planned.with_columns(pl.coalesce(email_key_expr(pl.col("email")), pl.col("email")).alias("email"))
 
     def campaign_summaries(self) -> pl.DataFrame:
         """Every campaign with its planned count and each contact's highest outcome, counted."""
@@ -540,34 +548,62 @@ class Store:
             return con.sql("SELECT kind, key, reason, since FROM ledger ORDER BY kind, key").pl()
 
     def forget(self, target: str) -> dict[str, int]:
-        """Erase a person (an email) or a domain's people from campaigns, events and the model cache.
+        """Erase a person (an email) or a domain's people (subdomains included) from campaigns,
+        events, the ledger's plain entries and the model cache, then rewrite the file so no free
+        page keeps their bytes.
 
-        Only a hash stays, in the ledger, so they are never contacted again.
+        Only a hash of the key stays, in the ledger, so they are never contacted again. The target
+        is matched as a key (`targeting.identity`), in Python: no part of it reaches SQL but as a
+        parameter.
 
         Returns:
             Rows removed per table, and `ledger` (1 when the hashed entry is new).
+
+        Raises:
+            InputError: the target is not exactly one email or one domain.
         """
-        key = "".join(target.split()).lower()
-        is_email = "@" in key
-        kind = "email_sha256" if is_email else "domain_sha256"
-        match = "lower(email) = ?" if is_email else "(lower(email) LIKE '%@' || ? OR lower(domain) = ?)"
-        event_match = "lower(email) = ?" if is_email else "lower(email) LIKE '%@' || ?"
-        params = [key] if is_email else [key, key]
+        kind, key = identity_key(target)
         with self.transaction() as con:
             removed = {}
-            removed["campaign_contacts"] = _count_delete(con, "campaign_contacts", match, params)
-            removed["outcome_events"] = _count_delete(con, "outcome_events", event_match, [key])
+            contacts = _rows(con, "SELECT DISTINCT contact_id, email, domain FROM campaign_contacts")
+            hit = contacts.filter(_matches(kind, key, "email", "domain"))
+            removed["campaign_contacts"] = _delete_in(con, "campaign_contacts", "email", hit["email"])
+            removed["campaign_contacts"] += _delete_in(con, "campaign_contacts", "contact_id", hit["contact_id"])
+            events = _rows(con, "SELECT DISTINCT email FROM outcome_events")
+            emails = events.filter(_matches(kind, key, "email", None))["email"]
+            removed["outcome_events"] = _delete_in(con, "outcome_events", "email", emails)
+            removed["outcome_events"] += _delete_in(con, "outcome_events", "contact_id", hit["contact_id"])
             removed["model_cache"] = _count_delete(con, "model_cache", "contains(lower(request), ?)", [key])
-            plain = "email" if is_email else "domain"
-            _count_delete(con, "ledger", "kind = ? AND key = ?", [plain, key])
+            plain = _rows(con, "SELECT DISTINCT key FROM ledger WHERE kind = ?", [kind])
+            column = ("key", None) if kind == "email" else (None, "key")
+            stale = plain.filter(_matches(kind, key, *column))["key"]
+            _delete_in(con, "ledger", "key", stale, where="kind = ?", params=[kind])
+            hashed = f"{kind}_sha256"
             before = con.execute(
-                "SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [kind, sha256(key)]
+                "SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [hashed, sha256(key)]
             ).fetchone()[0]
             con.execute(
-                "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?)", [kind, sha256(key), "forgotten on request", _now()]
+                "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?)",
+                [hashed, sha256(key), "forgotten on request", _now()],
             )
             removed["ledger"] = 1 - before
+        self.rewrite()
         return removed
+
+    def rewrite(self) -> None:
+        """Copy every table into a fresh file beside the store and rename it into place, so the
+        bytes of deleted rows (kept by DuckDB in free pages, CHECKPOINT and VACUUM or not) are gone."""
+        fresh = self.path.with_name(f".{self.path.name}.rewrite")
+        fresh.unlink(missing_ok=True)
+        with self._connection() as con:
+            name = con.execute("SELECT current_database()").fetchone()[0]
+            con.execute("ATTACH ? AS fresh_store", [str(fresh)])
+            try:
+                con.execute(f'COPY FROM DATABASE "{name}" TO fresh_store')
+            finally:
+                con.execute("DETACH fresh_store")
+        os.replace(fresh, self.path)
+        Path(f"{self.path}.wal").unlink(missing_ok=True)
 
     # -- the model cache ---------------------------------------------------------------------
 
@@ -629,11 +665,63 @@ def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
     con.commit()
 
 
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's rows as a frame of strings (the columns as the query names them)."""
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return pl.DataFrame(cursor.fetchall(), schema={n: pl.String for n in names}, orient="row")
+
+
+def _matches(kind: str, key: str, email: str | None, domain: str | None) -> pl.Expr:
+    """True where a row's email (or domain) is the forgotten key, in any spelling; a domain takes its subdomains."""
+    hits = []
+    if email is not None:
+        address = email_key_expr(pl.col(email))
+        if kind == "email":
+            hits.append(address == key)
+        else:
+            hits.append(domain_suppressed_expr(address.str.extract(r"@([^@]+)$", 1), [key]))
+    if domain is not None and kind == "domain":
+        hits.append(domain_suppressed_expr(domain_key_expr(pl.col(domain)), [key]))
+    return pl.any_horizontal(hits).fill_null(False)
+
+
+def _delete_in(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    values: pl.Series,
+    *,
+    where: str = "true",
+    params: list[Any] | None = None,
+) -> int:
+    """Delete the rows whose `column` is one of `values` (exact, as stored), passed as a parameter."""
+    values = values.drop_nulls().unique().to_list()
+    if not values:
+        return 0
+    return _count_delete(
+        con, table, f"{where} AND {column} IN (SELECT unnest(?::VARCHAR[]))", [*(params or []), values]
+    )
+
+
 def _count_delete(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]) -> int:
     n = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
     if n:
-        con.execute(f"DELETE FROM {table} WHERE {where}", params)
+        con.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
     return int(n)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """A file that is some other database is named as such, before DuckDB tries to read it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read the store ({exc.strerror or exc})", path=path) from None
+    if head.startswith(b"SQLite format 3"):
+        raise InputError("this is a SQLite file, not an outbound store (a DuckDB file)", path=path)
 
 
 def _first_line(exc: BaseException) -> str:

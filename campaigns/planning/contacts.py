@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from campaigns.ledger import is_blocked_expr
+from campaigns.ledger import is_blocked_expr, suppression_ledger
 from messaging.drafts import classified_contacts
+from targeting.identity import email_key_expr
 
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 CANDIDATE_COLUMNS = (
@@ -47,6 +48,7 @@ def eligible_contacts(
     personas: list[str],
     *,
     ledger: pl.DataFrame,
+    suppression: pl.DataFrame | None = None,
     cooled_emails: Collection[str] = (),
     persona_rules: object | None = None,
     allow_role: bool = False,
@@ -59,6 +61,8 @@ def eligible_contacts(
         segments: accounts with `account_id` and `segment` (segments.segment_accounts).
         personas: the ICP's personas, in priority order.
         ledger: the store's suppression ledger.
+        suppression: the suppression lists given to the command (`read_suppression`): their emails
+            and domains (subdomains included) are never planned, whatever their spelling.
         cooled_emails: lower-case emails planned by any campaign within the cooldown.
         persona_rules: rules for titles (None: the shipped rules).
         allow_role: plan role addresses (info@) too.
@@ -68,7 +72,7 @@ def eligible_contacts(
         Candidates, and counts of contacts left out per reason (first reason that applies).
     """
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
-    email = pl.col("email").cast(pl.String).str.replace_all(r"\s", "").str.to_lowercase()
+    email = pl.coalesce(email_key_expr(pl.col("email")), pl.col("email").cast(pl.String).str.to_lowercase())
     ranked = people.join(segments.lazy().select("account_id", "segment"), on="account_id", how="left").with_columns(
         email.alias("email"),
         pl.col("persona")
@@ -81,6 +85,8 @@ def eligible_contacts(
         .then(pl.lit("missing or repeated contact_id"))
         .when(is_blocked_expr(ledger))
         .then(pl.lit("suppression ledger"))
+        .when(is_blocked_expr(suppression_ledger(suppression)))
+        .then(pl.lit("suppression list"))
         .when(email.is_in(list(cooled_emails)))
         .then(pl.lit("planned within the cooldown"))
         .when(pl.col("segment").is_null())

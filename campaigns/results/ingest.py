@@ -29,6 +29,7 @@ from campaigns.results.layouts import (
 )
 from campaigns.results.outcomes import LEDGER_OUTCOMES, OUTCOMES, RANK, status_word
 from targeting.errors import InputError
+from targeting.identity import email_key_expr
 
 UNKNOWN_EMAIL_EXAMPLES = 5
 EVENT_SCHEMA = {
@@ -56,8 +57,9 @@ class ParsedResults:
 
 
 def email_key(email: pl.Expr) -> pl.Expr:
-    """An email as it is matched: no spaces anywhere, lower case."""
-    return email.cast(pl.String).str.replace_all(r"\s+", "").str.to_lowercase()
+    """An email as it is matched: its `targeting.identity` key, else (no address at all) the text
+    without spaces in lower case, so the row still shows as unmatched."""
+    return pl.coalesce(email_key_expr(email), email.cast(pl.String).str.replace_all(r"\s+", "").str.to_lowercase())
 
 
 def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:

@@ -271,14 +271,21 @@ def import_contacts(
     no_person = row_problem(nameless, "email", pl.lit(None, pl.String), "no email or name: not a person")
     parsed = parsed_rows(frame, contact, _with_ragged([*problems, missing, no_person], schema), list(contact))
     rejected, valid, kept, distinct = accounted_rows(parsed, "contact_id", path, held=cells is not None)
+    contacts = valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid
+    # One person is one contact: rows whose emails are one key (`targeting.identity`: Ann.Lee@x.io and
+    # ANN.LEE@x.io) under two contact ids fold into the first.
+    email, same_person = pl.col("email"), 0
+    if "email" in contact:
+        counts = contacts.select(email.count().alias("with"), email.drop_nulls().n_unique().alias("people"))
+        repeated = counts.collect(engine="streaming").row(0, named=True)
+        same_person = repeated["with"] - repeated["people"]
+    if same_person:
+        contacts = contacts.filter(email.is_null() | email.is_first_distinct())
     return ContactImport(
-        contacts=conform(
-            valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid,
-            CONTACT_SCHEMA,
-        ),
+        contacts=conform(contacts, CONTACT_SCHEMA),
         rows_read=kept + rejected.height,
         rejected=rejected,
-        duplicates=kept - distinct,
+        duplicates=kept - distinct + same_person,
         unmapped=unmapped,
         carried=tuple(t for t in CONTACT_SCHEMA if t in sources),
     )

@@ -220,3 +220,58 @@ def test_model_cache_batches_are_kept_in_one_write_and_read_back_by_key(tmp_path
     store.cache_responses([("d", "m", "req d", "first d"), ("d", "m", "req d", "second d")])  # within a batch too
     assert store.cached_responses(["a", "b", "c", "d"]) == {"a": "resp a", "b": "resp b", "d": "first d"}
     assert store.cached_response("b") == "resp b"
+
+
+@pytest.mark.parametrize("pattern", ["%.io", "%.%", "%", "*.com"])
+def test_forget_refuses_a_pattern_in_one_line_and_erases_nothing(store, pattern):
+    before = dump(store.path)
+    with pytest.raises(InputError, match="patterns are not accepted") as caught:
+        store.forget(pattern)
+    assert "\n" not in str(caught.value)
+    assert dump(store.path) == before
+
+
+@pytest.mark.parametrize("spelling", ["https://www.beta.io/", "WWW.beta.io", "BETA.IO.", "beta.io:443"])
+def test_forget_takes_any_spelling_of_a_domain_and_its_subdomains(tmp_path, spelling):
+    store = Store(tmp_path / "s.duckdb")
+    record(store, emails=["ann@acme.com", "cy@beta.io", "eve@eu.beta.io", "zed@alphabeta.io"])
+    assert store.forget(spelling)["campaign_contacts"] == 2
+    left = repr(dump(store.path))
+    assert "cy@beta.io" not in left and "eve@eu.beta.io" not in left
+    assert "zed@alphabeta.io" in left and "ann@acme.com" in left
+
+
+def test_forget_leaves_no_byte_of_the_person_in_the_file(store, tmp_path):
+    from flows.campaign import IngestRequest, run_ingest
+
+    results = tmp_path / "r.csv"
+    results.write_text('email,outcome,reply_text\nann@acme.com,replied,"Thanks James Moore here, call me"\n')
+    run_ingest(IngestRequest(campaign="q1-test", results=results, store=store.path), use_prefect=False)
+    with store.transaction() as con:
+        con.execute("CHECKPOINT")
+    assert b"James Moore" in store.path.read_bytes()  # the reply text is there in plain bytes before
+    store.forget("ANN@acme.com")
+    raw = store.path.read_bytes()
+    assert b"ann@acme.com" not in raw and b"James Moore" not in raw
+    assert Store(store.path).campaign_contacts("c-0000abcd").height == 5  # the others are intact
+
+
+def test_a_sqlite_file_as_store_is_one_line_and_no_extension_is_loaded(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "crm.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(InputError, match="SQLite file, not an outbound store") as caught:
+        Store(path).require()
+    assert "\n" not in str(caught.value)
+
+
+def test_a_store_connection_never_autoloads_or_installs_an_extension(store):
+    with store.reading() as con:
+        settings = dict(
+            con.execute(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN "
+                "('autoinstall_known_extensions', 'autoload_known_extensions')"
+            ).fetchall()
+        )
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}

@@ -32,7 +32,13 @@ from targeting.importing.normalize.numbers import (
 from targeting.importing.normalize.places import COUNTRY_KEYS, country_code, region_name
 from targeting.importing.normalize.stages import boolean, funding_stage, is_not_a_stage
 from targeting.importing.normalize.text import blank_to_null, clean_items, list_items, snake_case
-from targeting.importing.normalize.web import domain, email_address, email_status, is_email_placeholder
+from targeting.importing.normalize.web import (
+    domain,
+    email_address,
+    email_status,
+    is_canonical_domain,
+    is_email_placeholder,
+)
 
 _NUMERIC_TARGETS = {"employees": pl.Int64, "founded_year": pl.Int64, "revenue_usd": pl.Float64}
 _TEXT_TARGETS = ("account_id", "name", "first_name", "last_name", "title", "contact_id", "source", "description")
@@ -149,8 +155,8 @@ def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: 
     if target in LIST_COLUMNS and dtype == pl.String:
         items = list_items(column, separator, commas_too=True)
         return Parsed(pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items))
-    if dtype != _CANONICAL_DTYPES[target]:
-        return None
+    if dtype != _CANONICAL_DTYPES[target] or target in ("email", "domain"):
+        return None  # an identity has one spelling whoever wrote the file (`targeting.identity`)
     if target not in _ENUMERATIONS:
         return Parsed(column)
     allowed = sorted(_ENUMERATIONS[target])
@@ -168,6 +174,8 @@ def not_canonical(target: str, column: pl.Expr) -> pl.Expr | None:
     Only enumerations can be off in a column of the canonical dtype (`_trusted_value` normalizes
     them); a file where this never holds needs no normalizer at all.
     """
+    if target == "domain":  # a domain key already, or the full import normalizes the file
+        return column.is_not_null() & ~is_canonical_domain(column)
     if target not in _ENUMERATIONS:
         return None
     return column.is_not_null() & ~column.is_in(sorted(_ENUMERATIONS[target]))
