@@ -97,14 +97,14 @@ def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
 
 def forget(store_path: Path, target: str) -> dict[str, Any]:
     """Erase a person or a domain from the store, keeping a hashed ledger entry."""
-    key = "".join(target.split()).lower()
-    if not key or ("@" not in key and "." not in key):
-        raise InputError("expected an email (jane@acme.com) or a domain (acme.com)", field="EMAIL|DOMAIN", value=target)
+    from targeting.identity import identity_key
+
+    kind, _ = identity_key(target)  # one email or one domain, refused before a store is created
     store = Store(store_path)
     created = not store.exists()
-    removed = store.forget(key)
+    removed = store.forget(target)
     return {
-        "forgotten": "email" if "@" in key else "domain",
+        "forgotten": kind,
         "removed": removed,
         "store": str(store_path),
         "created": created,
