@@ -35,7 +35,7 @@ from targeting.importing.column_plan import no_usable_columns, plan_columns
 from targeting.importing.held import DistinctCells, held_file
 from targeting.importing.normalize import region_of
 from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
-from targeting.importing.reading import cannot_read, read_table
+from targeting.importing.reading import cannot_read, read_table, text_encoding
 from targeting.importing.row_accounting import REJECTED_SCHEMA, accounted_rows, fold_people
 
 # REJECTED_SCHEMA is the schema of `rejected`; read_table is how the import reads its file.
@@ -63,6 +63,8 @@ class AccountImport:
     # The canonical columns some source column fed (the rest are typed nulls): the facts step
     # derives pain_points, growth_signals and prior_solutions only where the file carries none.
     carried: tuple[str, ...] = ()
+    # The text encoding the file was read in (utf-8, cp1252, utf_16, ...); None for Parquet/JSON.
+    encoding: str | None = None
 
     @property
     def universe(self) -> int:
@@ -81,6 +83,7 @@ class ContactImport:
     unmapped: list[str]
     # The contact columns some source column fed: a draft greets by `first_name` and sends to `email`.
     carried: tuple[str, ...] = ()
+    encoding: str | None = None  # as AccountImport.encoding
 
     @property
     def universe(self) -> int:
@@ -149,6 +152,7 @@ def import_accounts(
         people_shaped=people_shaped,
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
+        encoding=text_encoding(path),
     )
 
 
@@ -208,6 +212,7 @@ def _canonical_accounts(
         people_shaped=False,
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
+        encoding=text_encoding(path),
     )
 
 
@@ -288,6 +293,7 @@ def import_contacts(
         duplicates=kept - distinct + same_person,
         unmapped=unmapped,
         carried=tuple(t for t in CONTACT_SCHEMA if t in sources),
+        encoding=text_encoding(path),
     )
 
 
