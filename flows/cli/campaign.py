@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption
+from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption, Suppress
 from flows.cli.printers import console, err_console, one_line_errors, print_json, print_warnings, sender_line, working
 from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
 
@@ -118,18 +118,27 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="generic, instantly, smartlead, lemlist or apollo.")],
     out: Annotated[Path, typer.Option(help="The CSV file to write.")],
     store: StoreOption = None,
+    suppress: Suppress = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables)."""
+    """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables).
+
+    Whoever is on the store's ledger or a --suppress list now (bounced, unsubscribed or forgotten since
+    the plan) is left out."""
     from flows.edges.store import export_planned
 
     with one_line_errors():
-        summary = export_planned(_store_path(store), campaign, fmt, out, allow_sample_sender=allow_sample_sender)
+        summary = export_planned(
+            _store_path(store), campaign, fmt, out, allow_sample_sender=allow_sample_sender, suppress=suppress or []
+        )
     if json_out:
         print_json(summary)
         return
-    console.print(f"{summary['contacts']} contacts of {summary['campaign_id']} -> {out} ({fmt})", highlight=False)
+    left_out = f", {summary['left_out']} left out (ledger or --suppress)" if summary["left_out"] else ""
+    console.print(
+        f"{summary['contacts']} contacts of {summary['campaign_id']} -> {out} ({fmt}){left_out}", highlight=False
+    )
     if summary["sender"]["name"] is not None or summary["sender"]["sample"]:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
 

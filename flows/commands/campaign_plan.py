@@ -36,6 +36,7 @@ from flows.runner import Runner
 from targeting.errors import InputError
 from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec
+from targeting.importing.suppression import read_suppression
 
 
 class PlanRequest(Request):
@@ -170,6 +171,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         segments,
         list(spec.personas),
         ledger=ledger,
+        suppression=read_suppression(request.suppress) if request.suppress else None,  # emails and domains
         cooled_emails=cooled,
         persona_rules=inputs.copy.persona_rules,
     )

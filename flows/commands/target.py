@@ -27,7 +27,7 @@ from flows.runner import Runner
 from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import ContactImport
-from targeting.importing.suppression import read_suppression, suppressed_emails
+from targeting.importing.suppression import is_suppressed_contact, read_suppression
 from targeting.selection.target_list import TargetList, select_targets
 
 if TYPE_CHECKING:
@@ -137,9 +137,8 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> tup
     assert request.contacts is not None and inputs.contacts is not None and inputs.persona_rules is not None
     imported = read_contacts(request.contacts, inputs.contacts)
     contacts = without_ledger(imported.contacts)  # the campaign store's ledger (bounces, unsubscribes, forgotten)
-    if inputs.suppression is not None:
-        blocked = suppressed_emails(inputs.suppression)
-        contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))
+    if inputs.suppression is not None:  # emails, and people at listed domains, in any spelling
+        contacts = contacts.filter(~is_suppressed_contact(inputs.suppression))
     reachable = reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
     return reachable, imported
 

@@ -15,6 +15,7 @@ import polars as pl
 from campaigns.ledger import is_blocked_expr
 from campaigns.store import Store
 from targeting.errors import InputError
+from targeting.importing.suppression import read_suppression
 
 DEFAULT_STORE = "outbound.duckdb"
 
@@ -51,7 +52,13 @@ def ledger_emails(contacts: pl.LazyFrame, store: Path | None = None) -> list[str
 
 
 def export_planned(
-    store_path: Path, campaign_ref: str, fmt: str, out: Path, *, allow_sample_sender: bool = False
+    store_path: Path,
+    campaign_ref: str,
+    fmt: str,
+    out: Path,
+    *,
+    allow_sample_sender: bool = False,
+    suppress: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables.
 
@@ -75,7 +82,9 @@ def export_planned(
         raise InputError(
             f"campaign {campaign.campaign_id} was drafted by the sample sender; " + SAMPLE_SENDER_FIX.format(who=who)
         )
-    result = laid_out_for(planned, campaign.campaign_id, fmt)
+    suppression = read_suppression(suppress) if suppress else None
+    # The ledger and the lists as they are now: who bounced or unsubscribed since the plan is left out.
+    result = laid_out_for(planned, campaign.campaign_id, fmt, ledger=store.ledger(), suppression=suppression)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_export_csv(result, out)
     return {
@@ -83,6 +92,7 @@ def export_planned(
         "name": campaign.name,
         "format": fmt,
         "contacts": result.height,
+        "left_out": planned.height - result.height,
         "out": str(out),
         "sender": sender,
     }
