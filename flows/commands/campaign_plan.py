@@ -18,7 +18,7 @@ import polars as pl
 from campaigns.ledger import domain_blocked_expr, ledger_blocks
 from campaigns.store import CampaignRecord, Store
 from flows.commands.request import Day, InputFile, InputFolder, Request
-from flows.edges.files import write_json
+from flows.edges.files import formula_unsafe, replaced, write_json
 from flows.edges.inputs import (
     Layout,
     accounts_layout,
@@ -180,7 +180,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     if request.drafts is not None:
         rendered = pl.read_parquet(request.drafts / "drafts.parquet")
         csv_path = request.drafts / "drafts.csv"
-        csv = pl.read_csv(csv_path, infer_schema=False) if csv_path.is_file() else None
+        csv = formula_unsafe(pl.read_csv(csv_path, infer_schema=False)) if csv_path.is_file() else None
         reviewed = reviewed_drafts(rendered, csv, inputs.copy.sender)
         steps = int(reviewed["step"].max() or 3)
     copy = inputs.copy
@@ -234,10 +234,13 @@ def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: An
         design,
         datetime.now(UTC).replace(tzinfo=None),
     )
-    store.record_campaign(campaign, plan.contacts, icp_text=inputs.text, icp_parent=spec.parent)
     request.out.mkdir(parents=True, exist_ok=True)
-    write_export_csv(plan.campaign_csv, request.out / "campaign.csv")
-    write_json(design, request.out / "design.json")
+    # The files are written first under temporary names and renamed only once the store has the
+    # campaign: a plan whose files cannot be written records nothing, and a recorded plan has its files.
+    with replaced(request.out / "design.json") as design_file, replaced(request.out / "campaign.csv") as csv_file:
+        write_export_csv(plan.campaign_csv, csv_file)
+        write_json(design, design_file)
+        store.record_campaign(campaign, plan.contacts, icp_text=inputs.text, icp_parent=spec.parent)
     return {**plan.summary, "sender": sender}
 
 

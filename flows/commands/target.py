@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from functools import partial
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from flows.commands.request import Day, InputFile, Request
-from flows.edges.files import sink_csv, write_csv, write_json
+from flows.edges.files import replaced, sink_csv, write_csv, write_json, write_parquet
 from flows.edges.inputs import (
     Layout,
     accounts_layout,
@@ -106,7 +107,7 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
     if request.contacts is not None:
         reachable, people = runner.step(find_reachable_accounts)(request, inputs)
     # A streamed universe's list goes straight from the lazy plan into targets.parquet.
-    sink = partial(_sink_targets, request.out / "targets.parquet")
+    sink = partial(_sink_targets, sunk_targets(request.out))
     request.out.mkdir(parents=True, exist_ok=True)
     result = runner.step(select_targets)(
         universe.accounts,
@@ -122,6 +123,8 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
         sink=sink,
     )
     extra = contacts_summary(result, request, inputs, people)
+    if imported.encoding is not None:  # the text encoding the accounts file was read in
+        extra = {"accounts_encoding": imported.encoding, **extra}
     summary = runner.step(write_target_outputs)(
         result, imported.rejected, imported.unmapped, request.icp, request.out, extra
     )
@@ -158,6 +161,11 @@ def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
     return plan.sink_parquet(path, lazy=True)
 
 
+def sunk_targets(out: Path) -> Path:
+    """Where a streamed list is sunk before it is renamed to targets.parquet (never read as a list)."""
+    return out / ".targets.parquet.partial"
+
+
 def write_target_outputs(
     result: TargetList,
     rejected: pl.DataFrame,
@@ -178,18 +186,23 @@ def write_target_outputs(
         ValueError: the sunk list does not hold the summary's number of targets.
     """
     out.mkdir(parents=True, exist_ok=True)
+    # Each file is renamed into place whole, the summary last: a run killed half way leaves the
+    # previous summary, which a reader checks the list against (`flows.edges.files.read_targets`).
     if icp.resolve() != (out / "icp.yaml").resolve():
-        shutil.copyfile(icp, out / "icp.yaml")
+        with replaced(out / "icp.yaml") as temporary:
+            shutil.copyfile(icp, temporary)
     if result.targets is None:
-        written = pl.scan_parquet(out / "targets.parquet")
+        sunk = sunk_targets(out)
+        written = pl.scan_parquet(sunk)
         listed = written.select(pl.len()).collect().item()  # from the file's metadata
         if listed != result.summary.targets:
             raise ValueError(
                 f"counts do not add up: {listed} targets written, the funnel counts {result.summary.targets}"
             )
         sink_csv(written, out / "targets.csv")
+        os.replace(sunk, out / "targets.parquet")
     else:
-        result.targets.write_parquet(out / "targets.parquet")
+        write_parquet(result.targets, out / "targets.parquet")
         write_csv(result.targets, out / "targets.csv")
     write_csv(rejected, out / "rejected.csv")
     summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped} | (extra or {})

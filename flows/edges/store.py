@@ -85,8 +85,10 @@ def export_planned(
     suppression = read_suppression(suppress) if suppress else None
     # The ledger and the lists as they are now: who bounced or unsubscribed since the plan is left out.
     result = laid_out_for(planned, campaign.campaign_id, fmt, ledger=store.ledger(), suppression=suppression)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_export_csv(result, out)
+    from flows.edges.files import replaced
+
+    with replaced(out) as temporary:
+        write_export_csv(result, temporary)
     return {
         "campaign_id": campaign.campaign_id,
         "name": campaign.name,

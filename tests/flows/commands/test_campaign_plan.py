@@ -84,10 +84,12 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "warnings",
         "sender",
         "contacts_layout",
+        "contacts_encoding",
         "unmapped",
         "unmapped_contacts",
     }
     assert summary["contacts_layout"] == "canonical (recognized from its headers)"
+    assert summary["contacts_encoding"] == "utf-8"
     assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
     assert summary["campaign_id"].startswith("c-") and len(summary["campaign_id"]) == 10
     assert summary["planned"] == 40 == sum(s["planned"] for s in summary["segments"])
@@ -522,3 +524,19 @@ def test_forget_takes_a_url_spelling_of_a_domain(ws, tmp_path):
     assert gone.exit_code == 0, gone.output
     assert json.loads(gone.stdout)["removed"]["campaign_contacts"] >= 1
     assert not [e for e in Store(store).campaign_contacts(campaign_id)["email"].to_list() if e.endswith(domain)]
+
+
+def test_a_plan_whose_files_cannot_be_written_records_nothing(ws, tmp_path, monkeypatch):
+    import errno
+
+    import messaging
+
+    def full(frame, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(messaging, "write_export_csv", full)
+    store = tmp_path / "s.duckdb"
+    result = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1"))
+    assert result.exit_code == 2 and "the disk is full" in result.stderr and result.stderr.count("\n") == 1
+    assert not store.exists() or Store(store).campaign_names() == set()
+    assert not (tmp_path / "c" / "campaign.csv").exists()
