@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from targeting.errors import InputError
 from targeting.identity import domain_key_expr, domain_suppressed_expr, email_key_expr, identity_key
 
 APP = "outbound"
+_SCHEMA_LOCK = threading.Lock()
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # Each entry moves the schema one version forward; never edit a shipped entry, append one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -152,8 +154,13 @@ class Store:
         except duckdb.Error as exc:
             raise InputError(f"not an outbound store ({_first_line(exc)})", path=self.path) from None
         try:
-            self._check_schema(con)
+            # Two threads of one process (the model cache's writer and the command) opening a new
+            # file would both create the schema: DuckDB's "write-write conflict". One at a time.
+            with _SCHEMA_LOCK:
+                self._check_schema(con)
             yield con
+        except duckdb.IOException as exc:  # a read or a write of the file failed half way
+            raise _open_error(exc, self.path) from None
         finally:
             con.close()
 
@@ -264,7 +271,10 @@ class Store:
             self.record_icp_version(con, campaign.icp_name, campaign.icp_version, icp_text, icp_parent)
             if con.execute("SELECT 1 FROM campaigns WHERE name = ?", [campaign.name]).fetchone():
                 raise InputError(
-                    "a campaign of this name already exists; choose another --name", field="--name", value=campaign.name
+                    "a campaign of this name already exists; choose another --name (`outbound campaign export "
+                    "--campaign NAME` writes its file again)",
+                    field="--name",
+                    value=campaign.name,
                 )
             con.execute(
                 "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -730,6 +740,15 @@ def _first_line(exc: BaseException) -> str:
 
 def _open_error(exc: BaseException, path: Path) -> InputError:
     text = str(exc)
-    if "lock" in text.lower():
+    lowered = text.lower()
+    if "lock" in lowered:
         return StoreBusy("store is busy: another outbound command is writing it; try again when it finishes", path=path)
+    if "could not read enough bytes" in lowered or "corrupt" in lowered or "checksum" in lowered:
+        return InputError(
+            f"the store file is damaged (cut short or corrupt: {_first_line(exc)}); restore it from a copy", path=path
+        )
+    if "no space left" in lowered:
+        return InputError("the disk is full: the store cannot be written; nothing was recorded", path=path)
+    if "permission denied" in lowered or "read-only" in lowered:
+        return InputError(f"the store cannot be written here ({_first_line(exc)})", path=path)
     return InputError(f"not an outbound store ({_first_line(exc)})", path=path)

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from targeting.identity import domain_keys, domain_suppressed_expr, email_key_expr, email_keys
-
 from messaging.checks.lint import lint_drafts
 from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
 from messaging.composing.render import render_drafts
@@ -33,6 +31,7 @@ from messaging.contacts.classify import PersonaRules, classify_contacts, load_pe
 from messaging.contacts.sendability import check_sendability
 from messaging.drafting.seam import Drafter, Progress
 from targeting.columns import ACCOUNT_SCHEMA
+from targeting.identity import domain_keys, domain_suppressed_expr, email_key_expr, email_keys
 
 DRAFT_COLUMNS = (
     "contact_id",

@@ -51,7 +51,8 @@ _GENERIC = frozenset(
     startups banks brands shops users it we us me what how who which where when why in on of for to with
     at by as from like including""".split()
 )
-_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z0-9&'’-]*")
+# A capitalised word, in any alphabet ("María", "Élodie"): a word whose first letter is upper case.
+_CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_][\w&'’-]*")
 # Capitalised words any email may use without their being a fact.
 COMMON_WORDS = frozenset(
     """i i'm i'd i'll i've hi hello hey dear thanks thank best regards cheers ps p.s monday tuesday wednesday
@@ -196,7 +197,7 @@ def grounding_failures(text: str, *, known: Iterable[str], addresses: Iterable[s
     for line in rest.splitlines():
         for match in _CAPITALISED.finditer(line):
             word = match.group().rstrip("'’-")
-            if word.lower() in COMMON_WORDS:
+            if not word[:1].isupper() or word.lower() in COMMON_WORDS:
                 continue
             # A sentence's first word is capitalised anyway: a name only when it looks like one (AcmeCorp, SOC).
             before = line[max(0, match.start() - 4) : match.start()].rstrip(" \"'(‘“")

@@ -275,3 +275,36 @@ def test_a_store_connection_never_autoloads_or_installs_an_extension(store):
             ).fetchall()
         )
     assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+
+
+def test_a_store_cut_short_is_named_damaged_in_one_line(store, tmp_path):
+    cut = tmp_path / "cut.duckdb"
+    data = store.path.read_bytes()
+    for size in (5000, len(data) // 3):
+        cut.write_bytes(data[:size])
+        with pytest.raises(InputError, match="damaged") as caught:
+            Store(cut).campaign_contacts("c-0000abcd")
+        assert "\n" not in str(caught.value) and "not an outbound store" not in str(caught.value)
+
+
+def test_threads_of_one_process_opening_a_new_store_do_not_conflict(tmp_path):
+    import threading
+
+    failures = []
+
+    def cache(path, i):
+        try:
+            Store(path).cache_responses([(f"k{i}", "m", "request", "response")])
+        except Exception as exc:  # noqa: BLE001 - any failure of any thread fails the test
+            failures.append(exc)
+
+    for n in range(5):  # without the schema lock, 4 threads on a new file conflicted 28 times in 40
+        threads = [threading.Thread(target=cache, args=(tmp_path / f"s{n}.duckdb", i)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert Store(tmp_path / f"s{n}.duckdb").cached_responses([f"k{i}" for i in range(4)]).keys() == {
+            f"k{i}" for i in range(4)
+        }
+    assert failures == []

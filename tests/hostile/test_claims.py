@@ -59,3 +59,9 @@ def test_through_the_real_client_no_invention_ships(phrase, named):
     row = result.drafts.row(0, named=True)
     assert row["source"] == "template" and named in row["fallback_reason"]
     assert phrase not in row["body"]
+
+
+def test_a_name_in_any_alphabet_is_one_whole_word():
+    known = ["María Núñez", "Thérèse at Ferrovia"]
+    assert grounding_failures("Hi María,\n\nThérèse at Ferrovia said hi.", known=known, addresses=[]) == []
+    assert "invented name 'Élodie'" in grounding_failures("Hi María, I spoke to Élodie.", known=known, addresses=[])
