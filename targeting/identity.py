@@ -53,6 +53,12 @@ def _suffixes() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(suffixes), frozenset({*(s for s in suffixes if "." not in s), "example"})
 
 
+@functools.cache
+def _suffix_series() -> tuple[pl.Series, pl.Series]:
+    every, top = _suffixes()
+    return pl.Series(sorted(every), dtype=pl.String), pl.Series(sorted(top), dtype=pl.String)
+
+
 def registrable_domain(host: str) -> str | None:
     """The registrable domain of a host (`eu.clearpeak.ai` -> `clearpeak.ai`, `a.acme.co.uk` -> `acme.co.uk`)."""
     parts = _extract()(host)
@@ -103,13 +109,17 @@ def _patched(values: pl.Series, where: pl.Series, one: callable, *, source: pl.S
 
 def domain_keys_series(raw: pl.Series) -> pl.Series:
     """Domain keys of a Series of URLs, hosts or emails (see `domain_key_expr`)."""
-    host = _host_text(raw.cast(pl.String))
-    needs_idna = host.str.contains(r"[^\x00-\x7f]") | host.str.contains(r"(?:^|\.)xn--")
+    return _checked_hosts(_host_text(raw.cast(pl.String))).alias(raw.name)
+
+
+def _checked_hosts(host: pl.Series) -> pl.Series:
+    """Lower-case hosts in punycode where they are registrable domain names, else null."""
+    needs_idna = host.str.contains(r"[^\x00-\x7f]|(?:^|\.)xn--")
     host = _patched(host, needs_idna, _punycode)
-    suffixes, top = _suffixes()
+    suffixes, top = _suffix_series()
     well_formed = host.str.contains(rf"^{_PLAIN_HOST}$") & (host.str.len_bytes() <= 253)
-    registrable = host.str.extract(r"([^.]+)$", 1).is_in(list(top)) & ~host.is_in(list(suffixes))
-    return pl.select(pl.when(well_formed & registrable).then(host)).to_series().alias(raw.name)
+    registrable = host.str.extract(r"([^.]+)$", 1).is_in(top.implode()) & ~host.is_in(suffixes.implode())
+    return pl.select(pl.when(well_formed & registrable).then(host)).to_series()
 
 
 def domain_key_expr(raw: pl.Expr) -> pl.Expr:
@@ -132,9 +142,12 @@ def _email_by_library(address: str) -> str | None:
 def email_keys_series(raw: pl.Series) -> pl.Series:
     """Email keys of a Series of addresses (see `email_key_expr`)."""
     text = raw.cast(pl.String).str.replace_all(r"\s+", "").str.replace(r"(?i)^mailto:", "").str.to_lowercase()
-    local = text.str.extract(r"^(.+)@[^@]+$", 1)
-    host = domain_keys_series(text.str.extract(r"@([^@]+)$", 1))
-    plain = (text.str.contains(_PLAIN_EMAIL) & (local.str.len_bytes() <= 64) & host.is_not_null()).fill_null(False)
+    # One `@` splits an address in two (a quoted local part with its own `@` is the library's).
+    parts = text.str.split_exact("@", 1).struct
+    local, host = parts.field("field_0"), _checked_hosts(parts.field("field_1").str.strip_suffix("."))
+    one_at = text.str.count_matches("@", literal=True) == 1
+    plain = one_at & local.str.contains(rf"^{_PLAIN_LOCAL}$") & (local.str.len_bytes() <= 64) & host.is_not_null()
+    plain = plain.fill_null(False)
     keyed = pl.select(pl.when(plain).then(local + "@" + host)).to_series()
     # The library decides what the plain path leaves undecided, once per distinct value.
     undecided = ~plain & text.is_not_null() & (text != "")

@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from targeting.identity import domain_key_expr, email_key_expr
+from targeting.identity import domain_keys_series, email_key_expr
 from targeting.importing.normalize.text import lookup_key, lookup_text
 
 EMAIL_STATUS_WORDS = {
@@ -49,8 +49,9 @@ def email_status(raw: pl.Expr) -> pl.Expr:
 
 def email_address(raw: pl.Expr) -> pl.Expr:
     """An email address as `targeting.identity` keys it ("mailto:" stripped), or null when the text is not one."""
-    key = email_key_expr(raw)
-    return pl.when(~is_email_placeholder(key)).then(key)
+    return pl.when(~is_email_placeholder(raw.str.strip_chars().str.replace(r"(?i)^mailto:", ""))).then(
+        email_key_expr(raw)
+    )
 
 
 def is_email_placeholder(raw: pl.Expr) -> pl.Expr:
@@ -66,8 +67,12 @@ def domain(raw: pl.Expr) -> pl.Expr:
     nothing about which company it is, so they give null, as does text that is no host name.
     """
     first = raw.cast(pl.String).str.strip_chars().str.replace(r"[\s,;|].*$", "")  # "a.com, b.com": the first one
-    host = domain_key_expr(first)
-    return pl.when(~host.str.contains(SHARED_HOSTS)).then(host)
+    return first.map_batches(_company_domains, return_dtype=pl.String, is_elementwise=True)
+
+
+def _company_domains(raw: pl.Series) -> pl.Series:
+    keys = domain_keys_series(raw)
+    return pl.select(pl.when(~keys.str.contains(SHARED_HOSTS)).then(keys)).to_series().alias(raw.name)
 
 
 def is_canonical_domain(raw: pl.Expr) -> pl.Expr:
