@@ -242,11 +242,9 @@ def test_forget_takes_any_spelling_of_a_domain_and_its_subdomains(tmp_path, spel
 
 
 def test_forget_leaves_no_byte_of_the_person_in_the_file(store, tmp_path):
-    from flows.campaign import IngestRequest, run_ingest
-
     results = tmp_path / "r.csv"
     results.write_text('email,outcome,reply_text\nann@acme.com,replied,"Thanks James Moore here, call me"\n')
-    run_ingest(IngestRequest(campaign="q1-test", results=results, store=store.path), use_prefect=False)
+    ingest(store, results)
     with store.transaction() as con:
         con.execute("CHECKPOINT")
     assert b"James Moore" in store.path.read_bytes()  # the reply text is there in plain bytes before
