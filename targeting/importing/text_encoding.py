@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import codecs
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from pathlib import Path
 from targeting.errors import InputError
 
 _CHUNK = 1 << 22
-_LONE_CR = re.compile(rb"\r(?!\n)")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf_32"),
     (codecs.BOM_UTF32_BE, "utf_32"),
@@ -41,25 +39,29 @@ class UTF8Text:
 
 
 def _plain_utf8(path: Path) -> tuple[bool, bool]:
-    """(the file is UTF-8, it has a lone `\\r`), in one streaming pass."""
+    """(the file is UTF-8, it ends rows with a lone `\r`), in one streaming pass: an ASCII chunk needs
+    no decoding; the line endings are the first chunk's (an export writes one kind throughout)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lone_cr = False
-    previous = b""
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return False, lone_cr
-            # A `\r` at a chunk's end is lone only if the next chunk does not start with `\n`.
-            lone_cr = lone_cr or bool(_LONE_CR.search(previous[-1:] + chunk[:-1]))
-            previous = chunk
-    lone_cr = lone_cr or previous.endswith(b"\r")
+        first = chunk = handle.read(_CHUNK)
+        while chunk:
+            if not (chunk.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    return False, _lone_cr(first)
+            chunk = handle.read(_CHUNK)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False, lone_cr
-    return True, lone_cr
+        return False, _lone_cr(first)
+    return True, _lone_cr(first)
+
+
+def _lone_cr(head: bytes) -> bool:
+    """True when `head` has a `\r` not followed by `\n` (a `\r` at its very end is not judged)."""
+    body = head[:-1] if head.endswith(b"\r") and len(head) == _CHUNK else head
+    return body.count(b"\r") > body.count(b"\r\n")
 
 
 def _detected(path: Path) -> str:
