@@ -318,17 +318,20 @@ class Store:
         """Every planned contact of the campaigns with its highest outcome rank (null: no event yet).
 
         Columns: campaign_id, contact_id, email, account_id, company, persona, segment, variant, drafts, criteria
-        (JSON list or null), outcome_rank, simulated (any of its events simulated).
+        (JSON list or null), outcome_rank, simulated (any of its events simulated), reply_text (the text of its
+        highest-ranked event that has one, or null).
         """
         with self.reading() as con:
             return con.sql(
                 """
                 WITH best AS (
-                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated,
+                           arg_max(reply_text, outcome_rank) FILTER (WHERE reply_text IS NOT NULL) AS reply_text
                     FROM outcome_events GROUP BY campaign_id, contact_id
                 )
                 SELECT cc.campaign_id, cc.contact_id, cc.email, cc.account_id, cc.company, cc.persona, cc.segment, cc.variant, cc.drafts,
-                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated
+                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated,
+                       b.reply_text
                 FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
                 WHERE list_contains(?, cc.campaign_id)
                 ORDER BY cc.campaign_id, cc.segment, cc.contact_id
@@ -362,6 +365,43 @@ class Store:
         with self.reading() as con:
             return con.sql(
                 "SELECT DISTINCT lower(email) AS email, contact_id FROM campaign_contacts WHERE planned_at >= ?",
+                params=[since],
+            ).pl()
+
+    def cooldown(self, since: datetime) -> pl.DataFrame:
+        """The accounts a new round must leave alone: `account_id`, `domain`, `answered`, `emails` (lower case).
+
+        One row per account any campaign planned on or after `since`. `emails` are the people planned
+        there (each is cooled down on its own); `answered` is true when anyone at the account
+        answered (a reply of any kind, positive, a meeting, an unsubscribe): then the whole account
+        is cooled down, as sending tools stop a company when one person replies. A bounce or an
+        auto-reply is no answer, so a bounced person's colleagues stay eligible.
+        """
+        if not self.exists():
+            return pl.DataFrame(
+                schema={
+                    "account_id": pl.String,
+                    "domain": pl.String,
+                    "answered": pl.Boolean,
+                    "emails": pl.List(pl.String),
+                }
+            )
+        with self.reading() as con:
+            return con.sql(
+                f"""
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                )
+                SELECT coalesce(cc.account_id, lower(cc.domain), lower(split_part(cc.email, '@', 2))) AS account_id,
+                       any_value(lower(cc.domain)) AS domain,
+                       coalesce(bool_or(b.outcome_rank = {RANK["unsubscribed"]} OR b.outcome_rank >= {RANK["replied"]}), false)
+                           AS answered,
+                       list(DISTINCT lower(cc.email) ORDER BY lower(cc.email)) AS emails
+                FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
+                WHERE cc.planned_at >= ?
+                GROUP BY 1 ORDER BY 1
+                """,
                 params=[since],
             ).pl()
 
