@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from campaigns.planning.allocation import SegmentEvidence, allocate
+from campaigns.planning.balance import balanced_order
 from campaigns.planning.contacts import Candidates, reachable_per_segment
 from campaigns.planning.drafts import (
     RenderSpecs,
@@ -56,6 +57,8 @@ class PlanOptions:
     cooldown_days: int = 90
     prior: float = DEFAULT_PRIOR
     strict: bool = False
+    balance_on: str | None = None
+    """A criterion to balance each segment's accounts on (`balance.criterion_to_balance`); None: seeded order."""
     per_account: int = 1
     """At most this many contacts of one account in a round (`--per-account`): two people at one account
     are not two independent trials, and the account is what a cooldown stops."""
@@ -123,6 +126,8 @@ def plan_campaign(
         .map_elements(lambda r: order_key(options.seed, r["segment"], r["account_id"]), return_dtype=pl.String)
         .alias("_order")
     )
+    if options.balance_on is not None:
+        pool = balanced_order(pool, segments, options.balance_on)
     reachable = reachable_per_segment(pool, names, options.per_account)
     if sum(reachable.values()) == 0:
         raise InputError(
@@ -215,6 +220,7 @@ def plan_campaign(
         "explore": options.explore,
         "cooldown_days": options.cooldown_days,
         "per_account": options.per_account,
+        "balanced_on": options.balance_on,
         "accounts": int(chosen["account_id"].n_unique()),
         "prior": options.prior,
         "prior_positive_rate": round(positive_prior, 6),
