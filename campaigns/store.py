@@ -72,6 +72,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # The verifier's flag on each planned address (catch_all, unknown; null when verified), so an
     # export marks it for the sending tool; null for contacts planned before.
     ("ALTER TABLE campaign_contacts ADD COLUMN email_flag VARCHAR",),
+    # The account's country (ISO 3166 alpha-2) of each planned contact, so an export gives a sending
+    # tool that takes one the lead's time zone (lemlist `timezone`); null for contacts planned before.
+    ("ALTER TABLE campaign_contacts ADD COLUMN country VARCHAR",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
@@ -90,6 +93,7 @@ CONTACT_COLUMNS = (
     "drafts",
     "edited",
     "email_flag",
+    "country",
 )
 EVENT_COLUMNS = (
     "contact_id",
@@ -247,7 +251,9 @@ class Store:
         Raises:
             InputError: the name is taken, or the ICP version is recorded with another text.
         """
-        absent = [pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag") if c not in contacts.columns]
+        absent = [
+            pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag", "country") if c not in contacts.columns
+        ]
         contacts = contacts.with_columns(absent)
         planned = contacts.select(
             *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in (*CONTACT_COLUMNS, "criteria")]

@@ -3,8 +3,8 @@
 A round samples each segment's accounts in seeded order, so a criterion most accounts meet (a CRM in
 place, met by 80%) is contrasted against a small remainder round after round and its reading stays
 unsure. Given the lineage's readings so far (`targeting.icp.reading`), the plan picks the one
-criterion whose reading is the most sure short of what a move needs, among those both sides of
-which are plannable (BALANCE_SHARE to 1 - BALANCE_SHARE of the reachable accounts), and takes each
+criterion whose reading is the least certain (the widest posterior of its lift) among those not yet
+decided and both sides of which are plannable (BALANCE_SHARE to 1 - BALANCE_SHARE of the reachable accounts), and takes each
 segment's accounts alternately from its two sides. Sampling on a criterion, never on an outcome,
 leaves every contrast's reading honest; a segment's own rate is then that of a balanced sample, and
 design.json says which criterion was balanced (`balanced_on`).
@@ -29,9 +29,10 @@ def criterion_to_balance(readings: dict[str, Reading], shares: dict[str, float],
         needed: how sure a move must be (`targeting.icp.refine.change_at`).
     """
     open_ = [
-        (reading.sure, label)
+        (reading.lift_sd, label)
         for label, reading in readings.items()
         if reading.sure is not None
+        and reading.lift_sd is not None
         and reading.sure < needed
         and BALANCE_SHARE <= shares.get(label, 0.0) <= 1 - BALANCE_SHARE
     ]

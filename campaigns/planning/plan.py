@@ -201,6 +201,7 @@ def plan_campaign(
         "edited",
         "email_flag",
         pl.col("criteria").map_elements(lambda v: json.dumps(list(v)), return_dtype=pl.String),
+        "country",
     )
     summary = {
         "campaign_id": campaign_id,
@@ -208,6 +209,8 @@ def plan_campaign(
         "icp": spec.name,
         "version": spec.version,
         "planned": chosen.height,
+        "per_account": options.per_account,
+        "balanced_on": options.balance_on,
         "segments": rows,
         "warnings": warnings,
     }
@@ -219,8 +222,6 @@ def plan_campaign(
         "size": options.size,
         "explore": options.explore,
         "cooldown_days": options.cooldown_days,
-        "per_account": options.per_account,
-        "balanced_on": options.balance_on,
         "accounts": int(chosen["account_id"].n_unique()),
         "prior": options.prior,
         "prior_positive_rate": round(positive_prior, 6),
@@ -313,7 +314,19 @@ def _choose(
         everyone.with_columns(pl.int_range(pl.len()).over("segment").alias("_slot"))
         .join(pl.DataFrame({"segment": list(wanted), "_want": list(wanted.values())}), on="segment")
         .filter(pl.col("_slot") < pl.col("_want"))
-        .join(segments.select("account_id", "name", "domain", "criteria"), on="account_id", how="left")
+        .join(
+            segments.select(
+                "account_id",
+                "name",
+                "domain",
+                "criteria",
+                (pl.col("country") if "country" in segments.columns else pl.lit(None, pl.String))
+                .cast(pl.String)
+                .alias("country"),
+            ),
+            on="account_id",
+            how="left",
+        )
         .join(drafts.select("contact_id", "reviewed").unique("contact_id"), on="contact_id", how="left")
         .sort("segment", "_order")
     )
