@@ -289,8 +289,6 @@ def print_refinement(summary: dict[str, Any]) -> None:
         kind = change.get("change", "points")
         if kind == "proposed":
             line = f"[green]+ criterion {escape(change['criterion'])}: {change['new_points']:+d}[/]"
-        elif kind == "disqualifier":
-            line = f"[red]- criterion {escape(change['criterion'])} ({change['old_points']:+d}) -> a disqualifier[/]"
         else:
             line = f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
         console.print(f"{line}  # {escape(change['text'])}", highlight=False)
