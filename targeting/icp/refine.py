@@ -269,6 +269,8 @@ class Refinement:
     proposals: list[Proposal] = field(default_factory=list)
     personas: list[str] = field(default_factory=list)
     """Per persona with "wrong person" replies: a sentence to check the persona rules by."""
+    list_size: dict[str, Any] | None = None
+    """With the accounts: the target list's size before and after, against the ICP's band (`list_sizes`)."""
 
     @property
     def changes(self) -> list[CriterionEvidence]:
@@ -454,7 +456,46 @@ def refine_icp(
     )
     data.pop("created_at", None)
     result.new_spec = IcpSpec.model_validate(data)
+    used = {
+        r.field for r in [*result.new_spec.filters, *result.new_spec.disqualifiers, *result.new_spec.scoring.criteria]
+    }
+    if attributes is not None and used <= set(attributes.columns):
+        result.list_size = list_sizes(spec, result.new_spec, attributes)
+        if result.list_size["after"]["verdict"] != "ok":
+            result.warnings.append(result.list_size["sentence"])
     return result
+
+
+def target_count(spec: IcpSpec, attributes: pl.DataFrame) -> int:
+    """How many of the accounts `spec` makes targets (every filter, no disqualifier, the minimum score)."""
+    from targeting.selection.scoring import score_accounts
+
+    scored = score_accounts(attributes.lazy(), spec, with_reasons=False)
+    return int(scored.select(pl.col("dropped_at").is_null().sum()).collect().item())
+
+
+def list_sizes(old: IcpSpec, new: IcpSpec, attributes: pl.DataFrame) -> dict[str, Any]:
+    """The target list before and after a refinement, each against the ICP's band, and a sentence.
+
+    Points move by at most MAX_STEP a round so `min_score` and the tiers keep their meaning; this
+    says what the move did to the list's size all the same.
+    """
+    from targeting.selection.sizing import size_verdict
+
+    band = new.target_size
+    sizes = {}
+    for key, spec in (("before", old), ("after", new)):
+        n = target_count(spec, attributes)
+        sizes[key] = {"targets": n, "verdict": size_verdict(n, band.min, band.max)}
+    words = {"ok": "inside", "too_narrow": "below", "too_broad": "above"}
+    after = sizes["after"]
+    sizes["band"] = {"min": band.min, "max": band.max}
+    sizes["sentence"] = (
+        f"the refined list has {after['targets']:,} accounts (was {sizes['before']['targets']:,}), "
+        f"{words[after['verdict']]} the ICP's band of {band.min:,}-{band.max:,}"
+        + ("" if after["verdict"] == "ok" else ": adjust min_score or the band before the next round")
+    )
+    return sizes
 
 
 def _already_use(outcomes: pl.DataFrame, label: str) -> tuple[int, int]:

@@ -263,3 +263,24 @@ def test_without_the_accounts_nothing_is_proposed():
     outcomes, _ = _explore(60, 12, 240, 2)
     result = refine_icp(SPEC, outcomes, RATE, ["c-1"])
     assert result.proposals == [] and result.new_spec is None
+
+
+def test_with_the_accounts_the_refined_list_s_size_is_checked_against_the_band():
+    from targeting.columns import ACCOUNT_SCHEMA
+
+    spec = parse_icp(
+        "name: t\ntarget_size: {min: 2, max: 3}\nscoring:\n  min_score: 2\n  criteria:\n"
+        "    - {name: big, field: employees, gte: 100, points: 1}\n"
+        "    - {name: us, field: country, in: [US], points: 1}\n"
+    )
+    rows = [{"account_id": f"a{i}", "employees": 50 + 100 * (i % 2), "country": "US"} for i in range(8)]
+    base = {name: None for name in ACCOUNT_SCHEMA}
+    accounts = pl.DataFrame([base | r for r in rows], schema=ACCOUNT_SCHEMA)
+    frame = _frame([(["us"], 150, 30), ([], 150, 2)])
+    result = refine_icp(spec, frame, RATE, ["c-1"], accounts)
+    # us moves +1 -> +3: every US account now clears min_score 2 on its own: 8 targets instead of 4.
+    assert result.new_spec.scoring.criteria[1].points == 3
+    size = result.list_size
+    assert (size["before"]["targets"], size["after"]["targets"]) == (4, 8)
+    assert size["after"]["verdict"] == "too_broad"
+    assert any("the refined list has 8 accounts (was 4), above the ICP's band of 2-3" in w for w in result.warnings)
