@@ -59,6 +59,17 @@ def contact_counts(contacts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def account_rows(contacts: pl.DataFrame) -> pl.DataFrame:
+    """One row per account: its highest-ranked contact (the account answered if anyone there did)."""
+    key = pl.coalesce(pl.col("account_id"), pl.col("email").str.to_lowercase())
+    return (
+        contacts.with_columns(key.alias("_account"))
+        .sort("_account", pl.col("outcome_rank").fill_null(-1), "contact_id", descending=[False, True, False])
+        .unique("_account", keep="first", maintain_order=True)
+        .drop("_account")
+    )
+
+
 def reason_expr(contacts: pl.DataFrame) -> pl.Expr:
     """Why a contact answered as they did: `unsubscribe` for an unsubscribe, a reply's reason, else null."""
     rank = pl.col("outcome_rank")
@@ -281,7 +292,12 @@ def build_report(
     counted = contact_counts(contacts)
     design = campaign.get("design") or {}
     order = [s["segment"] for s in design.get("segments", [])]
-    segments = arms_by(counted, "segment", prior, order)
+    # Two people at one account are not two independent trials: where the plan took several per
+    # account, segments and criteria (account-level contrasts) count each account once, at its
+    # highest outcome; personas and variants stay per contact.
+    per_account = int(design.get("per_account") or 1) > 1
+    by_account = contact_counts(account_rows(contacts)) if per_account else counted
+    segments = arms_by(by_account, "segment", prior, order)
     results = bool(contacts["outcome_rank"].is_not_null().any()) if contacts.height else False
     notes = []
     if not results:
@@ -302,7 +318,8 @@ def build_report(
         "prior": prior.as_json(),
         "totals": totals(counted),
         "segments": segments,
-        "criteria": arms_by_criterion(counted, criteria, prior),
+        "criteria": arms_by_criterion(by_account, criteria, prior),
+        "unit": "account" if per_account else "contact",
         "personas": arms_by(counted, "persona", prior),
         "reasons": reason_counts(counted),
         "variants": arms_by(counted, "variant", prior),

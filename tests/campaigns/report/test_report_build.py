@@ -304,3 +304,17 @@ def test_replies_are_counted_by_reason_per_segment_and_persona():
     assert {k: v for k, v in b["reasons"].items() if v} == {"not_interested": 1}
     assert report["reasons"]["unsubscribe"] == 1 and report["totals"]["unsubscribed"] == 1
     assert report["personas"][0]["reasons"]["wrong_person"] == 1
+
+
+def test_with_several_contacts_per_account_segments_and_criteria_count_accounts():
+    # Two people at each of 20 accounts; at 5 accounts both answered: 5 accounts, not 10 trials.
+    n = 40
+    frame = _contacts(["A"] * n, ["replied", "replied"] * 5 + ["no_reply"] * 30, [["size"]] * n).with_columns(
+        pl.Series("account_id", [f"x{i // 2}.com" for i in range(n)])
+    )
+    per_contact = build_report(META, frame, Prior(), ["size"])
+    per_account = build_report({**META, "design": {**META["design"], "per_account": 2}}, frame, Prior(), ["size"])
+    assert (per_contact["segments"][0]["replies"], per_contact["segments"][0]["delivered"]) == (10, 40)
+    assert (per_account["segments"][0]["replies"], per_account["segments"][0]["delivered"]) == (5, 20)
+    assert per_account["criteria"][0]["delivered"] == 20 and per_account["unit"] == "account"
+    assert per_account["personas"][0]["delivered"] == 40  # a persona is a person's, not an account's
