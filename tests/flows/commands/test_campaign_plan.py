@@ -469,3 +469,61 @@ def test_target_and_draft_honour_the_store_s_ledger(ws, tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["reachable"] == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--per-account", "0"], "--per-account"),
+        (["--inboxes", "0"], "--inboxes"),
+        (["--inboxes", "2", "--per-inbox-day", "0"], "--per-inbox-day"),
+    ],
+)
+def test_plan_refuses_no_contact_per_account_and_no_inbox_in_one_line(ws, tmp_path, extra, needle):
+    result = invoke(*plan_args(ws, tmp_path / "c", tmp_path / "s.duckdb", *extra))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert needle in result.stderr and not (tmp_path / "c").exists()
+
+
+def test_round_two_leaves_answering_accounts_alone_and_refuses_round_one_s_results(ws, tmp_path):
+    store = tmp_path / "s.duckdb"
+    first = invoke(*plan_args(ws, tmp_path / "r1", store, "--name", "r1", "--inboxes", "2", "--json"))
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert (
+        summary["capacity"]["sending_days"] >= 1
+        and "sending days on 2 inboxes at 30 a day" in summary["capacity"]["sentence"]
+    )
+    exported = tmp_path / "r1.csv"
+    assert (
+        invoke(
+            "campaign", "export", "--campaign", "r1", "--format", "instantly", "--out", exported, "--store", store
+        ).exit_code
+        == 0
+    )
+    leads = pl.read_csv(exported, infer_schema=False)
+    replies = ["Interested", "Not Interested", ""] + [""] * (leads.height - 3)
+    results = leads.select(
+        pl.col("email").alias("Email"),
+        pl.Series("Lead Status", ["Completed"] * leads.height),
+        pl.Series("Interest Status", replies),
+        pl.Series("Reply Count", ["1", "1"] + ["0"] * (leads.height - 2)),
+        "campaign_id",
+    )
+    results.write_csv(tmp_path / "results.csv")
+    ingested = invoke(
+        "campaign", "ingest", "--campaign", "r1", "--preset", "instantly", tmp_path / "results.csv", "--store", store
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert "next: outbound campaign report --campaign" in ingested.stdout
+    planned = Store(store).campaign_contacts(summary["campaign_id"])
+    answered = set(planned.head(2)["account_id"].to_list())
+    second = invoke(*plan_args(ws, tmp_path / "r2", store, "--name", "r2", "--json"))
+    assert second.exit_code == 0, second.output
+    round_two = Store(store).campaign_contacts(json.loads(second.stdout)["campaign_id"])
+    assert not set(round_two["account_id"].to_list()) & answered
+    wrong = invoke(
+        "campaign", "ingest", "--campaign", "r2", "--preset", "instantly", tmp_path / "results.csv", "--store", store
+    )
+    assert wrong.exit_code == 2 and wrong.stderr.count("\n") == 1
+    assert summary["campaign_id"] in wrong.stderr and "r2 (" in wrong.stderr
