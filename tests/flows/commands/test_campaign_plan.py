@@ -80,6 +80,8 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "icp",
         "version",
         "planned",
+        "per_account",
+        "balanced_on",
         "segments",
         "warnings",
         "sender",
@@ -87,6 +89,7 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "unmapped",
         "unmapped_contacts",
     }
+    assert summary["per_account"] == 1 and summary["balanced_on"] is None  # a lineage's first round
     assert summary["contacts_layout"] == "canonical (recognized from its headers)"
     assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
     assert summary["campaign_id"].startswith("c-") and len(summary["campaign_id"]) == 10
