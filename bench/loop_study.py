@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         "--balance",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="balance each round on the criterion closest to a decision (campaign plan --balance; default on)",
+        help="balance each round on the criterion the lineage is least certain of (campaign plan --balance; default on)",
     )
     parser.add_argument("--processes", type=int, default=2, help="worker processes (at most 2)")
     parser.add_argument(
@@ -455,7 +455,7 @@ def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: f
     )
     lines = [
         f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, {rate}, pooling {args.pool}, "
-        f"{'balanced on the criterion closest to a decision' if args.balance else 'seeded order'}, {elapsed:.0f}s"
+        f"{'balanced on the least certain criterion' if args.balance else 'seeded order'}, {elapsed:.0f}s"
         + (f", settings {' '.join(args.set)}" if args.set else ""),
         "",
         "| world | v1 | v2 | v3 | v4 | oracle | gap closed by v4 | refinements that change | replies per round "
