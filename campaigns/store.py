@@ -210,16 +210,16 @@ class Store:
         """Record an ICP version inside a caller's transaction; False when it was already recorded.
 
         Raises:
-            InputError: the name and version are recorded with a different text.
+            InputError: the name and version are recorded with other rules (a comment alone is no change).
         """
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         row = con.execute(
-            "SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]
+            "SELECT text_hash, text FROM icp_versions WHERE name = ? AND version = ?", [name, version]
         ).fetchone()
         if row is not None:
-            if row[0] != digest:
+            if row[0] != digest and not same_rules(row[1], text):
                 raise InputError(
-                    f"ICP {name!r} version {version} is already recorded with a different text; "
+                    f"ICP {name!r} version {version} is already recorded with other rules; "
                     "bump `version` in the file to record the change",
                     field="version",
                     value=version,
@@ -227,6 +227,13 @@ class Store:
             return False
         con.execute("INSERT INTO icp_versions VALUES (?, ?, ?, ?, ?, ?)", [name, version, digest, text, parent, _now()])
         return True
+
+    def icp_differs(self, name: str, version: int, text: str) -> bool:
+        """True when the version is recorded with other rules than `text` says (comments aside)."""
+        recorded = self.icp_text(name, version)
+        if recorded is None or recorded == text:
+            return False
+        return not same_rules(recorded, text)
 
     def icp_hash(self, name: str, version: int) -> str | None:
         """The recorded text hash of an ICP version, or None."""
@@ -656,6 +663,19 @@ class Store:
                 "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?::TIMESTAMP",
                 [*(list(column) for column in zip(*first, strict=True)), _now()],
             )
+
+
+def same_rules(recorded: str, text: str) -> bool:
+    """Two ICP texts that say the same rules: equal, or equal once parsed (a comment, such as the one
+    `icp refine` writes on a version it leaves unchanged, changes no rule)."""
+    if recorded == text:
+        return True
+    from targeting.icp.spec import parse_icp
+
+    try:
+        return parse_icp(recorded) == parse_icp(text)
+    except Exception:  # noqa: BLE001 - a text that does not parse says no rule the other says
+        return False
 
 
 def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:

@@ -118,10 +118,9 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
     store = Store(request.store)
     name = request.name or _default_name(store, spec)
     if store.exists():
-        recorded = store.icp_hash(spec.name, spec.version)
-        if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        if store.icp_differs(spec.name, spec.version, text):
             raise InputError(
-                f"ICP {spec.name!r} version {spec.version} is already recorded with a different text; "
+                f"ICP {spec.name!r} version {spec.version} is already recorded with other rules; "
                 "bump `version` in the file to record the change",
                 path=request.icp,
                 field="version",

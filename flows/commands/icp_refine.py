@@ -6,7 +6,6 @@ refinement itself is targeting's (`targeting.icp.refine`), handed the outcomes a
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +102,9 @@ def load_refine_inputs(request: RefineRequest) -> RefineInputs:
             field="version",
             value=spec.version,
         )
-    recorded = store.icp_hash(spec.name, spec.version)
-    if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
+    if store.icp_differs(spec.name, spec.version, text):
         raise InputError(
-            f"the ICP file is not the v{spec.version} the campaigns used (its text differs from the recorded one)",
+            f"the ICP file is not the v{spec.version} the campaigns used (its rules differ from the recorded ones)",
             path=request.icp,
             field="version",
             value=spec.version,
