@@ -392,15 +392,23 @@ def test_plan_refuses_a_changed_icp_a_taken_name_and_strict_weak_designs(ws, tmp
     assert invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1")).exit_code == 0
     taken = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1"))
     assert taken.exit_code == 2 and "already exists" in taken.stderr
+    # A comment changes no rule (refine's unchanged --out is such a file): the same version, planned.
+    commented = tmp_path / "commented.yaml"
+    commented.write_text("# UNCHANGED\n" + (ws / "icp.yaml").read_text())
+    args = plan_args(ws, tmp_path / "c1", store, "--name", "q1b")
+    args[args.index(ws / "icp.yaml")] = commented
+    assert invoke(*args).exit_code == 0
     changed = tmp_path / "icp.yaml"
-    changed.write_text((ws / "icp.yaml").read_text() + "\n# a comment changes the text\n")
+    text = (ws / "icp.yaml").read_text()
+    assert "min_score: 5" in text
+    changed.write_text(text.replace("min_score: 5", "min_score: 4"))
     args = plan_args(ws, tmp_path / "c", store, "--name", "q2")
     args[args.index(ws / "icp.yaml")] = changed
     refused = invoke(*args)
     assert refused.exit_code == 2 and "bump `version`" in refused.stderr
     strict = invoke(*plan_args(ws, tmp_path / "c3", store, "--name", "q3", "--strict"))
     assert strict.exit_code == 2 and "--strict" in strict.stderr and not (tmp_path / "c3").exists()
-    assert Store(store).campaign_names() == {"q1"}
+    assert Store(store).campaign_names() == {"q1", "q1b"}
 
 
 def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_harness, ws, tmp_path):
