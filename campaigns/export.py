@@ -16,14 +16,24 @@ from campaigns.results.outcomes import OUTCOMES, RANK
 from messaging import export_campaign, load_sender
 
 TAGS = ("campaign_id", "segment", "variant")
-_PEOPLE = ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona", "email_flag")
+_PEOPLE = (
+    "contact_id",
+    "email",
+    "first_name",
+    "last_name",
+    "account_id",
+    "company",
+    "persona",
+    "email_flag",
+    "country",
+)
 
 
 def long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
     """One row per planned contact and draft (step, variant), from the store's JSON drafts."""
     rows = [
         {
-            **{c: person[c] for c in _PEOPLE},
+            **{c: person.get(c) for c in _PEOPLE},
             "step": int(d["step"]),
             "variant": d["variant"],
             "subject": d["subject"],

@@ -79,6 +79,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # The verifier's flag on each planned address (catch_all, unknown; null when verified), so an
     # export marks it for the sending tool; null for contacts planned before.
     ("ALTER TABLE campaign_contacts ADD COLUMN email_flag VARCHAR",),
+    # The account's country (ISO 3166 alpha-2) of each planned contact, so an export gives a sending
+    # tool that takes one the lead's time zone (lemlist `timezone`); null for contacts planned before.
+    ("ALTER TABLE campaign_contacts ADD COLUMN country VARCHAR",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
@@ -97,6 +100,7 @@ CONTACT_COLUMNS = (
     "drafts",
     "edited",
     "email_flag",
+    "country",
 )
 EVENT_COLUMNS = (
     "contact_id",
@@ -221,16 +225,16 @@ class Store:
         """Record an ICP version inside a caller's transaction; False when it was already recorded.
 
         Raises:
-            InputError: the name and version are recorded with a different text.
+            InputError: the name and version are recorded with other rules (a comment alone is no change).
         """
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         row = con.execute(
-            "SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]
+            "SELECT text_hash, text FROM icp_versions WHERE name = ? AND version = ?", [name, version]
         ).fetchone()
         if row is not None:
-            if row[0] != digest:
+            if row[0] != digest and not same_rules(row[1], text):
                 raise InputError(
-                    f"ICP {name!r} version {version} is already recorded with a different text; "
+                    f"ICP {name!r} version {version} is already recorded with other rules; "
                     "bump `version` in the file to record the change",
                     field="version",
                     value=version,
@@ -238,6 +242,13 @@ class Store:
             return False
         con.execute("INSERT INTO icp_versions VALUES (?, ?, ?, ?, ?, ?)", [name, version, digest, text, parent, _now()])
         return True
+
+    def icp_differs(self, name: str, version: int, text: str) -> bool:
+        """True when the version is recorded with other rules than `text` says (comments aside)."""
+        recorded = self.icp_text(name, version)
+        if recorded is None or recorded == text:
+            return False
+        return not same_rules(recorded, text)
 
     def icp_hash(self, name: str, version: int) -> str | None:
         """The recorded text hash of an ICP version, or None."""
@@ -262,7 +273,9 @@ class Store:
         Raises:
             InputError: the name is taken, or the ICP version is recorded with another text.
         """
-        absent = [pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag") if c not in contacts.columns]
+        absent = [
+            pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag", "country") if c not in contacts.columns
+        ]
         contacts = contacts.with_columns(absent)
         planned = contacts.select(
             *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in (*CONTACT_COLUMNS, "criteria")]
@@ -336,17 +349,20 @@ class Store:
         """Every planned contact of the campaigns with its highest outcome rank (null: no event yet).
 
         Columns: campaign_id, contact_id, email, account_id, company, persona, segment, variant, drafts, criteria
-        (JSON list or null), outcome_rank, simulated (any of its events simulated).
+        (JSON list or null), outcome_rank, simulated (any of its events simulated), reply_text (the text of its
+        highest-ranked event that has one, or null).
         """
         with self.reading() as con:
             return con.sql(
                 """
                 WITH best AS (
-                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated,
+                           arg_max(reply_text, outcome_rank) FILTER (WHERE reply_text IS NOT NULL) AS reply_text
                     FROM outcome_events GROUP BY campaign_id, contact_id
                 )
                 SELECT cc.campaign_id, cc.contact_id, cc.email, cc.account_id, cc.company, cc.persona, cc.segment, cc.variant, cc.drafts,
-                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated
+                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated,
+                       b.reply_text
                 FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
                 WHERE list_contains(?, cc.campaign_id)
                 ORDER BY cc.campaign_id, cc.segment, cc.contact_id
@@ -382,6 +398,43 @@ class Store:
                 "SELECT DISTINCT email, contact_id FROM campaign_contacts WHERE planned_at >= ?", params=[since]
             ).pl()
         return planned.with_columns(pl.coalesce(email_key_expr(pl.col("email")), pl.col("email")).alias("email"))
+
+    def cooldown(self, since: datetime) -> pl.DataFrame:
+        """The accounts a new round must leave alone: `account_id`, `domain`, `answered`, `emails` (lower case).
+
+        One row per account any campaign planned on or after `since`. `emails` are the people planned
+        there (each is cooled down on its own); `answered` is true when anyone at the account
+        answered (a reply of any kind, positive, a meeting, an unsubscribe): then the whole account
+        is cooled down, as sending tools stop a company when one person replies. A bounce or an
+        auto-reply is no answer, so a bounced person's colleagues stay eligible.
+        """
+        if not self.exists():
+            return pl.DataFrame(
+                schema={
+                    "account_id": pl.String,
+                    "domain": pl.String,
+                    "answered": pl.Boolean,
+                    "emails": pl.List(pl.String),
+                }
+            )
+        with self.reading() as con:
+            return con.sql(
+                f"""
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                )
+                SELECT coalesce(cc.account_id, lower(cc.domain), lower(split_part(cc.email, '@', 2))) AS account_id,
+                       any_value(lower(cc.domain)) AS domain,
+                       coalesce(bool_or(b.outcome_rank = {RANK["unsubscribed"]} OR b.outcome_rank >= {RANK["replied"]}), false)
+                           AS answered,
+                       list(DISTINCT lower(cc.email) ORDER BY lower(cc.email)) AS emails
+                FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
+                WHERE cc.planned_at >= ?
+                GROUP BY 1 ORDER BY 1
+                """,
+                params=[since],
+            ).pl()
 
     def campaign_summaries(self) -> pl.DataFrame:
         """Every campaign with its planned count and each contact's highest outcome, counted."""
@@ -656,6 +709,19 @@ class Store:
                 "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?::TIMESTAMP",
                 [*(list(column) for column in zip(*first, strict=True)), _now()],
             )
+
+
+def same_rules(recorded: str, text: str) -> bool:
+    """Two ICP texts that say the same rules: equal, or equal once parsed (a comment, such as the one
+    `icp refine` writes on a version it leaves unchanged, changes no rule)."""
+    if recorded == text:
+        return True
+    from targeting.icp.spec import parse_icp
+
+    try:
+        return parse_icp(recorded) == parse_icp(text)
+    except Exception:  # noqa: BLE001 - a text that does not parse says no rule the other says
+        return False
 
 
 def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:

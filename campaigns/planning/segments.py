@@ -3,7 +3,7 @@
 A near miss is an account the ICP just left out: every filter holds but its score is one point
 under the minimum, or its score is enough but exactly one filter fails (or is unknown). Neither
 may be suppressed or disqualified. Exploring a little is how the loop learns what the
-hypothesis left out (METHODS.md).
+hypothesis left out (docs/campaigns.md, "Reading a test honestly").
 """
 
 from __future__ import annotations

@@ -71,6 +71,17 @@ def plan(
     contacts_preset: ContactsPreset = None,
     contacts_map: ContactsMap = None,
     facts: FactsFile = None,
+    per_account: Annotated[
+        int, typer.Option(help="At most this many contacts of one account in the round (default 1).")
+    ] = 1,
+    inboxes: Annotated[
+        int | None, typer.Option(help="Sending inboxes: with --per-inbox-day, how long the round and the list last.")
+    ] = None,
+    per_inbox_day: Annotated[int, typer.Option(help="Emails each inbox sends a day.")] = 30,
+    balance: Annotated[
+        bool,
+        typer.Option(help="Balance each segment on the criterion the lineage is least certain of (from round 2)."),
+    ] = True,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
@@ -107,9 +118,19 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
         table.add_row(escape(seg["segment"]), str(seg["reachable"]), str(seg["planned"]), escape(variants), rate)
     console.print(table)
     print_warnings(summary["warnings"])
+    if summary.get("balanced_on"):
+        console.print(
+            f"balanced on {escape(summary['balanced_on'])}: the criterion least certain so far", highlight=False
+        )
+    if summary.get("capacity"):
+        console.print(escape(summary["capacity"]["sentence"]), highlight=False)
     console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
+    console.print(
+        f"next: outbound campaign export --campaign {summary['campaign_id']} --format instantly --out {out / 'instantly.csv'}",
+        highlight=False,
+    )
 
 
 @campaign_app.command("export")
@@ -141,6 +162,11 @@ def export(
     )
     if summary["sender"]["name"] is not None or summary["sender"]["sample"]:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
+    preset = fmt if fmt != "generic" else "canonical"
+    console.print(
+        f"next: send it, then outbound campaign ingest --campaign {summary['campaign_id']} --preset {preset} RESULTS.csv",
+        highlight=False,
+    )
 
 
 @campaign_app.command("ingest")
@@ -180,6 +206,7 @@ def ingest(
     if summary["unknown_statuses"]:
         words = ", ".join(f"{k!r}: {v}" for k, v in summary["unknown_statuses"].items())
         console.print(f"[yellow]warning[/]: status words not understood, rows ignored: {escape(words)}")
+    console.print(f"next: outbound campaign report --campaign {summary['campaign_id']} --out report", highlight=False)
 
 
 @campaign_app.command("report")
@@ -211,7 +238,8 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     console.print(
         f"campaign [bold]{result['campaign_id']}[/] {escape(result['name'])}: ICP {escape(result['icp'])} v{result['version']}{flag}; "
         f"{t['planned']} planned, {t['delivered']} delivered, {t['replies']} replies, {t['positive']} positive, "
-        f"{t['meetings']} meetings, {t['bounced']} bounced, {t['auto_replies']} auto-replies"
+        f"{t['meetings']} meetings, {t['unsubscribed']} unsubscribed, {t['bounced']} bounced, "
+        f"{t['auto_replies']} auto-replies"
     )
     for title, key in (
         ("Segments", "segments"),
@@ -224,25 +252,34 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
         table = Table(
             title[:-1].lower(),
             "delivered",
+            "replies",
             "positive",
-            "rate (95% CI)",
+            "reply rate (95% CI)",
             "P(better)",
             "verdict",
             "next round",
             title=title,
         )
         for row in result[key]:
-            rate = "-" if row["rate"] is None else f"{row['rate']:.1%} ({row['ci_low']:.1%}-{row['ci_high']:.1%})"
+            rate = (
+                "-"
+                if row["reply_rate"] is None
+                else f"{row['reply_rate']:.1%} ({row['reply_ci_low']:.1%}-{row['reply_ci_high']:.1%})"
+            )
             table.add_row(
                 escape(str(row["name"])),
                 str(row["delivered"]),
+                str(row["replies"]),
                 str(row["positive"]),
                 rate,
-                f"{row['p_better']:.2f}",
-                row["verdict"],
-                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/arm",
+                "-" if row["p_better"] is None else f"{row['p_better']:.2f}",
+                row["verdict"].replace("_", " "),
+                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/side",
             )
         console.print(table)
+        for row in result[key]:
+            if row["verdict"] in ("likely_better", "likely_worse"):
+                console.print(escape(row["sentence"]), highlight=False)
     for problem in result["data_problems"]:
         console.print(
             f"[yellow]data problem[/]: segment {escape(problem['segment'])}: {escape(problem['problem'])}",
@@ -251,6 +288,11 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     for note in result["notes"]:
         console.print(f"note: {escape(note)}", highlight=False)
     console.print(f"wrote {written['json']} and {written['html']}", highlight=False)
+    console.print(
+        f"next: outbound icp refine --icp ICP.yaml --campaign {result['campaign_id']} --out ICP.next.yaml "
+        "(give every campaign of the lineage)",
+        highlight=False,
+    )
 
 
 @campaign_app.command("list")

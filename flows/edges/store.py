@@ -128,7 +128,7 @@ def record_derived_icp(store: Path | None, icp_path: Path) -> dict[str, Any] | N
     `$OUTBOUND_STORE`); None where none is. The default `./outbound.duckdb` is not created for it.
 
     Raises:
-        InputError: that name and version are recorded with a different text.
+        InputError: that name and version are recorded with other rules.
     """
     if store is None and not os.environ.get("OUTBOUND_STORE"):
         return None

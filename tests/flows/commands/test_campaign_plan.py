@@ -80,6 +80,8 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "icp",
         "version",
         "planned",
+        "per_account",
+        "balanced_on",
         "segments",
         "warnings",
         "sender",
@@ -88,6 +90,7 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "unmapped",
         "unmapped_contacts",
     }
+    assert summary["per_account"] == 1 and summary["balanced_on"] is None  # a lineage's first round
     assert summary["contacts_layout"] == "canonical (recognized from its headers)"
     assert summary["contacts_encoding"] == "utf-8"
     assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
@@ -393,15 +396,23 @@ def test_plan_refuses_a_changed_icp_a_taken_name_and_strict_weak_designs(ws, tmp
     assert invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1")).exit_code == 0
     taken = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1"))
     assert taken.exit_code == 2 and "already exists" in taken.stderr
+    # A comment changes no rule (refine's unchanged --out is such a file): the same version, planned.
+    commented = tmp_path / "commented.yaml"
+    commented.write_text("# UNCHANGED\n" + (ws / "icp.yaml").read_text())
+    args = plan_args(ws, tmp_path / "c1", store, "--name", "q1b")
+    args[args.index(ws / "icp.yaml")] = commented
+    assert invoke(*args).exit_code == 0
     changed = tmp_path / "icp.yaml"
-    changed.write_text((ws / "icp.yaml").read_text() + "\n# a comment changes the text\n")
+    text = (ws / "icp.yaml").read_text()
+    assert "min_score: 5" in text
+    changed.write_text(text.replace("min_score: 5", "min_score: 4"))
     args = plan_args(ws, tmp_path / "c", store, "--name", "q2")
     args[args.index(ws / "icp.yaml")] = changed
     refused = invoke(*args)
     assert refused.exit_code == 2 and "bump `version`" in refused.stderr
     strict = invoke(*plan_args(ws, tmp_path / "c3", store, "--name", "q3", "--strict"))
     assert strict.exit_code == 2 and "--strict" in strict.stderr and not (tmp_path / "c3").exists()
-    assert Store(store).campaign_names() == {"q1"}
+    assert Store(store).campaign_names() == {"q1", "q1b"}
 
 
 def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_harness, ws, tmp_path):
@@ -540,3 +551,61 @@ def test_a_plan_whose_files_cannot_be_written_records_nothing(ws, tmp_path, monk
     assert result.exit_code == 2 and "the disk is full" in result.stderr and result.stderr.count("\n") == 1
     assert not store.exists() or Store(store).campaign_names() == set()
     assert not (tmp_path / "c" / "campaign.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--per-account", "0"], "--per-account"),
+        (["--inboxes", "0"], "--inboxes"),
+        (["--inboxes", "2", "--per-inbox-day", "0"], "--per-inbox-day"),
+    ],
+)
+def test_plan_refuses_no_contact_per_account_and_no_inbox_in_one_line(ws, tmp_path, extra, needle):
+    result = invoke(*plan_args(ws, tmp_path / "c", tmp_path / "s.duckdb", *extra))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert needle in result.stderr and not (tmp_path / "c").exists()
+
+
+def test_round_two_leaves_answering_accounts_alone_and_refuses_round_one_s_results(ws, tmp_path):
+    store = tmp_path / "s.duckdb"
+    first = invoke(*plan_args(ws, tmp_path / "r1", store, "--name", "r1", "--inboxes", "2", "--json"))
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert (
+        summary["capacity"]["sending_days"] >= 1
+        and "sending days on 2 inboxes at 30 a day" in summary["capacity"]["sentence"]
+    )
+    exported = tmp_path / "r1.csv"
+    assert (
+        invoke(
+            "campaign", "export", "--campaign", "r1", "--format", "instantly", "--out", exported, "--store", store
+        ).exit_code
+        == 0
+    )
+    leads = pl.read_csv(exported, infer_schema=False)
+    replies = ["Interested", "Not Interested", ""] + [""] * (leads.height - 3)
+    results = leads.select(
+        pl.col("email").alias("Email"),
+        pl.Series("Lead Status", ["Completed"] * leads.height),
+        pl.Series("Interest Status", replies),
+        pl.Series("Reply Count", ["1", "1"] + ["0"] * (leads.height - 2)),
+        "campaign_id",
+    )
+    results.write_csv(tmp_path / "results.csv")
+    ingested = invoke(
+        "campaign", "ingest", "--campaign", "r1", "--preset", "instantly", tmp_path / "results.csv", "--store", store
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert "next: outbound campaign report --campaign" in ingested.stdout
+    planned = Store(store).campaign_contacts(summary["campaign_id"])
+    answered = set(planned.head(2)["account_id"].to_list())
+    second = invoke(*plan_args(ws, tmp_path / "r2", store, "--name", "r2", "--json"))
+    assert second.exit_code == 0, second.output
+    round_two = Store(store).campaign_contacts(json.loads(second.stdout)["campaign_id"])
+    assert not set(round_two["account_id"].to_list()) & answered
+    wrong = invoke(
+        "campaign", "ingest", "--campaign", "r2", "--preset", "instantly", tmp_path / "results.csv", "--store", store
+    )
+    assert wrong.exit_code == 2 and wrong.stderr.count("\n") == 1
+    assert summary["campaign_id"] in wrong.stderr and "r2 (" in wrong.stderr
