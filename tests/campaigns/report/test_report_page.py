@@ -130,7 +130,7 @@ def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     dom = _dump(page, tmp_path)
     assert 'id="simulated"' in dom and ">SIMULATED<" in dom
     assert 'data-svgs="3"' in dom  # segments, criteria, the ICP change
-    assert "Positive-reply rate by segment" in dom and "sweet-spot size" in dom  # SVG text is text
+    assert "Reply rate by segment" in dom and "sweet-spot size" in dom  # SVG text is text
     assert (
         '<td class="likely_better">likely better</td>' in dom and "6/19" in dom
     )  # segment A: 6 positive of 19 delivered
