@@ -18,7 +18,7 @@ them positive); without it, `--rate` is the positive-reply rate and negative rep
 everywhere (the tables before the issue of real reply rates).
 
 Per seed, three rounds of 100 contacts, each round the project's own code as plain functions:
-plan (`campaigns.planning.plan_campaign`, Thompson allocation on the lineage's pooled outcomes,
+plan (`campaigns.planning.design_campaign`, Thompson allocation on the lineage's pooled outcomes,
 earlier rounds' emails cooled down and every account where anyone answered, as `Store.cooldown`
 does; from round 2 each segment balanced on the criterion the lineage is least certain of, as
 `campaign plan --balance` does), results from the seeded responder (`targeting.sample.responder`,
@@ -26,7 +26,7 @@ does; from round 2 each segment balanced on the criterion the lineage is least c
 `campaign ingest` does (`campaigns.results.ingest`), pooled as `icp refine` pools them
 (`campaigns.report.pooled_outcomes`: every round of the lineage, each contact at its campaign's
 version's criteria; `--pool since-change` pools only the rounds since the last change), and refined
-(`targeting.icp.refine.refine_icp`, reading genuine replies against the 3.4% benchmark reply rate).
+(`targeting.icp.refine.refine_on_outcomes`, reading genuine replies against the 3.4% benchmark reply rate).
 ICP v1 -> v2 -> v3 -> v4 (a version that does not change keeps its number in the table's sense:
 v(k+1) = v(k)).
 
@@ -214,7 +214,7 @@ def plan_round(
     account where anyone answered (as `Store.cooldown` and `eligible_contacts` do)."""
     from campaigns.planning.allocation import SegmentEvidence
     from campaigns.planning.contacts import Candidates
-    from campaigns.planning.plan import PlanOptions, plan_campaign
+    from campaigns.planning.plan import PlanOptions, design_campaign
     from targeting.icp.spec import dump_icp
 
     segments, candidates = candidates_for(spec)
@@ -230,7 +230,7 @@ def plan_round(
         }
     icp_hash = hashlib.sha256(dump_icp(spec).encode("utf-8")).hexdigest()
     options = PlanOptions(size=SIZE, name=name, seed=seed, balance_on=balance_on)
-    return plan_campaign(spec, icp_hash, segments, open_, options, render=_context().render, evidence=evidence)
+    return design_campaign(spec, icp_hash, segments, open_, options, render=_context().render, evidence=evidence)
 
 
 def lineage_outcomes(history: pl.DataFrame) -> pl.DataFrame:
@@ -315,7 +315,7 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
     from campaigns.prior import Prior
     from campaigns.report.pooled import pooled_outcomes
     from campaigns.results.outcomes import RANK
-    from targeting.icp.refine import refine_icp
+    from targeting.icp.refine import refine_on_outcomes
     from targeting.sample.responder import simulated_results
 
     world, seed, rate, pool, share, balance = job
@@ -351,7 +351,7 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
             else:
                 pooled, claims = pooled_outcomes(pl.concat(since_change))[0], None
                 ids = [str(c) for c in pl.concat(since_change)["campaign_id"].unique(maintain_order=True)]
-            refinement = refine_icp(spec, pooled, Prior().reply_rate, ids, ctx.accounts, claims)
+            refinement = refine_on_outcomes(spec, pooled, Prior().reply_rate, ids, ctx.accounts, claims)
             positives.append(int(outcomes.filter(pl.col("outcome_rank") >= RANK["positive"]).height))
             replies.append(int(outcomes.filter(pl.col("outcome_rank") >= RANK["replied"]).height))
             changed.append(refinement.new_spec is not None)

@@ -23,7 +23,7 @@ __all__, __getattr__ = lazy_face(
         "StoreBusy": "campaigns.store",
         "export_planned": "campaigns.export",
         "is_blocked_expr": "campaigns.ledger",
-        "plan_campaign": "campaigns.planning",
+        "design_campaign": "campaigns.planning",
         "read_results": "campaigns.results",
     },
 )

@@ -21,7 +21,7 @@ __all__, __getattr__ = lazy_face(
         "allocate": "campaigns.planning.allocation",
         "detectable_rate": "campaigns.planning.power",
         "eligible_contacts": "campaigns.planning.contacts",
-        "plan_campaign": "campaigns.planning.plan",
+        "design_campaign": "campaigns.planning.plan",
         "reviewed_drafts": "campaigns.planning.drafts",
         "segment_accounts": "campaigns.planning.segments",
     },

@@ -88,7 +88,7 @@ def order_key(seed: int, segment: str, account_id: str) -> str:
     return hashlib.sha256(f"{seed}\x1f{segment}\x1f{account_id}".encode()).hexdigest()
 
 
-def plan_campaign(
+def design_campaign(
     spec: IcpSpec,
     icp_hash: str,
     segments: pl.DataFrame,

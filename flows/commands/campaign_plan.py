@@ -156,7 +156,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     from campaigns.planning.allocation import SegmentEvidence
     from campaigns.planning.contacts import cooldown_sets, eligible_contacts
     from campaigns.planning.drafts import RenderSpecs, reviewed_drafts
-    from campaigns.planning.plan import DEFAULT_PRIOR, PlanOptions, plan_campaign
+    from campaigns.planning.plan import DEFAULT_PRIOR, PlanOptions, design_campaign
     from campaigns.planning.segments import excluded_accounts, segment_accounts
 
     spec = inputs.spec
@@ -217,7 +217,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         balance_on=balance_criterion(store, spec, candidates, segments, request) if request.balance else None,
     )
     icp_hash = hashlib.sha256(inputs.text.encode("utf-8")).hexdigest()
-    plan = runner.step(plan_campaign)(
+    plan = runner.step(design_campaign)(
         spec,
         icp_hash,
         segments,

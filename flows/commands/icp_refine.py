@@ -116,7 +116,7 @@ def load_refine_inputs(request: RefineRequest) -> RefineInputs:
 def run_refine(request: RefineRequest, inputs: RefineInputs, runner: Runner) -> dict[str, Any]:
     """Refine the ICP on the campaigns' pooled outcomes; write and record the new version if anything changed."""
     from campaigns.report.pooled import pooled_outcomes
-    from targeting.icp.refine import refine_icp, refined_icp_text
+    from targeting.icp.refine import refine_on_outcomes, refined_icp_text
 
     spec, records, prior = inputs.spec, inputs.campaigns, inputs.prior
     store = Store(request.store)
@@ -126,7 +126,7 @@ def run_refine(request: RefineRequest, inputs: RefineInputs, runner: Runner) -> 
     if request.accounts is not None:
         attributes = read_universe(request.accounts, inputs.accounts, inputs.facts, runner).accounts.collect()
     outcomes = with_older_versions(store, spec, records, outcomes, attributes)
-    refinement = refine_icp(spec, outcomes, prior.reply_rate, ids, attributes)
+    refinement = refine_on_outcomes(spec, outcomes, prior.reply_rate, ids, attributes)
     if unweighed:
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"

@@ -385,7 +385,7 @@ def criterion_reading(outcomes: pl.DataFrame, label: str, prior_rate: float) -> 
     return read_contrast(*(int(v or 0) for v in row), prior_rate)
 
 
-def refine_icp(
+def refine_on_outcomes(
     spec: IcpSpec,
     outcomes: pl.DataFrame,
     prior_rate: float,

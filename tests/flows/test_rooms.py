@@ -97,3 +97,27 @@ def _visit_all(graph: dict[str, set[str]]) -> None:
 
     for module in sorted(graph):
         visit(module, [])
+
+
+def _functions(paths) -> dict[str, str]:
+    """Top-level function name -> the file that defines it."""
+    names = {}
+    for path in paths:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef):
+                names[node.name] = str(path.relative_to(ROOT))
+    return names
+
+
+def test_flows_core_functions_and_commands_do_not_share_names():
+    flows = _functions((FLOWS / "runs").glob("*.py"))
+    others = _functions(
+        [
+            *(p for package in ("targeting", "messaging", "campaigns") for p in (ROOT / package).rglob("*.py")),
+            *(FLOWS / "commands").glob("*.py"),
+            *(FLOWS / "cli").glob("*.py"),
+            *(FLOWS / "edges").glob("*.py"),
+        ]
+    )
+    shared = {name: others[name] for name in flows if name in others and not name.startswith("_")}
+    assert not shared, f"flow names also defined elsewhere: {shared}"

@@ -9,7 +9,7 @@ import pytest
 
 from campaigns.planning.contacts import cooldown_sets, eligible_contacts
 from campaigns.planning.drafts import RenderSpecs
-from campaigns.planning.plan import PlanOptions, plan_campaign
+from campaigns.planning.plan import PlanOptions, design_campaign
 from campaigns.planning.segments import segment_accounts
 from campaigns.results.outcomes import RANK
 from campaigns.store import CampaignRecord, Store
@@ -44,7 +44,7 @@ def plan(world, per_account: int = 1, size: int = 60, cooled=((), ())):
         cooled_accounts=cooled[1],
     )
     options = PlanOptions(size=size, name=f"p{per_account}", seed=3, per_account=per_account)
-    return plan_campaign(spec, "h", segments, candidates, options, render=render), candidates
+    return design_campaign(spec, "h", segments, candidates, options, render=render), candidates
 
 
 def test_a_round_plans_one_contact_per_account_by_default(world):

@@ -226,7 +226,7 @@ def _block(segment: str, persona: str, criteria: list[str], replies: int, delive
 
 
 def test_equal_counts_give_equal_numbers_in_every_section_and_in_refine():
-    from targeting.icp.refine import refine_icp
+    from targeting.icp.refine import refine_on_outcomes
     from targeting.icp.spec import parse_icp
 
     # 3 of 15 against 7 of 81 for a segment, a persona and a criterion alike (the example).
@@ -255,7 +255,7 @@ def test_equal_counts_give_equal_numbers_in_every_section_and_in_refine():
             "criteria": [x for b in blocks for x in b["criteria"]],
         }
     )
-    evidence = refine_icp(spec, pooled, Prior().reply_rate, ["c-1"]).evidence[0]
+    evidence = refine_on_outcomes(spec, pooled, Prior().reply_rate, ["c-1"]).evidence[0]
     assert round(evidence.p_better, 4) == criterion["p_better"] and round(evidence.lift, 4) == criterion["lift"]
 
 

@@ -10,7 +10,7 @@ from targeting.icp.refine import (
     MAX_STEP,
     POINT_LOGIT,
     icp_changes,
-    refine_icp,
+    refine_on_outcomes,
     refined_icp_text,
     unchanged_icp_text,
 )
@@ -56,7 +56,7 @@ RATE = 0.034
 
 def test_strong_evidence_moves_points_at_most_two_with_a_sentence_beside_the_line():
     frame = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)])
-    result = refine_icp(SPEC, frame, RATE, ["c-00000001"])
+    result = refine_on_outcomes(SPEC, frame, RATE, ["c-00000001"])
     size = result.evidence[0]
     assert (size.replies_with, size.delivered_with, size.replies_without, size.delivered_without) == (14, 120, 1, 130)
     assert size.step == MAX_STEP and size.p_better > SURE
@@ -74,13 +74,13 @@ def test_strong_evidence_moves_points_at_most_two_with_a_sentence_beside_the_lin
 
 def test_the_reading_refine_acts_on_is_the_one_reading_of_its_counts():
     frame = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)])
-    size = refine_icp(SPEC, frame, RATE, ["c-1"]).evidence[0]
+    size = refine_on_outcomes(SPEC, frame, RATE, ["c-1"]).evidence[0]
     assert size.reading == read_contrast(14, 120, 1, 130, RATE)
 
 
 def test_weak_evidence_changes_nothing_and_the_same_version_is_written_marked_unchanged():
     frame = _frame([(["sweet-spot size"], 50, 2), ([], 50, 1)])
-    result = refine_icp(SPEC, frame, RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, frame, RATE, ["c-1"])
     assert result.new_spec is None and not result.changes
     assert all("stays at" in e.sentence() for e in result.evidence)
     assert any("marked unchanged" in w for w in result.warnings)
@@ -92,20 +92,20 @@ def test_weak_evidence_changes_nothing_and_the_same_version_is_written_marked_un
 
 def test_a_tiny_side_is_no_comparison_and_moves_nothing():
     frame = _frame([(["sweet-spot size"], 200, 30), ([], 6, 0)])
-    size = refine_icp(SPEC, frame, RATE, ["c-1"]).evidence[0]
+    size = refine_on_outcomes(SPEC, frame, RATE, ["c-1"]).evidence[0]
     assert size.p_better is None and size.step == 0
     assert "no comparison, only 6 contacts without it" in size.sentence()
 
 
 def test_a_high_probability_on_a_couple_of_replies_is_not_enough():
     frame = _frame([(["sweet-spot size"], 20, 2), ([], 200, 0)])
-    result = refine_icp(SPEC, frame, RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, frame, RATE, ["c-1"])
     assert result.evidence[0].replies_with == 2 and result.new_spec is None
 
 
 def test_strong_negative_evidence_lowers_a_criterion_at_most_two_points():
     frame = _frame([(["late stage"], 300, 2), ([], 300, 30)])
-    result = refine_icp(SPEC, frame, RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, frame, RATE, ["c-1"])
     late = result.evidence[3]
     assert late.step == -MAX_STEP and result.new_spec.scoring.criteria[3].points == 1 - MAX_STEP
     assert late.sentence().startswith(
@@ -117,7 +117,7 @@ def test_strong_negative_evidence_lowers_a_criterion_at_most_two_points():
 def test_a_criterion_already_where_its_lift_puts_it_stays():
     moved = parse_icp(dump_icp(SPEC).replace("points: 2", "points: 9"))
     frame = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)])
-    size = refine_icp(moved, frame, RATE, ["c-1"]).evidence[0]
+    size = refine_on_outcomes(moved, frame, RATE, ["c-1"]).evidence[0]
     assert size.reading.verdict == "likely_better" and size.lift / POINT_LOGIT < 9
     assert size.step == 0 and "its points already say as much" in size.sentence()
 
@@ -138,7 +138,7 @@ def test_correlated_criteria_do_not_both_take_the_credit():
             ],
         }
     )
-    result = refine_icp(SPEC, frame, RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, frame, RATE, ["c-1"])
     size_e, na_e = result.evidence[0], result.evidence[1]
     assert size_e.step > 0
     assert na_e.reading.verdict == "likely_better" and na_e.step == 0
@@ -146,13 +146,16 @@ def test_correlated_criteria_do_not_both_take_the_credit():
 
 
 def test_a_null_world_rarely_changes_anything():
-    changed = sum(bool(refine_icp(SPEC, _world(seed, 300, [0, 0, 0, 0]), 0.04, ["c"]).changes) for seed in range(60))
+    changed = sum(
+        bool(refine_on_outcomes(SPEC, _world(seed, 300, [0, 0, 0, 0]), 0.04, ["c"]).changes) for seed in range(60)
+    )
     assert changed <= 6
 
 
 def test_a_strong_world_usually_finds_the_lift():
     found = sum(
-        refine_icp(SPEC, _world(seed, 600, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0 for seed in range(30)
+        refine_on_outcomes(SPEC, _world(seed, 600, [1.4, 0, 0, 0]), 0.04, ["c"]).evidence[0].step > 0
+        for seed in range(30)
     )
     assert found >= 20
 
@@ -162,16 +165,16 @@ def test_contacts_whose_campaign_never_scored_a_criterion_are_left_out_of_its_co
     # 100 more contacts from a version without North America: unknown there, none replied.
     older = _frame([(["sweet-spot size"], 100, 0)]).with_columns(pl.lit(["North America"]).alias("unknown"))
     pooled = pl.concat([frame.with_columns(pl.lit([], pl.List(pl.String)).alias("unknown")), older])
-    result = refine_icp(SPEC, pooled, RATE, ["c-1", "c-0"])
+    result = refine_on_outcomes(SPEC, pooled, RATE, ["c-1", "c-0"])
     size, na = result.evidence[0], result.evidence[1]
     assert (size.delivered_with, size.delivered_without) == (220, 130)
     assert (na.delivered_with, na.replies_with, na.delivered_without, na.replies_without) == (60, 9, 190, 6)
-    wrong = refine_icp(SPEC, pl.concat([frame, older.drop("unknown")]), RATE, ["c-1", "c-0"]).evidence[1]
+    wrong = refine_on_outcomes(SPEC, pl.concat([frame, older.drop("unknown")]), RATE, ["c-1", "c-0"]).evidence[1]
     assert wrong.delivered_without == 290 and wrong.lift > na.lift
 
 
 def test_icp_changes_reads_like_a_diff():
-    result = refine_icp(SPEC, _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)]), RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)]), RATE, ["c-1"])
     lines = icp_changes(SPEC, result.new_spec)
     assert lines == [f"~ criterion sweet-spot size: +2 -> {result.new_spec.scoring.criteria[0].points:+d}"]
     assert icp_changes(None, SPEC) == ["first version"]
@@ -179,7 +182,7 @@ def test_icp_changes_reads_like_a_diff():
 
 def test_positive_replies_are_read_where_a_frame_has_no_genuine_replies():
     frame = _frame([(["sweet-spot size"], 120, 14), ([], 130, 1)]).rename({"replied": "positive"})
-    result = refine_icp(SPEC, frame, RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, frame, RATE, ["c-1"])
     assert result.evidence[0].outcome == "positive" and result.evidence[0].step > 0
     assert "replied positively" in result.evidence[0].sentence()
 
@@ -199,7 +202,7 @@ def test_wrong_person_and_already_use_replies_are_evidence_on_personas_and_prior
             "reason": ["already_use", "wrong_person", "wrong_person", "positive"] + [None] * 40,
         }
     )
-    result = refine_icp(spec, frame, RATE, ["c-1"])
+    result = refine_on_outcomes(spec, frame, RATE, ["c-1"])
     assert result.evidence[0].already_use == (1, 0)
     assert "(1 with it and 0 without said they already use a tool)" in result.evidence[0].sentence()
     assert result.personas == [
@@ -228,7 +231,7 @@ def _explore(gong_n: int, gong_k: int, other_n: int, other_k: int) -> tuple[pl.D
 
 def test_an_attribute_that_stands_out_in_the_explore_share_is_proposed_with_its_evidence():
     outcomes, attributes = _explore(60, 12, 240, 2)
-    result = refine_icp(SPEC, outcomes, RATE, ["c-1"], attributes)
+    result = refine_on_outcomes(SPEC, outcomes, RATE, ["c-1"], attributes)
     (proposal,) = result.proposals
     assert (proposal.field, proposal.value, proposal.replies_with, proposal.delivered_with) == (
         "tech_stack",
@@ -256,12 +259,12 @@ def test_an_attribute_that_stands_out_in_the_explore_share_is_proposed_with_its_
 
 def test_an_explore_attribute_without_a_real_difference_is_not_proposed():
     outcomes, attributes = _explore(60, 2, 240, 8)
-    assert refine_icp(SPEC, outcomes, RATE, ["c-1"], attributes).proposals == []
+    assert refine_on_outcomes(SPEC, outcomes, RATE, ["c-1"], attributes).proposals == []
 
 
 def test_without_the_accounts_nothing_is_proposed():
     outcomes, _ = _explore(60, 12, 240, 2)
-    result = refine_icp(SPEC, outcomes, RATE, ["c-1"])
+    result = refine_on_outcomes(SPEC, outcomes, RATE, ["c-1"])
     assert result.proposals == [] and result.new_spec is None
 
 
@@ -277,7 +280,7 @@ def test_with_the_accounts_the_refined_list_s_size_is_checked_against_the_band()
     base = {name: None for name in ACCOUNT_SCHEMA}
     accounts = pl.DataFrame([base | r for r in rows], schema=ACCOUNT_SCHEMA)
     frame = _frame([(["us"], 150, 30), ([], 150, 2)])
-    result = refine_icp(spec, frame, RATE, ["c-1"], accounts)
+    result = refine_on_outcomes(spec, frame, RATE, ["c-1"], accounts)
     # us moves +1 -> +3: every US account now clears min_score 2 on its own: 8 targets instead of 4.
     assert result.new_spec.scoring.criteria[1].points == 3
     size = result.list_size
