@@ -57,8 +57,8 @@ def main() -> None:
     clock = Clock()
     import polars as pl
 
-    from flows.edges.inputs import load_facts_spec
     from flows.edges.files import sink_csv, write_csv
+    from flows.edges.inputs import load_facts_spec
     from targeting import memory
     from targeting.facts import with_account_facts
     from targeting.icp.spec import load_icp

@@ -344,6 +344,42 @@ def draft(
 
 
 @app.command()
+def review(
+    drafts: Annotated[Path, typer.Option(help="Folder written by `outbound draft`.")],
+    targets: Annotated[
+        Path | None,
+        typer.Option(help="The targets the drafts were written for (default: targets.parquet in or beside --drafts)."),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default 8765, else the next free one).")] = None,
+    workspace: Annotated[Path, typer.Option(help="Workspace holding sender.yaml and facts.yaml.")] = Path("."),
+    store: StoreOption = None,
+) -> None:
+    """Review a drafts folder in the browser: each claim beside the account's words; approve, edit, reject.
+
+    Decisions are kept in the store as they are made and written to DRAFTS/review.csv (review_status),
+    which `campaign plan --drafts DRAFTS --reviewed-only` reads.
+    """
+    from flows.commands.review import ReviewRequest, ReviewSession, load_review_inputs, review_url, serve
+
+    with one_line_errors():
+        request = ReviewRequest.given(locals())
+        inputs = load_review_inputs(request)
+        session = ReviewSession(request, inputs)
+    if inputs.port_note:
+        console.print(inputs.port_note, highlight=False)
+    if inputs.targets is None:
+        console.print("no targets found in or beside the drafts: the accounts' words are not shown (--targets)")
+    console.print(
+        f"reviewing {inputs.drafts.height:,} drafts in {drafts}: open {review_url(session)}",
+        highlight=False,
+        markup=False,
+    )
+    console.print("decisions are saved as you make them; Ctrl-C stops the page", highlight=False)
+    with one_line_errors():
+        serve(session)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo workspace and every output.")] = Path("demo-out"),
     prefect: PrefectFlag = None,
@@ -383,6 +419,12 @@ def demo(
             highlight=False,
         )
     console.print(f"report: {loop['report']}", highlight=False)
+    console.print(
+        f"review the drafts in your browser: outbound review --drafts {out}/drafts --workspace {out} "
+        f"--store {out}/outbound.duckdb",
+        highlight=False,
+        markup=False,
+    )
     say_how_to_see_runs(target_run.flow_run, json_out=json_out)
 
 
