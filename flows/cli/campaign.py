@@ -73,6 +73,10 @@ def plan(
     facts: FactsFile = None,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
+    reviewed_only: Annotated[
+        bool,
+        typer.Option(help="Plan only the contacts whose drafts `outbound review` approved (all their steps)."),
+    ] = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
@@ -107,6 +111,17 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
         table.add_row(escape(seg["segment"]), str(seg["reachable"]), str(seg["planned"]), escape(variants), rate)
     console.print(table)
     print_warnings(summary["warnings"])
+    if "review" in summary:
+        review = summary["review"]
+        console.print(
+            f"reviewed only: {review['approved_contacts']} contacts approved, {review['unreviewed_contacts']} "
+            f"not fully reviewed (left out), {len(review['rejected'])} drafts rejected",
+            highlight=False,
+        )
+        for row in review["rejected"]:
+            console.print(
+                f"  rejected {row['contact_id']} step {row['step']}: {row['reason']}", markup=False, highlight=False
+            )
     console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)

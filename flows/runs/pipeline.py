@@ -197,6 +197,7 @@ def plan_campaign(
     contacts_preset: str | None = None,
     contacts_map: str | None = None,
     facts: str | None = None,
+    reviewed_only: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""
     request = PlanRequest.given(locals())
