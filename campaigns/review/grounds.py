@@ -137,7 +137,8 @@ def draft_grounds(draft: dict[str, Any], account: dict[str, Any] | None, spec: F
         )
         (at.issues if at is not None else draft_issues).append(issue)
     description = (account or {}).get("description")
-    described = [g.words for g in grounds if g.source == "description"]
+    # The evidence read from the description, and any other fact's words where the text says them too.
+    described = [g.words for g in grounds]
     return DraftGrounds(
         sentences=paragraphs,
         grounds=grounds,

@@ -45,7 +45,9 @@ def check_text(
         {"subject": [subject], "body": [body], "facts_used": [list(draft.get("facts_used") or [])]},
         schema={"subject": pl.String, "body": pl.String, "facts_used": pl.List(pl.String)},
     )
-    issues = lint_drafts(frame, postal_address=sender.postal_address, opt_out_line=sender.opt_out_line)["issues"][0]
+    issues = lint_drafts(frame, postal_address=sender.postal_address, opt_out_line=sender.opt_out_line)[
+        "issues"
+    ].to_list()[0]
     return list(issues or [])
 
 
