@@ -17,8 +17,8 @@ import polars as pl
 from targeting.facts.derive import account_facts
 from targeting.facts.spec import FACT_KINDS, FactsSpec
 
-# A sentence: up to its closing mark, or a whole line (a greeting, a signature).
-_SENTENCE = re.compile(r"[^\n.!?]*[^\s.!?][^\n.!?]*(?:[.!?]+|$)", re.MULTILINE)
+# A sentence ends at a closing mark followed by space, or at a line break ("Inc., 2261" does not end one).
+_BREAK = re.compile(r"(?<=[.!?])[ \t]+|[ \t]*\n[ \t]*")
 _QUOTED = re.compile(r"'([^']{2,})'")
 
 
@@ -42,6 +42,7 @@ class Sentence:
     """A sentence of the draft as sent, with the grounds it rests on and the checks' findings at it."""
 
     text: str
+    after: str = ""  # the space or line break that follows it in the draft, kept as it is
     grounds: list[Ground] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
 
@@ -57,13 +58,17 @@ class DraftGrounds:
     draft_issues: list[str]  # findings no sentence holds (a missing footer, the length)
 
 
-def sentences(text: str) -> list[list[str]]:
-    """`text` as paragraphs of sentences (a line break ends a sentence)."""
-    return [
-        [m.group().strip() for m in _SENTENCE.finditer(paragraph) if m.group().strip()]
-        for paragraph in re.split(r"\n\s*\n", text or "")
-        if paragraph.strip()
-    ]
+def sentences(text: str) -> list[list[tuple[str, str]]]:
+    """`text` as paragraphs of (sentence, the space or line break after it); joined back they are the paragraph."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", (text or "").strip()):
+        parts, at = [], 0
+        for cut in _BREAK.finditer(paragraph):
+            parts.append((paragraph[at : cut.start()], cut.group()))
+            at = cut.end()
+        parts.append((paragraph[at:], ""))
+        paragraphs.append([(sentence, after) for sentence, after in parts if sentence.strip()])
+    return [p for p in paragraphs if p]
 
 
 def account_grounds(account: dict[str, Any] | None, facts_used: list[str], spec: FactsSpec) -> list[Ground]:
@@ -121,7 +126,7 @@ def draft_grounds(draft: dict[str, Any], account: dict[str, Any] | None, spec: F
     """
     grounds = account_grounds(account, list(draft.get("facts_used") or []), spec)
     paragraphs = [[Sentence(draft.get("subject") or "")]] + [
-        [Sentence(s) for s in paragraph] for paragraph in sentences(draft.get("body") or "")
+        [Sentence(text, after) for text, after in paragraph] for paragraph in sentences(draft.get("body") or "")
     ]
     placed: set[Ground] = set()
     for paragraph in paragraphs:

@@ -350,6 +350,11 @@ def review(
         Path | None,
         typer.Option(help="The targets the drafts were written for (default: targets.parquet in or beside --drafts)."),
     ] = None,
+    contacts: Annotated[
+        Path | None, typer.Option(help="The contacts drafted: each title and the persona rule that decided it.")
+    ] = None,
+    contacts_preset: ContactsPreset = None,
+    contacts_map: ContactsMap = None,
     port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default 8765, else the next free one).")] = None,
     workspace: Annotated[Path, typer.Option(help="Workspace holding sender.yaml and facts.yaml.")] = Path("."),
     store: StoreOption = None,
@@ -420,8 +425,8 @@ def demo(
         )
     console.print(f"report: {loop['report']}", highlight=False)
     console.print(
-        f"review the drafts in your browser: outbound review --drafts {out}/drafts --workspace {out} "
-        f"--store {out}/outbound.duckdb",
+        f"review the drafts in your browser: outbound review --drafts {out}/drafts --contacts {out}/contacts.csv "
+        f"--workspace {out} --store {out}/outbound.duckdb",
         highlight=False,
         markup=False,
     )

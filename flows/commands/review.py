@@ -32,6 +32,9 @@ class ReviewRequest(Request):
 
     drafts: InputFolder
     targets: Path | None = None
+    contacts: Path | None = None  # the contacts drafted: their titles, and the persona rule each one met
+    contacts_preset: str | None = None
+    contacts_map: Path | None = None
     port: int | None = None
     store: Path | None = None
     workspace: Path = Path(".")
@@ -105,12 +108,32 @@ def load_review_inputs(request: ReviewRequest) -> ReviewInputs:
         wanted = frame.filter(pl.col("account_id").is_in(drafts["account_id"].unique().implode()))
         accounts = {row["account_id"]: row for row in wanted.iter_rows(named=True)}
     copy = load_copy_specs(request.workspace)
+    if request.contacts is not None:
+        drafts = drafts.join(
+            contact_titles(request, copy.persona_rules), on="contact_id", how="left", maintain_order="left"
+        )
     facts_yaml = request.workspace / "facts.yaml"
     facts = load_facts_spec(facts_yaml if facts_yaml.is_file() else None)
     log = ReviewLog(resolve_store_path(request.store), request.drafts)
     log.check()
     port, note = free_port(request.port or DEFAULT_PORT)
     return ReviewInputs(drafts, accounts, copy.sender, facts, log, port, note, targets)
+
+
+def contact_titles(request: ReviewRequest, rules: Any) -> pl.DataFrame:
+    """contact_id, title and the persona rule that decided, from `--contacts` read as `outbound draft` reads it."""
+    from flows.edges.inputs import check_contacts, contacts_layout, read_contacts
+    from messaging.contacts.classify import classify_contacts
+
+    if not request.contacts.is_file():
+        raise InputError("file not found", field="--contacts", path=request.contacts)
+    layout = contacts_layout(request.contacts, request.contacts_preset, request.contacts_map)
+    check_contacts(request.contacts, layout)
+    people = read_contacts(request.contacts, layout).contacts.lazy()
+    if "title" not in people.collect_schema().names():
+        return pl.DataFrame(schema={"contact_id": pl.String, "title": pl.String, "rule": pl.String})
+    titled = people.select(pl.col("contact_id").cast(pl.String), pl.col("title").cast(pl.String))
+    return classify_contacts(titled, rules).select("contact_id", "title", "rule").collect().unique("contact_id")
 
 
 class ReviewSession:

@@ -90,6 +90,15 @@ def _folder(tmp_path: Path) -> Path:
         },
         schema_overrides={"facts_used": pl.List(pl.String), "issues": pl.List(pl.String)},
     )
+    pl.DataFrame(
+        {
+            "contact_id": [p[0] for p in people],
+            "first_name": [p[2] for p in people],
+            "last_name": ["Lee"] * 3,
+            "email": [f"{p[2].lower()}@{p[1]}" for p in people],
+            "title": ["Chief Financial Officer <b onmouseover=alert(1)>", "Revenue Operations Manager", "CEO"],
+        }
+    ).write_csv(tmp_path / "contacts.csv")
     folder = tmp_path / "drafts"
     folder.mkdir()
     drafts.write_parquet(folder / "drafts.parquet")
@@ -119,7 +128,9 @@ class _Server:
 
 
 def _session(tmp_path: Path, folder: Path) -> ReviewSession:
-    request = ReviewRequest(drafts=folder, store=tmp_path / "outbound.duckdb", workspace=tmp_path / "ws")
+    request = ReviewRequest(
+        drafts=folder, contacts=tmp_path / "contacts.csv", store=tmp_path / "outbound.duckdb", workspace=tmp_path / "ws"
+    )
     return ReviewSession(request, load_review_inputs(request))
 
 
@@ -137,6 +148,9 @@ def test_review_in_chromium(tmp_path):
         # The hostile description is shown as text: no script ran, no element was made of it.
         assert page.title() != "pwned" and "<script>" in page.locator("#description").inner_text()
         assert page.locator("#description img").count() == 0 and page.locator("#description script").count() == 0
+        # The contact: title -> persona, the rule that decided (its text escaped too).
+        assert page.locator("#persona").inner_text().startswith("Chief Financial Officer <b onmouseover=alert(1)> →")
+        assert page.locator("#persona b").count() == 0 and page.locator("#rule").inner_text()
         # The sentence resting on the pain point, and the account's own words highlighted.
         assert "rests on pain_points" in page.locator("#email").inner_text()
         assert page.locator("#description mark").first.inner_text().lower() == "manual reporting"
