@@ -18,7 +18,7 @@ from targeting.facts.derive import account_facts
 from targeting.facts.spec import FACT_KINDS, FactsSpec
 
 # A sentence ends at a closing mark followed by space, or at a line break ("Inc., 2261" does not end one).
-_BREAK = re.compile(r"(?<=[.!?])[ \t]+|[ \t]*\n[ \t]*")
+_BREAK = re.compile(r"[ \t]*\n[ \t]*|(?<=[.!?])[ \t]+")
 _QUOTED = re.compile(r"'([^']{2,})'")
 
 
@@ -67,7 +67,13 @@ def sentences(text: str) -> list[list[tuple[str, str]]]:
             parts.append((paragraph[at : cut.start()], cut.group()))
             at = cut.end()
         parts.append((paragraph[at:], ""))
-        paragraphs.append([(sentence, after) for sentence, after in parts if sentence.strip()])
+        kept: list[tuple[str, str]] = []
+        for sentence, after in parts:
+            if sentence.strip() or not kept:
+                kept.append((sentence, after))
+            else:  # nothing between two breaks: the break joins the one before
+                kept[-1] = (kept[-1][0], kept[-1][1] + sentence + after)
+        paragraphs.append([(sentence, after) for sentence, after in kept if sentence.strip()])
     return [p for p in paragraphs if p]
 
 

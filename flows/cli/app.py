@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -391,7 +392,7 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the loop on the bundled sample: target, draft, two simulated test rounds, report, refine; ends in OUT/report.html."""
-    from flows.commands.demo import demo_draft_request, demo_target_request, run_campaign_loop
+    from flows.commands.demo import demo_draft_request, demo_target_request, review_command, run_campaign_loop
     from flows.commands.draft import load_draft_inputs, run_draft
     from flows.commands.target import load_target_inputs, run_target
     from flows.edges.workspace import init_workspace
@@ -425,10 +426,7 @@ def demo(
         )
     console.print(f"report: {loop['report']}", highlight=False)
     console.print(
-        f"review the drafts in your browser: outbound review --drafts {out}/drafts --contacts {out}/contacts.csv "
-        f"--workspace {out} --store {out}/outbound.duckdb",
-        highlight=False,
-        markup=False,
+        f"review the drafts in your browser: {shlex.join(review_command(out))}", highlight=False, markup=False
     )
     say_how_to_see_runs(target_run.flow_run, json_out=json_out)
 

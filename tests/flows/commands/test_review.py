@@ -265,3 +265,15 @@ def test_a_port_in_use_takes_the_next_free_one():
         port = taken.getsockname()[1]
         chosen, note = free_port(port)
     assert chosen != port and note == f"port {port} is in use; serving on {chosen}"
+
+
+def test_the_command_on_bad_input_is_one_line_exit_2(tmp_path):
+    from tests.flows.conftest import invoke
+
+    missing = invoke("review", "--drafts", tmp_path / "nowhere", "--store", tmp_path / "s.duckdb")
+    assert missing.exit_code == 2 and len(missing.output.strip().splitlines()) == 1 and "--drafts" in missing.output
+    folder = _folder(tmp_path)
+    pl.read_parquet(folder / "drafts.parquet").drop("issues").write_parquet(folder / "drafts.parquet")
+    lacking = invoke("review", "--drafts", folder, "--store", tmp_path / "s.duckdb")
+    assert lacking.exit_code == 2 and "lacks the columns review needs: issues" in lacking.output
+    assert len(lacking.output.strip().splitlines()) == 1
