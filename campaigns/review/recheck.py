@@ -17,7 +17,7 @@ from messaging.drafting.seam import DraftJob
 
 @dataclass(frozen=True)
 class Recheck:
-    """The checks of one text: lint issues ("code: message"), grounding failures, and the change."""
+    """The checks of one text: its issues (lint's, and "grounding: ..." for what nothing known supports), and the change."""
 
     issues: list[str]
     grounding: list[str]
@@ -74,8 +74,7 @@ def grounding(
 
 def recheck(subject: str, body: str, draft: dict[str, Any], account: dict[str, Any] | None, sender: Sender) -> Recheck:
     """The checks of the edited text and what changed against the draft's text before the edit."""
-    before = set(draft.get("issues") or []) | {f"grounding: {g}" for g in draft.get("grounding") or []}
-    issues = check_text(subject, body, draft, account, sender)
+    before = set(draft.get("issues") or [])
     found = grounding(subject, body, draft, account, sender)
-    after = set(issues) | {f"grounding: {g}" for g in found}
-    return Recheck(issues, found, sorted(after - before), sorted(before - after))
+    issues = check_text(subject, body, draft, account, sender) + [f"grounding: {g}" for g in found]
+    return Recheck(issues, found, sorted(set(issues) - before), sorted(before - set(issues)))

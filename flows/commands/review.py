@@ -160,6 +160,12 @@ class ReviewSession:
             .sort("contact_id", "step", "variant")
             .with_columns(drafted_hash_expr().alias("drafted"))
         )
+        # The text as it will be sent starts from drafts.csv where someone edited it there (as the plan reads it).
+        csv = request.drafts / "drafts.csv"
+        if csv.is_file():
+            from campaigns.planning.drafts import reviewed_drafts
+
+            self.base = reviewed_drafts(self.base, pl.read_csv(csv, infer_schema=False), inputs.sender)
 
     def current(self) -> pl.DataFrame:
         """The batch with its latest decisions."""
@@ -200,7 +206,7 @@ class ReviewSession:
         frame = self.current() if frame is None else frame
         folder = self.request.drafts
         write_csv(review_csv(frame), folder / "review.csv")
-        columns = [c for c in self.inputs.drafts.columns]
+        columns = list(pl.read_parquet_schema(folder / "drafts.parquet"))
         write_csv(frame.select(columns), folder / "drafts.csv")
 
     def draft_row(self, frame: pl.DataFrame, contact_id: str, step: int, variant: str) -> dict[str, Any] | None:
@@ -383,12 +389,11 @@ def build_app(session: ReviewSession):
         elif action == "edit":
             subject = str(form.get("subject") or "").replace("\r\n", "\n").strip()
             body = str(form.get("body") or "").replace("\r\n", "\n").strip()
-            before = row | {"grounding": []}
-            checked = recheck(subject, body, before, account, session.inputs.sender)
+            checked = recheck(subject, body, row, account, session.inputs.sender)
             session.inputs.log.record(
                 Decision(**key, decision="edited", subject=subject, body=body, issues=tuple(checked.issues))
             )
-            said = checked.said() + (f"; not grounded: {'; '.join(checked.grounding)}" if checked.grounding else "")
+            said = checked.said()
         else:
             return PlainTextResponse("refused: unknown action", 400)
         session.write_back()

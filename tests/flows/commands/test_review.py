@@ -180,15 +180,18 @@ def test_review_in_chromium(tmp_path):
         page.keyboard.press("e")
         body = page.locator("#body").input_value()
         opt_out = _sender().opt_out_line
-        page.fill("#body", body.replace(opt_out, ""))
+        page.fill("#body", body.replace(opt_out, "").replace("Would a", "We cut 40% of that work. Would a"))
         page.click("#save")
-        assert "fails its checks" in page.locator("#said").inner_text()
-        assert "no_opt_out" in page.locator("#said").inner_text()
+        said = page.locator("#said").inner_text()
+        assert (
+            "fails its checks" in said and "no_opt_out" in said.split("resolved")[0] and "invented figure '40%'" in said
+        )
         page.click("#edit")
         page.fill("#body", body.replace("Would a 20-minute call", "Would a short call"))
         page.click("#save")
         said = page.locator("#said").inner_text()
-        assert "passes its checks" in said and "resolved: no_opt_out" in said
+        resolved = said.split("resolved: ")[1]
+        assert "passes its checks" in said and "invented figure '40%'" in resolved and "no_opt_out" in resolved
 
         # Reject Cy's draft with a reason.
         page.click("#next")
@@ -220,11 +223,32 @@ def test_review_in_chromium(tmp_path):
     }
     decided = reviewed_only(review)
     assert decided.approved == ["c1", "c2"] and decided.rejected["reason"].to_list() == ["wrong person"]
-    assert "Would a short call" in pl.read_csv(folder / "drafts.csv").filter(pl.col("contact_id") == "c2")["body"][0]
+    written = pl.read_csv(folder / "drafts.csv")
+    assert "Would a short call" in written.filter(pl.col("contact_id") == "c2")["body"][0]
+    assert written.columns == pl.read_parquet(folder / "drafts.parquet").columns
 
-    # A second session continues where the first stopped.
-    again = _session(tmp_path, folder)
-    assert again.current()["review_status"].to_list() == ["approved", "edited", "rejected"]
+    # A second session continues where the first stopped, the edit shown as edited.
+    again = _session(tmp_path, folder).current()
+    assert again["review_status"].to_list() == ["approved", "edited", "rejected"]
+    assert "Would a short call" in again.filter(pl.col("contact_id") == "c2")["body"][0]
+
+
+def test_a_draft_edited_in_drafts_csv_is_reviewed_as_edited_there(tmp_path):
+    folder = _folder(tmp_path)
+    drafts = pl.read_parquet(folder / "drafts.parquet")
+    edited = drafts.with_columns(
+        pl.when(pl.col("contact_id") == "c3").then(pl.lit("Hand-written subject")).otherwise("subject").alias("subject")
+    )
+    edited.with_columns(pl.col("facts_used").list.join(";"), pl.col("issues").list.join(";")).write_csv(
+        folder / "drafts.csv"
+    )
+    session = _session(tmp_path, folder)
+    shown = session.current().filter(pl.col("contact_id") == "c3")
+    assert shown["subject"][0] == "Hand-written subject" and shown["edited"][0]
+    session.write_back()
+    assert (
+        pl.read_csv(folder / "drafts.csv").filter(pl.col("contact_id") == "c3")["subject"][0] == "Hand-written subject"
+    )
 
 
 def test_a_stale_decision_is_refused(tmp_path):
