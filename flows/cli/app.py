@@ -371,6 +371,7 @@ def review(
         request = ReviewRequest.given(locals())
         inputs = load_review_inputs(request)
         session = ReviewSession(request, inputs)
+        session.write_back()  # review.csv with every draft's review_status, before the page is opened
     if inputs.port_note:
         console.print(inputs.port_note, highlight=False)
     if inputs.targets is None:

@@ -411,5 +411,4 @@ def serve(session: ReviewSession) -> None:
     """Serve the page on 127.0.0.1 until interrupted."""
     import uvicorn
 
-    session.write_back()
     uvicorn.run(build_app(session), host="127.0.0.1", port=session.inputs.port, log_level="warning")
