@@ -169,7 +169,13 @@ def test_review_in_chromium(tmp_path):
         page.select_option("#filter-issue", "")
         page.click("#apply")
 
-        # Approve with the keyboard.
+        # Move with j and k, approve with a.
+        assert page.locator("#draft").get_attribute("data-contact") == "c1"
+        page.keyboard.press("j")
+        page.wait_for_url("**i=1*")
+        assert page.locator("#draft").get_attribute("data-contact") == "c2"
+        page.keyboard.press("k")
+        page.wait_for_url("**i=0*")
         assert page.locator("#draft").get_attribute("data-contact") == "c1"
         page.keyboard.press("a")
         page.wait_for_url("**said=approved*")
