@@ -3,6 +3,7 @@ reload, a hostile description shown as text, a write without the token refused; 
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -30,6 +31,7 @@ FLAGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+# docs/review.md's screenshots are taken again where this is set (OUTBOUND_DOCS_SCREENSHOTS=1); else into tmp_path.
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
@@ -140,6 +142,7 @@ def test_review_in_chromium(tmp_path):
     folder = _folder(tmp_path)
     session = _session(tmp_path, folder)
     url = review_url(session)
+    shots = DOCS if os.environ.get("OUTBOUND_DOCS_SCREENSHOTS") else tmp_path
     with _Server(session), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -154,11 +157,11 @@ def test_review_in_chromium(tmp_path):
         # The sentence resting on the pain point, and the account's own words highlighted.
         assert "rests on pain_points" in page.locator("#email").inner_text()
         assert page.locator("#description mark").first.inner_text().lower() == "manual reporting"
-        page.screenshot(path=str(DOCS / "review-1280.png"), full_page=True)
+        page.screenshot(path=str(shots / "review-1280.png"), full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
         page.reload()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        page.screenshot(path=str(DOCS / "review-390.png"), full_page=True)
+        page.screenshot(path=str(shots / "review-390.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
 
         # Filter: the issue spam_word keeps Bo's draft only.
