@@ -399,7 +399,14 @@ def build_app(session: ReviewSession):
         session.write_back()
         return RedirectResponse(query(filters, i=at, said=said), status_code=303)
 
-    return Starlette(routes=[Route("/", index), Route("/decide", decide, methods=["POST"])])
+    async def store_refused(request: HttpRequest, exc: Exception):
+        # The store busy with another command (or not readable): said, nothing decided; the reviewer tries again.
+        return PlainTextResponse(f"not saved: {exc}; go back and try again", 503)
+
+    return Starlette(
+        routes=[Route("/", index), Route("/decide", decide, methods=["POST"])],
+        exception_handlers={InputError: store_refused},
+    )
 
 
 def review_url(session: ReviewSession) -> str:

@@ -310,3 +310,30 @@ def test_the_command_on_bad_input_is_one_line_exit_2(tmp_path):
     lacking = invoke("review", "--drafts", folder, "--store", tmp_path / "s.duckdb")
     assert lacking.exit_code == 2 and "lacks the columns review needs: issues" in lacking.output
     assert len(lacking.output.strip().splitlines()) == 1
+
+
+def test_a_decision_while_the_store_is_busy_is_said_not_lost(tmp_path):
+    import subprocess
+    import sys
+
+    folder = _folder(tmp_path)
+    session = _session(tmp_path, folder)
+    code = (
+        "import time\nfrom campaigns.store import Store\n"
+        f"with Store({str(tmp_path / 'outbound.duckdb')!r}).transaction():\n"
+        "    print('holding', flush=True)\n    time.sleep(60)\n"
+    )
+    with _Server(session):
+        holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "holding"
+            form = f"token={session.token}&contact_id=c1&step=1&variant=a&version=0&action=approve".encode()
+            with pytest.raises(urllib.error.HTTPError) as busy:
+                urllib.request.urlopen(
+                    urllib.request.Request(f"http://127.0.0.1:{session.inputs.port}/decide", data=form)
+                )
+            assert busy.value.code == 503 and "store is busy" in busy.value.read().decode()
+        finally:
+            holder.kill()
+            holder.wait()
+    assert session.current()["review_status"].to_list() == ["unreviewed"] * 3
