@@ -11,18 +11,29 @@ from typing import Any
 
 import polars as pl
 
+from campaigns.ledger import is_blocked_expr, suppression_ledger
 from campaigns.results.outcomes import OUTCOMES, RANK
 from messaging import export_campaign, load_sender
 
 TAGS = ("campaign_id", "segment", "variant")
-_PEOPLE = ("contact_id", "email", "first_name", "last_name", "account_id", "company", "persona", "email_flag")
+_PEOPLE = (
+    "contact_id",
+    "email",
+    "first_name",
+    "last_name",
+    "account_id",
+    "company",
+    "persona",
+    "email_flag",
+    "country",
+)
 
 
 def long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
     """One row per planned contact and draft (step, variant), from the store's JSON drafts."""
     rows = [
         {
-            **{c: person[c] for c in _PEOPLE},
+            **{c: person.get(c) for c in _PEOPLE},
             "step": int(d["step"]),
             "variant": d["variant"],
             "subject": d["subject"],
@@ -40,12 +51,28 @@ def long_drafts(planned: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def export_planned(planned: pl.DataFrame, campaign_id: str, fmt: str) -> pl.DataFrame:
+def export_planned(
+    planned: pl.DataFrame,
+    campaign_id: str,
+    fmt: str,
+    *,
+    ledger: pl.DataFrame | None = None,
+    suppression: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The planned contacts in `fmt`'s layout, in planned order, with the plan's tags as custom variables.
+
+    A contact on the ledger or a suppression list now (bounced, unsubscribed or forgotten since the
+    plan; any spelling, a domain with its subdomains) is left out: an export honours them at the
+    moment it is written.
 
     Raises:
         InputError: `fmt` is not one of messaging's export formats.
     """
+    blocked = pl.concat(
+        [frame.select("kind", "key") for frame in (ledger, suppression_ledger(suppression)) if frame is not None]
+    )
+    if blocked.height:
+        planned = planned.filter(~is_blocked_expr(blocked))
     drafts = long_drafts(planned)
     laid_out = export_campaign(drafts, fmt)
     # export_campaign keeps one row per contact in first-seen order, so the ids line up row by row.

@@ -16,11 +16,11 @@ from typing import Any
 from targeting.errors import InputError
 
 BENCHMARK_REPLY_RATE = 0.034
-"""METHODS.md: about 3.4% of cold emails get a reply (2026 benchmark)."""
+"""docs/campaigns.md: about 3.4% of cold emails get a reply (2026 benchmark)."""
 BENCHMARK_POSITIVE_SHARE = 0.14
-"""METHODS.md: about 14% of replies are positive."""
+"""docs/campaigns.md: about 14% of replies are positive."""
 PRIOR_WEIGHT = 40
-"""The prior's weight in contacts (METHODS.md: the equivalent of 30-60 contacts)."""
+"""The prior's weight in contacts (docs/campaigns.md: the equivalent of 30-60 contacts)."""
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,17 @@ taken back from the sending tools, the suppression ledger and the model cache. R
   it was (tests/campaigns/test_store.py kills a real subprocess mid-ingest);
 - the schema is versioned (`store_meta.schema_version`) and migrated forward on open; a store
   written by a newer outbound is refused with one line rather than half-read;
-- a forgotten person or domain is kept only as a SHA-256 hash in the ledger.
+- a forgotten person or domain is kept only as a SHA-256 hash in the ledger, and the file is
+  rewritten so no free page keeps their bytes;
+- a connection never loads or installs a DuckDB extension.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,8 +34,11 @@ import polars as pl
 from campaigns.ledger import sha256
 from campaigns.results.outcomes import RANK
 from targeting.errors import InputError
+from targeting.identity import domain_key_expr, domain_suppressed_expr, email_key_expr, identity_key
 
 APP = "outbound"
+_SCHEMA_LOCK = threading.Lock()
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 # Each entry moves the schema one version forward; never edit a shipped entry, append one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -72,6 +79,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # The verifier's flag on each planned address (catch_all, unknown; null when verified), so an
     # export marks it for the sending tool; null for contacts planned before.
     ("ALTER TABLE campaign_contacts ADD COLUMN email_flag VARCHAR",),
+    # The account's country (ISO 3166 alpha-2) of each planned contact, so an export gives a sending
+    # tool that takes one the lead's time zone (lemlist `timezone`); null for contacts planned before.
+    ("ALTER TABLE campaign_contacts ADD COLUMN country VARCHAR",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 LEDGER_KINDS = ("email", "domain", "email_sha256", "domain_sha256")
@@ -90,6 +100,7 @@ CONTACT_COLUMNS = (
     "drafts",
     "edited",
     "email_flag",
+    "country",
 )
 EVENT_COLUMNS = (
     "contact_id",
@@ -137,15 +148,23 @@ class Store:
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.path.is_dir():
             raise InputError("the store is a folder, not a file", path=self.path)
+        _refuse_foreign_file(self.path)
         try:
-            con = duckdb.connect(str(self.path))
+            # A store never loads or installs an extension: a file DuckDB would read through one
+            # (SQLite, ...) must not make it reach the internet.
+            con = duckdb.connect(str(self.path), config=_CONFIG)
         except duckdb.IOException as exc:
             raise _open_error(exc, self.path) from None
         except duckdb.Error as exc:
             raise InputError(f"not an outbound store ({_first_line(exc)})", path=self.path) from None
         try:
-            self._check_schema(con)
+            # Two threads of one process (the model cache's writer and the command) opening a new
+            # file would both create the schema: DuckDB's "write-write conflict". One at a time.
+            with _SCHEMA_LOCK:
+                self._check_schema(con)
             yield con
+        except duckdb.IOException as exc:  # a read or a write of the file failed half way
+            raise _open_error(exc, self.path) from None
         finally:
             con.close()
 
@@ -206,16 +225,16 @@ class Store:
         """Record an ICP version inside a caller's transaction; False when it was already recorded.
 
         Raises:
-            InputError: the name and version are recorded with a different text.
+            InputError: the name and version are recorded with other rules (a comment alone is no change).
         """
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         row = con.execute(
-            "SELECT text_hash FROM icp_versions WHERE name = ? AND version = ?", [name, version]
+            "SELECT text_hash, text FROM icp_versions WHERE name = ? AND version = ?", [name, version]
         ).fetchone()
         if row is not None:
-            if row[0] != digest:
+            if row[0] != digest and not same_rules(row[1], text):
                 raise InputError(
-                    f"ICP {name!r} version {version} is already recorded with a different text; "
+                    f"ICP {name!r} version {version} is already recorded with other rules; "
                     "bump `version` in the file to record the change",
                     field="version",
                     value=version,
@@ -223,6 +242,13 @@ class Store:
             return False
         con.execute("INSERT INTO icp_versions VALUES (?, ?, ?, ?, ?, ?)", [name, version, digest, text, parent, _now()])
         return True
+
+    def icp_differs(self, name: str, version: int, text: str) -> bool:
+        """True when the version is recorded with other rules than `text` says (comments aside)."""
+        recorded = self.icp_text(name, version)
+        if recorded is None or recorded == text:
+            return False
+        return not same_rules(recorded, text)
 
     def icp_hash(self, name: str, version: int) -> str | None:
         """The recorded text hash of an ICP version, or None."""
@@ -247,7 +273,9 @@ class Store:
         Raises:
             InputError: the name is taken, or the ICP version is recorded with another text.
         """
-        absent = [pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag") if c not in contacts.columns]
+        absent = [
+            pl.lit(None, pl.String).alias(c) for c in ("criteria", "email_flag", "country") if c not in contacts.columns
+        ]
         contacts = contacts.with_columns(absent)
         planned = contacts.select(
             *[pl.col(c).cast(pl.Boolean if c == "edited" else pl.String) for c in (*CONTACT_COLUMNS, "criteria")]
@@ -256,7 +284,10 @@ class Store:
             self.record_icp_version(con, campaign.icp_name, campaign.icp_version, icp_text, icp_parent)
             if con.execute("SELECT 1 FROM campaigns WHERE name = ?", [campaign.name]).fetchone():
                 raise InputError(
-                    "a campaign of this name already exists; choose another --name", field="--name", value=campaign.name
+                    "a campaign of this name already exists; choose another --name (`outbound campaign export "
+                    "--campaign NAME` writes its file again)",
+                    field="--name",
+                    value=campaign.name,
                 )
             con.execute(
                 "INSERT INTO campaigns VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -318,17 +349,20 @@ class Store:
         """Every planned contact of the campaigns with its highest outcome rank (null: no event yet).
 
         Columns: campaign_id, contact_id, email, account_id, company, persona, segment, variant, drafts, criteria
-        (JSON list or null), outcome_rank, simulated (any of its events simulated).
+        (JSON list or null), outcome_rank, simulated (any of its events simulated), reply_text (the text of its
+        highest-ranked event that has one, or null).
         """
         with self.reading() as con:
             return con.sql(
                 """
                 WITH best AS (
-                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank, bool_or(simulated) AS simulated,
+                           arg_max(reply_text, outcome_rank) FILTER (WHERE reply_text IS NOT NULL) AS reply_text
                     FROM outcome_events GROUP BY campaign_id, contact_id
                 )
                 SELECT cc.campaign_id, cc.contact_id, cc.email, cc.account_id, cc.company, cc.persona, cc.segment, cc.variant, cc.drafts,
-                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated
+                       cc.criteria, b.outcome_rank::INTEGER AS outcome_rank, coalesce(b.simulated, false) AS simulated,
+                       b.reply_text
                 FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
                 WHERE list_contains(?, cc.campaign_id)
                 ORDER BY cc.campaign_id, cc.segment, cc.contact_id
@@ -358,10 +392,47 @@ class Store:
             return self.record_icp_version(con, name, version, text, parent)
 
     def planned_since(self, since: datetime) -> pl.DataFrame:
-        """Emails (lower case) and contact ids planned by any campaign on or after `since`."""
+        """Emails (email keys) and contact ids planned by any campaign on or after `since`."""
+        with self.reading() as con:
+            planned = con.sql(
+                "SELECT DISTINCT email, contact_id FROM campaign_contacts WHERE planned_at >= ?", params=[since]
+            ).pl()
+        return planned.with_columns(pl.coalesce(email_key_expr(pl.col("email")), pl.col("email")).alias("email"))
+
+    def cooldown(self, since: datetime) -> pl.DataFrame:
+        """The accounts a new round must leave alone: `account_id`, `domain`, `answered`, `emails` (lower case).
+
+        One row per account any campaign planned on or after `since`. `emails` are the people planned
+        there (each is cooled down on its own); `answered` is true when anyone at the account
+        answered (a reply of any kind, positive, a meeting, an unsubscribe): then the whole account
+        is cooled down, as sending tools stop a company when one person replies. A bounce or an
+        auto-reply is no answer, so a bounced person's colleagues stay eligible.
+        """
+        if not self.exists():
+            return pl.DataFrame(
+                schema={
+                    "account_id": pl.String,
+                    "domain": pl.String,
+                    "answered": pl.Boolean,
+                    "emails": pl.List(pl.String),
+                }
+            )
         with self.reading() as con:
             return con.sql(
-                "SELECT DISTINCT lower(email) AS email, contact_id FROM campaign_contacts WHERE planned_at >= ?",
+                f"""
+                WITH best AS (
+                    SELECT campaign_id, contact_id, max(outcome_rank) AS outcome_rank
+                    FROM outcome_events GROUP BY campaign_id, contact_id
+                )
+                SELECT coalesce(cc.account_id, lower(cc.domain), lower(split_part(cc.email, '@', 2))) AS account_id,
+                       any_value(lower(cc.domain)) AS domain,
+                       coalesce(bool_or(b.outcome_rank = {RANK["unsubscribed"]} OR b.outcome_rank >= {RANK["replied"]}), false)
+                           AS answered,
+                       list(DISTINCT lower(cc.email) ORDER BY lower(cc.email)) AS emails
+                FROM campaign_contacts cc LEFT JOIN best b USING (campaign_id, contact_id)
+                WHERE cc.planned_at >= ?
+                GROUP BY 1 ORDER BY 1
+                """,
                 params=[since],
             ).pl()
 
@@ -540,34 +611,62 @@ class Store:
             return con.sql("SELECT kind, key, reason, since FROM ledger ORDER BY kind, key").pl()
 
     def forget(self, target: str) -> dict[str, int]:
-        """Erase a person (an email) or a domain's people from campaigns, events and the model cache.
+        """Erase a person (an email) or a domain's people (subdomains included) from campaigns,
+        events, the ledger's plain entries and the model cache, then rewrite the file so no free
+        page keeps their bytes.
 
-        Only a hash stays, in the ledger, so they are never contacted again.
+        Only a hash of the key stays, in the ledger, so they are never contacted again. The target
+        is matched as a key (`targeting.identity`), in Python: no part of it reaches SQL but as a
+        parameter.
 
         Returns:
             Rows removed per table, and `ledger` (1 when the hashed entry is new).
+
+        Raises:
+            InputError: the target is not exactly one email or one domain.
         """
-        key = "".join(target.split()).lower()
-        is_email = "@" in key
-        kind = "email_sha256" if is_email else "domain_sha256"
-        match = "lower(email) = ?" if is_email else "(lower(email) LIKE '%@' || ? OR lower(domain) = ?)"
-        event_match = "lower(email) = ?" if is_email else "lower(email) LIKE '%@' || ?"
-        params = [key] if is_email else [key, key]
+        kind, key = identity_key(target)
         with self.transaction() as con:
             removed = {}
-            removed["campaign_contacts"] = _count_delete(con, "campaign_contacts", match, params)
-            removed["outcome_events"] = _count_delete(con, "outcome_events", event_match, [key])
+            contacts = _rows(con, "SELECT DISTINCT contact_id, email, domain FROM campaign_contacts")
+            hit = contacts.filter(_matches(kind, key, "email", "domain"))
+            removed["campaign_contacts"] = _delete_in(con, "campaign_contacts", "email", hit["email"])
+            removed["campaign_contacts"] += _delete_in(con, "campaign_contacts", "contact_id", hit["contact_id"])
+            events = _rows(con, "SELECT DISTINCT email FROM outcome_events")
+            emails = events.filter(_matches(kind, key, "email", None))["email"]
+            removed["outcome_events"] = _delete_in(con, "outcome_events", "email", emails)
+            removed["outcome_events"] += _delete_in(con, "outcome_events", "contact_id", hit["contact_id"])
             removed["model_cache"] = _count_delete(con, "model_cache", "contains(lower(request), ?)", [key])
-            plain = "email" if is_email else "domain"
-            _count_delete(con, "ledger", "kind = ? AND key = ?", [plain, key])
+            plain = _rows(con, "SELECT DISTINCT key FROM ledger WHERE kind = ?", [kind])
+            column = ("key", None) if kind == "email" else (None, "key")
+            stale = plain.filter(_matches(kind, key, *column))["key"]
+            _delete_in(con, "ledger", "key", stale, where="kind = ?", params=[kind])
+            hashed = f"{kind}_sha256"
             before = con.execute(
-                "SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [kind, sha256(key)]
+                "SELECT count(*) FROM ledger WHERE kind = ? AND key = ?", [hashed, sha256(key)]
             ).fetchone()[0]
             con.execute(
-                "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?)", [kind, sha256(key), "forgotten on request", _now()]
+                "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?)",
+                [hashed, sha256(key), "forgotten on request", _now()],
             )
             removed["ledger"] = 1 - before
+        self.rewrite()
         return removed
+
+    def rewrite(self) -> None:
+        """Copy every table into a fresh file beside the store and rename it into place, so the
+        bytes of deleted rows (kept by DuckDB in free pages, CHECKPOINT and VACUUM or not) are gone."""
+        fresh = self.path.with_name(f".{self.path.name}.rewrite")
+        fresh.unlink(missing_ok=True)
+        with self._connection() as con:
+            name = con.execute("SELECT current_database()").fetchone()[0]
+            con.execute("ATTACH ? AS fresh_store", [str(fresh)])
+            try:
+                con.execute(f'COPY FROM DATABASE "{name}" TO fresh_store')
+            finally:
+                con.execute("DETACH fresh_store")
+        os.replace(fresh, self.path)
+        Path(f"{self.path}.wal").unlink(missing_ok=True)
 
     # -- the model cache ---------------------------------------------------------------------
 
@@ -612,6 +711,19 @@ class Store:
             )
 
 
+def same_rules(recorded: str, text: str) -> bool:
+    """Two ICP texts that say the same rules: equal, or equal once parsed (a comment, such as the one
+    `icp refine` writes on a version it leaves unchanged, changes no rule)."""
+    if recorded == text:
+        return True
+    from targeting.icp.spec import parse_icp
+
+    try:
+        return parse_icp(recorded) == parse_icp(text)
+    except Exception:  # noqa: BLE001 - a text that does not parse says no rule the other says
+        return False
+
+
 def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
     """Bring a store from `version` to SCHEMA_VERSION in one transaction."""
     con.begin()
@@ -629,11 +741,63 @@ def migrate(con: duckdb.DuckDBPyConnection, version: int) -> None:
     con.commit()
 
 
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
+    """A query's rows as a frame of strings (the columns as the query names them)."""
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return pl.DataFrame(cursor.fetchall(), schema={n: pl.String for n in names}, orient="row")
+
+
+def _matches(kind: str, key: str, email: str | None, domain: str | None) -> pl.Expr:
+    """True where a row's email (or domain) is the forgotten key, in any spelling; a domain takes its subdomains."""
+    hits = []
+    if email is not None:
+        address = email_key_expr(pl.col(email))
+        if kind == "email":
+            hits.append(address == key)
+        else:
+            hits.append(domain_suppressed_expr(address.str.extract(r"@([^@]+)$", 1), [key]))
+    if domain is not None and kind == "domain":
+        hits.append(domain_suppressed_expr(domain_key_expr(pl.col(domain)), [key]))
+    return pl.any_horizontal(hits).fill_null(False)
+
+
+def _delete_in(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    values: pl.Series,
+    *,
+    where: str = "true",
+    params: list[Any] | None = None,
+) -> int:
+    """Delete the rows whose `column` is one of `values` (exact, as stored), passed as a parameter."""
+    values = values.drop_nulls().unique().to_list()
+    if not values:
+        return 0
+    return _count_delete(
+        con, table, f"{where} AND {column} IN (SELECT unnest(?::VARCHAR[]))", [*(params or []), values]
+    )
+
+
 def _count_delete(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]) -> int:
     n = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
     if n:
-        con.execute(f"DELETE FROM {table} WHERE {where}", params)
+        con.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
     return int(n)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """A file that is some other database is named as such, before DuckDB tries to read it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot read the store ({exc.strerror or exc})", path=path) from None
+    if head.startswith(b"SQLite format 3"):
+        raise InputError("this is a SQLite file, not an outbound store (a DuckDB file)", path=path)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -642,6 +806,15 @@ def _first_line(exc: BaseException) -> str:
 
 def _open_error(exc: BaseException, path: Path) -> InputError:
     text = str(exc)
-    if "lock" in text.lower():
+    lowered = text.lower()
+    if "lock" in lowered:
         return StoreBusy("store is busy: another outbound command is writing it; try again when it finishes", path=path)
+    if "could not read enough bytes" in lowered or "corrupt" in lowered or "checksum" in lowered:
+        return InputError(
+            f"the store file is damaged (cut short or corrupt: {_first_line(exc)}); restore it from a copy", path=path
+        )
+    if "no space left" in lowered:
+        return InputError("the disk is full: the store cannot be written; nothing was recorded", path=path)
+    if "permission denied" in lowered or "read-only" in lowered:
+        return InputError(f"the store cannot be written here ({_first_line(exc)})", path=path)
     return InputError(f"not an outbound store ({_first_line(exc)})", path=path)

@@ -31,6 +31,7 @@ from messaging.contacts.classify import PersonaRules, classify_contacts, load_pe
 from messaging.contacts.sendability import check_sendability
 from messaging.drafting.seam import Drafter, Progress
 from targeting.columns import ACCOUNT_SCHEMA
+from targeting.identity import domain_keys, domain_suppressed_expr, email_key_expr, email_keys
 
 DRAFT_COLUMNS = (
     "contact_id",
@@ -261,11 +262,17 @@ def draft_decisions(
 
 
 def _is_suppressed(keys: list[str]) -> pl.Expr:
-    email = pl.col("email").str.to_lowercase()
+    """Emails, domains (subdomains included) and account ids on the lists, in any spelling (`targeting.identity`)."""
+    others = [k for k in keys if "@" not in k]
+    emails = [k for k in email_keys([k for k in keys if "@" in k]) if k]
+    domains = [k for k in domain_keys(others) if k]
+    address = email_key_expr(pl.col("email"))
+    account = pl.col("account_id").str.to_lowercase()
     return (
-        email.is_in(keys)
-        | email.str.extract(r"@(.+)$").is_in(keys)
-        | pl.col("account_id").str.to_lowercase().is_in(keys)
+        address.is_in(emails)
+        | domain_suppressed_expr(address.str.extract(r"@([^@]+)$", 1), domains)
+        | account.is_in([k.lower() for k in others])
+        | domain_suppressed_expr(account, domains)
     ).fill_null(False)
 
 

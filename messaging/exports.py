@@ -13,8 +13,9 @@ Where each layout comes from (the tools' own lead-import documentation):
   `email`, `first_name`, `last_name`, `company_name` (+ phone_number, website, location, ...); other
   CSV columns become custom fields usable as `{{field_name}}`.
 - `lemlist`: lemlist's lead object (developer.lemlist.com, objects/lead) names `email`, `firstName`,
-  `lastName`, `companyName` (+ icebreaker, phone, linkedinUrl, ...); extra CSV columns become
-  custom variables.
+  `lastName`, `companyName`, `timezone` (an IANA zone, so steps go out in the lead's working hours;
+  here the main zone of the account's country, `country_timezone`) (+ icebreaker, phone,
+  linkedinUrl, ...); extra CSV columns become custom variables.
 - `apollo`: Apollo's "Import a CSV of Contacts" (knowledge.apollo.io) recommends First Name, Last
   Name, Contact Email, Company Name; extra columns map onto custom contact fields created first.
 - `generic`: the project's own layout (docs/file-formats.md, "exports/*.csv").
@@ -67,7 +68,13 @@ CONTACT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("last_name", "last_name"),
         ("company_name", "company"),
     ],
-    "lemlist": [("email", "email"), ("firstName", "first_name"), ("lastName", "last_name"), ("companyName", "company")],
+    "lemlist": [
+        ("email", "email"),
+        ("firstName", "first_name"),
+        ("lastName", "last_name"),
+        ("companyName", "company"),
+        ("timezone", "timezone"),
+    ],
     "apollo": [
         ("First Name", "first_name"),
         ("Last Name", "last_name"),
@@ -86,7 +93,16 @@ HTML_BODIES = frozenset({"instantly", "smartlead", "lemlist"})
 FORMULA_START = r"^[=+\-@\t\r]"
 
 REQUIRED_COLUMNS = ("contact_id", "email", "step", "subject", "body")
-OPTIONAL_COLUMNS = ("first_name", "last_name", "account_id", "company", "persona", "variant", "email_flag")
+OPTIONAL_COLUMNS = (
+    "first_name",
+    "last_name",
+    "account_id",
+    "company",
+    "persona",
+    "variant",
+    "email_flag",
+    "country",
+)
 # Contact fields no tool's lead layout has: carried as custom variables, under these headers.
 CUSTOM_VARIABLES = (("email_flag", "email_flag"),)
 
@@ -142,12 +158,36 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
         )
     )
     step_columns = [header.format(n=n) for n in steps for header in (subject_header, body_header)]
+    per_contact = per_contact.with_columns(country_timezone(pl.col("country")).alias("timezone"))
     laid_out = per_contact.select(
         *[pl.col(source).cast(pl.String).alias(header) for header, source in CONTACT_COLUMNS[fmt]],
         *[pl.col(name).cast(pl.String) for name in step_columns],
         *[pl.col(source).cast(pl.String).alias(header) for header, source in CUSTOM_VARIABLES],
     )
     return laid_out.with_columns(_escape_formula(pl.all())).collect()
+
+
+def _country_zones() -> dict[str, str]:
+    """ISO 3166 alpha-2 -> the country's first IANA time zone (tz database order: the most populous region first)."""
+    import pytz
+
+    return {code: zones[0] for code, zones in pytz.country_timezones.items() if zones}
+
+
+COUNTRY_ZONE = _country_zones()
+
+
+def country_timezone(country: pl.Expr) -> pl.Expr:
+    """A lead's time zone from its country (a code or a name), for the tools that take one; null where unknown.
+
+    One zone per country: the first the tz database lists (America/New_York for the US), so a
+    multi-zone country gets its main business zone, not each lead's own.
+    """
+    from targeting.importing.normalize.places import COUNTRY_KEYS
+    from targeting.importing.normalize.text import lookup_key
+
+    code = lookup_key(country.cast(pl.String)).replace_strict(COUNTRY_KEYS, default=None, return_dtype=pl.String)
+    return code.replace_strict(COUNTRY_ZONE, default=None, return_dtype=pl.String)
 
 
 def write_export_csv(frame: pl.DataFrame, path: str | Path) -> Path:

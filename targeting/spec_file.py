@@ -35,6 +35,10 @@ _FIELD_NAMES: dict[str, Callable[[list[Any]], str]] = {
     "key": lambda parts: next((str(p) for p in reversed(parts) if isinstance(p, str)), ""),
 }
 _BOOL = "tag:yaml.org,2002:bool"
+# Bounds on the work a spec may ask for: a real ICP is a few kilobytes with a dozen criteria.
+MAX_SPEC_BYTES = 256 * 1024
+MAX_ITEMS = 2_000  # list items in the whole document (criteria, filters, values, ...)
+MAX_ALIASES = 50  # alias uses (`*name`); an alias bomb expands a few lines into billions of nodes
 _MISSING = object()
 
 
@@ -51,7 +55,20 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.items = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES} aliases (*name): refused, a spec needs few", mark
+                )
+        return super().compose_node(parent, index)
 
 
 # Booleans are re-added below, YAML 1.2's; YAML 1.1's `=` tag goes for good: PyYAML cannot construct
@@ -80,6 +97,10 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
 
 
 def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    loader.items += len(node.value)
+    if loader.items > MAX_ITEMS:
+        problem = f"more than {MAX_ITEMS:,} list items in one spec: refused"
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
@@ -147,11 +168,18 @@ def read_spec(path: str | Path, *, text: str | None = None) -> Any:
         except OSError as exc:
             why = "not found" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
             raise InputError(f"cannot read file ({why})", path=path) from None
+        if len(raw) > MAX_SPEC_BYTES:
+            raise InputError(
+                f"spec file is {len(raw):,} bytes; a spec is at most {MAX_SPEC_BYTES:,} (is this the right file?)",
+                path=path,
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise InputError("not UTF-8 text", path=path, line=line, value=raw[exc.start : exc.end]) from None
+    if len(text.encode("utf-8")) > MAX_SPEC_BYTES:
+        raise InputError(f"spec text is over {MAX_SPEC_BYTES:,} bytes", path=path)
     try:
         return load_with_lines(text)
     except yaml.YAMLError as exc:

@@ -1,9 +1,10 @@
-"""Who may be planned: one sendable contact per account, in the ICP's persona order.
+"""Who may be planned: sendable contacts ranked within their account, in the ICP's persona order.
 
-Never planned: anyone on the suppression ledger (email or domain, plain or hashed), anyone any
-campaign planned within the cooldown, a contact outside the ICP's personas or without a sendable
-email, a contact whose account is in no segment (customers and suppressed domains are left out
-of the segments already).
+The account is the unit: never planned are anyone on the suppression ledger (email or domain, plain
+or hashed), anyone any campaign planned within the cooldown, **everyone at an account where anyone
+answered within the cooldown** (a reply of any kind, an unsubscribe; a bounce or an auto-reply is
+no answer), a contact outside the ICP's personas or without a sendable email, a contact whose
+account is in no segment (customers and suppressed domains are left out of the segments already).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from campaigns.ledger import is_blocked_expr
+from campaigns.ledger import is_blocked_expr, suppression_ledger
 from messaging.drafts import classified_contacts
+from targeting.identity import email_key_expr
 
 _FLAG_ORDER = {"catch_all": 1, "unknown": 2}
 CANDIDATE_COLUMNS = (
@@ -47,7 +49,9 @@ def eligible_contacts(
     personas: list[str],
     *,
     ledger: pl.DataFrame,
+    suppression: pl.DataFrame | None = None,
     cooled_emails: Collection[str] = (),
+    cooled_accounts: Collection[str] = (),
     persona_rules: object | None = None,
     allow_role: bool = False,
     allow_free_mail: bool = False,
@@ -59,7 +63,11 @@ def eligible_contacts(
         segments: accounts with `account_id` and `segment` (segments.segment_accounts).
         personas: the ICP's personas, in priority order.
         ledger: the store's suppression ledger.
+        suppression: the suppression lists given to the command (`read_suppression`): their emails
+            and domains (subdomains included) are never planned, whatever their spelling.
         cooled_emails: lower-case emails planned by any campaign within the cooldown.
+        cooled_accounts: account ids (or lower-case domains) where anyone answered within the cooldown
+            (`cooldown_sets` of Store.cooldown): all their people are left out.
         persona_rules: rules for titles (None: the shipped rules).
         allow_role: plan role addresses (info@) too.
         allow_free_mail: plan free-mail addresses too.
@@ -68,7 +76,7 @@ def eligible_contacts(
         Candidates, and counts of contacts left out per reason (first reason that applies).
     """
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
-    email = pl.col("email").cast(pl.String).str.replace_all(r"\s", "").str.to_lowercase()
+    email = pl.coalesce(email_key_expr(pl.col("email")), pl.col("email").cast(pl.String).str.to_lowercase())
     ranked = people.join(segments.lazy().select("account_id", "segment"), on="account_id", how="left").with_columns(
         email.alias("email"),
         pl.col("persona")
@@ -81,8 +89,15 @@ def eligible_contacts(
         .then(pl.lit("missing or repeated contact_id"))
         .when(is_blocked_expr(ledger))
         .then(pl.lit("suppression ledger"))
+        .when(is_blocked_expr(suppression_ledger(suppression)))
+        .then(pl.lit("suppression list"))
         .when(email.is_in(list(cooled_emails)))
         .then(pl.lit("planned within the cooldown"))
+        .when(
+            pl.col("account_id").cast(pl.String).is_in(list(cooled_accounts))
+            | email.str.split("@").list.last().is_in(list(cooled_accounts))
+        )
+        .then(pl.lit("account answered within the cooldown"))
         .when(pl.col("segment").is_null())
         .then(pl.lit("account in no segment"))
         .when(pl.col("persona_rank").is_null())
@@ -99,7 +114,24 @@ def eligible_contacts(
     return Candidates(open_.select(present).sort("account_id", "persona_rank", "quality", "contact_id"), excluded)
 
 
-def reachable_per_segment(candidates: pl.DataFrame, segments: list[str]) -> dict[str, int]:
-    """Accounts with at least one candidate, per segment (in `segments` order)."""
-    counts = dict(candidates.group_by("segment").agg(pl.col("account_id").n_unique()).iter_rows())
+def cooldown_sets(cooldown: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """Store.cooldown's rows -> (emails cooled down, accounts cooled down: their ids and domains)."""
+    emails = sorted({e for row in cooldown["emails"].to_list() for e in (row or [])})
+    answered = cooldown.filter(pl.col("answered"))
+    accounts = sorted({v for v in [*answered["account_id"].to_list(), *answered["domain"].to_list()] if v})
+    return emails, accounts
+
+
+def reachable_per_segment(candidates: pl.DataFrame, segments: list[str], per_account: int = 1) -> dict[str, int]:
+    """Contacts a round could plan per segment (in `segments` order): at most `per_account` of each account.
+
+    With one per account (the default), the accounts with at least one candidate.
+    """
+    counts = dict(
+        candidates.group_by("segment", "account_id")
+        .agg(pl.len().clip(upper_bound=per_account).alias("n"))
+        .group_by("segment")
+        .agg(pl.col("n").sum())
+        .iter_rows()
+    )
     return {name: int(counts.get(name, 0)) for name in segments}

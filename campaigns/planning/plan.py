@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from campaigns.planning.allocation import SegmentEvidence, allocate
+from campaigns.planning.balance import balanced_order
 from campaigns.planning.contacts import Candidates, reachable_per_segment
 from campaigns.planning.drafts import (
     RenderSpecs,
@@ -56,6 +57,19 @@ class PlanOptions:
     cooldown_days: int = 90
     prior: float = DEFAULT_PRIOR
     strict: bool = False
+    balance_on: str | None = None
+    """A criterion to balance each segment's accounts on (`balance.criterion_to_balance`); None: seeded order."""
+    per_account: int = 1
+    """At most this many contacts of one account in a round (`--per-account`): two people at one account
+    are not two independent trials, and the account is what a cooldown stops."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.per_account, bool) or not isinstance(self.per_account, int) or self.per_account < 1:
+            raise InputError(
+                "--per-account is a whole number of contacts per account, at least 1",
+                field="--per-account",
+                value=self.per_account,
+            )
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,9 @@ def plan_campaign(
         .map_elements(lambda r: order_key(options.seed, r["segment"], r["account_id"]), return_dtype=pl.String)
         .alias("_order")
     )
-    reachable = reachable_per_segment(pool, names)
+    if options.balance_on is not None:
+        pool = balanced_order(pool, segments, options.balance_on)
+    reachable = reachable_per_segment(pool, names, options.per_account)
     if sum(reachable.values()) == 0:
         raise InputError(
             "no reachable contact in any segment (sendable, in an ICP persona, not suppressed or cooling down)",
@@ -132,7 +148,7 @@ def plan_campaign(
         warnings.append(
             f"only {sum(reachable.values())} reachable accounts for --size {options.size}: planning all of them"
         )
-    drafts, chosen = _choose(pool, segments, wanted, spec, render, reviewed)
+    drafts, chosen = _choose(pool, segments, wanted, spec, render, reviewed, options.per_account)
     planned_by_segment = dict(chosen.group_by("segment").len().iter_rows())
     hypothesis = hypotheses(spec)
     rows = []
@@ -185,6 +201,7 @@ def plan_campaign(
         "edited",
         "email_flag",
         pl.col("criteria").map_elements(lambda v: json.dumps(list(v)), return_dtype=pl.String),
+        "country",
     )
     summary = {
         "campaign_id": campaign_id,
@@ -192,6 +209,8 @@ def plan_campaign(
         "icp": spec.name,
         "version": spec.version,
         "planned": chosen.height,
+        "per_account": options.per_account,
+        "balanced_on": options.balance_on,
         "segments": rows,
         "warnings": warnings,
     }
@@ -203,6 +222,7 @@ def plan_campaign(
         "size": options.size,
         "explore": options.explore,
         "cooldown_days": options.cooldown_days,
+        "accounts": int(chosen["account_id"].n_unique()),
         "prior": options.prior,
         "prior_positive_rate": round(positive_prior, 6),
         "alpha": ALPHA,
@@ -236,8 +256,14 @@ def _choose(
     spec: IcpSpec,
     render: RenderSpecs,
     reviewed: pl.DataFrame | None,
+    per_account: int = 1,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The drafts of the chosen contacts and the chosen contacts (one per account), variant-balanced."""
+    """The drafts of the chosen contacts and the chosen contacts (at most `per_account` per account), variant-balanced.
+
+    Accounts are taken in seeded order, variants alternating by each account's first contact; an
+    account's colleagues (persona order, then the best address) follow it until the segment's
+    allocation is used up.
+    """
     accounts = pool.select("segment", "account_id", "_order").unique("account_id").sort("segment", "_order")
     take = (
         accounts.with_columns(pl.col("_order").rank("ordinal").over("segment").alias("_pos"))
@@ -268,26 +294,45 @@ def _choose(
         .alias("reviewed")
     )
     gate = passing_contacts(drafts).filter("passes")
-    best = (
+    passing = (
         in_pool.join(gate.select("contact_id", "variant", "edited"), on="contact_id", how="inner")
         .sort("account_id", "persona_rank", "quality", "contact_id")
-        .unique("account_id", keep="first", maintain_order=True)
+        .with_columns(pl.int_range(pl.len()).over("account_id").alias("_k"))
+        .filter(pl.col("_k") < per_account)
     )
+    best = passing.filter(pl.col("_k") == 0)
     # Variants alternate within a segment: the k-th account of each variant, in seeded order.
-    balanced = best.with_columns(pl.col("_order").rank("ordinal").over("segment", "variant").alias("_turn")).sort(
-        "segment", "_turn", "variant"
+    balanced = (
+        best.with_columns(pl.col("_order").rank("ordinal").over("segment", "variant").alias("_turn"))
+        .sort("segment", "_turn", "variant")
+        .with_columns(pl.int_range(pl.len()).over("segment").alias("_account_slot"))
+    )
+    everyone = passing.join(balanced.select("account_id", "_turn", "_account_slot"), on="account_id").sort(
+        "segment", "_account_slot", "_k"
     )
     chosen = (
-        balanced.with_columns(pl.int_range(pl.len()).over("segment").alias("_slot"))
+        everyone.with_columns(pl.int_range(pl.len()).over("segment").alias("_slot"))
         .join(pl.DataFrame({"segment": list(wanted), "_want": list(wanted.values())}), on="segment")
         .filter(pl.col("_slot") < pl.col("_want"))
-        .join(segments.select("account_id", "name", "domain", "criteria"), on="account_id", how="left")
+        .join(
+            segments.select(
+                "account_id",
+                "name",
+                "domain",
+                "criteria",
+                (pl.col("country") if "country" in segments.columns else pl.lit(None, pl.String))
+                .cast(pl.String)
+                .alias("country"),
+            ),
+            on="account_id",
+            how="left",
+        )
         .join(drafts.select("contact_id", "reviewed").unique("contact_id"), on="contact_id", how="left")
         .sort("segment", "_order")
     )
     order = {name: i for i, name in enumerate(wanted)}
-    chosen = chosen.sort(pl.col("segment").replace_strict(order, return_dtype=pl.Int32), "_order").drop(
-        "_turn", "_slot", "_want"
+    chosen = chosen.sort(pl.col("segment").replace_strict(order, return_dtype=pl.Int32), "_order", "_k").drop(
+        "_turn", "_slot", "_want", "_account_slot", "_k"
     )
     return drafts.join(chosen.select("contact_id"), on="contact_id", how="semi"), chosen
 

@@ -4,7 +4,7 @@ A one-sample test of a proportion against the prior, two-sided, alpha 0.05, powe
 effect size h = 2 asin(sqrt(p1)) - 2 asin(sqrt(p0)) (statsmodels' normal power). The plan passes the
 prior positive-reply rate (`campaigns.prior`: 0.476%); with 100 contacts only about 4.3% is
 detectable (against a 3.4% reply rate, about 10%): a 100-contact round catches large misses only
-(METHODS.md), and the plan says so per segment.
+(docs/campaigns.md, "Reading a test honestly"), and the plan says so per segment.
 """
 
 from __future__ import annotations

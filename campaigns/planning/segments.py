@@ -3,7 +3,7 @@
 A near miss is an account the ICP just left out: every filter holds but its score is one point
 under the minimum, or its score is enough but exactly one filter fails (or is unknown). Neither
 may be suppressed or disqualified. Exploring a little is how the loop learns what the
-hypothesis left out (METHODS.md).
+hypothesis left out (docs/campaigns.md, "Reading a test honestly").
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from targeting import IcpSpec, score_accounts
-from targeting.selection.scoring import criterion_column
+from targeting.selection.scoring import criterion_column, suppressed_expr
 
 EXPLORE = "explore"
 UNTIERED = "untiered"
@@ -109,14 +109,8 @@ def excluded_accounts(
     """How many accounts no segment may hold, and why: customers, then suppressed domains (lists and ledger)."""
     from campaigns.ledger import domain_blocked_expr
 
-    def listed(keys: Collection[str]) -> pl.Expr:
-        lowered = [k.lower() for k in keys]
-        return (
-            pl.col("account_id").str.to_lowercase().is_in(lowered) | pl.col("domain").str.to_lowercase().is_in(lowered)
-        ).fill_null(False)
-
-    customer = listed(customer_keys) | pl.col("is_customer").fill_null(False)
-    suppressed = listed(suppressed_keys) | domain_blocked_expr(ledger)
+    customer = suppressed_expr(customer_keys) | pl.col("is_customer").fill_null(False)
+    suppressed = suppressed_expr(suppressed_keys) | domain_blocked_expr(ledger)
     counts = accounts.select(
         customer.sum().alias("customers"), (~customer & suppressed).sum().alias("suppressed domains")
     ).collect()

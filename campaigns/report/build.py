@@ -1,12 +1,17 @@
-"""report.json: a campaign's planned contacts and outcomes -> the rates, intervals, posteriors and verdicts.
+"""report.json: a campaign's planned contacts and outcomes -> the rates, intervals, readings and verdicts.
 
 Each contact counts once, at its highest outcome. Rates are per delivered email (sent minus
-bounced; a contact with no outcome yet, or `not_sent`, is not sent). `rate` is positive replies
-(a meeting is also positive) per delivered email, `reply_rate` replies per delivered email; an
-auto-reply is none of them. Every arm (a segment, criterion, persona or variant) is read against
-the rest of the campaign: a Beta posterior for each against the prior, the probability the arm's
-rate beats the rest's, a verdict, and the contacts per arm the next round needs to confirm the
-difference between the two posterior means (the observed difference, shrunk toward the prior).
+bounced; a contact with no outcome yet, or `not_sent`, is not sent). `reply_rate` is genuine
+replies (a person answered, positive or not, or booked a meeting) per delivered email, `rate`
+positive replies (meetings included); an auto-reply is neither, and an unsubscribe is its own
+outcome (`totals.unsubscribed`), a reply to neither rate.
+
+Every arm (a segment, criterion, persona or variant) is read against the rest of the campaign by
+`targeting.icp.reading.read_contrast` on genuine replies: the one reading `icp refine` acts on too,
+so equal counts give equal numbers everywhere. A side with too few contacts is "no comparison",
+never a probability. The verdict is said as a sentence a growth lead can act on, with the contacts
+per side a next round needs to confirm it (or "not testable at this scale" beyond TESTABLE).
+Replies are sorted into reasons (`campaigns.results.reasons`) and counted per segment and persona.
 """
 
 from __future__ import annotations
@@ -19,15 +24,20 @@ import polars as pl
 
 from campaigns.report import stats
 from campaigns.results.outcomes import RANK
+from campaigns.results.reasons import OTHER, REASONS, reply_reason
+from targeting.icp.reading import MIN_SIDE, Reading, read_contrast, sure_words, times_words
 
 BOUNCE_PROBLEM = 0.05
 """A segment bouncing more than this share of its sent emails has a data problem (stale or guessed addresses)."""
 SAMPLE_DRAFTS = 2
 """Step-1 drafts shown per segment."""
+TESTABLE = 3000
+"""Contacts per side beyond which a difference is "not testable at this scale" for test campaigns."""
 VERDICT_WORDS = {
     "likely_better": "likely better than the rest",
     "likely_worse": "likely worse than the rest",
     "not_enough_evidence": "not enough evidence yet",
+    "no_comparison": "no comparison",
 }
 
 
@@ -45,7 +55,38 @@ def contact_counts(contacts: pl.DataFrame) -> pl.DataFrame:
         (rank == RANK["meeting"]).fill_null(False).cast(pl.Int64).alias("meeting"),
         (rank == RANK["auto_reply"]).fill_null(False).cast(pl.Int64).alias("auto_reply"),
         (rank == RANK["unsubscribed"]).fill_null(False).cast(pl.Int64).alias("unsubscribed"),
+        reason_expr(contacts).alias("reason"),
     )
+
+
+def account_rows(contacts: pl.DataFrame) -> pl.DataFrame:
+    """One row per account: its highest-ranked contact (the account answered if anyone there did)."""
+    key = pl.coalesce(pl.col("account_id"), pl.col("email").str.to_lowercase())
+    return (
+        contacts.with_columns(key.alias("_account"))
+        .sort("_account", pl.col("outcome_rank").fill_null(-1), "contact_id", descending=[False, True, False])
+        .unique("_account", keep="first", maintain_order=True)
+        .drop("_account")
+    )
+
+
+def reason_expr(contacts: pl.DataFrame) -> pl.Expr:
+    """Why a contact answered as they did: `unsubscribe` for an unsubscribe, a reply's reason, else null."""
+    rank = pl.col("outcome_rank")
+    text = pl.col("reply_text") if "reply_text" in contacts.columns else pl.lit(None, pl.String)
+    return (
+        pl.when(rank == RANK["unsubscribed"])
+        .then(pl.lit("unsubscribe"))
+        .when(rank >= RANK["replied"])
+        .then(reply_reason(text, rank >= RANK["positive"]).fill_null(OTHER))
+        .otherwise(pl.lit(None, pl.String))
+    )
+
+
+def reason_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """Every reason (REASONS, then `other`) with how many contacts gave it."""
+    counts = dict(frame.get_column("reason").drop_nulls().value_counts().iter_rows()) if frame.height else {}
+    return {r: int(counts.get(r, 0)) for r in (*REASONS, OTHER)}
 
 
 def _sums(frame: pl.DataFrame) -> dict[str, int]:
@@ -72,18 +113,26 @@ def totals(counted: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def arm_row(name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior) -> dict[str, Any]:
-    """One arm against the rest: counts, rates, Wilson interval, posterior, P(better), verdict, next round."""
+def arm_row(
+    name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior, subject: str | None = None
+) -> dict[str, Any]:
+    """One arm against the rest: counts, rates, intervals, the reading, its verdict in words, the next round.
+
+    Args:
+        name: the arm's name (a segment, criterion, persona or variant).
+        arm, rest: the arm's counted contacts and the rest's (`contact_counts`).
+        prior: the prior; the reading is centred on its reply rate.
+        subject: who the arm is, for the sentence ("Segment A", "Accounts meeting 'size'"); default the name.
+    """
     a, r = _sums(arm), _sums(rest)
-    n, k = a["delivered"], a["positive"]
+    n, k, replies = a["delivered"], a["positive"], a["replied"]
     low, high = stats.wilson(k, n)
-    reply_low, reply_high = stats.wilson(a["replied"], n)
-    post = stats.posterior(k, n, prior.rate, prior.weight)
-    post_rest = stats.posterior(r["positive"], r["delivered"], prior.rate, prior.weight)
-    p = stats.p_better(post, post_rest)
-    code = stats.verdict(p, k + r["positive"], (low, high), _ratio(r["positive"], r["delivered"]))
+    reply_low, reply_high = stats.wilson(replies, n)
+    reading = read_contrast(replies, n, r["replied"], r["delivered"], prior.reply_rate)
+    post = stats.posterior(replies, n, prior.reply_rate, prior.weight)
+    post_rest = stats.posterior(r["replied"], r["delivered"], prior.reply_rate, prior.weight)
     mean, mean_rest = post[0] / sum(post), post_rest[0] / sum(post_rest)
-    need = stats.next_round_n(mean, mean_rest) if n and r["delivered"] else None
+    need = stats.next_round_n(mean, mean_rest) if reading.comparable else None
     row = {
         "name": name,
         "planned": a["planned"],
@@ -91,12 +140,13 @@ def arm_row(name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior
         "delivered": n,
         "bounced": a["bounced"],
         "bounce_rate": _ratio(a["bounced"], a["sent"]),
-        "replies": a["replied"],
+        "replies": replies,
         "positive": k,
         "meetings": a["meeting"],
         "auto_replies": a["auto_reply"],
+        "unsubscribed": a["unsubscribed"],
         "rate": _ratio(k, n),
-        "reply_rate": _ratio(a["replied"], n),
+        "reply_rate": _ratio(replies, n),
         "ci_low": _round(low),
         "ci_high": _round(high),
         "reply_ci_low": _round(reply_low),
@@ -104,30 +154,49 @@ def arm_row(name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior
         "posterior": {"alpha": _round(post[0]), "beta": _round(post[1]), "mean": _round(mean)},
         "rest": {
             "delivered": r["delivered"],
+            "replies": r["replied"],
             "positive": r["positive"],
+            "reply_rate": _ratio(r["replied"], r["delivered"]),
             "rate": _ratio(r["positive"], r["delivered"]),
             "posterior_mean": _round(mean_rest),
         },
-        "p_better": round(p, 4),
-        "verdict": code,
-        "next_round_n": need,
+        "lift": None if reading.lift is None else round(reading.lift, 4),
+        "lift_sd": None if reading.lift_sd is None else round(reading.lift_sd, 4),
+        "p_better": None if reading.p_better is None else round(reading.p_better, 4),
+        "verdict": reading.verdict,
+        "next_round_n": need if need is not None and need <= TESTABLE else None,
+        "testable": need is not None and need <= TESTABLE,
+        "reasons": reason_counts(arm),
     }
-    row["sentence"] = sentence(row)
+    row["sentence"] = sentence(row, reading, subject or str(name))
     return row
 
 
-def sentence(row: dict[str, Any]) -> str:
-    """The verdict in words, with the figures it rests on."""
+def sentence(row: dict[str, Any], reading: Reading, subject: str | None = None) -> str:
+    """The verdict as a sentence a growth lead can act on, with the counts it rests on."""
+    who = subject or str(row["name"])
     if not row["delivered"]:
-        return f"{row['name']}: nothing delivered yet, so nothing to read."
-    interval = f"95% CI {row['ci_low']:.1%}-{row['ci_high']:.1%}"
-    text = (
-        f"{row['name']}: {row['positive']} positive of {row['delivered']} delivered ({row['rate']:.1%}, {interval}) "
-        f"vs {row['rest']['positive']} of {row['rest']['delivered']} for the rest; "
-        f"P(better) = {row['p_better']:.2f}: {VERDICT_WORDS[row['verdict']]}"
-    )
+        return f"{who}: nothing delivered yet, so nothing to read."
+    rest = row["rest"]
+    counts = f"{row['replies']} of {row['delivered']} answered, against {rest['replies']} of {rest['delivered']} for the rest"
+    if not reading.comparable:
+        small = min(row["delivered"], rest["delivered"])
+        side = "this side" if row["delivered"] < MIN_SIDE else "the rest"
+        return f"{who}: {counts}; no comparison, {side} has only {small} delivered contacts."
+    sure = sure_words(reading)
+    verdict = row["verdict"]
+    if verdict in ("likely_better", "likely_worse"):
+        how = times_words(reading, verdict == "likely_better")
+        than = "as" if verdict == "likely_better" else "than"
+        text = f"{who} answered {how} {than} the rest ({counts}; {sure} the difference is real)"
+        if row["next_round_n"] is not None:
+            text += f"; about {row['next_round_n']:,} contacts per side, split evenly, would confirm it"
+        return text + "."
+    text = f"{who}: {counts}; not enough evidence yet to tell them apart"
     if row["next_round_n"] is not None:
-        text += f"; confirming the difference takes about {row['next_round_n']:,} contacts per arm"
+        text += f"; about {row['next_round_n']:,} contacts per side would settle it"
+    elif not row["testable"] and row["replies"] + rest["replies"]:
+        text += "; a difference this small is not testable at this scale"
     return text + "."
 
 
@@ -137,7 +206,17 @@ def arms_by(
     """One row per value of `column` (in `order` where given, then the rest sorted), each against the others."""
     values = [v for v in counted[column].unique().to_list() if v is not None]
     names = [v for v in (order or []) if v in values] + sorted(v for v in values if v not in (order or []))
-    return [arm_row(v, counted.filter(pl.col(column) == v), counted.filter(pl.col(column) != v), prior) for v in names]
+    words = {"segment": "Segment {}", "persona": "{} contacts", "variant": "Variant {}"}
+    return [
+        arm_row(
+            v,
+            counted.filter(pl.col(column) == v),
+            counted.filter(pl.col(column) != v),
+            prior,
+            words.get(column, "{}").format(v),
+        )
+        for v in names
+    ]
 
 
 def arms_by_criterion(counted: pl.DataFrame, labels: Sequence[str], prior: stats.Prior) -> list[dict[str, Any]]:
@@ -151,7 +230,7 @@ def arms_by_criterion(counted: pl.DataFrame, labels: Sequence[str], prior: stats
     rows = []
     for label in labels:
         met = pl.col("_met").list.contains(pl.lit(label))
-        rows.append(arm_row(label, known.filter(met), known.filter(~met), prior))
+        rows.append(arm_row(label, known.filter(met), known.filter(~met), prior, f"Accounts meeting '{label}'"))
     return rows
 
 
@@ -213,7 +292,12 @@ def build_report(
     counted = contact_counts(contacts)
     design = campaign.get("design") or {}
     order = [s["segment"] for s in design.get("segments", [])]
-    segments = arms_by(counted, "segment", prior, order)
+    # Two people at one account are not two independent trials: where the plan took several per
+    # account, segments and criteria (account-level contrasts) count each account once, at its
+    # highest outcome; personas and variants stay per contact.
+    per_account = int(design.get("per_account") or 1) > 1
+    by_account = contact_counts(account_rows(contacts)) if per_account else counted
+    segments = arms_by(by_account, "segment", prior, order)
     results = bool(contacts["outcome_rank"].is_not_null().any()) if contacts.height else False
     notes = []
     if not results:
@@ -221,8 +305,8 @@ def build_report(
             "no results ingested yet: this is a report of the plan (`outbound campaign ingest` takes results back)"
         )
     notes.append(
-        "a 100-contact round can only catch large misses: telling 3% from 6% takes ~750 contacts per arm "
-        "(METHODS.md); read every verdict with its interval"
+        "a 100-contact round can only catch large misses: telling a 3% reply rate from 6% takes ~750 contacts "
+        "per side (docs/campaigns.md, 'Reading a test honestly'); read every verdict with its counts"
     )
     return {
         "campaign_id": campaign["campaign_id"],
@@ -234,8 +318,10 @@ def build_report(
         "prior": prior.as_json(),
         "totals": totals(counted),
         "segments": segments,
-        "criteria": arms_by_criterion(counted, criteria, prior),
+        "criteria": arms_by_criterion(by_account, criteria, prior),
+        "unit": "account" if per_account else "contact",
         "personas": arms_by(counted, "persona", prior),
+        "reasons": reason_counts(counted),
         "variants": arms_by(counted, "variant", prior),
         "data_problems": data_problems(segments),
         "notes": notes,

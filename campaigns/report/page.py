@@ -79,7 +79,8 @@ def render_report_html(report: dict[str, Any]) -> str:
     parts.append(
         f'<p class="meta">Prior: {prior["reply_rate"]:.1%} replies, {prior["positive_share"]:.0%} of them positive '
         f"({prior['rate']:.2%} positive per delivered email), weight {prior['weight']:g} contacts ({escape(str(prior['source']))}). "
-        "Intervals: 95% Wilson. P(better): the posterior probability the arm's rate beats the rest's.</p>"
+        "Intervals: 95% Wilson. P(better): the posterior probability that the arm's reply rate beats the rest's "
+        "(the reading `icp refine` acts on; docs/campaigns.md). No comparison: a side with too few contacts.</p>"
     )
     body = "\n".join(p for p in parts if p)
     return (
@@ -112,10 +113,10 @@ def _totals(report: dict[str, Any]) -> str:
 
 
 def _plots(report: dict[str, Any]) -> str:
-    prior = report["prior"]["rate"]
+    prior = report["prior"]["reply_rate"]
     svgs = [
-        rates_plot(report.get("segments", []), "Positive-reply rate by segment", prior),
-        rates_plot(report.get("criteria", []), "Positive-reply rate of accounts meeting each criterion", prior),
+        rates_plot(report.get("segments", []), "Reply rate by segment", prior),
+        rates_plot(report.get("criteria", []), "Reply rate of accounts meeting each criterion", prior),
     ]
     shown = [s for s in svgs if s]
     if not shown:
@@ -130,7 +131,7 @@ def _next_round(report: dict[str, Any]) -> str:
     rows = [r for key in ("segments", "criteria") for r in report.get(key, []) if r.get("next_round_n")]
     if not rows:
         return ""
-    items = "".join(f"<li>{escape(str(r['name']))}: about {r['next_round_n']:,} contacts per arm</li>" for r in rows)
+    items = "".join(f"<li>{escape(str(r['name']))}: about {r['next_round_n']:,} contacts per side</li>" for r in rows)
     return (
         "<h2>What the next round needs</h2><p>To confirm each observed difference (two-sided test, alpha 0.05, power 0.8):</p>"
         f"<ul>{items}</ul>"
@@ -195,18 +196,24 @@ def _arm_table(heading: str, rows: list[dict[str, Any]], label: str) -> str:
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{x:.1%}"
 
+    def reasons(r: dict[str, Any]) -> str:
+        said = {k: v for k, v in (r.get("reasons") or {}).items() if v}
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in said.items()) or "-"
+
     body = "".join(
-        f"<tr><td>{escape(str(r['name']))}</td><td>{r['delivered']}</td><td>{r['positive']}</td><td>{r['replies']}</td>"
-        f"<td>{pct(r['rate'])}</td><td>{pct(r['ci_low'])}–{pct(r['ci_high'])}</td><td>{r['p_better']:.2f}</td>"
+        f"<tr><td>{escape(str(r['name']))}</td><td>{r['delivered']}</td><td>{r['replies']}</td><td>{r['positive']}</td>"
+        f"<td>{pct(r['reply_rate'])}</td><td>{pct(r['reply_ci_low'])}–{pct(r['reply_ci_high'])}</td>"
+        f"<td>{'-' if r['p_better'] is None else format(r['p_better'], '.2f')}</td>"
         f'<td class="{r["verdict"]}">{escape(r["verdict"].replace("_", " "))}</td>'
         f"<td>{'-' if r['next_round_n'] is None else format(r['next_round_n'], ',')}</td>"
+        f"<td>{escape(reasons(r))}</td>"
         f'<td class="sentence">{escape(r.get("sentence", ""))}</td></tr>'
         for r in rows
     )
     return (
         f'<h2>{escape(heading)}</h2><div class="scroll"><table id="table-{label}"><tr><th>{label}</th><th>delivered</th>'
-        "<th>positive</th><th>replies</th><th>rate</th><th>95% CI</th><th>P(better)</th><th>verdict</th>"
-        f"<th>next round / arm</th><th>in words</th></tr>{body}</table></div>"
+        "<th>replies</th><th>positive</th><th>reply rate</th><th>95% CI</th><th>P(better)</th><th>verdict</th>"
+        f"<th>next round / side</th><th>why they answered</th><th>in words</th></tr>{body}</table></div>"
     )
 
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 INK, MUTED, GOOD, BAD, PRIOR = "#1f2933", "#7b8794", "#1a7f5a", "#b3261e", "#c77d00"
-VERDICT_COLOUR = {"likely_better": GOOD, "likely_worse": BAD, "not_enough_evidence": MUTED}
+VERDICT_COLOUR = {"likely_better": GOOD, "likely_worse": BAD, "not_enough_evidence": MUTED, "no_comparison": MUTED}
 
 
 def _svg(fig: Any) -> str:
@@ -25,7 +25,7 @@ def _svg(fig: Any) -> str:
 
 
 def rates_plot(rows: list[dict[str, Any]], title: str, prior_rate: float | None = None) -> str | None:
-    """Positive-reply rate per arm with its 95% Wilson interval, coloured by verdict; None when nothing was delivered."""
+    """Reply rate (genuine replies) per arm with its 95% Wilson interval, coloured by verdict; None when nothing was delivered."""
     shown = [r for r in rows if r["delivered"]]
     if not shown:
         return None
@@ -43,12 +43,16 @@ def rates_plot(rows: list[dict[str, Any]], title: str, prior_rate: float | None 
     for y, row in zip(ys, shown[::-1]):
         colour = VERDICT_COLOUR[row["verdict"]]
         ax.plot(
-            [row["ci_low"] * 100, row["ci_high"] * 100], [y, y], color=colour, linewidth=2.2, solid_capstyle="round"
+            [row["reply_ci_low"] * 100, row["reply_ci_high"] * 100],
+            [y, y],
+            color=colour,
+            linewidth=2.2,
+            solid_capstyle="round",
         )
-        ax.plot([row["rate"] * 100], [y], "o", color=colour, markersize=7)
+        ax.plot([row["reply_rate"] * 100], [y], "o", color=colour, markersize=7)
         ax.annotate(
-            f"{row['positive']}/{row['delivered']}",
-            (row["ci_high"] * 100, y),
+            f"{row['replies']}/{row['delivered']}",
+            (row["reply_ci_high"] * 100, y),
             xytext=(6, 0),
             textcoords="offset points",
             va="center",
@@ -67,11 +71,9 @@ def rates_plot(rows: list[dict[str, Any]], title: str, prior_rate: float | None 
         )
     ax.set_yticks(ys, names, fontsize=10, color=INK)
     ax.set_ylim(-0.7, len(shown) - 0.3)
-    upper = max(r["ci_high"] for r in shown) * 100
+    upper = max(r["reply_ci_high"] for r in shown) * 100
     ax.set_xlim(0, max(upper * 1.18, 1))
-    ax.set_xlabel(
-        "positive replies per delivered email, %\n(dot: observed; bar: 95% Wilson interval)", fontsize=9, color=MUTED
-    )
+    ax.set_xlabel("replies per delivered email, %\n(dot: observed; bar: 95% Wilson interval)", fontsize=9, color=MUTED)
     ax.set_title(title, fontsize=12, color=INK, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import polars as pl
 
 from campaigns.results.outcomes import RANK
+from campaigns.results.reasons import reply_reason
+
+
+def genuine_reply(rank: pl.Expr) -> pl.Expr:
+    """A person answered: a reply (positive or not) or a meeting; never an auto-reply, never an unsubscribe."""
+    return (rank >= RANK["replied"]).fill_null(False)
 
 
 def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """One row per delivered person over the given campaigns: `positive` (0/1), `criteria` (labels met), `account_id`.
+    """One row per delivered person over the given campaigns: `replied` and `positive` (0/1), `criteria`, `reason`.
+
+    `replied` is a genuine reply (`genuine_reply`), the outcome a refinement reads; `reason` is what
+    the reply's text says (`campaigns.results.reasons`; null without a reply), `persona` the persona planned.
 
     A person planned by two campaigns counts once, at their highest outcome (the same email is
     the same person). Contacts planned before criteria were recorded cannot be weighed.
@@ -30,13 +39,18 @@ def pooled_outcomes(contacts: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         .sort("_person", "outcome_rank", "campaign_id", descending=[False, True, False])
         .unique("_person", keep="first", maintain_order=True)
     )
+    text = pl.col("reply_text") if "reply_text" in once.columns else pl.lit(None, pl.String)
+    persona = pl.col("persona") if "persona" in once.columns else pl.lit(None, pl.String)
     frame = once.select(
         "campaign_id",
         "contact_id",
         "account_id",
         "segment",
+        persona.alias("persona"),
+        genuine_reply(rank).cast(pl.Int64).alias("replied"),
         (rank >= RANK["positive"]).cast(pl.Int64).alias("positive"),
         pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("criteria"),
+        pl.when(rank >= RANK["unsubscribed"]).then(reply_reason(text, rank >= RANK["positive"])).alias("reason"),
     )
     return frame, int(unknown)
 

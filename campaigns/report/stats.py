@@ -3,7 +3,7 @@
 Every figure comes from scipy or statsmodels: the 95% Wilson interval (`proportion_confint`), the
 Beta posteriors (`scipy.stats.beta`), the probability one Beta beats another (`scipy.integrate`),
 and the contacts per arm a two-proportion test needs (statsmodels' `samplesize_proportions_2indep_onetail`,
-which gives METHODS.md's ~750 per arm for 3% vs 6% and ~245 for 3% vs 9%). The prior is
+which gives docs/campaigns.md's ~750 per arm for 3% vs 6% and ~245 for 3% vs 9%). The prior is
 `campaigns.prior`'s (re-exported here).
 """
 

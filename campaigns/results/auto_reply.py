@@ -1,7 +1,7 @@
 """Is a reply a person, or a machine answering for one? Out-of-office and other auto-replies.
 
 Phrases of the automatic replies mail clients and people send (English, German, French, Spanish).
-An auto-reply counts as `auto_reply`, never as a reply: counting it inflates reply rates (METHODS.md).
+An auto-reply counts as `auto_reply`, never as a reply: counting it inflates reply rates (docs/campaigns.md, "Reading a test honestly").
 """
 
 from __future__ import annotations

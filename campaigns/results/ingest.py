@@ -8,6 +8,7 @@ and space-insensitively -> counted. Recording is the store's; this module only r
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +29,13 @@ from campaigns.results.layouts import (
     tool_specific_columns,
 )
 from campaigns.results.outcomes import LEDGER_OUTCOMES, OUTCOMES, RANK, status_word
+from campaigns.results.reasons import is_unsubscribe_request
 from targeting.errors import InputError
+from targeting.identity import email_key_expr
 
 UNKNOWN_EMAIL_EXAMPLES = 5
+CAMPAIGN_ID = re.compile(r"c-[0-9a-f]{8}")
+"""An outbound campaign id, as the plan makes it and every export tags each row with."""
 EVENT_SCHEMA = {
     "email": pl.String,
     "outcome": pl.String,
@@ -53,11 +58,14 @@ class ParsedResults:
     unknown_statuses: dict[str, int]
     source_hash: str
     preset: str
+    campaign_ids: tuple[str, ...] = ()
+    """The campaign ids the file's `campaign_id` column names (the tag every export carries), file order."""
 
 
 def email_key(email: pl.Expr) -> pl.Expr:
-    """An email as it is matched: no spaces anywhere, lower case."""
-    return email.cast(pl.String).str.replace_all(r"\s+", "").str.to_lowercase()
+    """An email as it is matched: its `targeting.identity` key, else (no address at all) the text
+    without spaces in lower case, so the row still shows as unmatched."""
+    return pl.coalesce(email_key_expr(email), email.cast(pl.String).str.replace_all(r"\s+", "").str.to_lowercase())
 
 
 def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
@@ -112,7 +120,18 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
         .filter(pl.col(email).is_not_null() & (email_key(pl.col(email)) != ""))
         .with_columns(**extras)
         .with_columns(
-            pl.when((pl.col("_rank") == RANK["replied"]) & is_auto_reply(pl.col("reply_text")))
+            pl.when(pl.col("ledger").is_null() & is_unsubscribe_request(pl.col("reply_text")))
+            .then(pl.lit("unsubscribed"))
+            .otherwise(pl.col("ledger"))
+            .alias("ledger")
+        )
+        .with_columns(
+            # An unsubscribe is its own outcome, never a reply: a reply asking to be taken off the list,
+            # or a row the tool also marks unsubscribed, counts as `unsubscribed` (a meeting or a positive
+            # reply the tool recorded stays what it is; the ledger takes the address either way).
+            pl.when(pl.col("_rank").is_in([RANK["replied"], RANK["auto_reply"]]) & (pl.col("ledger") == "unsubscribed"))
+            .then(pl.lit(RANK["unsubscribed"], pl.Int32))
+            .when((pl.col("_rank") == RANK["replied"]) & is_auto_reply(pl.col("reply_text")))
             .then(pl.lit(RANK["auto_reply"], pl.Int32))
             .otherwise(pl.col("_rank"))
             .alias("outcome_rank")
@@ -129,9 +148,35 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
             "ledger",
         )
     )
+    tag = headers.get("campaign id")
+    named: tuple[str, ...] = ()
+    if tag is not None:
+        values = frame[tag].cast(pl.String).str.strip_chars().drop_nulls().unique(maintain_order=True).to_list()
+        named = tuple(v for v in values if CAMPAIGN_ID.fullmatch(v))
     return ParsedResults(
-        events.cast(EVENT_SCHEMA), frame.height, dict(unknown), hashlib.sha256(raw).hexdigest(), preset
+        events.cast(EVENT_SCHEMA), frame.height, dict(unknown), hashlib.sha256(raw).hexdigest(), preset, named
     )
+
+
+def refuse_other_campaign(parsed: ParsedResults, path: str | Path, campaign_id: str, name: str) -> None:
+    """A results file whose `campaign_id` column names another campaign is refused, naming both.
+
+    Round 1's results ingested into round 2 would match nobody (or, worse, the people planned in
+    both) and say so only as "0 matched". Values that are not an outbound campaign id (a sending
+    tool's own campaign column) are not read.
+
+    Raises:
+        InputError: the file names a campaign other than `campaign_id`.
+    """
+    other = [c for c in parsed.campaign_ids if c != campaign_id]
+    if other:
+        raise InputError(
+            f"these results are for campaign {other[0]}, not {name} ({campaign_id}); "
+            f"ingest them with --campaign {other[0]}",
+            path=path,
+            field="campaign_id",
+            value=other[0],
+        )
 
 
 def _read_frame(path: Path, raw: bytes) -> pl.DataFrame:

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption
+from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption, Suppress
 from flows.cli.printers import console, err_console, one_line_errors, print_json, print_warnings, sender_line, working
 from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
 
@@ -71,6 +71,17 @@ def plan(
     contacts_preset: ContactsPreset = None,
     contacts_map: ContactsMap = None,
     facts: FactsFile = None,
+    per_account: Annotated[
+        int, typer.Option(help="At most this many contacts of one account in the round (default 1).")
+    ] = 1,
+    inboxes: Annotated[
+        int | None, typer.Option(help="Sending inboxes: with --per-inbox-day, how long the round and the list last.")
+    ] = None,
+    per_inbox_day: Annotated[int, typer.Option(help="Emails each inbox sends a day.")] = 30,
+    balance: Annotated[
+        bool,
+        typer.Option(help="Balance each segment on the criterion the lineage is least certain of (from round 2)."),
+    ] = True,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
     reviewed_only: Annotated[
@@ -111,6 +122,12 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
         table.add_row(escape(seg["segment"]), str(seg["reachable"]), str(seg["planned"]), escape(variants), rate)
     console.print(table)
     print_warnings(summary["warnings"])
+    if summary.get("balanced_on"):
+        console.print(
+            f"balanced on {escape(summary['balanced_on'])}: the criterion least certain so far", highlight=False
+        )
+    if summary.get("capacity"):
+        console.print(escape(summary["capacity"]["sentence"]), highlight=False)
     if "review" in summary:
         review = summary["review"]
         console.print(
@@ -125,6 +142,10 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
     console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
+    console.print(
+        f"next: outbound campaign export --campaign {summary['campaign_id']} --format instantly --out {out / 'instantly.csv'}",
+        highlight=False,
+    )
 
 
 @campaign_app.command("export")
@@ -133,20 +154,34 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="generic, instantly, smartlead, lemlist or apollo.")],
     out: Annotated[Path, typer.Option(help="The CSV file to write.")],
     store: StoreOption = None,
+    suppress: Suppress = None,
     allow_sample_sender: AllowSample = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables)."""
+    """Write a planned campaign in a sending tool's import layout (campaign id, segment, variant as custom variables).
+
+    Whoever is on the store's ledger or a --suppress list now (bounced, unsubscribed or forgotten since
+    the plan) is left out."""
     from flows.edges.store import export_planned
 
     with one_line_errors():
-        summary = export_planned(_store_path(store), campaign, fmt, out, allow_sample_sender=allow_sample_sender)
+        summary = export_planned(
+            _store_path(store), campaign, fmt, out, allow_sample_sender=allow_sample_sender, suppress=suppress or []
+        )
     if json_out:
         print_json(summary)
         return
-    console.print(f"{summary['contacts']} contacts of {summary['campaign_id']} -> {out} ({fmt})", highlight=False)
+    left_out = f", {summary['left_out']} left out (ledger or --suppress)" if summary["left_out"] else ""
+    console.print(
+        f"{summary['contacts']} contacts of {summary['campaign_id']} -> {out} ({fmt}){left_out}", highlight=False
+    )
     if summary["sender"]["name"] is not None or summary["sender"]["sample"]:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
+    preset = fmt if fmt != "generic" else "canonical"
+    console.print(
+        f"next: send it, then outbound campaign ingest --campaign {summary['campaign_id']} --preset {preset} RESULTS.csv",
+        highlight=False,
+    )
 
 
 @campaign_app.command("ingest")
@@ -186,6 +221,7 @@ def ingest(
     if summary["unknown_statuses"]:
         words = ", ".join(f"{k!r}: {v}" for k, v in summary["unknown_statuses"].items())
         console.print(f"[yellow]warning[/]: status words not understood, rows ignored: {escape(words)}")
+    console.print(f"next: outbound campaign report --campaign {summary['campaign_id']} --out report", highlight=False)
 
 
 @campaign_app.command("report")
@@ -217,7 +253,8 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     console.print(
         f"campaign [bold]{result['campaign_id']}[/] {escape(result['name'])}: ICP {escape(result['icp'])} v{result['version']}{flag}; "
         f"{t['planned']} planned, {t['delivered']} delivered, {t['replies']} replies, {t['positive']} positive, "
-        f"{t['meetings']} meetings, {t['bounced']} bounced, {t['auto_replies']} auto-replies"
+        f"{t['meetings']} meetings, {t['unsubscribed']} unsubscribed, {t['bounced']} bounced, "
+        f"{t['auto_replies']} auto-replies"
     )
     for title, key in (
         ("Segments", "segments"),
@@ -230,25 +267,34 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
         table = Table(
             title[:-1].lower(),
             "delivered",
+            "replies",
             "positive",
-            "rate (95% CI)",
+            "reply rate (95% CI)",
             "P(better)",
             "verdict",
             "next round",
             title=title,
         )
         for row in result[key]:
-            rate = "-" if row["rate"] is None else f"{row['rate']:.1%} ({row['ci_low']:.1%}-{row['ci_high']:.1%})"
+            rate = (
+                "-"
+                if row["reply_rate"] is None
+                else f"{row['reply_rate']:.1%} ({row['reply_ci_low']:.1%}-{row['reply_ci_high']:.1%})"
+            )
             table.add_row(
                 escape(str(row["name"])),
                 str(row["delivered"]),
+                str(row["replies"]),
                 str(row["positive"]),
                 rate,
-                f"{row['p_better']:.2f}",
-                row["verdict"],
-                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/arm",
+                "-" if row["p_better"] is None else f"{row['p_better']:.2f}",
+                row["verdict"].replace("_", " "),
+                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/side",
             )
         console.print(table)
+        for row in result[key]:
+            if row["verdict"] in ("likely_better", "likely_worse"):
+                console.print(escape(row["sentence"]), highlight=False)
     for problem in result["data_problems"]:
         console.print(
             f"[yellow]data problem[/]: segment {escape(problem['segment'])}: {escape(problem['problem'])}",
@@ -257,6 +303,11 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     for note in result["notes"]:
         console.print(f"note: {escape(note)}", highlight=False)
     console.print(f"wrote {written['json']} and {written['html']}", highlight=False)
+    console.print(
+        f"next: outbound icp refine --icp ICP.yaml --campaign {result['campaign_id']} --out ICP.next.yaml "
+        "(give every campaign of the lineage)",
+        highlight=False,
+    )
 
 
 @campaign_app.command("list")

@@ -276,8 +276,8 @@ def print_refinement(summary: dict[str, Any]) -> None:
     from rich.markup import escape
 
     console.print(
-        f"{escape(summary['icp'])} v{summary['from_version']}: {summary['positive']} positive replies of "
-        f"{summary['delivered']} delivered emails over {', '.join(summary['campaigns'])}",
+        f"{escape(summary['icp'])} v{summary['from_version']}: {summary['replies']} genuine replies "
+        f"({summary['positive']} positive) of {summary['delivered']} delivered emails over {', '.join(summary['campaigns'])}",
         highlight=False,
     )
     prior = summary["prior"]
@@ -289,13 +289,15 @@ def print_refinement(summary: dict[str, Any]) -> None:
         kind = change.get("change", "points")
         if kind == "proposed":
             line = f"[green]+ criterion {escape(change['criterion'])}: {change['new_points']:+d}[/]"
-        elif kind == "disqualifier":
-            line = f"[red]- criterion {escape(change['criterion'])} ({change['old_points']:+d}) -> a disqualifier[/]"
         else:
             line = f"[green]~ {escape(change['criterion'])}: points {change['old_points']:+d} -> {change['new_points']:+d}[/]"
         console.print(f"{line}  # {escape(change['text'])}", highlight=False)
     for same in summary["unchanged"]:
         console.print(f"  {escape(same['criterion'])}: {escape(same['text'])}", style="dim", highlight=False)
+    if summary.get("list_size") and summary["list_size"]["after"]["verdict"] == "ok":
+        console.print(escape(summary["list_size"]["sentence"]), highlight=False)
+    for note in summary.get("personas", []):
+        console.print(f"[yellow]persona[/]: {escape(note)}", highlight=False)
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     if summary["changed"]:
@@ -304,7 +306,11 @@ def print_refinement(summary: dict[str, Any]) -> None:
             highlight=False,
         )
     else:
-        console.print("no change: not enough evidence yet; no new version written", highlight=False)
+        console.print(
+            f"no criterion moved: wrote the same v{summary['version']}, marked unchanged, to {summary['out']}",
+            highlight=False,
+        )
+    console.print(f"next: {escape(summary['next'])}", highlight=False)
 
 
 @icp_app.command()

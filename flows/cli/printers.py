@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,34 @@ def one_line_errors() -> Iterator[None]:
     except InputError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    except OSError as exc:
+        said = os_error_line(exc)
+        if said is None:
+            raise
+        err_console.print(f"error: {said}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+# Faults of the machine a user can fix, each named as such (anything else stays a traceback: a bug).
+_OS_FAULTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the file system is read-only",
+    errno.EEXIST: "a file is in the way (a folder was expected)",
+    errno.ENOTDIR: "a file is in the way (a folder was expected)",
+    errno.EISDIR: "a folder is in the way (a file was expected)",
+}
+
+
+def os_error_line(exc: OSError) -> str | None:
+    """One line for a fault of the machine (disk full, permission, a file where a folder goes), else None."""
+    fault = _OS_FAULTS.get(exc.errno)
+    if fault is None:
+        return None
+    where = exc.filename if exc.filename is not None else ""
+    return f"{where}: {fault} ({exc.strerror or exc}); nothing was left half written" if where else fault
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from campaigns.results.ingest import (
     ledger_entries,
     match_results,
     read_results,
+    refuse_other_campaign,
     with_outcome,
 )
 from campaigns.store import CampaignRecord, Store
@@ -41,7 +42,8 @@ class IngestInputs:
 def load_ingest_inputs(request: IngestRequest) -> IngestInputs:
     """Check the store, the campaign and the results file before a flow starts."""
     campaign = Store(request.store).require().find_campaign(request.campaign)
-    read_results(request.results, request.preset)
+    parsed = read_results(request.results, request.preset)
+    refuse_other_campaign(parsed, request.results, campaign.campaign_id, campaign.name)
     return IngestInputs(campaign)
 
 
@@ -66,6 +68,7 @@ def run_ingest(request: IngestRequest, inputs: IngestInputs, runner: Runner) -> 
     store = Store(request.store)
     campaign = inputs.campaign
     parsed = runner.step(read_results)(request.results, request.preset)
+    refuse_other_campaign(parsed, request.results, campaign.campaign_id, campaign.name)
     contacts = store.campaign_contacts(campaign.campaign_id)
     matched, unknown_emails = match_results(parsed, contacts)
     before, after, _ = runner.step(record_results)(store, campaign.campaign_id, parsed, matched, request.simulated)

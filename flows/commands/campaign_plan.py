@@ -18,7 +18,7 @@ import polars as pl
 from campaigns.ledger import domain_blocked_expr, ledger_blocks
 from campaigns.store import CampaignRecord, Store
 from flows.commands.request import Day, InputFile, InputFolder, Request
-from flows.edges.files import write_json
+from flows.edges.files import formula_unsafe, replaced, write_json
 from flows.edges.inputs import (
     Layout,
     accounts_layout,
@@ -36,6 +36,7 @@ from flows.runner import Runner
 from targeting.errors import InputError
 from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec
+from targeting.importing.suppression import read_suppression
 
 
 class PlanRequest(Request):
@@ -64,6 +65,10 @@ class PlanRequest(Request):
     contacts_preset: str | None = None
     contacts_map: InputFile | None = None
     facts: InputFile | None = None
+    per_account: int = 1
+    inboxes: int | None = None
+    per_inbox_day: int = 30
+    balance: bool = True
     reviewed_only: bool = False
 
 
@@ -98,6 +103,16 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
 
         prior_from(request.prior, source="--prior")  # the one check of a prior reply rate
     explore_share_ok(request.explore)
+    if request.per_account < 1:
+        raise InputError(
+            "--per-account is a whole number of contacts per account, at least 1",
+            field="--per-account",
+            value=request.per_account,
+        )
+    if request.inboxes is not None:
+        from campaigns.planning.capacity import Capacity
+
+        Capacity(request.inboxes, request.per_inbox_day)
     if request.drafts is not None and not (request.drafts / "drafts.parquet").is_file():
         raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)
     if request.reviewed_only:
@@ -107,10 +122,9 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
     store = Store(request.store)
     name = request.name or _default_name(store, spec)
     if store.exists():
-        recorded = store.icp_hash(spec.name, spec.version)
-        if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        if store.icp_differs(spec.name, spec.version, text):
             raise InputError(
-                f"ICP {spec.name!r} version {spec.version} is already recorded with a different text; "
+                f"ICP {spec.name!r} version {spec.version} is already recorded with other rules; "
                 "bump `version` in the file to record the change",
                 path=request.icp,
                 field="version",
@@ -165,7 +179,7 @@ def _default_name(store: Store, spec: Any) -> str:
 def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tuple[Store, Any, dict[str, Any]]:
     """Segments, candidates, drafts and the plan (nothing written yet), and how the files were read."""
     from campaigns.planning.allocation import SegmentEvidence
-    from campaigns.planning.contacts import eligible_contacts
+    from campaigns.planning.contacts import cooldown_sets, eligible_contacts
     from campaigns.planning.drafts import RenderSpecs, reviewed_drafts
     from campaigns.planning.plan import DEFAULT_PRIOR, PlanOptions, plan_campaign
     from campaigns.planning.segments import excluded_accounts, segment_accounts
@@ -189,13 +203,17 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     left_out = excluded_accounts(accounts, customer_keys, suppressed_keys, ledger)
     people = read_contacts(request.contacts, inputs.contacts, runner)
     since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=request.cooldown_days)
-    cooled = store.planned_since(since)["email"].to_list() if store.exists() and request.cooldown_days else []
+    cooled: tuple[list[str], list[str]] = ([], [])
+    if store.exists() and request.cooldown_days:
+        cooled = cooldown_sets(store.cooldown(since))
     candidates = runner.step(eligible_contacts)(
         people.contacts,
         segments,
         list(spec.personas),
         ledger=ledger,
-        cooled_emails=cooled,
+        suppression=read_suppression(request.suppress) if request.suppress else None,  # emails and domains
+        cooled_emails=cooled[0],
+        cooled_accounts=cooled[1],
         persona_rules=inputs.copy.persona_rules,
     )
     reviewed = None
@@ -203,7 +221,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     if request.drafts is not None:
         rendered = pl.read_parquet(request.drafts / "drafts.parquet")
         csv_path = request.drafts / "drafts.csv"
-        csv = pl.read_csv(csv_path, infer_schema=False) if csv_path.is_file() else None
+        csv = formula_unsafe(pl.read_csv(csv_path, infer_schema=False)) if csv_path.is_file() else None
         reviewed = reviewed_drafts(rendered, csv, inputs.copy.sender)
         steps = int(reviewed["step"].max() or 3)
     review: dict[str, Any] = {}
@@ -233,6 +251,8 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         cooldown_days=request.cooldown_days,
         prior=request.prior or DEFAULT_PRIOR,
         strict=request.strict,
+        per_account=request.per_account,
+        balance_on=balance_criterion(store, spec, candidates, segments, request) if request.balance else None,
     )
     icp_hash = hashlib.sha256(inputs.text.encode("utf-8")).hexdigest()
     plan = runner.step(plan_campaign)(
@@ -246,11 +266,53 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         evidence=evidence,
         excluded_accounts=left_out,
     )
+    if request.inboxes is not None:
+        from campaigns.planning.capacity import Capacity, round_capacity
+
+        pace = round_capacity(
+            Capacity(request.inboxes, request.per_inbox_day),
+            plan.summary["planned"],
+            steps,
+            plan.design["target_list"]["targets"],
+            request.per_account,
+        )
+        plan.design["capacity"] = plan.summary["capacity"] = pace
     return (
         store,
         plan,
         {"unmapped": universe.imported.unmapped, **contacts_read(people, request.contacts, inputs.contacts), **review},
     )
+
+
+def balance_criterion(store: Store, spec: Any, candidates: Any, segments: Any, request: PlanRequest) -> str | None:
+    """The criterion this round balances: the one the lineage's pooled readings are least certain of.
+
+    None in a lineage's first round (no reading yet) or when no criterion is left undecided.
+    """
+    from campaigns.planning.balance import criterion_to_balance, reachable_shares
+    from campaigns.prior import campaign_prior
+    from campaigns.report.pooled import pooled_outcomes
+    from flows.commands.icp_refine import with_older_versions
+    from targeting.icp.refine import change_at, criterion_reading
+
+    if not store.exists():
+        return None
+    ids = store.lineage_campaigns(spec.name, spec.version)
+    if not ids:
+        return None
+    records = [store.find_campaign(i) for i in ids]
+    outcomes, _ = pooled_outcomes(store.contact_outcomes(ids))
+    if outcomes.is_empty():
+        return None
+    outcomes = with_older_versions(store, spec, records, outcomes, None)
+    try:
+        rate = campaign_prior(request.prior, [c.design for c in records]).reply_rate
+    except InputError:
+        rate = request.prior or 0.034
+    labels = [c.label for c in spec.scoring.criteria]
+    readings = {label: criterion_reading(outcomes, label, rate) for label in labels}
+    shares = reachable_shares(candidates.contacts, segments, labels)
+    return criterion_to_balance(readings, shares, change_at(len(labels)))
 
 
 def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: Any) -> dict[str, Any]:
@@ -270,10 +332,13 @@ def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: An
         design,
         datetime.now(UTC).replace(tzinfo=None),
     )
-    store.record_campaign(campaign, plan.contacts, icp_text=inputs.text, icp_parent=spec.parent)
     request.out.mkdir(parents=True, exist_ok=True)
-    write_export_csv(plan.campaign_csv, request.out / "campaign.csv")
-    write_json(design, request.out / "design.json")
+    # The files are written first under temporary names and renamed only once the store has the
+    # campaign: a plan whose files cannot be written records nothing, and a recorded plan has its files.
+    with replaced(request.out / "design.json") as design_file, replaced(request.out / "campaign.csv") as csv_file:
+        write_export_csv(plan.campaign_csv, csv_file)
+        write_json(design, design_file)
+        store.record_campaign(campaign, plan.contacts, icp_text=inputs.text, icp_parent=spec.parent)
     return {**plan.summary, "sender": sender}
 
 

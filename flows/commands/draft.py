@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from flows.commands.request import InputFile, Request
-from flows.edges.files import check_targets, read_targets, write_csv
+from flows.edges.files import check_targets, read_targets, replaced, write_csv, write_parquet
 from flows.edges.inputs import (
     Layout,
     check_contacts,
@@ -207,8 +207,7 @@ def write_draft_outputs(drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: p
     from messaging.exports import FORMATS, export_campaign, write_export_csv
 
     out.mkdir(parents=True, exist_ok=True)
-    drafts.write_parquet(out / "drafts.parquet")
-    paths = [out / "drafts.parquet", write_csv(drafts, out / "drafts.csv")]
+    paths = [write_parquet(drafts, out / "drafts.parquet"), write_csv(drafts, out / "drafts.csv")]
     unusable = rejected.select(
         pl.lit(None, pl.String).alias("contact_id"),
         pl.lit(None, pl.String).alias("account_id"),
@@ -219,8 +218,8 @@ def write_draft_outputs(drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: p
     paths.append(write_csv(review_rows(drafts), out / "review.csv"))
     for fmt in FORMATS:
         path = out / "exports" / f"{fmt}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_export_csv(export_campaign(drafts, fmt), path)
+        with replaced(path) as temporary:
+            write_export_csv(export_campaign(drafts, fmt), temporary)
         paths.append(path)
     return paths
 

@@ -6,7 +6,6 @@ refinement itself is targeting's (`targeting.icp.refine`), handed the outcomes a
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +102,9 @@ def load_refine_inputs(request: RefineRequest) -> RefineInputs:
             field="version",
             value=spec.version,
         )
-    recorded = store.icp_hash(spec.name, spec.version)
-    if recorded is not None and recorded != hashlib.sha256(text.encode("utf-8")).hexdigest():
+    if store.icp_differs(spec.name, spec.version, text):
         raise InputError(
-            f"the ICP file is not the v{spec.version} the campaigns used (its text differs from the recorded one)",
+            f"the ICP file is not the v{spec.version} the campaigns used (its rules differ from the recorded ones)",
             path=request.icp,
             field="version",
             value=spec.version,
@@ -128,23 +126,25 @@ def run_refine(request: RefineRequest, inputs: RefineInputs, runner: Runner) -> 
     if request.accounts is not None:
         attributes = read_universe(request.accounts, inputs.accounts, inputs.facts, runner).accounts.collect()
     outcomes = with_older_versions(store, spec, records, outcomes, attributes)
-    refinement = refine_icp(spec, outcomes, prior.rate, ids, attributes, claims_before(store, spec, records))
+    refinement = refine_icp(spec, outcomes, prior.reply_rate, ids, attributes)
     if unweighed:
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
         )
-    summary = refine_summary(refinement, request.out, prior.as_json())
+    summary = refine_summary(refinement, request.out, prior.as_json(), request.accounts)
+    # --out is always written: the new version, or the same version marked unchanged (a script's next
+    # round plans from it either way). Only a new version is recorded in the store.
+    text = refined_icp_text(refinement)
+    request.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = request.out.with_name(f".{request.out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
     if refinement.new_spec is not None:
-        text = refined_icp_text(refinement)
-        request.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = request.out.with_name(f".{request.out.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
         try:
             store.record_icp(spec.name, refinement.new_spec.version, text, spec.version)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        tmp.replace(request.out)
+    tmp.replace(request.out)
     rows = [{"criterion": c["criterion"], "change": c["text"]} for c in summary["changes"] + summary["unchanged"]]
     runner.publish_table("icp-refinement", rows, f"Refinement of {spec.name} v{spec.version}")
     return summary
@@ -172,22 +172,8 @@ def with_older_versions(store: Store, spec: Any, records: list[Any], outcomes: A
     return with_unknown_criteria(outcomes, evaluated, labels, met)
 
 
-def claims_before(store: Store, spec: Any, records: list[Any]) -> dict[str, int] | None:
-    """The points each criterion had before any pooled campaign's evidence: those of the oldest version tested.
-
-    A version's points rest only on campaigns of earlier versions, so the oldest one the pooled
-    campaigns tested carries none of their evidence: the prior is centred there, and evidence a
-    newer version's points already carry is not counted twice. None: every campaign tested `spec`.
-    """
-    from targeting.icp.spec import parse_icp
-
-    oldest = min(c.icp_version for c in records)
-    text = store.icp_text(spec.name, oldest) if oldest != spec.version else None
-    return None if text is None else {c.label: c.points for c in parse_icp(text).scoring.criteria}
-
-
-def refine_summary(refinement: Any, out: Path, prior: dict[str, Any]) -> dict[str, Any]:
-    """What `--json` prints: the changes with their evidence, what stayed and why."""
+def refine_summary(refinement: Any, out: Path, prior: dict[str, Any], accounts: Path | None = None) -> dict[str, Any]:
+    """What `--json` prints: the changes with their evidence, what stayed and why, and the next command."""
     r = refinement
     new = r.new_spec
     return {
@@ -196,17 +182,28 @@ def refine_summary(refinement: Any, out: Path, prior: dict[str, Any]) -> dict[st
         "version": new.version if new else r.spec.version,
         "parent": r.spec.version if new else r.spec.parent,
         "changed": new is not None,
-        "out": str(out) if new else None,
+        "out": str(out),
         "campaigns": r.campaigns,
         "delivered": r.delivered,
+        "replies": r.replies,
         "positive": r.positive,
         "prior": prior,
         "changes": [e.as_dict(r.campaigns) for e in r.changes] + [p.as_dict(r.campaigns) for p in r.proposals],
         "unchanged": [
-            {"criterion": e.label, "points": e.points, "p_better": round(e.p_better, 4), "text": e.comment()}
+            {
+                "criterion": e.label,
+                "points": e.points,
+                "p_better": None if e.p_better is None else round(e.p_better, 4),
+                "verdict": e.reading.verdict,
+                "text": e.sentence(),
+            }
             for e in r.unchanged
         ],
+        "personas": r.personas,
+        "list_size": r.list_size,
         "warnings": r.warnings,
+        "next": f"outbound campaign plan --icp {out} --accounts {accounts or 'ACCOUNTS'} --contacts CONTACTS "
+        "--size 100 --out NEXT-ROUND",
     }
 
 

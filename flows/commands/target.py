@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from functools import partial
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from flows.commands.request import Day, InputFile, Request
-from flows.edges.files import sink_csv, write_csv, write_json
+from flows.edges.files import replaced, sink_csv, write_csv, write_json, write_parquet
 from flows.edges.inputs import (
     Layout,
     accounts_layout,
@@ -27,7 +28,7 @@ from flows.runner import Runner
 from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import ContactImport
-from targeting.importing.suppression import read_suppression, suppressed_emails
+from targeting.importing.suppression import is_suppressed_contact, read_suppression
 from targeting.selection.target_list import TargetList, select_targets
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
     if request.contacts is not None:
         reachable, people = runner.step(find_reachable_accounts)(request, inputs)
     # A streamed universe's list goes straight from the lazy plan into targets.parquet.
-    sink = partial(_sink_targets, request.out / "targets.parquet")
+    sink = partial(_sink_targets, sunk_targets(request.out))
     request.out.mkdir(parents=True, exist_ok=True)
     result = runner.step(select_targets)(
         universe.accounts,
@@ -122,6 +123,8 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
         sink=sink,
     )
     extra = contacts_summary(result, request, inputs, people)
+    if imported.encoding is not None:  # the text encoding the accounts file was read in
+        extra = {"accounts_encoding": imported.encoding, **extra}
     summary = runner.step(write_target_outputs)(
         result, imported.rejected, imported.unmapped, request.icp, request.out, extra
     )
@@ -137,9 +140,8 @@ def find_reachable_accounts(request: TargetRequest, inputs: TargetInputs) -> tup
     assert request.contacts is not None and inputs.contacts is not None and inputs.persona_rules is not None
     imported = read_contacts(request.contacts, inputs.contacts)
     contacts = without_ledger(imported.contacts)  # the campaign store's ledger (bounces, unsubscribes, forgotten)
-    if inputs.suppression is not None:
-        blocked = suppressed_emails(inputs.suppression)
-        contacts = contacts.filter(~pl.col("email").str.to_lowercase().is_in(blocked.to_list()))
+    if inputs.suppression is not None:  # emails, and people at listed domains, in any spelling
+        contacts = contacts.filter(~is_suppressed_contact(inputs.suppression))
     reachable = reachable_accounts(contacts, list(inputs.spec.personas), inputs.persona_rules).collect().lazy()
     return reachable, imported
 
@@ -157,6 +159,11 @@ def contacts_summary(
 
 def _sink_targets(path: Path, plan: pl.LazyFrame) -> pl.LazyFrame:
     return plan.sink_parquet(path, lazy=True)
+
+
+def sunk_targets(out: Path) -> Path:
+    """Where a streamed list is sunk before it is renamed to targets.parquet (never read as a list)."""
+    return out / ".targets.parquet.partial"
 
 
 def write_target_outputs(
@@ -179,18 +186,23 @@ def write_target_outputs(
         ValueError: the sunk list does not hold the summary's number of targets.
     """
     out.mkdir(parents=True, exist_ok=True)
+    # Each file is renamed into place whole, the summary last: a run killed half way leaves the
+    # previous summary, which a reader checks the list against (`flows.edges.files.read_targets`).
     if icp.resolve() != (out / "icp.yaml").resolve():
-        shutil.copyfile(icp, out / "icp.yaml")
+        with replaced(out / "icp.yaml") as temporary:
+            shutil.copyfile(icp, temporary)
     if result.targets is None:
-        written = pl.scan_parquet(out / "targets.parquet")
+        sunk = sunk_targets(out)
+        written = pl.scan_parquet(sunk)
         listed = written.select(pl.len()).collect().item()  # from the file's metadata
         if listed != result.summary.targets:
             raise ValueError(
                 f"counts do not add up: {listed} targets written, the funnel counts {result.summary.targets}"
             )
         sink_csv(written, out / "targets.csv")
+        os.replace(sunk, out / "targets.parquet")
     else:
-        result.targets.write_parquet(out / "targets.parquet")
+        write_parquet(result.targets, out / "targets.parquet")
         write_csv(result.targets, out / "targets.csv")
     write_csv(rejected, out / "rejected.csv")
     summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped} | (extra or {})

@@ -143,6 +143,7 @@ def contacts_read(contacts: ContactImport, path: Path, layout: Layout) -> dict[s
     """What a command's summary says of its contacts: the layout, the columns not read, what drafts lack."""
     return {
         "contacts_layout": str(layout),
+        "contacts_encoding": contacts.encoding,
         "unmapped_contacts": contacts.unmapped,
         "contact_warnings": contact_warnings(contacts, path, layout),
     }

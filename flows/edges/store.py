@@ -15,6 +15,7 @@ import polars as pl
 from campaigns.ledger import is_blocked_expr
 from campaigns.store import Store
 from targeting.errors import InputError
+from targeting.importing.suppression import read_suppression
 
 DEFAULT_STORE = "outbound.duckdb"
 
@@ -51,7 +52,13 @@ def ledger_emails(contacts: pl.LazyFrame, store: Path | None = None) -> list[str
 
 
 def export_planned(
-    store_path: Path, campaign_ref: str, fmt: str, out: Path, *, allow_sample_sender: bool = False
+    store_path: Path,
+    campaign_ref: str,
+    fmt: str,
+    out: Path,
+    *,
+    allow_sample_sender: bool = False,
+    suppress: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Write a planned campaign in a sending tool's layout, with campaign id, segment and variant as custom variables.
 
@@ -75,14 +82,19 @@ def export_planned(
         raise InputError(
             f"campaign {campaign.campaign_id} was drafted by the sample sender; " + SAMPLE_SENDER_FIX.format(who=who)
         )
-    result = laid_out_for(planned, campaign.campaign_id, fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_export_csv(result, out)
+    suppression = read_suppression(suppress) if suppress else None
+    # The ledger and the lists as they are now: who bounced or unsubscribed since the plan is left out.
+    result = laid_out_for(planned, campaign.campaign_id, fmt, ledger=store.ledger(), suppression=suppression)
+    from flows.edges.files import replaced
+
+    with replaced(out) as temporary:
+        write_export_csv(result, temporary)
     return {
         "campaign_id": campaign.campaign_id,
         "name": campaign.name,
         "format": fmt,
         "contacts": result.height,
+        "left_out": planned.height - result.height,
         "out": str(out),
         "sender": sender,
     }
@@ -97,14 +109,14 @@ def list_campaigns(store_path: Path) -> list[dict[str, Any]]:
 
 def forget(store_path: Path, target: str) -> dict[str, Any]:
     """Erase a person or a domain from the store, keeping a hashed ledger entry."""
-    key = "".join(target.split()).lower()
-    if not key or ("@" not in key and "." not in key):
-        raise InputError("expected an email (jane@acme.com) or a domain (acme.com)", field="EMAIL|DOMAIN", value=target)
+    from targeting.identity import identity_key
+
+    kind, _ = identity_key(target)  # one email or one domain, refused before a store is created
     store = Store(store_path)
     created = not store.exists()
-    removed = store.forget(key)
+    removed = store.forget(target)
     return {
-        "forgotten": "email" if "@" in key else "domain",
+        "forgotten": kind,
         "removed": removed,
         "store": str(store_path),
         "created": created,
@@ -116,7 +128,7 @@ def record_derived_icp(store: Path | None, icp_path: Path) -> dict[str, Any] | N
     `$OUTBOUND_STORE`); None where none is. The default `./outbound.duckdb` is not created for it.
 
     Raises:
-        InputError: that name and version are recorded with a different text.
+        InputError: that name and version are recorded with other rules.
     """
     if store is None and not os.environ.get("OUTBOUND_STORE"):
         return None

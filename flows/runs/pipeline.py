@@ -197,6 +197,10 @@ def plan_campaign(
     contacts_preset: str | None = None,
     contacts_map: str | None = None,
     facts: str | None = None,
+    per_account: int = 1,
+    inboxes: int | None = None,
+    per_inbox_day: int = 30,
+    balance: bool = True,
     reviewed_only: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""

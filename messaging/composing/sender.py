@@ -51,6 +51,14 @@ class Sender(BaseModel):
     # True on the fictional sender `init` writes: nothing signed by it is written outside the demo.
     sample: bool = False
 
+    @field_validator("company", "product", "call_to_action", "signature", "postal_address", "opt_out_line")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        # A line of spaces is no opt-out line: the gate would then hold back every draft.
+        if not text.strip():
+            raise ValueError("must not be blank")
+        return text
+
     @field_validator("value_proposition")
     @classmethod
     def _covers_every_persona(cls, lines: dict[str, str]) -> dict[str, str]:

@@ -94,7 +94,18 @@ def template_environment() -> SandboxedEnvironment:
     )
     # Jinja's `capitalize` lowercases the rest ("HubSpot" -> "Hubspot"); subjects want sentence case.
     env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    env.globals["range"] = _short_range
     return env
+
+
+MAX_RANGE = 100  # an email needs no loop longer than this; a hostile range(10**9) is refused at once
+
+
+def _short_range(*args: int) -> range:
+    steps = range(*args)
+    if len(steps) > MAX_RANGE:
+        raise SecurityError(f"range of {len(steps):,} items: templates may loop at most {MAX_RANGE} times")
+    return steps
 
 
 @dataclass(frozen=True)
@@ -182,7 +193,13 @@ def _template_sources(root: Traversable | Path) -> dict[TemplateKey, tuple[str, 
                 )
             if match is None:
                 raise InputError("template file name must be step<N>_<variant>.txt.j2", path=path, value=entry.name)
-            found[(folder.name, int(match["step"]), match["variant"])] = (path, entry.read_text(encoding="utf-8"))
+            raw = entry.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw.count(b"\n", 0, exc.start) + 1
+                raise InputError("not UTF-8 text; save the template as UTF-8", path=path, line=line) from None
+            found[(folder.name, int(match["step"]), match["variant"])] = (path, text)
     return found
 
 
@@ -231,7 +248,7 @@ def check_templates(templates: TemplateSet, sender: Sender, *, personas: Sequenc
         path = templates.paths[key]
         try:
             text = template.render(_FIXTURE)
-        except (TemplateError, SecurityError, TypeError, ValueError, AttributeError) as exc:
+        except (TemplateError, SecurityError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             raise InputError(f"template fails to render ({exc})", path=path, line=_template_line(exc, path)) from None
         if not text.startswith("Subject:") or not text.split("\n", 1)[0].removeprefix("Subject:").strip():
             raise InputError("first line must be a non-empty 'Subject: ...'", path=path, line=1)

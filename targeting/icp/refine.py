@@ -1,32 +1,34 @@
-"""Refine an ICP from test-campaign outcomes: a regularized model over the criteria, changes only where evidence holds.
+"""Refine an ICP from test-campaign outcomes: points move a little, only where the evidence holds.
 
-The outcomes come in as a frame (one row per delivered contact: `positive` 0/1 and `criteria`,
+The outcomes come in as a frame (one row per delivered contact: the outcome, 0/1, and `criteria`,
 the labels of the criteria its account met), never from the store: `targeting` imports no campaign
-code. One Bayesian logistic model over every criterion at once (a Normal prior on each criterion's
-log-odds lift, so correlated criteria share the credit instead of each taking it whole; the
-intercept centred on the prior rate; a criterion unknown for some contacts, `unknown`, is read on
-the others only). Its maximum a posteriori fit (scipy) with the
-Laplace approximation gives each lift a Normal posterior and P(lift > 0).
+code. The outcome is a **genuine reply** (`replied`: a person answered, positive or not; never an
+auto-reply or an unsubscribe), or `positive` where a frame has no `replied` column: at real reply
+rates positive replies alone are too rare to learn from.
 
-The prior mean of each lift is what the criterion's points claimed before any of the pooled
-outcomes was seen (POINT_LOGIT log-odds a point): the points of the oldest version the pooled
-campaigns tested (`claims`), or the spec's own when every campaign tested it. A version's points
-carry the evidence of the rounds it was refined from, so pooling those rounds again is read
-against the points before them, never counted twice; a round with little contrast leaves the
-points where they are. A criterion moves when the posterior probability that its lift lies
-beyond what its points claim now is at least `change_at` (CHANGE_AT, Bonferroni-corrected over the criteria when
-that is stricter) on at least MIN_POSITIVE positive replies on the side the move favours; it then
-moves to its posterior mean lift in points, however far (the top of a list depends on the order the
-points give, so a 5x criterion must end far above the ones with no effect). Everything else is
-"not enough evidence yet" and stays as it was.
+Each criterion is read as one contrast, the accounts that met it against those that did not, by
+`targeting.icp.reading.read_contrast`: the very reading the campaign report shows, so equal counts
+give equal numbers in both. A criterion moves only where that reading is sure of the lift's sign
+(P >= `change_at`: SURE, Bonferroni-corrected over the criteria when stricter; MIN_REPLIES genuine
+replies on the side the move favours) and one Bayesian
+logistic model over all criteria at once agrees with its sign (P >= JOINT_AGREES): a criterion whose
+accounts mostly also meet another gets no credit the other earned. A side with fewer than
+MIN_SIDE contacts is no comparison and nothing moves on it.
 
-Strong negative evidence can carry a criterion below zero; one it would carry to DISQUALIFY_AT
-points or fewer (DISQUALIFY_LIFT in log-odds) becomes a disqualifier instead (its reason the evidence). Given the accounts'
-attributes, an attribute value that stands out in the explore share (the near misses, the one place
-a round sees beyond the hypothesis) is proposed as a new criterion: written into the new version
-with its evidence, at most MAX_PROPOSALS a round, only when its posterior probability of a higher
-rate clears CHANGE_AT after a Bonferroni correction over every value tried, on at least
-MIN_POSITIVE positive replies.
+A move stays on the scale the ICP is written in: towards the lift in points (POINT_LOGIT log-odds
+a point), by at most MAX_STEP points a round, so `min_score` and the tiers keep meaning what the
+user wrote; a criterion already at or beyond what its lift supports stays. Each move is explained in
+one sentence. Nothing that strong: the same version, marked unchanged (`unchanged_icp_text`).
+
+Given the accounts' attributes, an attribute value that stands out in the explore share (the near
+misses, the one place a round sees beyond the hypothesis) is proposed as a new criterion: written into
+the new version with its evidence, at most MAX_PROPOSALS a round, only when its probability of a
+higher rate clears PROPOSE_AT after a Bonferroni correction over every value tried, on at least
+MIN_REPLIES replies; its points are at most MAX_STEP.
+
+Reasons (`reason` per contact, when the frame has them): "wrong person" replies are counted per
+persona (evidence on the persona rules), "already use a tool" replies on the criteria that read
+`prior_solutions` (evidence on what those criteria claim).
 """
 
 from __future__ import annotations
@@ -37,26 +39,28 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import optimize, special, stats
+from scipy import special, stats
 
+from targeting.icp.reading import MIN_REPLIES, MIN_SIDE, SURE, Reading, read_contrast, sure_words, times_words
 from targeting.icp.spec import IcpSpec, dump_icp, parse_icp
 
-LIFT_SD = 0.75
-"""Prior sd of a criterion's log-odds lift: most criteria move the odds by less than 2x either way."""
+LIFT_SD = 1.0
+"""Prior sd of a criterion's log-odds lift in the joint model (as in `reading`)."""
 INTERCEPT_SD = 2.0
-CHANGE_AT = 0.97
-"""The least posterior probability of a lift beyond what the points claim that moves them (METHODS.md: 0.9-0.95)."""
-FAMILY_ERROR = 0.2
-"""Many criteria, few replies: the threshold is also Bonferroni-corrected over the spec's criteria, so the
-chance that any criterion of a null world crosses it stays near this (`change_at`)."""
-MIN_POSITIVE = 3
-POINT_LOGIT = 0.1
-"""Log-odds lift per point of score, the scale a move is read on: a 5x lift shrunk to 2.7x is about +10 points."""
-DISQUALIFY_LIFT = -0.7
-"""A criterion whose shrunk lift is this log-odds or lower (about half the odds) becomes a disqualifier."""
-DISQUALIFY_AT = round(DISQUALIFY_LIFT / POINT_LOGIT)
-"""The same in points: a criterion that negative evidence would carry to this many points or fewer."""
+JOINT_AGREES = 0.9
+"""A move also needs the joint model over all criteria to put the lift on the same side with this probability."""
+POINT_LOGIT = 0.25
+"""Log-odds lift per point of score, the scale a move aims at: a lift of 2.7x (1.0 log-odds) is 4 points."""
+FAMILY_ERROR = 0.1
+"""Many criteria, few replies: the sureness a move needs is also Bonferroni-corrected over the spec's
+criteria (`change_at`: 0.991 for 11). In the loop study (docs/benchmarks.md, 6% replies, 200 seeds) the
+null world moved 7.0% of refinements at 0.2 (0.982) and 2.2% at 0.1. 0 turns the correction off."""
+MAX_STEP = 2
+"""The most a criterion's points move in one refinement: the ICP's own scale (criteria of 1-2 points)."""
+MIN_POSITIVE = MIN_REPLIES
+"""Kept for callers of the earlier name: the replies a move needs on the side it favours."""
 MAX_PROPOSALS = 1
+PROPOSE_AT = SURE
 PROPOSE_FIELDS = (
     "industry",
     "region",
@@ -70,63 +74,131 @@ PROPOSE_FIELDS = (
 )
 """The attributes whose values may be proposed as new criteria (one value each: `in` or `contains_any`)."""
 PROPOSAL_PRIOR_WEIGHT = 40
-"""The Beta prior's weight in contacts when an explore attribute is weighed (METHODS.md: 30-60)."""
+"""The Beta prior's weight in contacts when an explore attribute is weighed (docs/campaigns.md: 30-60)."""
+
+
+def outcome_column(outcomes: pl.DataFrame) -> str:
+    """The outcome a frame is read on: `replied` (genuine replies) where it has one, else `positive`."""
+    return "replied" if "replied" in outcomes.columns else "positive"
+
+
+def _said(column: str) -> str:
+    return "replied" if column == "replied" else "replied positively"
 
 
 @dataclass(frozen=True)
 class CriterionEvidence:
-    """What one criterion's contrast rests on, and what the model says of it."""
+    """What one criterion's contrast rests on, what it reads, and the move it supports."""
 
     index: int
     label: str
     points: int
-    positive_with: int
-    delivered_with: int
-    positive_without: int
-    delivered_without: int
-    lift: float
-    lift_sd: float
-    p_better: float
+    reading: Reading
+    joint_lift: float
+    joint_sd: float
     step: int
+    outcome: str = "replied"
+    already_use: tuple[int, int] | None = None
+    """For a criterion on `prior_solutions`: "already use a tool" replies with it and without it."""
+    needed: float = SURE
+    """How sure of its direction a move had to be (`change_at` for the spec's criteria)."""
 
     @property
     def new_points(self) -> int:
         return self.points + self.step
 
     @property
-    def disqualifies(self) -> bool:
-        """Negative evidence carries it to DISQUALIFY_AT points or fewer: it becomes a disqualifier."""
-        return self.step < 0 and self.new_points <= DISQUALIFY_AT
+    def replies_with(self) -> int:
+        return self.reading.k_with
+
+    @property
+    def delivered_with(self) -> int:
+        return self.reading.n_with
+
+    @property
+    def replies_without(self) -> int:
+        return self.reading.k_without
+
+    @property
+    def delivered_without(self) -> int:
+        return self.reading.n_without
+
+    @property
+    def lift(self) -> float | None:
+        return self.reading.lift
+
+    @property
+    def lift_sd(self) -> float | None:
+        return self.reading.lift_sd
+
+    @property
+    def p_better(self) -> float | None:
+        return self.reading.p_better
+
+    def counts(self) -> str:
+        r = self.reading
+        return f"{r.k_with} of {r.n_with} with it, {r.k_without} of {r.n_without} without"
+
+    def sentence(self) -> str:
+        """The move (or why there is none) in one sentence a growth lead can act on."""
+        r, what = self.reading, _said(self.outcome)
+        counts = self.counts()
+        extra = ""
+        if self.already_use and sum(self.already_use):
+            extra = f" ({self.already_use[0]} with it and {self.already_use[1]} without said they already use a tool)"
+        if r.p_better is None:
+            side = "with" if r.n_with < MIN_SIDE else "without"
+            return (
+                f"{self.label} stays at {self.points:+d}: no comparison, only {min(r.n_with, r.n_without)} contacts "
+                f"{side} it ({counts}){extra}."
+            )
+        sure = sure_words(r)
+        if self.step:
+            verb = "Raised" if self.step > 0 else "Lowered"
+            return (
+                f"{verb} {self.label} from {self.points:+d} to {self.new_points:+d}: accounts meeting it {what} "
+                f"{times_words(r, self.step > 0)} ({counts}; {sure} the difference is real){extra}."
+            )
+        if r.verdict in ("likely_better", "likely_worse"):
+            if (r.sure or 0) < self.needed:
+                why = (
+                    f"not sure enough yet for a move while many criteria are tested at once ({self.needed:.1%} needed)"
+                )
+            elif self.joint_agrees(r.verdict):
+                why = "its points already say as much"
+            else:
+                why = "the other criteria its accounts also meet explain it as well"
+            return f"{self.label} stays at {self.points:+d}: {why} ({counts}; {sure}){extra}."
+        return f"{self.label} stays at {self.points:+d}: not enough evidence yet ({counts}; {sure}){extra}."
+
+    def joint_agrees(self, verdict: str) -> bool:
+        p_up = float(stats.norm.sf(0.0, self.joint_lift, self.joint_sd))
+        return p_up >= JOINT_AGREES if verdict == "likely_better" else 1 - p_up >= JOINT_AGREES
 
     def comment(self) -> str:
-        """`+1: 7/120 positive vs 2/130 without, P(better)=0.96` (or why nothing changed)."""
-        counts = (
-            f"{self.positive_with}/{self.delivered_with} positive vs {self.positive_without}/{self.delivered_without} "
-            f"without, P(better)={self.p_better:.2f}"
-        )
-        if self.disqualifies:
-            return f"now a disqualifier (evidence would take it to {self.new_points:+d} points): {counts}"
-        if self.step:
-            return f"{self.step:+d}: {counts}"
-        return f"unchanged, not enough evidence yet: {counts}"
+        """The sentence, kept beside the criterion's line in the new version."""
+        return self.sentence()
 
     def as_dict(self, campaigns: list[str]) -> dict[str, Any]:
         """The structured form kept in the spec's `evidence` list."""
+        r = self.reading
         return {
             "criterion": self.label,
             "rule": f"scoring.criteria[{self.index}]",
-            "change": "disqualifier" if self.disqualifies else "points",
+            "change": "points",
             "old_points": self.points,
             "new_points": self.new_points,
-            "positive_with": self.positive_with,
-            "delivered_with": self.delivered_with,
-            "positive_without": self.positive_without,
-            "delivered_without": self.delivered_without,
-            "lift_log_odds": round(self.lift, 4),
-            "lift_sd": round(self.lift_sd, 4),
-            "p_better": round(self.p_better, 4),
+            "outcome": self.outcome,
+            "replies_with": r.k_with,
+            "delivered_with": r.n_with,
+            "replies_without": r.k_without,
+            "delivered_without": r.n_without,
+            "lift_log_odds": None if r.lift is None else round(r.lift, 4),
+            "lift_sd": None if r.lift_sd is None else round(r.lift_sd, 4),
+            "p_better": None if r.p_better is None else round(r.p_better, 4),
+            "verdict": r.verdict,
             "campaigns": campaigns,
-            "text": self.comment(),
+            "text": self.sentence(),
         }
 
 
@@ -137,9 +209,9 @@ class Proposal:
     field: str
     value: str
     list_field: bool
-    positive_with: int
+    replies_with: int
     delivered_with: int
-    positive_without: int
+    replies_without: int
     delivered_without: int
     p_better: float
     tried: int
@@ -154,12 +226,15 @@ class Proposal:
         op = "contains_any" if self.list_field else "in"
         return {"name": self.label, "field": self.field, op: [self.value], "points": self.points}
 
-    def comment(self) -> str:
+    def sentence(self) -> str:
         return (
-            f"proposed {self.points:+d}: in the explore share {self.positive_with}/{self.delivered_with} positive vs "
-            f"{self.positive_without}/{self.delivered_without} without, P(better)={self.p_better:.3f} "
-            f"(best of {self.tried} values tried)"
+            f"Proposed {self.field} {self.value} at {self.points:+d}: near-miss accounts with it replied "
+            f"{self.replies_with} of {self.delivered_with} times, {self.replies_without} of {self.delivered_without} "
+            f"without ({self.p_better:.1%} sure, the best of {self.tried} values tried)."
         )
+
+    def comment(self) -> str:
+        return self.sentence()
 
     def as_dict(self, campaigns: list[str]) -> dict[str, Any]:
         return {
@@ -168,14 +243,14 @@ class Proposal:
             "change": "proposed",
             "old_points": None,
             "new_points": self.points,
-            "positive_with": self.positive_with,
+            "replies_with": self.replies_with,
             "delivered_with": self.delivered_with,
-            "positive_without": self.positive_without,
+            "replies_without": self.replies_without,
             "delivered_without": self.delivered_without,
             "p_better": round(self.p_better, 4),
             "tried": self.tried,
             "campaigns": campaigns,
-            "text": self.comment(),
+            "text": self.sentence(),
         }
 
 
@@ -187,10 +262,15 @@ class Refinement:
     evidence: list[CriterionEvidence]
     campaigns: list[str]
     delivered: int
+    replies: int
     positive: int
     new_spec: IcpSpec | None = None
     warnings: list[str] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
+    personas: list[str] = field(default_factory=list)
+    """Per persona with "wrong person" replies: a sentence to check the persona rules by."""
+    list_size: dict[str, Any] | None = None
+    """With the accounts: the target list's size before and after, against the ICP's band (`list_sizes`)."""
 
     @property
     def changes(self) -> list[CriterionEvidence]:
@@ -206,47 +286,49 @@ class Refinement:
 
 
 def change_at(n_criteria: int) -> float:
-    """P(lift > 0) a criterion needs to move (or 1 minus it, to move down): CHANGE_AT, or stricter with many criteria.
+    """How sure of a criterion's direction a move must be: SURE, or stricter with many criteria tested at once.
 
-    1 - FAMILY_ERROR / n_criteria when that is higher: 0.982 for the default ICP's 11 criteria.
-    The loop study (bench/loop_study.py) found CHANGE_AT alone moved points in 10% of null-world
-    refinements over 11 criteria.
+    1 - FAMILY_ERROR / n_criteria when that is higher (0 turns the correction off), so the chance that
+    any criterion of a world without differences moves stays near FAMILY_ERROR.
     """
-    return max(CHANGE_AT, 1 - FAMILY_ERROR / max(1, n_criteria))
+    if FAMILY_ERROR <= 0:
+        return SURE
+    return max(SURE, 1 - FAMILY_ERROR / max(1, n_criteria))
 
 
-def move(points: int, mean: float, sd: float, needed: float, k_with: int, k_without: int) -> int:
-    """The change in points the evidence supports: to the shrunk lift on the point scale, or none.
+def move(points: int, reading: Reading, joint_lift: float, joint_sd: float, needed: float = SURE) -> int:
+    """The change in points the evidence supports: towards the lift in points, at most MAX_STEP, or none.
 
-    The target is the posterior mean log-odds lift in points (POINT_LOGIT a point), so a criterion
-    moves in proportion to its evidence, however far that is from its points now. It moves only when
-    the posterior probability that its lift lies on that side of what its points now claim
-    (`points x POINT_LOGIT`) is at least `needed`, and on at least MIN_POSITIVE positive replies on the
-    side the move favours (with it to go up, without it to go down).
+    Up only where the reading says `likely_better` and the joint model puts the lift above 0 with
+    probability JOINT_AGREES; down likewise. The aim is the reading's lift in points (POINT_LOGIT a
+    point); a criterion already there or beyond stays.
     """
-    target = round(mean / POINT_LOGIT)
-    claimed = points * POINT_LOGIT
-    if target > points and k_with >= MIN_POSITIVE and stats.norm.sf(claimed, mean, sd) >= needed:
-        return target - points
-    if target < points and k_without >= MIN_POSITIVE and stats.norm.cdf(claimed, mean, sd) >= needed:
-        return target - points
+    verdict = reading.verdict
+    if verdict not in ("likely_better", "likely_worse") or reading.lift is None or (reading.sure or 0) < needed:
+        return 0
+    p_up = float(stats.norm.sf(0.0, joint_lift, joint_sd))
+    target = round(reading.lift / POINT_LOGIT)
+    if verdict == "likely_better" and p_up >= JOINT_AGREES and target > points:
+        return min(MAX_STEP, target - points)
+    if verdict == "likely_worse" and 1 - p_up >= JOINT_AGREES and target < points:
+        return max(-MAX_STEP, target - points)
     return 0
 
 
 def criteria_posteriors(
     outcomes: pl.DataFrame, labels: list[str], prior_rate: float, claimed: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean and sd of each criterion's log-odds lift under the joint model.
+    """Posterior mean and sd of each criterion's log-odds lift under the joint model (all criteria at once).
 
     Args:
-        outcomes: one row per delivered contact: `positive` (0/1), `criteria` (list of labels met); an
-            optional `unknown` (labels not evaluated for that contact) leaves those contacts out of that
-            criterion's lift (their own intercept term instead).
+        outcomes: one row per delivered contact: the outcome (`outcome_column`), `criteria` (labels met);
+            an optional `unknown` (labels not evaluated for that contact) leaves those contacts out of that
+            criterion's lift (their own term instead).
         labels: the criteria, in spec order.
-        prior_rate: the prior positive-reply rate the intercept is centred on.
-        claimed: the prior mean of each lift (what the ICP's points claim, in log-odds); None: 0.
+        prior_rate: the prior rate of the outcome the intercept is centred on.
+        claimed: the prior mean of each lift in log-odds; None: 0.
     """
-    y = outcomes["positive"].cast(pl.Float64).to_numpy()
+    y = outcomes[outcome_column(outcomes)].cast(pl.Float64).to_numpy()
     unknown = outcomes["unknown"] if "unknown" in outcomes.columns else None
     columns, means = [np.ones(len(y))], [float(special.logit(prior_rate))]
     precisions = [1 / INTERCEPT_SD**2]
@@ -274,6 +356,8 @@ def criteria_posteriors(
     def gradient(beta: np.ndarray) -> np.ndarray:
         return -(x.T @ (y - special.expit(x @ beta))) + (beta - prior_mean) * precision
 
+    from scipy import optimize
+
     fit = optimize.minimize(neg_log_posterior, prior_mean.copy(), jac=gradient, method="L-BFGS-B")
     p = special.expit(x @ fit.x)
     # Laplace: the posterior's covariance is the inverse Hessian of the negative log posterior at the mode.
@@ -281,6 +365,24 @@ def criteria_posteriors(
     cov = np.linalg.inv(hessian)
     n = 1 + len(labels)
     return fit.x[1:n], np.sqrt(np.diag(cov))[1:n]
+
+
+def criterion_reading(outcomes: pl.DataFrame, label: str, prior_rate: float) -> Reading:
+    """One criterion's contrast over the contacts it is known for: `read_contrast` of its counts."""
+    y = outcome_column(outcomes)
+    known = (
+        outcomes.filter(~pl.col("unknown").list.contains(pl.lit(label)).fill_null(False))
+        if "unknown" in outcomes.columns
+        else outcomes
+    )
+    met = pl.col("criteria").list.contains(pl.lit(label)).fill_null(False)
+    row = known.select(
+        pl.col(y).filter(met).sum().alias("kw"),
+        met.sum().alias("nw"),
+        pl.col(y).filter(~met).sum().alias("ko"),
+        (~met).sum().alias("no"),
+    ).row(0)
+    return read_contrast(*(int(v or 0) for v in row), prior_rate)
 
 
 def refine_icp(
@@ -294,79 +396,59 @@ def refine_icp(
     """Weigh every criterion of `spec` on pooled outcomes; a new version only where the evidence holds.
 
     Args:
-        spec: the ICP the campaigns were planned from.
-        outcomes: one row per delivered contact, each counted once: `positive` (0/1), `criteria` (labels met);
-            with `segment` and `account_id`, the explore share can propose new criteria.
-        prior_rate: the prior positive-reply rate.
+        spec: the ICP the newest campaigns were planned from.
+        outcomes: one row per delivered contact, each counted once: `replied` (genuine reply, 0/1) or
+            `positive`, `criteria` (labels met); optional `unknown` (labels not evaluated), `segment` and
+            `account_id` (the explore share can propose criteria), `persona` and `reason` (reply reasons).
+        prior_rate: the prior rate of the outcome read (the reply rate for `replied`).
         campaigns: the campaign ids pooled (recorded with each change).
         attributes: the canonical accounts (`account_id` and the PROPOSE_FIELDS); None: nothing is proposed.
-        claims: label -> the points each criterion had before any of these outcomes was seen (the oldest
-            version the pooled campaigns tested), the prior's centre, so evidence a later version's points
-            already carry is not counted twice; a criterion absent is centred on 0 (no claim before the
-            evidence). None: `spec`'s points (every campaign tested `spec`).
+        claims: unused (the lift is read against no claim: the sign decides, the points move towards it
+            by at most MAX_STEP); kept so callers that pass it keep working.
 
     Returns:
-        The refinement; `new_spec` is None when nothing changed.
+        The refinement; `new_spec` is None when nothing changed (`unchanged_icp_text` writes the same version).
     """
+    del claims
     criteria = spec.scoring.criteria
     labels = [c.label for c in criteria]
-    delivered, positive = outcomes.height, int(outcomes["positive"].sum() or 0)
-    before = {c.label: c.points for c in criteria} if claims is None else claims
-    centre = np.array([before.get(label, 0) * POINT_LOGIT for label in labels])
+    y = outcome_column(outcomes)
+    delivered = outcomes.height
+    replies = int(outcomes[y].sum() or 0)
+    positive = int(outcomes["positive"].sum() or 0) if "positive" in outcomes.columns else replies
     means, sds = (
-        criteria_posteriors(outcomes, labels, prior_rate, centre)
+        criteria_posteriors(outcomes, labels, prior_rate)
         if labels and delivered
         else (np.zeros(len(labels)), np.ones(len(labels)))
     )
-    evidence = []
+    has_reasons = "reason" in outcomes.columns
     needed = change_at(len(criteria))
+    evidence = []
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
-        known = (
-            outcomes.filter(~pl.col("unknown").list.contains(pl.lit(label)).fill_null(False))
-            if "unknown" in outcomes.columns
-            else outcomes
-        )
-        has = known.filter(pl.col("criteria").list.contains(pl.lit(label)))
-        k_with, n_with = int(has["positive"].sum() or 0), has.height
-        k_without, n_without = int(known["positive"].sum() or 0) - k_with, known.height - n_with
-        p = float(stats.norm.cdf(means[i] / sds[i])) if delivered else 0.5
-        step = move(criterion.points, float(means[i]), float(sds[i]), needed, k_with, k_without) if delivered else 0
+        reading = criterion_reading(outcomes, label, prior_rate) if delivered else read_contrast(0, 0, 0, 0, prior_rate)
+        step = move(criterion.points, reading, float(means[i]), float(sds[i]), needed) if delivered else 0
+        already = _already_use(outcomes, label) if has_reasons and criterion.field == "prior_solutions" else None
         evidence.append(
             CriterionEvidence(
-                i,
-                label,
-                criterion.points,
-                k_with,
-                n_with,
-                k_without,
-                n_without,
-                float(means[i]),
-                float(sds[i]),
-                p,
-                step,
+                i, label, criterion.points, reading, float(means[i]), float(sds[i]), step, y, already, needed
             )
         )
-    result = Refinement(spec, evidence, campaigns, delivered, positive)
+    result = Refinement(spec, evidence, campaigns, delivered, replies, positive)
+    if has_reasons and "persona" in outcomes.columns:
+        result.personas = wrong_person_notes(outcomes)
     if attributes is not None:
         result.proposals = propose_criteria(spec, outcomes, attributes, prior_rate)
     if not result.changed:
         result.warnings.append(
-            f"not enough evidence yet to change any criterion ({positive} positive replies "
-            f"of {delivered} delivered emails): nothing changes"
+            f"not enough evidence yet to change any criterion ({replies} genuine replies, {positive} positive, "
+            f"of {delivered} delivered emails): the same version, marked unchanged"
         )
         return result
     data = spec.model_dump(by_alias=True, exclude_none=True, mode="json")
-    criteria = data["scoring"]["criteria"]
+    rows = data["scoring"]["criteria"]
     for e in result.changes:
-        criteria[e.index]["points"] = e.new_points
-    for e in result.changes:
-        if e.disqualifies:
-            condition = {k: v for k, v in criteria[e.index].items() if k not in ("name", "points")}
-            data["disqualifiers"].append({**condition, "reason": f"{e.label}: {e.comment()}"})
-    gone = {e.index for e in result.changes if e.disqualifies}
-    data["scoring"]["criteria"] = [c for i, c in enumerate(criteria) if i not in gone] + [
-        p.criterion() for p in result.proposals
-    ]
+        rows[e.index]["points"] = e.new_points
+    data["scoring"]["criteria"] = rows + [p.criterion() for p in result.proposals]
     data.update(
         version=spec.version + 1,
         parent=spec.version,
@@ -374,7 +456,74 @@ def refine_icp(
     )
     data.pop("created_at", None)
     result.new_spec = IcpSpec.model_validate(data)
+    used = {
+        r.field for r in [*result.new_spec.filters, *result.new_spec.disqualifiers, *result.new_spec.scoring.criteria]
+    }
+    if attributes is not None and used <= set(attributes.columns):
+        result.list_size = list_sizes(spec, result.new_spec, attributes)
+        if result.list_size["after"]["verdict"] != "ok":
+            result.warnings.append(result.list_size["sentence"])
     return result
+
+
+def target_count(spec: IcpSpec, attributes: pl.DataFrame) -> int:
+    """How many of the accounts `spec` makes targets (every filter, no disqualifier, the minimum score)."""
+    from targeting.selection.scoring import score_accounts
+
+    scored = score_accounts(attributes.lazy(), spec, with_reasons=False)
+    return int(scored.select(pl.col("dropped_at").is_null().sum()).collect().item())
+
+
+def list_sizes(old: IcpSpec, new: IcpSpec, attributes: pl.DataFrame) -> dict[str, Any]:
+    """The target list before and after a refinement, each against the ICP's band, and a sentence.
+
+    Points move by at most MAX_STEP a round so `min_score` and the tiers keep their meaning; this
+    says what the move did to the list's size all the same.
+    """
+    from targeting.selection.sizing import size_verdict
+
+    band = new.target_size
+    sizes = {}
+    for key, spec in (("before", old), ("after", new)):
+        n = target_count(spec, attributes)
+        sizes[key] = {"targets": n, "verdict": size_verdict(n, band.min, band.max)}
+    words = {"ok": "inside", "too_narrow": "below", "too_broad": "above"}
+    after = sizes["after"]
+    sizes["band"] = {"min": band.min, "max": band.max}
+    sizes["sentence"] = (
+        f"the refined list has {after['targets']:,} accounts (was {sizes['before']['targets']:,}), "
+        f"{words[after['verdict']]} the ICP's band of {band.min:,}-{band.max:,}"
+        + ("" if after["verdict"] == "ok" else ": adjust min_score or the band before the next round")
+    )
+    return sizes
+
+
+def _already_use(outcomes: pl.DataFrame, label: str) -> tuple[int, int]:
+    met = pl.col("criteria").list.contains(pl.lit(label)).fill_null(False)
+    said = pl.col("reason") == "already_use"
+    row = outcomes.select((said & met).sum().alias("w"), (said & ~met).sum().alias("o")).row(0)
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def wrong_person_notes(outcomes: pl.DataFrame) -> list[str]:
+    """Per persona whose replies said "wrong person": a sentence that points at the persona rules."""
+    y = outcome_column(outcomes)
+    per = (
+        outcomes.filter(pl.col("persona").is_not_null())
+        .group_by("persona")
+        .agg(
+            (pl.col("reason") == "wrong_person").sum().alias("wrong"),
+            pl.col(y).sum().alias("replies"),
+            pl.len().alias("delivered"),
+        )
+        .filter(pl.col("wrong") > 0)
+        .sort("wrong", "persona", descending=[True, False])
+    )
+    return [
+        f"{persona}: {wrong} of {replies} replies said they are the wrong person to ask ({delivered} delivered); "
+        "check which titles the persona rules put there"
+        for persona, wrong, replies, delivered in per.select("persona", "wrong", "replies", "delivered").iter_rows()
+    ]
 
 
 def _p_greater(a1: float, b1: float, a2: float, b2: float) -> float:
@@ -390,17 +539,18 @@ def propose_criteria(
 ) -> list[Proposal]:
     """Attribute values that stand out in the explore share, strongest first (at most MAX_PROPOSALS).
 
-    Every value of every PROPOSE_FIELDS column met by an explore contact with a positive reply is
-    tried (values the spec already scores or filters on are skipped); each is a Beta-Binomial
-    contrast, with against without, within the explore share. A value is proposed when its
-    P(better) clears CHANGE_AT corrected for the number of values tried, on MIN_POSITIVE or more
-    positive replies.
+    Every value of every PROPOSE_FIELDS column met by an explore contact who replied is tried (values
+    the spec already scores or filters on are skipped); each is a Beta-Binomial contrast, with against
+    without, within the explore share. A value is proposed when its P(better) clears PROPOSE_AT
+    corrected for the number of values tried, on MIN_REPLIES or more replies with it; at its shrunk
+    lift in points, at least 1 and at most MAX_STEP.
     """
     from targeting.columns import LIST_COLUMNS
 
     if "segment" not in outcomes.columns or "account_id" not in outcomes.columns:
         return []
-    explore = outcomes.filter(pl.col("segment") == "explore").select("account_id", "positive")
+    y = outcome_column(outcomes)
+    explore = outcomes.filter(pl.col("segment") == "explore").select("account_id", pl.col(y).alias("_y"))
     fields = [f for f in PROPOSE_FIELDS if f in attributes.columns]
     if explore.is_empty() or not fields:
         return []
@@ -410,18 +560,18 @@ def propose_criteria(
         values = rule.value if isinstance(rule.value, list) else [rule.value]
         used.setdefault(rule.field, set()).update(str(v).lower() for v in values)
     candidates: list[tuple[str, str, bool, int, int]] = []
-    n, k = rows.height, int(rows["positive"].sum() or 0)
+    n, k = rows.height, int(rows["_y"].sum() or 0)
     for f in fields:
         is_list = f in LIST_COLUMNS
         column = pl.col(f).cast(pl.List(pl.String)) if is_list else pl.concat_list(pl.col(f).cast(pl.String))
         per_value = (
-            rows.select(column.alias("_v"), "positive")
+            rows.select(column.alias("_v"), "_y")
             .with_row_index("_row")
             .explode("_v")
             .drop_nulls("_v")
             .unique(["_row", "_v"])
             .group_by("_v")
-            .agg(pl.len().alias("n"), pl.col("positive").sum().alias("k"))
+            .agg(pl.len().alias("n"), pl.col("_y").sum().alias("k"))
         )
         for value, n_with, k_with in per_value.iter_rows():
             if str(value).lower() in used.get(f, set()) or n_with == n:
@@ -430,11 +580,11 @@ def propose_criteria(
     tried = len(candidates)
     if not tried:
         return []
-    needed = 1 - (1 - CHANGE_AT) / tried
+    needed = 1 - (1 - PROPOSE_AT) / tried
     a0, b0 = prior_rate * PROPOSAL_PRIOR_WEIGHT, (1 - prior_rate) * PROPOSAL_PRIOR_WEIGHT
     found = []
     for f, value, is_list, n_with, k_with in candidates:
-        if k_with < MIN_POSITIVE:
+        if k_with < MIN_REPLIES or min(n_with, n - n_with) < MIN_SIDE:
             continue
         n_without, k_without = n - n_with, k - k_with
         p = _p_greater(a0 + k_with, b0 + n_with - k_with, a0 + k_without, b0 + n_without - k_without)
@@ -442,47 +592,76 @@ def propose_criteria(
             continue
         rate_with = (a0 + k_with) / (PROPOSAL_PRIOR_WEIGHT + n_with)
         rate_without = (a0 + k_without) / (PROPOSAL_PRIOR_WEIGHT + n_without)
-        points = max(1, round(float(special.logit(rate_with) - special.logit(rate_without)) / POINT_LOGIT))
+        lift = float(special.logit(rate_with) - special.logit(rate_without))
+        points = min(MAX_STEP, max(1, round(lift / POINT_LOGIT)))
         found.append(Proposal(f, value, is_list, k_with, n_with, k_without, n_without, p, tried, points))
     found.sort(key=lambda q: (-q.p_better, q.field, q.value))
     return found[:MAX_PROPOSALS]
 
 
-def refined_icp_text(refinement: Refinement) -> str:
-    """The new version as YAML with each change's evidence as a comment beside its criterion.
+def _header(r: Refinement, changed: bool) -> str:
+    what = f"{r.replies} genuine replies ({r.positive} positive) of {r.delivered} delivered emails"
+    campaigns = ", ".join(r.campaigns)
+    if not changed:
+        return (
+            f"UNCHANGED by `outbound icp refine` from v{r.spec.version} on {what} (campaigns {campaigns}):\n"
+            "no criterion has evidence strong enough to move it yet. The same version, so the next round can\n"
+            "be planned from this file as it is."
+        )
+    return (
+        f"Refined by `outbound icp refine` from v{r.spec.version} on {what} (campaigns {campaigns}).\n"
+        f"A criterion moves at most {MAX_STEP} points a round, only where the evidence is {SURE:.1%} sure of its\n"
+        "direction; its comment says why in one sentence. Criteria without a comment: not enough evidence yet."
+    )
 
-    `parse_icp` of it equals `refinement.new_spec`.
+
+def refined_icp_text(refinement: Refinement) -> str:
+    """The new version as YAML with each change's sentence as a comment beside its criterion.
+
+    `parse_icp` of it equals `refinement.new_spec`. Where nothing changed, `unchanged_icp_text`.
     """
     from ruamel.yaml import YAML
 
-    assert refinement.new_spec is not None
+    if refinement.new_spec is None:
+        return unchanged_icp_text(refinement)
     yaml = YAML(typ="rt")
     yaml.width = 4096
     doc = yaml.load(dump_icp(refinement.new_spec))
     r = refinement
-    doc.yaml_set_start_comment(
-        f"Refined by `outbound icp refine` from v{r.spec.version} on {r.positive} positive replies of {r.delivered} "
-        f"delivered emails (campaigns {', '.join(r.campaigns)}).\n"
-        "A criterion's comment: its change, the counts it rests on and the posterior probability of a real lift\n"
-        "(one regularized model over all criteria). Criteria without a comment: not enough evidence yet."
-    )
+    doc.yaml_set_start_comment(_header(r, True))
     seq = doc["scoring"]["criteria"]
-    gone = sorted(e.index for e in r.changes if e.disqualifies)
     for e in r.changes:
-        if not e.disqualifies:
-            seq.yaml_add_eol_comment(f"# {e.comment()}", e.index - sum(1 for g in gone if g < e.index))
-    kept = len(r.spec.scoring.criteria) - len(gone)
+        seq.yaml_add_eol_comment(f"# {e.sentence()}", e.index)
+    kept = len(r.spec.scoring.criteria)
     for i, p in enumerate(r.proposals):
-        seq.yaml_add_eol_comment(f"# {p.comment()}", kept + i)
-    added = doc["disqualifiers"]
-    first = len(r.spec.disqualifiers)
-    for i, e in enumerate(x for x in r.changes if x.disqualifies):
-        added.yaml_add_eol_comment(f"# from criterion {e.label}: {e.comment()}", first + i)
+        seq.yaml_add_eol_comment(f"# {p.sentence()}", kept + i)
     out = io.StringIO()
     yaml.dump(doc, out)
     text = out.getvalue()
     if parse_icp(text) != refinement.new_spec:  # the comments must never change what the file says
         raise AssertionError("refined ICP text does not load back to the refined spec")
+    return text
+
+
+def unchanged_icp_text(refinement: Refinement) -> str:
+    """The same version (same name, version and rules), marked unchanged, each criterion's reading beside it.
+
+    A script's next round can always be planned from `--out`; `parse_icp` of it equals the spec refined.
+    """
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    doc = yaml.load(dump_icp(refinement.spec))
+    doc.yaml_set_start_comment(_header(refinement, False))
+    seq = doc["scoring"]["criteria"]
+    for e in refinement.evidence:
+        seq.yaml_add_eol_comment(f"# {e.sentence()}", e.index)
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    text = out.getvalue()
+    if parse_icp(text) != refinement.spec:
+        raise AssertionError("unchanged ICP text does not load back to the spec")
     return text
 
 

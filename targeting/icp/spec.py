@@ -76,7 +76,8 @@ class Scoring(_Strict):
 
     min_score: int = 0
     tiers: dict[str, int] = Field(default_factory=dict)
-    criteria: list[Criterion] = Field(default_factory=list)
+    # A bound on the work one spec asks of every pass over the universe (each criterion is a column).
+    criteria: list[Criterion] = Field(default_factory=list, max_length=200)
 
     @field_validator("tiers")
     @classmethod
@@ -100,8 +101,8 @@ class IcpSpec(_Strict):
     evidence: list[str | dict[str, Any]] | None = None
     notes: str | None = None
     target_size: TargetSize = Field(default_factory=lambda: TargetSize(min=200, max=5000))
-    filters: list[Filter] = Field(default_factory=list)
-    disqualifiers: list[Disqualifier] = Field(default_factory=list)
+    filters: list[Filter] = Field(default_factory=list, max_length=200)
+    disqualifiers: list[Disqualifier] = Field(default_factory=list, max_length=200)
     scoring: Scoring = Field(default_factory=Scoring)
     personas: list[str] = Field(default_factory=list)
 

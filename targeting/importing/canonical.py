@@ -34,8 +34,8 @@ from targeting.importing.canonical_rows import (
 from targeting.importing.column_plan import no_usable_columns, plan_columns
 from targeting.importing.held import DistinctCells, held_file
 from targeting.importing.normalize import region_of
-from targeting.importing.presets import PERSON_TARGETS, ColumnMap, resolve_column_map
-from targeting.importing.reading import cannot_read, read_table
+from targeting.importing.presets import PERSON_TARGETS, ColumnMap, header_key, resolve_column_map
+from targeting.importing.reading import cannot_read, extra_fields, read_table, text_encoding
 from targeting.importing.row_accounting import REJECTED_SCHEMA, accounted_rows, fold_people
 
 # REJECTED_SCHEMA is the schema of `rejected`; read_table is how the import reads its file.
@@ -63,6 +63,8 @@ class AccountImport:
     # The canonical columns some source column fed (the rest are typed nulls): the facts step
     # derives pain_points, growth_signals and prior_solutions only where the file carries none.
     carried: tuple[str, ...] = ()
+    # The text encoding the file was read in (utf-8, cp1252, utf_16, ...); None for Parquet/JSON.
+    encoding: str | None = None
 
     @property
     def universe(self) -> int:
@@ -81,6 +83,7 @@ class ContactImport:
     unmapped: list[str]
     # The contact columns some source column fed: a draft greets by `first_name` and sends to `email`.
     carried: tuple[str, ...] = ()
+    encoding: str | None = None  # as AccountImport.encoding
 
     @property
     def universe(self) -> int:
@@ -116,6 +119,7 @@ def import_accounts(
         decimal = file_decimal_mark(frame, sources, schema)
     except pl.exceptions.PolarsError as error:
         raise cannot_read(error, path) from None
+    frame = _needed_columns(frame, sources, schema, column_map)
     cells = _distinct_cells(frame, path)
     targets = [t for t in ACCOUNT_SCHEMA if t in sources]
     values, problems = canonical_columns(sources, schema, targets, trusted, decimal, cells)
@@ -130,7 +134,7 @@ def import_accounts(
         # A canonical file's own region is taken as it is (checked against REGIONS).
         values["region"] = pl.coalesce(region_of(values["country"]), values.get("region", pl.lit(None, pl.String)))
     order = [t for t in ACCOUNT_SCHEMA if t in values]
-    parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema), order)
+    parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema, frame), order)
     plain = frame.select(values[name].alias(name) for name in order)
     rejected, valid, kept, distinct = accounted_rows(parsed, "account_id", path, held=cells is not None, plain=plain)
     repeated = kept - distinct
@@ -149,6 +153,7 @@ def import_accounts(
         people_shaped=people_shaped,
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
+        encoding=text_encoding(path),
     )
 
 
@@ -208,6 +213,7 @@ def _canonical_accounts(
         people_shaped=False,
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
+        encoding=text_encoding(path),
     )
 
 
@@ -245,6 +251,7 @@ def import_contacts(
         "domain",
         "source",
     ]
+    frame = _needed_columns(frame, sources, schema, column_map)
     cells = _distinct_cells(frame, path)
     values, problems = canonical_columns(
         sources, schema, [t for t in wanted if t in sources], column_map.trusted, cells=cells
@@ -269,18 +276,26 @@ def import_contacts(
         "source": source_value(values, preset, path),
     }
     no_person = row_problem(nameless, "email", pl.lit(None, pl.String), "no email or name: not a person")
-    parsed = parsed_rows(frame, contact, _with_ragged([*problems, missing, no_person], schema), list(contact))
+    parsed = parsed_rows(frame, contact, _with_ragged([*problems, missing, no_person], schema, frame), list(contact))
     rejected, valid, kept, distinct = accounted_rows(parsed, "contact_id", path, held=cells is not None)
+    contacts = valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid
+    # One person is one contact: rows whose emails are one key (`targeting.identity`: Ann.Lee@x.io and
+    # ANN.LEE@x.io) under two contact ids fold into the first.
+    email, same_person = pl.col("email"), 0
+    if "email" in contact:
+        counts = contacts.select(email.count().alias("with"), email.drop_nulls().n_unique().alias("people"))
+        repeated = counts.collect(engine="streaming").row(0, named=True)
+        same_person = repeated["with"] - repeated["people"]
+    if same_person:
+        contacts = contacts.filter(email.is_null() | email.is_first_distinct())
     return ContactImport(
-        contacts=conform(
-            valid.unique("contact_id", keep="first", maintain_order=True) if kept > distinct else valid,
-            CONTACT_SCHEMA,
-        ),
+        contacts=conform(contacts, CONTACT_SCHEMA),
         rows_read=kept + rejected.height,
         rejected=rejected,
-        duplicates=kept - distinct,
+        duplicates=kept - distinct + same_person,
         unmapped=unmapped,
         carried=tuple(t for t in CONTACT_SCHEMA if t in sources),
+        encoding=text_encoding(path),
     )
 
 
@@ -304,10 +319,21 @@ def check_importable(
         raise InputError("no data rows (a header only?)", path=path)
 
 
-def _with_ragged(problems: list[pl.Expr], schema: pl.Schema) -> list[pl.Expr]:
+def _with_ragged(problems: list[pl.Expr], schema: pl.Schema, frame: pl.LazyFrame) -> list[pl.Expr]:
     # A ragged row's fields are shifted, so its own problem comes before any value's.
-    ragged = ragged_row_problem(schema)
+    ragged = ragged_row_problem(schema, frame.collect_schema().names())
     return problems if ragged is None else [ragged, *problems]
+
+
+def _needed_columns(frame: pl.LazyFrame, sources: dict, schema: pl.Schema, column_map: ColumnMap) -> pl.LazyFrame:
+    """Only the columns the import reads (its sources, the id fallback, the spare fields of a ragged
+    row): a 2,000-column export is not held whole for the few its map needs."""
+    fallback = column_map.id_fallback
+    names = {source.header for group in sources.values() for source in group}
+    names |= {n for n in schema.names() if fallback is not None and header_key(n) == header_key(fallback.column)}
+    names |= set(extra_fields(schema))
+    keep = [n for n in schema.names() if n in names]
+    return frame.select(keep) if len(keep) < len(schema) else frame
 
 
 def _distinct_cells(frame: pl.LazyFrame, path: str | Path) -> DistinctCells | None:

@@ -77,13 +77,17 @@ def file_decimal_mark(frame: pl.LazyFrame, sources: dict[str, list[SourceColumn]
     return nz.decimal_mark(pl.concat([sample[h] for h in headers]))
 
 
-def ragged_row_problem(schema: pl.Schema) -> pl.Expr | None:
-    """The problem of a text row with more fields than its header, or None for a typed source."""
+def ragged_row_problem(schema: pl.Schema, present: list[str] | None = None) -> pl.Expr | None:
+    """The problem of a text row with more fields than its header, or None for a typed source.
+
+    `present`: the columns the import kept (the value shown is the row's cells among them).
+    """
     spare = extra_fields(schema)
     if not spare:
         return None
     fields = len(schema) - len(spare)
-    whole_row = pl.concat_str([pl.col(name) for name in schema.names()], separator=" | ", ignore_nulls=True)
+    shown = [name for name in schema.names() if present is None or name in present]
+    whole_row = pl.concat_str([pl.col(name) for name in shown], separator=" | ", ignore_nulls=True)
     return row_problem(
         pl.col(spare[0]).is_not_null(),
         "(row)",

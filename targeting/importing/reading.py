@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from targeting.errors import InputError
+from targeting.importing.text_encoding import text_encoding, utf8_text
 
 EXTRA_FIELDS = tuple(f"__extra_field_{i}" for i in range(1, 9))
 _READERS = {
@@ -58,7 +59,12 @@ def read_table(path: str | Path) -> pl.LazyFrame:
         return _scan(str(path / "**" / "*.parquet"), "parquet", path, heads[0])
     if not path.exists():
         raise InputError("file not found", path=path)
+    if not path.is_file():
+        raise InputError("not a regular file (a pipe or a device?): give a file", path=path)
     kind = _kind(path)
+    if kind in ("csv", "tsv"):
+        source = utf8_text(path)
+        return _scan(str(source.path), kind, path, _check_content(source.path, kind, shown=path))
     return _scan(str(path), kind, path, _check_content(path, kind))
 
 
@@ -102,14 +108,15 @@ def _kind(path: Path) -> str:
     return _READERS[suffix]
 
 
-def _check_content(path: Path, kind: str) -> bytes:
-    """The file's first bytes, once they show it is what its extension says."""
+def _check_content(path: Path, kind: str, *, shown: Path | None = None) -> bytes:
+    """The file's first bytes, once they show it is what its extension says (errors name `shown`)."""
     with path.open("rb") as handle:
         head = handle.read(4096)
+    path = shown or path
     if not head.strip():
         raise InputError("file is empty", path=path)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)", path=path)
+    if kind not in ("csv", "tsv") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text; save it as UTF-8", path=path)
     is_parquet = head.startswith(b"PAR1")
     if kind == "parquet" and not is_parquet:
         raise InputError("not a Parquet file (no PAR1 header; is it text?)", path=path)
@@ -140,7 +147,7 @@ def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
         if kind in ("csv", "tsv"):
             separator = _separator(kind, head)
             header = pl.read_csv(
-                shown if shown.is_file() else source,
+                source if Path(source).is_file() else shown,
                 n_rows=0,
                 infer_schema=False,
                 separator=separator,
@@ -165,6 +172,9 @@ def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
         return pl.scan_ndjson(source, infer_schema_length=1000)
     except (pl.exceptions.PolarsError, OSError, ValueError) as error:
         raise cannot_read(error, shown) from None
+
+
+__all__ = ["EXTRA_FIELDS", "cannot_read", "extra_fields", "read_table", "text_encoding"]
 
 
 def extra_fields(schema: pl.Schema) -> list[str]:

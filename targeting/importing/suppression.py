@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from targeting.errors import InputError
-from targeting.importing.normalize.web import domain
+from targeting.identity import domain_key_expr, domain_suppressed_expr, email_key_expr
 
 SUPPRESSION_SCHEMA = {"level": pl.String(), "kind": pl.String(), "key": pl.String(), "source": pl.String()}
 # Normalized header -> kind of key it holds.
@@ -35,23 +35,12 @@ _COLUMNS = {
 }
 
 
-def normalize_domain(value: str) -> str:
-    """`https://www.Acme.com/about` -> `acme.com`, spelled exactly as the importer spells domains."""
-    return pl.select(_domain_key(pl.lit(value))).item()
-
-
-def _domain_key(text: pl.Expr) -> pl.Expr:
-    # The importer's own normalizer, so a listed domain matches the universe's spelling; a shared
-    # host (github.com) is no company domain there, and stays as written here.
-    return pl.coalesce(domain(text), text.str.strip_chars().str.to_lowercase())
-
-
 def _key(kind: str, value: str) -> tuple[str, str, str] | None:
     text = value.strip()
     if not text:
         return None
     if kind == "email" or (kind == "line" and "@" in text):
-        return ("contact", "email", text.lower())
+        return ("contact", "email", text)
     if kind == "account_id" or (kind == "line" and "." not in text):
         return ("account", "account_id", text.lower())
     return ("account", "domain", text)
@@ -105,8 +94,9 @@ def read_suppression(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
 
     Returns:
         Unique keys with columns `level` ("account": matches account_id or domain; "contact":
-        matches a contact's email), `kind` (domain, account_id, email), `key` (lowercased,
-        domains normalized) and `source` (the file it came from).
+        matches a contact's email), `kind` (domain, account_id, email), `key` (an email or domain
+        key of `targeting.identity`, an account id in lower case; a value that names no email or
+        domain is left out) and `source` (the file it came from).
 
     Raises:
         InputError: a file is missing, empty, has no usable column or yields no key.
@@ -117,10 +107,16 @@ def read_suppression(paths: str | Path | Iterable[str | Path]) -> pl.DataFrame:
     if not paths:
         raise InputError("no suppression file given")
     rows = [(*key, str(path)) for path in paths for key in _read_one(path)]
+    kind = pl.col("kind")
     frame = pl.DataFrame(rows, schema=SUPPRESSION_SCHEMA, orient="row").with_columns(
-        pl.when(pl.col("kind") == "domain").then(_domain_key(pl.col("key"))).otherwise(pl.col("key")).alias("key")
+        pl.when(kind == "domain")
+        .then(domain_key_expr(pl.col("key")))
+        .when(kind == "email")
+        .then(email_key_expr(pl.col("key")))
+        .otherwise(pl.col("key"))
+        .alias("key")
     )
-    return frame.unique(subset=["level", "key"], keep="first", maintain_order=True)
+    return frame.drop_nulls("key").unique(subset=["level", "key"], keep="first", maintain_order=True)
 
 
 def suppressed_account_keys(suppression: pl.DataFrame) -> pl.Series:
@@ -129,5 +125,20 @@ def suppressed_account_keys(suppression: pl.DataFrame) -> pl.Series:
 
 
 def suppressed_emails(suppression: pl.DataFrame) -> pl.Series:
-    """Emails whose contact must never be drafted or exported."""
+    """Emails whose contact must never be drafted or exported (email keys)."""
     return suppression.filter(pl.col("level") == "contact")["key"]
+
+
+def suppressed_domains(suppression: pl.DataFrame) -> pl.Series:
+    """Domains (keys) whose people and accounts, subdomains included, must never be contacted."""
+    return suppression.filter(pl.col("kind") == "domain")["key"]
+
+
+def is_suppressed_contact(suppression: pl.DataFrame | None, email: str = "email") -> pl.Expr:
+    """True where a contact's email, or its email's domain (or a parent of it), is on the lists."""
+    if suppression is None or suppression.is_empty():
+        return pl.lit(False)
+    address = email_key_expr(pl.col(email))
+    host = address.str.extract(r"@([^@]+)$", 1)
+    listed = address.is_in(suppressed_emails(suppression).to_list())
+    return (listed | domain_suppressed_expr(host, suppressed_domains(suppression).to_list())).fill_null(False)

@@ -24,6 +24,13 @@ AUTO_REPLY = 0.03
 BOUNCE = 0.03
 MEETING_SHARE = 0.3
 """Of positive replies, the share that books a meeting."""
+NEGATIVE_TEXTS = (
+    "Not a priority for us right now, thanks.",
+    "Not interested, thanks.",
+    "We already use a tool for this.",
+    "I'm not the right person for this, try my colleague in sales ops.",
+)
+"""The texts of negative replies, one reason each (`campaigns.results.reasons` sorts them)."""
 
 
 def _uniform(seed: int, email: str, what: str) -> float:
@@ -54,16 +61,27 @@ def simulated_results(
         accounts: the canonical accounts (for the profile test).
         seed: the responder's seed.
         rates: the world's truth, `account_id` -> `positive_rate` per send (at most
-            1 - BOUNCE - AUTO_REPLY - NEGATIVE_REPLY); None: the planted profile's (`planted_rates`).
+            1 - BOUNCE - AUTO_REPLY - NEGATIVE_REPLY), and optionally `reply_rate` (every genuine reply,
+            positive or not, per send; then negative replies are the difference); None: the planted
+            profile's (`planted_rates`).
     """
-    truth = planted_rates(accounts) if rates is None else rates.select("account_id", "positive_rate")
+    if rates is None:
+        truth = planted_rates(accounts).with_columns(pl.lit(None, pl.Float64).alias("reply_rate"))
+    elif "reply_rate" in rates.columns:
+        truth = rates.select("account_id", "positive_rate", "reply_rate")
+    else:
+        truth = rates.select("account_id", "positive_rate", pl.lit(None, pl.Float64).alias("reply_rate"))
     people = (
         planned.select("email", "account_id")
         .unique("email", keep="first", maintain_order=True)
         .join(truth, on="account_id", how="left")
     )
     rows = []
-    for email, positive in people.select("email", pl.col("positive_rate").fill_null(POSITIVE_ELSE)).iter_rows():
+    columns = (pl.col("positive_rate").fill_null(POSITIVE_ELSE), "reply_rate")
+    for email, positive, replying in people.select("email", *columns).iter_rows():
+        # Without a reply rate, negative replies are NEGATIVE_REPLY of sends everywhere; with one, the
+        # account's replies are `reply_rate` of sends, `positive_rate` of them positive.
+        negative = NEGATIVE_REPLY if replying is None else max(replying - positive, 0.0)
         u = _uniform(seed, email, "outcome")
         reply_text = None
         if u < BOUNCE:
@@ -73,8 +91,9 @@ def simulated_results(
         elif u < BOUNCE + AUTO_REPLY + positive:
             outcome = "meeting" if _uniform(seed, email, "meeting") < MEETING_SHARE else "positive"
             reply_text = "Sounds interesting, happy to talk next week."
-        elif u < BOUNCE + AUTO_REPLY + positive + NEGATIVE_REPLY:
-            outcome, reply_text = "replied", "Not a priority for us right now, thanks."
+        elif u < BOUNCE + AUTO_REPLY + positive + negative:
+            outcome = "replied"
+            reply_text = NEGATIVE_TEXTS[int(_uniform(seed, email, "reason") * len(NEGATIVE_TEXTS))]
         else:
             outcome = "no_reply"
         rows.append({"email": email, "outcome": outcome, "reply_text": reply_text})

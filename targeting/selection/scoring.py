@@ -16,6 +16,7 @@ from targeting.columns import ACCOUNT_SCHEMA
 from targeting.icp.conditions import Condition, field_kind
 from targeting.icp.spec import Criterion, IcpSpec
 from targeting.icp.spelling import spoken_like_the_data
+from targeting.identity import domain_suppressed_expr
 
 SUPPRESSED = "_suppressed"
 SUPPRESSION_STEP = "suppression"
@@ -136,12 +137,15 @@ def _list_expr(col: pl.Expr, op: str, value: object, known: dict | None) -> pl.E
 
 
 def suppressed_expr(keys: Collection[str] | pl.Series | None) -> pl.Expr:
-    """True for accounts whose account_id or domain (case-insensitive) is a suppression key."""
+    """True for accounts whose account_id (case-insensitive) is a suppression key, or whose domain is
+    a suppressed domain key or a subdomain of one (`targeting.identity`)."""
     if keys is None or len(keys) == 0:
         return pl.lit(False)
-    keys = pl.Series("keys", list(keys), dtype=pl.String).str.to_lowercase().unique().implode()
+    lowered = pl.Series("keys", list(keys), dtype=pl.String).str.to_lowercase().unique()
+    domains = [k for k in lowered.to_list() if k and "." in k]
     return (
-        pl.col("account_id").str.to_lowercase().is_in(keys) | pl.col("domain").str.to_lowercase().is_in(keys)
+        pl.col("account_id").str.to_lowercase().is_in(lowered.implode())
+        | domain_suppressed_expr(pl.col("domain"), domains)
     ).fill_null(False)
 
 

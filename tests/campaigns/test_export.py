@@ -35,3 +35,31 @@ def test_campaign_rows_count_each_contact_once_at_its_highest(store, tmp_path):
     [row] = campaign_rows(store.campaign_summaries())
     assert row["planned"] == 6 and row["delivered"] == 2
     assert row["outcomes"]["meeting"] == 1 and row["outcomes"]["bounced"] == 1 and row["outcomes"]["not_sent"] == 3
+
+
+def test_lemlist_gets_each_lead_s_time_zone_from_its_country(tmp_path):
+    import polars as pl
+
+    from campaigns.store import CampaignRecord, Store
+    from tests.campaigns.conftest import EMAILS
+
+    planned = planned_contacts().with_columns(pl.Series("country", ["US", "US", "DE", "France", None, "XX"]))
+    store = Store(tmp_path / "s.duckdb")
+    from datetime import datetime
+
+    record = CampaignRecord("c-0000abcd", "tz", "icp", 1, 0, {}, datetime(2026, 1, 5))
+    store.record_campaign(record, planned, icp_text="name: icp\nversion: 1\n", icp_parent=None)
+    kept = store.campaign_contacts("c-0000abcd")
+    assert kept["country"].to_list() == ["US", "US", "DE", "France", None, "XX"]
+    frame = export_planned(kept, "c-0000abcd", "lemlist")
+    zones = dict(zip(frame["email"], frame["timezone"]))
+    assert zones == {
+        EMAILS[0]: "America/New_York",
+        EMAILS[1]: "America/New_York",
+        EMAILS[2]: "Europe/Berlin",
+        EMAILS[3]: "Europe/Paris",
+        EMAILS[4]: None,
+        EMAILS[5]: None,
+    }
+    # Only lemlist's lead object takes a time zone.
+    assert "timezone" not in export_planned(kept, "c-0000abcd", "instantly").columns

@@ -114,7 +114,10 @@ def test_a_name_used_twice_and_a_changed_icp_are_refused_and_nothing_is_written(
     campaign = CampaignRecord("c-00001111", "q2", "mid-market-saas", 1, 7, {}, datetime(2026, 2, 1))
     with pytest.raises(InputError, match="bump `version`"):
         store.record_campaign(
-            campaign, planned_contacts(), icp_text="name: mid-market-saas\nversion: 1\n# edited\n", icp_parent=None
+            campaign,
+            planned_contacts(),
+            icp_text="name: mid-market-saas\nversion: 1\npersonas: [champion]\n",
+            icp_parent=None,
         )
     assert dump(store.path) == before
 
@@ -220,3 +223,18 @@ def test_model_cache_batches_are_kept_in_one_write_and_read_back_by_key(tmp_path
     store.cache_responses([("d", "m", "req d", "first d"), ("d", "m", "req d", "second d")])  # within a batch too
     assert store.cached_responses(["a", "b", "c", "d"]) == {"a": "resp a", "b": "resp b", "d": "first d"}
     assert store.cached_response("b") == "resp b"
+
+
+def test_a_comment_is_no_change_to_a_recorded_icp_but_a_rule_is(tmp_path):
+    from targeting.errors import InputError
+
+    store = Store(tmp_path / "s.duckdb")
+    text = "name: t\nversion: 1\nscoring:\n  criteria:\n    - {name: big, field: employees, gte: 100, points: 1}\n"
+    assert store.record_icp("t", 1, text, None) is True
+    marked = "# UNCHANGED by `outbound icp refine` from v1\n" + text.replace("points: 1}", "points: 1}  # stays")
+    assert store.icp_differs("t", 1, marked) is False
+    assert store.record_icp("t", 1, marked, None) is False  # the same rules: already recorded
+    other = text.replace("points: 1", "points: 2")
+    assert store.icp_differs("t", 1, other) is True
+    with pytest.raises(InputError, match="other rules"):
+        store.record_icp("t", 1, other, None)

@@ -79,6 +79,7 @@ EXPECTED_HEADERS = {
         "firstName",
         "lastName",
         "companyName",
+        "timezone",
         "step1_subject",
         "step1_body",
         "step2_subject",

@@ -25,6 +25,7 @@ from targeting.importing.normalize.numbers import (
     DecimalMark,
     amount,
     date,
+    date_problem,
     founded_year,
     is_ambiguous_number,
     whole_number,
@@ -32,7 +33,13 @@ from targeting.importing.normalize.numbers import (
 from targeting.importing.normalize.places import COUNTRY_KEYS, country_code, region_name
 from targeting.importing.normalize.stages import boolean, funding_stage, is_not_a_stage
 from targeting.importing.normalize.text import blank_to_null, clean_items, list_items, snake_case
-from targeting.importing.normalize.web import domain, email_address, email_status, is_email_placeholder
+from targeting.importing.normalize.web import (
+    domain,
+    email_address,
+    email_status,
+    is_canonical_domain,
+    is_email_placeholder,
+)
 
 _NUMERIC_TARGETS = {"employees": pl.Int64, "founded_year": pl.Int64, "revenue_usd": pl.Float64}
 _TEXT_TARGETS = ("account_id", "name", "first_name", "last_name", "title", "contact_id", "source", "description")
@@ -104,10 +111,17 @@ def canonical_value(
     if target in _NUMERIC_TARGETS and dtype.is_numeric():
         return Parsed(raw.cast(_NUMERIC_TARGETS[target], strict=False))
     if target == "signals_at" and dtype in (pl.Date, pl.Datetime):
-        return Parsed(raw.cast(pl.Date))
+        typed = raw.cast(pl.Date)
+        problem = date_problem(None, typed)
+        return Parsed(pl.when(problem.is_null()).then(typed), raw.is_not_null() & problem.is_not_null(), problem)
     if target == "is_customer" and (dtype == pl.Boolean or dtype.is_numeric()):
         return Parsed(raw.cast(pl.Boolean))
     text = raw if is_text else raw.cast(pl.String)
+    if target == "signals_at":
+        read = date(text)
+        problem = date_problem(text, read)
+        value = pl.when(problem.is_null()).then(read)
+        return Parsed(value, text.is_not_null() & value.is_null(), pl.coalesce(problem, pl.lit(_PARSERS[target][1])))
     if target in _PARSERS:
         parse, reason = _PARSERS[target]
         value = parse(text, decimal) if target in _NUMERIC_TARGETS else parse(text)
@@ -149,8 +163,8 @@ def _trusted_value(target: str, column: pl.Expr, dtype: pl.DataType, separator: 
     if target in LIST_COLUMNS and dtype == pl.String:
         items = list_items(column, separator, commas_too=True)
         return Parsed(pl.when(blank_to_null(column).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(items))
-    if dtype != _CANONICAL_DTYPES[target]:
-        return None
+    if dtype != _CANONICAL_DTYPES[target] or target in ("email", "domain", "signals_at"):
+        return None  # an identity has one spelling whoever wrote the file (`targeting.identity`)
     if target not in _ENUMERATIONS:
         return Parsed(column)
     allowed = sorted(_ENUMERATIONS[target])
@@ -168,6 +182,10 @@ def not_canonical(target: str, column: pl.Expr) -> pl.Expr | None:
     Only enumerations can be off in a column of the canonical dtype (`_trusted_value` normalizes
     them); a file where this never holds needs no normalizer at all.
     """
+    if target == "domain":  # a domain key already, or the full import normalizes the file
+        return column.is_not_null() & ~is_canonical_domain(column)
+    if target == "signals_at":  # a placeholder date is rejected by the full import
+        return date_problem(None, column.cast(pl.Date)).is_not_null()
     if target not in _ENUMERATIONS:
         return None
     return column.is_not_null() & ~column.is_in(sorted(_ENUMERATIONS[target]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from typing import Literal
 
@@ -100,3 +101,26 @@ def date(raw: pl.Expr) -> pl.Expr:
     iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", 1).str.to_date("%Y-%m-%d", strict=False)
     others = [text.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS]
     return pl.coalesce(iso, *others)
+
+
+# A signal's date is a day that has passed: a CRM's "no date" sentinel (9999-12-31, 1900-01-01) or a
+# year a spreadsheet shortened ("1/2/24" read as the year 24) is no date to count days from.
+EARLIEST_DATE = _dt.date(1970, 1, 1)
+
+
+def date_problem(text: pl.Expr | None, value: pl.Expr) -> pl.Expr:
+    """Why a read date cannot be used (null: it can): a two-digit year, or a placeholder before 1970
+    or after today."""
+    latest = _dt.date.today() + _dt.timedelta(days=1)  # a file written today in a zone ahead of ours
+    problem = (
+        pl.when(value < EARLIEST_DATE)
+        .then(pl.lit(f"a date before {EARLIEST_DATE.year}: a placeholder, not a signal's day"))
+        .when(value > latest)
+        .then(pl.lit("a date in the future (a placeholder such as 9999-12-31?): not a signal's day"))
+    )
+    if text is not None:
+        two_digit = text.str.strip_chars().str.contains(r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}$")
+        problem = (
+            pl.when(two_digit).then(pl.lit("a two-digit year: write the year in full (2024-01-02)")).otherwise(problem)
+        )
+    return problem

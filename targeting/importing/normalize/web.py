@@ -6,6 +6,7 @@ import re
 
 import polars as pl
 
+from targeting.identity import domain_keys_series, email_key_expr
 from targeting.importing.normalize.text import lookup_key, lookup_text
 
 EMAIL_STATUS_WORDS = {
@@ -47,12 +48,9 @@ def email_status(raw: pl.Expr) -> pl.Expr:
 
 
 def email_address(raw: pl.Expr) -> pl.Expr:
-    """A lower-cased email address ("mailto:" stripped), or null when the text is not one."""
-    text = raw.str.strip_chars().str.to_lowercase().str.replace(r"^mailto:", "")
-    return (
-        pl.when(text.str.contains(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$") & ~is_email_placeholder(text))
-        .then(text)
-        .otherwise(None)
+    """An email address as `targeting.identity` keys it ("mailto:" stripped), or null when the text is not one."""
+    return pl.when(~is_email_placeholder(raw.str.strip_chars().str.replace(r"(?i)^mailto:", ""))).then(
+        email_key_expr(raw)
     )
 
 
@@ -62,25 +60,24 @@ def is_email_placeholder(raw: pl.Expr) -> pl.Expr:
 
 
 def domain(raw: pl.Expr) -> pl.Expr:
-    """The company domain of a URL, host or email ("https://www.Acme.io/en?x=1" -> "acme.io").
+    """The company domain of a URL, host or email ("https://www.Acme.io/en?x=1" -> "acme.io"), as
+    `targeting.identity` keys it.
 
     Shared hosts (github.com, linkedin.com, notion.site, sites.google.com, gmail.com, ...) say
     nothing about which company it is, so they give null, as does text that is no host name.
     """
-    host = (
-        raw.str.to_lowercase()
-        .str.strip_chars()
-        .str.replace(r"[\s,;|].*$", "")  # "a.com, b.com": the first one
-        .str.replace(r"^[a-z][a-z0-9+.\-]*://", "")
-        .str.replace(r"^mailto:", "")
-        .str.replace(r"^[^/?#]*@", "")
-        .str.replace(r"[/?#:].*$", "")
-        .str.replace(r"^www\d*\.", "")
-        .str.strip_chars(".")
-    )
-    is_host = host.str.contains(r"^[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}\-]+)*\.[\p{L}]{2,}$")
-    is_shared = host.str.contains(SHARED_HOSTS)
-    return pl.when(is_host & ~is_shared).then(host).otherwise(None)
+    first = raw.cast(pl.String).str.strip_chars().str.replace(r"[\s,;|].*$", "")  # "a.com, b.com": the first one
+    return first.map_batches(_company_domains, return_dtype=pl.String, is_elementwise=True)
+
+
+def _company_domains(raw: pl.Series) -> pl.Series:
+    keys = domain_keys_series(raw)
+    return pl.select(pl.when(~keys.str.contains(SHARED_HOSTS)).then(keys)).to_series().alias(raw.name)
+
+
+def is_canonical_domain(raw: pl.Expr) -> pl.Expr:
+    """True where a value is spelled as a domain key already (a cheap check: no normalizer runs)."""
+    return raw.str.contains(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]+$") & ~raw.str.contains(r"^www\d*\.")
 
 
 def email_domain(email: pl.Expr) -> pl.Expr:

@@ -1,4 +1,4 @@
-"""The report's statistics against hand-checked figures (METHODS.md) and independent computations."""
+"""The report's statistics against hand-checked figures (docs/campaigns.md, "Reading a test honestly") and independent computations."""
 
 from __future__ import annotations
 

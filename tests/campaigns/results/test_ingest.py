@@ -49,6 +49,7 @@ def test_the_same_file_twice_changes_nothing_and_a_later_file_never_lowers(store
 
 
 # Each tool's lead export, laid out as the tool writes it (see campaigns/results/layouts.py for sources).
+# Ed replied and unsubscribed: an unsubscribe, never a reply, in every layout.
 INSTANTLY = (
     "Email,First Name,Last Name,Company Name,Lead Status,Interest Status,Reply Count,campaign_id,segment,variant\n"
     "ann@acme.com,Ann,Doe,Acme,Completed,Meeting Booked,2,c-0000abcd,A,a\n"
@@ -99,14 +100,19 @@ APOLLO = (
         (
             "instantly",
             INSTANTLY,
-            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1},
+            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 1, "unsubscribed": 1, "not_sent": 1},
             {"Hot Lead": 1},
         ),
-        ("instantly", INSTANTLY_API, {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1}, {}),
+        (
+            "instantly",
+            INSTANTLY_API,
+            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 1, "unsubscribed": 1, "not_sent": 1},
+            {},
+        ),
         (
             "smartlead",
             SMARTLEAD,
-            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 2, "not_sent": 1},
+            {"meeting": 1, "auto_reply": 1, "bounced": 1, "replied": 1, "unsubscribed": 1, "not_sent": 1},
             {"Maybe Later": 1},
         ),
         (
@@ -172,3 +178,53 @@ def test_summary_is_json_ready(store, tmp_path):
         "changed",
         "outcomes",
     }
+
+
+def test_an_unsubscribe_is_its_own_outcome_never_a_reply(tmp_path):
+    path = write(
+        tmp_path,
+        "u.csv",
+        "email,outcome,reply_text\n"
+        "a@x.com,replied,Please remove me from your list\n"
+        "b@x.com,replied,Bitte abmelden\n"
+        "c@x.com,replied,Not interested thanks\n"
+        "d@x.com,positive,Sounds good; unsubscribe my colleague though\n",
+    )
+    events = read_results(path).events
+    outcome = dict(zip(events["email"], events["outcome"]))
+    assert outcome == {
+        "a@x.com": "unsubscribed",
+        "b@x.com": "unsubscribed",
+        "c@x.com": "replied",
+        "d@x.com": "positive",
+    }
+    assert dict(zip(events["email"], events["ledger"]))["a@x.com"] == "unsubscribed"
+
+
+def test_a_tool_marking_a_replier_unsubscribed_counts_an_unsubscribe(tmp_path):
+    path = write(
+        tmp_path,
+        "i.csv",
+        "Email,Lead Status,Interest Status,Reply Count\nu@x.com,Unsubscribed,Not Interested,1\nr@x.com,Completed,Not Interested,1\n",
+    )
+    events = read_results(path, "instantly").events
+    assert dict(zip(events["email"], events["outcome"])) == {"u@x.com": "unsubscribed", "r@x.com": "replied"}
+
+
+def test_results_naming_another_campaign_are_refused_naming_both(tmp_path):
+    from campaigns.results.ingest import refuse_other_campaign
+    from targeting.errors import InputError
+
+    path = write(
+        tmp_path, "r1.csv", "email,outcome,campaign_id\na@x.com,replied,c-0000aaaa\nb@x.com,no_reply,c-0000aaaa\n"
+    )
+    parsed = read_results(path)
+    assert parsed.campaign_ids == ("c-0000aaaa",)
+    refuse_other_campaign(parsed, path, "c-0000aaaa", "round-1")
+    with pytest.raises(InputError) as raised:
+        refuse_other_campaign(parsed, path, "c-0000bbbb", "round-2")
+    message = str(raised.value)
+    assert "c-0000aaaa" in message and "round-2 (c-0000bbbb)" in message and "\n" not in message
+    # A sending tool's own campaign column (not an outbound id) is not read.
+    tool = write(tmp_path, "t.csv", "email,outcome,campaign_id\na@x.com,replied,6f1c-uuid\n")
+    refuse_other_campaign(read_results(tool), tool, "c-0000bbbb", "round-2")

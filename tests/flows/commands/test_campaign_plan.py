@@ -80,14 +80,19 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "icp",
         "version",
         "planned",
+        "per_account",
+        "balanced_on",
         "segments",
         "warnings",
         "sender",
         "contacts_layout",
+        "contacts_encoding",
         "unmapped",
         "unmapped_contacts",
     }
+    assert summary["per_account"] == 1 and summary["balanced_on"] is None  # a lineage's first round
     assert summary["contacts_layout"] == "canonical (recognized from its headers)"
+    assert summary["contacts_encoding"] == "utf-8"
     assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
     assert summary["campaign_id"].startswith("c-") and len(summary["campaign_id"]) == 10
     assert summary["planned"] == 40 == sum(s["planned"] for s in summary["segments"])
@@ -355,6 +360,8 @@ def test_the_plan_carries_email_flag_into_the_store_and_every_export(ws, tmp_pat
         (["campaign", "ingest", "--campaign", "q1", "missing.csv"], "missing.csv"),
         (["campaign", "list", "--store", "NOTASTORE"], "not an outbound store"),
         (["forget", "nobody"], "nobody"),
+        (["forget", "%.io"], "patterns are not accepted"),
+        (["forget", "%.%"], "patterns are not accepted"),
     ],
 )
 def test_bad_campaign_input_is_one_line_and_exit_2(ws, tmp_path, args, expected):
@@ -389,15 +396,23 @@ def test_plan_refuses_a_changed_icp_a_taken_name_and_strict_weak_designs(ws, tmp
     assert invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1")).exit_code == 0
     taken = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1"))
     assert taken.exit_code == 2 and "already exists" in taken.stderr
+    # A comment changes no rule (refine's unchanged --out is such a file): the same version, planned.
+    commented = tmp_path / "commented.yaml"
+    commented.write_text("# UNCHANGED\n" + (ws / "icp.yaml").read_text())
+    args = plan_args(ws, tmp_path / "c1", store, "--name", "q1b")
+    args[args.index(ws / "icp.yaml")] = commented
+    assert invoke(*args).exit_code == 0
     changed = tmp_path / "icp.yaml"
-    changed.write_text((ws / "icp.yaml").read_text() + "\n# a comment changes the text\n")
+    text = (ws / "icp.yaml").read_text()
+    assert "min_score: 5" in text
+    changed.write_text(text.replace("min_score: 5", "min_score: 4"))
     args = plan_args(ws, tmp_path / "c", store, "--name", "q2")
     args[args.index(ws / "icp.yaml")] = changed
     refused = invoke(*args)
     assert refused.exit_code == 2 and "bump `version`" in refused.stderr
     strict = invoke(*plan_args(ws, tmp_path / "c3", store, "--name", "q3", "--strict"))
     assert strict.exit_code == 2 and "--strict" in strict.stderr and not (tmp_path / "c3").exists()
-    assert Store(store).campaign_names() == {"q1"}
+    assert Store(store).campaign_names() == {"q1", "q1b"}
 
 
 def test_plan_and_ingest_flows_run_under_prefect_with_their_artifacts(prefect_harness, ws, tmp_path):
@@ -471,6 +486,129 @@ def test_target_and_draft_honour_the_store_s_ledger(ws, tmp_path, monkeypatch):
     assert json.loads(result.stdout)["reachable"] == 0
 
 
+def _spelled(email: str) -> str:
+    local, domain = email.split("@")
+    return f" MAILTO:{local.upper()}@{domain.upper()} "
+
+
+def test_plan_never_plans_a_listed_email_or_domain_in_any_spelling(ws, tmp_path):
+    pool = _contact_pool(ws)
+    emails = pool["email"].head(10).to_list()
+    domain = pool["email"][200].split("@")[1]
+    (tmp_path / "dnc.txt").write_text(
+        "\n".join([*(_spelled(e) for e in emails), f"https://www.{domain.upper()}/about"]) + "\n"
+    )
+    result = invoke(*plan_args(ws, tmp_path / "c", tmp_path / "s.duckdb", "--suppress", tmp_path / "dnc.txt", "--json"))
+    assert result.exit_code == 0, result.output
+    planned = Store(tmp_path / "s.duckdb").campaign_contacts(json.loads(result.stdout)["campaign_id"])
+    assert not set(planned["email"].str.to_lowercase().to_list()) & {e.lower() for e in emails}
+    assert not [e for e in planned["email"].to_list() if e.lower().endswith(f"@{domain.lower()}")]
+
+
+def test_export_leaves_out_who_is_on_the_ledger_or_a_list_now_in_any_spelling(ws, tmp_path):
+    store = tmp_path / "s.duckdb"
+    plan = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1", "--json"))
+    assert plan.exit_code == 0, plan.output
+    planned = Store(store).campaign_contacts(json.loads(plan.stdout)["campaign_id"])["email"].to_list()
+    bounced, listed, domain = planned[:3], planned[3], planned[4].split("@")[1]
+    Store(store).add_to_ledger(
+        pl.DataFrame({"kind": ["email"] * 3, "key": [e.upper() for e in bounced], "reason": ["bounced"] * 3})
+    )
+    (tmp_path / "dnc.txt").write_text(f"{_spelled(listed)}\nWWW.{domain.upper()}.\n")
+    out = tmp_path / "instantly.csv"
+    args = ["campaign", "export", "--campaign", "q1", "--format", "instantly", "--out", out, "--store", store]
+    result = invoke(*args, "--suppress", tmp_path / "dnc.txt", "--json")
+    assert result.exit_code == 0, result.output
+    exported = set(pl.read_csv(out, infer_schema=False)["email"].str.to_lowercase().to_list())
+    gone = {e.lower() for e in [*bounced, listed]} | {e.lower() for e in planned if e.endswith(f"@{domain}")}
+    assert not exported & gone and exported == {e.lower() for e in planned} - gone
+    assert json.loads(result.stdout)["left_out"] == len(gone)
+
+
+def test_forget_takes_a_url_spelling_of_a_domain(ws, tmp_path):
+    store = tmp_path / "s.duckdb"
+    plan = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1", "--json"))
+    assert plan.exit_code == 0, plan.output
+    campaign_id = json.loads(plan.stdout)["campaign_id"]
+    domain = Store(store).campaign_contacts(campaign_id)["email"][0].split("@")[1]
+    gone = invoke("forget", f"https://www.{domain.upper()}/", "--store", store, "--json")
+    assert gone.exit_code == 0, gone.output
+    assert json.loads(gone.stdout)["removed"]["campaign_contacts"] >= 1
+    assert not [e for e in Store(store).campaign_contacts(campaign_id)["email"].to_list() if e.endswith(domain)]
+
+
+def test_a_plan_whose_files_cannot_be_written_records_nothing(ws, tmp_path, monkeypatch):
+    import errno
+
+    import messaging
+
+    def full(frame, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(messaging, "write_export_csv", full)
+    store = tmp_path / "s.duckdb"
+    result = invoke(*plan_args(ws, tmp_path / "c", store, "--name", "q1"))
+    assert result.exit_code == 2 and "the disk is full" in result.stderr and result.stderr.count("\n") == 1
+    assert not store.exists() or Store(store).campaign_names() == set()
+    assert not (tmp_path / "c" / "campaign.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--per-account", "0"], "--per-account"),
+        (["--inboxes", "0"], "--inboxes"),
+        (["--inboxes", "2", "--per-inbox-day", "0"], "--per-inbox-day"),
+    ],
+)
+def test_plan_refuses_no_contact_per_account_and_no_inbox_in_one_line(ws, tmp_path, extra, needle):
+    result = invoke(*plan_args(ws, tmp_path / "c", tmp_path / "s.duckdb", *extra))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert needle in result.stderr and not (tmp_path / "c").exists()
+
+
+def test_round_two_leaves_answering_accounts_alone_and_refuses_round_one_s_results(ws, tmp_path):
+    store = tmp_path / "s.duckdb"
+    first = invoke(*plan_args(ws, tmp_path / "r1", store, "--name", "r1", "--inboxes", "2", "--json"))
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert (
+        summary["capacity"]["sending_days"] >= 1
+        and "sending days on 2 inboxes at 30 a day" in summary["capacity"]["sentence"]
+    )
+    exported = tmp_path / "r1.csv"
+    assert (
+        invoke(
+            "campaign", "export", "--campaign", "r1", "--format", "instantly", "--out", exported, "--store", store
+        ).exit_code
+        == 0
+    )
+    leads = pl.read_csv(exported, infer_schema=False)
+    replies = ["Interested", "Not Interested", ""] + [""] * (leads.height - 3)
+    results = leads.select(
+        pl.col("email").alias("Email"),
+        pl.Series("Lead Status", ["Completed"] * leads.height),
+        pl.Series("Interest Status", replies),
+        pl.Series("Reply Count", ["1", "1"] + ["0"] * (leads.height - 2)),
+        "campaign_id",
+    )
+    results.write_csv(tmp_path / "results.csv")
+    ingested = invoke(
+        "campaign", "ingest", "--campaign", "r1", "--preset", "instantly", tmp_path / "results.csv", "--store", store
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert "next: outbound campaign report --campaign" in ingested.stdout
+    planned = Store(store).campaign_contacts(summary["campaign_id"])
+    answered = set(planned.head(2)["account_id"].to_list())
+    second = invoke(*plan_args(ws, tmp_path / "r2", store, "--name", "r2", "--json"))
+    assert second.exit_code == 0, second.output
+    round_two = Store(store).campaign_contacts(json.loads(second.stdout)["campaign_id"])
+    assert not set(round_two["account_id"].to_list()) & answered
+    wrong = invoke(
+        "campaign", "ingest", "--campaign", "r2", "--preset", "instantly", tmp_path / "results.csv", "--store", store
+    )
+    assert wrong.exit_code == 2 and wrong.stderr.count("\n") == 1
+    assert summary["campaign_id"] in wrong.stderr and "r2 (" in wrong.stderr
 def test_reviewed_only_plans_the_approved_marks_the_edited_and_lists_the_rejected(ws, tmp_path):
     from campaigns.review.decisions import Decision
     from flows.commands.review import ReviewRequest, ReviewSession, load_review_inputs

@@ -122,3 +122,43 @@ def test_the_commands_give_polars_a_streaming_memory_budget_unless_the_user_gave
     done = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True, text=True, timeout=600)
     expected = given.get("POLARS_OOC_MEMORY_BUDGET_MB", "None" if given else str(flows.STREAMING_MEMORY_MB))
     assert done.stdout.strip() == expected
+
+
+def test_the_files_a_person_opens_are_formula_safe_and_a_torn_list_is_refused_by_draft(workspace, tmp_path):
+    out = tmp_path / "t"
+    summary = run_target(workspace, workspace / "accounts.csv", out)
+    reasons = pl.read_csv(out / "targets.csv", infer_schema=False)["reasons"].drop_nulls()
+    assert reasons.len() and not reasons.str.contains(r"^[=+\-@]").any() and reasons.str.starts_with("'+").all()
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no partial file left
+    lines = (out / "targets.csv").read_text().splitlines(keepends=True)
+    (out / "targets.csv").write_text("".join(lines[: 1 + summary["targets"] // 3]))  # cut at a row boundary
+    result = RUNNER.invoke(
+        app,
+        ["draft", "--targets", str(out / "targets.csv"), "--contacts", str(workspace / "contacts.csv")]
+        + ["--workspace", str(workspace), "--out", str(tmp_path / "d"), "--no-prefect", "--allow-sample-sender"],
+    )
+    assert result.exit_code == 2 and "targets but target_summary.json says" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_an_out_that_is_a_file_and_a_full_disk_are_one_line_and_leave_the_previous_files(
+    workspace, tmp_path, monkeypatch
+):
+    import errno
+
+    blocker = tmp_path / "out-is-a-file"
+    blocker.write_text("x")
+    args = ["target", "--accounts", str(workspace / "accounts.csv"), "--icp", str(workspace / "icp.yaml")]
+    result = RUNNER.invoke(app, [*args, "--out", str(blocker), "--no-prefect"])
+    assert result.exit_code == 2 and "a file is in the way" in result.stderr and result.stderr.count("\n") == 1
+    out = tmp_path / "t"
+    run_target(workspace, workspace / "accounts.csv", out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(frame, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("flows.commands.target.write_csv", full)
+    result = RUNNER.invoke(app, [*args, "--out", str(out), "--as-of", "2025-06-01", "--no-prefect"])
+    assert result.exit_code == 2 and "the disk is full" in result.stderr and result.stderr.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

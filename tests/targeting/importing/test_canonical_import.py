@@ -337,7 +337,7 @@ def test_sample_universe_round_trips_through_csv(tmp_path):
     [
         ("empty.csv", b"", "empty"),
         ("blank.csv", b"  \n\n", "empty"),
-        ("excel.csv", "domain\nacme.io\n".encode("utf-16"), "UTF-16"),
+        ("excel.json", "[1]".encode("utf-16"), "UTF-16"),
         ("text.parquet", b"a,b\n1,2\n", "not a Parquet file"),
         ("binary.csv", b"PAR1\x00\x00\x00", "not CSV"),
         ("rows.ndjson", b"a,b\n1,2\n", "not NDJSON"),

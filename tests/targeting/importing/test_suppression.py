@@ -6,7 +6,6 @@ import pytest
 
 from targeting.errors import InputError
 from targeting.importing.suppression import (
-    normalize_domain,
     read_suppression,
     suppressed_account_keys,
     suppressed_emails,
@@ -81,8 +80,16 @@ def test_missing_file_is_input_error(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("raw", "domain"),
-    [("https://www.Acme.com/about?x=1", "acme.com"), ("acme.com.", "acme.com"), ("sub.acme.com:8080", "sub.acme.com")],
+    "spelling", ["WWW.Acme.com", "https://acme.com/about?x=1", "ACME.COM", "acme.com.", "acme.com:8080"]
 )
-def test_normalize_domain(raw, domain):
-    assert normalize_domain(raw) == domain
+def test_every_spelling_of_a_listed_domain_is_one_key(tmp_path, spelling):
+    frame = read_suppression(_file(tmp_path, "s.txt", f"{spelling}\n"))
+    assert suppressed_account_keys(frame).to_list() == ["acme.com"]
+
+
+def test_a_listed_idn_domain_is_kept_in_punycode(tmp_path):
+    frame = read_suppression(
+        _file(tmp_path, "s.txt", "müller.de\nAnn.Lee@Müller.de\n"),
+    )
+    assert suppressed_account_keys(frame).to_list() == ["xn--mller-kva.de"]
+    assert suppressed_emails(frame).to_list() == ["ann.lee@xn--mller-kva.de"]
