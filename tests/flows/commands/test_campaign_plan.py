@@ -609,6 +609,8 @@ def test_round_two_leaves_answering_accounts_alone_and_refuses_round_one_s_resul
     )
     assert wrong.exit_code == 2 and wrong.stderr.count("\n") == 1
     assert summary["campaign_id"] in wrong.stderr and "r2 (" in wrong.stderr
+
+
 def test_reviewed_only_plans_the_approved_marks_the_edited_and_lists_the_rejected(ws, tmp_path):
     from campaigns.review.decisions import Decision
     from flows.commands.review import ReviewRequest, ReviewSession, load_review_inputs
