@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -344,13 +345,55 @@ def draft(
 
 
 @app.command()
+def review(
+    drafts: Annotated[Path, typer.Option(help="Folder written by `outbound draft`.")],
+    targets: Annotated[
+        Path | None,
+        typer.Option(help="The targets the drafts were written for (default: targets.parquet in or beside --drafts)."),
+    ] = None,
+    contacts: Annotated[
+        Path | None, typer.Option(help="The contacts drafted: each title and the persona rule that decided it.")
+    ] = None,
+    contacts_preset: ContactsPreset = None,
+    contacts_map: ContactsMap = None,
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default 8765, else the next free one).")] = None,
+    workspace: Annotated[Path, typer.Option(help="Workspace holding sender.yaml and facts.yaml.")] = Path("."),
+    store: StoreOption = None,
+) -> None:
+    """Review a drafts folder in the browser: each claim beside the account's words; approve, edit, reject.
+
+    Decisions are kept in the store as they are made and written to DRAFTS/review.csv (review_status),
+    which `campaign plan --drafts DRAFTS --reviewed-only` reads.
+    """
+    from flows.commands.review import ReviewRequest, ReviewSession, load_review_inputs, review_url, serve
+
+    with one_line_errors():
+        request = ReviewRequest.given(locals())
+        inputs = load_review_inputs(request)
+        session = ReviewSession(request, inputs)
+        session.write_back()  # review.csv with every draft's review_status, before the page is opened
+    if inputs.port_note:
+        console.print(inputs.port_note, highlight=False)
+    if inputs.targets is None:
+        console.print("no targets found in or beside the drafts: the accounts' words are not shown (--targets)")
+    console.print(
+        f"reviewing {inputs.drafts.height:,} drafts in {drafts}: open {review_url(session)}",
+        highlight=False,
+        markup=False,
+    )
+    console.print("decisions are saved as you make them; Ctrl-C stops the page", highlight=False)
+    with one_line_errors():
+        serve(session)
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo workspace and every output.")] = Path("demo-out"),
     prefect: PrefectFlag = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Run the loop on the bundled sample: target, draft, two simulated test rounds, report, refine; ends in OUT/report.html."""
-    from flows.commands.demo import demo_draft_request, demo_target_request, run_campaign_loop
+    from flows.commands.demo import demo_draft_request, demo_target_request, review_command, run_campaign_loop
     from flows.commands.draft import load_draft_inputs, run_draft
     from flows.commands.target import load_target_inputs, run_target
     from flows.edges.workspace import init_workspace
@@ -383,6 +426,9 @@ def demo(
             highlight=False,
         )
     console.print(f"report: {loop['report']}", highlight=False)
+    console.print(
+        f"review the drafts in your browser: {shlex.join(review_command(out))}", highlight=False, markup=False
+    )
     say_how_to_see_runs(target_run.flow_run, json_out=json_out)
 
 

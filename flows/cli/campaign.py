@@ -84,6 +84,10 @@ def plan(
     ] = True,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
+    reviewed_only: Annotated[
+        bool,
+        typer.Option(help="Plan only the contacts whose drafts `outbound review` approved (all their steps)."),
+    ] = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
@@ -124,6 +128,17 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
         )
     if summary.get("capacity"):
         console.print(escape(summary["capacity"]["sentence"]), highlight=False)
+    if "review" in summary:
+        review = summary["review"]
+        console.print(
+            f"reviewed only: {review['approved_contacts']} contacts approved, {review['unreviewed_contacts']} "
+            f"not fully reviewed (left out), {len(review['rejected'])} drafts rejected",
+            highlight=False,
+        )
+        for row in review["rejected"]:
+            console.print(
+                f"  rejected {row['contact_id']} step {row['step']}: {row['reason']}", markup=False, highlight=False
+            )
     console.print(f"wrote {out / 'campaign.csv'} and {out / 'design.json'}", highlight=False)
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)

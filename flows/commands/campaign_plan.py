@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ class PlanRequest(Request):
     inboxes: int | None = None
     per_inbox_day: int = 30
     balance: bool = True
+    reviewed_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
         Capacity(request.inboxes, request.per_inbox_day)
     if request.drafts is not None and not (request.drafts / "drafts.parquet").is_file():
         raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)
+    if request.reviewed_only:
+        review_decisions(request)  # checked here, before any flow starts
     spec = load_icp(request.icp)
     text = request.icp.read_text(encoding="utf-8")
     store = Store(request.store)
@@ -141,6 +144,28 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
     copy = load_copy_specs(request.workspace)
     copy.refuse_sample(allow=request.allow_sample_sender)
     return PlanInputs(spec, text, name, layout, people, load_facts_spec(request.facts), copy)
+
+
+def review_decisions(request: PlanRequest) -> Any:
+    """`--reviewed-only`: the review decisions in the drafts folder's review.csv (`outbound review` writes it).
+
+    Raises:
+        InputError: no --drafts, no review.csv, or a review.csv without `review_status`.
+    """
+    from campaigns.review.status import reviewed_only
+
+    if request.drafts is None:
+        raise InputError(
+            "--reviewed-only needs --drafts (the folder `outbound review` reviewed)", field="--reviewed-only"
+        )
+    path = request.drafts / "review.csv"
+    review = pl.read_csv(path, infer_schema=False) if path.is_file() else None
+    if review is None or "review_status" not in review.columns:
+        raise InputError(
+            f"no review decisions: review.csv has no review_status column; run `outbound review --drafts {request.drafts}`",
+            path=path,
+        )
+    return reviewed_only(review)
 
 
 def _default_name(store: Store, spec: Any) -> str:
@@ -199,6 +224,19 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         csv = formula_unsafe(pl.read_csv(csv_path, infer_schema=False)) if csv_path.is_file() else None
         reviewed = reviewed_drafts(rendered, csv, inputs.copy.sender)
         steps = int(reviewed["step"].max() or 3)
+    review: dict[str, Any] = {}
+    if request.reviewed_only:
+        decided = review_decisions(request)
+        approved = pl.Series(decided.approved, dtype=pl.String).implode()
+        reviewed = reviewed.filter(pl.col("contact_id").is_in(approved))
+        candidates = replace(candidates, contacts=candidates.contacts.filter(pl.col("contact_id").is_in(approved)))
+        review = {
+            "review": {
+                "approved_contacts": len(decided.approved),
+                "unreviewed_contacts": decided.unreviewed_contacts,
+                "rejected": decided.rejected.to_dicts(),
+            }
+        }
     copy = inputs.copy
     render = RenderSpecs(copy.persona_rules, copy.messaging, copy.sender, copy.templates, steps=steps)
     evidence = {
@@ -242,7 +280,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     return (
         store,
         plan,
-        {"unmapped": universe.imported.unmapped, **contacts_read(people, request.contacts, inputs.contacts)},
+        {"unmapped": universe.imported.unmapped, **contacts_read(people, request.contacts, inputs.contacts), **review},
     )
 
 

@@ -44,6 +44,22 @@ def demo_draft_request(out: Path) -> DraftRequest:
     )
 
 
+def review_command(out: Path) -> list[str]:
+    """The `outbound review` command for the demo's drafts, as the demo prints it."""
+    return [
+        "outbound",
+        "review",
+        "--drafts",
+        str(out / "drafts"),
+        "--contacts",
+        str(out / "contacts.csv"),
+        "--workspace",
+        str(out),
+        "--store",
+        str(out / "outbound.duckdb"),
+    ]
+
+
 def run_campaign_loop(out: Path, *, rounds: int = ROUNDS, size: int = SIZE, seed: int = 7) -> dict[str, Any]:
     """Run the loop on the demo workspace in `out` (after `init`, `target` and `draft`).
 

@@ -201,6 +201,7 @@ def plan_campaign(
     inboxes: int | None = None,
     per_inbox_day: int = 30,
     balance: bool = True,
+    reviewed_only: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""
     request = PlanRequest.given(locals())

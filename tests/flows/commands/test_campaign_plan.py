@@ -609,3 +609,65 @@ def test_round_two_leaves_answering_accounts_alone_and_refuses_round_one_s_resul
     )
     assert wrong.exit_code == 2 and wrong.stderr.count("\n") == 1
     assert summary["campaign_id"] in wrong.stderr and "r2 (" in wrong.stderr
+
+
+def test_reviewed_only_plans_the_approved_marks_the_edited_and_lists_the_rejected(ws, tmp_path):
+    from campaigns.review.decisions import Decision
+    from flows.commands.review import ReviewRequest, ReviewSession, load_review_inputs
+
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    pl.read_parquet(ws / "drafts" / "drafts.parquet").write_parquet(drafts / "drafts.parquet")
+    store = tmp_path / "s.duckdb"
+    # Without decisions, --reviewed-only is one line naming the file and what to run.
+    refused = invoke(*plan_args(ws, tmp_path / "c0", store, "--drafts", drafts, "--reviewed-only"))
+    assert refused.exit_code == 2 and "no review decisions" in refused.output and "outbound review" in refused.output
+
+    request = ReviewRequest(drafts=drafts, store=store, workspace=ws)
+    session = ReviewSession(request, load_review_inputs(request))
+    frame = session.current()
+    ids = frame["contact_id"].unique().sort().to_list()
+    approved, edited, rejected, broken = ids[:30], ids[30:40], ids[40], ids[41]
+    opt_out = session.inputs.sender.opt_out_line
+    for row in frame.filter(pl.col("contact_id").is_in([*approved, *edited, rejected, broken])).iter_rows(named=True):
+        key = {k: row[k] for k in ("contact_id", "step", "variant", "drafted")}
+        if row["contact_id"] == broken and row["step"] == 1:  # an edit that fails its checks
+            session.inputs.log.record(
+                Decision(**key, decision="edited", subject=row["subject"], body=row["body"].replace(opt_out, ""))
+            )
+        elif row["contact_id"] == rejected and row["step"] == 1:
+            session.inputs.log.record(Decision(**key, decision="rejected", reason="wrong person"))
+        elif row["contact_id"] in edited and row["step"] == 1:
+            session.inputs.log.record(
+                Decision(**key, decision="edited", subject=row["subject"] + " (reviewed)", body=row["body"])
+            )
+        else:
+            session.inputs.log.record(Decision(**key, decision="approved", subject=row["subject"], body=row["body"]))
+    session.write_back()
+
+    result = invoke(*plan_args(ws, tmp_path / "c", store, "--drafts", drafts, "--reviewed-only", "--json"))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    planned = Store(store).campaign_contacts(summary["campaign_id"])
+    assert planned.height > 0 and set(planned["contact_id"].to_list()) <= set(approved) | set(edited)
+    assert broken not in planned["contact_id"].to_list()  # approved by review, refused by the gate as today
+    from campaigns.planning.drafts import passing_contacts, reviewed_drafts
+
+    as_planned = reviewed_drafts(
+        pl.read_parquet(drafts / "drafts.parquet"),
+        pl.read_csv(drafts / "drafts.csv", infer_schema=False),
+        session.inputs.sender,
+    )
+    gate = passing_contacts(as_planned).filter(pl.col("contact_id") == broken)
+    assert gate["edited"][0] and not gate["passes"][0]
+    marked = planned.filter("edited")
+    assert set(marked["contact_id"].to_list()) == set(planned["contact_id"].to_list()) & set(edited)
+    assert summary["review"]["approved_contacts"] == len(approved) + len(edited) + 1
+    assert summary["review"]["rejected"] == [
+        {
+            "contact_id": rejected,
+            "step": "1",
+            "variant": frame.filter(pl.col("contact_id") == rejected)["variant"][0],
+            "reason": "wrong person",
+        }
+    ]

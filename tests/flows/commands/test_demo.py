@@ -25,6 +25,16 @@ def test_the_loop_runs_two_simulated_rounds_and_ends_in_report_html(tmp_path):
     drafting = demo_draft_request(out)  # its targets are written now
     run_draft(drafting, load_draft_inputs(drafting), IN_PROCESS)
 
+    # The review command the demo prints opens its drafts with their accounts and contacts.
+    from flows.commands.demo import review_command
+    from flows.commands.review import ReviewRequest, load_review_inputs
+
+    args = review_command(out)[2:]
+    review = ReviewRequest.given({args[i].lstrip("-").replace("-", "_"): args[i + 1] for i in range(0, len(args), 2)})
+    inputs = load_review_inputs(review)
+    assert inputs.targets == out / "targets" / "targets.parquet" and "rule" in inputs.drafts.columns
+    assert inputs.drafts.height == pl.read_parquet(out / "drafts" / "drafts.parquet").height
+
     summary = run_campaign_loop(out, rounds=2, size=40)
     assert len(summary["rounds"]) == 2 and (out / "report.html").is_file()
     report = json.loads((out / "report.json").read_text())
