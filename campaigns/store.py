@@ -637,6 +637,7 @@ class Store:
             removed["outcome_events"] = _delete_in(con, "outcome_events", "email", emails)
             removed["outcome_events"] += _delete_in(con, "outcome_events", "contact_id", hit["contact_id"])
             removed["model_cache"] = _count_delete(con, "model_cache", "contains(lower(request), ?)", [key])
+            removed["review_decisions"] = _forget_review_decisions(con, kind, key, hit["contact_id"])
             plain = _rows(con, "SELECT DISTINCT key FROM ledger WHERE kind = ?", [kind])
             column = ("key", None) if kind == "email" else (None, "key")
             stale = plain.filter(_matches(kind, key, *column))["key"]
@@ -760,6 +761,17 @@ def _matches(kind: str, key: str, email: str | None, domain: str | None) -> pl.E
     if domain is not None and kind == "domain":
         hits.append(domain_suppressed_expr(domain_key_expr(pl.col(domain)), [key]))
     return pl.any_horizontal(hits).fill_null(False)
+
+
+def _forget_review_decisions(con: duckdb.DuckDBPyConnection, kind: str, key: str, contact_ids: pl.Series) -> int:
+    """A forgotten person's review decisions (their edited drafts hold their name): by planned contact id, or by
+    a contact id that is their email. The table is the review's own, made on first use (campaigns.review)."""
+    tables = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'review_decisions'")
+    if not tables.fetchone()[0]:
+        return 0
+    decided = _rows(con, "SELECT DISTINCT contact_id FROM review_decisions")
+    emailed = decided.filter(_matches(kind, key, "contact_id", None).fill_null(False))["contact_id"]
+    return _delete_in(con, "review_decisions", "contact_id", pl.concat([emailed, contact_ids.cast(pl.String)]))
 
 
 def _delete_in(

@@ -112,3 +112,17 @@ def test_threads_of_one_process_opening_a_new_store_do_not_conflict(tmp_path):
             f"k{i}" for i in range(4)
         }
     assert failures == []
+
+
+def test_forget_erases_the_person_s_review_decisions_too(store, tmp_path):
+    from campaigns.review.decisions import Decision, ReviewLog
+
+    log = ReviewLog(store.path, tmp_path / "drafts")
+    # Ann's decisions under a contact id that is her email, and under her planned contact id (k0).
+    for contact in ("ann@acme.com", "k0"):
+        log.record(Decision(contact, 1, "a", "h", "edited", "Hi", "Hi Ann, James Moore edited this"))
+    log.record(Decision("cy@beta.io", 1, "a", "h", "approved"))
+    assert store.forget("ann@acme.com")["review_decisions"] == 2
+    left = repr(dump(store.path)["review_decisions"])
+    assert "ann@acme.com" not in left and "James Moore" not in left and "cy@beta.io" in left
+    assert b"James Moore" not in store.path.read_bytes()
