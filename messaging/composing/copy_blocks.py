@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import polars as pl
+import polars.selectors as cs
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from messaging.composing.sender import default_spec_text
@@ -70,6 +71,9 @@ BLOCK_SOURCES = {
     "prior_solutions": ("bridge",),
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# The blocks a solved pain lends an account that has none of the sender's pains: what the email is
+# about and the problem in general terms, never the opener that would say the account has it.
+_STAND_IN_BLOCKS = ("topic", "problem")
 
 
 def _placeholders_known(line: str, allowed: tuple[str, ...]) -> str:
@@ -212,7 +216,9 @@ def _widths(spec: MessagingSpec) -> dict[str, tuple[int, int]]:
     out = {}
     for block in BLOCKS:
         specific = int(lines[block].list.len().max() or 0) if lines.height and block in lines.columns else 0
-        out[block] = (specific, int(generic[f"generic_{block}"].list.len().max() or 1))
+        shared = int(generic[f"generic_{block}"].list.len().max() or 1)
+        # A pain the sender solves may stand in for the generic topic and problem (`copy_blocks`).
+        out[block] = (specific, max(shared, specific) if block in _STAND_IN_BLOCKS else shared)
     return out
 
 
@@ -315,12 +321,54 @@ def copy_blocks(
             .join(_spread(table, widths).lazy(), on=[key_col, "persona"], how="left", maintain_order="left")
             .with_columns(_key_evidence(source, pl.col(key_col), facts, names))
         )
+        if source == "pain_points" and solves is not None:
+            out = _stand_in_pain(out, lines, [k for k in solves if k in known], key_col, widths)
         for block in blocks:
             out = _choose_line(out, block, source, widths[block])
     out = _choose_line(out, "followup", None, widths["followup"])
     spread = [f"{b}__{i}" for b in BLOCKS for i in range(widths[b][0])]
     spread += [f"generic_{b}__{i}" for b in BLOCKS for i in range(widths[b][1])]
     return out.drop([f"_{s}_key" for s in BLOCK_SOURCES] + spread + ["_hash", "evidence", "tool"])
+
+
+def _stand_in_pain(
+    frame: pl.LazyFrame, lines: pl.DataFrame, solved: list[str], key_col: str, widths: dict[str, tuple[int, int]]
+) -> pl.LazyFrame:
+    """Where an account has none of the sender's pains, one of them (the hash picks) gives topic and problem.
+
+    The generic candidates of those blocks are replaced, so the draft talks about what the product
+    does in general terms ("Overlapping tools make simple questions harder to answer.") and the
+    opener stays generic: no line claims the account has the pain, and no line comes from another
+    product's copy. A problem line quoting the account's evidence cannot stand in.
+    """
+    if not solved:
+        return frame
+    turn = (pl.col("_hash") // (7 ** len(BLOCKS))) % len(solved)
+    stand_in = pl.when(pl.col(key_col).is_null()).then(
+        turn.replace_strict(list(range(len(solved))), solved, return_dtype=pl.String)
+    )
+    general = pl.element().filter(~pl.element().str.contains(r"\{(?:" + "|".join(KEY_VARIABLES) + r")\}"))
+    table = lines.filter(pl.col("source") == "pain_points", pl.col("key").is_in(solved)).select(
+        pl.col("key").alias("_stand_in"),
+        "persona",
+        *[
+            pl.col(block).list.eval(general).list.get(i, null_on_oob=True).alias(f"_stand_in_{block}__{i}")
+            for block in _STAND_IN_BLOCKS
+            for i in range(widths[block][1])
+        ],
+    )
+    frame = frame.with_columns(stand_in.alias("_stand_in")).join(
+        table.lazy(), on=["_stand_in", "persona"], how="left", maintain_order="left"
+    )
+    usable = pl.col("_stand_in_problem__0").is_not_null()
+    return frame.with_columns(
+        pl.when(usable)
+        .then(pl.col(f"_stand_in_{block}__{i}"))
+        .otherwise(pl.col(f"generic_{block}__{i}"))
+        .alias(f"generic_{block}__{i}")
+        for block in _STAND_IN_BLOCKS
+        for i in range(widths[block][1])
+    ).drop(cs.starts_with("_stand_in"))
 
 
 def _spread(table: pl.DataFrame, widths: dict[str, tuple[int, int]], *, generic: bool = False) -> pl.DataFrame:
