@@ -153,6 +153,9 @@ class MessagingSpec(_Strict):
     growth_signals: dict[Literal[GROWTH_SIGNALS + TEXT_GROWTH_SIGNALS], SignalCopy] = {}
     prior_solutions: dict[Literal[PRIOR_SOLUTIONS], PriorSolutionCopy] = {}
     generic: GenericCopy
+    # True on the copy `init` writes for the sample's product: drafting refuses it under the user's
+    # own sender (`messaging.composing.sample_copy.refuse_sample_copy`).
+    sample: bool = False
 
 
 def load_messaging(path: Path | None = None) -> MessagingSpec:
