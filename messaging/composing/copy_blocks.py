@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from messaging.composing.sender import default_spec_text
 from messaging.composing.wording import company_name, display_country, display_product, display_value, stable_hash
 from targeting.columns import ACCOUNT_SCHEMA, PERSONAS
-from targeting.facts.evidence import phrase_pattern
+from targeting.facts.evidence import description_evidence
 from targeting.facts.spec import FactsSpec, load_facts
 from targeting.spec_file import load_spec
 from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS, TEXT_GROWTH_SIGNALS
@@ -392,7 +392,7 @@ def _key_evidence(source: str, key: pl.Expr, facts: FactsSpec, names: list[str])
     """`evidence` (pain points: the description's words) or `tool` (prior solutions: the stack's tool)."""
     if source == "pain_points":
         found = [
-            pl.when(key == k).then(pl.col("description").str.extract(phrase_pattern(rule.phrases), 0))
+            pl.when(key == k).then(description_evidence(rule))
             for k, rule in facts.pain_points.items()
             if rule.phrases and "description" in names
         ]
