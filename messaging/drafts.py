@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from messaging.checks.batch import batch_issues
 from messaging.checks.lint import lint_drafts
 from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
 from messaging.composing.render import render_drafts
@@ -166,14 +167,25 @@ def build_drafts(
         pl.lit("template").alias("source"),
         pl.lit(None, dtype=pl.String).alias("fallback_reason"),
     )
+    weak = rendered.select("contact_id", pl.col("step").cast(pl.Int64), "weak_claim")
+    sample_copy = messaging.sample and not sender.sample
     if drafter is None or drafter.name == "template":
-        return DraftSet(lint_rendered_drafts(drafts, sender), skipped)
+        return DraftSet(_batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy), skipped)
     from messaging.drafting.jobs import apply_drafter
 
     accounts = chosen.select("account_id", *_ACCOUNT_FIELDS).unique("account_id", keep="first").collect()
     drafts, usage = apply_drafter(drafts, accounts, drafter, progress)
     stats = getattr(drafter, "stats", None)
-    return DraftSet(lint_rendered_drafts(drafts, sender), skipped, usage, stats.as_dict() if stats else {})
+    linted = _batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy)
+    return DraftSet(linted, skipped, usage, stats.as_dict() if stats else {})
+
+
+def _batch_checked(drafts: pl.DataFrame, sender: Sender, weak: pl.DataFrame, sample_copy: bool) -> pl.DataFrame:
+    """The run-level warnings (repeated sentence, weak evidence, sample copy) appended to `issues`."""
+    claims = drafts.select("contact_id", "step").join(
+        weak, on=["contact_id", "step"], how="left", maintain_order="left"
+    )
+    return batch_issues(drafts, sender, sample_copy=sample_copy, weak=claims["weak_claim"])
 
 
 def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:

@@ -74,6 +74,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # The blocks a solved pain lends an account that has none of the sender's pains: what the email is
 # about and the problem in general terms, never the opener that would say the account has it.
 _STAND_IN_BLOCKS = ("topic", "problem")
+_UNUSABLE = 99  # the tier of a line the account lacks a fact for
 
 
 def _placeholders_known(line: str, allowed: tuple[str, ...]) -> str:
@@ -183,8 +184,16 @@ def _for(lines: dict[str, list[str]] | None, persona: str) -> list[str]:
     return lines.get(persona, lines.get("default"))
 
 
+# Blocks whose lines state the pain in general terms: every persona's lines are candidates for each
+# reader (the persona's own first), so a run's first touches do not all carry the same sentence.
+POOLED_BLOCKS = ("problem",)
+
+
 def copy_lines(spec: MessagingSpec) -> pl.DataFrame:
-    """One row per (source, key, persona): each block's lines (List[String]), `default` expanded to personas."""
+    """One row per (source, key, persona): each block's lines (List[String]), `default` expanded to personas.
+
+    A pooled block (`POOLED_BLOCKS`) lists the persona's own lines, then the other personas' lines.
+    """
     rows = []
     for source, blocks in BLOCK_SOURCES.items():
         for key, entry in getattr(spec, source).items():
@@ -193,6 +202,8 @@ def copy_lines(spec: MessagingSpec) -> pl.DataFrame:
                 for block in blocks:
                     lines = getattr(entry, block)
                     row[block] = [lines] if isinstance(lines, str) else _for(lines, persona)
+                    if block in POOLED_BLOCKS and isinstance(lines, dict):
+                        row[block] = list(dict.fromkeys([*row[block], *(x for ls in lines.values() for x in ls)]))
                 rows.append(row)
     schema = {"source": pl.String, "key": pl.String, "persona": pl.String} | {b: pl.List(pl.String) for b in BLOCKS}
     return pl.DataFrame(rows, schema=schema, orient="row" if not rows else None)
@@ -290,8 +301,9 @@ def copy_blocks(
         facts: The facts vocabulary whose evidence `{evidence}` and `{tool}` quote (default: shipped).
 
     Returns:
-        The rows with the blocks (variables filled) and `fact_bits_<block>` (Int64 mask of the
-        account fields the block rests on; `fact_names` decodes it). Masks, not lists: a render
+        The rows with the blocks (variables filled), `fact_bits_<block>` (Int64 mask of the
+        account fields the block rests on; `fact_names` decodes it) and `weak_claim` (why the
+        pain the draft opens on rests on weak evidence, else null). Masks, not lists: a render
         ORs them per template for 100,000 drafts.
     """
     facts = facts if facts is not None else load_facts()
@@ -329,6 +341,14 @@ def copy_blocks(
         for block in blocks:
             out = _choose_line(out, block, source, widths[block])
     out = _choose_line(out, "followup", None, widths["followup"])
+    # A pain stated to the account on a list value alone (a tag) while its own words say nothing of it.
+    pain = pl.col("_pain_points_key")
+    weak = pain.is_not_null() & pl.col("description").is_not_null() & pl.col("evidence").is_null()
+    out = out.with_columns(
+        pl.when(weak)
+        .then(pl.format("the {} opener rests on a list value (a tag), not on the account's own words", pain))
+        .alias("weak_claim")
+    )
     spread = [f"{b}__{i}" for b in BLOCKS for i in range(widths[b][0])]
     spread += [f"generic_{b}__{i}" for b in BLOCKS for i in range(widths[b][1])]
     return out.drop([f"_{s}_key" for s in BLOCK_SOURCES] + spread + ["_hash", "evidence", "tool"])
@@ -431,22 +451,34 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
     salt = BLOCKS.index(block)
     # A different slice of the hash per block, so an account's opener and angle vary independently.
     turn = (pl.col("_hash") // (7**salt)) % 1_000_003
-    candidates, scores = [], []
+    candidates, tiers = [], []
     for group, prefix, count in ((0, block, width[0]), (1, f"generic_{block}", width[1])):
         for i in range(count):
             line = pl.col(f"{prefix}__{i}")
-            # Tier: own words (key lines naming evidence), key lines, generic lines naming a fact, the rest.
+            # Tier: own words (key lines naming evidence), key lines naming a fact, other key lines,
+            # generic lines naming a fact, the rest.
+            names_fact = _names_any(line, FACT_VARIABLES)
             tier = (
-                pl.when(_names_any(line, KEY_VARIABLES)).then(0).otherwise(1)
+                pl.when(_names_any(line, KEY_VARIABLES)).then(0).when(names_fact).then(1).otherwise(2)
                 if group == 0
-                else pl.when(_names_any(line, FACT_VARIABLES)).then(2).otherwise(3)
+                else pl.when(names_fact).then(3).otherwise(4)
             )
-            rank = (pl.lit(i + count, pl.Int64) - turn % count) % count
-            scores.append(pl.when(_usable(line)).then(tier * 1000 + rank).otherwise(10_000))
+            tiers.append(pl.when(_usable(line)).then(tier).otherwise(_UNUSABLE).alias(f"_tier__{len(tiers)}"))
             candidates.append(line)
     if not candidates:
         return frame.with_columns(pl.lit("").alias(block), pl.lit(0, pl.Int64).alias(f"fact_bits_{block}"))
-    best = pl.concat_list(scores).list.arg_min()
+    # The hash picks the k-th of the usable lines of the best tier, so each of them gets an equal
+    # share of the accounts (a line after an unusable one does not inherit its turn).
+    names = [f"_tier__{i}" for i in range(len(tiers))]
+    frame = frame.with_columns(tiers)
+    top = pl.min_horizontal(names)
+    in_top = [(pl.col(n) == top) & (top < _UNUSABLE) for n in names]
+    k = turn % pl.max_horizontal(pl.sum_horizontal(in_top), pl.lit(1))
+    picks = [
+        pl.when(in_top[i] & (pl.sum_horizontal(in_top[: i + 1]) - 1 == k)).then(0).otherwise(i + 1)
+        for i in range(len(names))
+    ]
+    best = pl.concat_list(picks).list.arg_min()
     chosen = pl.concat_list(candidates).list.get(best, null_on_oob=True)
     from_key = best < width[0]
     frame = frame.with_columns(chosen.fill_null("").alias(block), from_key.alias("_specific"))
@@ -461,7 +493,9 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
             bits = bits | pl.when(pl.col(block).str.contains("{" + name + "}", literal=True)).then(
                 FACT_BITS[field]
             ).otherwise(0)
-    return frame.with_columns(filled.alias(block), bits.cast(pl.Int64).alias(f"fact_bits_{block}")).drop("_specific")
+    return frame.with_columns(filled.alias(block), bits.cast(pl.Int64).alias(f"fact_bits_{block}")).drop(
+        "_specific", *names
+    )
 
 
 def fact_names(bits: pl.Expr) -> pl.Expr:

@@ -277,3 +277,18 @@ def test_an_account_without_a_solved_pain_hears_a_solved_pain_in_general_and_its
     assert not set(blocks["opener"]) & own_openers  # never "It looks like the tool list at ... has grown"
     assert blocks["opener"].str.contains("40 people").any() and len(generic_openers) > 3
     assert blocks["fact_bits_problem"].eq(0).all()  # a stand-in problem is not a fact about the account
+
+
+def test_no_first_touch_makes_one_point_twice(drafts):
+    from messaging.checks.batch import said_twice
+
+    assert said_twice(drafts, SENDER).is_empty(), said_twice(drafts, SENDER).head(3).rows()
+
+
+if YC_FULL.is_file():
+
+    def test_on_the_whole_yc_directory_no_copy_sentence_is_in_more_than_a_tenth_of_first_touches(yc_drafts):
+        from messaging.checks.batch import MAX_SHARE, repeated_sentences
+
+        top = repeated_sentences(yc_drafts, SENDER).row(0, named=True)
+        assert top["share"] <= MAX_SHARE, top
