@@ -60,6 +60,11 @@ class Sender(BaseModel):
     link: str | None = None
     # The pain point keys the product addresses; where given, only these become openers.
     solves: list[PainKey] | None = None
+    # The job functions (personas.yaml's `functions`: legal, finance, security, ...) whose people buy
+    # this product: their executives are economic buyers and their managers champions, wherever the
+    # shipped rules would put them (a compliance product's Chief Compliance Officer is its buyer, not
+    # procurement). None: the persona rules as they are.
+    buying_functions: list[str] | None = None
     # True on the fictional sender `init` writes: nothing signed by it is written outside the demo.
     sample: bool = False
 
