@@ -13,7 +13,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption
+from flows.cli.options import (
+    AllowSample,
+    AllowSampleCopy,
+    ContactsMap,
+    ContactsPreset,
+    FactsFile,
+    JsonFlag,
+    StoreOption,
+)
 from flows.cli.printers import console, err_console, one_line_errors, print_json, print_warnings, sender_line, working
 from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
 
@@ -73,6 +81,7 @@ def plan(
     facts: FactsFile = None,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
+    allow_sample_copy: AllowSampleCopy = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:

@@ -63,6 +63,7 @@ class PlanRequest(Request):
     contacts_preset: str | None = None
     contacts_map: InputFile | None = None
     facts: InputFile | None = None
+    allow_sample_copy: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
         InputError: naming the option, file, field and value that cannot be used.
     """
     from campaigns.planning.plan import explore_share_ok
+    from messaging.composing.sample_copy import check_solves, refuse_sample_copy
     from messaging.composing.sender import refuse_sample_sender
     from targeting import load_icp
 
@@ -132,7 +134,17 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
     refuse_sample_sender(
         specs["sender"], allow=request.allow_sample_sender, path=sender_file if sender_file.exists() else None
     )
-    return PlanInputs(spec, text, name, layout, people, load_facts_spec(request.facts), **specs)
+    facts = load_facts_spec(request.facts)
+    check_solves(specs["sender"], facts, path=sender_file if sender_file.exists() else "sender.yaml")
+    if request.drafts is None:  # drafts made by `outbound draft` were checked when they were made
+        messaging_file = request.workspace / "messaging.yaml"
+        refuse_sample_copy(
+            specs["sender"],
+            specs["messaging"],
+            allow=request.allow_sample_copy,
+            path=messaging_file if messaging_file.exists() else None,
+        )
+    return PlanInputs(spec, text, name, layout, people, facts, **specs)
 
 
 def _default_name(store: Store, spec: Any) -> str:

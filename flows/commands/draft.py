@@ -51,6 +51,7 @@ class DraftRequest(Request):
     suppress: list[InputFile] = []
     steps: int = 3
     allow_sample_sender: bool = False
+    allow_sample_copy: bool = False
     # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts).
     llm: LlmRequest | None = None
     store: Path | None = None
@@ -111,6 +112,7 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     require_steps(templates, list(icp.personas), steps=request.steps)
     # Last, so a broken spec is reported first; still before any flow starts or file is written.
     refuse_sample_sender(sender, allow=request.allow_sample_sender, path=sender_file)
+    refuse_own_sender_on_sample_copy(request, sender, messaging, allow=request.allow_sample_copy)
     return DraftInputs(
         icp=icp,
         persona_rules=persona_rules,
@@ -120,6 +122,26 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
         contacts=layout,
         suppressed=suppressed_keys(request.suppress),
     )
+
+
+def refuse_own_sender_on_sample_copy(
+    request: Request, sender: Sender, messaging: MessagingSpec, *, allow: bool
+) -> None:
+    """`solves` names keys facts.yaml defines, and the user's own sender does not sign the sample's copy.
+
+    Raises:
+        InputError: one line naming the file and what to write (`--allow-sample-copy` passes).
+    """
+    from messaging.composing.sample_copy import check_solves, refuse_sample_copy
+    from targeting.facts import load_facts
+
+    facts_file = request.workspace / "facts.yaml"
+    check_solves(
+        sender,
+        load_facts(facts_file if facts_file.exists() else None),
+        path=request.spec_file("sender") or "sender.yaml",
+    )
+    refuse_sample_copy(sender, messaging, allow=allow, path=request.spec_file("messaging"))
 
 
 def icp_file(request: DraftRequest) -> Path:
@@ -178,6 +200,8 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
     ) | {
         "sender": inputs.sender.summary(),
+        # How good the batch is before it is sent (messaging.checks.batch).
+        **batch_summary(result.drafts, inputs.sender),
         **contacts_read(contacts, request.contacts, inputs.contacts),
     }
     if request.llm is not None:
@@ -188,6 +212,14 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
         "One sample first-touch draft per persona",
     )
     return summary
+
+
+def batch_summary(drafts: pl.DataFrame, sender: Sender) -> dict[str, Any]:
+    """`with_account_fact`, `most_repeated_sentence` and `claims` of the run (`drafting_summary`)."""
+    from messaging.checks.batch import drafting_summary
+
+    batch = drafting_summary(drafts, sender)
+    return {key: batch[key] for key in ("with_account_fact", "most_repeated_sentence", "claims")}
 
 
 def model_drafter(request: DraftRequest, inputs: DraftInputs):

@@ -53,3 +53,42 @@ def init_workspace(directory: Path, *, seed: int = 7, accounts: int = 20_000) ->
         shutil.copyfile(template, target)
         written.append(target)
     return {"written": written, "kept": kept}
+
+
+def write_copy_scaffold(
+    workspace: Path, *, sender: Path | None = None, out: Path | None = None, force: bool = False
+) -> dict[str, object]:
+    """Write `copy_scaffold` for the workspace's sender to `out` (default: the workspace's messaging.yaml).
+
+    Returns:
+        {"out", "solves", "todo", "replaced"}: the file, the pain points it has blocks for, the TODO
+        lines to write, whether a file was replaced.
+
+    Raises:
+        InputError: the sender does not load, or `out` holds copy that is not the sample's and
+            `force` is False.
+    """
+    from messaging.composing.copy_blocks import MessagingSpec, load_messaging
+    from messaging.composing.sample_copy import copy_scaffold, todo_lines
+    from messaging.composing.sender import load_sender
+    from targeting.errors import InputError
+    from targeting.spec_file import load_spec
+
+    sender_file = sender or workspace / "sender.yaml"
+    if not sender_file.exists():
+        raise InputError("no sender.yaml: write yours first (outbound init writes the sample's)", path=sender_file)
+    own = load_sender(sender_file)
+    if own.sample:
+        raise InputError(
+            "sender.yaml is still the sample's (sample: true): write your own company, product and `solves` first",
+            path=sender_file,
+        )
+    target = out or workspace / "messaging.yaml"
+    replaced = target.exists()
+    if replaced and not force and not load_messaging(target).sample:
+        raise InputError("this messaging.yaml is not the sample's; pass --force to replace it, or --out", path=target)
+    text = copy_scaffold(own)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    spec = load_spec(MessagingSpec, target, what="a messaging file")
+    return {"out": str(target), "solves": list(spec.pain_points), "todo": len(todo_lines(spec)), "replaced": replaced}

@@ -95,6 +95,7 @@ def draft_emails(
     suppress: list[str] | None = None,
     steps: int = 3,
     allow_sample_sender: bool = False,
+    allow_sample_copy: bool = False,
     llm: dict[str, Any] | None = None,
     store: str | None = None,
     workspace: str = ".",
@@ -197,6 +198,7 @@ def plan_campaign(
     contacts_preset: str | None = None,
     contacts_map: str | None = None,
     facts: str | None = None,
+    allow_sample_copy: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""
     request = PlanRequest.given(locals())
