@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from messaging.checks.batch import batch_issues
 from messaging.checks.lint import lint_drafts
 from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
 from messaging.composing.render import render_drafts
 from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet, require_steps
 from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.contacts.persona_rules import TECHNICAL_FUNCTIONS, buying_rules
 from messaging.contacts.sendability import check_sendability
 from messaging.drafting.seam import Drafter, Progress
 from targeting.columns import ACCOUNT_SCHEMA
@@ -145,6 +147,9 @@ def build_drafts(
         InputError: A template is missing for a persona and step.
     """
     require_steps(templates, personas, steps=steps)
+    if sender.buying_functions:
+        # The product's own buyers (sender.yaml): a compliance product's Chief Compliance Officer buys.
+        persona_rules = buying_rules(persona_rules or load_persona_rules(), sender.buying_functions)
     people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
     # Collected once: both the skipped list and the drafted contacts read these decisions.
     decided = draft_decisions(
@@ -167,14 +172,25 @@ def build_drafts(
         pl.lit("template").alias("source"),
         pl.lit(None, dtype=pl.String).alias("fallback_reason"),
     )
+    weak = rendered.select("contact_id", pl.col("step").cast(pl.Int64), "weak_claim")
+    sample_copy = messaging.sample and not sender.sample
     if drafter is None or drafter.name == "template":
-        return DraftSet(lint_rendered_drafts(drafts, sender), skipped)
+        return DraftSet(_batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy), skipped)
     from messaging.drafting.jobs import apply_drafter
 
     accounts = chosen.select("account_id", *_ACCOUNT_FIELDS).unique("account_id", keep="first").collect()
     drafts, usage = apply_drafter(drafts, accounts, drafter, progress)
     stats = getattr(drafter, "stats", None)
-    return DraftSet(lint_rendered_drafts(drafts, sender), skipped, usage, stats.as_dict() if stats else {})
+    linted = _batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy)
+    return DraftSet(linted, skipped, usage, stats.as_dict() if stats else {})
+
+
+def _batch_checked(drafts: pl.DataFrame, sender: Sender, weak: pl.DataFrame, sample_copy: bool) -> pl.DataFrame:
+    """The run-level warnings (repeated sentence, weak evidence, sample copy) appended to `issues`."""
+    claims = drafts.select("contact_id", "step").join(
+        weak, on=["contact_id", "step"], how="left", maintain_order="left"
+    )
+    return batch_issues(drafts, sender, sample_copy=sample_copy, weak=claims["weak_claim"])
 
 
 def lint_rendered_drafts(drafts: pl.DataFrame, sender: Sender) -> pl.DataFrame:
@@ -247,6 +263,7 @@ def draft_decisions(
         .otherwise(pl.col("reason"))
         .alias("reason")
     )
+    rows = _second_roles(rows, personas, per_persona, quality)
     if max_per_account is not None:
         priority = persona.replace_strict(
             {p: i for i, p in enumerate(personas)}, default=len(personas), return_dtype=pl.Int64
@@ -259,6 +276,41 @@ def draft_decisions(
             .alias("reason")
         )
     return rows
+
+
+def _second_roles(rows: pl.LazyFrame, personas: list[str], per_persona: int, quality: pl.Expr) -> pl.LazyFrame:
+    """A contact with two roles takes its second where its first cannot be drafted (docs/personas.md).
+
+    A founder whose title names a technical function ("Co-Founder & CTO") is an economic buyer first
+    and a technical evaluator too. Where the ICP lists no economic buyer, or the account's economic
+    buyer slot is already taken (by the CEO), and the ICP lists technical evaluators with a slot
+    free, the contact is drafted as one, with that persona's copy. Never twice.
+    """
+    names = rows.collect_schema().names()
+    if "seniority" not in names or "function" not in names:
+        return rows
+    second = (
+        pl.when((pl.col("seniority") == "owner") & pl.col("function").is_in(TECHNICAL_FUNCTIONS))
+        .then(pl.lit("technical_evaluator"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    persona = pl.col("persona").fill_null("unclassified")
+    # Only a contact whose first role lost for the role itself (not in the ICP, slot taken).
+    lost_on_role = pl.col("reason").str.starts_with(pl.format("persona {} ", persona)).fill_null(False)
+    candidate = lost_on_role & second.is_in(personas).fill_null(False)
+    # The second role is the technical evaluator's: count the account's drafted technical evaluators.
+    taken = (pl.col("reason").is_null() & (persona == "technical_evaluator")).sum().over("account_id")
+    order = pl.when(pl.col("_candidate")).then(pl.struct(quality.alias("q"), pl.col("contact_id").alias("c")))
+    rank = order.rank("ordinal").over("account_id", "_second")
+    takes = pl.col("_candidate") & (rank + taken <= per_persona)
+    return (
+        rows.with_columns(second.alias("_second"), candidate.alias("_candidate"))
+        .with_columns(
+            pl.when(takes).then(pl.col("_second")).otherwise(pl.col("persona")).alias("persona"),
+            pl.when(takes).then(pl.lit(None, pl.String)).otherwise(pl.col("reason")).alias("reason"),
+        )
+        .drop("_second", "_candidate")
+    )
 
 
 def _is_suppressed(keys: list[str]) -> pl.Expr:

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from flows.cli.campaign import campaign_app, forget
+from flows.cli.copy_commands import copy_app
 from flows.cli.icp import icp_app
 from flows.cli.options import (
     AllowSample,
+    AllowSampleCopy,
     ApiOption,
     AsOf,
     Concurrency,
@@ -306,6 +308,7 @@ def draft(
     preset: Annotated[str | None, typer.Option("--preset", help="Same as --contacts-preset.")] = None,
     column_map: Annotated[Path | None, typer.Option("--map", help="Same as --contacts-map.")] = None,
     allow_sample_sender: AllowSample = False,
+    allow_sample_copy: AllowSampleCopy = False,
     use_llm: LlmFlag = False,
     llm_optional: LlmOptional = False,
     model: ModelOption = DEFAULT_MODEL,
@@ -435,6 +438,7 @@ def demo(
 # The icp and campaign commands live beside their flows (flows/cli/icp.py, flows/cli/campaign.py).
 app.add_typer(icp_app, name="icp")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(copy_app, name="copy")
 app.command("forget")(forget)
 
 

@@ -13,7 +13,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from flows.cli.options import AllowSample, ContactsMap, ContactsPreset, FactsFile, JsonFlag, StoreOption, Suppress
+from flows.cli.options import (
+    AllowSample,
+    AllowSampleCopy,
+    ContactsMap,
+    ContactsPreset,
+    FactsFile,
+    JsonFlag,
+    StoreOption,
+    Suppress,
+)
 from flows.cli.printers import console, err_console, one_line_errors, print_json, print_warnings, sender_line, working
 from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
 
@@ -88,6 +97,7 @@ def plan(
         bool,
         typer.Option(help="Plan only the contacts whose drafts `outbound review` approved (all their steps)."),
     ] = False,
+    allow_sample_copy: AllowSampleCopy = False,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:

@@ -40,6 +40,13 @@ StoreOption = Annotated[
 AllowSample = Annotated[
     bool, typer.Option("--allow-sample-sender", help="Write drafts signed by the sample sender (sample: true) anyway.")
 ]
+AllowSampleCopy = Annotated[
+    bool,
+    typer.Option(
+        "--allow-sample-copy",
+        help="Draft with your own sender and copy still marked sample (messaging.yaml's sample: true, TODO lines) anyway.",
+    ),
+]
 
 
 # The LLM options of `draft --llm` and `facts --llm` (PRODUCT.md, "LLM options").

@@ -125,6 +125,17 @@ def sender_line(sender: dict[str, Any]) -> str:
     return f"signed by {sender['name']}, {sender['company']}{marked}"
 
 
+def batch_line(summary: dict[str, Any]) -> str:
+    """How good the batch is: drafts with an account fact, the most repeated sentence, claims by kind."""
+    top = summary.get("most_repeated_sentence")
+    repeated = f"{top['share']:.0%} of first touches say {top['sentence']!r}" if top else "none"
+    claims = ", ".join(f"{kind} {n:,}" for kind, n in summary.get("claims", {}).items() if n) or "none"
+    return (
+        f"with an account fact: {summary['with_account_fact']:.0%} of drafts; most repeated sentence: {repeated}; "
+        f"first touches claiming: {claims}"
+    )
+
+
 def print_draft_summary(summary: dict[str, Any]) -> None:
     """Print who was drafted, who was skipped and why, what needs review, and three samples."""
     console.print(
@@ -151,6 +162,8 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
             f"held for review (error-level issue, in no export; see review.csv): {summary['drafts_gated']:,} drafts "
             f"of {summary['contacts_gated']:,} contacts"
         )
+    if "with_account_fact" in summary:
+        console.print(batch_line(summary), markup=False, highlight=False)
     if "sender" in summary:
         console.print(sender_line(summary["sender"]), markup=False, highlight=False)
     if "llm" in summary:

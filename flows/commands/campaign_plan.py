@@ -70,6 +70,7 @@ class PlanRequest(Request):
     per_inbox_day: int = 30
     balance: bool = True
     reviewed_only: bool = False
+    allow_sample_copy: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,16 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
     suppressed_account_keys([*request.suppress, *([request.customers] if request.customers else [])])
     check_universe(request.accounts, layout)
     check_contacts(request.contacts, people)
+    facts = load_facts_spec(request.facts)
     copy = load_copy_specs(request.workspace)
-    copy.refuse_sample(allow=request.allow_sample_sender)
-    return PlanInputs(spec, text, name, layout, people, load_facts_spec(request.facts), copy)
+    # Drafts made by `outbound draft` had their copy checked when they were made.
+    copy.refuse_sample(
+        facts,
+        allow_sender=request.allow_sample_sender,
+        allow_copy=request.allow_sample_copy,
+        copy=request.drafts is None,
+    )
+    return PlanInputs(spec, text, name, layout, people, facts, copy)
 
 
 def review_decisions(request: PlanRequest) -> Any:

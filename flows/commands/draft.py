@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -22,9 +22,14 @@ from flows.edges.model_server import LlmRequest, progress_bar, store_cache
 from flows.edges.workspace import CopySpecs, load_copy_specs
 from flows.runner import Runner
 from targeting.errors import InputError
+from targeting.facts import load_facts
 from targeting.icp.spec import IcpSpec, load_icp
 
 SPECS = ("personas", "messaging", "sender")
+
+
+if TYPE_CHECKING:
+    from messaging.composing.sender import Sender
 
 
 class DraftRequest(Request):
@@ -46,6 +51,7 @@ class DraftRequest(Request):
     suppress: list[InputFile] = []
     steps: int = 3
     allow_sample_sender: bool = False
+    allow_sample_copy: bool = False
     # Set by `--llm` (checked by `flows.edges.model_server.model_or_none` before any flow starts).
     llm: LlmRequest | None = None
     store: Path | None = None
@@ -93,7 +99,12 @@ def load_draft_inputs(request: DraftRequest) -> DraftInputs:
     )
     require_steps(copy.templates, list(icp.personas), steps=request.steps)
     # Last, so a broken spec is reported first; still before any flow starts or file is written.
-    copy.refuse_sample(allow=request.allow_sample_sender)
+    facts_file = request.workspace / "facts.yaml"
+    copy.refuse_sample(
+        load_facts(facts_file if facts_file.exists() else None),
+        allow_sender=request.allow_sample_sender,
+        allow_copy=request.allow_sample_copy,
+    )
     return DraftInputs(icp=icp, copy=copy, contacts=layout, suppressed=suppressed_keys(request.suppress))
 
 
@@ -153,6 +164,8 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
     ) | {
         "sender": inputs.copy.sender.summary(),
+        # How good the batch is before it is sent (messaging.checks.batch).
+        **batch_summary(result.drafts, inputs.copy.sender),
         **contacts_read(contacts, request.contacts, inputs.contacts),
     }
     if request.llm is not None:
@@ -163,6 +176,14 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
         "One sample first-touch draft per persona",
     )
     return summary
+
+
+def batch_summary(drafts: pl.DataFrame, sender: Sender) -> dict[str, Any]:
+    """`with_account_fact`, `most_repeated_sentence` and `claims` of the run (`drafting_summary`)."""
+    from messaging.checks.batch import drafting_summary
+
+    batch = drafting_summary(drafts, sender)
+    return {key: batch[key] for key in ("with_account_fact", "most_repeated_sentence", "claims")}
 
 
 def model_drafter(request: DraftRequest, inputs: DraftInputs):

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from messaging.composing.sender import Sender
     from messaging.composing.templates import TemplateSet
     from messaging.contacts.persona_rules import PersonaRules
+    from targeting.facts import FactsSpec
 
 SPEC_FILES = {
     "icp.yaml": ("targeting", "defaults/icp.yaml"),
@@ -81,12 +82,21 @@ class CopySpecs:
     sender: Sender
     templates: TemplateSet
     sender_file: Path | None
+    messaging_file: Path | None
 
-    def refuse_sample(self, *, allow: bool) -> None:
-        """Refuse copy signed by the sample sender unless `allow` (one line naming sender.yaml)."""
+    def refuse_sample(self, facts: FactsSpec, *, allow_sender: bool, allow_copy: bool, copy: bool = True) -> None:
+        """Refuse what would ship another product's words, each in one line naming the file and what to write.
+
+        The sample sender unless `allow_sender`; `solves` keys the facts vocabulary lacks ("did you
+        mean"); with `copy`, the user's own sender signing copy still marked sample unless `allow_copy`.
+        """
+        from messaging.composing.sample_copy import check_solves, refuse_sample_copy
         from messaging.composing.sender import refuse_sample_sender
 
-        refuse_sample_sender(self.sender, allow=allow, path=self.sender_file)
+        refuse_sample_sender(self.sender, allow=allow_sender, path=self.sender_file)
+        check_solves(self.sender, facts, path=self.sender_file or "sender.yaml")
+        if copy:
+            refuse_sample_copy(self.sender, self.messaging, allow=allow_copy, path=self.messaging_file)
 
 
 def copy_file(workspace: Path, name: str, given: Path | None = None) -> Path | None:
@@ -120,4 +130,44 @@ def load_copy_specs(workspace: Path, **given: Path | None) -> CopySpecs:
         sender=sender,
         templates=load_templates(files["templates"], sender=sender),
         sender_file=files["sender"],
+        messaging_file=files["messaging"],
     )
+
+
+def write_copy_scaffold(
+    workspace: Path, *, sender: Path | None = None, out: Path | None = None, force: bool = False
+) -> dict[str, object]:
+    """Write `copy_scaffold` for the workspace's sender to `out` (default: the workspace's messaging.yaml).
+
+    Returns:
+        {"out", "solves", "todo", "replaced"}: the file, the pain points it has blocks for, the TODO
+        lines to write, whether a file was replaced.
+
+    Raises:
+        InputError: the sender does not load, or `out` holds copy that is not the sample's and
+            `force` is False.
+    """
+    from messaging.composing.copy_blocks import MessagingSpec, load_messaging
+    from messaging.composing.sample_copy import copy_scaffold, todo_lines
+    from messaging.composing.sender import load_sender
+    from targeting.errors import InputError
+    from targeting.spec_file import load_spec
+
+    sender_file = sender or workspace / "sender.yaml"
+    if not sender_file.exists():
+        raise InputError("no sender.yaml: write yours first (outbound init writes the sample's)", path=sender_file)
+    own = load_sender(sender_file)
+    if own.sample:
+        raise InputError(
+            "sender.yaml is still the sample's (sample: true): write your own company, product and `solves` first",
+            path=sender_file,
+        )
+    target = out or workspace / "messaging.yaml"
+    replaced = target.exists()
+    if replaced and not force and not load_messaging(target).sample:
+        raise InputError("this messaging.yaml is not the sample's; pass --force to replace it, or --out", path=target)
+    text = copy_scaffold(own)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    spec = load_spec(MessagingSpec, target, what="a messaging file")
+    return {"out": str(target), "solves": list(spec.pain_points), "todo": len(todo_lines(spec)), "replaced": replaced}

@@ -95,6 +95,7 @@ def draft_emails(
     suppress: list[str] | None = None,
     steps: int = 3,
     allow_sample_sender: bool = False,
+    allow_sample_copy: bool = False,
     llm: dict[str, Any] | None = None,
     store: str | None = None,
     workspace: str = ".",
@@ -202,6 +203,7 @@ def plan_campaign(
     per_inbox_day: int = 30,
     balance: bool = True,
     reviewed_only: bool = False,
+    allow_sample_copy: bool = False,
 ) -> dict[str, Any]:
     """Prefect flow: plan a test campaign (checked again inside), with its design as a keyed artifact."""
     request = PlanRequest.given(locals())

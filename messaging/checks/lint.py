@@ -37,6 +37,11 @@ SEVERITY: dict[str, str] = {
     # Phrasing that marks machine-written email: a reviewer's warning on templates (a model draft
     # with one is retried, then replaced by its template draft, before lint).
     "ai_tell": "warning",
+    # Checks over the whole run (messaging.checks.batch): a sentence in more than 10% of its first
+    # touches, a claim resting on a tag rather than the account's words, copy still marked sample.
+    "repeated_sentence": "warning",
+    "weak_evidence": "warning",
+    "sample_copy": "warning",
 }
 
 # Leftovers of every merge syntax a draft may pass through: Jinja2 ({{ }}, {% %}), Python format

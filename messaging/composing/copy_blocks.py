@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import polars as pl
+import polars.selectors as cs
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from messaging.composing.sender import default_spec_text
 from messaging.composing.wording import company_name, display_country, display_product, display_value, stable_hash
 from targeting.columns import ACCOUNT_SCHEMA, PERSONAS
-from targeting.facts.evidence import phrase_pattern
+from targeting.facts.evidence import description_evidence
 from targeting.facts.spec import FactsSpec, load_facts
 from targeting.spec_file import load_spec
 from targeting.vocabulary import GROWTH_SIGNALS, PAIN_POINTS, PRIOR_SOLUTIONS, TEXT_GROWTH_SIGNALS
@@ -70,6 +71,10 @@ BLOCK_SOURCES = {
     "prior_solutions": ("bridge",),
 }
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# The blocks a solved pain lends an account that has none of the sender's pains: what the email is
+# about and the problem in general terms, never the opener that would say the account has it.
+_STAND_IN_BLOCKS = ("topic", "problem")
+_UNUSABLE = 99  # the tier of a line the account lacks a fact for
 
 
 def _placeholders_known(line: str, allowed: tuple[str, ...]) -> str:
@@ -149,6 +154,9 @@ class MessagingSpec(_Strict):
     growth_signals: dict[Literal[GROWTH_SIGNALS + TEXT_GROWTH_SIGNALS], SignalCopy] = {}
     prior_solutions: dict[Literal[PRIOR_SOLUTIONS], PriorSolutionCopy] = {}
     generic: GenericCopy
+    # True on the copy `init` writes for the sample's product: drafting refuses it under the user's
+    # own sender (`messaging.composing.sample_copy.refuse_sample_copy`).
+    sample: bool = False
 
 
 def load_messaging(path: Path | None = None) -> MessagingSpec:
@@ -176,8 +184,16 @@ def _for(lines: dict[str, list[str]] | None, persona: str) -> list[str]:
     return lines.get(persona, lines.get("default"))
 
 
+# Blocks whose lines state the pain in general terms: every persona's lines are candidates for each
+# reader (the persona's own first), so a run's first touches do not all carry the same sentence.
+POOLED_BLOCKS = ("problem",)
+
+
 def copy_lines(spec: MessagingSpec) -> pl.DataFrame:
-    """One row per (source, key, persona): each block's lines (List[String]), `default` expanded to personas."""
+    """One row per (source, key, persona): each block's lines (List[String]), `default` expanded to personas.
+
+    A pooled block (`POOLED_BLOCKS`) lists the persona's own lines, then the other personas' lines.
+    """
     rows = []
     for source, blocks in BLOCK_SOURCES.items():
         for key, entry in getattr(spec, source).items():
@@ -186,6 +202,8 @@ def copy_lines(spec: MessagingSpec) -> pl.DataFrame:
                 for block in blocks:
                     lines = getattr(entry, block)
                     row[block] = [lines] if isinstance(lines, str) else _for(lines, persona)
+                    if block in POOLED_BLOCKS and isinstance(lines, dict):
+                        row[block] = list(dict.fromkeys([*row[block], *(x for ls in lines.values() for x in ls)]))
                 rows.append(row)
     schema = {"source": pl.String, "key": pl.String, "persona": pl.String} | {b: pl.List(pl.String) for b in BLOCKS}
     return pl.DataFrame(rows, schema=schema, orient="row" if not rows else None)
@@ -212,7 +230,9 @@ def _widths(spec: MessagingSpec) -> dict[str, tuple[int, int]]:
     out = {}
     for block in BLOCKS:
         specific = int(lines[block].list.len().max() or 0) if lines.height and block in lines.columns else 0
-        out[block] = (specific, int(generic[f"generic_{block}"].list.len().max() or 1))
+        shared = int(generic[f"generic_{block}"].list.len().max() or 1)
+        # A pain the sender solves may stand in for the generic topic and problem (`copy_blocks`).
+        out[block] = (specific, max(shared, specific) if block in _STAND_IN_BLOCKS else shared)
     return out
 
 
@@ -281,8 +301,9 @@ def copy_blocks(
         facts: The facts vocabulary whose evidence `{evidence}` and `{tool}` quote (default: shipped).
 
     Returns:
-        The rows with the blocks (variables filled) and `fact_bits_<block>` (Int64 mask of the
-        account fields the block rests on; `fact_names` decodes it). Masks, not lists: a render
+        The rows with the blocks (variables filled), `fact_bits_<block>` (Int64 mask of the
+        account fields the block rests on; `fact_names` decodes it) and `weak_claim` (why the
+        pain the draft opens on rests on weak evidence, else null). Masks, not lists: a render
         ORs them per template for 100,000 drafts.
     """
     facts = facts if facts is not None else load_facts()
@@ -315,12 +336,62 @@ def copy_blocks(
             .join(_spread(table, widths).lazy(), on=[key_col, "persona"], how="left", maintain_order="left")
             .with_columns(_key_evidence(source, pl.col(key_col), facts, names))
         )
+        if source == "pain_points" and solves is not None:
+            out = _stand_in_pain(out, lines, [k for k in solves if k in known], key_col, widths)
         for block in blocks:
             out = _choose_line(out, block, source, widths[block])
     out = _choose_line(out, "followup", None, widths["followup"])
+    # A pain stated to the account on a list value alone (a tag) while its own words say nothing of it.
+    pain = pl.col("_pain_points_key")
+    weak = pain.is_not_null() & pl.col("description").is_not_null() & pl.col("evidence").is_null()
+    out = out.with_columns(
+        pl.when(weak)
+        .then(pl.format("the {} opener rests on a list value (a tag), not on the account's own words", pain))
+        .alias("weak_claim")
+    )
     spread = [f"{b}__{i}" for b in BLOCKS for i in range(widths[b][0])]
     spread += [f"generic_{b}__{i}" for b in BLOCKS for i in range(widths[b][1])]
     return out.drop([f"_{s}_key" for s in BLOCK_SOURCES] + spread + ["_hash", "evidence", "tool"])
+
+
+def _stand_in_pain(
+    frame: pl.LazyFrame, lines: pl.DataFrame, solved: list[str], key_col: str, widths: dict[str, tuple[int, int]]
+) -> pl.LazyFrame:
+    """Where an account has none of the sender's pains, one of them (the hash picks) gives topic and problem.
+
+    The generic candidates of those blocks are replaced, so the draft talks about what the product
+    does in general terms ("Overlapping tools make simple questions harder to answer.") and the
+    opener stays generic: no line claims the account has the pain, and no line comes from another
+    product's copy. A problem line quoting the account's evidence cannot stand in.
+    """
+    if not solved:
+        return frame
+    turn = (pl.col("_hash") // (7 ** len(BLOCKS))) % len(solved)
+    stand_in = pl.when(pl.col(key_col).is_null()).then(
+        turn.replace_strict(list(range(len(solved))), solved, return_dtype=pl.String)
+    )
+    general = pl.element().filter(~pl.element().str.contains(r"\{(?:" + "|".join(KEY_VARIABLES) + r")\}"))
+    table = lines.filter(pl.col("source") == "pain_points", pl.col("key").is_in(solved)).select(
+        pl.col("key").alias("_stand_in"),
+        "persona",
+        *[
+            pl.col(block).list.eval(general).list.get(i, null_on_oob=True).alias(f"_stand_in_{block}__{i}")
+            for block in _STAND_IN_BLOCKS
+            for i in range(widths[block][1])
+        ],
+    )
+    frame = frame.with_columns(stand_in.alias("_stand_in")).join(
+        table.lazy(), on=["_stand_in", "persona"], how="left", maintain_order="left"
+    )
+    usable = pl.col("_stand_in_problem__0").is_not_null()
+    return frame.with_columns(
+        pl.when(usable)
+        .then(pl.col(f"_stand_in_{block}__{i}"))
+        .otherwise(pl.col(f"generic_{block}__{i}"))
+        .alias(f"generic_{block}__{i}")
+        for block in _STAND_IN_BLOCKS
+        for i in range(widths[block][1])
+    ).drop(cs.starts_with("_stand_in"))
 
 
 def _spread(table: pl.DataFrame, widths: dict[str, tuple[int, int]], *, generic: bool = False) -> pl.DataFrame:
@@ -341,7 +412,7 @@ def _key_evidence(source: str, key: pl.Expr, facts: FactsSpec, names: list[str])
     """`evidence` (pain points: the description's words) or `tool` (prior solutions: the stack's tool)."""
     if source == "pain_points":
         found = [
-            pl.when(key == k).then(pl.col("description").str.extract(phrase_pattern(rule.phrases), 0))
+            pl.when(key == k).then(description_evidence(rule))
             for k, rule in facts.pain_points.items()
             if rule.phrases and "description" in names
         ]
@@ -380,22 +451,34 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
     salt = BLOCKS.index(block)
     # A different slice of the hash per block, so an account's opener and angle vary independently.
     turn = (pl.col("_hash") // (7**salt)) % 1_000_003
-    candidates, scores = [], []
+    candidates, tiers = [], []
     for group, prefix, count in ((0, block, width[0]), (1, f"generic_{block}", width[1])):
         for i in range(count):
             line = pl.col(f"{prefix}__{i}")
-            # Tier: own words (key lines naming evidence), key lines, generic lines naming a fact, the rest.
+            # Tier: own words (key lines naming evidence), key lines naming a fact, other key lines,
+            # generic lines naming a fact, the rest.
+            names_fact = _names_any(line, FACT_VARIABLES)
             tier = (
-                pl.when(_names_any(line, KEY_VARIABLES)).then(0).otherwise(1)
+                pl.when(_names_any(line, KEY_VARIABLES)).then(0).when(names_fact).then(1).otherwise(2)
                 if group == 0
-                else pl.when(_names_any(line, FACT_VARIABLES)).then(2).otherwise(3)
+                else pl.when(names_fact).then(3).otherwise(4)
             )
-            rank = (pl.lit(i + count, pl.Int64) - turn % count) % count
-            scores.append(pl.when(_usable(line)).then(tier * 1000 + rank).otherwise(10_000))
+            tiers.append(pl.when(_usable(line)).then(tier).otherwise(_UNUSABLE).alias(f"_tier__{len(tiers)}"))
             candidates.append(line)
     if not candidates:
         return frame.with_columns(pl.lit("").alias(block), pl.lit(0, pl.Int64).alias(f"fact_bits_{block}"))
-    best = pl.concat_list(scores).list.arg_min()
+    # The hash picks the k-th of the usable lines of the best tier, so each of them gets an equal
+    # share of the accounts (a line after an unusable one does not inherit its turn).
+    names = [f"_tier__{i}" for i in range(len(tiers))]
+    frame = frame.with_columns(tiers)
+    top = pl.min_horizontal(names)
+    in_top = [(pl.col(n) == top) & (top < _UNUSABLE) for n in names]
+    k = turn % pl.max_horizontal(pl.sum_horizontal(in_top), pl.lit(1))
+    picks = [
+        pl.when(in_top[i] & (pl.sum_horizontal(in_top[: i + 1]) - 1 == k)).then(0).otherwise(i + 1)
+        for i in range(len(names))
+    ]
+    best = pl.concat_list(picks).list.arg_min()
     chosen = pl.concat_list(candidates).list.get(best, null_on_oob=True)
     from_key = best < width[0]
     frame = frame.with_columns(chosen.fill_null("").alias(block), from_key.alias("_specific"))
@@ -410,7 +493,9 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
             bits = bits | pl.when(pl.col(block).str.contains("{" + name + "}", literal=True)).then(
                 FACT_BITS[field]
             ).otherwise(0)
-    return frame.with_columns(filled.alias(block), bits.cast(pl.Int64).alias(f"fact_bits_{block}")).drop("_specific")
+    return frame.with_columns(filled.alias(block), bits.cast(pl.Int64).alias(f"fact_bits_{block}")).drop(
+        "_specific", *names
+    )
 
 
 def fact_names(bits: pl.Expr) -> pl.Expr:

@@ -6,6 +6,8 @@ validated strictly: a missing or unknown field stops the command with the file, 
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -25,8 +27,18 @@ SAMPLE_SENDER_FIX = (
 
 def _known_pain(key: str) -> str:
     if key not in PAIN_POINTS:
-        raise ValueError(f"unknown pain point key {key!r}; expected one of {', '.join(PAIN_POINTS)}")
+        raise ValueError(f"unknown pain point key: {unknown_key_reason(key, PAIN_POINTS, 'the pain point keys')}")
     return key
+
+
+def unknown_key_reason(key: str, known: Sequence[str], where: str) -> str:
+    """`'word' is not one of <where>; did you mean 'x'?` (the closest keys), or the list where none is close."""
+    close = difflib.get_close_matches(key, known, n=2, cutoff=0.5)
+    # A word of the key found in a known key ("compliance" -> compliance_burden) counts as close too.
+    close += [k for k in known if k not in close and set(key.split("_")) & set(k.split("_"))][: 2 - len(close)]
+    if close:
+        return f"{key!r} is not one of {where}; did you mean {' or '.join(repr(k) for k in close)}?"
+    return f"{key!r} is not one of {where}; did you mean one of {', '.join(known)}?"
 
 
 PainKey = Annotated[str, AfterValidator(_known_pain)]
@@ -48,6 +60,11 @@ class Sender(BaseModel):
     link: str | None = None
     # The pain point keys the product addresses; where given, only these become openers.
     solves: list[PainKey] | None = None
+    # The job functions (personas.yaml's `functions`: legal, finance, security, ...) whose people buy
+    # this product: their executives are economic buyers and their managers champions, wherever the
+    # shipped rules would put them (a compliance product's Chief Compliance Officer is its buyer, not
+    # procurement). None: the persona rules as they are.
+    buying_functions: list[str] | None = None
     # True on the fictional sender `init` writes: nothing signed by it is written outside the demo.
     sample: bool = False
 

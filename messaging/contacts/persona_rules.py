@@ -149,3 +149,61 @@ def _checked_references(rules: PersonaRules, path: Path | str, document: Any) ->
                     value=unknown[0],
                 )
     return rules
+
+
+# Seniority -> the persona a title of a function that buys the product gets (`buying_rules`).
+BUYER_BY_SENIORITY = {
+    "owner": "economic_buyer",
+    "c_level": "economic_buyer",
+    "vp": "economic_buyer",
+    "director": "champion",
+    "manager": "champion",
+    "senior_ic": "champion",
+    "ic": "user",
+}
+# Functions whose leaders also evaluate a product technically: a founder in one ("Co-Founder & CTO")
+# has a second role (`second_persona`).
+TECHNICAL_FUNCTIONS = ("engineering", "it", "security", "data")
+
+
+def buying_rules(rules: PersonaRules, functions: list[str], *, path: str | Path | None = None) -> PersonaRules:
+    """The rules with the product's buying functions read as buyers, champions and users by seniority.
+
+    `sender.yaml`'s `buying_functions` (say `[legal]` for a compliance product) names the functions
+    whose people buy the product: their executives buy, their directors, managers and senior
+    specialists champion, the rest use, where the shipped rules would send them to procurement or
+    elsewhere. Assistants still gatekeep and placeholders stay unclassified (those rules come first).
+
+    Raises:
+        InputError: a function no rule assigns, with the closest names ("did you mean").
+    """
+    from messaging.composing.sender import unknown_key_reason
+    from targeting.errors import InputError
+
+    known = rules.function_names
+    for function in functions:
+        if function not in known:
+            raise InputError(
+                unknown_key_reason(function, known, "the functions personas.yaml assigns"),
+                path=path,
+                field="buying_functions",
+            )
+    if not functions:
+        return rules
+    current = list(rules.personas or [])
+    # After the rules that keep a title out of the committee or make it a gatekeeper.
+    first = next((i for i, r in enumerate(current) if r.persona not in ("unclassified", "gatekeeper")), len(current))
+    by_persona: dict[str, list[str]] = {}
+    for level, persona in BUYER_BY_SENIORITY.items():
+        if level in rules.levels:
+            by_persona.setdefault(persona, []).append(level)
+    added = [
+        PersonaRule(
+            name=f"{persona.replace('_', ' ')} of a function that buys the product",
+            persona=persona,
+            seniority=levels,
+            function=list(functions),
+        )
+        for persona, levels in by_persona.items()
+    ]
+    return rules.model_copy(update={"personas": current[:first] + added + current[first:]})

@@ -8,6 +8,7 @@ is taken as it is (its values are the facts, the column their source), never ove
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -25,19 +26,23 @@ FACTS_SCHEMA = {
 _SEP = "\x1f"  # joins kind, key and source in a wide column's name; no key or column contains it
 
 
-def _evidence_columns(spec: FactsSpec, columns: set[str], carried: Collection[str]) -> dict[str, pl.Expr]:
+def _evidence_columns(
+    spec: FactsSpec, columns: set[str], carried: Collection[str], as_of: date | None = None
+) -> dict[str, pl.Expr]:
     """One evidence expression per (kind, key, source) the frame can show, keyed kind<SEP>key<SEP>source."""
     out = {}
     for kind, column in FACT_KINDS.items():
         if column in carried:
             continue
         for key, rule in getattr(spec, column).items():
-            for source, expr in key_evidence(rule, columns):
+            for source, expr in key_evidence(rule, columns, as_of=as_of):
                 out[_SEP.join((kind, key, source))] = expr
     return out
 
 
-def account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collection[str] = ()) -> pl.LazyFrame:
+def account_facts(
+    accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collection[str] = (), as_of: date | None = None
+) -> pl.LazyFrame:
     """The long form: one row per account and fact (account_id, kind, key, evidence, source).
 
     Args:
@@ -45,13 +50,14 @@ def account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collectio
         spec: the facts vocabulary.
         carried: the fact columns (pain_points, growth_signals, prior_solutions) the export itself
             carries: their values are the facts, with the column as source and the value as evidence.
+        as_of: the day a key's `recent_years` counts back from (default: today).
 
     Returns:
         FACTS_SCHEMA rows in account order, kinds in PRODUCT.md order, keys in vocabulary order; a key
         evidenced by several sources keeps the first (description, then tags, tech_stack, hiring_roles).
     """
     names = set(accounts.collect_schema().names())
-    wide = _evidence_columns(spec, names, carried)
+    wide = _evidence_columns(spec, names, carried, as_of)
     parts = []
     if wide:
         parts.append(
@@ -86,7 +92,9 @@ def account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collectio
     )
 
 
-def with_account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collection[str] = ()) -> pl.LazyFrame:
+def with_account_facts(
+    accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collection[str] = (), as_of: date | None = None
+) -> pl.LazyFrame:
     """The accounts with `pain_points`, `growth_signals`, `prior_solutions` filled from their evidence.
 
     A column in `carried` is left as the export gave it. A derived column lists the keys with
@@ -97,6 +105,7 @@ def with_account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Coll
         accounts: canonical accounts.
         spec: the facts vocabulary.
         carried: the fact columns the export itself carries.
+        as_of: the day a key's `recent_years` counts back from (default: today).
     """
     names = set(accounts.collect_schema().names())
     readable = [c for c in ("description", *EVIDENCE_COLUMNS) if c in names]
@@ -114,7 +123,7 @@ def with_account_facts(accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Coll
         keys = [
             pl.when(found).then(pl.lit(key))
             for key, rule in getattr(spec, column).items()
-            if (found := key_found(rule, names)) is not None
+            if (found := key_found(rule, names, as_of=as_of)) is not None
         ]
         found = pl.concat_list(keys).list.drop_nulls() if keys else pl.lit([], pl.List(pl.String))
         filled.append(pl.when(anything).then(found).otherwise(pl.lit(None, pl.List(pl.String))).alias(column))

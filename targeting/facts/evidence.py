@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import polars as pl
 
 from targeting.facts.spec import EVIDENCE_COLUMNS, KeyEvidence
 
-# `#` in a phrase: a number as descriptions write them ("2,000", "1.5", "100+", "10k", "$50M", "50M€").
-_NUMBER = r"(?:\$|€|£)?(?-u:\d[\d,.]*(?:[kKmMbB]\b)?\+?)(?:€|£)?"
+# `#` in a phrase: a number as descriptions write them ("2,000", "1.5", "100+", "10k", "$50M", "50M€",
+# "3 000 000"). It ends on a digit, a unit or "+", never on the comma or full stop after it
+# ("Fortune 100," is quoted "Fortune 100").
+_NUMBER = r"(?:\$|€|£)?(?-u:\d(?:[\d,.]*\d)?(?: \d{3}\b)*(?:[kKmMbB]\b)?\+?)(?:€|£)?"
+# One sentence of a description: up to a full stop, "!" or "?" followed by a space, or a line end
+# ("$1.2 million" and "Inc." inside a name stay in the sentence).
+_SENTENCE = r"(?:[^.!?\n]|[.!?][^\s])*"
 # ASCII word boundaries and ASCII case folding keep the regex engine on its fast path (Unicode `\b`
 # and case folding over a whole pattern cost it 50 times); non-ASCII letters fold one by one.
 _BOUNDARY = r"(?-u:\b)"
@@ -45,12 +51,48 @@ def _one_phrase(phrase: str) -> str:
     return head + "".join(parts) + tail
 
 
-def key_evidence(rule: KeyEvidence, columns: set[str]) -> list[tuple[str, pl.Expr]]:
+def _old_years(as_of: date, recent_years: int) -> str:
+    """A regex finding a year (1900 on) older than `recent_years` before `as_of`."""
+    oldest_recent = as_of.year - recent_years
+    years = [str(y) for y in range(1900, oldest_recent)]
+    return _BOUNDARY + "(?:" + "|".join(years) + ")" + _BOUNDARY if years else r"(?!)"
+
+
+def has_contexts(rule: KeyEvidence) -> bool:
+    """True when a key's phrases are read in their sentence (negative contexts, neighbours, recency)."""
+    return bool(rule.not_in or rule.requires or rule.recent_years is not None)
+
+
+def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.Expr:
+    """The words of `description` that evidence one key, or null.
+
+    Without contexts, the first phrase found. With them, the first phrase found in a sentence that
+    has no `not_in` phrase, has a `requires` phrase (the phrase itself counts) and names no year
+    older than `recent_years` before `as_of` (default: today): "We help banks" is not a bank,
+    "raised the bar" is not a raise, "raised a seed round in 2019" is not a recent one.
+    """
+    phrase = phrase_pattern(rule.phrases)
+    text = pl.col("description")
+    if not has_contexts(rule):
+        return text.str.extract(phrase, 0)
+    keep = pl.lit(True)
+    if rule.not_in:
+        keep = keep & ~pl.element().str.contains(phrase_pattern(rule.not_in))
+    if rule.requires:
+        keep = keep & pl.element().str.contains(phrase_pattern(rule.requires))
+    if rule.recent_years is not None:
+        keep = keep & ~pl.element().str.contains(_old_years(as_of or date.today(), rule.recent_years))
+    sentences = text.str.extract_all(_SENTENCE + phrase + _SENTENCE)
+    return sentences.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
+
+
+def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None) -> list[tuple[str, pl.Expr]]:
     """(source column, evidence expression) for each rule of one key, description first.
 
     Args:
-        rule: the key's phrases and column values.
+        rule: the key's phrases, contexts and column values.
         columns: the columns the frame has; rules on other columns are skipped.
+        as_of: the day `recent_years` counts back from (default: today).
 
     Returns:
         Pairs whose expression is the matched words of the description, or the first matching
@@ -58,22 +100,40 @@ def key_evidence(rule: KeyEvidence, columns: set[str]) -> list[tuple[str, pl.Exp
     """
     found: list[tuple[str, pl.Expr]] = []
     if rule.phrases and "description" in columns:
-        found.append(("description", pl.col("description").str.extract(phrase_pattern(rule.phrases), 0)))
+        found.append(("description", description_evidence(rule, as_of=as_of)))
+    read_out = _read_out(rule, columns, as_of)
     for column in EVIDENCE_COLUMNS:
         values = getattr(rule, column)
         if values and column in columns:
             hit = pl.col(column).list.eval(pl.element().filter(pl.element().is_in(values))).list.first()
-            found.append((column, hit))
+            found.append((column, hit if read_out is None else pl.when(~read_out).then(hit)))
     return found
 
 
-def key_found(rule: KeyEvidence, columns: set[str]) -> pl.Expr | None:
+def _read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Expr | None:
+    """True where the description names the key only in sentences its contexts read out.
+
+    A list value then goes too: Standard Treasury, tagged payments, "helped banks"; the tag says
+    the market, as the words do. None: the key has no contexts or the frame no description.
+    """
+    if not (rule.phrases and rule.not_in and "description" in columns):
+        return None
+    named = pl.col("description").str.contains(phrase_pattern(rule.phrases))
+    return (named & description_evidence(rule, as_of=as_of).is_null()).fill_null(False)
+
+
+def key_found(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None) -> pl.Expr | None:
     """True where any rule of one key finds evidence (a match test, cheaper than extracting it); None if no rule applies."""
     tests = []
     if rule.phrases and "description" in columns:
-        tests.append(pl.col("description").str.contains(phrase_pattern(rule.phrases)))
+        if has_contexts(rule):
+            tests.append(description_evidence(rule, as_of=as_of).is_not_null())
+        else:
+            tests.append(pl.col("description").str.contains(phrase_pattern(rule.phrases)))
+    read_out = _read_out(rule, columns, as_of)
     for column in EVIDENCE_COLUMNS:
         values = getattr(rule, column)
         if values and column in columns:
-            tests.append(pl.col(column).list.eval(pl.element().is_in(values)).list.any())
+            hit = pl.col(column).list.eval(pl.element().is_in(values)).list.any()
+            tests.append(hit if read_out is None else hit & ~read_out)
     return pl.any_horizontal(tests).fill_null(False) if tests else None

@@ -38,11 +38,19 @@ class KeyEvidence(_Strict):
     """
 
     phrases: list[str] = Field(default_factory=list)
+    # Contexts, read in the sentence a phrase is found in (a sentence failing one gives no evidence):
+    # `not_in`, phrases that give the words another sense ("for banks": the account's customers,
+    # "worked at companies like": the founders' past); `requires`, phrases of which one must be
+    # there (a raise needs an amount or a round: "raised $2M", not "raised the bar"); `recent_years`,
+    # a sentence naming a year older than this many years before today is not evidence of now.
+    not_in: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+    recent_years: int | None = Field(default=None, ge=0)
     tags: list[str] = Field(default_factory=list)
     tech_stack: list[str] = Field(default_factory=list)
     hiring_roles: list[str] = Field(default_factory=list)
 
-    @field_validator("phrases")
+    @field_validator("phrases", "not_in", "requires")
     @classmethod
     def _phrases_are_words(cls, phrases: list[str]) -> list[str]:
         for phrase in phrases:

@@ -53,9 +53,14 @@ class Loads(defaultdict):
 
 
 def own_sender(workspace) -> None:
-    """Make an `init` workspace's sender the user's: what a user does before drafting for real."""
-    path = workspace / "sender.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("sample: true\n", ""), encoding="utf-8")
+    """Make an `init` workspace's sender and copy the user's: what a user does before drafting for real.
+
+    The copy is adopted as it is (its `sample: true` removed), as a user who has written their own
+    lines over it would; drafting refuses the sample's copy under the user's sender otherwise.
+    """
+    for name in ("sender.yaml", "messaging.yaml"):
+        path = workspace / name
+        path.write_text(path.read_text(encoding="utf-8").replace("sample: true\n", ""), encoding="utf-8")
 
 
 @pytest.fixture

@@ -221,3 +221,74 @@ def test_drafts_are_the_same_on_a_second_run():
     assert first.select("contact_id", "step", "subject", "body").equals(
         second.select("contact_id", "step", "subject", "body")
     )
+
+
+# The sample product's area (revenue reporting): words no product-neutral line may use.
+SAMPLE_AREA = (
+    r"(?i)revenue|report|pipeline|forecast|plumbing|\bcrm\b|billing|warehouse|dashboard|connector|\bsync"
+    r"|\bdata\b|numbers|tallybeam|spreadsheet|analytics|\bbi\b|security package"
+)
+
+
+def _neutral_texts() -> list[tuple[str, str]]:
+    """(where, text) of every shipped line outside a pain point's own block, a bridge's own tool words removed."""
+    texts = [(str(p), p.read_text()) for folder in default_templates_dir().iterdir() for p in folder.iterdir()]
+    lines = copy_lines(SPEC).filter(pl.col("source") != "pain_points")
+    lines = lines.unpivot(index=["source", "key", "persona"]).explode("value").drop_nulls("value")
+    for source, key, persona, block, text in lines.iter_rows():
+        # A prior solution's bridge may name what the account uses ("Spreadsheets got you this far").
+        own = "|".join(part.removesuffix("s") for part in key.split("_") if len(part) > 1)
+        texts.append((f"{source}.{key}.{persona}.{block}", re.sub(rf"(?i)\b(?:{own})\w*", "", text)))
+    generic = generic_lines(SPEC).unpivot(index="persona").explode("value").drop_nulls("value")
+    texts += [(f"generic.{v}.{p}", t) for p, v, t in generic.iter_rows()]
+    return texts
+
+
+@pytest.mark.parametrize(("where", "text"), _neutral_texts(), ids=lambda v: v if len(v) < 60 else "")
+def test_no_shipped_line_outside_a_pain_block_names_a_product_area(where, text):
+    assert not re.search(SAMPLE_AREA, text), (where, re.search(SAMPLE_AREA, text))
+    # No line ranks the account or states a figure it did not give ("one of the few ... past 235 people").
+    assert not re.search(r"(?i)one of the (?:few|only|largest|fastest)|\b(?:leading|fastest|largest)\b", text), where
+
+
+def test_an_account_without_a_solved_pain_hears_a_solved_pain_in_general_and_its_own_firmographics():
+    from messaging.composing.copy_blocks import copy_blocks
+
+    sender = SENDER.model_copy(update={"solves": ["tool_sprawl", "scaling_support"], "sample": False})
+    rows = pl.LazyFrame(
+        {
+            "account_id": [f"a{i}.com" for i in range(40)],
+            "name": [f"Acme {i}" for i in range(40)],
+            "persona": ["economic_buyer", "technical_evaluator"] * 20,
+            "employees": [40] * 40,
+            "industry": ["fintech"] * 40,
+            # A pain the sender does not solve: it never opens, and its topic is never the subject.
+            "pain_points": [["compliance_burden"]] * 40,
+            "description": ["We move money for banks."] * 40,
+        }
+    )
+    blocks = copy_blocks(rows, SPEC, solves=sender.solves).collect()
+    solved = {SPEC.pain_points[k].topic for k in sender.solves}
+    assert set(blocks["topic"]) == solved  # both solved pains stand in, the hash choosing
+    problems = {line for k in sender.solves for lines in SPEC.pain_points[k].problem.values() for line in lines}
+    assert set(blocks["problem"]) <= problems
+    generic_openers = set(generic_lines(SPEC)["generic_opener"].explode().str.replace("{company}", "", literal=True))
+    own_openers = {line for k in sender.solves for lines in SPEC.pain_points[k].opener.values() for line in lines}
+    assert not set(blocks["opener"]) & own_openers  # never "It looks like the tool list at ... has grown"
+    assert blocks["opener"].str.contains("40 people").any() and len(generic_openers) > 3
+    assert blocks["fact_bits_problem"].eq(0).all()  # a stand-in problem is not a fact about the account
+
+
+def test_no_first_touch_makes_one_point_twice(drafts):
+    from messaging.checks.batch import said_twice
+
+    assert said_twice(drafts, SENDER).is_empty(), said_twice(drafts, SENDER).head(3).rows()
+
+
+if YC_FULL.is_file():
+
+    def test_on_the_whole_yc_directory_no_copy_sentence_is_in_more_than_a_tenth_of_first_touches(yc_drafts):
+        from messaging.checks.batch import MAX_SHARE, repeated_sentences
+
+        top = repeated_sentences(yc_drafts, SENDER).row(0, named=True)
+        assert top["share"] <= MAX_SHARE, top

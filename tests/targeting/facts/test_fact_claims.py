@@ -1,0 +1,152 @@
+"""Claims that hold: a fact's evidence means what the fact says (raise words, senses, whole quotes), measured by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from targeting.errors import InputError
+from targeting.facts import account_facts, load_facts, parse_facts
+
+DRAWN = Path(__file__).resolve().parents[2] / "data" / "yc_facts_drawn_labelled.csv"
+AS_OF = date(2026, 12, 1)  # the day the labels were written: "recent" counts back from it
+SHIPPED = load_facts()
+
+
+def _facts(descriptions: list[str | None], tags: list[list[str]] | None = None, spec=SHIPPED) -> pl.DataFrame:
+    n = len(descriptions)
+    frame = pl.LazyFrame(
+        {"account_id": [f"a{i}" for i in range(n)], "description": descriptions, "tags": tags or [[]] * n},
+        schema={"account_id": pl.String, "description": pl.String, "tags": pl.List(pl.String)},
+    )
+    return account_facts(frame, spec, as_of=AS_OF).collect()
+
+
+def _keys(description: str, tags: list[str] | None = None) -> set[str]:
+    return set(_facts([description], [tags or []])["key"])
+
+
+@pytest.mark.parametrize(
+    ("text", "raised"),
+    [
+        ("Siasto is backed by YCombinator and other angel investors.", False),
+        ("GroupAhead is a YC-backed company.", False),
+        ("Outtalent is funded by YCombinator and world-class venture capital funds.", False),
+        ("Tipjoy was a Winter '08 Y Combinator participant.", False),
+        ("We raised the bar for latency.", False),  # a raise names money or a round
+        ("The company was founded in May 2020 and raised a $1.5M seed round.", False),  # dated, not recent
+        ("Gamelynx has raised $1.2 million to date with investors including Riot Games.", True),
+        ("Clipboard Health is a fast-growing Series C startup.", True),
+        ("In 2025 we raised a $4M seed round led by Acme Ventures.", True),
+    ],
+)
+def test_a_raise_needs_a_raise_word_and_where_dated_a_recent_one(text, raised):
+    assert ("raised_funding" in _keys(text)) is raised
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "pain"),
+    [
+        ("We help banks ship developer platforms.", [], False),
+        ("Shiboleth automates consumer lending compliance for financial institutions.", ["compliance"], False),
+        ("AI Insurance is the platform that runs insurance companies", ["insurance"], False),
+        ("A no-code app builder for banks and lenders.", [], False),
+        ("Moneco is a neobank for African migrants in Europe.", [], True),
+        ("A clinic for migraines using telehealth.", [], True),
+        ("Helping people save", ["banking"], True),  # a tag is read out only where the text names the market
+    ],
+)
+def test_a_word_whose_sense_is_the_accounts_customers_is_no_evidence_of_its_own_pain(text, tags, pain):
+    assert ("compliance_burden" in _keys(text, tags)) is pain
+
+
+def test_security_reviews_rest_on_its_buyers_not_on_the_founders_past():
+    assert "security_reviews" in _keys("Tailor helps enterprises build custom ERP applications.")
+    assert "security_reviews" not in _keys("A team with decades of experience in enterprise software.")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 99_999),
+    after=st.sampled_from([",", ".", ", and", ";", ")", " and", "."]),
+    sep=st.sampled_from([",", " "]),
+)
+def test_a_quote_is_a_whole_phrase_cut_at_a_boundary_never_ending_in_a_comma(n, after, sep):
+    number = f"{n:,}".replace(",", sep) if n >= 1000 else str(n)
+    text = f"We sell to Fortune {number}{after} teams, with {number} customers{after} so far."
+    facts = _facts([text])
+    for evidence in facts["evidence"]:
+        assert not evidence.endswith((",", ".", ";", " ")), evidence
+        assert evidence in text
+        start = text.index(evidence)
+        end = start + len(evidence)
+        # The quote is not cut inside a word or a number: no letter or digit touches either end.
+        assert start == 0 or not text[start - 1].isalnum(), (evidence, text)
+        assert end == len(text) or not text[end].isalnum(), (evidence, text)
+    assert set(facts["key"]) == {"security_reviews", "customer_traction"}
+
+
+def test_contexts_are_spec_fields_validated_like_phrases():
+    spec = parse_facts("pain_points:\n  x_pain: {phrases: [bank*], not_in: [for bank*], requires: [account*]}\n")
+    found = _facts(["A bank account for teens.", "An app for banks.", "Bank on us."], spec=spec)
+    assert found["account_id"].to_list() == ["a0"]
+    with pytest.raises(InputError, match=r"facts\.yaml:2.*recent_years"):
+        parse_facts("growth_signals:\n  raised_funding: {phrases: [raised], recent_years: -1}\n")
+    with pytest.raises(InputError, match=r"not_in"):
+        parse_facts("pain_points:\n  x_pain: {phrases: [bank*], not_in: ['*x']}\n")
+
+
+def _drawn() -> tuple[pl.DataFrame, pl.DataFrame]:
+    labelled = pl.read_csv(DRAWN, schema_overrides={"label": pl.Int64})
+    accounts = (
+        labelled.unique("account_id", keep="first", maintain_order=True)
+        .select("account_id", "description", pl.col("tags").str.json_decode(pl.List(pl.String)))
+        .lazy()
+    )
+    return labelled, account_facts(accounts, SHIPPED, as_of=AS_OF).collect()
+
+
+def _judged(labelled: pl.DataFrame, now: pl.DataFrame, draw: str) -> pl.DataFrame:
+    """The facts of one draw the vocabulary still gives, each with the label of the evidence it now quotes."""
+    drawn = labelled.filter(pl.col("draw") == draw)
+    kept = drawn.select("account_id", "kind", "key").join(now, on=["account_id", "kind", "key"], how="inner")
+    judged = kept.join(
+        labelled.select("account_id", "key", "evidence", "label").unique(["account_id", "key", "evidence"]),
+        on=["account_id", "key", "evidence"],
+        how="left",
+    )
+    unlabelled = judged.filter(pl.col("label").is_null())
+    assert unlabelled.is_empty(), f"label the new evidence by hand: {unlabelled.rows()}"
+    return judged
+
+
+def test_precision_of_100_facts_drawn_at_random_from_the_yc_directory_and_labelled_by_hand():
+    """docs/facts.md gives these figures: 63/100 before the claims rework, 64/67 after, on the same draw."""
+    labelled, now = _drawn()
+    drawn = labelled.filter(pl.col("draw") == "tuning")
+    assert drawn.height == 100 and drawn["label"].sum() == 63
+    judged = _judged(labelled, now, "tuning")
+    assert judged["label"].mean() >= 0.95, judged.filter(pl.col("label") == 0).rows()
+    assert (judged["label"].sum(), judged.height) == (64, 67), judged.filter(pl.col("label") == 0).rows()
+    # What the rework read out was all wrong: of the facts it dropped, none was labelled right.
+    dropped = drawn.join(judged, on=["account_id", "kind", "key"], how="anti")
+    assert dropped["label"].sum() == 0
+
+
+def test_precision_on_facts_the_contexts_were_not_written_from():
+    """The honest figure (docs/facts.md): two draws of 50 after the rework, labelled as they came.
+
+    Seed 22 was drawn from an earlier state of the rework and read before its last contexts were
+    written (so it is not held out any more); seed 23 was drawn from the final vocabulary and read
+    after it was fixed. Both stay far below the 95% the draw the contexts were written from reaches.
+    """
+    labelled, now = _drawn()
+    first = _judged(labelled, now, "held_out_seed22")
+    assert (first["label"].sum(), first.height) == (39, 44)
+    fresh = _judged(labelled, now, "held_out_seed23")
+    assert (fresh["label"].sum(), fresh.height) == (35, 50)
