@@ -135,7 +135,13 @@ def test_forget_erases_a_person_and_keeps_only_a_hash(store, tmp_path):
     ingest(store, results)
     store.cache_response("k1", "gpt", "draft for Ann <ann@acme.com>", "Hi Ann")
     removed = store.forget(" Ann@Acme.com ")
-    assert removed == {"campaign_contacts": 1, "outcome_events": 1, "model_cache": 1, "ledger": 1}
+    assert removed == {
+        "campaign_contacts": 1,
+        "outcome_events": 1,
+        "model_cache": 1,
+        "review_decisions": 0,
+        "ledger": 1,
+    }
     text = repr(dump(store.path))
     assert "ann@acme.com" not in text.lower()
     assert sha256("ann@acme.com") in text
