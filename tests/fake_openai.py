@@ -98,7 +98,10 @@ class FakeOpenAI:
         schema_support: bool = True,
         forms: tuple[str, ...] = ("json_schema", "json_object_schema", "json_object", "prompt"),
         refusal: tuple[int, str] = (400, "response_format json_schema is not supported"),
+        refused_params: tuple[str, ...] = (),
     ) -> None:
+        # Body keys answered with OpenAI's 400 for an unsupported parameter (its reasoning models: max_tokens).
+        self.refused_params = refused_params
         # The structured outputs the server takes (`form_of`); any other is answered with `refusal`
         # (llama.cpp's server: 500 "Input should be 'text' or 'json_object'" for a JSON schema).
         self.forms = forms if schema_support else tuple(f for f in forms if f != "json_schema")
@@ -206,6 +209,11 @@ class FakeOpenAI:
                             }
                         },
                     )
+                    return
+                refused = [name for name in fake.refused_params if name in body]
+                if refused:
+                    message = f"Unsupported parameter: '{refused[0]}' is not supported with this model."
+                    self._send(400, {"error": {"message": message, "type": "invalid_request_error"}})
                     return
                 if form_of(body) not in fake.forms:
                     status, message = fake.refusal

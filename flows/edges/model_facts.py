@@ -100,7 +100,7 @@ class FactsReader(ModelCaller):
                 for k in ("cache_hits", "calls", "http_retries", "tokens_in", "tokens_out", "cost_usd", "json_mode")
             },
             "structured_output": st["structured_output"],
-            "format_refusals": st["format_refusals"],
+            "server_refused": st["server_refused"],
         }
 
 

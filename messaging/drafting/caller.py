@@ -119,6 +119,7 @@ class ModelCaller:
         self._level = STRUCTURED_OUTPUTS.index("json_object" if s.json_mode else "json_schema")
         self._formats = response_formats(STRUCTURED_OUTPUTS[self._level], self.reply_type)
         self._settled = asyncio.Event()
+        self._max_tokens = True
         self._negotiating = asyncio.Lock()
         self._pending: list[tuple[str, str, str, str]] = []
         self._writing = asyncio.Lock()
@@ -199,13 +200,22 @@ class ModelCaller:
         if posts is not None:
             posts[0] += 1
 
+    def _limit_refused(self, exc: Exception) -> bool:
+        """The server refused `max_tokens` beside `max_completion_tokens` (OpenAI's reasoning models do):
+        send the limit under its new name alone from now on (True), or it was something else."""
+        if not self._max_tokens or getattr(exc, "status_code", None) != 400 or "'max_tokens'" not in str(exc):
+            return False
+        self._max_tokens = False
+        self.stats.server_refused["max_tokens"] = _api_error(exc)
+        return True
+
     def _step_down(self, exc: Exception) -> bool:
         """The server refused the structured output asked for: take the next form (True), or there is none."""
         if not format_refused(getattr(exc, "status_code", None), str(exc)) or self._level + 1 >= len(
             STRUCTURED_OUTPUTS
         ):
             return False
-        self.stats.format_refusals[STRUCTURED_OUTPUTS[self._level]] = _api_error(exc)
+        self.stats.server_refused[STRUCTURED_OUTPUTS[self._level]] = _api_error(exc)
         self._level += 1
         self._formats = response_formats(STRUCTURED_OUTPUTS[self._level], self.reply_type)
         return True
@@ -220,6 +230,8 @@ class ModelCaller:
                 "temperature": s.temperature,
                 "max_completion_tokens": s.max_output_tokens,
             }
+            if self._max_tokens:  # the older name, the one llama.cpp and Ollama read (see `_limit_refused`)
+                body["max_tokens"] = s.max_output_tokens
             return body | ({"response_format": self._formats["chat"]} if self._formats else {})
         body = {
             "model": s.model,
@@ -258,7 +270,7 @@ class ModelCaller:
             try:
                 raw = await self._client.post(PATHS[api], body=self._body(messages), cast_to=bytes, options=_AUTH)
             except openai.APIStatusError as exc:
-                if negotiating and self._step_down(exc):
+                if negotiating and (self._limit_refused(exc) or self._step_down(exc)):
                     continue
                 raise CallFailed(_api_error(exc)) from None
             except openai.APIError as exc:

@@ -67,10 +67,10 @@ class DraftingStats:
     fallback_reasons: dict[str, int] = field(default_factory=dict)
     # The HTTP requests the client sent again (429, 5xx, timeouts, dropped connections); `calls` counts them too.
     http_retries: int = 0
-    # The structured output the run used (`caller.STRUCTURED_OUTPUTS`; None: no call was made), and each
-    # form the server refused before it, with its answer.
+    # The structured output the run used (`caller.STRUCTURED_OUTPUTS`; None: no call was made), and what
+    # the server refused on the way (each refused form, `max_tokens`), with its answer.
     structured_output: str | None = None
-    format_refusals: dict[str, str] = field(default_factory=dict)
+    server_refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def json_mode(self) -> bool:
@@ -93,7 +93,7 @@ class DraftingStats:
             "cost_usd": round(self.cost_usd, 6),
             "json_mode": self.json_mode,
             "structured_output": self.structured_output,
-            "format_refusals": dict(self.format_refusals),
+            "server_refused": dict(self.server_refused),
         }
 
 

@@ -91,5 +91,5 @@ def test_facts_llm_on_a_server_that_refuses_schemas_reads_with_a_json_object_and
     assert result.exit_code == 0, result.output
     llm = json.loads(result.stdout)["llm"]
     assert llm["fallback_to_rules"] == 0 and llm["accounts_read"] == llm["accounts_with_text"] > 0
-    assert llm["structured_output"] == "json_object_schema" and list(llm["format_refusals"]) == ["json_schema"]
+    assert llm["structured_output"] == "json_object_schema" and list(llm["server_refused"]) == ["json_schema"]
     assert llm["calls"] == posts == llm["accounts_read"] + 1  # the one refusal, counted, not retried

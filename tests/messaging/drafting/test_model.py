@@ -108,6 +108,7 @@ def test_a_call_sends_the_body_the_clients_own_create_sends(api):
             await client.chat.completions.create(
                 messages=sent["messages"],
                 max_completion_tokens=sent["max_completion_tokens"],
+                max_tokens=sent["max_tokens"],
                 response_format=formats["chat"],
                 **common,
             )
@@ -298,7 +299,7 @@ def test_a_server_without_schema_support_moves_the_run_to_a_json_object_with_the
     assert result.drafts["source"][0] == "model" and result.stats["json_mode"] is True
     assert forms == ["json_schema", "json_object_schema"]
     assert result.stats["structured_output"] == "json_object_schema"
-    assert list(result.stats["format_refusals"]) == ["json_schema"]
+    assert list(result.stats["server_refused"]) == ["json_schema"]
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
@@ -310,7 +311,7 @@ def test_a_refused_schema_is_learned_once_per_run_and_is_no_failed_draft(concurr
     assert set(result.drafts["source"]) == {"model"} and result.stats["fallbacks"] == 0
     assert forms == ["json_schema"] + ["json_object_schema"] * 6  # one refusal, not retried, not asked again
     assert result.stats["structured_output"] == "json_object_schema"
-    assert result.stats["format_refusals"]["json_schema"].startswith("500 ")
+    assert result.stats["server_refused"]["json_schema"].startswith("500 ")
     assert result.stats["calls"] == len(forms) == result.usage["calls"].sum()
     assert result.stats["http_retries"] == 0
 
@@ -322,7 +323,7 @@ def test_a_server_that_takes_only_the_prompt_is_found_by_stepping_down_each_form
     assert forms == ["json_schema", "json_object_schema", "json_object", "prompt", "prompt"]
     assert "response_format" not in server.requests[-1][1]
     assert set(result.drafts["source"]) == {"model"} and result.stats["structured_output"] == "prompt"
-    assert list(result.stats["format_refusals"]) == ["json_schema", "json_object_schema", "json_object"]
+    assert list(result.stats["server_refused"]) == ["json_schema", "json_object_schema", "json_object"]
 
 
 def test_a_server_that_refuses_every_form_gives_template_drafts_with_the_status():
@@ -330,6 +331,18 @@ def test_a_server_that_refuses_every_form_gives_template_drafts_with_the_status(
         result = _draft(server, contacts=2)
     assert set(result.drafts["source"]) == {"template"}
     assert all(r.startswith("api error: 400") for r in result.drafts["fallback_reason"])
+
+
+def test_the_output_limit_goes_by_both_names_until_a_server_refuses_the_old_one():
+    with FakeOpenAI() as server:
+        _draft(server)
+    assert server.requests[-1][1]["max_tokens"] == server.requests[-1][1]["max_completion_tokens"] == 600
+    with FakeOpenAI(refused_params=("max_tokens",)) as server:
+        result = _draft(server, contacts=3)
+        sent = [b for _, b in server.requests if b]
+    assert ["max_tokens" in b for b in sent] == [True, False, False, False]
+    assert set(result.drafts["source"]) == {"model"} and list(result.stats["server_refused"]) == ["max_tokens"]
+    assert result.stats["structured_output"] == "json_schema" and result.stats["calls"] == 4
 
 
 def test_calls_count_every_http_request_the_client_sent_its_retries_included():
