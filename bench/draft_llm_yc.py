@@ -1,6 +1,6 @@
 """`outbound draft --llm` over 200 YC contacts against llama.cpp serving SmolLM2-135M-Instruct.
 
-    python bench/draft_llm_yc.py [YC_CSV] [--contacts 200] [--sample 500] [--concurrency 2]
+    python bench/draft_llm_yc.py [YC_CSV] [--contacts 200] [--sample 500] [--concurrency 1]
 
 A fixed sample of the YC directory (seed 25) is targeted with the model tier's ICP; one person a
 company (Apollo's layout) for the first `--contacts` targets; one step each, drafted by the real
@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("yc", nargs="?", type=Path, default=YC_FULL)
     parser.add_argument("--contacts", type=int, default=200)
     parser.add_argument("--sample", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=1)
     args = parser.parse_args()
 
     import polars as pl

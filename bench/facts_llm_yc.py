@@ -88,7 +88,7 @@ def main() -> None:
 
         llama = LlamaServer(model_file()).__enter__()
         os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"], args.model = llama.url, "local", ALIAS
-        args.concurrency = min(args.concurrency, 2)  # the server answers one call at a time
+        args.concurrency = 1  # the server answers one call at a time: more would only queue (and time out)
         print(f"llama.cpp's server on {llama.model.name}, ready in {llama.ready_after:.1f} s; load {_load()}")
     if args.stand_in:
         serve = (

@@ -120,8 +120,10 @@ class FakeOpenAI:
 
     @property
     def calls(self) -> int:
-        """Model calls received (chat and responses; an empty-bodied probe of a route is no call)."""
-        return sum(1 for path, body in self.requests if path != "/v1/models" and body)
+        """Model calls received (chat and responses; a probe of a route, without messages, is no call)."""
+        return sum(
+            1 for path, body in self.requests if path != "/v1/models" and (body.get("messages") or body.get("input"))
+        )
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()

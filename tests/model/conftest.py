@@ -79,7 +79,7 @@ def draft_args(targets: Path, people: Path, workspace: Path, out: Path, store: P
 
 def llm_args(*extra: object) -> list[object]:
     """The options of a run against the tier's server (the model as the server names it)."""
-    return ["--llm", "--model", ALIAS, "--concurrency", 2, *extra]
+    return ["--llm", "--model", ALIAS, "--concurrency", 1, *extra]
 
 
 def say(title: str, what: dict) -> None:
