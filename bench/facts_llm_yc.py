@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--limit", type=int, default=None, help="Read only the first N accounts of the file.")
     parser.add_argument("--sample", type=int, default=None, help="Read a fixed sample of N accounts (seed 25).")
+    parser.add_argument("--labelled-only", action="store_true", help="Read only the 50 hand-labelled accounts.")
     parser.add_argument("--stand-in", action="store_true", help="The local stand-in reader instead of a model.")
     parser.add_argument("--llama", action="store_true", help="llama.cpp's server on SmolLM2-135M (make test-model).")
     args = parser.parse_args()
@@ -107,7 +108,8 @@ def main() -> None:
 
                 args.yc = yc_sample(Path(tmp) / f"yc_sample_{args.sample}.csv", args.sample, source=args.yc)
             settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency)
-            for label, path, limit in [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]:
+            runs = [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]
+            for label, path, limit in runs[:1] if args.labelled_only else runs:
                 accounts, rules = facts_of(path, limit=limit)
                 reader = FactsReader(settings, load_facts(), cache=Store(Path(tmp) / "cache.duckdb"))
                 started = time.perf_counter()

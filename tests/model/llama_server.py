@@ -83,10 +83,14 @@ def readiness_budget(model: Path) -> float:
 
 
 class LlamaServer:
-    """`python -m llama_cpp.server` on 127.0.0.1, its output in a log file, ready once `/v1/models` answers."""
+    """`python -m llama_cpp.server` on 127.0.0.1, its output in a log file, ready once `/v1/models` answers.
+
+    One thread by default: on a shared machine llama.cpp's threads wait for each other at every step
+    (2 threads under a load of 6-10 on 2 cores took 8-175 s for a call that 1 thread took in 20-65 s).
+    """
 
     def __init__(
-        self, model: Path, *, python: Path = MODEL_PYTHON, alias: str = ALIAS, n_ctx: int = 4096, threads: int = 2
+        self, model: Path, *, python: Path = MODEL_PYTHON, alias: str = ALIAS, n_ctx: int = 4096, threads: int = 1
     ) -> None:
         self.model, self.python, self.alias = model, python, alias
         self.port = free_port()
