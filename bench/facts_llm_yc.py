@@ -1,6 +1,6 @@
 """Facts read by a model against the rule-based step, on the real YC directory and its 50 hand labels.
 
-    python bench/facts_llm_yc.py [YC_CSV] [--model gpt-4o-mini] [--api chat] [--limit N] [--stand-in]
+    python bench/facts_llm_yc.py [YC_CSV] [--model gpt-4o-mini] [--api chat] [--limit N | --sample N] [--stand-in | --llama]
 
 With OPENAI_API_KEY (and OPENAI_BASE_URL for a local or gateway server) set, a real model reads
 every description, exactly as `outbound facts --llm` does (flows/edges/model_facts.py). Printed for the
@@ -10,6 +10,10 @@ for the model also the answers dropped (no verbatim quote, unknown key), calls, 
 
 `--stand-in` runs against tests/fake_openai.py's stand-in reader instead (no network, no model):
 it checks the mechanics only, and its precision means nothing about any model.
+
+`--llama` starts llama.cpp's server on SmolLM2-135M-Instruct from the model tier's environment
+(`make test-model` builds it; tests/model/llama_server.py) and reads with it. A 135M model is a floor,
+not what a user's model will do. `--sample N` reads a fixed sample of N accounts (seed 25) of the file.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ KINDS = ("pain_points", "growth_signals", "prior_solutions")
 
 
 def facts_of(path: Path, reader=None, limit: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(accounts, long-form facts) of a YC file, by the rules, or by `reader` where given."""
+    """(accounts, long-form facts) of a YC file (its first `limit` accounts), by the rules, or by `reader`."""
     from flows.edges.model_facts import model_facts
     from targeting.facts import account_facts, load_facts
     from targeting.importing.canonical import import_accounts
@@ -67,7 +71,10 @@ def main() -> None:
     parser.add_argument("--api", default="chat", choices=["chat", "responses"])
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--limit", type=int, default=None, help="Read only the first N accounts of the file.")
+    parser.add_argument("--sample", type=int, default=None, help="Read a fixed sample of N accounts (seed 25).")
+    parser.add_argument("--labelled-only", action="store_true", help="Read only the 50 hand-labelled accounts.")
     parser.add_argument("--stand-in", action="store_true", help="The local stand-in reader instead of a model.")
+    parser.add_argument("--llama", action="store_true", help="llama.cpp's server on SmolLM2-135M (make test-model).")
     args = parser.parse_args()
 
     from campaigns.store import Store
@@ -75,7 +82,15 @@ def main() -> None:
     from messaging.drafting.caller import ModelSettings
     from targeting.facts import load_facts
 
-    server = None
+    server = llama = None
+    if args.llama:
+        sys.path.insert(0, str(ROOT))
+        from tests.model.llama_server import ALIAS, LlamaServer, model_file
+
+        llama = LlamaServer(model_file()).__enter__()
+        os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"], args.model = llama.url, "local", ALIAS
+        args.concurrency = 1  # the server answers one call at a time: more would only queue (and time out)
+        print(f"llama.cpp's server on {llama.model.name}, ready in {llama.ready_after:.1f} s; load {_load()}")
     if args.stand_in:
         serve = (
             "import sys, threading; sys.path.insert(0, sys.argv[1]); from fake_openai import FakeOpenAI, "
@@ -87,8 +102,14 @@ def main() -> None:
         os.environ["OPENAI_API_KEY"] = "stand-in"
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            if args.sample:
+                sys.path.insert(0, str(ROOT))
+                from tests.model.yc_inputs import yc_sample
+
+                args.yc = yc_sample(Path(tmp) / f"yc_sample_{args.sample}.csv", args.sample, source=args.yc)
             settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency)
-            for label, path, limit in [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]:
+            runs = [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]
+            for label, path, limit in runs[:1] if args.labelled_only else runs:
                 accounts, rules = facts_of(path, limit=limit)
                 reader = FactsReader(settings, load_facts(), cache=Store(Path(tmp) / "cache.duckdb"))
                 started = time.perf_counter()
@@ -110,12 +131,20 @@ def main() -> None:
                     f"  agree on having a fact: {agree:.1%}; model dropped {m['dropped_unquoted']:,} unquoted, "
                     f"{m['dropped_unknown_key']:,} unknown keys; {m['fallback_to_rules']:,} left to the rules; "
                     f"{m['calls']:,} calls in {seconds:.1f} s, {m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, "
-                    f"${m['cost_usd']:.4f}"
+                    f"${m['cost_usd']:.4f}; structured output {m['structured_output']}"
                 )
+        if llama is not None:
+            print(f"load after: {_load()}")
     finally:
+        if llama is not None:
+            llama.stop()
         if server is not None:
             server.terminate()
             server.wait()
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

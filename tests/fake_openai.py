@@ -96,8 +96,16 @@ class FakeOpenAI:
         responder: Callable[[dict[str, Any], str], Reply] = reference_reply,
         api_key: str | None = None,
         schema_support: bool = True,
+        forms: tuple[str, ...] = ("json_schema", "json_object_schema", "json_object", "prompt"),
+        refusal: tuple[int, str] = (400, "response_format json_schema is not supported"),
+        refused_params: tuple[str, ...] = (),
     ) -> None:
-        self.schema_support = schema_support
+        # Body keys answered with OpenAI's 400 for an unsupported parameter (its reasoning models: max_tokens).
+        self.refused_params = refused_params
+        # The structured outputs the server takes (`form_of`); any other is answered with `refusal`
+        # (llama.cpp's server: 500 "Input should be 'text' or 'json_object'" for a JSON schema).
+        self.forms = forms if schema_support else tuple(f for f in forms if f != "json_schema")
+        self.refusal = refusal
         self.models, self.apis, self.latency, self.responder, self.api_key = models, apis, latency, responder, api_key
         self.script: deque[Reply] = deque()
         self.requests: list[tuple[str, dict[str, Any]]] = []
@@ -112,8 +120,10 @@ class FakeOpenAI:
 
     @property
     def calls(self) -> int:
-        """Model calls received (chat and responses; an empty-bodied probe of a route is no call)."""
-        return sum(1 for path, body in self.requests if path != "/v1/models" and body)
+        """Model calls received (chat and responses; a probe of a route, without messages, is no call)."""
+        return sum(
+            1 for path, body in self.requests if path != "/v1/models" and (body.get("messages") or body.get("input"))
+        )
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()
@@ -202,9 +212,14 @@ class FakeOpenAI:
                         },
                     )
                     return
-                asked = (body.get("response_format") or body.get("text", {}).get("format") or {}).get("type")
-                if asked == "json_schema" and not fake.schema_support:
-                    self._send(400, {"error": {"message": "response_format json_schema is not supported"}})
+                refused = [name for name in fake.refused_params if name in body]
+                if refused:
+                    message = f"Unsupported parameter: '{refused[0]}' is not supported with this model."
+                    self._send(400, {"error": {"message": message, "type": "invalid_request_error"}})
+                    return
+                if form_of(body) not in fake.forms:
+                    status, message = fake.refusal
+                    self._send(status, {"error": {"message": message, "type": "invalid_request_error"}})
                     return
                 reply = fake._next(body, api)
                 time.sleep(fake.latency + reply.delay)
@@ -217,6 +232,16 @@ class FakeOpenAI:
                 self._send(200, (_chat if api == "chat" else _responses)(body, reply), reply.headers)
 
         return Handler
+
+
+def form_of(body: dict[str, Any]) -> str:
+    """The structured output a request asks for: json_schema, json_object_schema, json_object or prompt."""
+    asked = body.get("response_format") or (body.get("text") or {}).get("format")
+    if not asked:
+        return "prompt"
+    if asked.get("type") == "json_object":
+        return "json_object_schema" if asked.get("schema") else "json_object"
+    return str(asked.get("type"))
 
 
 class _Server(ThreadingHTTPServer):

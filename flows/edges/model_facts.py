@@ -95,7 +95,12 @@ class FactsReader(ModelCaller):
             "dropped_unknown_key": self.counts["unknown_key"],
             "fallback_to_rules": self.stats.fallbacks,
             "fallback_reasons": self.fallback_reasons,
-            **{k: st[k] for k in ("cache_hits", "calls", "tokens_in", "tokens_out", "cost_usd", "json_mode")},
+            **{
+                k: st[k]
+                for k in ("cache_hits", "calls", "http_retries", "tokens_in", "tokens_out", "cost_usd", "json_mode")
+            },
+            "structured_output": st["structured_output"],
+            "server_refused": st["server_refused"],
         }
 
 

@@ -3,8 +3,8 @@
 Every check here runs before a flow starts or a file is written, so a missing key, a server that
 does not answer, a model it does not serve, an API it does not speak or a budget without a price
 is one line and exit 2 - or, with `--llm-optional`, a stated fallback: the line is printed and the
-command goes on without the model (templates draft, the rules read). The checks cost no tokens: they list the models and POST an empty body to
-the API's endpoint (a server that has the route answers 400, one without it 404).
+command goes on without the model (templates draft, the rules read). The checks cost no tokens: they list the models and POST a body of the wrong type
+to the API's endpoint (a server that has the route answers 400 or 422, one without it 404).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = "gpt-4o-mini"
 _ENDPOINTS = {"chat": "/chat/completions", "responses": "/responses"}
+# The API probe: a body every server refuses (its one required field of the wrong type), so the route is
+# known without a token spent. Not `{}`: llama.cpp's server takes an empty body as a request with no
+# messages and no output limit, and writes until its context is full.
+_PROBES: dict[str, dict[str, object]] = {"chat": {"messages": 0}, "responses": {"input": 0}}
 
 
 class ModelServerUnavailable(InputError):
@@ -116,7 +120,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
     import httpx
 
     try:
-        client.post(_ENDPOINTS[request.api], body={}, cast_to=httpx.Response)
+        client.post(_ENDPOINTS[request.api], body=_PROBES[request.api], cast_to=httpx.Response)
     except openai.NotFoundError:
         other = "responses" if request.api == "chat" else "chat"
         raise ModelServerUnavailable(
@@ -126,7 +130,7 @@ def check_llm(request: LlmRequest) -> ModelSettings:
             value=request.api,
         ) from None
     except openai.APIStatusError:
-        pass  # 400/422 for an empty body: the route exists
+        pass  # 400/422 for a body of the wrong type: the route exists
     except openai.APIConnectionError as exc:
         raise ModelServerUnavailable(
             f"the model server at {where} does not answer ({exc}); check OPENAI_BASE_URL"

@@ -2,10 +2,15 @@
 
 `ModelCaller` is shared by the model drafter (`messaging.drafting.model`) and `outbound facts --llm`
 (flows/facts_llm.py). It uses the official client (`AsyncOpenAI`, through its `post`: see `_call`),
-over chat completions or responses, with structured output: the reply model's JSON schema as the client's parse helpers build
-it, once per run, or plain JSON mode for servers without schema support (taken on by itself when a
-server refuses the schema). The client's own retries handle 429 (honouring Retry-After), 5xx,
-timeouts and dropped connections; nothing retries on top of it. Replies are cached by a hash of the
+over chat completions or responses, with structured output. What a server accepts is learned from its
+answers, once per run: the run's first call asks for the strongest form (`STRUCTURED_OUTPUTS`: the
+reply model's JSON schema, as the client's parse helpers build it; then a JSON object with that schema,
+as llama.cpp's server takes it; then any JSON object; then the prompt alone), every other call waits
+for it, and each refusal ("Input should be 'text' or 'json_object'", a 400 naming `response_format`)
+steps down one form; the run keeps the first form the server answers. The client's own retries
+handle 429 (honouring Retry-After), 5xx, timeouts and dropped connections, except a refused form,
+which it is not asked to send again; nothing retries on top of it. Every HTTP request the client
+sends is counted (`calls`, its retries included; `http_retries` the retries alone). Replies are cached by a hash of the
 model, the prompt and the settings, and written to the cache as they complete, off the event loop, in
 batches of at least `CACHE_BATCH` and at most one write every `CACHE_EVERY` seconds (a store write opens
 the file: ~70 ms of CPU, so a fast server's replies go in fewer, larger batches), so an interrupted
@@ -16,6 +21,8 @@ is spoken for, no call is made and the caller says "budget".
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import json
 import time
 from collections.abc import Sequence
@@ -29,6 +36,16 @@ from messaging.drafting.seam import DraftingStats, ModelCache
 
 CACHE_BATCH = 16
 CACHE_EVERY = 1.0
+
+# What a server may be asked for structured output, strongest first: a JSON schema (OpenAI, vLLM,
+# Ollama), a JSON object constrained by the schema (llama.cpp's server), any JSON object, the prompt alone.
+STRUCTURED_OUTPUTS = ("json_schema", "json_object_schema", "json_object", "prompt")
+# A refusal of the form names it: llama.cpp answers 500 "Input should be 'text' or 'json_object'",
+# others 400 or 422 naming response_format or the schema.
+_FORMAT_WORDS = ("response_format", "json_schema", "json_object", "schema", "text.format")
+_FORMAT_STATUSES = (400, 422, 500)
+# The HTTP requests of the current draft or account (each asyncio task counts its own).
+_POSTS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("posts", default=None)
 
 
 class ModelSettings(BaseModel):
@@ -91,13 +108,19 @@ class ModelCaller:
         self._price = settings.price()
 
     async def open_run(self, first_keys: Sequence[str]) -> None:
-        from openai import AsyncOpenAI
+        import openai
 
         s = self.settings
-        self._client = AsyncOpenAI(api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries, timeout=s.timeout)
+        http = openai.DefaultAsyncHttpxClient(event_hooks={"request": [self._sent]})
+        self._client = _client_class()(
+            api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries, timeout=s.timeout, http_client=http
+        )
         # Built once per run, not per call: the schema conversion costs more CPU than the request.
-        self._formats = response_formats(s.json_mode, self.reply_type)
-        self._json_mode = s.json_mode
+        self._level = STRUCTURED_OUTPUTS.index("json_object" if s.json_mode else "json_schema")
+        self._formats = response_formats(STRUCTURED_OUTPUTS[self._level], self.reply_type)
+        self._settled = asyncio.Event()
+        self._max_tokens = True
+        self._negotiating = asyncio.Lock()
         self._pending: list[tuple[str, str, str, str]] = []
         self._writing = asyncio.Lock()
         self._written_at = time.monotonic()
@@ -144,7 +167,6 @@ class ModelCaller:
         cost = self.cost(result)
         self._spent += cost
         st = self.stats
-        st.calls += 1
         st.tokens_in += result.tokens_in
         st.tokens_out += result.tokens_out
         st.cost_usd += cost
@@ -168,52 +190,124 @@ class ModelCaller:
         async with self._writing:
             await asyncio.to_thread(self.cache.cache_responses, batch)
 
-    def _schema_refused(self, exc: Exception) -> bool:
-        """A server without JSON-schema support said so: switch the run to JSON mode (once) and say True."""
-        text = str(exc).lower()
-        if self._json_mode or not any(word in text for word in ("json_schema", "response_format", "schema")):
+    async def _sent(self, request: Any) -> None:
+        """Count one HTTP request the client sends (httpx's request hook: each retry is one more)."""
+        if request.method != "POST":
+            return
+        self.stats.calls += 1
+        self.stats.http_retries += request.headers.get("x-stainless-retry-count", "0") != "0"
+        posts = _POSTS.get()
+        if posts is not None:
+            posts[0] += 1
+
+    def _limit_refused(self, exc: Exception) -> bool:
+        """The server refused `max_tokens` beside `max_completion_tokens` (OpenAI's reasoning models do):
+        send the limit under its new name alone from now on (True), or it was something else."""
+        if not self._max_tokens or getattr(exc, "status_code", None) != 400 or "'max_tokens'" not in str(exc):
             return False
-        self._json_mode = True
-        self.stats.json_mode = True
-        self._formats = response_formats(True, self.reply_type)
+        self._max_tokens = False
+        self.stats.server_refused["max_tokens"] = _api_error(exc)
+        return True
+
+    def _step_down(self, exc: Exception) -> bool:
+        """The server refused the structured output asked for: take the next form (True), or there is none."""
+        if not format_refused(getattr(exc, "status_code", None), str(exc)) or self._level + 1 >= len(
+            STRUCTURED_OUTPUTS
+        ):
+            return False
+        self.stats.server_refused[STRUCTURED_OUTPUTS[self._level]] = _api_error(exc)
+        self._level += 1
+        self._formats = response_formats(STRUCTURED_OUTPUTS[self._level], self.reply_type)
         return True
 
     def _body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
         """The request body of one call, as the client's `create` would send it (the same keys)."""
         s = self.settings
         if s.api == "chat":
-            return {
+            body = {
                 "model": s.model,
                 "messages": messages,
                 "temperature": s.temperature,
                 "max_completion_tokens": s.max_output_tokens,
-                "response_format": self._formats["chat"],
             }
-        return {
+            if self._max_tokens:  # the older name, the one llama.cpp and Ollama read (see `_limit_refused`)
+                body["max_tokens"] = s.max_output_tokens
+            return body | ({"response_format": self._formats["chat"]} if self._formats else {})
+        body = {
             "model": s.model,
             "instructions": messages[0]["content"],
             "input": messages[1:],
             "temperature": s.temperature,
             "max_output_tokens": s.max_output_tokens,
-            "text": {"format": self._formats["responses"]},
         }
+        return body | ({"text": {"format": self._formats["responses"]}} if self._formats else {})
+
+    @property
+    def structured_output(self) -> str:
+        """The form of structured output the run asks for (settled by its first answered call)."""
+        return STRUCTURED_OUTPUTS[self._level]
 
     async def _call(self, messages: list[dict[str, str]]) -> ModelResult:
+        """One call; the run's first settles the structured output while the others wait for it."""
+        if not self._settled.is_set():
+            async with self._negotiating:
+                if not self._settled.is_set():
+                    try:
+                        return await self._post(messages, negotiating=True)
+                    finally:
+                        self._settled.set()
+                        self.stats.structured_output = self.structured_output
+        return await self._post(messages)
+
+    async def _post(self, messages: list[dict[str, str]], *, negotiating: bool = False) -> ModelResult:
         """One call through the client's `post`: its headers, auth and retries (429 with Retry-After,
         5xx, timeouts), without `create`'s walk of the body against the API's types (3 ms of CPU a
         call) or its reply models (the envelope is read by the small models below)."""
         import openai
 
         api = self.settings.api
-        try:
-            raw = await self._client.post(PATHS[api], body=self._body(messages), cast_to=bytes, options=_AUTH)
-        except openai.BadRequestError as exc:
-            if not self._schema_refused(exc):
+        while True:
+            try:
+                raw = await self._client.post(PATHS[api], body=self._body(messages), cast_to=bytes, options=_AUTH)
+            except openai.APIStatusError as exc:
+                if negotiating and (self._limit_refused(exc) or self._step_down(exc)):
+                    continue
                 raise CallFailed(_api_error(exc)) from None
-            return await self._call(messages)
-        except openai.APIError as exc:
-            raise CallFailed(_api_error(exc)) from None
-        return (_chat_result if api == "chat" else _responses_result)(raw, self.reply_type)
+            except openai.APIError as exc:
+                raise CallFailed(_api_error(exc)) from None
+            return (_chat_result if api == "chat" else _responses_result)(raw, self.reply_type)
+
+
+def count_posts() -> list[int]:
+    """A counter of the HTTP requests the current asyncio task sends from now on (`[n]`)."""
+    posts = [0]
+    _POSTS.set(posts)
+    return posts
+
+
+def format_refused(status: int | None, text: str) -> bool:
+    """Whether an error answer refuses the structured output asked for (not a fault worth retrying)."""
+    lowered = text.lower()
+    return status in _FORMAT_STATUSES and any(word in lowered for word in _FORMAT_WORDS)
+
+
+@functools.cache
+def _client_class() -> type:
+    """Built on first use: the openai import is lazy."""
+    from openai import AsyncOpenAI
+
+    class Client(AsyncOpenAI):
+        """The official client, except that a refused structured output is not sent again: the caller
+        steps down to the next form instead (llama.cpp refuses a JSON schema with a 500)."""
+
+        def _should_retry(self, response: Any) -> bool:
+            try:
+                text = response.text
+            except Exception:  # a streamed body not read: not ours
+                text = ""
+            return not format_refused(response.status_code, text) and super()._should_retry(response)
+
+    return Client
 
 
 # What `create` passes the client besides the body: the API key as a bearer token.
@@ -321,15 +415,25 @@ def _responses_result(raw: bytes, reply_type: type[BaseModel]) -> ModelResult:
     return _parsed(text, usage, reply_type)
 
 
-def response_formats(json_mode: bool, reply_type: type[BaseModel] = DraftReply) -> dict[str, Any]:
-    """The structured-output request per API: the DraftReply schema as the client's parse helpers write
-    it (or plain JSON mode for servers without schema support)."""
+def response_formats(form: str, reply_type: type[BaseModel] = DraftReply) -> dict[str, Any] | None:
+    """The structured-output request per API for one of `STRUCTURED_OUTPUTS` (None: the prompt alone):
+    the reply type's schema as the client's parse helpers write it, that schema on a JSON object, or a
+    JSON object."""
     from openai.lib._parsing._completions import type_to_response_format_param
     from openai.lib._parsing._responses import type_to_text_format_param
 
-    if json_mode:
+    if form == "prompt":
+        return None
+    if form == "json_object":
         return {"chat": {"type": "json_object"}, "responses": {"type": "json_object"}}
-    return {"chat": type_to_response_format_param(reply_type), "responses": type_to_text_format_param(reply_type)}
+    chat = type_to_response_format_param(reply_type)
+    if form == "json_object_schema":
+        schema = chat["json_schema"]["schema"]  # type: ignore[index]
+        return {
+            "chat": {"type": "json_object", "schema": schema},
+            "responses": {"type": "json_object", "schema": schema},
+        }
+    return {"chat": chat, "responses": type_to_text_format_param(reply_type)}
 
 
 def _parsed(text: str, usage: dict[str, int], reply_type: type[BaseModel]) -> ModelResult:

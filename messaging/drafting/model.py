@@ -11,12 +11,13 @@ client's retries or a spent budget gives the template draft at once, with the re
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 
 from messaging.composing.copy_blocks import FACT_FIELDS
 from messaging.composing.sender import Sender
 from messaging.drafting.ai_tells import ai_tells
-from messaging.drafting.caller import CACHE_BATCH, CallFailed, ModelCaller, ModelResult, ModelSettings
+from messaging.drafting.caller import CACHE_BATCH, CallFailed, ModelCaller, ModelResult, ModelSettings, count_posts
 from messaging.drafting.grounding import grounding_failures
 from messaging.drafting.prompt import DraftReply, finished_body, known_texts, prompt_messages, retry_messages
 from messaging.drafting.seam import DraftingStats, DraftJob, DraftOutcome, ModelCache, Progress, fallback
@@ -81,7 +82,13 @@ class OpenAIDrafter(ModelCaller):
             self._progress(st)
 
     async def _draft_one(self, job: DraftJob, messages: list[dict[str, str]]) -> DraftOutcome:
-        usage = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0, "calls": 0}
+        """The job's outcome, with the HTTP requests it took (the client's retries included)."""
+        posts = count_posts()
+        outcome = await self._outcome(job, messages)
+        return dataclasses.replace(outcome, calls=posts[0])
+
+    async def _outcome(self, job: DraftJob, messages: list[dict[str, str]]) -> DraftOutcome:
+        usage = {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0}
         all_cached = True
         problems: list[str] = []
         for attempt in (1, 2):
@@ -92,7 +99,6 @@ class OpenAIDrafter(ModelCaller):
             usage["tokens_in"] += result.tokens_in
             usage["tokens_out"] += result.tokens_out
             usage["cost_usd"] += self.cost(result)
-            usage["calls"] += 0 if cached else 1
             all_cached &= cached
             if result.failure is not None:
                 if result.failure == "budget":

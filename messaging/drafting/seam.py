@@ -65,8 +65,17 @@ class DraftingStats:
     tokens_out: int = 0
     cost_usd: float = 0.0
     fallback_reasons: dict[str, int] = field(default_factory=dict)
-    # True once a server without JSON-schema support moved the run to plain JSON mode.
-    json_mode: bool = False
+    # The HTTP requests the client sent again (429, 5xx, timeouts, dropped connections); `calls` counts them too.
+    http_retries: int = 0
+    # The structured output the run used (`caller.STRUCTURED_OUTPUTS`; None: no call was made), and what
+    # the server refused on the way (each refused form, `max_tokens`), with its answer.
+    structured_output: str | None = None
+    server_refused: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def json_mode(self) -> bool:
+        """True when the server's answers moved the run off JSON schemas."""
+        return self.structured_output not in (None, "json_schema")
 
     def as_dict(self) -> dict[str, object]:
         """The totals as the summary reports them."""
@@ -78,10 +87,13 @@ class DraftingStats:
             "fallback_reasons": dict(sorted(self.fallback_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
             "retries": self.retries,
             "calls": self.calls,
+            "http_retries": self.http_retries,
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,
             "cost_usd": round(self.cost_usd, 6),
             "json_mode": self.json_mode,
+            "structured_output": self.structured_output,
+            "server_refused": dict(self.server_refused),
         }
 
 

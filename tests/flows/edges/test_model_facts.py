@@ -78,3 +78,18 @@ def test_facts_llm_optional_without_a_key_reads_by_the_rules(monkeypatch, tmp_pa
     assert "--llm-optional: " in result.stderr and "needs OPENAI_API_KEY" in result.stderr
     assert "needs OPENAI_API_KEY" in json.loads(result.stdout)["llm_unavailable"]
     assert pl.read_csv(tmp_path / "facts.csv").equals(pl.read_csv(tmp_path / "rules.csv"))
+
+
+def test_facts_llm_on_a_server_that_refuses_schemas_reads_with_a_json_object_and_says_so(monkeypatch, tmp_path):
+    refusal = (500, "1 validation error: response_format.type Input should be 'text' or 'json_object'")
+    forms = ("json_object_schema", "json_object", "prompt")
+    with FakeOpenAI(responder=stand_in_reader, forms=forms, refusal=refusal) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+        result = _facts(tmp_path / "facts.csv", tmp_path / "s.duckdb", "--concurrency", "4")
+        posts = fake.calls
+    assert result.exit_code == 0, result.output
+    llm = json.loads(result.stdout)["llm"]
+    assert llm["fallback_to_rules"] == 0 and llm["accounts_read"] == llm["accounts_with_text"] > 0
+    assert llm["structured_output"] == "json_object_schema" and list(llm["server_refused"]) == ["json_schema"]
+    assert llm["calls"] == posts == llm["accounts_read"] + 1  # the one refusal, counted, not retried

@@ -6,7 +6,7 @@ import asyncio
 
 import polars as pl
 import pytest
-from fake_openai import FakeOpenAI, Reply, draft_reply, prompt_data
+from fake_openai import FakeOpenAI, Reply, draft_reply, form_of, prompt_data
 
 from messaging.composing.copy_blocks import load_messaging
 from messaging.composing.sender import load_sender
@@ -99,7 +99,7 @@ def test_a_grounded_reply_becomes_the_draft_with_the_senders_footer(api):
 def test_a_call_sends_the_body_the_clients_own_create_sends(api):
     from openai import AsyncOpenAI
 
-    formats = response_formats(False)
+    formats = response_formats("json_schema")
 
     async def create(url: str, sent: dict) -> None:
         client = AsyncOpenAI(base_url=url, api_key="test", max_retries=0)
@@ -108,6 +108,7 @@ def test_a_call_sends_the_body_the_clients_own_create_sends(api):
             await client.chat.completions.create(
                 messages=sent["messages"],
                 max_completion_tokens=sent["max_completion_tokens"],
+                max_tokens=sent["max_tokens"],
                 response_format=formats["chat"],
                 **common,
             )
@@ -286,16 +287,76 @@ def test_a_second_run_comes_from_the_cache_with_no_call():
     assert second.drafts["body"].to_list() == first.drafts["body"].to_list()
 
 
+LLAMA_CPP_REFUSAL = (500, "1 validation error: response_format.type Input should be 'text' or 'json_object'")
+
+
 @pytest.mark.parametrize("api", ["chat", "responses"])
-def test_a_server_without_schema_support_moves_the_run_to_json_mode(api):
+def test_a_server_without_schema_support_moves_the_run_to_a_json_object_with_the_schema(api):
     with FakeOpenAI(schema_support=False) as server:
         server.script.append(draft_reply("Routing", GOOD_BODY))
         result = _draft(server, api=api)
-        formats = [
-            (b.get("response_format") or b.get("text", {}).get("format"))["type"] for p, b in server.requests if b
-        ]
+        forms = [form_of(b) for _, b in server.requests if b]
     assert result.drafts["source"][0] == "model" and result.stats["json_mode"] is True
-    assert formats == ["json_schema", "json_object"]
+    assert forms == ["json_schema", "json_object_schema"]
+    assert result.stats["structured_output"] == "json_object_schema"
+    assert list(result.stats["server_refused"]) == ["json_schema"]
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_refused_schema_is_learned_once_per_run_and_is_no_failed_draft(concurrency):
+    # llama.cpp's server refuses a JSON schema with a 500: not a fault to retry, and not a failed run.
+    with FakeOpenAI(forms=("json_object_schema", "json_object", "prompt"), refusal=LLAMA_CPP_REFUSAL) as server:
+        result = _draft(server, contacts=6, concurrency=concurrency, max_retries=3)
+        forms = [form_of(b) for _, b in server.requests if b]
+    assert set(result.drafts["source"]) == {"model"} and result.stats["fallbacks"] == 0
+    assert forms == ["json_schema"] + ["json_object_schema"] * 6  # one refusal, not retried, not asked again
+    assert result.stats["structured_output"] == "json_object_schema"
+    assert result.stats["server_refused"]["json_schema"].startswith("500 ")
+    assert result.stats["calls"] == len(forms) == result.usage["calls"].sum()
+    assert result.stats["http_retries"] == 0
+
+
+def test_a_server_that_takes_only_the_prompt_is_found_by_stepping_down_each_form():
+    with FakeOpenAI(forms=("prompt",)) as server:
+        result = _draft(server, contacts=2)
+        forms = [form_of(b) for _, b in server.requests if b]
+    assert forms == ["json_schema", "json_object_schema", "json_object", "prompt", "prompt"]
+    assert "response_format" not in server.requests[-1][1]
+    assert set(result.drafts["source"]) == {"model"} and result.stats["structured_output"] == "prompt"
+    assert list(result.stats["server_refused"]) == ["json_schema", "json_object_schema", "json_object"]
+
+
+def test_a_server_that_refuses_every_form_gives_template_drafts_with_the_status():
+    with FakeOpenAI(forms=()) as server:
+        result = _draft(server, contacts=2)
+    assert set(result.drafts["source"]) == {"template"}
+    assert all(r.startswith("api error: 400") for r in result.drafts["fallback_reason"])
+
+
+def test_the_output_limit_goes_by_both_names_until_a_server_refuses_the_old_one():
+    with FakeOpenAI() as server:
+        _draft(server)
+    assert server.requests[-1][1]["max_tokens"] == server.requests[-1][1]["max_completion_tokens"] == 600
+    with FakeOpenAI(refused_params=("max_tokens",)) as server:
+        result = _draft(server, contacts=3)
+        sent = [b for _, b in server.requests if b]
+    assert ["max_tokens" in b for b in sent] == [True, False, False, False]
+    assert set(result.drafts["source"]) == {"model"} and list(result.stats["server_refused"]) == ["max_tokens"]
+    assert result.stats["structured_output"] == "json_schema" and result.stats["calls"] == 4
+
+
+def test_calls_count_every_http_request_the_client_sent_its_retries_included():
+    with FakeOpenAI() as server:
+        server.script.extend([Reply(status=429, headers={"Retry-After": "0"}), Reply(status=500)])
+        result = _draft(server, contacts=2, concurrency=1, max_retries=2)
+        posts = server.calls
+    assert posts == 4 and result.stats["calls"] == posts and result.stats["http_retries"] == 2
+    assert result.usage["calls"].to_list() == [3, 1]  # each draft's own requests
+    with FakeOpenAI() as server:
+        server.script.extend([Reply(status=500)] * 3)
+        failed = _draft(server, max_retries=2)
+        posts = server.calls
+    assert failed.drafts["source"][0] == "template" and failed.stats["calls"] == posts == 3
 
 
 def test_replies_are_written_to_the_cache_in_batches_as_they_complete(monkeypatch):
