@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,7 +43,7 @@ from flows.cli.printers import (
     print_warnings,
     working,
 )
-from flows.cli.running import PrefectFlag, pipeline, quiet_prefect, run_command, say_how_to_see_runs
+from flows.cli.running import PrefectFlag, Ran, pipeline, quiet_prefect, run_command, say_how_to_see_runs
 from flows.edges.model_server import DEFAULT_MODEL
 
 app = typer.Typer(
@@ -174,6 +174,26 @@ def columns(
     console.print(f"could not place {len(unplaced)} columns: {', '.join(unplaced) or '-'}", markup=False)
 
 
+def _run_with_model(
+    request: Any, inputs: Any, steps: Any, flow: Any, options: dict[str, Any], *, instead: str, doing: str
+) -> tuple[Ran, dict[str, Any]]:
+    """A command that may read or write with a model (`facts`, `draft`): its `--llm` options checked
+    against the server (or, with `--llm-optional`, the fallback said), then its steps or its flow run."""
+    from flows.edges.model_server import model_or_none
+
+    quiet = options["json_out"]
+    request.llm, unavailable = model_or_none(options, instead=instead)
+    with working(doing, quiet=quiet or request.llm is not None):
+        ran = run_command(
+            request,
+            inputs,
+            lambda r, i, runner: steps(r, i, runner, quiet=quiet),
+            flow,
+            prefect=options["prefect"],
+        )
+    return ran, ran.summary | ({"llm_unavailable": unavailable} if unavailable else {})
+
+
 @app.command()
 def facts(
     accounts: Annotated[Path, typer.Option(help="Accounts (or a people-shaped export): CSV, Parquet, NDJSON.")],
@@ -202,22 +222,15 @@ def facts(
     With --llm a model reads each description instead of the phrases; a fact whose quote is not in
     the text is dropped and counted, and an account the model could not read keeps the rules' facts."""
     from flows.commands.facts import FactsRequest, load_facts_inputs, run_facts
-    from flows.edges.model_server import model_or_none
 
     options = locals()
     with one_line_errors():
         request = FactsRequest.given(options)
         inputs = load_facts_inputs(request)
-        request.llm, unavailable = model_or_none(options, instead="the rules read the descriptions")
-        with working(f"reading facts from {accounts.name}", quiet=json_out or request.llm is not None):
-            ran = run_command(
-                request,
-                inputs,
-                lambda r, i, runner: run_facts(r, i, runner, quiet=json_out),
-                lambda: pipeline().derive_facts,
-                prefect=prefect,
-            )
-        summary = ran.summary | ({"llm_unavailable": unavailable} if unavailable else {})
+        ran, summary = _run_with_model(
+            request, inputs, run_facts, lambda: pipeline().derive_facts, options,
+            instead="the rules read the descriptions", doing=f"reading facts from {accounts.name}",
+        )  # fmt: skip
     if json_out:
         print_json({k: v for k, v in summary.items() if k != "out"})
         return
@@ -327,22 +340,15 @@ def draft(
     any draft it fails or invents is the template draft, with the reason in fallback_reason.
     """
     from flows.commands.draft import DraftRequest, load_draft_inputs, run_draft
-    from flows.edges.model_server import model_or_none
 
     options = locals()
     with one_line_errors():
         request = DraftRequest.given(options)
         inputs = load_draft_inputs(request)
-        request.llm, unavailable = model_or_none(options, instead="drafting from the templates")
-        with working(f"drafting for {targets}", quiet=json_out or request.llm is not None):
-            ran = run_command(
-                request,
-                inputs,
-                lambda r, i, runner: run_draft(r, i, runner, quiet=json_out),
-                lambda: pipeline().draft_emails,
-                prefect=prefect,
-            )
-        summary = ran.summary | ({"llm_unavailable": unavailable} if unavailable else {})
+        ran, summary = _run_with_model(
+            request, inputs, run_draft, lambda: pipeline().draft_emails, options,
+            instead="drafting from the templates", doing=f"drafting for {targets}",
+        )  # fmt: skip
     print_json(summary) if json_out else print_draft_summary(summary)
     say_how_to_see_runs(ran.flow_run, json_out=json_out)
 
