@@ -32,7 +32,7 @@ def test_facts_llm_on_30_yc_accounts_keeps_only_facts_quoted_from_the_text(serve
     assert llm["accounts_read"] + llm["fallback_to_rules"] == llm["accounts_with_text"] > 0
     assert sum(llm["fallback_reasons"].values()) == llm["fallback_to_rules"]
     assert llm["structured_output"] == "json_object_schema" and llm["server_refused"]["json_schema"].startswith("500")
-    assert llm["calls"] == served.posts() - before
+    assert llm["calls"] == served.posts() - before - 1  # less the API check's probe (a 422): no model call
     # Nothing invented is kept: each model fact's quote is in its account's own text.
     facts = pl.read_csv(tmp_path / "facts.csv")
     texts = dict(
