@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -73,7 +74,7 @@ def main() -> None:
         print(f"== draft --llm, {drafts.height} YC contacts (sample {args.sample}, seed 25), model {ALIAS}")
         print(f"  model drafts kept: {kept}/{drafts.height} ({kept / drafts.height:.1%})")
         print(f"  replaced by the template, by reason: {json.dumps(dict(reasons.most_common()))}")
-        failed = Counter(p.strip().split(" '")[0] for r in detail for p in r.split(": ", 1)[1].split(";"))
+        failed = Counter(re.split(r" ['\"]", p.strip())[0] for r in detail for p in r.split(": ", 1)[1].split(";"))
         print(f"  what the failed checks named: {json.dumps(dict(failed.most_common(8)))}")
         print(
             f"  {drafts.height / seconds:.2f} drafts/s ({seconds:.0f} s), {llm['calls']} calls "
