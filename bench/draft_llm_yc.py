@@ -70,7 +70,7 @@ def main() -> None:
         reasons = Counter(r.split(":")[0] for r in drafts["fallback_reason"].drop_nulls())
         assert kept + sum(reasons.values()) == drafts.height == llm["jobs"]
         assert dict(reasons) == llm["fallback_reasons"]
-        detail = Counter(r for r in drafts["fallback_reason"].drop_nulls() if r.startswith("failed checks"))
+        detail = [r for r in drafts["fallback_reason"].drop_nulls() if r.startswith("failed checks")]
         print(f"== draft --llm, {drafts.height} YC contacts (sample {args.sample}, seed 25), model {ALIAS}")
         print(f"  model drafts kept: {kept}/{drafts.height} ({kept / drafts.height:.1%})")
         print(f"  replaced by the template, by reason: {json.dumps(dict(reasons.most_common()))}")
