@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -69,11 +70,11 @@ def main() -> None:
         reasons = Counter(r.split(":")[0] for r in drafts["fallback_reason"].drop_nulls())
         assert kept + sum(reasons.values()) == drafts.height == llm["jobs"]
         assert dict(reasons) == llm["fallback_reasons"]
-        detail = Counter(r for r in drafts["fallback_reason"].drop_nulls() if r.startswith("failed checks"))
+        detail = [r for r in drafts["fallback_reason"].drop_nulls() if r.startswith("failed checks")]
         print(f"== draft --llm, {drafts.height} YC contacts (sample {args.sample}, seed 25), model {ALIAS}")
         print(f"  model drafts kept: {kept}/{drafts.height} ({kept / drafts.height:.1%})")
         print(f"  replaced by the template, by reason: {json.dumps(dict(reasons.most_common()))}")
-        failed = Counter(p.strip().split(" '")[0] for r in detail for p in r.split(": ", 1)[1].split(";"))
+        failed = Counter(re.split(r" ['\"]", p.strip())[0] for r in detail for p in r.split(": ", 1)[1].split(";"))
         print(f"  what the failed checks named: {json.dumps(dict(failed.most_common(8)))}")
         print(
             f"  {drafts.height / seconds:.2f} drafts/s ({seconds:.0f} s), {llm['calls']} calls "

@@ -1,7 +1,7 @@
 """Drafting: the seam between composed template drafts and who writes the final text.
 
 `seam` defines the `Drafter` and `ModelCache` protocols and the template drafter (the default),
-`caller` the calls (client, structured output, cache, budget, JSON-mode fallback), `model` the
+`caller` the calls (client, structured output learned from the server, cache, budget), `model` the
 OpenAI drafter on top (checks, one retry, template fallback),
 `prompt` what a model is shown and how its reply is finished, `grounding` and `ai_tells` the checks
 a model draft must pass, `pricing` the price table, `jobs` the frame <-> job plumbing.

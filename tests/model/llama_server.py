@@ -106,7 +106,9 @@ class LlamaServer:
 
     def __enter__(self) -> LlamaServer:
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
+        # Unbuffered: the access log is read while the server runs (`posts`), each line as it is written.
+        env = os.environ | {"PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=env)
         log.close()
         budget = readiness_budget(self.model)
         started = time.monotonic()

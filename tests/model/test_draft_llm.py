@@ -84,7 +84,10 @@ def test_draft_llm_on_20_yc_targets_ships_only_grounded_drafts(served, yc, tmp_p
     )
     assert again.exit_code == 0, again.output
     cached = json.loads(again.stdout)["llm"]
-    assert served.posts() == before and cached["calls"] == 0 and cached["structured_output"] is None
+    assert served.posts() == before + 1  # the check's probe before any call, and no model call
+    # Every kept draft comes from the cache; a reply that failed is cached too, and fails the same way.
+    assert cached["calls"] == 0 and cached["cache_hits"] == counts["kept"] and cached["structured_output"] is None
+    assert cached["fallback_reasons"] == llm["fallback_reasons"]
     assert pl.read_parquet(tmp_path / "d2" / "drafts.parquet")["body"].equals(drafts["body"])
 
 
