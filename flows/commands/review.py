@@ -14,7 +14,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import polars as pl
 
@@ -88,14 +88,13 @@ def load_review_inputs(request: ReviewRequest) -> ReviewInputs:
             no free port.
     """
     from campaigns.review.decisions import ReviewLog
+    from flows.edges.files import read_drafts
     from flows.edges.inputs import load_facts_spec
     from flows.edges.store import resolve_store_path
     from flows.edges.workspace import load_copy_specs
 
     parquet = request.drafts / "drafts.parquet"
-    if not parquet.is_file():
-        raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)
-    drafts = pl.read_parquet(parquet)
+    drafts = read_drafts(request.drafts)  # a torn set (counts unlike its summary's) is refused
     missing = [c for c in NEEDED if c not in drafts.columns]
     if missing:
         raise InputError(f"drafts.parquet lacks the columns review needs: {', '.join(missing)}", path=parquet)
@@ -320,11 +319,9 @@ def build_app(session: ReviewSession):
         return render(filters_of(q), i, editing=q.get("edit") == "1", said=q.get("said", ""))
 
     async def decide(request: HttpRequest):
-        # The page's forms post url-encoded fields (no file upload): parsed here, no multipart parser needed.
-        form = {
-            k: v[0]
-            for k, v in parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True).items()
-        }
+        # Starlette's own form parser (python-multipart): url-encoded or multipart, fields only, no files.
+        async with request.form(max_files=0, max_fields=64) as posted:
+            form = {k: v for k, v in posted.items() if isinstance(v, str)}
         if not authorized(form.get("token")):
             return PlainTextResponse("refused: a decision needs the session's token", 403)
         filters = filters_of(form, "f_")
