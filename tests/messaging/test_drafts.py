@@ -331,16 +331,3 @@ def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
             and reasons.get(contact["contact_id"]) not in (None, "duplicate contact_id")
         ):
             assert reasons[contact["contact_id"]] == "on the do-not-contact list"
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    rows=contact_rows,
-    picked=st.sets(st.integers(0, 11), min_size=1, max_size=4),
-    spell=st.sampled_from([str.upper, lambda e: f" mailto:{e} ", lambda e: e.replace("@", "@WWW.")]),
-)
-def test_a_suppressed_email_in_any_spelling_is_never_drafted(rows, picked, spell):
-    contacts = [_contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"]) for r in rows]
-    blocked = {f"c{i}@example.com" for i in picked}
-    result = _build(_targets("a1", "a2", "a3"), contacts, suppressed=sorted(spell(e) for e in blocked))
-    assert not set(result.drafts["email"].to_list()) & blocked
