@@ -383,3 +383,19 @@ def test_a_decision_while_the_store_is_busy_is_said_not_lost(tmp_path):
             holder.kill()
             holder.wait()
     assert session.current()["review_status"].to_list() == ["unreviewed"] * 4
+
+
+def test_a_decision_posted_as_multipart_is_read_by_starlette_and_a_file_is_refused(tmp_path):
+    from starlette.testclient import TestClient
+
+    session = _session(tmp_path, _folder(tmp_path))
+    fields = {"token": session.token, "contact_id": "c3", "versions": "1:a:0", "action": "approve"}
+    with TestClient(build_app(session), base_url="http://127.0.0.1") as client:
+        upload = client.post("/decide", data=fields, files={"attachment": ("x.txt", b"x")}, follow_redirects=False)
+        assert upload.status_code == 400  # a form that carries a file is no decision
+        assert session.current().filter(pl.col("contact_id") == "c3")["review_status"].to_list() == ["unreviewed"]
+        multipart = client.post(
+            "/decide", files={name: (None, value) for name, value in fields.items()}, follow_redirects=False
+        )
+        assert multipart.status_code == 303 and "said=approved" in multipart.headers["location"]
+    assert session.current().filter(pl.col("contact_id") == "c3")["review_status"].to_list() == ["approved"]
