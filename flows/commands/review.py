@@ -1,10 +1,14 @@
-"""`outbound review`: a local page to review a drafts folder, one draft at a time, beside what it rests on.
+"""`outbound review`: a local page to review a drafts folder, one contact's sequence at a time, beside what
+each sentence rests on.
 
 A command, not a flow: it serves until stopped. The logic is `campaigns.review`; this module loads
 the folder, keeps the session's token and serves the page (Starlette, run by uvicorn). Safe by
 default: it binds 127.0.0.1, every write carries the session's random token, every text is
 escaped (Jinja2 autoescape, and a Content-Security-Policy that runs only the page's own script),
-and a decision on a draft that changed since its page loaded is refused.
+and a decision on a sequence (or a step) that changed since its page loaded is refused.
+
+The unit of review is a contact's sequence (`campaigns.review.status.sequence_status`): it is sent
+whole, so it is shown whole, approved or rejected whole, and each of its steps edited on its own.
 """
 
 from __future__ import annotations
