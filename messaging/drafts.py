@@ -52,6 +52,9 @@ DRAFT_COLUMNS = (
     "email_flag",
     "source",
     "fallback_reason",
+    # Appended (file formats stay stable): who the contact is and why it got its persona, for review.
+    "title",
+    "rule",
 )
 SKIPPED_COLUMNS = ("contact_id", "account_id", "email", "reason")
 _ACCOUNT_FIELDS = (
@@ -80,6 +83,8 @@ _DRAFTED_FROM = (
     "last_name",
     "persona",
     "email_flag",
+    "title",
+    "rule",
     *_ACCOUNT_FIELDS,
 )
 
@@ -171,6 +176,8 @@ def build_drafts(
         "email_flag",
         pl.lit("template").alias("source"),
         pl.lit(None, dtype=pl.String).alias("fallback_reason"),
+        pl.col("title").cast(pl.String),
+        pl.col("rule").cast(pl.String),
     )
     weak = rendered.select("contact_id", pl.col("step").cast(pl.Int64), "weak_claim")
     sample_copy = messaging.sample and not sender.sample
@@ -215,7 +222,7 @@ def classified_contacts(
     names = people.collect_schema().names()
     extra = [
         pl.lit(None, dtype=pl.String).alias(c)
-        for c in ("first_name", "last_name", "email", "skip_reason", "email_flag")
+        for c in ("first_name", "last_name", "email", "skip_reason", "email_flag", "title", "rule")
         if c not in names
     ]
     return people.with_columns(extra)

@@ -1,8 +1,10 @@
 """Decisions onto drafts: `review_status`, review.csv, and the drafts `campaign plan --reviewed-only` keeps.
 
 review_status is one of approved, edited (approved with the reviewer's text), rejected (with a
-reason) and unreviewed. A contact is planned with `--reviewed-only` when every one of its drafts
-is approved or edited; its rejected drafts are listed with their reasons.
+reason) and unreviewed, per draft. The unit a reviewer decides on is a contact's sequence: it is
+sent whole (a lead row carries every step), so it is approved whole, rejected whole, and each step
+edited on its own (`sequence_status`). A contact is planned with `--reviewed-only` when every one of
+its drafts is approved or edited; its rejected drafts are listed with their reasons.
 """
 
 from __future__ import annotations
@@ -80,11 +82,41 @@ def review_csv(reviewed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+SEQUENCE_STATUSES = ("unreviewed", "partly reviewed", "approved", "rejected")
+
+
+def sequence_status() -> pl.Expr:
+    """Per draft, its contact's sequence as a whole: rejected where a step is rejected, approved where every
+    step is approved or edited, unreviewed where none is decided, else partly reviewed (a step edited, the
+    sequence not approved yet)."""
+    status = pl.col("review_status")
+    return (
+        pl.when((status == "rejected").any().over("contact_id"))
+        .then(pl.lit("rejected"))
+        .when(status.is_in(["approved", "edited"]).all().over("contact_id"))
+        .then(pl.lit("approved"))
+        .when((status == "unreviewed").all().over("contact_id"))
+        .then(pl.lit("unreviewed"))
+        .otherwise(pl.lit("partly reviewed"))
+        .alias("sequence_status")
+    )
+
+
 def progress(reviewed: pl.DataFrame) -> dict[str, int]:
-    """Drafts per review_status, and how many were reviewed of all."""
-    counts = dict(reviewed.group_by("review_status").len().iter_rows())
-    out = {status: int(counts.get(status, 0)) for status in STATUSES}
-    return out | {"reviewed": reviewed.height - out["unreviewed"], "drafts": reviewed.height}
+    """Sequences (contacts) per sequence_status and how many were reviewed of all; drafts per review_status."""
+    drafts = dict(reviewed.group_by("review_status").len().iter_rows())
+    out = {status: int(drafts.get(status, 0)) for status in STATUSES}
+    sequences = reviewed.with_columns(sequence_status()).unique("contact_id")
+    counts = dict(sequences.group_by("sequence_status").len().iter_rows())
+    done = counts.get("approved", 0) + counts.get("rejected", 0)
+    return out | {
+        "drafts": reviewed.height,
+        "contacts": sequences.height,
+        "reviewed": int(done),
+        "sequences_approved": int(counts.get("approved", 0)),
+        "sequences_rejected": int(counts.get("rejected", 0)),
+        "partly": int(counts.get("partly reviewed", 0)),
+    }
 
 
 @dataclass(frozen=True)

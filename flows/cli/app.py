@@ -361,7 +361,10 @@ def review(
         typer.Option(help="The targets the drafts were written for (default: targets.parquet in or beside --drafts)."),
     ] = None,
     contacts: Annotated[
-        Path | None, typer.Option(help="The contacts drafted: each title and the persona rule that decided it.")
+        Path | None,
+        typer.Option(
+            help="The contacts drafted, for a folder drafted before drafts carried each title and persona rule."
+        ),
     ] = None,
     contacts_preset: ContactsPreset = None,
     contacts_map: ContactsMap = None,

@@ -46,6 +46,11 @@ _OS_FAULTS = {
 }
 
 
+def said_in_one_line(exc: BaseException) -> bool:
+    """True for what `one_line_errors` says in one line: an `InputError`, or a fault `os_error_line` names."""
+    return isinstance(exc, InputError) or (isinstance(exc, OSError) and os_error_line(exc) is not None)
+
+
 def os_error_line(exc: OSError) -> str | None:
     """One line for a fault of the machine (disk full, permission, a file where a folder goes), else None."""
     fault = _OS_FAULTS.get(exc.errno)

@@ -12,6 +12,7 @@ Prefect reads its settings when it is first imported, so `quiet_prefect` must ru
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,8 +148,8 @@ def run_command(
     import logging
 
     for logger in ("prefect.task_runs", "prefect.flow_runs"):
-        if not any(isinstance(f, _InputErrorSaidOnce) for f in logging.getLogger(logger).filters):
-            logging.getLogger(logger).addFilter(_InputErrorSaidOnce())
+        if not any(isinstance(f, _SaidOnce) for f in logging.getLogger(logger).filters):
+            logging.getLogger(logger).addFilter(_SaidOnce())
     return Ran(flow()(**request.plain()), True)
 
 
@@ -159,14 +160,29 @@ def pipeline() -> Any:
     return flows
 
 
-class _InputErrorSaidOnce:
-    """A logging filter that drops Prefect's records of a run failed by an `InputError` (the CLI says it once)."""
+class _SaidOnce:
+    """A logging filter that drops Prefect's records of a run failed by what the CLI says in one line.
+
+    That is an `InputError`, or a fault of the machine `os_error_line` names (a full disk, a denied
+    permission, a file where the output folder goes): the flow run re-raises it to the command,
+    which prints its one line; Prefect's own records of it (a traceback, the failed state) would
+    print it again, traceback and all. A record carries the exception (`exc_info`) or only its
+    repr in the message ("Task run failed with exception: OSError(28, ...)").
+    """
 
     def filter(self, record: Any) -> bool:
-        from targeting.errors import InputError
+        from flows.cli.printers import said_in_one_line
 
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, InputError) and "InputError" not in record.getMessage()
+        if exc is not None:
+            return not said_in_one_line(exc)
+        message = record.getMessage()
+        if "InputError" in message:
+            return False
+        return not any(said_in_one_line(OSError(int(code), "")) for code in _ERRNO.findall(message))
+
+
+_ERRNO = re.compile(r"(?:\[Errno |Error\()(\d+)")
 
 
 def say_how_to_see_runs(flow_run: bool, *, json_out: bool) -> None:

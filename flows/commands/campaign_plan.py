@@ -18,7 +18,7 @@ import polars as pl
 from campaigns.ledger import domain_blocked_expr, ledger_blocks
 from campaigns.store import CampaignRecord, Store
 from flows.commands.request import Day, InputFile, InputFolder, Request
-from flows.edges.files import formula_unsafe, replaced, write_json
+from flows.edges.files import check_drafts, formula_unsafe, read_drafts, replaced, write_json
 from flows.edges.inputs import (
     Layout,
     accounts_layout,
@@ -114,8 +114,8 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
         from campaigns.planning.capacity import Capacity
 
         Capacity(request.inboxes, request.per_inbox_day)
-    if request.drafts is not None and not (request.drafts / "drafts.parquet").is_file():
-        raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)
+    if request.drafts is not None:
+        check_drafts(request.drafts)  # a torn set (counts unlike its summary's) is refused before any flow
     if request.reviewed_only:
         review_decisions(request)  # checked here, before any flow starts
     spec = load_icp(request.icp)
@@ -227,7 +227,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     reviewed = None
     steps = 3
     if request.drafts is not None:
-        rendered = pl.read_parquet(request.drafts / "drafts.parquet")
+        rendered = read_drafts(request.drafts)
         csv_path = request.drafts / "drafts.csv"
         csv = formula_unsafe(pl.read_csv(csv_path, infer_schema=False)) if csv_path.is_file() else None
         reviewed = reviewed_drafts(rendered, csv, inputs.copy.sender)

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from flows.commands.request import InputFile, Request
-from flows.edges.files import check_targets, read_targets, replaced, write_csv, write_parquet
+from flows.edges.files import (
+    DRAFT_SUMMARY,
+    check_targets,
+    file_set,
+    read_targets,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 from flows.edges.inputs import (
     Layout,
     check_contacts,
@@ -159,7 +167,6 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
             drafter=drafter,
             progress=progress,
         )
-    runner.step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out)
     summary = summarize_drafts(
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
     ) | {
@@ -170,6 +177,7 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
     }
     if request.llm is not None:
         summary["llm"] = llm_summary(request.llm, result.stats, result.usage)
+    runner.step(write_draft_outputs)(result.drafts, result.skipped, contacts.rejected, request.out, summary)
     runner.publish_markdown(
         "draft-samples",
         samples_markdown(result.drafts, result.usage, summary.get("llm")),
@@ -221,28 +229,36 @@ def llm_summary(llm: LlmRequest, stats: dict[str, Any], usage: pl.DataFrame | No
     }
 
 
-def write_draft_outputs(drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path) -> list[Path]:
+def write_draft_outputs(
+    drafts: pl.DataFrame, skipped: pl.DataFrame, rejected: pl.DataFrame, out: Path, summary: dict[str, Any]
+) -> list[Path]:
     """Write drafts.parquet/.csv, skipped.csv (rejected contact rows included), review.csv (the gated
-    drafts) and one export per tool (gated contacts left out)."""
+    drafts), one export per tool (gated contacts left out) and, last, draft_summary.json (`summary`).
+
+    The set is written whole under temporary names, then renamed into place, the summary last: a run
+    killed while it writes leaves the previous set, and every reader of the folder checks drafts.parquet
+    and drafts.csv against the summary's count (`flows.edges.files.check_drafts`).
+    """
     from messaging.checks.gate import review_rows
     from messaging.exports import FORMATS, export_campaign, write_export_csv
 
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [write_parquet(drafts, out / "drafts.parquet"), write_csv(drafts, out / "drafts.csv")]
-    unusable = rejected.select(
-        pl.lit(None, pl.String).alias("contact_id"),
-        pl.lit(None, pl.String).alias("account_id"),
-        pl.lit(None, pl.String).alias("email"),
-        pl.format("row {} unusable: {} ({}={})", "source_row", "reason", "column", "value").alias("reason"),
-    )
-    paths.append(write_csv(pl.concat([skipped.select(unusable.columns), unusable]), out / "skipped.csv"))
-    paths.append(write_csv(review_rows(drafts), out / "review.csv"))
-    for fmt in FORMATS:
-        path = out / "exports" / f"{fmt}.csv"
-        with replaced(path) as temporary:
-            write_export_csv(export_campaign(drafts, fmt), temporary)
-        paths.append(path)
-    return paths
+    paths = [out / "drafts.parquet", out / "drafts.csv", out / "skipped.csv", out / "review.csv"]
+    paths += [out / "exports" / f"{fmt}.csv" for fmt in FORMATS]
+    with file_set(out) as stage:
+        write_parquet(drafts, stage(paths[0]))
+        write_csv(drafts, stage(paths[1]))
+        unusable = rejected.select(
+            pl.lit(None, pl.String).alias("contact_id"),
+            pl.lit(None, pl.String).alias("account_id"),
+            pl.lit(None, pl.String).alias("email"),
+            pl.format("row {} unusable: {} ({}={})", "source_row", "reason", "column", "value").alias("reason"),
+        )
+        write_csv(pl.concat([skipped.select(unusable.columns), unusable]), stage(paths[2]))
+        write_csv(review_rows(drafts), stage(paths[3]))
+        for fmt, path in zip(FORMATS, paths[4:], strict=True):
+            write_export_csv(export_campaign(drafts, fmt), stage(path))
+        write_json(summary, stage(out / DRAFT_SUMMARY))
+    return [*paths, out / DRAFT_SUMMARY]
 
 
 def summarize_drafts(

@@ -1,10 +1,14 @@
-"""`outbound review`: a local page to review a drafts folder, one draft at a time, beside what it rests on.
+"""`outbound review`: a local page to review a drafts folder, one contact's sequence at a time, beside what
+each sentence rests on.
 
 A command, not a flow: it serves until stopped. The logic is `campaigns.review`; this module loads
 the folder, keeps the session's token and serves the page (Starlette, run by uvicorn). Safe by
 default: it binds 127.0.0.1, every write carries the session's random token, every text is
 escaped (Jinja2 autoescape, and a Content-Security-Policy that runs only the page's own script),
-and a decision on a draft that changed since its page loaded is refused.
+and a decision on a sequence (or a step) that changed since its page loaded is refused.
+
+The unit of review is a contact's sequence (`campaigns.review.status.sequence_status`): it is sent
+whole, so it is shown whole, approved or rejected whole, and each of its steps edited on its own.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import polars as pl
 
@@ -22,7 +26,7 @@ from flows.commands.request import InputFolder, Request
 from targeting.errors import InputError
 
 NEEDED = ("contact_id", "account_id", "email", "persona", "step", "variant", "subject", "body", "facts_used", "issues")
-FILTERS = ("persona", "tier", "segment", "issue", "status")
+FILTERS = ("persona", "segment", "issue", "status")
 LISTED = 200
 DEFAULT_PORT = 8765
 
@@ -32,7 +36,9 @@ class ReviewRequest(Request):
 
     drafts: InputFolder
     targets: Path | None = None
-    contacts: Path | None = None  # the contacts drafted: their titles, and the persona rule each one met
+    # The drafts carry each contact's title and the persona rule it met; `--contacts` reads them again
+    # for a folder drafted before they did.
+    contacts: Path | None = None
     contacts_preset: str | None = None
     contacts_map: Path | None = None
     port: int | None = None
@@ -88,14 +94,13 @@ def load_review_inputs(request: ReviewRequest) -> ReviewInputs:
             no free port.
     """
     from campaigns.review.decisions import ReviewLog
+    from flows.edges.files import read_drafts
     from flows.edges.inputs import load_facts_spec
     from flows.edges.store import resolve_store_path
     from flows.edges.workspace import load_copy_specs
 
     parquet = request.drafts / "drafts.parquet"
-    if not parquet.is_file():
-        raise InputError("no drafts.parquet in the --drafts folder (written by `outbound draft`)", path=request.drafts)
-    drafts = pl.read_parquet(parquet)
+    drafts = read_drafts(request.drafts)  # a torn set (counts unlike its summary's) is refused
     missing = [c for c in NEEDED if c not in drafts.columns]
     if missing:
         raise InputError(f"drafts.parquet lacks the columns review needs: {', '.join(missing)}", path=parquet)
@@ -108,8 +113,8 @@ def load_review_inputs(request: ReviewRequest) -> ReviewInputs:
         wanted = frame.filter(pl.col("account_id").is_in(drafts["account_id"].unique().implode()))
         accounts = {row["account_id"]: row for row in wanted.iter_rows(named=True)}
     copy = load_copy_specs(request.workspace)
-    if request.contacts is not None:
-        drafts = drafts.join(
+    if request.contacts is not None:  # a folder drafted before drafts carried `title` and `rule`
+        drafts = drafts.drop("title", "rule", strict=False).join(
             contact_titles(request, copy.persona_rules), on="contact_id", how="left", maintain_order="left"
         )
     facts_yaml = request.workspace / "facts.yaml"
@@ -140,23 +145,25 @@ class ReviewSession:
     """One review session: the batch, the token, and what a page and a decision do."""
 
     def __init__(self, request: ReviewRequest, inputs: ReviewInputs, token: str | None = None) -> None:
+        from campaigns.planning.segments import UNTIERED
         from campaigns.review.decisions import drafted_hash_expr
 
         self.request = request
         self.inputs = inputs
         self.token = token or secrets.token_urlsafe(24)
+        # The segment a plan puts a drafted contact in: `outbound draft` drafts target accounts only, and
+        # a target's segment is its tier (`untiered` below every tier; `explore` holds near misses, never
+        # targets), so the page filters by segment, read from the drafts where they carry one.
         tiers = pl.DataFrame(
-            {
-                "account_id": list(inputs.accounts),
-                "tier": [str(a.get("tier") or "") for a in inputs.accounts.values()],
-                "segment": [str(a.get("segment") or a.get("tier") or "") for a in inputs.accounts.values()],
-            },
-            schema={"account_id": pl.String, "tier": pl.String, "segment": pl.String},
+            {"account_id": list(inputs.accounts), "tier": [a.get("tier") for a in inputs.accounts.values()]},
+            schema={"account_id": pl.String, "tier": pl.String},
         )
-        base = inputs.drafts.drop([c for c in ("tier", "segment") if c in inputs.drafts.columns])
+        base = inputs.drafts.drop("tier", strict=False).join(tiers, on="account_id", how="left", maintain_order="left")
+        if "segment" not in base.columns:
+            known = pl.col("account_id").is_in(pl.Series(list(inputs.accounts), dtype=pl.String).implode())
+            base = base.with_columns(pl.when(known).then(pl.col("tier").fill_null(UNTIERED)).alias("segment"))
         self.base = (
-            base.join(tiers, on="account_id", how="left", maintain_order="left")
-            .with_columns(pl.col("step").cast(pl.Int64), pl.col("variant").cast(pl.String))
+            base.with_columns(pl.col("step").cast(pl.Int64), pl.col("variant").cast(pl.String))
             .sort("contact_id", "step", "variant")
             .with_columns(drafted_hash_expr().alias("drafted"))
         )
@@ -174,28 +181,39 @@ class ReviewSession:
         return with_decisions(self.base, self.inputs.log.latest())
 
     def filtered(self, frame: pl.DataFrame, filters: dict[str, str]) -> pl.DataFrame:
-        """The drafts the filters keep, in batch order, with their index `i` among them."""
+        """The sequences the filters keep: one row per contact (its first step's), in batch order, with
+        `sequence_status`, its steps' count and its index `i` among them.
+
+        A sequence is kept where one of its drafts has the issue asked for; persona and segment are the
+        contact's; the status is the sequence's (`reviewed`: approved or rejected).
+        """
+        from campaigns.review.status import sequence_status
+
         keep = pl.lit(True)
-        for name in ("persona", "tier", "segment"):
+        for name in ("persona", "segment"):
             if filters.get(name):
                 keep &= pl.col(name) == filters[name]
         if filters.get("issue"):
-            keep &= pl.col("issues").list.eval(pl.element().str.starts_with(filters["issue"] + ":")).list.any()
+            has = pl.col("issues").list.eval(pl.element().str.starts_with(filters["issue"] + ":")).list.any()
+            keep &= has.fill_null(False).any().over("contact_id")
+        status = pl.col("sequence_status")
         if filters.get("status") == "reviewed":
-            keep &= pl.col("review_status") != "unreviewed"
+            keep &= status.is_in(["approved", "rejected"])
         elif filters.get("status"):
-            keep &= pl.col("review_status") == filters["status"]
-        return frame.filter(keep).with_row_index("i")
+            keep &= status == filters["status"]
+        sequences = frame.with_columns(sequence_status(), pl.len().over("contact_id").alias("steps")).filter(keep)
+        return sequences.unique("contact_id", keep="first", maintain_order=True).with_row_index("i")
 
     def options(self, frame: pl.DataFrame) -> dict[str, list[str]]:
         """The values each filter offers, read from the batch."""
+        from campaigns.review.status import SEQUENCE_STATUSES
+
         codes = frame.select(pl.col("issues").list.explode().str.extract(r"^([a-z_]+)")).to_series().drop_nulls()
         return {
             "persona": sorted(frame["persona"].drop_nulls().unique().to_list()),
-            "tier": sorted(t for t in frame["tier"].drop_nulls().unique().to_list() if t),
             "segment": sorted(s for s in frame["segment"].drop_nulls().unique().to_list() if s),
             "issue": sorted(codes.unique().to_list()),
-            "status": ["unreviewed", "reviewed", "approved", "edited", "rejected"],
+            "status": [*SEQUENCE_STATUSES[:2], "reviewed", *SEQUENCE_STATUSES[2:]],
         }
 
     def write_back(self, frame: pl.DataFrame | None = None) -> None:
@@ -226,7 +244,7 @@ def build_app(session: ReviewSession):
     from starlette.routing import Route
 
     from campaigns.review.decisions import Decision
-    from campaigns.review.grounds import draft_grounds
+    from campaigns.review.grounds import draft_grounds, highlighted
     from campaigns.review.recheck import recheck
     from campaigns.review.status import progress
     from messaging.checks.lint import SEVERITY
@@ -255,7 +273,7 @@ def build_app(session: ReviewSession):
         filters: dict[str, str],
         index: int | None,
         *,
-        editing: bool,
+        editing: int | None,
         said: str = "",
         refused: bool = False,
         status: int = 200,
@@ -263,24 +281,33 @@ def build_app(session: ReviewSession):
         frame = session.current()
         shown = session.filtered(frame, filters)
         if index is None:
-            unreviewed = shown.filter(pl.col("review_status") == "unreviewed")
+            unreviewed = shown.filter(pl.col("sequence_status") != "approved").filter(
+                pl.col("sequence_status") != "rejected"
+            )
             index = int(unreviewed["i"][0]) if unreviewed.height else 0
         index = max(0, min(index, shown.height - 1)) if shown.height else 0
-        draft = shown.row(index, named=True) if shown.height else None
-        account = session.inputs.accounts.get(draft["account_id"]) if draft else None
-        grounds = draft_grounds(draft, account, session.inputs.facts) if draft else None
+        contact = shown.row(index, named=True) if shown.height else None
+        steps = (
+            frame.filter(pl.col("contact_id") == contact["contact_id"]).sort("step", "variant").to_dicts()
+            if contact
+            else []
+        )
+        account = session.inputs.accounts.get(contact["account_id"]) if contact else None
+        grounds = [draft_grounds(step, account, session.inputs.facts) for step in steps]
+        # The account's words every step rests on, highlighted once in its description.
+        words = [g.words for each in grounds for g in each.grounds]
+        facts_used = list(dict.fromkeys(f for step in steps for f in step.get("facts_used") or []))
         start = max(0, min(index - LISTED // 2, shown.height - LISTED))
         nonce = secrets.token_urlsafe(12)
 
-        def hidden() -> Markup:
-            fields = {
-                "token": session.token,
-                "contact_id": draft["contact_id"],
-                "step": draft["step"],
-                "variant": draft["variant"],
-                "version": draft["version"],
-                **{f"f_{k}": v for k, v in filters.items() if v},
-            }
+        def hidden(step: dict[str, Any] | None = None) -> Markup:
+            # A sequence's form carries every step's version (a step decided since the page loaded is stale).
+            fields: dict[str, Any] = {"token": session.token, "contact_id": contact["contact_id"]}
+            if step is None:
+                fields["versions"] = ",".join(f"{d['step']}:{d['variant']}:{d['version']}" for d in steps)
+            else:
+                fields |= {"step": step["step"], "variant": step["variant"], "version": step["version"]}
+            fields |= {f"f_{k}": v for k, v in filters.items() if v}
             return Markup("").join(
                 Markup('<input type="hidden" name="{}" value="{}">').format(k, v) for k, v in fields.items()
             )
@@ -295,14 +322,16 @@ def build_app(session: ReviewSession):
             listed=shown.slice(start, LISTED).to_dicts(),
             more=max(0, shown.height - LISTED),
             index=index,
-            draft=draft,
+            draft=contact,
+            steps=list(zip(steps, grounds, strict=True)),
             account=account or {},
-            grounds=grounds,
+            facts_used=facts_used,
+            description=highlighted((account or {}).get("description"), words),
             editing=editing,
             said=said,
             refused=refused,
-            link=lambda i, edit=False: query(
-                filters, i=max(0, min(i, max(shown.height - 1, 0))), **({"edit": 1} if edit else {})
+            link=lambda i, edit=None: query(
+                filters, i=max(0, min(i, max(shown.height - 1, 0))), **({"edit": edit} if edit is not None else {})
             ),
             hidden=hidden,
             level=lambda issue: SEVERITY.get(issue.split(":", 1)[0], "warning"),
@@ -317,83 +346,93 @@ def build_app(session: ReviewSession):
             return PlainTextResponse("this page needs the session's token: open the URL `outbound review` printed", 403)
         q = request.query_params
         i = int(q["i"]) if q.get("i", "").isdigit() else None
-        return render(filters_of(q), i, editing=q.get("edit") == "1", said=q.get("said", ""))
+        editing = int(q["edit"]) if q.get("edit", "").isdigit() else None
+        return render(filters_of(q), i, editing=editing, said=q.get("said", ""))
 
     async def decide(request: HttpRequest):
-        # The page's forms post url-encoded fields (no file upload): parsed here, no multipart parser needed.
-        form = {
-            k: v[0]
-            for k, v in parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True).items()
-        }
+        # Starlette's own form parser (python-multipart): url-encoded or multipart, fields only, no files.
+        async with request.form(max_files=0, max_fields=64) as posted:
+            form = {k: v for k, v in posted.items() if isinstance(v, str)}
         if not authorized(form.get("token")):
             return PlainTextResponse("refused: a decision needs the session's token", 403)
         filters = filters_of(form, "f_")
         frame = session.current()
-        try:
-            step = int(str(form.get("step")))
-        except ValueError:
-            return PlainTextResponse("refused: no such draft", 400)
-        row = session.draft_row(frame, str(form.get("contact_id")), step, str(form.get("variant")))
-        if row is None:
+        contact_id = str(form.get("contact_id"))
+        sequence = frame.filter(pl.col("contact_id") == contact_id).sort("step", "variant")
+        if sequence.is_empty():
             return PlainTextResponse("refused: no such draft", 404)
-        shown = session.filtered(frame, filters)
-        here = shown.filter(
-            (pl.col("contact_id") == row["contact_id"])
-            & (pl.col("step") == step)
-            & (pl.col("variant") == row["variant"])
-        )
+        here = session.filtered(frame, filters).filter(pl.col("contact_id") == contact_id)
         at = int(here["i"][0]) if here.height else 0
-        if str(row["version"]) != str(form.get("version")):
+        action = form.get("action")
+        if action == "edit":
+            try:
+                rows = [session.draft_row(frame, contact_id, int(str(form.get("step"))), str(form.get("variant")))]
+            except ValueError:
+                return PlainTextResponse("refused: no such draft", 400)
+            if rows[0] is None:
+                return PlainTextResponse("refused: no such draft", 404)
+            stale = str(rows[0]["version"]) != str(form.get("version"))
+        else:
+            rows = sequence.to_dicts()
+            stale = ",".join(f"{d['step']}:{d['variant']}:{d['version']}" for d in rows) != form.get("versions")
+        if stale:
             return render(
                 filters,
                 at,
-                editing=False,
-                said="refused: this draft changed since the page loaded (another tab or session decided on it); "
+                editing=None,
+                said="refused: this sequence changed since the page loaded (another tab or session decided on it); "
                 "here it is as it stands now",
                 refused=True,
                 status=409,
             )
-        action = form.get("action")
-        account = session.inputs.accounts.get(row["account_id"])
-        key = dict(contact_id=row["contact_id"], step=step, variant=row["variant"], drafted=row["drafted"])
+        account = session.inputs.accounts.get(rows[0]["account_id"])
+        name = f"{rows[0]['first_name'] or ''} {rows[0]['last_name'] or ''}".strip()
+
+        def key(row: dict[str, Any]) -> dict[str, Any]:
+            return dict(contact_id=contact_id, step=row["step"], variant=row["variant"], drafted=row["drafted"])
+
         if action == "approve":
-            session.inputs.log.record(
-                Decision(
-                    **key,
-                    decision="approved",
-                    subject=row["subject"],
-                    body=row["body"],
-                    issues=tuple(row["issues"] or ()),
-                )
-            )
-            said = f"approved {row['first_name'] or ''} {row['last_name'] or ''} step {step}"
+            for row in rows:  # an edited step is approved with the reviewer's text already
+                if row["review_status"] != "edited":
+                    session.inputs.log.record(
+                        Decision(
+                            **key(row),
+                            decision="approved",
+                            subject=row["subject"],
+                            body=row["body"],
+                            issues=tuple(row["issues"] or ()),
+                        )
+                    )
+            said = f"approved {name}'s sequence ({len(rows)} step{'s' if len(rows) > 1 else ''})"
             at += 1
         elif action == "reject":
             reason = str(form.get("reason") or "").strip()
             if not reason:
                 return render(
-                    filters, at, editing=False, said="refused: say why you reject it", refused=True, status=400
+                    filters, at, editing=None, said="refused: say why you reject it", refused=True, status=400
                 )
-            session.inputs.log.record(
-                Decision(
-                    **key,
-                    decision="rejected",
-                    subject=row["subject"],
-                    body=row["body"],
-                    reason=reason,
-                    issues=tuple(row["issues"] or ()),
+            for row in rows:
+                session.inputs.log.record(
+                    Decision(
+                        **key(row),
+                        decision="rejected",
+                        subject=row["subject"],
+                        body=row["body"],
+                        reason=reason,
+                        issues=tuple(row["issues"] or ()),
+                    )
                 )
-            )
-            said = f"rejected: {reason}"
+            said = f"rejected {name}'s sequence: {reason}"
             at += 1
         elif action == "edit":
+            row = rows[0]
             subject = str(form.get("subject") or "").replace("\r\n", "\n").strip()
             body = str(form.get("body") or "").replace("\r\n", "\n").strip()
             checked = recheck(subject, body, row, account, session.inputs.sender)
             session.inputs.log.record(
-                Decision(**key, decision="edited", subject=subject, body=body, issues=tuple(checked.issues))
+                Decision(**key(row), decision="edited", subject=subject, body=body, issues=tuple(checked.issues))
             )
-            said = checked.said()
+            said = f"step {row['step']} {checked.said()}"
         else:
             return PlainTextResponse("refused: unknown action", 400)
         session.write_back()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from functools import partial
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from flows.commands.request import Day, InputFile, Request
-from flows.edges.files import replaced, sink_csv, write_csv, write_json, write_parquet
+from flows.edges.files import file_set, sink_csv, write_csv, write_json, write_parquet
 from flows.edges.inputs import (
     Layout,
     accounts_layout,
@@ -185,28 +184,29 @@ def write_target_outputs(
     Raises:
         ValueError: the sunk list does not hold the summary's number of targets.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    # Each file is renamed into place whole, the summary last: a run killed half way leaves the
-    # previous summary, which a reader checks the list against (`flows.edges.files.read_targets`).
-    if icp.resolve() != (out / "icp.yaml").resolve():
-        with replaced(out / "icp.yaml") as temporary:
-            shutil.copyfile(icp, temporary)
-    if result.targets is None:
-        sunk = sunk_targets(out)
-        written = pl.scan_parquet(sunk)
-        listed = written.select(pl.len()).collect().item()  # from the file's metadata
-        if listed != result.summary.targets:
-            raise ValueError(
-                f"counts do not add up: {listed} targets written, the funnel counts {result.summary.targets}"
-            )
-        sink_csv(written, out / "targets.csv")
-        os.replace(sunk, out / "targets.parquet")
-    else:
-        write_parquet(result.targets, out / "targets.parquet")
-        write_csv(result.targets, out / "targets.csv")
-    write_csv(rejected, out / "rejected.csv")
-    summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped} | (extra or {})
-    write_json(summary, out / "target_summary.json")
+    # The set is written whole under temporary names, then renamed into place, the summary last: a run
+    # killed while it writes leaves the previous set, which a reader checks against its summary
+    # (`flows.edges.files.read_targets`).
+    with file_set(out) as stage:
+        if icp.resolve() != (out / "icp.yaml").resolve():
+            shutil.copyfile(icp, stage(out / "icp.yaml"))
+        if result.targets is None:
+            sunk = sunk_targets(out)
+            written = pl.scan_parquet(sunk)
+            listed = written.select(pl.len()).collect().item()  # from the file's metadata
+            if listed != result.summary.targets:
+                sunk.unlink(missing_ok=True)
+                raise ValueError(
+                    f"counts do not add up: {listed} targets written, the funnel counts {result.summary.targets}"
+                )
+            stage(out / "targets.parquet", sunk)
+            sink_csv(written, stage(out / "targets.csv"))
+        else:
+            write_parquet(result.targets, stage(out / "targets.parquet"))
+            write_csv(result.targets, stage(out / "targets.csv"))
+        write_csv(rejected, stage(out / "rejected.csv"))
+        summary = result.summary.model_dump(mode="json") | {"unmapped": unmapped} | (extra or {})
+        write_json(summary, stage(out / "target_summary.json"))
     return summary
 
 

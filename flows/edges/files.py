@@ -2,8 +2,10 @@
 back what the tool wrote, whichever of the two is given.
 
 Every file is written to a temporary name in its own folder and renamed into place, so a killed run
-leaves the previous file or the new one, never a torn one; a command writes its summary last, and a
-reader checks a list against the summary beside it. Every CSV is formula-safe: a text cell a
+leaves the previous file or the new one, never a torn one. A command's set of files (`file_set`) is
+written whole under temporary names first and only then renamed into place, its summary last: a run
+killed while it writes leaves the previous complete set, and a reader checks a list against the
+summary beside it (`read_targets`, `read_drafts`), refusing a set whose counts differ. Every CSV is formula-safe: a text cell a
 spreadsheet would evaluate (`=HYPERLINK(...)`, `+2 sweet-spot`) starts with a `'`, which
 `formula_unsafe` takes off again when the tool reads its own CSV back.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from targeting.errors import InputError
 
 _TARGET_EXTRAS = ("score", "tier", "reasons")
 TARGET_SUMMARY = "target_summary.json"
+DRAFT_SUMMARY = "draft_summary.json"
 FORMULA_START = r"^[=+\-@\t\r]"  # as `messaging.exports` escapes the sending tools' files
 
 
@@ -30,12 +33,43 @@ FORMULA_START = r"^[=+\-@\t\r]"  # as `messaging.exports` escapes the sending to
 def replaced(path: Path) -> Iterator[Path]:
     """A temporary path beside `path` to write; renamed onto `path` when the block ends without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    temporary = partial_name(path)
     try:
         yield temporary
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def partial_name(path: Path) -> Path:
+    """The temporary name `path` is written under before it is renamed into place (never read as output)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+@contextmanager
+def file_set(folder: Path) -> Iterator[Callable[..., Path]]:
+    """Write a command's files whole under temporary names, then rename them into place in the order staged.
+
+    Yields `stage(path, temporary=None)`, which returns the temporary path to write for `path` (or
+    adopts `temporary`, a file already written). Stage the summary last: it is renamed last, so a
+    reader that finds a summary finds the set it counts. A failure (or a kill) before the renames
+    leaves the previous set as it was; on failure every temporary file is removed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+
+    def stage(path: Path, temporary: Path | None = None) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged.append((temporary or partial_name(path), path))
+        return staged[-1][0]
+
+    try:
+        yield stage
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
 
 
 def formula_safe(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
@@ -106,21 +140,63 @@ def write_json(data: Any, path: Path) -> Path:
     return path
 
 
+def summary_count(summary_path: Path, key: str, list_path: Path) -> int | None:
+    """The count `key` in the summary beside a list; None where there is no summary (a set written before
+    summaries, or by hand: read as it is)."""
+    if not summary_path.is_file():
+        return None
+    try:
+        expected = json.loads(summary_path.read_text(encoding="utf-8")).get(key)
+    except (OSError, ValueError, AttributeError):
+        raise InputError(f"the summary beside this list ({summary_path.name}) cannot be read", path=list_path) from None
+    return expected if isinstance(expected, int) else None
+
+
 def check_against_summary(path: Path, rows: int) -> None:
     """Refuse a target list whose row count is not the one the summary beside it says (a torn set)."""
-    summary_path = path.with_name(TARGET_SUMMARY)
-    if not summary_path.is_file():
-        return
-    try:
-        expected = json.loads(summary_path.read_text(encoding="utf-8")).get("targets")
-    except (OSError, ValueError):
-        raise InputError("the summary beside this target list cannot be read", path=summary_path) from None
-    if isinstance(expected, int) and expected != rows:
+    expected = summary_count(path.with_name(TARGET_SUMMARY), "targets", path)
+    if expected is not None and expected != rows:
         raise InputError(
             f"holds {rows:,} targets but {TARGET_SUMMARY} says {expected:,}: a run was cut short or the file was "
             "edited; run `outbound target` again",
             path=path,
         )
+
+
+def check_drafts(folder: Path) -> None:
+    """Raise now if `folder` holds no drafts.parquet, or a torn set: drafts.parquet or drafts.csv does not
+    hold the number of drafts its draft_summary.json says (a run cut short, a file swapped or cut)."""
+    parquet = folder / "drafts.parquet"
+    if not parquet.is_file():
+        raise InputError("no drafts.parquet in the drafts folder (written by `outbound draft`)", path=folder)
+    expected = summary_count(folder / DRAFT_SUMMARY, "drafts", parquet)
+    if expected is None:
+        return
+    counted = {parquet: _rows(parquet)}
+    if (folder / "drafts.csv").is_file():
+        counted[folder / "drafts.csv"] = _rows(folder / "drafts.csv")
+    for path, rows in counted.items():
+        if rows != expected:
+            raise InputError(
+                f"holds {rows:,} drafts but {DRAFT_SUMMARY} says {expected:,}: a run was cut short or the file was "
+                "replaced; run `outbound draft` again",
+                path=path,
+            )
+
+
+def _rows(path: Path) -> int:
+    try:
+        scan = pl.scan_parquet(path) if path.suffix == ".parquet" else pl.scan_csv(path, infer_schema=False)
+        return int(scan.select(pl.len()).collect().item())
+    except (pl.exceptions.PolarsError, OSError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise InputError(f"cannot read the drafts: {first}", path=path) from None
+
+
+def read_drafts(folder: Path) -> pl.DataFrame:
+    """drafts.parquet of a drafts folder, once its set is checked whole against its summary (`check_drafts`)."""
+    check_drafts(folder)
+    return pl.read_parquet(folder / "drafts.parquet")
 
 
 def check_targets(path: Path) -> None:

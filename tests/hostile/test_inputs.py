@@ -7,8 +7,10 @@ import time
 
 import pytest
 
+from messaging.composing.templates import load_templates
 from targeting.errors import InputError
 from targeting.importing import import_accounts, import_contacts
+from tests.messaging.composing.test_templates import FOOTER, _workspace
 
 ROWS = "contact_id,email,first_name,last_name,domain\r\nc1,jose@x.io,José,Núñez,x.io\r\nc2,ann@y.io,Ann,Lee,y.io\r\n"
 
@@ -152,3 +154,22 @@ def test_two_thousand_columns_beyond_the_map_are_not_held(tmp_path):
     assert result.accounts.collect().height == 500 and len(result.unmapped) == 2000
     # CPU seconds (not wall time, which a loaded machine stretches): held whole, this took over a minute.
     assert time.process_time() - started < 20
+
+
+def test_a_template_saved_in_cp1252_is_one_line_naming_its_line(tmp_path):
+    path = _workspace(tmp_path, "champion/step2_a.txt.j2", "x")
+    path.write_bytes(("Subject: Hi\n\nCaf\u00e9 talk\n" + FOOTER).encode("cp1252"))
+    with pytest.raises(InputError, match="not UTF-8") as caught:
+        load_templates(tmp_path)
+    assert (caught.value.path, caught.value.line) == (str(path), 3)
+
+
+@pytest.mark.parametrize("loop", ["{% for i in range(10**9) %}x{% endfor %}", "{{ range(10**9) | list | length }}"])
+def test_a_template_that_asks_for_a_billion_steps_is_refused_at_once(tmp_path, loop):
+    import time
+
+    path = _workspace(tmp_path, "champion/step2_a.txt.j2", f"Subject: Hi\n\n{loop}\n" + FOOTER)
+    started = time.process_time()
+    with pytest.raises(InputError, match="at most 100") as caught:
+        load_templates(tmp_path)
+    assert caught.value.path == str(path) and time.process_time() - started < 5

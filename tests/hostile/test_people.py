@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.export import export_planned
 from campaigns.ledger import sha256
-from targeting.identity import domain_key, email_key
+from targeting.identity import domain_key, domain_suppressed_expr, email_key
 from targeting.importing import import_contacts
 from targeting.importing.suppression import SUPPRESSION_SCHEMA
 from tests.campaigns.conftest import planned_contacts
+from tests.messaging.test_drafts import _build, _contact, _targets, contact_rows
 
 DOMAINS = ["acme.io", "clearpeak.ai", "xn--mller-kva.de", "beta.co.uk"]
 PEOPLE = [f"{name}@{domain}" for domain in DOMAINS for name in ("ann.lee", "bo")] + [
@@ -111,3 +113,40 @@ def test_four_spellings_of_one_domain_are_one_account_under_the_canonical_preset
     result = import_accounts(path)
     assert result.accounts.collect()["account_id"].to_list() == ["acme.io"]
     assert result.duplicates == 3
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["acme.io", "www.Acme.io", "https://acme.io/", "ACME.IO", "acme.io.", "http://WWW.acme.io:8080/x?y=1", " acme.io "],
+)
+def test_every_spelling_of_a_domain_is_one_key(spelling):
+    assert domain_key(spelling) == "acme.io"
+
+
+def test_an_idn_domain_is_its_punycode_in_either_spelling():
+    assert domain_key("müller.de") == domain_key("xn--mller-kva.de") == "xn--mller-kva.de"
+    assert email_key("Jo@Müller.de") == "jo@xn--mller-kva.de"
+
+
+def test_case_of_an_address_is_one_person():
+    assert email_key("Ann.Lee@x.io") == email_key("ANN.LEE@X.IO") == email_key(" mailto:ann.lee@x.io") == "ann.lee@x.io"
+
+
+def test_a_suppressed_domain_takes_its_subdomains_never_its_parent_or_a_lookalike():
+    hosts = pl.DataFrame({"d": ["eu.clearpeak.ai", "clearpeak.ai", "arpeak.ai", "xclearpeak.ai", "ai", None]})
+    got = hosts.select(domain_suppressed_expr(pl.col("d"), ["clearpeak.ai"]))["d"].to_list()
+    assert got == [True, True, False, False, False, False]
+    assert not pl.select(domain_suppressed_expr(pl.lit("clearpeak.ai"), ["eu.clearpeak.ai"])).item()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=contact_rows,
+    picked=st.sets(st.integers(0, 11), min_size=1, max_size=4),
+    spell=st.sampled_from([str.upper, lambda e: f" mailto:{e} ", lambda e: e.replace("@", "@WWW.")]),
+)
+def test_a_suppressed_email_in_any_spelling_is_never_drafted(rows, picked, spell):
+    contacts = [_contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"]) for r in rows]
+    blocked = {f"c{i}@example.com" for i in picked}
+    result = _build(_targets("a1", "a2", "a3"), contacts, suppressed=sorted(spell(e) for e in blocked))
+    assert not set(result.drafts["email"].to_list()) & blocked

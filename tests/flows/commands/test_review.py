@@ -60,7 +60,7 @@ def _folder(tmp_path: Path) -> Path:
             "name": ["Acme", "Globex", "Initech"],
             "domain": ["acme.com", "globex.com", "initech.com"],
             "employees": [120, 80, 300],
-            "tier": ["A", "B", "A"],
+            "tier": ["A", "B", None],  # Initech below every tier: its plan segment is `untiered`
             "description": [HOSTILE, "Globex is hiring a revenue operations lead.", None],
             "pain_points": [["manual_reporting"], [], []],
             "growth_signals": [[], ["hiring"], []],
@@ -70,35 +70,51 @@ def _folder(tmp_path: Path) -> Path:
     (tmp_path / "targets").mkdir()
     targets.write_parquet(tmp_path / "targets" / "targets.parquet")
     people = [
-        ("c1", "acme.com", "Ada", "Acme", "economic_buyer", "Acme runs manual reporting today."),
-        ("c2", "globex.com", "Bo", "Globex", "champion", "Globex is hiring for revenue operations."),
-        ("c3", "initech.com", "Cy", "Initech", "economic_buyer", "Initech still plans in spreadsheets."),
+        ("c1", "acme.com", "Ada", "Acme", "economic_buyer", "Acme runs manual reporting today.", 1),
+        ("c1", "acme.com", "Ada", "Acme", "economic_buyer", "Following up on the manual reporting at Acme.", 2),
+        ("c2", "globex.com", "Bo", "Globex", "champion", "Globex is hiring for revenue operations.", 1),
+        ("c3", "initech.com", "Cy", "Initech", "economic_buyer", "Initech still plans in spreadsheets.", 1),
     ]
+    titles = {
+        "c1": ("Chief Financial Officer <b onmouseover=alert(1)>", "economic_buyer: c-level finance <i>title</i>"),
+        "c2": ("Revenue Operations Manager", "champion: manager in revenue operations"),
+        "c3": ("CEO", "economic_buyer: founder or chief executive"),
+    }
     drafts = pl.DataFrame(
         {
             "contact_id": [p[0] for p in people],
             "account_id": [p[1] for p in people],
             "email": [f"{p[2].lower()}@{p[1]}" for p in people],
             "first_name": [p[2] for p in people],
-            "last_name": ["Lee"] * 3,
+            "last_name": ["Lee"] * len(people),
             "company": [p[3] for p in people],
             "persona": [p[4] for p in people],
-            "step": [1, 1, 1],
-            "variant": ["a", "a", "a"],
-            "subject": [f"Reporting at {p[3]}" for p in people],
+            "step": [p[6] for p in people],
+            "variant": ["a"] * len(people),
+            "subject": [f"Reporting at {p[3]}" if p[6] == 1 else f"Re: reporting at {p[3]}" for p in people],
             "body": [_body(sender, p[2], p[5]) for p in people],
-            "facts_used": [["pain_points"], ["growth_signals"], ["prior_solutions"]],
-            "issues": [[], ["spam_word: 'free'"], []],
+            "facts_used": [["pain_points"], ["pain_points"], ["growth_signals"], ["prior_solutions"]],
+            "issues": [[], [], ["spam_word: 'free'"], []],
+            "email_flag": [None] * len(people),
+            "source": ["template"] * len(people),
+            "fallback_reason": [None] * len(people),
+            "title": [titles[p[0]][0] for p in people],
+            "rule": [titles[p[0]][1] for p in people],
         },
-        schema_overrides={"facts_used": pl.List(pl.String), "issues": pl.List(pl.String)},
+        schema_overrides={
+            "facts_used": pl.List(pl.String),
+            "issues": pl.List(pl.String),
+            "email_flag": pl.String,
+            "fallback_reason": pl.String,
+        },
     )
     pl.DataFrame(
         {
-            "contact_id": [p[0] for p in people],
-            "first_name": [p[2] for p in people],
+            "contact_id": [c for c in titles],
+            "first_name": ["Ada", "Bo", "Cy"],
             "last_name": ["Lee"] * 3,
-            "email": [f"{p[2].lower()}@{p[1]}" for p in people],
-            "title": ["Chief Financial Officer <b onmouseover=alert(1)>", "Revenue Operations Manager", "CEO"],
+            "email": ["ada@acme.com", "bo@globex.com", "cy@initech.com"],
+            "title": ["Chief Financial Officer", "Revenue Operations Manager", "CEO"],
         }
     ).write_csv(tmp_path / "contacts.csv")
     folder = tmp_path / "drafts"
@@ -129,10 +145,8 @@ class _Server:
         self.thread.join()
 
 
-def _session(tmp_path: Path, folder: Path) -> ReviewSession:
-    request = ReviewRequest(
-        drafts=folder, contacts=tmp_path / "contacts.csv", store=tmp_path / "outbound.duckdb", workspace=tmp_path / "ws"
-    )
+def _session(tmp_path: Path, folder: Path, **extra: object) -> ReviewSession:
+    request = ReviewRequest(drafts=folder, store=tmp_path / "outbound.duckdb", workspace=tmp_path / "ws", **extra)
     return ReviewSession(request, load_review_inputs(request))
 
 
@@ -147,15 +161,17 @@ def test_review_in_chromium(tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url)
-        assert page.locator("#progress").inner_text() == "0 of 3 reviewed"
+        assert page.locator("#progress").inner_text() == "0 of 3 reviewed"  # sequences: one per contact
         # The hostile description is shown as text: no script ran, no element was made of it.
         assert page.title() != "pwned" and "<script>" in page.locator("#description").inner_text()
         assert page.locator("#description img").count() == 0 and page.locator("#description script").count() == 0
-        # The contact: title -> persona, the rule that decided (its text escaped too).
+        # The contact: title -> persona and the rule that decided, carried by the drafts (escaped too).
         assert page.locator("#persona").inner_text().startswith("Chief Financial Officer <b onmouseover=alert(1)> →")
-        assert page.locator("#persona b").count() == 0 and page.locator("#rule").inner_text()
-        # The sentence resting on the pain point, and the account's own words highlighted.
-        assert "rests on pain_points" in page.locator("#email").inner_text()
+        assert page.locator("#persona b").count() == 0 and page.locator("#rule i").count() == 0
+        assert page.locator("#rule").inner_text() == "economic_buyer: c-level finance <i>title</i>"
+        # Ada's sequence shown whole: both steps, each sentence resting on the pain point, the words highlighted.
+        assert page.locator("#email .step").count() == 2 and page.locator("#list li").count() == 3
+        assert "rests on pain_points" in page.locator("#step-2").inner_text()
         assert page.locator("#description mark").first.inner_text().lower() == "manual reporting"
         page.screenshot(path=str(shots / "review-1280.png"), full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
@@ -164,27 +180,41 @@ def test_review_in_chromium(tmp_path):
         page.screenshot(path=str(shots / "review-390.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
 
-        # Filter: the issue spam_word keeps Bo's draft only.
+        # Filters: the issue spam_word keeps Bo's sequence only; the segment is the plan's (a tier, or
+        # `untiered` below every tier), and there is no second filter of the same thing.
         page.select_option("#filter-issue", "spam_word")
         page.click("#apply")
         assert page.locator("#list li").count() == 1 and page.locator("#draft").get_attribute("data-contact") == "c2"
         assert "spam_word" in page.locator("#email .issue").first.inner_text()
         page.select_option("#filter-issue", "")
+        assert page.locator("#filter-tier").count() == 0
+        assert page.locator("#filter-segment option").all_inner_texts() == ["all", "A", "B", "untiered"]
+        page.select_option("#filter-segment", "untiered")
+        page.click("#apply")
+        assert page.locator("#list li").count() == 1 and page.locator("#draft").get_attribute("data-contact") == "c3"
+        page.select_option("#filter-segment", "")
         page.click("#apply")
 
-        # Move with j and k, approve with a.
+        # Move with j and k.
         assert page.locator("#draft").get_attribute("data-contact") == "c1"
         page.keyboard.press("j")
         page.wait_for_url("**i=1*")
         assert page.locator("#draft").get_attribute("data-contact") == "c2"
         page.keyboard.press("k")
         page.wait_for_url("**i=0*")
-        assert page.locator("#draft").get_attribute("data-contact") == "c1"
+        # Edit Ada's follow-up alone: her sequence is partly reviewed, not approved, not counted.
+        page.click("#edit-2")
+        page.fill("#body", page.locator("#body").input_value().replace("Following up", "Circling back"))
+        page.click("#save")
+        assert "step 2 saved; passes its checks" in page.locator("#said").inner_text()
+        assert page.locator("#status").inner_text() == "partly reviewed"
+        assert "0 of 3 reviewed" in page.locator("#progress").inner_text()
+        # Approve the sequence with a: its first step approved, the edited follow-up kept as edited.
         page.keyboard.press("a")
         page.wait_for_url("**said=approved*")
         assert "1 of 3 reviewed" in page.locator("#progress").inner_text()
 
-        # Edit Bo's draft: the opt-out line removed fails a check; put back, it passes.
+        # Edit Bo's one-step sequence: the opt-out line removed fails a check; put back, it passes.
         assert page.locator("#draft").get_attribute("data-contact") == "c2"
         page.keyboard.press("e")
         body = page.locator("#body").input_value()
@@ -195,14 +225,15 @@ def test_review_in_chromium(tmp_path):
         assert (
             "fails its checks" in said and "no_opt_out" in said.split("resolved")[0] and "invented figure '40%'" in said
         )
-        page.click("#edit")
+        page.click("#edit-1")
         page.fill("#body", body.replace("Would a 20-minute call", "Would a short call"))
         page.click("#save")
         said = page.locator("#said").inner_text()
         resolved = said.split("resolved: ")[1]
         assert "passes its checks" in said and "invented figure '40%'" in resolved and "no_opt_out" in resolved
+        assert page.locator("#status").inner_text() == "approved"  # its one step edited: the sequence is decided
 
-        # Reject Cy's draft with a reason.
+        # Reject Cy's sequence with a reason.
         page.click("#next")
         assert page.locator("#draft").get_attribute("data-contact") == "c3"
         page.keyboard.press("r")
@@ -214,32 +245,47 @@ def test_review_in_chromium(tmp_path):
         page.goto(url + "&status=reviewed")
         assert "3 of 3 reviewed" in page.locator("#progress").inner_text()
         statuses = page.locator("#list .status").all_inner_texts()
-        assert statuses == ["approved", "edited", "rejected"]
+        assert statuses == ["approved", "approved", "rejected"]
 
         # A write without the token is refused (the page's own script may not even fetch: its CSP forbids it).
         refused = page.request.post(
             url.split("?")[0] + "decide",
-            form={"contact_id": "c1", "step": "1", "variant": "a", "version": "0", "action": "reject", "reason": "x"},
+            form={"contact_id": "c1", "versions": "1:a:0,2:a:0", "action": "reject", "reason": "x"},
         )
         assert refused.status == 403
         browser.close()
 
     review = pl.read_csv(folder / "review.csv", infer_schema=False)
-    assert dict(zip(review["contact_id"], review["review_status"])) == {
-        "c1": "approved",
-        "c2": "edited",
-        "c3": "rejected",
-    }
+    assert review.select("contact_id", "step", "review_status").rows() == [
+        ("c1", "1", "approved"),
+        ("c1", "2", "edited"),
+        ("c2", "1", "edited"),
+        ("c3", "1", "rejected"),
+    ]
     decided = reviewed_only(review)
     assert decided.approved == ["c1", "c2"] and decided.rejected["reason"].to_list() == ["wrong person"]
     written = pl.read_csv(folder / "drafts.csv")
     assert "Would a short call" in written.filter(pl.col("contact_id") == "c2")["body"][0]
+    assert "Circling back" in written.filter((pl.col("contact_id") == "c1") & (pl.col("step") == 2))["body"][0]
     assert written.columns == pl.read_parquet(folder / "drafts.parquet").columns
 
-    # A second session continues where the first stopped, the edit shown as edited.
+    # A second session continues where the first stopped, the edits shown as edited.
     again = _session(tmp_path, folder).current()
-    assert again["review_status"].to_list() == ["approved", "edited", "rejected"]
+    assert again["review_status"].to_list() == ["approved", "edited", "edited", "rejected"]
     assert "Would a short call" in again.filter(pl.col("contact_id") == "c2")["body"][0]
+
+
+def test_a_folder_drafted_before_drafts_carried_titles_reads_them_from_contacts(tmp_path):
+    folder = _folder(tmp_path)
+    pl.read_parquet(folder / "drafts.parquet").drop("title", "rule").write_parquet(folder / "drafts.parquet")
+    assert "title" not in _session(tmp_path, folder).current().columns
+    read = _session(tmp_path, folder, contacts=tmp_path / "contacts.csv").current()
+    assert dict(zip(read["contact_id"], read["title"])) == {
+        "c1": "Chief Financial Officer",
+        "c2": "Revenue Operations Manager",
+        "c3": "CEO",
+    }
+    assert read["rule"].null_count() == 0
 
 
 def test_a_draft_edited_in_drafts_csv_is_reviewed_as_edited_there(tmp_path):
@@ -265,7 +311,7 @@ def test_a_stale_decision_is_refused(tmp_path):
     session = _session(tmp_path, folder)
     with _Server(session):
         base = f"http://127.0.0.1:{session.inputs.port}/decide"
-        form = f"token={session.token}&contact_id=c1&step=1&variant=a&version=0&action=approve".encode()
+        form = f"token={session.token}&contact_id=c1&versions=1:a:0,2:a:0&action=approve".encode()
         with urllib.request.urlopen(urllib.request.Request(base, data=form)) as first:
             assert first.status == 200  # followed the redirect to the next draft
         with pytest.raises(urllib.error.HTTPError) as stale:
@@ -327,7 +373,7 @@ def test_a_decision_while_the_store_is_busy_is_said_not_lost(tmp_path):
         holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
         try:
             assert holder.stdout.readline().strip() == "holding"
-            form = f"token={session.token}&contact_id=c1&step=1&variant=a&version=0&action=approve".encode()
+            form = f"token={session.token}&contact_id=c1&versions=1:a:0,2:a:0&action=approve".encode()
             with pytest.raises(urllib.error.HTTPError) as busy:
                 urllib.request.urlopen(
                     urllib.request.Request(f"http://127.0.0.1:{session.inputs.port}/decide", data=form)
@@ -336,4 +382,20 @@ def test_a_decision_while_the_store_is_busy_is_said_not_lost(tmp_path):
         finally:
             holder.kill()
             holder.wait()
-    assert session.current()["review_status"].to_list() == ["unreviewed"] * 3
+    assert session.current()["review_status"].to_list() == ["unreviewed"] * 4
+
+
+def test_a_decision_posted_as_multipart_is_read_by_starlette_and_a_file_is_refused(tmp_path):
+    from starlette.testclient import TestClient
+
+    session = _session(tmp_path, _folder(tmp_path))
+    fields = {"token": session.token, "contact_id": "c3", "versions": "1:a:0", "action": "approve"}
+    with TestClient(build_app(session), base_url="http://127.0.0.1") as client:
+        upload = client.post("/decide", data=fields, files={"attachment": ("x.txt", b"x")}, follow_redirects=False)
+        assert upload.status_code == 400  # a form that carries a file is no decision
+        assert session.current().filter(pl.col("contact_id") == "c3")["review_status"].to_list() == ["unreviewed"]
+        multipart = client.post(
+            "/decide", files={name: (None, value) for name, value in fields.items()}, follow_redirects=False
+        )
+        assert multipart.status_code == 303 and "said=approved" in multipart.headers["location"]
+    assert session.current().filter(pl.col("contact_id") == "c3")["review_status"].to_list() == ["approved"]
