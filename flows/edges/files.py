@@ -46,6 +46,27 @@ def partial_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.partial")
 
 
+def sweep_partials(folder: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in `folder` (those of a process no longer alive)."""
+    removed = []
+    for path in folder.glob(".*.partial") if folder.is_dir() else ():
+        pid = path.name.removesuffix(".partial").rpartition(".")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 @contextmanager
 def file_set(folder: Path) -> Iterator[Callable[..., Path]]:
     """Write a command's files whole under temporary names, then rename them into place in the order staged.
@@ -53,9 +74,11 @@ def file_set(folder: Path) -> Iterator[Callable[..., Path]]:
     Yields `stage(path, temporary=None)`, which returns the temporary path to write for `path` (or
     adopts `temporary`, a file already written). Stage the summary last: it is renamed last, so a
     reader that finds a summary finds the set it counts. A failure (or a kill) before the renames
-    leaves the previous set as it was; on failure every temporary file is removed.
+    leaves the previous set as it was; on failure every temporary file is removed, and the temporary
+    files a killed run left are removed by the next set written to the folder.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    sweep_partials(folder)
     staged: list[tuple[Path, Path]] = []
 
     def stage(path: Path, temporary: Path | None = None) -> Path:

@@ -172,6 +172,19 @@ def test_a_kill_9_while_target_writes_leaves_the_previous_complete_set_and_draft
     assert summary["drafts"] == drafted.height and set(drafted["account_id"].to_list()) <= targets
 
 
+def test_the_next_set_written_removes_the_temporaries_of_a_killed_run_and_keeps_a_live_ones(tmp_path):
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    dead = tmp_path / f".targets.parquet.{finished.pid}.partial"
+    live = tmp_path / f".targets.csv.{os.getppid()}.partial"
+    for path in (dead, live):
+        path.write_bytes(b"torn")
+    with file_set(tmp_path) as stage:
+        stage(tmp_path / "target_summary.json").write_text("{}")
+    assert not dead.exists() and live.read_bytes() == b"torn"
+    assert (tmp_path / "target_summary.json").read_text() == "{}"
+
+
 def test_a_csv_a_person_opens_carries_no_live_formula_and_reads_back_as_written(tmp_path):
     frame = pl.DataFrame(
         {
