@@ -298,11 +298,11 @@ def to_balance(spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFr
     """The criterion the next round balances, as `campaign plan --balance` picks it from the lineage so far."""
     from campaigns.planning.balance import criterion_to_balance, reachable_shares
     from campaigns.prior import Prior
-    from targeting.icp.refine import change_at, criterion_reading
+    from targeting.icp.refine import change_at, criteria_readings
 
     pooled, _ = lineage_pool(spec, first, tested, history)
     labels = [c.label for c in spec.scoring.criteria]
-    readings = {label: criterion_reading(pooled, label, Prior().reply_rate) for label in labels}
+    readings = criteria_readings(pooled, labels, Prior().reply_rate)
     segments, candidates = candidates_for(spec)
     pool = candidates.contacts.filter(
         ~pl.col("email").is_in(list(cooled)) & ~pl.col("account_id").is_in(list(answered))

@@ -6,9 +6,10 @@ replies (a person answered, positive or not, or booked a meeting) per delivered 
 positive replies (meetings included); an auto-reply is neither, and an unsubscribe is its own
 outcome (`totals.unsubscribed`), a reply to neither rate.
 
-Every arm (a segment, criterion, persona or variant) is read against the rest of the campaign by
-`targeting.icp.reading.read_contrast` on genuine replies: the one reading `icp refine` acts on too,
-so equal counts give equal numbers everywhere. A side with too few contacts is "no comparison",
+Every arm (a segment, persona or variant) is read against the rest of the campaign by
+`targeting.icp.reading.read_contrast` on genuine replies, so equal counts give equal numbers
+everywhere; the ICP's criteria are read together (`read_criteria`: each with the others held
+equal), the one reading `icp refine` acts on. A side with too few contacts is "no comparison",
 never a probability. The verdict is said as a sentence a growth lead can act on, with the contacts
 per side a next round needs to confirm it (or "not testable at this scale" beyond TESTABLE).
 Replies are sorted into reasons (`campaigns.results.reasons`) and counted per segment and persona.
@@ -25,7 +26,7 @@ import polars as pl
 from campaigns.report import stats
 from campaigns.results.outcomes import RANK
 from campaigns.results.reasons import OTHER, REASONS, reply_reason
-from targeting.icp.reading import MIN_SIDE, Reading, read_contrast, sure_words, times_words
+from targeting.icp.reading import MIN_SIDE, Reading, read_contrast, read_criteria, sure_words, times_words
 
 BOUNCE_PROBLEM = 0.05
 """A segment bouncing more than this share of its sent emails has a data problem (stale or guessed addresses)."""
@@ -114,7 +115,12 @@ def totals(counted: pl.DataFrame) -> dict[str, int]:
 
 
 def arm_row(
-    name: str, arm: pl.DataFrame, rest: pl.DataFrame, prior: stats.Prior, subject: str | None = None
+    name: str,
+    arm: pl.DataFrame,
+    rest: pl.DataFrame,
+    prior: stats.Prior,
+    subject: str | None = None,
+    reading: Reading | None = None,
 ) -> dict[str, Any]:
     """One arm against the rest: counts, rates, intervals, the reading, its verdict in words, the next round.
 
@@ -123,12 +129,14 @@ def arm_row(
         arm, rest: the arm's counted contacts and the rest's (`contact_counts`).
         prior: the prior; the reading is centred on its reply rate.
         subject: who the arm is, for the sentence ("Segment A", "Accounts meeting 'size'"); default the name.
+        reading: the arm's reading where it is not its contrast alone (a criterion: `read_criteria`).
     """
     a, r = _sums(arm), _sums(rest)
     n, k, replies = a["delivered"], a["positive"], a["replied"]
     low, high = stats.wilson(k, n)
     reply_low, reply_high = stats.wilson(replies, n)
-    reading = read_contrast(replies, n, r["replied"], r["delivered"], prior.reply_rate)
+    if reading is None:
+        reading = read_contrast(replies, n, r["replied"], r["delivered"], prior.reply_rate)
     post = stats.posterior(replies, n, prior.reply_rate, prior.weight)
     post_rest = stats.posterior(r["replied"], r["delivered"], prior.reply_rate, prior.weight)
     mean, mean_rest = post[0] / sum(post), post_rest[0] / sum(post_rest)
@@ -222,15 +230,20 @@ def arms_by(
 def arms_by_criterion(counted: pl.DataFrame, labels: Sequence[str], prior: stats.Prior) -> list[dict[str, Any]]:
     """One row per ICP criterion: the contacts whose account met it against those whose account did not.
 
-    Contacts planned before criteria were recorded (null `criteria`) are left out of every contrast.
+    The criteria are read together (`targeting.icp.reading.read_criteria`: each lift with the other
+    criteria held equal), the reading `icp refine` acts on. Contacts planned before criteria were
+    recorded (null `criteria`) are left out of every contrast.
     """
     known = counted.filter(pl.col("criteria").is_not_null()).with_columns(
         pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("_met")
     )
+    delivered = known.filter(pl.col("delivered") == 1).select("replied", pl.col("_met").alias("criteria"))
+    readings = read_criteria(delivered, list(labels), prior.reply_rate, "replied")
     rows = []
     for label in labels:
         met = pl.col("_met").list.contains(pl.lit(label))
-        rows.append(arm_row(label, known.filter(met), known.filter(~met), prior, f"Accounts meeting '{label}'"))
+        subject = f"Accounts meeting '{label}'"
+        rows.append(arm_row(label, known.filter(met), known.filter(~met), prior, subject, readings[label]))
     return rows
 
 

@@ -301,7 +301,7 @@ def balance_criterion(store: Store, spec: Any, candidates: Any, segments: Any, r
     from campaigns.prior import campaign_prior
     from campaigns.report.pooled import pooled_outcomes
     from flows.commands.icp_refine import with_older_versions
-    from targeting.icp.refine import change_at, criterion_reading
+    from targeting.icp.refine import change_at, criteria_readings
 
     if not store.exists():
         return None
@@ -318,7 +318,7 @@ def balance_criterion(store: Store, spec: Any, candidates: Any, segments: Any, r
     except InputError:
         rate = request.prior or 0.034
     labels = [c.label for c in spec.scoring.criteria]
-    readings = {label: criterion_reading(outcomes, label, rate) for label in labels}
+    readings = criteria_readings(outcomes, labels, rate)
     shares = reachable_shares(candidates.contacts, segments, labels)
     return criterion_to_balance(readings, shares, change_at(len(labels)))
 

@@ -13,6 +13,12 @@ approximation (exact enough for two groups); the sides are coded -1/2 and +1/2, 
 rest against the arm gives the same numbers with the sign flipped. It gives the lift's posterior mean and sd and
 P(lift > 0), `p_better`. Equal counts give equal numbers, whatever the contrast is about.
 
+The criteria of an ICP are read together (`read_criteria`): the same regression with one lift per
+criterion, each side coded -1/2 and +1/2, so each lift is the criterion's with the other criteria
+held equal (a criterion whose accounts mostly also meet another does not take the other's credit).
+Its reading keeps the criterion's own counts; with one criterion it is that criterion's contrast.
+The report shows it and `icp refine` acts on it: the same function on the same contacts.
+
 A side with fewer than MIN_SIDE delivered contacts is no comparison: no probability is given. A
 verdict (and a refinement's move) needs the sign of the lift to be SURE (P >= 0.975 either way) and
 MIN_REPLIES genuine replies on the side it favours; anything else is "not enough evidence yet".
@@ -24,6 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy import special, stats
 
 LIFT_SD = 1.0
@@ -95,39 +102,113 @@ def read_contrast(k_with: int, n_with: int, k_without: int, n_without: int, prio
 
 
 def lift_posterior(k1: int, n1: int, k0: int, n0: int, prior_rate: float) -> tuple[float, float]:
-    """Posterior mean and sd of the log-odds lift of side 1 over side 0 (mode by damped Newton, Laplace sd)."""
-    k = np.array([k0, k1], dtype=float)
-    n = np.array([n0, n1], dtype=float)
+    """Posterior mean and sd of the log-odds lift of side 1 over side 0 (`logistic_posterior` of two rows)."""
     # Symmetric coding (-1/2, +1/2): the intercept is the mean of the two sides' log-odds, so swapping
     # the sides only flips the lift's sign (with 0/1 coding, the side coded 1 would be shrunk less).
     x = np.array([[1.0, -0.5], [1.0, 0.5]])
-    centre = np.array([float(special.logit(prior_rate)), 0.0])
-    precision = np.diag([1 / INTERCEPT_SD**2, 1 / LIFT_SD**2])
+    mean, cov = logistic_posterior(x, np.array([k0, k1]), np.array([n0, n1]), prior_rate, [LIFT_SD])
+    return float(mean[1]), float(math.sqrt(cov[1, 1]))
 
-    def log_posterior(beta: np.ndarray) -> float:
+
+def logistic_posterior(
+    x: np.ndarray, k: np.ndarray, n: np.ndarray, prior_rate: float, sds: list[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Bayesian logistic regression every reading is: posterior mode and Laplace covariance.
+
+    Args:
+        x: one row per group of contacts alike: 1 (the intercept), then each lift's side (-1/2 or +1/2,
+            0 where unknown).
+        k, n: genuine replies and delivered contacts of each row.
+        prior_rate: the intercept's prior centre (its log-odds), sd INTERCEPT_SD.
+        sds: each lift's prior sd (centred on 0).
+
+    The mode is scipy's trust-region Newton fit of the log posterior (concave: one maximum); the
+    covariance is the inverse of its Hessian there (the Laplace approximation).
+    """
+    from scipy import optimize
+
+    x, k, n = np.asarray(x, float), np.asarray(k, float), np.asarray(n, float)
+    centre = np.zeros(x.shape[1])
+    centre[0] = float(special.logit(prior_rate))
+    precision = 1 / np.array([INTERCEPT_SD, *sds], dtype=float) ** 2
+
+    def negative(beta: np.ndarray) -> float:
         eta = x @ beta
         loglik = k * special.log_expit(eta) + (n - k) * special.log_expit(-eta)
-        return float(loglik.sum()) - 0.5 * float((beta - centre) @ precision @ (beta - centre))
+        return -float(loglik.sum()) + 0.5 * float((precision * (beta - centre) ** 2).sum())
 
-    def curvature(beta: np.ndarray) -> np.ndarray:
+    def gradient(beta: np.ndarray) -> np.ndarray:
+        return -(x.T @ (k - n * special.expit(x @ beta))) + precision * (beta - centre)
+
+    def hessian(beta: np.ndarray) -> np.ndarray:
         p = special.expit(x @ beta)
-        return (x * (n * p * (1 - p))[:, None]).T @ x + precision
+        return (x * (n * p * (1 - p))[:, None]).T @ x + np.diag(precision)
 
-    beta, value = centre.copy(), log_posterior(centre)
-    for _ in range(200):
-        gradient = x.T @ (k - n * special.expit(x @ beta)) - precision @ (beta - centre)
-        step = np.linalg.solve(curvature(beta), gradient)
-        size = 1.0
-        while size > 1e-6:  # the log posterior is concave: halve the step until it rises
-            trial = beta + size * step
-            if (trial_value := log_posterior(trial)) >= value - 1e-12:
-                break
-            size /= 2
-        beta, value = trial, trial_value
-        if float(np.abs(size * step).max()) < 1e-10:
-            break
-    cov = np.linalg.inv(curvature(beta))
-    return float(beta[1]), float(math.sqrt(cov[1, 1]))
+    fit = optimize.minimize(negative, centre, jac=gradient, hess=hessian, method="trust-exact", options={"gtol": 1e-10})
+    return fit.x, np.linalg.inv(hessian(fit.x))
+
+
+def read_criteria(outcomes: pl.DataFrame, labels: list[str], prior_rate: float, outcome: str) -> dict[str, Reading]:
+    """Every criterion read together: its counts (with it, without it) and its lift with the others held equal.
+
+    Args:
+        outcomes: one row per delivered contact (or account): `outcome` (0/1), `criteria` (the labels its
+            account met); an optional `unknown` (labels not evaluated for it) leaves it out of that
+            criterion's counts and puts it in the middle of its side (coded 0) with a term of its own.
+        labels: the criteria, in spec order.
+        prior_rate: the prior rate of the outcome the intercept is centred on.
+        outcome: the 0/1 column read (`replied`: genuine replies).
+
+    A criterion with fewer than MIN_SIDE contacts on either side is no comparison and stays out of
+    the model (its reading has no probability).
+    """
+    has_unknown = "unknown" in outcomes.columns
+    exprs, counts = [], []
+    for i, label in enumerate(labels):
+        met = pl.col("criteria").list.contains(pl.lit(label)).fill_null(False)
+        missing = pl.col("unknown").list.contains(pl.lit(label)).fill_null(False) if has_unknown else pl.lit(False)
+        exprs.append(pl.when(missing).then(0.0).when(met).then(0.5).otherwise(-0.5).alias(f"_c{i}"))
+        if has_unknown:
+            exprs.append(missing.cast(pl.Float64).alias(f"_u{i}"))
+    y = pl.col(outcome).cast(pl.Float64).fill_null(0.0)
+    groups = (
+        outcomes.lazy()
+        .select(*exprs, y.alias("_y"))
+        .group_by(pl.exclude("_y"))
+        .agg(pl.col("_y").sum().alias("_k"), pl.len().alias("_n"))
+    ).collect()
+    for i, _ in enumerate(labels):
+        side = pl.col(f"_c{i}")
+        counts.append(
+            tuple(
+                int(v or 0)
+                for v in groups.select(
+                    pl.col("_k").filter(side > 0).sum().alias("kw"),
+                    pl.col("_n").filter(side > 0).sum().alias("nw"),
+                    pl.col("_k").filter(side < 0).sum().alias("ko"),
+                    pl.col("_n").filter(side < 0).sum().alias("no"),
+                ).row(0)
+            )
+        )
+    compared = [i for i, (_, n1, _, n0) in enumerate(counts) if min(n1, n0) >= MIN_SIDE]
+    columns = [f"_c{i}" for i in compared]
+    if has_unknown:
+        columns += [f"_u{i}" for i in compared if groups[f"_u{i}"].sum() > 0]
+    lifts: dict[int, tuple[float, float]] = {}
+    if compared and groups.height:
+        x = np.column_stack([np.ones(groups.height), *(groups[c].to_numpy() for c in columns)])
+        mean, cov = logistic_posterior(
+            x, groups["_k"].to_numpy(), groups["_n"].to_numpy(), prior_rate, [LIFT_SD] * len(columns)
+        )
+        lifts = {i: (float(mean[1 + j]), float(math.sqrt(cov[1 + j, 1 + j]))) for j, i in enumerate(compared)}
+    readings = {}
+    for i, label in enumerate(labels):
+        if i in lifts:
+            lift, sd = lifts[i]
+            readings[label] = Reading(*counts[i], lift, sd, float(stats.norm.cdf(lift / sd)))
+        else:
+            readings[label] = Reading(*counts[i], None, None, None)
+    return readings
 
 
 def sure_words(reading: Reading) -> str:

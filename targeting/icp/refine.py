@@ -6,14 +6,14 @@ code. The outcome is a **genuine reply** (`replied`: a person answered, positive
 auto-reply or an unsubscribe), or `positive` where a frame has no `replied` column: at real reply
 rates positive replies alone are too rare to learn from.
 
-Each criterion is read as one contrast, the accounts that met it against those that did not, by
-`targeting.icp.reading.read_contrast`: the very reading the campaign report shows, so equal counts
-give equal numbers in both. A criterion moves only where that reading is sure of the lift's sign
-(P >= `change_at`: SURE, Bonferroni-corrected over the criteria when stricter; MIN_REPLIES genuine
-replies on the side the move favours) and one Bayesian
-logistic model over all criteria at once agrees with its sign (P >= JOINT_AGREES): a criterion whose
-accounts mostly also meet another gets no credit the other earned. A side with fewer than
-MIN_SIDE contacts is no comparison and nothing moves on it.
+The criteria are read together (`targeting.icp.reading.read_criteria`): one Bayesian logistic
+regression of the outcome on every criterion (prior sd 1 on each lift), so each lift is the
+criterion's with the other criteria held equal and a criterion whose accounts mostly also meet
+another gets no credit the other earned; each reading keeps the criterion's own counts. The
+campaign report shows the same reading of a campaign's criteria (the same function). A criterion
+moves only where its reading is sure of the lift's sign (P >= `change_at`: SURE, 97.5%, or
+stricter with many criteria, 0.991 for 11) on MIN_REPLIES genuine replies on the side the move favours. A side with fewer than MIN_SIDE contacts
+is no comparison and nothing moves on it.
 
 A move stays on the scale the ICP is written in: towards the lift in points (POINT_LOGIT log-odds
 a point), by at most MAX_STEP points a round, so `min_score` and the tiers keep meaning what the
@@ -37,24 +37,34 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import polars as pl
 from scipy import special, stats
 
-from targeting.icp.reading import MIN_REPLIES, MIN_SIDE, SURE, Reading, read_contrast, sure_words, times_words
+from targeting.icp.reading import (
+    MIN_REPLIES,
+    MIN_SIDE,
+    SURE,
+    Reading,
+    read_contrast,
+    read_criteria,
+    sure_words,
+    times_words,
+)
 from targeting.icp.spec import IcpSpec, dump_icp, parse_icp
 
 LIFT_SD = 1.0
 """Prior sd of a criterion's log-odds lift in the joint model (as in `reading`)."""
 INTERCEPT_SD = 2.0
 JOINT_AGREES = 0.9
+JOINT_DECIDES = 0.0
 """A move also needs the joint model over all criteria to put the lift on the same side with this probability."""
 POINT_LOGIT = 0.25
 """Log-odds lift per point of score, the scale a move aims at: a lift of 2.7x (1.0 log-odds) is 4 points."""
 FAMILY_ERROR = 0.1
-"""Many criteria, few replies: the sureness a move needs is also Bonferroni-corrected over the spec's
-criteria (`change_at`: 0.991 for 11). In the loop study (docs/benchmarks.md, 6% replies, 200 seeds) the
-null world moved 7.0% of refinements at 0.2 (0.982) and 2.2% at 0.1. 0 turns the correction off."""
+"""A Bonferroni correction of the sureness a move needs over the spec's criteria (`change_at`: 1 -
+FAMILY_ERROR / K, 0.991 for 11 criteria; 0 turns it off). In the loop study (docs/benchmarks.md, "The
+criteria read together": 6% replies, 100 seeds) the criteria read together at 0.975 changed 5.7% of
+the null world's refinements: the correction is kept."""
 MAX_STEP = 2
 """The most a criterion's points move in one refinement: the ICP's own scale (criteria of 1-2 points)."""
 MIN_POSITIVE = MIN_REPLIES
@@ -94,8 +104,7 @@ class CriterionEvidence:
     label: str
     points: int
     reading: Reading
-    joint_lift: float
-    joint_sd: float
+    """The criterion's reading: its counts, and its lift with the other criteria held equal (`read_criteria`)."""
     step: int
     outcome: str = "replied"
     already_use: tuple[int, int] | None = None
@@ -164,16 +173,10 @@ class CriterionEvidence:
                 why = (
                     f"not sure enough yet for a move while many criteria are tested at once ({self.needed:.1%} needed)"
                 )
-            elif self.joint_agrees(r.verdict):
-                why = "its points already say as much"
             else:
-                why = "the other criteria its accounts also meet explain it as well"
+                why = "its points already say as much"
             return f"{self.label} stays at {self.points:+d}: {why} ({counts}; {sure}){extra}."
         return f"{self.label} stays at {self.points:+d}: not enough evidence yet ({counts}; {sure}){extra}."
-
-    def joint_agrees(self, verdict: str) -> bool:
-        p_up = float(stats.norm.sf(0.0, self.joint_lift, self.joint_sd))
-        return p_up >= JOINT_AGREES if verdict == "likely_better" else 1 - p_up >= JOINT_AGREES
 
     def comment(self) -> str:
         """The sentence, kept beside the criterion's line in the new version."""
@@ -296,93 +299,27 @@ def change_at(n_criteria: int) -> float:
     return max(SURE, 1 - FAMILY_ERROR / max(1, n_criteria))
 
 
-def move(points: int, reading: Reading, joint_lift: float, joint_sd: float, needed: float = SURE) -> int:
+def move(points: int, reading: Reading, needed: float = SURE) -> int:
     """The change in points the evidence supports: towards the lift in points, at most MAX_STEP, or none.
 
-    Up only where the reading says `likely_better` and the joint model puts the lift above 0 with
-    probability JOINT_AGREES; down likewise. The aim is the reading's lift in points (POINT_LOGIT a
-    point); a criterion already there or beyond stays.
+    Only where the criterion's reading (its lift with the other criteria held equal) has a verdict,
+    sure of its sign at `needed` or more on MIN_REPLIES replies on the side it favours; the aim is the
+    lift in points (POINT_LOGIT a point); a criterion already there or beyond stays.
     """
     verdict = reading.verdict
     if verdict not in ("likely_better", "likely_worse") or reading.lift is None or (reading.sure or 0) < needed:
         return 0
-    p_up = float(stats.norm.sf(0.0, joint_lift, joint_sd))
     target = round(reading.lift / POINT_LOGIT)
-    if verdict == "likely_better" and p_up >= JOINT_AGREES and target > points:
+    if verdict == "likely_better" and target > points:
         return min(MAX_STEP, target - points)
-    if verdict == "likely_worse" and 1 - p_up >= JOINT_AGREES and target < points:
+    if verdict == "likely_worse" and target < points:
         return max(-MAX_STEP, target - points)
     return 0
 
 
-def criteria_posteriors(
-    outcomes: pl.DataFrame, labels: list[str], prior_rate: float, claimed: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean and sd of each criterion's log-odds lift under the joint model (all criteria at once).
-
-    Args:
-        outcomes: one row per delivered contact: the outcome (`outcome_column`), `criteria` (labels met);
-            an optional `unknown` (labels not evaluated for that contact) leaves those contacts out of that
-            criterion's lift (their own term instead).
-        labels: the criteria, in spec order.
-        prior_rate: the prior rate of the outcome the intercept is centred on.
-        claimed: the prior mean of each lift in log-odds; None: 0.
-    """
-    y = outcomes[outcome_column(outcomes)].cast(pl.Float64).to_numpy()
-    unknown = outcomes["unknown"] if "unknown" in outcomes.columns else None
-    columns, means = [np.ones(len(y))], [float(special.logit(prior_rate))]
-    precisions = [1 / INTERCEPT_SD**2]
-    for i, label in enumerate(labels):
-        met = outcomes["criteria"].list.contains(pl.lit(label)).fill_null(False).to_numpy().astype(float)
-        columns.append(met)
-        means.append(0.0 if claimed is None else float(claimed[i]))
-        precisions.append(1 / LIFT_SD**2)
-    if unknown is not None:
-        for label in labels:
-            missing = unknown.list.contains(pl.lit(label)).fill_null(False).to_numpy().astype(float)
-            if missing.any():  # missing-indicator: the unknown rows get their own level, not "without"
-                columns[1 + labels.index(label)] *= 1 - missing
-                columns.append(missing)
-                means.append(0.0)
-                precisions.append(1 / LIFT_SD**2)
-    x = np.column_stack(columns)
-    prior_mean, precision = np.array(means), np.array(precisions)
-
-    def neg_log_posterior(beta: np.ndarray) -> float:
-        eta = x @ beta
-        loglik = y * special.log_expit(eta) + (1 - y) * special.log_expit(-eta)
-        return -float(loglik.sum()) + 0.5 * float(((beta - prior_mean) ** 2 * precision).sum())
-
-    def gradient(beta: np.ndarray) -> np.ndarray:
-        return -(x.T @ (y - special.expit(x @ beta))) + (beta - prior_mean) * precision
-
-    from scipy import optimize
-
-    fit = optimize.minimize(neg_log_posterior, prior_mean.copy(), jac=gradient, method="L-BFGS-B")
-    p = special.expit(x @ fit.x)
-    # Laplace: the posterior's covariance is the inverse Hessian of the negative log posterior at the mode.
-    hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(precision)
-    cov = np.linalg.inv(hessian)
-    n = 1 + len(labels)
-    return fit.x[1:n], np.sqrt(np.diag(cov))[1:n]
-
-
-def criterion_reading(outcomes: pl.DataFrame, label: str, prior_rate: float) -> Reading:
-    """One criterion's contrast over the contacts it is known for: `read_contrast` of its counts."""
-    y = outcome_column(outcomes)
-    known = (
-        outcomes.filter(~pl.col("unknown").list.contains(pl.lit(label)).fill_null(False))
-        if "unknown" in outcomes.columns
-        else outcomes
-    )
-    met = pl.col("criteria").list.contains(pl.lit(label)).fill_null(False)
-    row = known.select(
-        pl.col(y).filter(met).sum().alias("kw"),
-        met.sum().alias("nw"),
-        pl.col(y).filter(~met).sum().alias("ko"),
-        (~met).sum().alias("no"),
-    ).row(0)
-    return read_contrast(*(int(v or 0) for v in row), prior_rate)
+def criteria_readings(outcomes: pl.DataFrame, labels: list[str], prior_rate: float) -> dict[str, Reading]:
+    """Every criterion's reading on pooled outcomes: `read_criteria` of the frame's outcome (the one reading)."""
+    return read_criteria(outcomes, labels, prior_rate, outcome_column(outcomes))
 
 
 def refine_on_outcomes(
@@ -416,23 +353,19 @@ def refine_on_outcomes(
     delivered = outcomes.height
     replies = int(outcomes[y].sum() or 0)
     positive = int(outcomes["positive"].sum() or 0) if "positive" in outcomes.columns else replies
-    means, sds = (
-        criteria_posteriors(outcomes, labels, prior_rate)
+    readings = (
+        criteria_readings(outcomes, labels, prior_rate)
         if labels and delivered
-        else (np.zeros(len(labels)), np.ones(len(labels)))
+        else {label: read_contrast(0, 0, 0, 0, prior_rate) for label in labels}
     )
     has_reasons = "reason" in outcomes.columns
     needed = change_at(len(criteria))
     evidence = []
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
-        reading = criterion_reading(outcomes, label, prior_rate) if delivered else read_contrast(0, 0, 0, 0, prior_rate)
-        step = move(criterion.points, reading, float(means[i]), float(sds[i]), needed) if delivered else 0
+        reading = readings[label]
+        step = move(criterion.points, reading, needed)
         already = _already_use(outcomes, label) if has_reasons and criterion.field == "prior_solutions" else None
-        evidence.append(
-            CriterionEvidence(
-                i, label, criterion.points, reading, float(means[i]), float(sds[i]), step, y, already, needed
-            )
-        )
+        evidence.append(CriterionEvidence(i, label, criterion.points, reading, step, y, already, needed))
     result = Refinement(spec, evidence, campaigns, delivered, replies, positive)
     if has_reasons and "persona" in outcomes.columns:
         result.personas = wrong_person_notes(outcomes)

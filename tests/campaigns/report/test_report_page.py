@@ -48,7 +48,7 @@ def _report(simulated: bool) -> dict:
             "segment": segments,
             "variant": ["a", "b"] * 30,
             "drafts": ['[{"step": 1, "subject": "Quick question", "body": "Hi Ann,\\nworth a look?"}]'] * n,
-            "criteria": ['["sweet-spot size"]'] * 30 + ['["CRM in place"]'] * 30,
+            "criteria": ['["sweet-spot size"]'] * 30 + ['["CRM in place"]'] * 15 + ["[]"] * 15,
             "outcome_rank": pl.Series([RANK[o] for o in outcomes], dtype=pl.Int32),
             "simulated": [simulated] * n,
         }

@@ -609,3 +609,29 @@ def test_reviewed_only_plans_the_approved_marks_the_edited_and_lists_the_rejecte
             "reason": "wrong person",
         }
     ]
+
+
+def test_each_command_of_the_loop_ends_with_the_next_one_to_run(ws, tmp_path):
+    store = tmp_path / "s.duckdb"
+
+    def last_line(result) -> str:
+        """The command's last words: from its last "next: " to the end, the terminal's wrapping undone."""
+        assert result.exit_code == 0, result.output
+        tail = result.stdout[result.stdout.rindex("next: ") :].strip()
+        assert len(tail.splitlines()) <= 3  # the next command (wrapped at most twice) and nothing after it
+        return " ".join(tail.split())
+
+    planned = invoke(*plan_args(ws, tmp_path / "r1", store, "--name", "r1"))
+    assert last_line(planned).startswith("next: outbound campaign export --campaign c-")
+    exported = tmp_path / "r1.csv"
+    export = invoke(
+        "campaign", "export", "--campaign", "r1", "--format", "generic", "--out", exported, "--store", store
+    )
+    assert last_line(export).startswith("next: send it, then outbound campaign ingest --campaign c-")
+    leads = pl.read_csv(exported, infer_schema=False)
+    results = leads.select("email", pl.Series("outcome", ["replied"] + ["no_reply"] * (leads.height - 1)))
+    results.write_csv(tmp_path / "results.csv")
+    ingested = invoke("campaign", "ingest", "--campaign", "r1", tmp_path / "results.csv", "--store", store)
+    assert last_line(ingested).startswith("next: outbound campaign report --campaign c-")
+    report = invoke("campaign", "report", "--campaign", "r1", "--store", store, "--out", tmp_path / "report")
+    assert last_line(report).startswith("next: outbound icp refine --icp")
