@@ -15,6 +15,9 @@ from targeting.errors import InputError
 
 SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
 ICP_PERSONAS = ["economic_buyer", "champion", "technical_evaluator"]
+# Each example builds a whole draft set (about a second at any size): the property tests draw a few, each
+# with up to 25 contacts over 12 ids and 4 accounts, so duplicates, caps and suppression meet in every one.
+EXAMPLES = 10
 LIST = pl.List(pl.String)
 CONTACT_SCHEMA = {
     "contact_id": pl.String,
@@ -198,7 +201,7 @@ contact_rows = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     rows=contact_rows,
     per_persona=st.integers(1, 2),
@@ -293,7 +296,7 @@ def test_without_rules_the_shipped_persona_rules_classify():
     assert result.drafts["contact_id"].unique().to_list() == ["1"]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     rows=contact_rows,
     blocked=st.sets(st.sampled_from([f"c{i}@example.com" for i in range(12)] + ["a2", "example.org"])),
@@ -319,7 +322,7 @@ def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
             assert reasons[contact["contact_id"]] == "on the do-not-contact list"
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     rows=contact_rows,
     picked=st.sets(st.integers(0, 11), min_size=1, max_size=4),

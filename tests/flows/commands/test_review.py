@@ -136,6 +136,7 @@ def _session(tmp_path: Path, folder: Path) -> ReviewSession:
     return ReviewSession(request, load_review_inputs(request))
 
 
+@pytest.mark.slow  # headless Chromium (make test-slow installs it)
 def test_review_in_chromium(tmp_path):
     from playwright.sync_api import sync_playwright
 
