@@ -103,7 +103,7 @@ def _dump(page: Path, tmp_path: Path, width: int = 1280) -> str:
         ],
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=600,  # a cap against a hang: Chromium starts slowly on a loaded machine
         check=True,
     )
     return result.stdout
