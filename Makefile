@@ -7,7 +7,7 @@ OUT ?= demo-out
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL := WARNING
 
-.PHONY: install chromium demo test test-model bench lock lock-model clean
+.PHONY: install chromium demo test test-slow test-model bench lock lock-model clean
 
 install: $(VENV)/.installed
 
@@ -30,10 +30,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
-test: install chromium
+# The tiers (CONTRIBUTING.md): `make test` is the fast one (lint, then every test not marked slow or model,
+# in two workers); `make test-slow` runs the tests marked slow (real servers, clusters, Chromium, the
+# installed command in subprocesses, property tests over whole pipelines). CI runs both, then test-model.
+test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m 'not slow and not model'
+
+test-slow: install chromium
+	$(PY) -m pytest -n 2 --dist loadfile -m 'slow and not model'
 
 # The model tier: the real commands against llama.cpp's server serving SmolLM2-135M-Instruct, in an
 # environment of its own (.venv-model, from requirements-model.lock). The first build compiles llama.cpp

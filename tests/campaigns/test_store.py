@@ -169,7 +169,7 @@ def test_a_second_writer_is_told_the_store_is_busy(store):
             """
             with store.transaction() as con:
                 print("holding", flush=True)
-                time.sleep(30)
+                time.sleep(600)  # held until the test kills it: a loaded machine never sees it let go
         """,
         ),
         stdout=subprocess.PIPE,
@@ -202,7 +202,7 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(store, tmp_path)
                 original(self, con, entries, now)
                 n = con.execute("SELECT count(*) FROM outcome_events").fetchone()[0]
                 print("written", n, flush=True)
-                time.sleep(60)
+                time.sleep(600)  # killed here by the test, before the commit, however slow the machine
             Store._add_ledger = paused
             ingest(store, Path({str(results)!r}), preset="instantly")
         """,

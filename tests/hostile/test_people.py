@@ -139,7 +139,7 @@ def test_a_suppressed_domain_takes_its_subdomains_never_its_parent_or_a_lookalik
     assert not pl.select(domain_suppressed_expr(pl.lit("clearpeak.ai"), ["eu.clearpeak.ai"])).item()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(
     rows=contact_rows,
     picked=st.sets(st.integers(0, 11), min_size=1, max_size=4),

@@ -16,6 +16,9 @@ from targeting.errors import InputError
 
 SPEC, SENDER, TEMPLATES = load_messaging(), load_sender(), load_templates()
 ICP_PERSONAS = ["economic_buyer", "champion", "technical_evaluator"]
+# Each example builds a whole draft set (about a second at any size): the property tests draw a few, each
+# with up to 25 contacts over 12 ids and 4 accounts, so duplicates, caps and suppression meet in every one.
+EXAMPLES = 10
 LIST = pl.List(pl.String)
 CONTACT_SCHEMA = {
     "contact_id": pl.String,
@@ -212,7 +215,7 @@ contact_rows = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     rows=contact_rows,
     per_persona=st.integers(1, 2),
@@ -307,7 +310,7 @@ def test_without_rules_the_shipped_persona_rules_classify():
     assert result.drafts["contact_id"].unique().to_list() == ["1"]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     rows=contact_rows,
     blocked=st.sets(st.sampled_from([f"c{i}@example.com" for i in range(12)] + ["a2", "example.org"])),

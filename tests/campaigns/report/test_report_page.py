@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from campaigns.report import build_report, render_report_html
 from campaigns.report.stats import Prior
@@ -102,7 +103,7 @@ def _dump(page: Path, tmp_path: Path, width: int = 1280) -> str:
         ],
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=600,  # a cap against a hang: Chromium starts slowly on a loaded machine
         check=True,
     )
     return result.stdout
@@ -124,6 +125,7 @@ def test_a_campaign_planned_before_the_target_list_was_recorded_says_so():
     assert "size was not recorded with this campaign" in html and "Target list:" not in html
 
 
+@pytest.mark.slow  # headless Chromium (make test-slow installs it)
 def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     page = tmp_path / "report.html"
     page.write_text(render_report_html(_report(simulated=True)).replace("</body>", PROBE), encoding="utf-8")
@@ -140,6 +142,7 @@ def test_chromium_shows_simulated_the_plots_and_the_verdicts(tmp_path):
     assert re.search(r'id="target-list">Target list: <b>180</b> accounts, <span class="bad">too narrow</span>', dom)
 
 
+@pytest.mark.slow  # headless Chromium (make test-slow installs it)
 def test_on_a_phone_nothing_overflows_and_the_plots_fit(tmp_path):
     page = tmp_path / "report.html"
     page.write_text(render_report_html(_report(simulated=True)).replace("</body>", PROBE), encoding="utf-8")

@@ -153,7 +153,7 @@ def test_a_busy_store_is_one_error(tmp_path):
         from campaigns.store import Store
         with Store({str(path)!r}).transaction():
             print("holding", flush=True)
-            time.sleep(60)
+            time.sleep(600)  # held until the test kills it: a loaded machine never sees it let go
         """
     )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from targeting.facts.spec import EVIDENCE_COLUMNS, FACT_KINDS
 from tests.flows.conftest import artifact_keys, invoke, new_workspace, own_sender
 
 
@@ -591,7 +592,8 @@ def test_facts_writes_the_long_form_and_its_summary_in_process(tmp_path, suffix)
     assert frame.columns == ["account_id", "kind", "key", "evidence", "source"]
     assert frame.height == sum(summary["facts"].values()) and frame["account_id"].n_unique() == summary["with_fact"]
     assert summary["accounts"] == 50 and summary["dropped"] == 0 and 0 < summary["with_fact"] < 50
-    assert set(frame["source"]) <= {"description", "tags", "tech_stack", "hiring_roles"}
+    # The description, the evidence columns and carried fact columns: the sources facts declares.
+    assert set(frame["source"]) <= {"description", *EVIDENCE_COLUMNS, *FACT_KINDS.values()}
 
 
 def test_facts_flow_runs_under_prefect_with_its_artifact(prefect_harness, tmp_path):

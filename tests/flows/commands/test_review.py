@@ -150,6 +150,7 @@ def _session(tmp_path: Path, folder: Path, **extra: object) -> ReviewSession:
     return ReviewSession(request, load_review_inputs(request))
 
 
+@pytest.mark.slow  # headless Chromium (make test-slow installs it)
 def test_review_in_chromium(tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -367,7 +368,8 @@ def test_a_decision_while_the_store_is_busy_is_said_not_lost(tmp_path):
     code = (
         "import time\nfrom campaigns.store import Store\n"
         f"with Store({str(tmp_path / 'outbound.duckdb')!r}).transaction():\n"
-        "    print('holding', flush=True)\n    time.sleep(60)\n"
+        # held until the test kills it: a loaded machine never sees it let go
+        "    print('holding', flush=True)\n    time.sleep(600)\n"
     )
     with _Server(session):
         holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -19,6 +19,8 @@ from flows.cli import app
 from targeting.sample.accounts import generate_accounts
 from tests.flows.conftest import RUNNER, new_workspace
 
+# A Dask cluster and a Prefect backend for the module: the slow tier (make test-slow, CI).
+pytestmark = pytest.mark.slow
 AS_OF = "2026-01-01"
 UNIVERSE = generate_accounts(60, seed=11)
 

@@ -50,7 +50,9 @@ def test_facts_llm_keeps_quoted_facts_counts_the_rest_and_reruns_from_the_cache(
 def test_accounts_the_model_cannot_read_keep_the_rules_facts(server, tmp_path):
     rules = _facts(tmp_path / "rules.csv", tmp_path / "s0.duckdb", llm=False)
     assert rules.exit_code == 0, rules.output
-    server.script.extend([Reply(status=500)] * 200)
+    # Every attempt fails (the client's retries included); retry-after-ms keeps each retry's wait at 1 ms
+    # instead of the client's backoff of up to 8 s, which made this test sleep 80 s and cost nothing more.
+    server.script.extend([Reply(status=500, headers={"retry-after-ms": "1"})] * 200)
     result = _facts(tmp_path / "facts.csv", tmp_path / "s.duckdb", "--concurrency", "2")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -144,7 +144,8 @@ def test_direct_fact_variables_count_only_when_known(tmp_path: Path):
     assert out["facts_used"].to_list() == [["industry", "tech_stack"], []]
 
 
-@settings(max_examples=25, deadline=None)
+# Two renders an example, each about a second whatever the size (the plan, not the rows): a few examples.
+@settings(max_examples=8, deadline=None)
 @given(
     ids=st.lists(st.text("abcdef0123456789", min_size=1, max_size=8), min_size=1, max_size=40, unique=True),
     steps=st.integers(1, 3),

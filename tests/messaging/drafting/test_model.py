@@ -60,7 +60,8 @@ def _contacts(n: int = 1) -> pl.DataFrame:
 
 
 def _draft(server: FakeOpenAI, *, steps: int = 1, contacts: int = 1, targets=None, cache=None, **settings):
-    options = {"model": "gpt-4o-mini", "base_url": server.url, "api_key": "test", "max_retries": 2, "timeout": 5}
+    # The timeout is a cap against a hang (a loaded machine answers slowly); the timeout test sets its own.
+    options = {"model": "gpt-4o-mini", "base_url": server.url, "api_key": "test", "max_retries": 2, "timeout": 300}
     drafter = OpenAIDrafter(ModelSettings(**(options | settings)), SENDER, cache=cache)
     return build_drafts(
         targets if targets is not None else _targets(),
@@ -387,7 +388,7 @@ def test_an_interrupted_run_keeps_what_it_had_and_the_next_asks_only_for_the_res
         if stats.done == 20:
             raise Stopped
 
-    options = {"model": "gpt-4o-mini", "max_retries": 0, "timeout": 5, "concurrency": 4}
+    options = {"model": "gpt-4o-mini", "max_retries": 0, "timeout": 300, "concurrency": 4}
     with FakeOpenAI() as server:
         drafter = OpenAIDrafter(ModelSettings(base_url=server.url, api_key="t", **options), SENDER, cache=cache)
         with pytest.raises(Stopped):

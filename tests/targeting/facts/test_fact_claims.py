@@ -88,7 +88,8 @@ def test_a_quote_is_a_whole_phrase_cut_at_a_boundary_never_ending_in_a_comma(n, 
         # The quote is not cut inside a word or a number: no letter or digit touches either end.
         assert start == 0 or not text[start - 1].isalnum(), (evidence, text)
         assert end == len(text) or not text[end].isalnum(), (evidence, text)
-    assert set(facts["key"]) == {"security_reviews", "customer_traction"}
+    # Both phrases are read; a rule added later may read more in the same words.
+    assert {"security_reviews", "customer_traction"} <= set(facts["key"])
 
 
 def test_contexts_are_spec_fields_validated_like_phrases():
