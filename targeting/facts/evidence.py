@@ -83,7 +83,12 @@ def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.
     if rule.recent_years is not None:
         keep = keep & ~pl.element().str.contains(_old_years(as_of or date.today(), rule.recent_years))
     sentences = text.str.extract_all(_SENTENCE + phrase + _SENTENCE)
-    return sentences.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
+    found = sentences.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
+    if rule.read_out == "text" and rule.not_in:
+        # One sentence naming the key in another sense (the market's, the customers') reads it out whole.
+        elsewhere = sentences.list.eval(pl.element().str.contains(phrase_pattern(rule.not_in))).list.any()
+        return pl.when(~elsewhere.fill_null(False)).then(found)
+    return found
 
 
 def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None) -> list[tuple[str, pl.Expr]]:
@@ -101,13 +106,27 @@ def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = N
     found: list[tuple[str, pl.Expr]] = []
     if rule.phrases and "description" in columns:
         found.append(("description", description_evidence(rule, as_of=as_of)))
-    read_out = _read_out(rule, columns, as_of)
+    read_out = _values_read_out(rule, columns, as_of)
     for column in EVIDENCE_COLUMNS:
         values = getattr(rule, column)
         if values and column in columns:
             hit = pl.col(column).list.eval(pl.element().filter(pl.element().is_in(values))).list.first()
             found.append((column, hit if read_out is None else pl.when(~read_out).then(hit)))
     return found
+
+
+def _values_read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Expr | None:
+    """True where the list values of a key are no evidence: the text reads the key out, or names none of `tags_need`."""
+    tests = [test for test in (_read_out(rule, columns, as_of), _uncorroborated(rule, columns)) if test is not None]
+    return pl.any_horizontal(tests) if tests else None
+
+
+def _uncorroborated(rule: KeyEvidence, columns: set[str]) -> pl.Expr | None:
+    """True where the description exists and names neither `tags_need` nor the key's phrases; None: no such rule."""
+    if not (rule.tags_need and "description" in columns):
+        return None
+    named = pl.col("description").str.contains(phrase_pattern([*rule.tags_need, *rule.phrases]))
+    return (~named).fill_null(False)
 
 
 def _read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Expr | None:
@@ -130,7 +149,7 @@ def key_found(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None
             tests.append(description_evidence(rule, as_of=as_of).is_not_null())
         else:
             tests.append(pl.col("description").str.contains(phrase_pattern(rule.phrases)))
-    read_out = _read_out(rule, columns, as_of)
+    read_out = _values_read_out(rule, columns, as_of)
     for column in EVIDENCE_COLUMNS:
         values = getattr(rule, column)
         if values and column in columns:

@@ -58,7 +58,12 @@ def test_a_raise_needs_a_raise_word_and_where_dated_a_recent_one(text, raised):
         ("A no-code app builder for banks and lenders.", [], False),
         ("Moneco is a neobank for African migrants in Europe.", [], True),
         ("A clinic for migraines using telehealth.", [], True),
-        ("Helping people save", ["banking"], True),  # a tag is read out only where the text names the market
+        ("Helping people save money", ["banking"], True),  # a tag is read out only where the text names the market
+        (
+            "Remotely configure every aspect of your mobile app's paywall",
+            ["payments"],
+            False,
+        ),  # a tag needs money words
     ],
 )
 def test_a_word_whose_sense_is_the_accounts_customers_is_no_evidence_of_its_own_pain(text, tags, pain):
@@ -125,28 +130,31 @@ def _judged(labelled: pl.DataFrame, now: pl.DataFrame, draw: str) -> pl.DataFram
     return judged
 
 
-def test_precision_of_100_facts_drawn_at_random_from_the_yc_directory_and_labelled_by_hand():
-    """docs/facts.md gives these figures: 63/100 before the claims rework, 64/67 after, on the same draw."""
+# Each labelled draw: (facts drawn, right as drawn) and (right, kept) under the shipped vocabulary, the
+# figures docs/facts.md gives. A draw's precision may not fall below the figure reported for it.
+DRAWS = {
+    "tuning": ((100, 63), (64, 66)),  # seed 21, the first rework's tuning draw
+    "held_out_seed22": ((50, 39), (38, 40)),  # read before the first rework's last contexts
+    "held_out_seed23": ((50, 35), (35, 43)),  # the first rework's held-out figure (0.70)
+    "before_seed31": ((100, 74), (73, 76)),  # seed 31, the second rework's "before" and tuning draw
+}
+
+
+@pytest.mark.parametrize("draw", list(DRAWS))
+def test_precision_of_facts_drawn_at_random_from_the_yc_directory_and_labelled_by_hand(draw):
+    """Every draw of yc_facts_drawn_labelled.csv, as labelled, and as the shipped vocabulary now reads it."""
+    labelled, now = _drawn()
+    (n, right_drawn), (right, kept) = DRAWS[draw]
+    drawn = labelled.filter(pl.col("draw") == draw)
+    assert (drawn.height, drawn["label"].sum()) == (n, right_drawn)
+    judged = _judged(labelled, now, draw)
+    wrong = judged.filter(pl.col("label") == 0).select("account_id", "key", "evidence").rows()
+    assert judged["label"].sum() / judged.height >= right / kept, wrong
+    assert (judged["label"].sum(), judged.height) == (right, kept), wrong
+
+
+def test_what_the_first_rework_read_out_was_all_wrong():
     labelled, now = _drawn()
     drawn = labelled.filter(pl.col("draw") == "tuning")
-    assert drawn.height == 100 and drawn["label"].sum() == 63
-    judged = _judged(labelled, now, "tuning")
-    assert judged["label"].mean() >= 0.95, judged.filter(pl.col("label") == 0).rows()
-    assert (judged["label"].sum(), judged.height) == (64, 67), judged.filter(pl.col("label") == 0).rows()
-    # What the rework read out was all wrong: of the facts it dropped, none was labelled right.
-    dropped = drawn.join(judged, on=["account_id", "kind", "key"], how="anti")
+    dropped = drawn.join(_judged(labelled, now, "tuning"), on=["account_id", "kind", "key"], how="anti")
     assert dropped["label"].sum() == 0
-
-
-def test_precision_on_facts_the_contexts_were_not_written_from():
-    """The honest figure (docs/facts.md): two draws of 50 after the rework, labelled as they came.
-
-    Seed 22 was drawn from an earlier state of the rework and read before its last contexts were
-    written (so it is not held out any more); seed 23 was drawn from the final vocabulary and read
-    after it was fixed. Both stay far below the 95% the draw the contexts were written from reaches.
-    """
-    labelled, now = _drawn()
-    first = _judged(labelled, now, "held_out_seed22")
-    assert (first["label"].sum(), first.height) == (39, 44)
-    fresh = _judged(labelled, now, "held_out_seed23")
-    assert (fresh["label"].sum(), fresh.height) == (35, 50)
