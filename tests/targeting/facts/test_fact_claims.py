@@ -137,6 +137,7 @@ DRAWS = {
     "held_out_seed22": ((50, 39), (38, 40)),  # read before the first rework's last contexts
     "held_out_seed23": ((50, 35), (35, 43)),  # the first rework's held-out figure (0.70)
     "before_seed31": ((100, 74), (73, 76)),  # seed 31, the second rework's "before" and tuning draw
+    "after_seed32": ((100, 82), (82, 100)),  # seed 32, drawn from the second rework's rules, not read before
 }
 
 
