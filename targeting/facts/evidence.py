@@ -60,7 +60,7 @@ def _old_years(as_of: date, recent_years: int) -> str:
 
 def has_contexts(rule: KeyEvidence) -> bool:
     """True when a key's phrases are read in their sentence (negative contexts, neighbours, recency)."""
-    return bool(rule.not_in or rule.requires or rule.recent_years is not None)
+    return bool(rule.not_in or rule.requires or rule.recent_years is not None or rule.not_in_text)
 
 
 def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.Expr:
@@ -73,6 +73,10 @@ def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.
     """
     phrase = phrase_pattern(rule.phrases)
     text = pl.col("description")
+    if rule.not_in_text:
+        # A market the account sells to, named anywhere, is no evidence of its own work in it.
+        elsewhere = text.str.contains(phrase_pattern(rule.not_in_text)).fill_null(False)
+        return pl.when(~elsewhere).then(description_evidence(rule.model_copy(update={"not_in_text": []}), as_of=as_of))
     if not has_contexts(rule):
         return text.str.extract(phrase, 0)
     keep = pl.lit(True)
@@ -133,12 +137,18 @@ def _read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Ex
     """True where the description names the key only in sentences its contexts read out.
 
     A list value then goes too: Standard Treasury, tagged payments, "helped banks"; the tag says
-    the market, as the words do. None: the key has no contexts or the frame no description.
+    the market, as the words do; so does a `not_in_text` phrase anywhere. None: the key has no
+    contexts or the frame no description.
     """
-    if not (rule.phrases and rule.not_in and "description" in columns):
+    if "description" not in columns:
         return None
-    named = pl.col("description").str.contains(phrase_pattern(rule.phrases))
-    return (named & description_evidence(rule, as_of=as_of).is_null()).fill_null(False)
+    tests = []
+    if rule.phrases and rule.not_in:
+        named = pl.col("description").str.contains(phrase_pattern(rule.phrases))
+        tests.append(named & description_evidence(rule, as_of=as_of).is_null())
+    if rule.not_in_text:
+        tests.append(pl.col("description").str.contains(phrase_pattern(rule.not_in_text)))
+    return pl.any_horizontal(tests).fill_null(False) if tests else None
 
 
 def key_found(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None) -> pl.Expr | None:

@@ -50,6 +50,9 @@ class KeyEvidence(_Strict):
     # whole description, not that sentence alone ("Axle is Plaid for insurance" makes the later
     # "verify insurance" the same market's word). `sentence` (default) reads each sentence alone.
     read_out: Literal["sentence", "text"] = "sentence"
+    # `not_in_text`: phrases that anywhere in the description read the key out: the account sells to
+    # that market ("helps pharmaceutical companies measure..." makes its "drug development" theirs).
+    not_in_text: list[str] = Field(default_factory=list)
     # `tags_need`: a tags / tech_stack / hiring_roles value counts only where the description (when
     # there is one) names one of these phrases or one of the key's own: a `payments` tag on a paywall
     # tool whose text says nothing of money is a market, not its activity.
@@ -58,7 +61,7 @@ class KeyEvidence(_Strict):
     tech_stack: list[str] = Field(default_factory=list)
     hiring_roles: list[str] = Field(default_factory=list)
 
-    @field_validator("phrases", "not_in", "requires", "tags_need")
+    @field_validator("phrases", "not_in", "requires", "not_in_text", "tags_need")
     @classmethod
     def _phrases_are_words(cls, phrases: list[str]) -> list[str]:
         for phrase in phrases:
