@@ -139,6 +139,7 @@ DRAWS = {
     "held_out_seed23": ((50, 35), (35, 43), 0),  # the first rework's held-out figure (0.70)
     "before_seed31": ((100, 74), (73, 76), 1),  # seed 31, the second rework's "before" and tuning draw
     "held_out_seed32": ((100, 82), (82, 88), 0),  # seed 32, the second rework's held-out figure, then tuned on
+    "held_out_seed33": ((100, 76), (76, 100), 0),  # seed 33, the third rework's held-out figure
 }
 
 
