@@ -28,7 +28,7 @@ from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
 from messaging.composing.render import render_drafts
 from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet, require_steps
-from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules, with_buying_functions
 from messaging.contacts.persona_rules import TECHNICAL_FUNCTIONS, buying_rules
 from messaging.contacts.sendability import check_sendability
 from messaging.drafting.seam import Drafter, Progress
@@ -147,10 +147,13 @@ def build_drafts(
         InputError: A template is missing for a persona and step.
     """
     require_steps(templates, personas, steps=steps)
-    if sender.buying_functions:
-        # The product's own buyers (sender.yaml): a compliance product's Chief Compliance Officer buys.
-        persona_rules = buying_rules(persona_rules or load_persona_rules(), sender.buying_functions)
-    people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
+    people = classified_contacts(
+        contacts,
+        persona_rules,
+        allow_role=allow_role,
+        allow_free_mail=allow_free_mail,
+        buying_functions=sender.buying_functions,
+    )
     # Collected once: both the skipped list and the drafted contacts read these decisions.
     decided = draft_decisions(
         people, targets, personas, per_persona=per_persona, max_per_account=max_per_account, suppressed=suppressed
@@ -204,12 +207,24 @@ def classified_contacts(
     *,
     allow_role: bool,
     allow_free_mail: bool,
+    buying_functions: list[str] | None = None,
 ) -> pl.LazyFrame:
-    """Contacts with persona and sendability columns, computed only where the frame lacks them."""
+    """Contacts with persona and sendability columns, computed only where the frame lacks them.
+
+    `buying_functions` (sender.yaml: the functions that buy the product) applies to both: titles
+    are classified with those functions read as buyers (`buying_rules`), and a frame that arrives
+    with `persona` has it re-read for the contacts of those functions (`with_buying_functions`).
+    """
     people = contacts.lazy()
     names = people.collect_schema().names()
+    rules = persona_rules or load_persona_rules()
+    if buying_functions:
+        # The product's own buyers (sender.yaml): a compliance product's Chief Compliance Officer buys.
+        rules = buying_rules(rules, buying_functions)
     if "persona" not in names:
-        people = classify_contacts(people, persona_rules or load_persona_rules()).lazy()
+        people = classify_contacts(people, rules).lazy()
+    elif buying_functions:
+        people = with_buying_functions(people, buying_functions, persona_rules or load_persona_rules())
     if "sendable" not in names:
         people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
     names = people.collect_schema().names()
