@@ -144,6 +144,13 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     )
     print_unread(summary)
     print_warnings(summary.get("contact_warnings", []))
+    for fb in summary.get("line_fallbacks", []):
+        where = f"{fb['file']}:{fb['line']}" if fb.get("line") else fb["file"]
+        console.print(
+            f"[yellow]warning[/]: {escape(where)}: {escape(str(fb['key']))} uses {escape(str(fb['placeholder']))}, "
+            f"which {fb['accounts']:,} drafted accounts lack: they got another line",
+            highlight=False,
+        )
     table = Table("persona", "contacts drafted", title="By persona")
     for persona, n in summary["by_persona"].items():
         table.add_row(persona, f"{n:,}")
