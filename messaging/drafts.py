@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
 from messaging.checks.batch import batch_issues
 from messaging.checks.lint import lint_drafts
-from messaging.composing.copy_blocks import MessagingSpec, copy_blocks
+from messaging.composing.copy_blocks import MessagingSpec, copy_blocks, line_fallbacks
 from messaging.composing.render import render_drafts
 from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet, require_steps
-from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules
+from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules, with_buying_functions
 from messaging.contacts.persona_rules import TECHNICAL_FUNCTIONS, buying_rules
 from messaging.contacts.sendability import check_sendability
 from messaging.drafting.seam import Drafter, Progress
@@ -99,6 +100,8 @@ class DraftSet:
     usage: pl.DataFrame | None = None
     # The drafter's run totals (model drafts, cache hits, fallbacks and reasons, tokens, cost).
     stats: dict[str, object] = field(default_factory=dict)
+    # messaging.yaml key lines using a placeholder some drafted accounts lack (they got another line).
+    line_fallbacks: list[dict[str, object]] = field(default_factory=list)
 
 
 def build_drafts(
@@ -118,6 +121,7 @@ def build_drafts(
     suppressed: Sequence[str] = (),
     drafter: Drafter | None = None,
     progress: Progress | None = None,
+    messaging_file: str | Path | None = None,
 ) -> DraftSet:
     """Draft every chosen contact's sequence from its account's facts.
 
@@ -144,6 +148,8 @@ def build_drafts(
         suppressed: Emails, domains and account ids never to draft (lower case).
         drafter: Who writes each (contact, step); None keeps the template drafts.
         progress: Called with the drafter's running totals as drafts complete.
+        messaging_file: The workspace messaging.yaml `messaging` came from, named by the line check
+            (`DraftSet.line_fallbacks`); None: the shipped file.
 
     Returns:
         A DraftSet; every input contact row is in exactly one of `.drafts` or `.skipped`.
@@ -152,10 +158,13 @@ def build_drafts(
         InputError: A template is missing for a persona and step.
     """
     require_steps(templates, personas, steps=steps)
-    if sender.buying_functions:
-        # The product's own buyers (sender.yaml): a compliance product's Chief Compliance Officer buys.
-        persona_rules = buying_rules(persona_rules or load_persona_rules(), sender.buying_functions)
-    people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
+    people = classified_contacts(
+        contacts,
+        persona_rules,
+        allow_role=allow_role,
+        allow_free_mail=allow_free_mail,
+        buying_functions=sender.buying_functions,
+    )
     # Collected once: both the skipped list and the drafted contacts read these decisions.
     decided = draft_decisions(
         people, targets, personas, per_persona=per_persona, max_per_account=max_per_account, suppressed=suppressed
@@ -164,6 +173,7 @@ def build_drafts(
     chosen = decided.lazy().filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
     # The account's raw lists are spent once the blocks exist; leave them out of the per-step rows.
     blocks = copy_blocks(chosen, messaging, solves=sender.solves).drop(_ACCOUNT_FIELDS)
+    fallbacks = line_fallbacks(chosen, messaging, path=messaging_file, solves=sender.solves)
     rendered = render_drafts(blocks, templates, sender, steps=steps)
     drafts = rendered.sort("_row", "step").select(
         *DRAFT_COLUMNS[: DRAFT_COLUMNS.index("step")],
@@ -182,14 +192,15 @@ def build_drafts(
     weak = rendered.select("contact_id", pl.col("step").cast(pl.Int64), "weak_claim")
     sample_copy = messaging.sample and not sender.sample
     if drafter is None or drafter.name == "template":
-        return DraftSet(_batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy), skipped)
+        checked = _batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy)
+        return DraftSet(checked, skipped, line_fallbacks=fallbacks)
     from messaging.drafting.jobs import apply_drafter
 
     accounts = chosen.select("account_id", *_ACCOUNT_FIELDS).unique("account_id", keep="first").collect()
     drafts, usage = apply_drafter(drafts, accounts, drafter, progress)
     stats = getattr(drafter, "stats", None)
     linted = _batch_checked(lint_rendered_drafts(drafts, sender), sender, weak, sample_copy)
-    return DraftSet(linted, skipped, usage, stats.as_dict() if stats else {})
+    return DraftSet(linted, skipped, usage, stats.as_dict() if stats else {}, line_fallbacks=fallbacks)
 
 
 def _batch_checked(drafts: pl.DataFrame, sender: Sender, weak: pl.DataFrame, sample_copy: bool) -> pl.DataFrame:
@@ -211,12 +222,24 @@ def classified_contacts(
     *,
     allow_role: bool,
     allow_free_mail: bool,
+    buying_functions: list[str] | None = None,
 ) -> pl.LazyFrame:
-    """Contacts with persona and sendability columns, computed only where the frame lacks them."""
+    """Contacts with persona and sendability columns, computed only where the frame lacks them.
+
+    `buying_functions` (sender.yaml: the functions that buy the product) applies to both: titles
+    are classified with those functions read as buyers (`buying_rules`), and a frame that arrives
+    with `persona` has it re-read for the contacts of those functions (`with_buying_functions`).
+    """
     people = contacts.lazy()
     names = people.collect_schema().names()
+    rules = persona_rules or load_persona_rules()
+    if buying_functions:
+        # The product's own buyers (sender.yaml): a compliance product's Chief Compliance Officer buys.
+        rules = buying_rules(rules, buying_functions)
     if "persona" not in names:
-        people = classify_contacts(people, persona_rules or load_persona_rules()).lazy()
+        people = classify_contacts(people, rules).lazy()
+    elif buying_functions:
+        people = with_buying_functions(people, buying_functions, persona_rules or load_persona_rules())
     if "sendable" not in names:
         people = check_sendability(people, allow_role=allow_role, allow_free_mail=allow_free_mail).lazy()
     names = people.collect_schema().names()

@@ -55,6 +55,7 @@ def eligible_contacts(
     persona_rules: object | None = None,
     allow_role: bool = False,
     allow_free_mail: bool = False,
+    buying_functions: list[str] | None = None,
 ) -> Candidates:
     """The contacts a plan may choose from, with their segment, persona rank and email quality.
 
@@ -71,11 +72,19 @@ def eligible_contacts(
         persona_rules: rules for titles (None: the shipped rules).
         allow_role: plan role addresses (info@) too.
         allow_free_mail: plan free-mail addresses too.
+        buying_functions: the functions that buy the product (sender.yaml), read as buyers for titles
+            and for contacts that arrive with a persona alike.
 
     Returns:
         Candidates, and counts of contacts left out per reason (first reason that applies).
     """
-    people = classified_contacts(contacts, persona_rules, allow_role=allow_role, allow_free_mail=allow_free_mail)
+    people = classified_contacts(
+        contacts,
+        persona_rules,
+        allow_role=allow_role,
+        allow_free_mail=allow_free_mail,
+        buying_functions=buying_functions,
+    )
     email = pl.coalesce(email_key_expr(pl.col("email")), pl.col("email").cast(pl.String).str.to_lowercase())
     ranked = people.join(segments.lazy().select("account_id", "segment"), on="account_id", how="left").with_columns(
         email.alias("email"),

@@ -141,6 +141,18 @@ def batch_line(summary: dict[str, Any]) -> str:
     )
 
 
+def fallback_lines(summary: dict[str, Any]) -> list[str]:
+    """One line per messaging.yaml key line whose placeholder some drafted accounts lack (`line_fallbacks`)."""
+    lines = []
+    for fb in summary.get("line_fallbacks", []):
+        where = f"{fb['file']}:{fb['line']}" if fb.get("line") else str(fb["file"])
+        lines.append(
+            f"{where}: {fb['key']} uses {fb['placeholder']}, which {fb['accounts']:,} drafted accounts lack: "
+            "they got another line"
+        )
+    return lines
+
+
 def print_draft_summary(summary: dict[str, Any]) -> None:
     """Print who was drafted, who was skipped and why, what needs review, and three samples."""
     console.print(
@@ -149,6 +161,8 @@ def print_draft_summary(summary: dict[str, Any]) -> None:
     )
     print_unread(summary)
     print_warnings(summary.get("contact_warnings", []))
+    for line in fallback_lines(summary):
+        console.print(f"[yellow]warning[/]: {escape(line)}", highlight=False)
     table = Table("persona", "contacts drafted", title="By persona")
     for persona, n in summary["by_persona"].items():
         table.add_row(persona, f"{n:,}")

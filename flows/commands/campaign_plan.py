@@ -223,6 +223,7 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         cooled_emails=cooled[0],
         cooled_accounts=cooled[1],
         persona_rules=inputs.copy.persona_rules,
+        buying_functions=inputs.copy.sender.buying_functions,
     )
     reviewed = None
     steps = 3

@@ -166,6 +166,7 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
             steps=request.steps,
             drafter=drafter,
             progress=progress,
+            messaging_file=inputs.copy.messaging_file,
         )
     summary = summarize_drafts(
         result.drafts, result.skipped, contacts_read=contacts.rows_read, duplicates=contacts.duplicates
@@ -173,6 +174,8 @@ def run_draft(request: DraftRequest, inputs: DraftInputs, runner: Runner, *, qui
         "sender": inputs.copy.sender.summary(),
         # How good the batch is before it is sent (messaging.checks.batch).
         **batch_summary(result.drafts, inputs.copy.sender),
+        # messaging.yaml key lines using a placeholder some accounts lack: they got another line.
+        "line_fallbacks": result.line_fallbacks,
         **contacts_read(contacts, request.contacts, inputs.contacts),
     }
     if request.llm is not None:

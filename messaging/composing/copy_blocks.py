@@ -503,3 +503,87 @@ def fact_names(bits: pl.Expr) -> pl.Expr:
     masks = range(1 << len(FACT_FIELDS))
     names = [[f for f in FACT_FIELDS if mask & FACT_BITS[f]] for mask in masks]
     return bits.replace_strict(list(masks), names, return_dtype=pl.List(pl.String))
+
+
+# The firmographic variables an account may lack ({company} always has a value; {evidence} and {tool}
+# depend on the key's evidence and are checked where the line is chosen).
+OPTIONAL_VARIABLES = tuple(v for v in LINE_VARIABLES if v != "company" and v not in KEY_VARIABLES)
+
+
+def line_fallbacks(
+    rows: pl.LazyFrame | pl.DataFrame,
+    spec: MessagingSpec,
+    *,
+    path: str | Path | None = None,
+    solves: Sequence[str] | None = None,
+) -> list[dict[str, object]]:
+    """The key lines of messaging.yaml that use a placeholder some of these accounts lack, and how many.
+
+    `copy_blocks` never fills such a line for an account without the value: it takes another line of
+    the same block, else the generic one (which always has a line needing only `{company}`). This
+    says which of a pain point's, growth signal's or prior solution's lines that happened to, so a writer knows a line is not reaching everyone: each entry
+    names the file, its line, the line's key (`pain_points.data_silos.problem.technical_evaluator`),
+    the placeholder and the accounts drafted that lack it.
+
+    Args:
+        rows: The rows drafted (one per contact: persona and the account columns, as `copy_blocks` takes).
+        spec: The messaging spec.
+        path: The workspace messaging.yaml it was read from (None: the shipped file).
+        solves: The sender's `solves` (only those pain points open a draft).
+
+    Returns:
+        `{"file", "line", "key", "placeholder", "accounts"}` per line and placeholder, accounts > 0,
+        in file order.
+    """
+    from targeting.spec_file import line_of, read_spec
+
+    shipped = "messaging/defaults/messaging.yaml"
+    doc = read_spec(path) if path is not None else read_spec(shipped, text=default_spec_text("messaging.yaml"))
+    frame = fact_variables(rows.lazy())
+    names = frame.collect_schema().names()
+    columns = {v: LINE_VARIABLES[v][0] for v in OPTIONAL_VARIABLES}
+    picks: list[tuple[str, int | None, str, str, pl.Expr]] = []
+
+    def add(where: list[str | int], node: object, persona_key: str, lines: object, applies: pl.Expr) -> None:
+        personas = [persona_key] if persona_key != "default" else [p for p in PERSONAS if p not in (lines or {})]
+        items = node if isinstance(node, list) else [node]
+        for i, line in enumerate(items):
+            for variable in dict.fromkeys(_PLACEHOLDER.findall(str(line))):
+                if variable not in columns:
+                    continue
+                parent = _node(doc, where)
+                at = line_of(parent, i) if isinstance(node, list) else None
+                at = at or line_of(_node(doc, where[:-1]), where[-1])
+                lacks = applies & pl.col("persona").is_in(personas) & pl.col(columns[variable]).is_null()
+                picks.append((".".join(str(w) for w in where), at, "{" + variable + "}", f"{len(picks)}", lacks))
+
+    for source, blocks in BLOCK_SOURCES.items():
+        listed = pl.col(source) if source in names else pl.lit(None, pl.List(pl.String))
+        for key, entry in getattr(spec, source).items():
+            if source == "pain_points" and solves is not None and key not in set(solves):
+                continue
+            applies = listed.list.contains(key).fill_null(False)
+            for block in blocks:
+                lines = getattr(entry, block)
+                for persona_key, node in lines.items() if isinstance(lines, dict) else []:
+                    add([source, key, block, persona_key], node, persona_key, lines, applies)
+    # The generic lines are the fallback themselves: their variants are meant to vary with the facts.
+    if not picks:
+        return []
+    counts = frame.select(
+        [(lacks & pl.col("account_id").is_not_null()).sum().alias(n) for *_, n, lacks in picks]
+        if "account_id" in names
+        else [lacks.sum().alias(n) for *_, n, lacks in picks]
+    ).collect()
+    file = str(path) if path is not None else shipped
+    return [
+        {"file": file, "line": at, "key": key, "placeholder": placeholder, "accounts": int(counts[n][0])}
+        for key, at, placeholder, n, _ in picks
+        if counts[n][0]
+    ]
+
+
+def _node(doc: object, where: list[str | int]) -> object:
+    for step in where:
+        doc = doc.get(step) if isinstance(doc, dict) else None
+    return doc

@@ -108,7 +108,9 @@ def render_drafts(
     # One partition per template (no sort of the whole frame): each renders with its own template.
     for key, part in (planned.partition_by(keys, as_dict=True) if planned.height else {}).items():
         render = bound[key].render
-        rows = part.select(context).with_columns(pl.col("first_name").replace("", "there")).iter_rows()
+        # A contact with a first name is greeted by it; "there" only where none is known (blank or padded).
+        name = pl.col("first_name").str.strip_chars()
+        rows = part.select(context).with_columns(name.replace("", "there").alias("first_name")).iter_rows()
         texts = [render(dict(zip(CONTEXT_VARIABLES, row))) for row in rows]
         parts.append(part.select("_blk", "step", "variant", "facts_used", pl.Series("_text", texts, dtype=pl.String)))
     empty = planned.select("_blk", "step", "variant", "facts_used", pl.lit(None, pl.String).alias("_text")).clear()

@@ -163,3 +163,57 @@ def _verdict(persona: str, rule: pl.Expr) -> pl.Expr:
 def _escape(text: str) -> str:
     # Rule names are user text inside a pl.format template.
     return text.replace("{", "(").replace("}", ")")
+
+
+def with_buying_functions(contacts: Frame, functions: list[str], rules: PersonaRules) -> Frame:
+    """Contacts that arrive classified (a `persona` column) with the product's buying functions applied.
+
+    `sender.yaml`'s `buying_functions` reads a title of those functions by seniority alone
+    (`persona_rules.buying_rules`); a contact list classified before (by `outbound personas`, a CRM)
+    gets the same reading: where its function is a buying one, its persona becomes the buyer,
+    champion or user its seniority gives. Gatekeepers and unclassified contacts stay as they are.
+    The `seniority` and `function` columns are used where the frame has both; otherwise they are
+    read from `title` (the given persona is kept for every other contact). A frame with neither is
+    returned unchanged, and so is every frame when `functions` is empty.
+
+    Args:
+        contacts: Contacts with `persona`.
+        functions: The functions that buy the product (validated by `buying_rules`).
+        rules: The persona rules that read seniority and function from a title.
+    """
+    from messaging.contacts.persona_rules import BUYER_BY_SENIORITY
+
+    names = contacts.collect_schema().names()
+    if not functions or "persona" not in names:
+        return contacts
+    frame = contacts.lazy()
+    if {"seniority", "function"} <= set(names):
+        read = frame.with_columns(_seniority=pl.col("seniority"), _function=pl.col("function"))
+    elif "title" in names:
+        verdicts = classified_titles(frame.select(pl.col("title").cast(pl.String).alias("_title")).unique(), rules)
+        read = frame.with_columns(_title=pl.col("title").cast(pl.String)).join(
+            verdicts.select("_title", pl.col("seniority").alias("_seniority"), pl.col("function").alias("_function")),
+            on="_title",
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+    else:
+        return contacts
+    buyer = pl.col("_seniority").replace_strict(BUYER_BY_SENIORITY, default=None, return_dtype=pl.String)
+    applies = (
+        pl.col("_function").is_in(list(functions))
+        & ~pl.col("persona").is_in([UNCLASSIFIED, "gatekeeper"])
+        & buyer.is_not_null()
+    ).fill_null(False)
+    updated = [pl.when(applies).then(buyer).otherwise(pl.col("persona")).alias("persona")]
+    if "rule" in names:
+        said = pl.format(
+            "{} of a function that buys the product (seniority {}; function {}, in sender.yaml buying_functions)",
+            buyer.str.replace_all("_", " "),
+            pl.col("_seniority"),
+            pl.col("_function"),
+        )
+        updated.append(pl.when(applies).then(said).otherwise(pl.col("rule")).alias("rule"))
+    result = read.with_columns(updated).select(names)
+    return result.collect() if isinstance(contacts, pl.DataFrame) else result

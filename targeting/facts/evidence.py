@@ -60,7 +60,7 @@ def _old_years(as_of: date, recent_years: int) -> str:
 
 def has_contexts(rule: KeyEvidence) -> bool:
     """True when a key's phrases are read in their sentence (negative contexts, neighbours, recency)."""
-    return bool(rule.not_in or rule.requires or rule.recent_years is not None)
+    return bool(rule.not_in or rule.requires or rule.recent_years is not None or rule.not_in_text)
 
 
 def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.Expr:
@@ -73,6 +73,10 @@ def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.
     """
     phrase = phrase_pattern(rule.phrases)
     text = pl.col("description")
+    if rule.not_in_text:
+        # A market the account sells to, named anywhere, is no evidence of its own work in it.
+        elsewhere = text.str.contains(phrase_pattern(rule.not_in_text)).fill_null(False)
+        return pl.when(~elsewhere).then(description_evidence(rule.model_copy(update={"not_in_text": []}), as_of=as_of))
     if not has_contexts(rule):
         return text.str.extract(phrase, 0)
     keep = pl.lit(True)
@@ -83,7 +87,12 @@ def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.
     if rule.recent_years is not None:
         keep = keep & ~pl.element().str.contains(_old_years(as_of or date.today(), rule.recent_years))
     sentences = text.str.extract_all(_SENTENCE + phrase + _SENTENCE)
-    return sentences.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
+    found = sentences.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
+    if rule.read_out == "text" and rule.not_in:
+        # One sentence naming the key in another sense (the market's, the customers') reads it out whole.
+        elsewhere = sentences.list.eval(pl.element().str.contains(phrase_pattern(rule.not_in))).list.any()
+        return pl.when(~elsewhere.fill_null(False)).then(found)
+    return found
 
 
 def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None) -> list[tuple[str, pl.Expr]]:
@@ -101,7 +110,7 @@ def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = N
     found: list[tuple[str, pl.Expr]] = []
     if rule.phrases and "description" in columns:
         found.append(("description", description_evidence(rule, as_of=as_of)))
-    read_out = _read_out(rule, columns, as_of)
+    read_out = _values_read_out(rule, columns, as_of)
     for column in EVIDENCE_COLUMNS:
         values = getattr(rule, column)
         if values and column in columns:
@@ -110,16 +119,36 @@ def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = N
     return found
 
 
+def _values_read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Expr | None:
+    """True where the list values of a key are no evidence: the text reads the key out, or names none of `tags_need`."""
+    tests = [test for test in (_read_out(rule, columns, as_of), _uncorroborated(rule, columns)) if test is not None]
+    return pl.any_horizontal(tests) if tests else None
+
+
+def _uncorroborated(rule: KeyEvidence, columns: set[str]) -> pl.Expr | None:
+    """True where the description exists and names neither `tags_need` nor the key's phrases; None: no such rule."""
+    if not (rule.tags_need and "description" in columns):
+        return None
+    named = pl.col("description").str.contains(phrase_pattern([*rule.tags_need, *rule.phrases]))
+    return (~named).fill_null(False)
+
+
 def _read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Expr | None:
     """True where the description names the key only in sentences its contexts read out.
 
     A list value then goes too: Standard Treasury, tagged payments, "helped banks"; the tag says
-    the market, as the words do. None: the key has no contexts or the frame no description.
+    the market, as the words do; so does a `not_in_text` phrase anywhere. None: the key has no
+    contexts or the frame no description.
     """
-    if not (rule.phrases and rule.not_in and "description" in columns):
+    if "description" not in columns:
         return None
-    named = pl.col("description").str.contains(phrase_pattern(rule.phrases))
-    return (named & description_evidence(rule, as_of=as_of).is_null()).fill_null(False)
+    tests = []
+    if rule.phrases and rule.not_in:
+        named = pl.col("description").str.contains(phrase_pattern(rule.phrases))
+        tests.append(named & description_evidence(rule, as_of=as_of).is_null())
+    if rule.not_in_text:
+        tests.append(pl.col("description").str.contains(phrase_pattern(rule.not_in_text)))
+    return pl.any_horizontal(tests).fill_null(False) if tests else None
 
 
 def key_found(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None) -> pl.Expr | None:
@@ -130,7 +159,7 @@ def key_found(rule: KeyEvidence, columns: set[str], *, as_of: date | None = None
             tests.append(description_evidence(rule, as_of=as_of).is_not_null())
         else:
             tests.append(pl.col("description").str.contains(phrase_pattern(rule.phrases)))
-    read_out = _read_out(rule, columns, as_of)
+    read_out = _values_read_out(rule, columns, as_of)
     for column in EVIDENCE_COLUMNS:
         values = getattr(rule, column)
         if values and column in columns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -46,11 +46,22 @@ class KeyEvidence(_Strict):
     not_in: list[str] = Field(default_factory=list)
     requires: list[str] = Field(default_factory=list)
     recent_years: int | None = Field(default=None, ge=0)
+    # `read_out: text`: a sentence that names the key in a `not_in` sense reads the key out for the
+    # whole description, not that sentence alone ("Axle is Plaid for insurance" makes the later
+    # "verify insurance" the same market's word). `sentence` (default) reads each sentence alone.
+    read_out: Literal["sentence", "text"] = "sentence"
+    # `not_in_text`: phrases that anywhere in the description read the key out: the account sells to
+    # that market ("helps pharmaceutical companies measure..." makes its "drug development" theirs).
+    not_in_text: list[str] = Field(default_factory=list)
+    # `tags_need`: a tags / tech_stack / hiring_roles value counts only where the description (when
+    # there is one) names one of these phrases or one of the key's own: a `payments` tag on a paywall
+    # tool whose text says nothing of money is a market, not its activity.
+    tags_need: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     tech_stack: list[str] = Field(default_factory=list)
     hiring_roles: list[str] = Field(default_factory=list)
 
-    @field_validator("phrases", "not_in", "requires")
+    @field_validator("phrases", "not_in", "requires", "not_in_text", "tags_need")
     @classmethod
     def _phrases_are_words(cls, phrases: list[str]) -> list[str]:
         for phrase in phrases:

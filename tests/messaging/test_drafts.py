@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -334,3 +336,69 @@ def test_a_suppressed_contact_is_never_drafted_nor_exported(rows, blocked):
             and reasons.get(contact["contact_id"]) not in (None, "duplicate contact_id")
         ):
             assert reasons[contact["contact_id"]] == "on the do-not-contact list"
+
+
+def test_a_key_line_with_a_placeholder_the_account_lacks_is_named_and_the_draft_falls_back(tmp_path):
+    """messaging.yaml's compliance opener for everyone names {industry}: one account has no industry."""
+    from messaging.composing.copy_blocks import load_messaging
+    from messaging.composing.sender import load_sender
+    from messaging.composing.templates import load_templates
+    from messaging.drafts import build_drafts
+
+    shipped = (Path(__file__).resolve().parents[2] / "messaging" / "defaults" / "messaging.yaml").read_text()
+    own = shipped.replace(
+        "    opener:\n      economic_buyer:\n        - 'When a company describes its work",
+        "    opener:\n      economic_buyer:\n        - In {industry}, compliance work grows with every customer.\n"
+        "        - 'When a company describes its work",
+        1,
+    )
+    path = tmp_path / "messaging.yaml"
+    path.write_text(own)
+    spec = load_messaging(path)
+    assert spec.pain_points["compliance_burden"].opener["economic_buyer"][0].startswith("In {industry}")
+    targets = pl.DataFrame(
+        {
+            "account_id": ["a", "b"],
+            "name": ["Acme", "Beta"],
+            "industry": ["fintech", None],
+            "pain_points": [["compliance_burden"], ["compliance_burden"]],
+        }
+    )
+    contacts = pl.DataFrame(
+        {
+            "contact_id": ["c1", "c2"],
+            "account_id": ["a", "b"],
+            "first_name": ["Sam", "  Ana "],
+            "email": ["sam@acme.io", "ana@beta.io"],
+            "email_status": ["valid", "valid"],
+            "title": ["CEO", "CEO"],
+        }
+    )
+    sender = load_sender().model_copy(update={"sample": False, "solves": ["compliance_burden"]})
+    result = build_drafts(
+        targets,
+        contacts,
+        personas=["economic_buyer"],
+        persona_rules=None,
+        messaging=spec,
+        sender=sender,
+        templates=load_templates(),
+        steps=1,
+        messaging_file=path,
+    )
+    # The check names the file, the line, the key and the placeholder, and the accounts that lack it.
+    line = own.splitlines().index("        - In {industry}, compliance work grows with every customer.") + 1
+    assert result.line_fallbacks == [
+        {
+            "file": str(path),
+            "line": line,
+            "key": "pain_points.compliance_burden.opener.economic_buyer",
+            "placeholder": "{industry}",
+            "accounts": 1,
+        }
+    ]
+    bodies = dict(zip(result.drafts["contact_id"], result.drafts["body"]))
+    # The account without an industry got another line, never the placeholder; both are greeted by name.
+    assert "{" not in bodies["c2"] and "In Fintech" not in bodies["c2"]
+    assert bodies["c1"].startswith("Hi Sam,") and bodies["c2"].startswith("Hi Ana,")
+    assert not any("Hi there" in body for body in bodies.values())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from messaging.composing.copy_blocks import load_messaging
 from messaging.composing.sender import load_sender
 from messaging.composing.templates import load_templates
-from messaging.contacts.classify import classify_contacts, load_persona_rules
+from messaging.contacts.classify import classify_contacts, load_persona_rules, with_buying_functions
 from messaging.contacts.persona_rules import buying_rules
 from messaging.drafts import build_drafts, classified_contacts, draft_decisions
 from targeting.errors import InputError
@@ -108,3 +112,61 @@ def test_the_senders_buying_functions_reach_the_drafts():
     assert drafted.drafts["persona"].unique().to_list() == ["economic_buyer"]
     plain = build_drafts(pl.DataFrame({"account_id": ["a"]}), contacts, sender=load_sender(), **kwargs)
     assert plain.drafts.is_empty() and plain.skipped["reason"][0] == "persona procurement not in ICP personas"
+
+
+def test_contacts_that_arrive_classified_get_the_senders_buying_functions_too():
+    """A list `outbound personas` (or a CRM) classified: its compliance people become the buyers."""
+    contacts = pl.DataFrame(
+        {
+            "contact_id": [f"c{i}" for i in range(len(TITLES))],
+            "account_id": ["a"] * len(TITLES),
+            "first_name": ["Sam"] * len(TITLES),
+            "email": [f"c{i}@a.com" for i in range(len(TITLES))],
+            "email_status": ["valid"] * len(TITLES),
+            "title": TITLES,
+        }
+    )
+    pre = classify_contacts(contacts, RULES)  # persona, seniority, function, rule as `outbound personas` writes
+    raw = dict(zip(TITLES, _personas(buying_rules(RULES, ["legal"])).values()))
+    for arrived in (pre, pre.drop("seniority", "function", "rule")):  # with its columns, or read from the title
+        read = classified_contacts(arrived, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"])
+        got = dict(zip(*read.select("title", "persona").collect().to_dict(as_series=False).values()))
+        assert got == raw, arrived.columns
+    # Without the field nothing changes: the persona given is the persona drafted.
+    kept = classified_contacts(pre, None, allow_role=False, allow_free_mail=False).collect()
+    assert kept["persona"].to_list() == pre["persona"].to_list()
+    # The rule says why a persona changed.
+    read = classified_contacts(pre, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"]).collect()
+    rule = dict(zip(read["title"], read["rule"]))
+    assert "buys the product" in rule["Chief Compliance Officer"] and "buys" not in rule["Procurement Manager"]
+
+
+def test_a_persona_given_by_hand_outside_the_buying_functions_is_kept():
+    given = pl.DataFrame(
+        {
+            "contact_id": ["a", "b"],
+            "email": ["a@x.com", "b@x.com"],
+            "title": ["Head of Sales", "Compliance Lead"],
+            "persona": ["user", "gatekeeper"],
+        }
+    )
+    read = classified_contacts(given, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"])
+    # Sales is no buying function here; a gatekeeper given by hand stays one.
+    assert read.collect()["persona"].to_list() == ["user", "gatekeeper"]
+
+
+LABELLED_TITLES = pl.read_csv(Path(__file__).resolve().parents[2] / "data" / "titles_labelled.csv", infer_schema=False)[
+    "title"
+].to_list()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    titles=st.lists(st.sampled_from(LABELLED_TITLES), min_size=1, max_size=8),
+    functions=st.lists(st.sampled_from(["legal", "finance", "security", "sales", "hr", "it"]), min_size=1, unique=True),
+)
+def test_reading_a_classified_list_agrees_with_classifying_its_titles(titles, functions):
+    frame = pl.DataFrame({"contact_id": [str(i) for i in range(len(titles))], "title": titles})
+    direct = classify_contacts(frame, buying_rules(RULES, functions))["persona"].to_list()
+    reread = with_buying_functions(classify_contacts(frame, RULES), functions, RULES)
+    assert reread["persona"].to_list() == direct

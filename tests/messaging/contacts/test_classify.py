@@ -243,3 +243,28 @@ def test_labelled_file_without_a_label_column_is_an_input_error(tmp_path):
     with pytest.raises(InputError) as caught:
         read_labelled_titles(path)
     assert caught.value.field == "seniority"
+
+
+@pytest.mark.parametrize(
+    ("title", "persona"),
+    [
+        # Issue 21's rubric changes, each a class of titles (examples from O*NET's development part):
+        ("Engineering Project Manager", "technical_evaluator"),  # a technical project manager evaluates
+        ("IT Program Manager", "technical_evaluator"),
+        ("Project Manager", "user"),  # no technical function named: unchanged
+        ("Marketing Project Manager", "user"),  # a non-technical one stays an individual contributor
+        ("Research and Development Manager", "technical_evaluator"),  # R&D leaders are technical
+        ("Director of Research", "technical_evaluator"),
+        ("Treasurer", "champion"),  # heads of finance named by their office
+        ("Financial Controller", "champion"),
+        ("Fishery Division Chief", "champion"),  # a chief after the thing headed
+        ("City Alderman", "economic_buyer"),  # legislators
+        ("Lien Searcher", "procurement"),  # legal support
+        ("Hearing Examiner", "procurement"),
+        ("Buying Agent", "procurement"),
+        ("Administrative Assistant", "gatekeeper"),
+        ("Legal Secretary", "gatekeeper"),
+    ],
+)
+def test_rubric_changes_of_issue_21(rules, title, persona):
+    assert classify([title], rules)["persona"][0] == persona

@@ -31,9 +31,9 @@ OVERALL_FLOOR = 0.80
 PERSONA_FLOORS = {
     "user": 0.88,
     "champion": 0.70,
-    "economic_buyer": 0.62,
+    "economic_buyer": 0.68,
     "gatekeeper": 0.70,
-    "procurement": 0.55,
+    "procurement": 0.64,
     "technical_evaluator": 0.30,
 }
 

@@ -58,7 +58,12 @@ def test_a_raise_needs_a_raise_word_and_where_dated_a_recent_one(text, raised):
         ("A no-code app builder for banks and lenders.", [], False),
         ("Moneco is a neobank for African migrants in Europe.", [], True),
         ("A clinic for migraines using telehealth.", [], True),
-        ("Helping people save", ["banking"], True),  # a tag is read out only where the text names the market
+        ("Helping people save money", ["banking"], True),  # a tag is read out only where the text names the market
+        (
+            "Remotely configure every aspect of your mobile app's paywall",
+            ["payments"],
+            False,
+        ),  # a tag needs money words
     ],
 )
 def test_a_word_whose_sense_is_the_accounts_customers_is_no_evidence_of_its_own_pain(text, tags, pain):
@@ -126,28 +131,63 @@ def _judged(labelled: pl.DataFrame, now: pl.DataFrame, draw: str) -> pl.DataFram
     return judged
 
 
-def test_precision_of_100_facts_drawn_at_random_from_the_yc_directory_and_labelled_by_hand():
-    """docs/facts.md gives these figures: 63/100 before the claims rework, 64/67 after, on the same draw."""
+# Each labelled draw: (facts drawn, right as drawn), (right, kept) under the shipped vocabulary, and how
+# many facts labelled right it no longer gives: the figures docs/facts.md gives. A draw's precision
+# may not fall below the figure reported for it.
+DRAWS = {
+    "tuning": ((100, 63), (63, 65), 1),  # seed 21, the first rework's tuning draw
+    "held_out_seed22": ((50, 39), (38, 40), 1),  # read before the first rework's last contexts
+    "held_out_seed23": ((50, 35), (35, 43), 0),  # the first rework's held-out figure (0.70)
+    "before_seed31": ((100, 74), (73, 76), 1),  # seed 31, the second rework's "before" and tuning draw
+    "held_out_seed32": ((100, 82), (82, 88), 0),  # seed 32, the second rework's held-out figure, then tuned on
+    "held_out_seed33": ((100, 76), (76, 100), 0),  # seed 33, the third rework's held-out figure
+}
+
+
+@pytest.mark.parametrize("draw", list(DRAWS))
+def test_precision_of_facts_drawn_at_random_from_the_yc_directory_and_labelled_by_hand(draw):
+    """Every draw of yc_facts_drawn_labelled.csv, as labelled, and as the shipped vocabulary now reads it."""
     labelled, now = _drawn()
-    drawn = labelled.filter(pl.col("draw") == "tuning")
-    assert drawn.height == 100 and drawn["label"].sum() == 63
-    judged = _judged(labelled, now, "tuning")
-    assert judged["label"].mean() >= 0.95, judged.filter(pl.col("label") == 0).rows()
-    assert (judged["label"].sum(), judged.height) == (64, 67), judged.filter(pl.col("label") == 0).rows()
-    # What the rework read out was all wrong: of the facts it dropped, none was labelled right.
+    (n, right_drawn), (right, kept), lost = DRAWS[draw]
+    drawn = labelled.filter(pl.col("draw") == draw)
+    assert (drawn.height, drawn["label"].sum()) == (n, right_drawn)
+    judged = _judged(labelled, now, draw)
+    wrong = judged.filter(pl.col("label") == 0).select("account_id", "key", "evidence").rows()
+    assert judged["label"].sum() / judged.height >= right / kept, wrong
+    assert (judged["label"].sum(), judged.height) == (right, kept), wrong
+    # What the contexts read out is (nearly) all wrong: the facts labelled right that are gone.
     dropped = drawn.join(judged, on=["account_id", "kind", "key"], how="anti")
-    assert dropped["label"].sum() == 0
+    assert dropped["label"].sum() == lost, dropped.filter(pl.col("label") == 1).select("account_id", "key").rows()
 
 
-def test_precision_on_facts_the_contexts_were_not_written_from():
-    """The honest figure (docs/facts.md): two draws of 50 after the rework, labelled as they came.
+def test_a_market_named_in_one_sentence_or_sold_to_anywhere_reads_the_key_out_of_the_whole_text():
+    # read_out: text - the vendor's sentence makes its later "verify insurance" the market's word too.
+    assert "compliance_burden" not in _keys("Axle is Plaid for insurance. Companies verify insurance with Axle.")
+    assert "compliance_burden" in _keys("Goodcover sells renters insurance. Members save half.")
+    # not_in_text - a market it sells to, named in a sentence without the key's words; its tag goes too.
+    vendor = "Andson helps pharmaceutical companies measure chemicals. Drug makers use it in drug development."
+    assert "compliance_burden" not in _keys(vendor, ["biotech"])
+    assert "compliance_burden" in _keys("Ochre Bio develops RNA medicines for liver disease.", ["biotech"])
 
-    Seed 22 was drawn from an earlier state of the rework and read before its last contexts were
-    written (so it is not held out any more); seed 23 was drawn from the final vocabulary and read
-    after it was fixed. Both stay far below the 95% the draw the contexts were written from reaches.
-    """
-    labelled, now = _drawn()
-    first = _judged(labelled, now, "held_out_seed22")
-    assert (first["label"].sum(), first.height) == (39, 44)
-    fresh = _judged(labelled, now, "held_out_seed23")
-    assert (fresh["label"].sum(), fresh.height) == (35, 50)
+
+@pytest.mark.parametrize(
+    ("text", "launched"),
+    [("We launched in October 2020 and now serve 200 firms.", False), ("We launched in May 2026.", True)],
+)
+def test_an_event_needs_a_recent_year_where_the_text_dates_it(text, launched):
+    assert ("new_product_launch" in _keys(text)) is launched
+
+
+def test_founders_past_and_projections_are_not_the_accounts_customers():
+    assert "customer_traction" not in _keys(
+        "Andrew spent six years as a SWE at Uber, where he built a library with 12M downloads."
+    )
+    assert "customer_traction" not in _keys("For our first customer, we're projected to generate $2.5M in revenue.")
+    assert "customer_traction" in _keys("Over 4,000 companies use Varos, with thousands of users.")
+
+
+def test_new_context_fields_are_validated():
+    with pytest.raises(InputError, match=r"read_out"):
+        parse_facts("pain_points:\n  x_pain: {phrases: [bank*], read_out: everywhere}\n")
+    with pytest.raises(InputError, match=r"tags_need"):
+        parse_facts("pain_points:\n  x_pain: {tags: [banking], tags_need: ['*x']}\n")
