@@ -144,7 +144,8 @@ def email_keys_series(raw: pl.Series) -> pl.Series:
     text = raw.cast(pl.String).str.replace_all(r"\s+", "").str.replace(r"(?i)^mailto:", "").str.to_lowercase()
     # One `@` splits an address in two (a quoted local part with its own `@` is the library's).
     parts = text.str.split_exact("@", 1).struct
-    local, host = parts.field("field_0"), _checked_hosts(parts.field("field_1").str.strip_suffix("."))
+    host = parts.field("field_1").str.strip_suffix(".").str.replace(r"^www\d*\.", "")  # as `domain_key` reads it
+    local, host = parts.field("field_0"), _checked_hosts(host)
     one_at = text.str.count_matches("@", literal=True) == 1
     plain = one_at & local.str.contains(rf"^{_PLAIN_LOCAL}$") & (local.str.len_bytes() <= 64) & host.is_not_null()
     plain = plain.fill_null(False)

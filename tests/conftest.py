@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
+
+# No property test is held to a time limit per example: a loaded CI machine misses any fixed one.
+# (Tests that set their own `deadline` keep it.)
+settings.register_profile("outbound", deadline=None)
+settings.load_profile("outbound")
 
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -132,6 +132,12 @@ def test_case_of_an_address_is_one_person():
     assert email_key("Ann.Lee@x.io") == email_key("ANN.LEE@X.IO") == email_key(" mailto:ann.lee@x.io") == "ann.lee@x.io"
 
 
+@pytest.mark.parametrize("spelling", ["c4@WWW.example.com", "c4@www.example.com.", "C4@www2.Example.com"])
+def test_an_address_at_www_of_its_domain_is_one_person_whichever_path_reads_it(spelling):
+    # An address's domain is keyed as a domain is (`www.` and a trailing dot dropped), as the library path does.
+    assert email_key(spelling) == email_key("c4@example.com") == "c4@example.com"
+
+
 def test_a_suppressed_domain_takes_its_subdomains_never_its_parent_or_a_lookalike():
     hosts = pl.DataFrame({"d": ["eu.clearpeak.ai", "clearpeak.ai", "arpeak.ai", "xclearpeak.ai", "ai", None]})
     got = hosts.select(domain_suppressed_expr(pl.col("d"), ["clearpeak.ai"]))["d"].to_list()
