@@ -93,11 +93,18 @@ def account_facts(
 
 
 def with_account_facts(
-    accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collection[str] = (), as_of: date | None = None
+    accounts: pl.LazyFrame,
+    spec: FactsSpec,
+    *,
+    carried: Collection[str] = (),
+    as_of: date | None = None,
+    only: Collection[str] | None = None,
 ) -> pl.LazyFrame:
     """The accounts with `pain_points`, `growth_signals`, `prior_solutions` filled from their evidence.
 
-    A column in `carried` is left as the export gave it. A derived column lists the keys with
+    A column in `carried` is left as the export gave it, and so is one outside `only` (when given):
+    a caller derives over the whole universe only the columns something reads there, and the rest
+    later over the rows that need them (`facts_left`). A derived column lists the keys with
     evidence in vocabulary order; it is null where the account has neither description nor list
     values to read (nothing known), an empty list where they were read and evidence nothing.
 
@@ -106,6 +113,7 @@ def with_account_facts(
         spec: the facts vocabulary.
         carried: the fact columns the export itself carries.
         as_of: the day a key's `recent_years` counts back from (default: today).
+        only: the fact columns to derive (default: every one not carried).
     """
     names = set(accounts.collect_schema().names())
     readable = [c for c in ("description", *EVIDENCE_COLUMNS) if c in names]
@@ -118,7 +126,7 @@ def with_account_facts(
     )
     filled = []
     for column in FACT_KINDS.values():
-        if column in carried:
+        if column in carried or (only is not None and column not in only):
             continue
         keys = [
             pl.when(found).then(pl.lit(key))
