@@ -239,7 +239,10 @@ def load_yc_csv(con: duckdb.DuckDBPyConnection, path: str) -> str:
         "source": literal(preset_source("yc", path)),
     }
     select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
-    con.execute(f"CREATE TEMP TABLE accounts AS SELECT {select} FROM read_csv({literal(path)}, all_varchar = true)")
+    # The YC directory's long descriptions span lines inside quotes: DuckDB's parallel reader refuses them.
+    con.execute(
+        f"CREATE TEMP TABLE accounts AS SELECT {select} FROM read_csv({literal(path)}, all_varchar = true, parallel = false)"
+    )
     return "accounts"
 
 
