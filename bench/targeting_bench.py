@@ -350,6 +350,7 @@ def bench_command_size(
     return {
         "size": n,
         "layout": layout_name,
+        "commit": commit(),  # the code measured, should it change before the report
         "load": (load_before, os.getloadavg()[0]),
         "targets": measured["duckdb"].result["targets"],
         "suggestions": len(measured["duckdb"].result["suggestions"]),
@@ -592,7 +593,7 @@ def layouts_report(sizes: list[dict], argv: list[str], started: float, repeats: 
                     f"{ratio:.2f}",
                     f"{c['peak_rss_mb']:,.0f}",
                     f"{s['load'][0]:.1f} / {s['load'][1]:.1f}",
-                    at,
+                    s.get("commit", at),
                 ]
             )
         ratio = marginal["command"] / marginal["duckdb"] if marginal["duckdb"] > 0 else float("nan")
