@@ -8,7 +8,13 @@ count as `unknown`.
 
 The generator is numpy over whole columns: per-row Python would take minutes at 10M rows.
 
-    python bench/make_universe.py --size 10m [--seed 7] [--apollo-csv]
+    python bench/make_universe.py --size 10m [--seed 7] [--layout canonical|nofacts|apollo|yc]
+
+Layouts (what a user's file looks like; each written once next to the universe and reused):
+`nofacts`, the canonical Parquet without pain_points, growth_signals and prior_solutions (the facts
+step derives them); `apollo`, an Apollo Companies CSV (`--apollo-csv`); `yc`, a YC directory CSV whose
+descriptions are the real directory's (`YC_DIRECTORY`), one per account, so the facts step reads the
+words real companies write.
 """
 
 from __future__ import annotations
@@ -265,14 +271,114 @@ def _comma_joined(column: str) -> pl.Expr:
     return pl.when(values.list.len() > 0).then(values.list.join(", "))
 
 
+# The real YC directory (/work/shared/data, SOURCES.md there); the repository's slice where it is absent.
+YC_DIRECTORY = ROOT.parent / "shared" / "data" / "yc-companies-2024-05-11.csv"
+YC_SLICE = ROOT / "tests" / "data" / "yc_companies_slice.csv"
+FACT_COLUMNS = ("pain_points", "growth_signals", "prior_solutions")
+LAYOUTS = ("canonical", "nofacts", "apollo", "yc")
+# YC's words for an account's status; a public or acquired company says so instead of "Active".
+YC_STATUS = {"active": "Active", "acquired": "Acquired", "inactive": "Inactive"}
+
+
+def without_facts(universe: Path) -> Path:
+    """The universe's parts without the three fact columns, as a canonical export that lacks them."""
+    out = universe.parent / f"{universe.name}-nofacts"
+    if (out / "_SUCCESS").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for part in sorted(universe.glob("*.parquet")):
+        pl.read_parquet(part).drop(FACT_COLUMNS).write_parquet(out / part.name, row_group_size=256_000)
+    (out / "_SUCCESS").write_text("nofacts\n")
+    return out
+
+
+def yc_descriptions() -> pl.DataFrame:
+    """The YC directory's (short, long) descriptions, trimmed, blanks null, numbered from 0."""
+    source = YC_DIRECTORY if YC_DIRECTORY.exists() else YC_SLICE
+    texts = [
+        pl.col(c).str.replace_all("\r", "", literal=True).str.strip_chars()
+        for c in ("short_description", "long_description")
+    ]
+    return (
+        pl.read_csv(source, infer_schema=False, columns=["short_description", "long_description"])
+        .select([pl.when(t.str.len_bytes() > 0).then(t).alias(c) for t, c in zip(texts, ("short", "long"))])
+        .with_row_index("pick")
+    )
+
+
+def yc_csv(universe: Path) -> Path:
+    """The universe as a YC directory export (docs/presets.md, `yc`): its headers, list literals, decimals.
+
+    `tags` is a Python list literal whose first item is the industry (kebab case, as YC writes
+    tags), `team_size` and `year_founded` are decimals ("12.0"), `website` a URL, `status` YC's word
+    (a public or acquired company's funding stage is its status), and each account's two descriptions
+    are a real YC company's, picked by the account's number. Columns the preset does not read
+    (batch, location, founders, links) are there as in the real file.
+    """
+    path = universe.parent / f"{universe.name}-yc.csv"
+    if path.exists():
+        return path
+    texts = yc_descriptions()
+    items = pl.concat_list(
+        pl.col("industry").str.replace_all("_", "-", literal=True),
+        pl.col("tags").list.eval(pl.element().str.replace_all("_", "-", literal=True)),
+    ).list.drop_nulls()
+    status = (
+        pl.when(pl.col("funding_stage") == "public")
+        .then(pl.lit("Public"))
+        .when(pl.col("funding_stage") == "acquired")
+        .then(pl.lit("Acquired"))
+        .otherwise(pl.col("status").replace_strict(YC_STATUS, default=None))
+    )
+    frame = (
+        pl.scan_parquet(universe / "*.parquet")
+        .with_row_index("number")
+        .with_columns(pick=(pl.col("number") * 7919 % texts.height).cast(pl.UInt32))
+        .join(texts.lazy(), on="pick", how="left", maintain_order="left")
+        .select(
+            pl.col("number").cast(pl.String).alias("company_id"),
+            pl.col("name").alias("company_name"),
+            pl.col("short").alias("short_description"),
+            pl.col("long").alias("long_description"),
+            pl.lit("W24").alias("batch"),
+            status.alias("status"),
+            ("['" + items.list.join("', '") + "']").str.replace("['']", "[]", literal=True).alias("tags"),
+            pl.lit("San Francisco").alias("location"),
+            pl.col("country"),
+            (pl.col("founded_year").cast(pl.String) + ".0").alias("year_founded"),
+            pl.lit("2").alias("num_founders"),
+            pl.lit("['Ada Lovelace', 'Alan Turing']").alias("founders_names"),
+            (pl.col("employees").cast(pl.String) + ".0").alias("team_size"),
+            ("https://" + pl.col("domain") + "/").alias("website"),
+            pl.lit("").alias("cb_url"),
+            ("https://www.linkedin.com/company/" + pl.col("account_id")).alias("linkedin_url"),
+        )
+    )
+    partial = path.with_suffix(".partial")
+    frame.sink_csv(partial, engine="streaming")
+    partial.rename(path)
+    return path
+
+
+def layout_path(universe: Path, layout: str) -> Path:
+    """The file (CSV) or directory of parts (Parquet) holding the universe in `layout`."""
+    return {
+        "canonical": lambda: universe,
+        "nofacts": lambda: without_facts(universe),
+        "apollo": lambda: apollo_csv(universe),
+        "yc": lambda: yc_csv(universe),
+    }[layout]()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1m", help="accounts: 100k, 1m, 10m, ...")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--apollo-csv", action="store_true", help="also write it as an Apollo export (CSV)")
+    parser.add_argument("--layout", choices=LAYOUTS, default="canonical", help="the file a user would have")
     args = parser.parse_args(argv)
     universe = ensure_universe(parse_size(args.size), args.seed)
-    print(apollo_csv(universe) if args.apollo_csv else universe)
+    print(layout_path(universe, "apollo" if args.apollo_csv else args.layout))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,13 @@
 
     python bench/targeting_bench.py [--sizes 1m,3m,10m] [--repeats 3]          # the command (default)
     python bench/targeting_bench.py --core [--sizes 1m,10m] [--repeats 3]      # select_targets only
+    python bench/targeting_bench.py --layouts canonical,nofacts,apollo,yc --sizes 1m,3m --repeats 3
+
+`--layouts`: the files users run the command on, each against DuckDB SQL doing the same mapping:
+the canonical Parquet with its fact columns (`canonical`) and without them (`nofacts`, the facts
+derived from the descriptions), an Apollo Companies CSV through `--preset apollo` and a YC directory
+CSV through `--preset yc` (bench/make_universe.py --layout). `name=1m+3m` gives a layout its own
+sizes. The table goes to the "Targeting: what users run" section with the commit and the load.
 
 The command benchmark runs the installed `outbound target --no-prefect` as a user does, and beside it
 bench/baselines/duckdb_sql.py and pandas_vectorized.py with `--out-dir`: each reads the same Parquet
@@ -34,7 +41,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -45,10 +52,26 @@ if TYPE_CHECKING:
 
 AS_OF = date(2026, 1, 1)
 ICP = HERE / "bench_icp.yaml"
-# `--csv-preset NAME`: the universe as that export's CSV, the ICP for what the export holds, and the
-# columns only the command fills (facts from the descriptions), left out of the CSV comparison.
-PRESET_ICP = {"apollo": HERE / "bench_icp_apollo.yaml"}
 DERIVED_FACTS = ("growth_signals", "pain_points", "prior_solutions")
+
+
+class Layout(NamedTuple):
+    """A file users run the command on: its ICP, the command's preset, the baselines' mapping, and
+    the CSV columns only the command fills (facts from the descriptions), left out of the comparison."""
+
+    icp: Path
+    preset: str | None = None
+    unread: tuple[str, ...] = ()
+
+
+LAYOUTS = {
+    "canonical": Layout(ICP),
+    "nofacts": Layout(HERE / "bench_icp_nofacts.yaml", unread=DERIVED_FACTS),
+    "apollo": Layout(HERE / "bench_icp_apollo.yaml", "apollo", DERIVED_FACTS),
+    "yc": Layout(HERE / "bench_icp_yc.yaml", "yc", DERIVED_FACTS),
+}
+PRESET_ICP = {name: layout.icp for name, layout in LAYOUTS.items() if layout.preset}
+LAYOUTS_SECTION = "Targeting: what users run"
 DOC = ROOT / "docs" / "benchmarks.md"
 OUT = HERE / "data" / "out"
 COMPARED = ("universe", "funnel", "targets", "by_tier", "verdict", "suggestions")
@@ -205,15 +228,16 @@ def bench_size(n: int, names: list[str], repeats: int, seed: int, timeout_s: flo
 SERVER_ENV: dict[str, str] = {}  # PREFECT_API_URL of the server `--server` started
 
 
-def command_contender(name: str, universe: str, out_dir: Path, preset: str | None = None) -> Contender:
+def command_contender(name: str, universe: str, out_dir: Path, layout: Layout = LAYOUTS["canonical"]) -> Contender:
     """One contender of the command benchmark: a process that writes every output into `out_dir`.
 
-    With `preset`, `universe` is one CSV in that export's layout: the command reads it through
+    With a layout's preset, `universe` is one CSV in that export's layout: the command reads it through
     `--preset`, the baselines through their own column mapping (`--csv-preset`, baselines/common.py).
     """
     from harness import Contender
 
-    common = ["--icp", str(PRESET_ICP[preset] if preset else ICP), "--as-of", AS_OF.isoformat()]
+    preset = layout.preset
+    common = ["--icp", str(layout.icp), "--as-of", AS_OF.isoformat()]
     summary = str(out_dir / "target_summary.json")
     if name in ("command", "command, flow run"):
         mode = "--no-prefect" if name == "command" else "--prefect"
@@ -283,42 +307,50 @@ def compare_outputs(dirs: dict[str, Path], unread: tuple[str, ...] = ()) -> None
     (ref_name, ref_dir), *others = dirs.items()
     keys = ["account_id", "score", "tier", "reasons"]
     ref_pq = pl.read_parquet(ref_dir / "targets.parquet", columns=keys).cast({"score": pl.Int64})
-    ref_csv = pl.read_csv(ref_dir / "targets.csv", infer_schema=False).fill_null("").drop(unread)
+    ref_csv = pl.read_csv(ref_dir / "targets.csv", infer_schema=False).fill_null("").drop(unread, strict=False)
     for name, out_dir in others:
         pq = pl.read_parquet(out_dir / "targets.parquet", columns=keys).cast({"score": pl.Int64})
         first_diff(name, f"TARGET LISTS ({ref_name} vs {name}, Parquet)", ref_pq, pq)
-        csv = pl.read_csv(out_dir / "targets.csv", infer_schema=False).fill_null("").drop(unread)
+        csv = pl.read_csv(out_dir / "targets.csv", infer_schema=False).fill_null("").drop(unread, strict=False)
         first_diff(name, f"TARGET CSV FILES ({ref_name} vs {name})", ref_csv, csv)
 
 
 def bench_command_size(
-    n: int, names: list[str], repeats: int, seed: int, timeout_s: float, preset: str | None = None
+    n: int, names: list[str], repeats: int, seed: int, timeout_s: float, layout_name: str = "canonical"
 ) -> dict:
     """Run the command and the baselines on one universe; raise before reporting if any output differs.
 
-    With `preset` the universe is that export's CSV (`make_universe.py --apollo-csv`), not Parquet parts.
+    The universe is in `layout_name`'s layout (`make_universe.py --layout`): Parquet parts or one CSV.
     """
     from harness import check_equal, run_interleaved
 
-    layout = [f"--{preset}-csv"] if preset else []
-    made = in_child([str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed), *layout], f"universe {n:,}")
+    layout = LAYOUTS[layout_name]
+    made = in_child(
+        [str(HERE / "make_universe.py"), "--size", str(n), "--seed", str(seed), "--layout", layout_name],
+        f"universe {n:,} ({layout_name})",
+    )
     made_path = Path(made.strip().splitlines()[-1])
-    universe = str(made_path if preset else made_path / "*.parquet")
-    tag = f"-{preset}" if preset else ""
+    universe = str(made_path if layout.preset else made_path / "*.parquet")
+    tag = "" if layout_name == "canonical" else f"-{layout_name}"
     dirs = {name: OUT / f"command{tag}-{name.replace(', ', '-').replace(' ', '-')}-{n}" for name in names}
-    print(f"{', '.join(names)} on {n:,} accounts, taking turns (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    print(
+        f"{', '.join(names)} on {n:,} accounts ({layout_name}), taking turns (load {os.getloadavg()[0]:.1f})",
+        file=sys.stderr,
+    )
     load_before = os.getloadavg()[0]
-    contenders = [command_contender(name, universe, dirs[name], preset) for name in names]
+    contenders = [command_contender(name, universe, dirs[name], layout) for name in names]
     measured = run_interleaved(contenders, repeats, timeout_s)
     check_equal({name: summary_view(m.result) for name, m in measured.items()})
     check_equal({name: m.result["candidates"] for name, m in measured.items() if "candidates" in m.result})
-    unread = ["--unread", *DERIVED_FACTS] if preset else []
+    unread = ["--unread", *layout.unread] if layout.unread else []
     in_child(
         [str(Path(__file__).resolve()), "--compare-outputs", *(f"{k}={v}" for k, v in dirs.items()), *unread],
         f"comparing the outputs at {n:,}",
     )
     return {
         "size": n,
+        "layout": layout_name,
+        "commit": commit(),  # the code measured, should it change before the report
         "load": (load_before, os.getloadavg()[0]),
         "targets": measured["duckdb"].result["targets"],
         "suggestions": len(measured["duckdb"].result["suggestions"]),
@@ -510,6 +542,122 @@ def report(rows: list[dict], argv: list[str], started: float, repeats: int, floo
     )
 
 
+def layout_plan(layouts: str, sizes: str) -> list[tuple[str, int]]:
+    """(layout, accounts) in the order they run: every layout at 1,000 accounts, then by size.
+
+    `layouts` is "canonical,nofacts,apollo=1m+3m": a layout without `=` runs at `sizes`.
+    """
+    plan: set[tuple[str, int]] = set()
+    order = []
+    for item in (part.strip() for part in layouts.split(",") if part.strip()):
+        name, _, own = item.partition("=")
+        if name not in LAYOUTS:
+            raise SystemExit(f"--layouts: unknown layout {name!r} (one of {', '.join(LAYOUTS)})")
+        order.append(name)
+        plan |= {(name, BASE_ROWS)} | {(name, parse_size(s)) for s in (own.replace("+", ",") or sizes).split(",") if s}
+    return sorted(plan, key=lambda pair: (pair[1], order.index(pair[0])))
+
+
+def commit() -> str:
+    """The checkout's commit (short), with `+` when files it tracks are changed."""
+    import subprocess
+
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "-uno"], cwd=ROOT, capture_output=True, text=True)
+    return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
+
+
+def layouts_report(sizes: list[dict], argv: list[str], started: float, repeats: int, floor: dict[str, float]) -> str:
+    """The Markdown body of the "what users run" section: one row per layout, size and contender."""
+    from harness import machine_info, markdown_table
+
+    info = machine_info()
+    base = {s["layout"]: s for s in sizes if s["size"] == BASE_ROWS}
+    rows, goals = [], []
+    at = commit()
+    for s in sizes:
+        if s["size"] == BASE_ROWS:
+            continue
+        floor_of = base[s["layout"]]["contenders"]
+        marginal = {name: c["median_s"] - floor_of[name]["median_s"] for name, c in s["contenders"].items()}
+        for name, c in s["contenders"].items():
+            ratio = marginal[name] / marginal["duckdb"] if marginal["duckdb"] > 0 else float("nan")
+            rows.append(
+                [
+                    s["layout"],
+                    name,
+                    f"{s['size']:,}",
+                    f"{c['median_s']:.2f}",
+                    " / ".join(f"{w:.2f}" for w in c["runs"]),
+                    f"{marginal[name]:.2f}",
+                    f"{ratio:.2f}",
+                    f"{c['peak_rss_mb']:,.0f}",
+                    f"{s['load'][0]:.1f} / {s['load'][1]:.1f}",
+                    s.get("commit", at),
+                ]
+            )
+        ratio = marginal["command"] / marginal["duckdb"] if marginal["duckdb"] > 0 else float("nan")
+        peak = s["contenders"]["command"]["peak_rss_mb"]
+        goals.append(
+            f"- {s['layout']}, {s['size']:,} accounts ({s['targets']:,} targets): marginal command / DuckDB = "
+            f"{ratio:.2f} ({'meets' if ratio <= 1.0 else 'misses'} <= 1.0), command peak {peak:,.0f} MB"
+            + (f" ({'meets' if peak <= 4096 else 'misses'} <= 4 GB)" if s["size"] >= 3_000_000 else "")
+        )
+    base_line = "; ".join(
+        f"{layout}: " + ", ".join(f"{name} {c['median_s']:.2f} s" for name, c in b["contenders"].items())
+        for layout, b in base.items()
+    )
+    table = markdown_table(
+        [
+            "layout",
+            "contender",
+            "accounts",
+            f"median s (of {repeats})",
+            "runs s",
+            "marginal s (over 1,000)",
+            "marginal / DuckDB",
+            "peak RSS MB",
+            "load before / after",
+            "commit",
+        ],
+        rows,
+    )
+    return "\n".join(
+        [
+            f"Command: `{' '.join([COMMAND, *argv])}`. Measured "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit {at}.",
+            "",
+            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['os']}; Python "
+            f"{info['python']}, polars {info['polars']}, duckdb {info['duckdb']}.",
+            "",
+            "The layouts (`bench/make_universe.py --layout`, seed 7, the same accounts in each): `canonical`, "
+            "Parquet parts with every column, ICP `bench/bench_icp.yaml` (it scores pain points, growth signals "
+            "and prior solutions); `nofacts`, the same parts without those three columns, ICP "
+            "`bench/bench_icp_nofacts.yaml` (the same without the criteria on them: the command derives them from "
+            "the descriptions for the targets alone); `apollo`, an Apollo Companies CSV read through `--preset "
+            "apollo`, ICP `bench/bench_icp_apollo.yaml`; `yc`, a YC directory CSV (list literals, decimals, URLs, "
+            "each account given a real YC company's two descriptions) read through `--preset yc`, ICP "
+            "`bench/bench_icp_yc.yaml`. The command is `outbound target --no-prefect --accounts <file> [--preset "
+            "P] --icp <icp> --as-of 2026-01-01 --out <dir> --json`; DuckDB is `bench/baselines/duckdb_sql.py "
+            "--out-dir <dir> [--csv-preset P]`, its mapping of each export written in SQL "
+            "(bench/baselines/common.py). Each run is a whole process, median of "
+            f"{repeats}, contenders taking turns; peak RSS is the process's own (an empty child reports "
+            f"{floor['empty_child_mb']:.0f} MB). The marginal time is the median at N minus the same "
+            f"contender's median on the layout's 1,000-account file ({base_line}). Before a figure is "
+            "written the summaries are checked equal, the Parquet lists row by row (account_id, score, tier, "
+            "reasons) and targets.csv cell by cell, except, where the file has no fact columns, the three the "
+            "command derives from the descriptions and the baseline leaves empty.",
+            "",
+            table,
+            "",
+            f"Whole run took {(time.perf_counter() - started) / 60:.1f} min; the machine has {info['cores']} "
+            "cores shared with other jobs, the load average is beside each row.",
+            "",
+            *goals,
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -532,6 +680,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare-targets", nargs="+", metavar="NAME=PATH", help=argparse.SUPPRESS)
     parser.add_argument("--compare-outputs", nargs="+", metavar="NAME=DIR", help=argparse.SUPPRESS)
     parser.add_argument("--unread", nargs="+", default=[], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--layouts",
+        help="the files users run: comma-separated among " + ", ".join(LAYOUTS) + " (name=1m+3m: its own sizes); "
+        "each at --sizes (default 1m,3m) and 1,000 accounts for the marginal time",
+    )
     parser.add_argument(
         "--csv-preset",
         choices=sorted(PRESET_ICP),
@@ -556,6 +709,21 @@ def main(argv: list[str] | None = None) -> None:
 
     started = time.perf_counter()
     pandas_max = parse_size(args.pandas_max)
+    if args.layouts:
+        plan = layout_plan(args.layouts, args.sizes or "1m,3m")
+        measured = []
+        for layout, n in plan:
+            # DuckDB only: pandas stays in the canonical section's table (`--sizes` without `--layouts`).
+            measured.append(bench_command_size(n, ["command", "duckdb"], args.repeats, args.seed, args.timeout, layout))
+            # What a run so far measured, kept should a later size fail or the session end.
+            OUT.mkdir(parents=True, exist_ok=True)
+            (OUT / "targeting-layouts-results.json").write_text(json.dumps(measured, indent=1))
+        floor = {"empty_child_mb": empty_child_rss_mb(), "parent_mb": own_peak_rss_mb()}
+        body = layouts_report(measured, argv, started, args.repeats, floor)
+        print(body)
+        if not args.no_doc:
+            write_doc_section(DOC, LAYOUTS_SECTION, body)
+        return
     if not args.core:
         default_sizes = "1m" if args.csv_preset else "1m,3m,10m"
         sizes = sorted({BASE_ROWS, *(parse_size(s) for s in (args.sizes or default_sizes).split(",") if s.strip())})
@@ -565,7 +733,8 @@ def main(argv: list[str] | None = None) -> None:
             for n in sizes:
                 names = ["command", *(["command, flow run"] if server else []), "duckdb"]
                 names += ["pandas"] if n <= pandas_max else []
-                measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout, args.csv_preset))
+                layout = args.csv_preset or "canonical"
+                measured.append(bench_command_size(n, names, args.repeats, args.seed, args.timeout, layout))
         finally:
             if server is not None:
                 server.terminate()

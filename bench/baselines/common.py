@@ -49,8 +49,8 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--universe", required=True, help="Parquet file or glob of the accounts")
     parser.add_argument(
         "--csv-preset",
-        choices=["apollo"],
-        help="the universe is one CSV file in this export's layout (APOLLO below), not canonical Parquet",
+        choices=["apollo", "yc"],
+        help="the universe is one CSV file in this export's layout (APOLLO, YC below), not canonical Parquet",
     )
     parser.add_argument("--icp", required=True, help="ICP YAML in the docs/icp.md format")
     parser.add_argument("--as-of", required=True, type=date.fromisoformat, help="the day within_days counts back from")
@@ -103,6 +103,22 @@ APOLLO_FUNDING = {
     "IPO": "public",
     "Acquired": "acquired",
 }
+# A YC directory export (docs/presets.md, `yc`; bench/make_universe.py --layout yc) mapped by hand:
+# `website` to a domain (also the account id), `tags` a Python list literal whose first item is the
+# industry, kebab case to snake case, decimals to whole numbers, the two descriptions joined by a
+# newline, YC's status words to a status and (public, acquired) a funding stage.
+YC_COLUMNS = {
+    "name": "company_name",
+    "tags": "tags",
+    "employees": "team_size",
+    "country": "country",
+    "founded_year": "year_founded",
+    "status": "status",
+}
+YC_WEBSITE = "website"
+YC_DESCRIPTIONS = ("short_description", "long_description")
+YC_URL = r"^https?://(www\.)?([^/]*).*$"
+YC_FUNDING = {"Public": "public", "Acquired": "acquired"}
 REGIONS = {
     "US": "NA",
     "CA": "NA",

@@ -27,6 +27,11 @@ from common import (
     NUMERIC_OPS,
     QUARTILES,
     REGIONS,
+    YC_COLUMNS,
+    YC_DESCRIPTIONS,
+    YC_FUNDING,
+    YC_URL,
+    YC_WEBSITE,
     candidates,
     load_spec,
     lower,
@@ -197,11 +202,64 @@ def load_apollo_csv(con: duckdb.DuckDBPyConnection, path: str) -> str:
     return "accounts"
 
 
+def load_yc_csv(con: duckdb.DuckDBPyConnection, path: str) -> str:
+    """The YC directory export read once into a table of the canonical columns (common.YC_COLUMNS)."""
+
+    def col(name: str) -> str:
+        return '"' + YC_COLUMNS[name] + '"'
+
+    def kebab_items(cell: str) -> str:  # "['dev-tools', 'b2b']" -> [dev_tools, b2b]; "[]" -> []
+        inside = f"regexp_replace({cell}, '^\\[|\\]$|''', '', 'g')"
+        split = f"string_split(replace({inside}, '-', '_'), ', ')"
+        return f"list_filter({split}, lambda x: x <> '')"
+
+    domain = f"lower(regexp_replace(\"{YC_WEBSITE}\", {literal(YC_URL)}, '\\2'))"
+    tags = kebab_items(col("tags"))
+    texts = ", ".join(f"nullif(trim(\"{c}\"), '')" for c in YC_DESCRIPTIONS)
+    columns = {
+        "account_id": domain,
+        "name": col("name"),
+        "domain": domain,
+        "industry": f"{tags}[1]",
+        "tags": tags,
+        "employees": f"CAST(CAST({col('employees')} AS DOUBLE) AS BIGINT)",
+        "revenue_usd": "CAST(NULL AS DOUBLE)",
+        "country": col("country"),
+        "region": case_of(col("country"), REGIONS),
+        "funding_stage": case_of(col("status"), YC_FUNDING),
+        "founded_year": f"CAST(CAST({col('founded_year')} AS DOUBLE) AS BIGINT)",
+        **{
+            name: "CAST(NULL AS VARCHAR[])"
+            for name in ("tech_stack", "hiring_roles", "growth_signals", "pain_points", "prior_solutions")
+        },
+        "signals_at": "CAST(NULL AS DATE)",
+        "status": f"lower({col('status')})",
+        "is_customer": "CAST(NULL AS BOOLEAN)",
+        "description": f"nullif(concat_ws(chr(10), {texts}), '')",
+        "source": literal(preset_source("yc", path)),
+    }
+    select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+    # The YC directory's long descriptions span lines inside quotes: DuckDB's parallel reader refuses them.
+    con.execute(
+        f"CREATE TEMP TABLE accounts AS SELECT {select} FROM read_csv({literal(path)}, all_varchar = true, parallel = false)"
+    )
+    return "accounts"
+
+
+def case_of(column: str, mapping: dict[str, str]) -> str:
+    """A CASE mapping a column's values (NULL for any other)."""
+    return "CASE " + " ".join(f"WHEN {column} = {literal(k)} THEN {literal(v)}" for k, v in mapping.items()) + " END"
+
+
+LOADERS = {"apollo": load_apollo_csv, "yc": load_yc_csv}
+FORMULA_START = r"^[=+\-@\t\r]"  # flows/edges/files.py: a cell a spreadsheet would evaluate
+
+
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
     spec = load_spec(args.icp)
     con = duckdb.connect()
-    source = load_apollo_csv(con, args.universe) if args.csv_preset else f"read_parquet('{args.universe}')"
+    source = LOADERS[args.csv_preset](con, args.universe) if args.csv_preset else f"read_parquet('{args.universe}')"
     quartiles, counts = universe_stats(con, source, spec)
     edits = candidates(spec, quartiles, counts)
 
@@ -288,9 +346,17 @@ def main() -> None:
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     con.execute(f"COPY targets TO {literal(str(out / 'targets.parquet'))} (FORMAT parquet)")
-    lists = [row[0] for row in con.execute("DESCRIBE targets").fetchall() if row[1].endswith("[]")]
-    joined = ", ".join(f"array_to_string({name}, ';') AS {name}" for name in lists)
-    select = f"SELECT * REPLACE ({joined}) FROM targets" if lists else "SELECT * FROM targets"
+    # Lists joined by `;`, and formula-safe as the command writes it: a text cell a spreadsheet would
+    # evaluate ("+2 sweet-spot ...", "=HYPERLINK(...)") starts with a `'`.
+    described = con.execute("DESCRIBE targets").fetchall()
+    text = {name: f"array_to_string({name}, ';')" for name, dtype, *_ in described if dtype.endswith("[]")}
+    text |= {name: name for name, dtype, *_ in described if dtype == "VARCHAR"}
+    quote = literal("'")
+    safe = ", ".join(
+        f"CASE WHEN regexp_matches({sql}, {literal(FORMULA_START)}) THEN {quote} || {sql} ELSE {sql} END AS {name}"
+        for name, sql in text.items()
+    )
+    select = f"SELECT * REPLACE ({safe}) FROM targets" if text else "SELECT * FROM targets"
     con.execute(f"COPY ({select}) TO {literal(str(out / 'targets.csv'))} (FORMAT csv, HEADER)")
     write_command_outputs(args.out_dir, spec, payload)
 

@@ -160,6 +160,9 @@ def shown_values(frame: pd.DataFrame, cond: dict[str, Any]) -> pd.Series:
     return col.map(lambda v: "null" if pd.isna(v) else str(v))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # flows/edges/files.py
+
+
 def write_targets(targets: pd.DataFrame, out_dir: str) -> None:
     """targets.parquet and targets.csv (list cells joined by `;`) as `outbound target` writes them."""
     import os
@@ -172,6 +175,8 @@ def write_targets(targets: pd.DataFrame, out_dir: str) -> None:
     for name in text.columns:
         if text[name].dtype == bool:
             text[name] = text[name].map(lambda v: "true" if v else "false")
+        else:  # formula-safe as the command writes it: a cell a spreadsheet would evaluate starts with `'`
+            text[name] = text[name].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in FORMULA_START else v)
     text.to_csv(os.path.join(out_dir, "targets.csv"), index=False)
 
 

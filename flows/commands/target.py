@@ -28,7 +28,7 @@ from targeting.facts import FactsSpec
 from targeting.icp.spec import IcpSpec, load_icp
 from targeting.importing.canonical import ContactImport
 from targeting.importing.suppression import is_suppressed_contact, read_suppression
-from targeting.selection.target_list import TargetList, select_targets
+from targeting.selection.target_list import TargetList, fields_read, select_targets
 
 if TYPE_CHECKING:
     from messaging.contacts.persona_rules import PersonaRules
@@ -100,7 +100,8 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
     Returns:
         The target summary, exactly as written to `target_summary.json`.
     """
-    universe = read_universe(request.accounts, inputs.accounts, inputs.facts, runner)
+    # Facts no condition reads are derived for the targets alone, as the list is written.
+    universe = read_universe(request.accounts, inputs.accounts, inputs.facts, runner, read=fields_read(inputs.spec))
     imported = universe.imported
     reachable = people = None
     if request.contacts is not None:
@@ -120,6 +121,7 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
         # level, repeats of that account: they count as duplicates so the identity holds.
         duplicates=imported.duplicates + imported.folded,
         sink=sink,
+        complete=universe.facts_later,
     )
     extra = contacts_summary(result, request, inputs, people)
     if imported.encoding is not None:  # the text encoding the accounts file was read in

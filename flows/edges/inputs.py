@@ -9,7 +9,10 @@ is the same file, else recognized from the headers. Both say which columns they 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ import polars as pl
 
 from flows.runner import IN_PROCESS, Runner
 from targeting.errors import InputError
-from targeting.facts import FactsSpec, load_facts, with_account_facts
+from targeting.facts import FACT_KINDS, FactsSpec, load_facts, with_account_facts
 from targeting.importing.canonical import (
     AccountImport,
     ContactImport,
@@ -112,16 +115,43 @@ def load_facts_spec(explicit: Path | None) -> FactsSpec:
 
 @dataclass(frozen=True)
 class Universe:
-    """A universe as every command reads it: the import's row accounting, the accounts with their facts."""
+    """A universe as every command reads it: the import's row accounting, the accounts with their facts.
+
+    `facts_later` fills the fact columns left out of `accounts` (`read_universe(read=...)`) on any
+    frame of its rows, such as the target list; None when every fact column is already there.
+    """
 
     imported: AccountImport
     accounts: pl.LazyFrame
+    facts_later: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
 
 
-def read_universe(path: Path, layout: Layout, facts: FactsSpec, runner: Runner = IN_PROCESS) -> Universe:
-    """Import the accounts through their layout and give them their facts (where the file carries none)."""
+def read_universe(
+    path: Path,
+    layout: Layout,
+    facts: FactsSpec,
+    runner: Runner = IN_PROCESS,
+    *,
+    read: Collection[str] | None = None,
+) -> Universe:
+    """Import the accounts through their layout and give them their facts (where the file carries none).
+
+    With `read` (the columns the command reads over the whole universe, such as an ICP's fields),
+    only the fact columns among them are derived over every account; the others are left empty
+    and `facts_later` derives them for the rows that need them, the same words read the same way.
+    """
     imported = runner.step(import_accounts)(path, preset=layout.preset, column_map=layout.column_map)
-    return Universe(imported, with_account_facts(imported.accounts, facts, carried=imported.carried))
+    today = date.today()  # both halves count `recent_years` back from the same day
+    fill = partial(with_account_facts, spec=facts, carried=imported.carried, as_of=today)
+    if read is None:
+        return Universe(imported, fill(imported.accounts))
+    now = [column for column in FACT_KINDS.values() if column in read]
+    later = [column for column in FACT_KINDS.values() if column not in read and column not in imported.carried]
+    return Universe(
+        imported,
+        fill(imported.accounts, only=now),
+        partial(fill, only=later) if later else None,
+    )
 
 
 def read_contacts(path: Path, layout: Layout, runner: Runner = IN_PROCESS) -> ContactImport:

@@ -6,7 +6,8 @@ key with the phrases and column values that evidence it), `evidence` turns one k
 Polars expressions, `derive` runs them over the whole universe: `account_facts` gives the long form
 (account_id, kind, key, evidence, source), `with_account_facts` fills the three list columns where
 the export lacks them (a column the export carries is used as it is). It runs after the import and
-before scoring, so ICP criteria on pains work on real files.
+before scoring, so ICP criteria on pains work on real files; `target` derives there only the
+columns its ICP reads, and the rest over the targets alone (`with_account_facts(only=...)`).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from targeting.facts.evidence import key_evidence, key_found
-from targeting.facts.spec import EVIDENCE_COLUMNS, FACT_KINDS, FactsSpec
+from targeting.facts.evidence import key_evidence, key_found, phrase_pattern
+from targeting.facts.spec import EVIDENCE_COLUMNS, FACT_KINDS, FactsSpec, KeyEvidence
 
 FACTS_SCHEMA = {
     "account_id": pl.String,
@@ -93,11 +93,18 @@ def account_facts(
 
 
 def with_account_facts(
-    accounts: pl.LazyFrame, spec: FactsSpec, *, carried: Collection[str] = (), as_of: date | None = None
+    accounts: pl.LazyFrame,
+    spec: FactsSpec,
+    *,
+    carried: Collection[str] = (),
+    as_of: date | None = None,
+    only: Collection[str] | None = None,
 ) -> pl.LazyFrame:
     """The accounts with `pain_points`, `growth_signals`, `prior_solutions` filled from their evidence.
 
-    A column in `carried` is left as the export gave it. A derived column lists the keys with
+    A column in `carried` is left as the export gave it, and so is one outside `only` (when given):
+    a caller derives over the whole universe only the columns something reads there, and the rest
+    later over the rows that need them. A derived column lists the keys with
     evidence in vocabulary order; it is null where the account has neither description nor list
     values to read (nothing known), an empty list where they were read and evidence nothing.
 
@@ -106,6 +113,7 @@ def with_account_facts(
         spec: the facts vocabulary.
         carried: the fact columns the export itself carries.
         as_of: the day a key's `recent_years` counts back from (default: today).
+        only: the fact columns to derive (default: every one not carried).
     """
     names = set(accounts.collect_schema().names())
     readable = [c for c in ("description", *EVIDENCE_COLUMNS) if c in names]
@@ -118,16 +126,58 @@ def with_account_facts(
     )
     filled = []
     for column in FACT_KINDS.values():
-        if column in carried:
+        if column in carried or (only is not None and column not in only):
             continue
-        keys = [
-            pl.when(found).then(pl.lit(key))
-            for key, rule in getattr(spec, column).items()
-            if (found := key_found(rule, names, as_of=as_of)) is not None
-        ]
-        found = pl.concat_list(keys).list.drop_nulls() if keys else pl.lit([], pl.List(pl.String))
+        found = _kind_keys(getattr(spec, column), names, as_of)
         filled.append(pl.when(anything).then(found).otherwise(pl.lit(None, pl.List(pl.String))).alias(column))
     return accounts.with_columns(filled) if filled else accounts
+
+
+def _kind_keys(vocabulary: dict[str, KeyEvidence], names: set[str], as_of: date | None) -> pl.Expr:
+    """The keys of one kind each account evidences, in vocabulary order (an empty list for none).
+
+    One pass over the text and list columns finds the accounts where any key of the kind could
+    have evidence (any of its phrases in the description, any of its values in a list); each key's
+    own rules, with their sentence contexts, then run on those accounts alone. An account the pass
+    leaves out has no evidence for any key, so the lists are the ones every key run on every
+    account gives.
+    """
+    keys = [
+        pl.when(found).then(pl.lit(key))
+        for key, rule in vocabulary.items()
+        if (found := key_found(rule, names, as_of=as_of)) is not None
+    ]
+    if not keys:
+        return pl.lit([], pl.List(pl.String))
+    found = pl.concat_list(keys).list.drop_nulls()
+    gate = _kind_gate(vocabulary, names)
+    needed = sorted(c for c in ("description", *EVIDENCE_COLUMNS) if c in names)
+
+    def on_candidates(batch: pl.Series) -> pl.Series:
+        frame = batch.struct.unnest()
+        hit = frame.select(gate.fill_null(False)).to_series()
+        none = pl.select(pl.lit([], pl.List(pl.String)).alias("found")).to_series().new_from_index(0, len(frame))
+        if not hit.any():
+            return none
+        # Lazily: the keys' rules share their sentence reads (common subexpressions) only in a query.
+        keyed = frame.lazy().filter(hit).select(found.alias("found")).collect().to_series()
+        at = (hit.cast(pl.Int64).cum_sum() - 1).clip(0)
+        return pl.select(pl.when(hit).then(keyed.gather(at)).otherwise(none)).to_series()
+
+    return pl.struct(needed).map_batches(on_candidates, return_dtype=pl.List(pl.String), is_elementwise=True)
+
+
+def _kind_gate(vocabulary: dict[str, KeyEvidence], names: set[str]) -> pl.Expr:
+    """True where any key of the kind could have evidence: one regex of all its phrases, one lookup per list."""
+    tests = []
+    phrases = [phrase for rule in vocabulary.values() for phrase in rule.phrases]
+    if phrases and "description" in names:
+        tests.append(pl.col("description").str.contains(phrase_pattern(phrases)))
+    for column in EVIDENCE_COLUMNS:
+        values = sorted({value for rule in vocabulary.values() for value in getattr(rule, column)})
+        if values and column in names:
+            tests.append(pl.col(column).list.eval(pl.element().is_in(values)).list.any())
+    return pl.any_horizontal(tests) if tests else pl.lit(False)
 
 
 def facts_summary(facts: pl.DataFrame, accounts: int, dropped: int) -> dict[str, Any]:

@@ -127,6 +127,11 @@ def import_accounts(
         values["email"] = canonical_columns(sources, schema, ["email"], trusted, cells=cells)[0]["email"]
     if cells is not None:
         frame = cells.frame.lazy()
+    if "domain" in values:
+        # The domain feeds the account id, the domain and the missing-id problem: read once, as a
+        # column (the engine does not share it between them: 3.4 CPU s against 1.4 at 1M websites).
+        frame = frame.with_columns(values["domain"].alias(_DOMAIN))
+        values["domain"] = pl.col(_DOMAIN)
     account_id, domain, missing = account_keys(values, sources, schema, column_map, path)
     values.update(account_id=account_id, domain=domain, source=source_value(values, preset, path))
     if "country" in values and not (trusted and "region" in values):
@@ -155,6 +160,9 @@ def import_accounts(
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
         encoding=text_encoding(path),
     )
+
+
+_DOMAIN = "__domain"  # the read domain, a column of the file while its rows are parsed
 
 
 def _canonical_typed(column_map: ColumnMap, sources: dict, schema: pl.Schema) -> bool:

@@ -50,7 +50,7 @@ class DistinctCells:
         # An estimate decides (HyperLogLog: a tenth of the exact count's time on a column of distinct URLs).
         distinct = self.frame.select(pl.col(header).approx_n_unique()).item()
         if distinct * DISTINCT_SHARE > max(len(column), 1):
-            return parsed
+            return self._read_once(parsed)
         self._tables += 1
         value, unreadable, reason = (f"__{part}{self._tables}" for part in ("value", "unreadable", "reason"))
         results = [parsed.value.alias(value)]
@@ -65,3 +65,14 @@ class DistinctCells:
             None if parsed.unreadable is None else pl.col(unreadable),
             pl.col(reason) if isinstance(parsed.reason, pl.Expr) else parsed.reason,
         )
+
+    def _read_once(self, parsed: Parsed) -> Parsed:
+        """A column read per row: its value as a column of `frame`, flagged from that column (the
+        engine would otherwise read each cell twice, for the value and for its flag: 2.7 against
+        1.2 CPU s over 1M Apollo revenues)."""
+        if parsed.unreadable_of is None:
+            return parsed
+        self._tables += 1
+        value = f"__value{self._tables}"
+        self.frame = self.frame.with_columns(parsed.value.alias(value))
+        return Parsed(pl.col(value), parsed.unreadable_of(pl.col(value)), parsed.reason)

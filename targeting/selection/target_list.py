@@ -86,6 +86,14 @@ class TargetList:
 
 Sink = Callable[[pl.LazyFrame], pl.LazyFrame]
 """Turns the target list's plan into a lazy sink (`lambda plan: plan.sink_parquet(path, lazy=True)`)."""
+Complete = Callable[[pl.LazyFrame], pl.LazyFrame]
+"""Fills, over the targets alone, account columns the universe left for later (facts nothing scores)."""
+
+
+def fields_read(spec: IcpSpec) -> set[str]:
+    """The account columns a spec's filters, disqualifiers and criteria read (`signals_at` with `within_days`)."""
+    conditions = [*spec.filters, *spec.disqualifiers, *spec.scoring.criteria]
+    return {c.field for c in conditions} | ({"signals_at"} if any(c.within_days for c in conditions) else set())
 
 
 def select_targets(
@@ -99,6 +107,7 @@ def select_targets(
     rejected: int = 0,
     duplicates: int = 0,
     sink: Sink | None = None,
+    complete: Complete | None = None,
 ) -> TargetList:
     """Score and size a universe against an ICP.
 
@@ -116,6 +125,8 @@ def select_targets(
         sink: for a streamed universe (`holds_in_memory` says no), where the sorted list goes:
             it is sunk in the same pass that counts the funnel and the suggestions, and never
             held whole. A universe held in memory ignores it (its list is returned).
+        complete: fills the columns the universe left for later (`fields_read` says which the spec
+            needs over the whole universe); applied to the targets alone, in the pass that lists them.
 
     Returns:
         The target list (None if sunk) and its summary.
@@ -139,8 +150,9 @@ def select_targets(
         ids = reachable_account_ids.select("account_id").unique().collect().to_series()
     aggregate = scored.select(aggregation_exprs(spec, stats, candidates, as_of, reachable_ids=ids))
     criteria = [criterion_column(i) for i in range(len(spec.scoring.criteria))]
+    listed = scored.filter(pl.col("dropped_at").is_null())
     targets_lf = (
-        scored.filter(pl.col("dropped_at").is_null())
+        (listed if complete is None else complete(listed))
         .select(*ACCOUNT_SCHEMA, "score", "tier", *criteria)
         .sort(["score", "account_id"], descending=[True, False])
     )

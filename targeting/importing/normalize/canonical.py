@@ -9,6 +9,7 @@ one canonical column with them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -65,6 +66,9 @@ class Parsed:
     value: pl.Expr
     unreadable: pl.Expr | None = None
     reason: str | pl.Expr = ""
+    # `unreadable` in terms of the value once read (a column), so a caller holding the value need
+    # not read the cell a second time to flag it; None where `unreadable` does not rest on the value.
+    unreadable_of: Callable[[pl.Expr], pl.Expr] | None = None
 
 
 def canonical_value(
@@ -131,12 +135,16 @@ def canonical_value(
                 .then(pl.lit(f"{_AMBIGUOUS_REASON}; {reason}"))
                 .otherwise(pl.lit(reason))
             )
-        unreadable = text.is_not_null() & value.is_null()
-        if target == "funding_stage":
-            unreadable = unreadable & ~is_not_a_stage(text)
-        if target == "email":  # a locked email is no email, not an unreadable one
-            unreadable = unreadable & ~is_email_placeholder(text)
-        return Parsed(value, unreadable, reason)
+
+        def unreadable(read: pl.Expr) -> pl.Expr:
+            flag = text.is_not_null() & read.is_null()
+            if target == "funding_stage":
+                flag = flag & ~is_not_a_stage(text)
+            if target == "email":  # a locked email is no email, not an unreadable one
+                flag = flag & ~is_email_placeholder(text)
+            return flag
+
+        return Parsed(value, unreadable(value), reason, unreadable)
     if target == "domain":
         return Parsed(domain(text))
     if target == "status":

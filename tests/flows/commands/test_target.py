@@ -122,3 +122,41 @@ def test_the_commands_give_polars_a_streaming_memory_budget_unless_the_user_gave
     done = subprocess.run([sys.executable, "-c", shown], env=env, capture_output=True, text=True, timeout=600)
     expected = given.get("POLARS_OOC_MEMORY_BUDGET_MB", "None" if given else str(flows.STREAMING_MEMORY_MB))
     assert done.stdout.strip() == expected
+
+
+FACT_COLUMNS = ("pain_points", "growth_signals", "prior_solutions")
+YC_SLICE = Path(__file__).resolve().parents[2] / "data" / "yc_companies_slice.csv"
+
+
+@pytest.mark.parametrize("scored", [(), ("pain_points",), FACT_COLUMNS])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_facts_no_condition_reads_derived_for_the_targets_alone_write_the_same_files(
+    tmp_path, monkeypatch, scored, streamed
+):
+    criteria = [{"name": "us", "field": "country", "in": ["US"], "points": 1}]
+    criteria += [{"name": f"has {c}", "field": c, "not_null": True, "points": 1} for c in scored]
+    icp = tmp_path / "icp.yaml"
+    icp.write_text(json.dumps({"name": "yc", "target_size": {"min": 1, "max": 10}, "scoring": {"criteria": criteria}}))
+    if streamed:
+        monkeypatch.setattr(memory, "IN_MEMORY_ROWS", 0)
+
+    def target(out: Path) -> dict:
+        result = RUNNER.invoke(
+            app,
+            ["target", "--accounts", str(YC_SLICE), "--preset", "yc", "--icp", str(icp), "--out", str(out)]
+            + ["--as-of", "2026-01-01", "--no-prefect", "--json"],
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    later = target(tmp_path / "later")
+    # Every fact column derived over the whole universe first, as when every condition read them.
+    monkeypatch.setattr("flows.commands.target.fields_read", lambda spec: set(FACT_COLUMNS))
+    upfront = target(tmp_path / "upfront")
+    assert later == upfront and later["targets"] > 0
+    listed = pl.read_parquet(tmp_path / "later" / "targets.parquet")
+    assert_frame_equal(listed, pl.read_parquet(tmp_path / "upfront" / "targets.parquet"))
+    # The columns left for later were derived, not left empty (YC carries no tech: no prior solutions).
+    assert all(listed[column].list.len().sum() > 0 for column in ("pain_points", "growth_signals"))
+    for name in ("targets.csv", "rejected.csv", "target_summary.json"):
+        assert (tmp_path / "later" / name).read_bytes() == (tmp_path / "upfront" / name).read_bytes(), name

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from targeting.columns import ACCOUNT_SCHEMA
@@ -177,3 +180,77 @@ def test_precision_on_50_hand_labelled_yc_descriptions():
     # (21, 23) after the first rework, (18, 20) after the second (Taiki's "Plaid for tax documents" read as
     # a vendor's; Cheddar's "checking account" read out by a quote, "necessary for banking").
     assert (judged["right"].sum(), judged.height) == (18, 20)
+
+
+# Words the shipped vocabulary reads (phrases, contexts, numbers, years) and words it does not.
+_WORDS = st.sampled_from(
+    [
+        "we",
+        "help",
+        "banks",
+        "banking",
+        "HIPAA",
+        "SOC 2",
+        "compliance",
+        "raised",
+        "$2M",
+        "seed",
+        "round",
+        "in",
+        "2019",
+        "2025",
+        "hiring",
+        "sales",
+        "Fortune 500",
+        "customers",
+        "spreadsheets",
+        "manual",
+        "reporting",
+        "for",
+        "venture-backed",
+        "growing",
+        "fast",
+        "audit",
+        "security",
+        "review",
+        ".",
+    ]
+)
+_TEXTS = st.one_of(st.none(), st.lists(_WORDS, max_size=14).map(" ".join))
+_LISTS = st.one_of(
+    st.none(), st.lists(st.sampled_from(["health_tech", "fintech", "sales", "salesforce", "b2b"]), max_size=3)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TEXTS, _LISTS, _LISTS, _LISTS), min_size=1, max_size=8))
+def test_the_keys_run_on_the_accounts_one_pass_per_kind_picks_are_those_every_key_on_every_account_gives(rows):
+    from targeting.facts.evidence import key_found
+
+    spec = load_facts()
+    frame = accounts(
+        *(
+            {"account_id": f"a{i}", "description": text, "tags": tags, "tech_stack": tech, "hiring_roles": hiring}
+            for i, (text, tags, tech, hiring) in enumerate(rows)
+        )
+    )
+    names = set(ACCOUNT_SCHEMA)
+    readable = pl.any_horizontal(
+        pl.col("description").is_not_null(), *(pl.col(c).list.len() > 0 for c in ("tags", "tech_stack", "hiring_roles"))
+    ).fill_null(False)
+    every_key = {
+        column: pl.when(readable)
+        .then(
+            pl.concat_list(
+                [
+                    pl.when(found).then(pl.lit(key))
+                    for key, rule in getattr(spec, column).items()
+                    if (found := key_found(rule, names, as_of=date(2026, 1, 1))) is not None
+                ]
+            ).list.drop_nulls()
+        )
+        .alias(column)
+        for column in ("pain_points", "growth_signals", "prior_solutions")
+    }
+    expected = frame.with_columns(every_key.values()).collect()
+    assert_frame_equal(with_account_facts(frame, spec, as_of=date(2026, 1, 1)).collect(), expected)
