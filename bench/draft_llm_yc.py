@@ -78,7 +78,10 @@ def main() -> None:
                 done = "all" if start + args.chunk >= people.height else "so far"
                 run.show(f"{run.drafts} of {people.height} YC contacts ({done})", time.perf_counter() - started)
                 print(f"  server POSTs logged: {server.posts()} (runs: {n + 1}); load: {_load()}", flush=True)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, AssertionError):
+            if not STOPPED:
+                raise
+            # The command in flight turns the interrupt into its exit code 1: its chunk is not counted.
             print(f"stopped at {run.drafts} of {people.height} contacts; load: {_load()}", flush=True)
 
 
@@ -131,7 +134,11 @@ class Tally:
         )
 
 
+STOPPED: list[bool] = []
+
+
 def _interrupted(*_: object) -> None:
+    STOPPED.append(True)
     raise KeyboardInterrupt
 
 

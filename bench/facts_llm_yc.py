@@ -129,7 +129,15 @@ def main() -> None:
                                  accounts.head(start + chunk.height), rules, pl.concat(read), path,
                                  time.perf_counter() - started)  # fmt: skip
                 except KeyboardInterrupt:
-                    print(f"stopped in {label}; load: {_load()}", flush=True)
+                    m = reader.summary()
+                    print(
+                        f"stopped in {label} after {reader.stats.done:,} of {accounts.height:,} accounts answered "
+                        f"(figures above: the whole chunks); counted so far: {m['dropped_unquoted']:,} unquoted, "
+                        f"{m['dropped_unknown_key']:,} unknown keys, {m['fallback_to_rules']:,} left to the rules, "
+                        f"{m['calls']:,} calls in {time.perf_counter() - started:.1f} s, {m['tokens_in']:,} tokens in, "
+                        f"{m['tokens_out']:,} out; load: {_load()}",
+                        flush=True,
+                    )
                     return
                 show(f"{label}: {accounts.height:,} accounts", reader, accounts, rules, pl.concat(read), path,
                      time.perf_counter() - started)  # fmt: skip
