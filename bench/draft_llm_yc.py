@@ -50,7 +50,7 @@ def main() -> None:
 
     from flows.edges.workspace import init_workspace
     from tests.flows.conftest import own_sender
-    from tests.model.llama_server import ALIAS, LlamaServer, model_file
+    from tests.model.llama_server import ALIAS, LlamaServer, call_budget, model_file
     from tests.model.yc_inputs import invoke_json, yc_people, yc_sample, yc_targets
 
     signal.signal(signal.SIGTERM, _interrupted)  # `kill PID` stops it as Ctrl-C does: the server is stopped too
@@ -62,6 +62,7 @@ def main() -> None:
         targets = yc_targets(root, yc_sample(root / "yc.csv", args.sample, source=args.yc))
         people = pl.read_csv(yc_people(targets, root / "people.csv", args.contacts), infer_schema=False)
         os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"] = server.url, "local"
+        os.environ.setdefault("OUTBOUND_LLM_TIMEOUT", f"{call_budget():.0f}")  # `--timeout` at this load
         run = Tally(ALIAS)
         started = time.perf_counter()
         try:

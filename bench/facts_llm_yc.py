@@ -89,10 +89,11 @@ def main() -> None:
     server = llama = None
     if args.llama:
         sys.path.insert(0, str(ROOT))
-        from tests.model.llama_server import ALIAS, LlamaServer, model_file
+        from tests.model.llama_server import ALIAS, LlamaServer, call_budget, model_file
 
         llama = LlamaServer(model_file()).__enter__()
         os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"], args.model = llama.url, "local", ALIAS
+        os.environ.setdefault("OUTBOUND_LLM_TIMEOUT", f"{call_budget():.0f}")  # `--timeout` at this load
         args.concurrency = 1  # the server answers one call at a time: more would only queue (and time out)
         print(f"llama.cpp's server on {llama.model.name}, ready in {llama.ready_after:.1f} s; load {_load()}")
     if args.stand_in:
@@ -111,7 +112,8 @@ def main() -> None:
                 from tests.model.yc_inputs import yc_sample
 
                 args.yc = yc_sample(Path(tmp) / f"yc_sample_{args.sample}.csv", args.sample, source=args.yc)
-            settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency)
+            timeout = float(os.environ.get("OUTBOUND_LLM_TIMEOUT", 60))  # as `--timeout` reads it
+            settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency, timeout=timeout)
             runs = [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]
             for label, path, limit in runs[:1] if args.labelled_only else runs:
                 accounts, rules = facts_of(path, limit=limit)
