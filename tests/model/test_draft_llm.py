@@ -122,6 +122,7 @@ def test_a_server_that_dies_mid_run_leaves_template_drafts_with_the_reason(yc, t
         command = [sys.executable, "-m", "flows.cli"]
         args = draft_args(yc.targets, yc.people, yc.workspace, tmp_path / "d", tmp_path / "s.duckdb")
         env = os.environ | {"OPENAI_BASE_URL": own.url, "OPENAI_API_KEY": "local"}
+        env["OUTBOUND_LLM_TIMEOUT"] = f"{call_budget():.0f}"  # no call abandoned before the kill
         run = subprocess.Popen(
             [*command, *map(str, args), *map(str, llm_args("--json"))],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
