@@ -19,7 +19,9 @@ not what a user's model will do. `--sample N` reads a fixed sample of N accounts
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -72,23 +74,26 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--limit", type=int, default=None, help="Read only the first N accounts of the file.")
     parser.add_argument("--sample", type=int, default=None, help="Read a fixed sample of N accounts (seed 25).")
+    parser.add_argument("--chunk", type=int, default=50, help="Accounts a read; the figures so far after each.")
     parser.add_argument("--labelled-only", action="store_true", help="Read only the 50 hand-labelled accounts.")
     parser.add_argument("--stand-in", action="store_true", help="The local stand-in reader instead of a model.")
     parser.add_argument("--llama", action="store_true", help="llama.cpp's server on SmolLM2-135M (make test-model).")
     args = parser.parse_args()
 
     from campaigns.store import Store
-    from flows.edges.model_facts import FactsReader
+    from flows.edges.model_facts import FactsReader, model_facts
     from messaging.drafting.caller import ModelSettings
     from targeting.facts import load_facts
 
+    signal.signal(signal.SIGTERM, _interrupted)  # `kill PID` stops it as Ctrl-C does: the server is stopped too
     server = llama = None
     if args.llama:
         sys.path.insert(0, str(ROOT))
-        from tests.model.llama_server import ALIAS, LlamaServer, model_file
+        from tests.model.llama_server import ALIAS, LlamaServer, call_budget, model_file
 
         llama = LlamaServer(model_file()).__enter__()
         os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"], args.model = llama.url, "local", ALIAS
+        os.environ.setdefault("OUTBOUND_LLM_TIMEOUT", f"{call_budget():.0f}")  # `--timeout` at this load
         args.concurrency = 1  # the server answers one call at a time: more would only queue (and time out)
         print(f"llama.cpp's server on {llama.model.name}, ready in {llama.ready_after:.1f} s; load {_load()}")
     if args.stand_in:
@@ -107,32 +112,37 @@ def main() -> None:
                 from tests.model.yc_inputs import yc_sample
 
                 args.yc = yc_sample(Path(tmp) / f"yc_sample_{args.sample}.csv", args.sample, source=args.yc)
-            settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency)
+            timeout = float(os.environ.get("OUTBOUND_LLM_TIMEOUT", 60))  # as `--timeout` reads it
+            settings = ModelSettings(model=args.model, api=args.api, concurrency=args.concurrency, timeout=timeout)
             runs = [("labelled 50", LABELLED, None), (args.yc.name, args.yc, args.limit)]
             for label, path, limit in runs[:1] if args.labelled_only else runs:
                 accounts, rules = facts_of(path, limit=limit)
                 reader = FactsReader(settings, load_facts(), cache=Store(Path(tmp) / "cache.duckdb"))
-                started = time.perf_counter()
-                _, model = facts_of(path, reader, limit=limit)
-                seconds = time.perf_counter() - started
-                has_rules = set(rules["account_id"])
-                has_model = set(model["account_id"])
-                ids = set(accounts["account_id"])
-                agree = sum((a in has_rules) == (a in has_model) for a in ids) / len(ids)
-                print(f"== {label}: {len(ids):,} accounts")
-                for who, facts, has in [("rules", rules, has_rules), ("model", model, has_model)]:
-                    line = f"  {who}: with a fact {len(has) / len(ids):.1%}, {facts.height:,} facts"
-                    if path == LABELLED:
-                        right, said, labelled = against_labels(accounts, facts)
-                        line += f"; precision {right}/{said}, recall {right}/{labelled}"
-                    print(line)
-                m = reader.summary()
-                print(
-                    f"  agree on having a fact: {agree:.1%}; model dropped {m['dropped_unquoted']:,} unquoted, "
-                    f"{m['dropped_unknown_key']:,} unknown keys; {m['fallback_to_rules']:,} left to the rules; "
-                    f"{m['calls']:,} calls in {seconds:.1f} s, {m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, "
-                    f"${m['cost_usd']:.4f}; structured output {m['structured_output']}"
-                )
+                started, read = time.perf_counter(), []
+                try:
+                    # A chunk of accounts at a time, so a run stopped early has its figures so far.
+                    for start in range(0, accounts.height, args.chunk):
+                        chunk = accounts.slice(start, args.chunk)
+                        ids = chunk.select("account_id").to_series().implode()
+                        chunk_rules = rules.filter(pl.col("account_id").is_in(ids))
+                        read.append(model_facts(chunk.select("account_id", "name", "description"), chunk_rules, reader))
+                        if start + args.chunk < accounts.height:
+                            show(f"{label}: {start + chunk.height:,} of {accounts.height:,} accounts so far", reader,
+                                 accounts.head(start + chunk.height), rules, pl.concat(read), path,
+                                 time.perf_counter() - started)  # fmt: skip
+                except KeyboardInterrupt:
+                    m = reader.summary()
+                    print(
+                        f"stopped in {label} after {reader.stats.done:,} of {accounts.height:,} accounts answered "
+                        f"(figures above: the whole chunks); counted so far: {m['dropped_unquoted']:,} unquoted, "
+                        f"{m['dropped_unknown_key']:,} unknown keys, {m['fallback_to_rules']:,} left to the rules, "
+                        f"{m['calls']:,} calls in {time.perf_counter() - started:.1f} s, {m['tokens_in']:,} tokens in, "
+                        f"{m['tokens_out']:,} out; load: {_load()}",
+                        flush=True,
+                    )
+                    return
+                show(f"{label}: {accounts.height:,} accounts", reader, accounts, rules, pl.concat(read), path,
+                     time.perf_counter() - started)  # fmt: skip
         if llama is not None:
             print(f"load after: {_load()}")
     finally:
@@ -141,6 +151,34 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait()
+
+
+def show(title: str, reader, accounts, rules, model, path: Path, seconds: float) -> None:
+    """The figures of the accounts read so far: rules and model, the model's drops, calls, tokens, time."""
+    ids = set(accounts["account_id"])
+    rules = rules.filter(pl.col("account_id").is_in(list(ids)))
+    has_rules, has_model = set(rules["account_id"]), set(model["account_id"])
+    agree = sum((a in has_rules) == (a in has_model) for a in ids) / len(ids)
+    print(f"== {title}; load {_load()}")
+    for who, facts, has in [("rules", rules, has_rules), ("model", model, has_model)]:
+        line = f"  {who}: with a fact {len(has) / len(ids):.1%}, {facts.height:,} facts"
+        if path == LABELLED:
+            right, said, labelled = against_labels(accounts, facts)
+            line += f"; precision {right}/{said}, recall {right}/{labelled}"
+        print(line)
+    m = reader.summary()
+    print(
+        f"  agree on having a fact: {agree:.1%}; model dropped {m['dropped_unquoted']:,} unquoted, "
+        f"{m['dropped_unknown_key']:,} unknown keys; {m['fallback_to_rules']:,} left to the rules "
+        f"{json.dumps(m['fallback_reasons'])}; {m['calls']:,} calls in {seconds:.1f} s, "
+        f"{m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, ${m['cost_usd']:.4f}; "
+        f"structured output {m['structured_output']}",
+        flush=True,
+    )
+
+
+def _interrupted(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _load() -> str:

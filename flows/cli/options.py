@@ -65,6 +65,16 @@ ModelOption = Annotated[
     str, typer.Option("--model", envvar="OUTBOUND_LLM_MODEL", help="Model name as the server knows it.")
 ]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, help="Model calls in flight at once.")]
+LlmTimeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=1,
+        envvar="OUTBOUND_LLM_TIMEOUT",
+        help="Seconds a model call may take before the client gives up and asks again (a slow local server "
+        "needs more: a call it has not answered in time is still worked through, and the next waits for it).",
+    ),
+]
 MaxCost = Annotated[
     float | None,
     typer.Option("--max-cost", min=0, help="Budget in USD; past it, the rest fall back to templates (or rules)."),

@@ -41,6 +41,7 @@ class LlmRequest(BaseModel):
     model: str = DEFAULT_MODEL
     api: Literal["chat", "responses"] = "chat"
     concurrency: int = 8
+    timeout: float = 60.0
     max_cost: float | None = None
     price_in: float | None = None
     price_out: float | None = None

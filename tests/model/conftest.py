@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.model.llama_server import ALIAS, LlamaServer, ModelServerError, model_file
+from tests.model.llama_server import ALIAS, LlamaServer, ModelServerError, call_budget, model_file
 from tests.model.yc_inputs import YC_SLICE, invoke_json, yc_people, yc_targets
 
 HERE = Path(__file__).parent
@@ -43,6 +43,7 @@ def served(llama, monkeypatch) -> LlamaServer:
     """The session's server as the openai client's environment names it."""
     monkeypatch.setenv("OPENAI_BASE_URL", llama.url)
     monkeypatch.setenv("OPENAI_API_KEY", "local")
+    monkeypatch.setenv("OUTBOUND_LLM_TIMEOUT", f"{call_budget():.0f}")  # `--timeout`, as loaded as the machine is
     return llama
 
 

@@ -82,6 +82,15 @@ def readiness_budget(model: Path) -> float:
     return (30.0 + model.stat().st_size / 5e6) * max(1.0, per_core)
 
 
+def call_budget() -> float:
+    """Seconds a model call may take (`--timeout`): 60 s on an idle core, stretched by the load per core.
+
+    The server answers one call at a time and works a call through even after its client gave up, so a
+    timeout the load overruns makes every retry wait behind the call it abandoned: no call ever answers.
+    """
+    return 60.0 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
 class LlamaServer:
     """`python -m llama_cpp.server` on 127.0.0.1, its output in a log file, ready once `/v1/models` answers.
 

@@ -24,7 +24,7 @@ from messaging.drafting.prompt import known_texts
 from messaging.drafts import _ACCOUNT_FIELDS
 from tests.flows.conftest import invoke
 from tests.model.conftest import Yc, draft_args, llm_args, say
-from tests.model.llama_server import ROOT, LlamaServer, model_file
+from tests.model.llama_server import ROOT, LlamaServer, call_budget, model_file
 
 
 def regrounded(drafts: pl.DataFrame, yc: Yc) -> dict[str, list[str]]:
@@ -107,7 +107,9 @@ def test_a_reply_cut_at_the_output_limit_is_the_template_draft_with_that_reason(
 
     templates = pl.read_parquet(yc.templates).head(3)
     accounts = pl.read_parquet(yc.targets).select("account_id", *_ACCOUNT_FIELDS)
-    settings = ModelSettings(model="smollm2", base_url=served.url, api_key="local", max_output_tokens=8)
+    settings = ModelSettings(
+        model="smollm2", base_url=served.url, api_key="local", max_output_tokens=8, timeout=call_budget()
+    )
     drafter = OpenAIDrafter(settings, load_sender(yc.workspace / "sender.yaml"))
     outcomes = drafter.draft(draft_jobs(templates, accounts))
     assert [o.fallback_reason for o in outcomes] == ["cut off at the output token limit"] * 3
@@ -120,6 +122,7 @@ def test_a_server_that_dies_mid_run_leaves_template_drafts_with_the_reason(yc, t
         command = [sys.executable, "-m", "flows.cli"]
         args = draft_args(yc.targets, yc.people, yc.workspace, tmp_path / "d", tmp_path / "s.duckdb")
         env = os.environ | {"OPENAI_BASE_URL": own.url, "OPENAI_API_KEY": "local"}
+        env["OUTBOUND_LLM_TIMEOUT"] = f"{call_budget():.0f}"  # no call abandoned before the kill
         run = subprocess.Popen(
             [*command, *map(str, args), *map(str, llm_args("--json"))],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

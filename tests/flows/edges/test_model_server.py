@@ -149,3 +149,33 @@ def test_llm_optional_still_refuses_what_the_user_must_fix(server, workspace, tm
     )
     assert result.exit_code == 2 and "--max-cost needs a price" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_call_slower_than_timeout_is_a_stated_fallback_and_a_longer_timeout_waits_for_it(
+    server, workspace, tmp_path, monkeypatch
+):
+    # A slow local server (a small model on a loaded machine): each completion takes 2 s.
+    one = tmp_path / "one.csv"
+    contacts = pl.read_csv(workspace / "contacts.csv", infer_schema=False)
+    drafted = _draft(workspace, tmp_path / "templates", tmp_path / "t.duckdb", "--steps", "1")  # --llm, fast server
+    assert drafted.exit_code == 0, drafted.output
+    first = pl.read_parquet(tmp_path / "templates" / "drafts.parquet")["email"][0]
+    contacts.filter(pl.col("email") == first).write_csv(one)  # one contact that is drafted
+    with FakeOpenAI(latency=2.0) as slow:
+        monkeypatch.setenv("OPENAI_BASE_URL", slow.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test")
+
+        def draft(out: str, *extra: str) -> tuple[dict, pl.DataFrame]:
+            args = ["draft", "--targets", workspace / "targets" / "targets.parquet", "--contacts", one, "--steps", 1]
+            args += ["--workspace", workspace, "--out", tmp_path / out, "--store", tmp_path / f"{out}.duckdb"]
+            result = RUNNER.invoke(app, [str(a) for a in (*args, "--llm", "--no-prefect", "--json", *extra)])
+            assert result.exit_code == 0, result.output
+            return json.loads(result.stdout)["llm"], pl.read_parquet(tmp_path / out / "drafts.parquet")
+
+        llm, drafts = draft("short", "--timeout", "1")
+        assert drafts["source"].to_list() == ["template"] and llm["fallback_reasons"] == {"api error": 1}
+        assert "timed out" in drafts["fallback_reason"][0].lower()
+        assert llm["calls"] > 1  # the client asked again before giving up
+        monkeypatch.setenv("OUTBOUND_LLM_TIMEOUT", "120")  # the option's environment variable
+        llm, drafts = draft("long")
+        assert drafts["source"].to_list() == ["model"] and llm["calls"] == 1
