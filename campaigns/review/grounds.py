@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from targeting.columns import ACCOUNT_SCHEMA
 from targeting.facts.derive import account_facts
 from targeting.facts.spec import FACT_KINDS, FactsSpec
 
@@ -83,7 +84,9 @@ def account_grounds(account: dict[str, Any] | None, facts_used: list[str], spec:
         return []
     kinds = {column: kind for kind, column in FACT_KINDS.items()}
     grounds: list[Ground] = []
-    frame = pl.DataFrame([account]).lazy()
+    # One row read in the universe's types: a list that is empty or null on this account (YC carries no
+    # tech stack) would otherwise be a column of type null, which the facts' list expressions refuse.
+    frame = pl.DataFrame([account], schema_overrides={c: t for c, t in ACCOUNT_SCHEMA.items() if c in account}).lazy()
     carried = [c for c in FACT_KINDS.values() if c in account and account.get("description") is None]
     evidence = account_facts(frame, spec, carried=carried).collect() if "account_id" in account else None
     for column in facts_used or []:

@@ -64,6 +64,18 @@ def test_each_sentence_names_the_fact_it_rests_on_and_the_issue_at_it():
     assert ("Manual Reporting", True) in grounds.description
 
 
+@pytest.mark.parametrize("empty", [None, []])
+def test_an_account_whose_lists_are_empty_or_null_is_grounded_as_its_targets_row_reads(empty):
+    # A YC target carries no tech stack and, often, no prior solutions: one row of such lists has no type.
+    draft = {"subject": "Hi", "body": "Hi Ada,\n\nAcme runs manual reporting today.", "facts_used": ["pain_points"]}
+    account = {"account_id": "acme.com", "name": "Acme", "description": "Acme runs manual reporting by hand."}
+    account |= {column: empty for column in ("tags", "tech_stack", "hiring_roles", "growth_signals", "prior_solutions")}
+    account |= {"pain_points": ["manual_reporting"], "employees": None, "signals_at": None}
+    grounds = draft_grounds(draft, account, load_facts(None))
+    rests = {s.text: [g.key for g in s.grounds] for p in grounds.sentences for s in p}
+    assert rests["Acme runs manual reporting today."] == ["manual_reporting"]
+
+
 def _drafts() -> pl.DataFrame:
     return pl.DataFrame(
         {
