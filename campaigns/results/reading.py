@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from campaigns.results.reasons import OTHER, REASONS
-from targeting.facts.reading import quote_in_text
+from targeting.facts import quote_in_text
 
 READ_PROMPT_VERSION = "reasons-v1"
 TEXT_OPEN, TEXT_CLOSE = "<<<REPLY_TEXT", "REPLY_TEXT>>>"

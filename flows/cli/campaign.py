@@ -282,16 +282,6 @@ def report(
         print_json(result)
         return
     _print_report(result, written)
-    if "llm" in result:
-        m = result["llm"]
-        why = ", ".join(f"{n} {k}" for k, n in m["fallback_reasons"].items()) or "none"
-        console.print(
-            f"model {m['model']}: kept {m['kept']:,} of {m['replies_with_text']:,} replies' reasons "
-            f"({m['cache_hits']:,} from the cache); {m['fallback_to_rules']:,} left to the rules ({why}); "
-            f"{m['calls']:,} calls, {m['tokens_in']:,} tokens in, {m['tokens_out']:,} out, ${m['cost_usd']:.4f}",
-            markup=False,
-            highlight=False,
-        )
 
 
 def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:

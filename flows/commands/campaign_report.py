@@ -54,7 +54,12 @@ def campaign_report(
         contacts = with_model_reasons(contacts, reader)
     report = build_report(meta, contacts, chosen, criteria)
     if reader is not None:
-        report["llm"] = reader.summary()
+        m = report["llm"] = reader.summary()
+        why = ", ".join(f"{n} {k}" for k, n in m["fallback_reasons"].items()) or "none"
+        report["notes"].append(
+            f"reasons read by model {m['model']}: {m['kept']} of {m['replies_with_text']} replies' reasons kept "
+            f"(a fixed reason quoted verbatim); {m['fallback_to_rules']} left to the rules ({why})"
+        )
     return report
 
 

@@ -88,6 +88,7 @@ def test_a_grounded_reason_is_kept_and_every_other_answer_falls_back_by_why(camp
     assert llm["kept"] == 1 and llm["fallback_to_rules"] == len(REPLIES) - 1
     assert llm["fallback_reasons"] == {"unknown_reason": 1, "unquoted": 1, "unsubscribe": 1}
     assert set(llm["fallback_reasons"]) <= set(FALLBACKS)
+    assert f"1 of {len(REPLIES)} replies' reasons kept" in report["notes"][-1]
     assert json.loads((tmp_path / "llm" / "report.json").read_text())["reasons"] == report["reasons"]
     # The store is the model cache: a rerun asks nothing and reads the same.
     again = json.loads(_report(store, campaign_id, tmp_path / "again", "--llm").stdout)
