@@ -84,6 +84,20 @@ def stand_in_reader(request: dict[str, Any], api: str) -> Reply:
     )
 
 
+def reply_text(request: dict[str, Any]) -> str:
+    """The reply text of a `campaign report --llm` request (between the REPLY_TEXT markers), else ''."""
+    for message in request.get("messages") or request.get("input") or []:
+        content = message.get("content") if isinstance(message, dict) and message.get("role") == "user" else None
+        if isinstance(content, str) and "<<<REPLY_TEXT" in content:
+            return content.split("<<<REPLY_TEXT\n", 1)[1].rsplit("\nREPLY_TEXT>>>", 1)[0]
+    return ""
+
+
+def reason_reply(reason: str, quote: str, **kw: Any) -> Reply:
+    """A success whose content is the reason JSON `campaign report --llm` asks for."""
+    return Reply(content={"reason": reason, "quote": quote}, **kw)
+
+
 class FakeOpenAI:
     """The server, in a thread; `url` is its base URL (ending in /v1)."""
 

@@ -72,14 +72,20 @@ def account_rows(contacts: pl.DataFrame) -> pl.DataFrame:
 
 
 def reason_expr(contacts: pl.DataFrame) -> pl.Expr:
-    """Why a contact answered as they did: `unsubscribe` for an unsubscribe, a reply's reason, else null."""
+    """Why a contact answered as they did: `unsubscribe` for an unsubscribe, a reply's reason, else null.
+
+    A reply's reason is the model's where `contacts` has a `model_reason` (`campaign report --llm`: kept
+    only when grounded, `campaigns.results.reading`), else the rules'.
+    """
     rank = pl.col("outcome_rank")
     text = pl.col("reply_text") if "reply_text" in contacts.columns else pl.lit(None, pl.String)
+    rules = reply_reason(text, rank >= RANK["positive"]).fill_null(OTHER)
+    said = pl.coalesce(pl.col("model_reason").cast(pl.String), rules) if "model_reason" in contacts.columns else rules
     return (
         pl.when(rank == RANK["unsubscribed"])
         .then(pl.lit("unsubscribe"))
         .when(rank >= RANK["replied"])
-        .then(reply_reason(text, rank >= RANK["positive"]).fill_null(OTHER))
+        .then(said)
         .otherwise(pl.lit(None, pl.String))
     )
 

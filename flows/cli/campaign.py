@@ -16,15 +16,25 @@ from rich.table import Table
 from flows.cli.options import (
     AllowSample,
     AllowSampleCopy,
+    ApiOption,
+    Concurrency,
     ContactsMap,
     ContactsPreset,
     FactsFile,
     JsonFlag,
+    LlmFlag,
+    LlmOptional,
+    LlmTimeout,
+    MaxCost,
+    ModelOption,
+    PriceIn,
+    PriceOut,
     StoreOption,
     Suppress,
 )
 from flows.cli.printers import console, err_console, one_line_errors, print_json, print_warnings, sender_line, working
 from flows.cli.running import PrefectFlag, pipeline, run_command, say_how_to_see_runs
+from flows.edges.model_server import DEFAULT_MODEL
 
 campaign_app = typer.Typer(
     help="Plan small test campaigns, export them to a sending tool and take their results back.",
@@ -243,13 +253,30 @@ def report(
         typer.Option(help="Your own reply rate to read against (default: the campaign's, else the 3.4% benchmark)."),
     ] = None,
     store: StoreOption = None,
+    use_llm: LlmFlag = False,
+    llm_optional: LlmOptional = False,
+    model: ModelOption = DEFAULT_MODEL,
+    concurrency: Concurrency = 8,
+    timeout: LlmTimeout = 60.0,
+    max_cost: MaxCost = None,
+    price_in: PriceIn = None,
+    price_out: PriceOut = None,
+    api: ApiOption = "chat",
     json_out: JsonFlag = False,
 ) -> None:
-    """Rates, intervals, posteriors and verdicts per segment, criterion, persona and variant: report.json and report.html."""
-    from flows.commands.campaign_report import campaign_report, write_report
+    """Rates, intervals, posteriors and verdicts per segment, criterion, persona and variant: report.json and report.html.
 
+    With --llm a model sorts each reply into its reason; an answer whose reason is not one of the fixed
+    reasons, or whose quote is not in the reply, leaves the rules' reason, counted by why."""
+    from flows.commands.campaign_report import campaign_report, write_report
+    from flows.edges.model_server import model_or_none
+
+    options = locals()
     with one_line_errors():
-        result = campaign_report(_store_path(store), campaign, prior)
+        llm, unavailable = model_or_none(options, instead="the rules sort the replies")
+        result = campaign_report(_store_path(store), campaign, prior, llm)
+        if unavailable:
+            result["llm_unavailable"] = unavailable
         written = write_report(result, out)
     if json_out:
         print_json(result)

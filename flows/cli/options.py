@@ -49,9 +49,10 @@ AllowSampleCopy = Annotated[
 ]
 
 
-# The LLM options of `draft --llm` and `facts --llm` (PRODUCT.md, "LLM options").
+# The LLM options of `draft --llm`, `facts --llm` and `campaign report --llm` (PRODUCT.md, "LLM options").
 LlmFlag = Annotated[
-    bool, typer.Option("--llm", help="Have a model write (draft) or read (facts), checked; needs OPENAI_API_KEY.")
+    bool,
+    typer.Option("--llm", help="Have a model write (draft) or read (facts, report), checked; needs OPENAI_API_KEY."),
 ]
 LlmOptional = Annotated[
     bool,

@@ -6,14 +6,23 @@ Only reads the store and writes files, so it runs in-process without Prefect.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaigns.store import Store
 from flows.edges.files import write_json
 
+if TYPE_CHECKING:
+    from flows.edges.model_server import LlmRequest
 
-def campaign_report(store_path: Path, campaign_ref: str, prior: float | None = None) -> dict[str, Any]:
+
+def campaign_report(
+    store_path: Path, campaign_ref: str, prior: float | None = None, llm: LlmRequest | None = None
+) -> dict[str, Any]:
     """report.json's content for one campaign (nothing written).
+
+    With `llm` (`--llm`, checked by `flows.edges.model_server.model_or_none`) a model sorts each reply's
+    text into its reason, kept only when grounded (`flows.edges.model_reasons`); the store is the model
+    cache, so a rerun asks nothing again; `llm` in the report counts what was kept and what fell back.
 
     Raises:
         InputError: no store, no such campaign, or a prior outside (0, 1).
@@ -35,7 +44,23 @@ def campaign_report(store_path: Path, campaign_ref: str, prior: float | None = N
         "version": campaign.icp_version,
         "design": design,
     }
-    return build_report(meta, store.contact_outcomes([campaign.campaign_id]), chosen, criteria)
+    contacts = store.contact_outcomes([campaign.campaign_id])
+    reader = None
+    if llm is not None:
+        from flows.edges.model_reasons import ReasonReader, with_model_reasons
+        from messaging.drafting.caller import ModelSettings
+
+        reader = ReasonReader(ModelSettings(**llm.model_dump()), store)
+        contacts = with_model_reasons(contacts, reader)
+    report = build_report(meta, contacts, chosen, criteria)
+    if reader is not None:
+        m = report["llm"] = reader.summary()
+        why = ", ".join(f"{n} {k}" for k, n in m["fallback_reasons"].items()) or "none"
+        report["notes"].append(
+            f"reasons read by model {m['model']}: {m['kept']} of {m['replies_with_text']} replies' reasons kept "
+            f"(a fixed reason quoted verbatim); {m['fallback_to_rules']} left to the rules ({why})"
+        )
+    return report
 
 
 def write_report(report: dict[str, Any], out: Path) -> dict[str, Path]:

@@ -25,6 +25,7 @@ __all__, __getattr__ = lazy_face(
         "facts_summary": "targeting.facts.derive",
         "load_facts": "targeting.facts.spec",
         "parse_facts": "targeting.facts.spec",
+        "quote_in_text": "targeting.facts.reading",
         "read_messages": "targeting.facts.reading",
         "verified_facts": "targeting.facts.reading",
         "with_account_facts": "targeting.facts.derive",

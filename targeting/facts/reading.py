@@ -67,6 +67,13 @@ def _squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
+def quote_in_text(quote: str, text: str) -> bool:
+    """Whether `quote` (its surrounding quote marks aside) is in `text`, case and runs of spaces aside,
+    and at least MIN_QUOTE_CHARS long."""
+    squashed = _squash(quote.strip(" \"'“”"))
+    return len(squashed) >= MIN_QUOTE_CHARS and squashed in _squash(text)
+
+
 def verified_facts(reply: FactsReply, text: str, spec: FactsSpec) -> Verified:
     """Keep each fact whose key is in the vocabulary and whose quote is in `text`; count the rest.
 
