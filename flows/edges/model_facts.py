@@ -85,7 +85,6 @@ class FactsReader(ModelCaller):
 
     def summary(self) -> dict[str, Any]:
         """The model run: accounts read, answers dropped (no verbatim quote, unknown key), fallbacks, tokens, cost."""
-        st = self.stats.as_dict()
         return {
             "model": self.settings.model,
             "api": self.settings.api,
@@ -95,12 +94,7 @@ class FactsReader(ModelCaller):
             "dropped_unknown_key": self.counts["unknown_key"],
             "fallback_to_rules": self.stats.fallbacks,
             "fallback_reasons": self.fallback_reasons,
-            **{
-                k: st[k]
-                for k in ("cache_hits", "calls", "http_retries", "tokens_in", "tokens_out", "cost_usd", "json_mode")
-            },
-            "structured_output": st["structured_output"],
-            "server_refused": st["server_refused"],
+            **self.call_totals(),
         }
 
 

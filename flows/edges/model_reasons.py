@@ -87,7 +87,6 @@ class ReasonReader(ModelCaller):
 
     def summary(self) -> dict[str, Any]:
         """The model run: replies read, answers kept, fallbacks to the rules by why, tokens, cost."""
-        st = self.stats.as_dict()
         return {
             "model": self.settings.model,
             "api": self.settings.api,
@@ -95,12 +94,7 @@ class ReasonReader(ModelCaller):
             "kept": self.kept,
             "fallback_to_rules": self.stats.fallbacks,
             "fallback_reasons": dict(sorted(self.fallback_reasons.items())),
-            **{
-                k: st[k]
-                for k in ("cache_hits", "calls", "http_retries", "tokens_in", "tokens_out", "cost_usd", "json_mode")
-            },
-            "structured_output": st["structured_output"],
-            "server_refused": st["server_refused"],
+            **self.call_totals(),
         }
 
 

@@ -133,6 +133,12 @@ class ModelCaller:
         await self._flush(force=True)
         await self._client.close()
 
+    def call_totals(self) -> dict[str, object]:
+        """What the run's calls cost, as every model run's summary reports it."""
+        st = self.stats.as_dict()
+        kept = ("cache_hits", "calls", "http_retries", "tokens_in", "tokens_out", "cost_usd", "json_mode")
+        return {k: st[k] for k in (*kept, "structured_output", "server_refused")}
+
     def key(self, messages: list[dict[str, str]]) -> str:
         """The cache key of one call."""
         s = self.settings
