@@ -67,11 +67,15 @@ def _squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
+def _quoted_in(quote: str, squashed_text: str) -> bool:
+    squashed = _squash(quote.strip(" \"'“”"))
+    return len(squashed) >= MIN_QUOTE_CHARS and squashed in squashed_text
+
+
 def quote_in_text(quote: str, text: str) -> bool:
     """Whether `quote` (its surrounding quote marks aside) is in `text`, case and runs of spaces aside,
     and at least MIN_QUOTE_CHARS long."""
-    squashed = _squash(quote.strip(" \"'“”"))
-    return len(squashed) >= MIN_QUOTE_CHARS and squashed in _squash(text)
+    return _quoted_in(quote, _squash(text))
 
 
 def verified_facts(reply: FactsReply, text: str, spec: FactsSpec) -> Verified:
@@ -87,8 +91,7 @@ def verified_facts(reply: FactsReply, text: str, spec: FactsSpec) -> Verified:
         if fact.key not in kind_of:
             out.unknown_key += 1
             continue
-        quote = _squash(fact.quote.strip(" \"'“”"))
-        if len(quote) < MIN_QUOTE_CHARS or quote not in haystack:
+        if not _quoted_in(fact.quote, haystack):
             out.unquoted += 1
             continue
         if fact.key in seen:
