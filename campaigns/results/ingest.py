@@ -329,7 +329,7 @@ def ingest_summary(
     after: dict[str, int],
     contact_ids: list[str],
 ) -> dict[str, Any]:
-    """The `campaign ingest --json` summary (PRODUCT.md)."""
+    """The `campaign ingest --json` summary (docs/commands.md)."""
     changed = sum(1 for cid, rank in after.items() if rank > before.get(cid, -1))
     return {
         "campaign_id": campaign_id,

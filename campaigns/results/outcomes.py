@@ -7,7 +7,7 @@ import re
 import polars as pl
 
 OUTCOMES = ("not_sent", "no_reply", "bounced", "unsubscribed", "auto_reply", "replied", "positive", "meeting")
-"""PRODUCT.md's ranking: meeting > positive > replied > auto_reply > unsubscribed > bounced > no_reply > not_sent."""
+"""The outcomes' ranking (docs/campaigns.md): meeting > positive > replied > auto_reply > unsubscribed > bounced > no_reply > not_sent."""
 RANK = {name: rank for rank, name in enumerate(OUTCOMES)}
 LEDGER_OUTCOMES = ("bounced", "unsubscribed")
 """Outcomes that put an email on the suppression ledger."""

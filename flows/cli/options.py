@@ -49,7 +49,7 @@ AllowSampleCopy = Annotated[
 ]
 
 
-# The LLM options of `draft --llm`, `facts --llm` and `campaign report --llm` (PRODUCT.md, "LLM options").
+# The LLM options of `draft --llm`, `facts --llm` and `campaign report --llm` (docs/llm.md).
 LlmFlag = Annotated[
     bool,
     typer.Option("--llm", help="Have a model write (draft) or read (facts, report), checked; needs OPENAI_API_KEY."),

@@ -53,7 +53,7 @@ def account_facts(
         as_of: the day a key's `recent_years` counts back from (default: today).
 
     Returns:
-        FACTS_SCHEMA rows in account order, kinds in PRODUCT.md order, keys in vocabulary order; a key
+        FACTS_SCHEMA rows in account order, kinds in docs/commands.md's order (`outbound facts`), keys in vocabulary order; a key
         evidenced by several sources keeps the first (description, then tags, tech_stack, hiring_roles).
     """
     names = set(accounts.collect_schema().names())

@@ -128,7 +128,7 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     assert design["prior"] == Prior().reply_rate and design["prior_positive_rate"] == round(Prior().rate, 6)
     from campaigns.planning.power import detectable_rate
 
-    # PRODUCT.md: detectable_rate is a positive-reply rate, told from the positive-reply prior.
+    # docs/commands.md: detectable_rate is a positive-reply rate, told from the positive-reply prior.
     assert all(s["detectable_rate"] == detectable_rate(s["planned"], Prior().rate) for s in summary["segments"])
     target = design["target_list"]  # what report.html shows as the target list's size verdict
     assert target["targets"] >= sum(s["reachable"] for s in summary["segments"] if s["segment"] != "explore")
