@@ -197,3 +197,51 @@ def test_a_catch_all_address_reaches_the_instantly_export_flagged(sample_ws, tmp
     assert flagged.height == len(catch_all) and set(flagged["email_flag"]) == {"catch_all"}
     verified = set(drafts.filter(pl.col("email_flag").is_null())["email"])
     assert instantly.filter(pl.col("email").is_in(sorted(verified)))["email_flag"].is_null().all()
+
+
+def test_the_senders_buying_functions_draft_a_compliance_products_buyers(sample_ws, tmp_path):
+    """A compliance product's sender says `buying_functions: [legal]`: its compliance people are drafted."""
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_ws, ws)
+    targeted = pl.read_parquet(ws / "out" / "targets.parquet")["account_id"].head(6).to_list()
+    titles = ["Chief Compliance Officer", "Compliance Manager"]
+    added = pl.DataFrame(
+        {
+            "contact_id": [f"cmp-{i}" for i in range(len(targeted))],
+            "account_id": targeted,
+            "first_name": ["Sam"] * len(targeted),
+            "last_name": ["Reyes"] * len(targeted),
+            "email": [f"sam.reyes@{account}" for account in targeted],
+            "email_status": ["valid"] * len(targeted),
+            "title": [titles[i % 2] for i in range(len(targeted))],
+            "country": ["US"] * len(targeted),
+            "source": ["test"] * len(targeted),
+        }
+    )
+    contacts = pl.read_csv(ws / "contacts.csv", infer_schema=False)
+    pl.concat([contacts, added.select(contacts.columns)]).write_csv(ws / "contacts.csv")
+
+    def outcomes(out: Path) -> dict[str, str]:
+        assert invoke(*draft_args(ws, out, "--allow-sample-sender")).exit_code == 0
+        drafted = pl.read_parquet(out / "drafts.parquet").filter(pl.col("contact_id").str.starts_with("cmp-"))
+        skipped = pl.read_csv(out / "skipped.csv", infer_schema=False).filter(
+            pl.col("contact_id").str.starts_with("cmp-")
+        )
+        return dict(zip(drafted["contact_id"], drafted["persona"])) | dict(
+            zip(skipped["contact_id"], skipped["reason"])
+        )
+
+    # Default: compliance is legal, which procurement takes; the ICP drafts no procurement.
+    default = outcomes(tmp_path / "default")
+    assert set(default.values()) == {"persona procurement not in ICP personas"}, default
+    sender = ws / "sender.yaml"
+    sender.write_text(sender.read_text(encoding="utf-8") + "buying_functions: [legal]\n", encoding="utf-8")
+    buying = outcomes(tmp_path / "buying")
+    assert set(buying) == set(added["contact_id"])
+    expected = dict(zip(added["contact_id"], ["economic_buyer", "champion"] * len(targeted)))
+    drafted = {c: p for c, p in buying.items() if p in ("economic_buyer", "champion")}
+    assert drafted and all(expected[c] == p for c, p in drafted.items()), buying
+    # The others lost only the account's slot for their persona to a contact already there.
+    for contact, outcome in buying.items():
+        if contact not in drafted:
+            assert outcome == f"persona {expected[contact]} already has 1 contact(s) drafted at this account"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,7 @@ from messaging.contacts.onet_titles import (
     read_occupation_personas,
     read_onet_titles,
     title_part,
+    with_expected_personas,
 )
 from messaging.contacts.persona_report import onet_markdown
 from targeting.errors import InputError
@@ -24,20 +26,30 @@ REAL_FILE = REPO.parent / "shared" / "data" / "onet-alternate-titles-public.tsv"
 SLICE = REPO / "tests" / "data" / "onet_titles_held_out.tsv"
 MAPPING = REPO / "tests" / "data" / "onet_personas.csv"
 
-# Goals of the Messaging issue on held-out titles; floors at the measured figures less a margin
-# (docs/personas.md has the table), so a rule change that loses ground is noticed.
+# Goals of the Messaging issue on held-out titles. The per-persona floors are the ones
+# docs/personas.md states (its table "held-out accuracy | floor"), read from there so the page and the
+# tests cannot drift apart; each is the measured figure less a margin, so a rule change that loses
+# ground is noticed.
 UNCLASSIFIED_CEILING = 0.10
 OVERALL_FLOOR = 0.80
-PERSONA_FLOORS = {
-    "user": 0.88,
-    "champion": 0.70,
-    "economic_buyer": 0.68,
-    "gatekeeper": 0.70,
-    "procurement": 0.64,
-    "technical_evaluator": 0.30,
-}
+DOCS = REPO / "docs" / "personas.md"
+FLOOR_TABLE_HEADER = "| expected persona | n | held-out accuracy | floor |"
 
 SHIPPED_RULES = load_persona_rules()
+
+
+def _documented_floors() -> dict[str, tuple[int, float, float]]:
+    """persona -> (n, accuracy, floor) from the floor table in docs/personas.md."""
+    lines = DOCS.read_text().splitlines()
+    start = lines.index(FLOOR_TABLE_HEADER) + 2  # the header and its |---| line
+    rows = {}
+    for line in itertools.takewhile(lambda text: text.startswith("|"), lines[start:]):
+        persona, n, accuracy, floor = (cell.strip(" *") for cell in line.strip("|").split("|"))
+        rows[persona] = (int(n.replace(",", "")), float(accuracy), float(floor))
+    return rows
+
+
+PERSONA_FLOORS = {persona: floor for persona, (_, _, floor) in _documented_floors().items()}
 
 
 def _held_out_sources() -> list[pytest.param]:
@@ -65,8 +77,29 @@ def test_unclassified_share_on_held_out_titles_is_under_ten_percent(held_out):
 def test_accuracy_per_persona_on_held_out_titles(held_out):
     table = {row["expected"]: row for row in onet_accuracy(held_out).iter_rows(named=True)}
     assert table["all"]["accuracy"] >= OVERALL_FLOOR
+    assert set(PERSONA_FLOORS) == set(held_out["expected"]), "a floor for every expected persona"
     for persona, floor in PERSONA_FLOORS.items():
         assert table[persona]["accuracy"] >= floor, (persona, table[persona])
+
+
+def test_the_documented_held_out_figures_are_the_committed_parts():
+    # The table in docs/personas.md is what the rules score on tests/data/onet_titles_held_out.tsv now.
+    titles = read_onet_titles(SLICE)
+    measured = onet_accuracy(onet_scores(titles, read_occupation_personas(MAPPING), SHIPPED_RULES))
+    documented = _documented_floors()
+    for persona, n, accuracy, _ in measured.filter(pl.col("expected") != "all").iter_rows():
+        assert documented[persona][:2] == (n, accuracy), (persona, documented[persona])
+        assert documented[persona][2] <= accuracy
+
+
+def test_the_longest_mapping_prefix_decides():
+    # A detailed occupation's own row wins over its broad occupation's (clinical research coordinators
+    # are individual contributors by name; natural sciences managers evaluate).
+    codes = pl.DataFrame({"code": ["11-9121.00", "11-9121.01", "11-9121.02", "11-9041.00"]})
+    mapped = with_expected_personas(codes, read_occupation_personas(MAPPING))
+    assert mapped["expected"].to_list() == ["technical_evaluator", "user", "user", "technical_evaluator"]
+    personas = {p for row in read_occupation_personas(MAPPING) for p in row[1]}
+    assert personas <= {"economic_buyer", "champion", "technical_evaluator", "user", "gatekeeper", "procurement"}
 
 
 def test_held_out_assistants_and_secretaries_are_never_economic_buyers(held_out):
@@ -139,6 +172,38 @@ def test_an_assistant_to_an_executive_is_a_gatekeeper(title):
     ],
 )
 def test_real_titles(title, persona):
+    verdict = classify_contacts(pl.DataFrame({"title": [title]}), SHIPPED_RULES).row(0, named=True)
+    assert verdict["persona"] == persona, verdict["rule"]
+
+
+@pytest.mark.parametrize(
+    ("title", "persona"),
+    [
+        # Rules of issue 21 from the development part's misses: a technical function's manager.
+        ("Transmitter Engineer-in-Charge", "technical_evaluator"),
+        ("Laboratory Manager (Lab Manager)", "technical_evaluator"),
+        ("Product Development Director", "technical_evaluator"),
+        ("Architectural Project Manager", "technical_evaluator"),
+        ("Environmental Research Project Manager", "technical_evaluator"),
+        ("Lab Technician", "unclassified"),
+        ("Webmaster", "unclassified"),
+        # Words read out of their sense.
+        ("Market Research Manager", "champion"),
+        ("Chief Diversity Officer (CDO)", "economic_buyer"),
+        ("Law Enforcement Director", "champion"),
+        ("Physical Security Manager", "champion"),
+        ("Social Security Administrative Law Judge", "procurement"),
+        ("Victim Witness Coordinator", "procurement"),
+        # A named office's manager runs a business line; the office manager gatekeeps.
+        ("Credit Office Manager", "champion"),
+        ("Office Manager", "gatekeeper"),
+        ("Selectman", "economic_buyer"),
+        ("Trainmaster", "champion"),
+    ],
+)
+def test_development_titles_of_issue_21(title, persona):
+    # Examples come from the development part: a held-out title in a test would be tuned to.
+    assert title_part(title) == "development", title
     verdict = classify_contacts(pl.DataFrame({"title": [title]}), SHIPPED_RULES).row(0, named=True)
     assert verdict["persona"] == persona, verdict["rule"]
 
