@@ -28,6 +28,7 @@ from targeting.importing.canonical_rows import (
     file_stem,
     parsed_rows,
     ragged_row_problem,
+    ragged_row_value,
     row_problem,
     source_value,
 )
@@ -120,9 +121,11 @@ def import_accounts(
     except pl.exceptions.PolarsError as error:
         raise cannot_read(error, path) from None
     frame = _needed_columns(frame, sources, schema, column_map)
+    frame, in_scan, whole_row = _texts_in_scan(frame, sources, schema, trusted)
     cells = _distinct_cells(frame, path)
-    targets = [t for t in ACCOUNT_SCHEMA if t in sources]
+    targets = [t for t in ACCOUNT_SCHEMA if t in sources and t not in in_scan]
     values, problems = canonical_columns(sources, schema, targets, trusted, decimal, cells)
+    values.update(in_scan)
     if people_shaped and "email" in sources:
         values["email"] = canonical_columns(sources, schema, ["email"], trusted, cells=cells)[0]["email"]
     if cells is not None:
@@ -139,7 +142,7 @@ def import_accounts(
         # A canonical file's own region is taken as it is (checked against REGIONS).
         values["region"] = pl.coalesce(region_of(values["country"]), values.get("region", pl.lit(None, pl.String)))
     order = [t for t in ACCOUNT_SCHEMA if t in values]
-    parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema, frame), order)
+    parsed = parsed_rows(frame, values, _with_ragged([*problems, missing], schema, frame, whole_row), order)
     plain = frame.select(values[name].alias(name) for name in order)
     rejected, valid, kept, distinct = accounted_rows(parsed, "account_id", path, held=cells is not None, plain=plain)
     repeated = kept - distinct
@@ -163,6 +166,36 @@ def import_accounts(
 
 
 _DOMAIN = "__domain"  # the read domain, a column of the file while its rows are parsed
+_DESCRIPTION = "__description"  # the description read in the scan (`_texts_in_scan`)
+_WHOLE_ROW = "__whole_row"  # a ragged row's cells, read in the scan before the description's sources go
+
+
+def _texts_in_scan(
+    frame: pl.LazyFrame, sources: dict, schema: pl.Schema, trusted: bool
+) -> tuple[pl.LazyFrame, dict[str, pl.Expr], pl.Expr | None]:
+    """The description read in the scan and its source columns dropped before the file is held.
+
+    The description's texts (YC's short and long ones: most of a 2 GB file) are held once, as the
+    account's description, never as raw cells beside it; nor are they hashed into a distinct-cell
+    table. A ragged row's shown value, which includes those cells, is read in the same scan.
+
+    Returns:
+        The frame, {"description": its column} (empty when it is not read in the scan) and the
+        ragged rows' whole-row value (None when the frame keeps every column it shows).
+    """
+    group = sources.get("description", [])
+    headers = {source.header for source in group}
+    elsewhere = {source.header for target, g in sources.items() if target != "description" for source in g}
+    if not group or headers & elsewhere or any(schema[h] != pl.String for h in headers):
+        return frame, {}, None
+    value = canonical_columns(sources, schema, ["description"], trusted)[0]["description"]
+    added = [value.alias(_DESCRIPTION)]
+    whole_row = None
+    if extra_fields(schema):
+        shown = ragged_row_value(schema, frame.collect_schema().names())
+        added.append(pl.when(pl.col(extra_fields(schema)[0]).is_not_null()).then(shown).alias(_WHOLE_ROW))
+        whole_row = pl.col(_WHOLE_ROW)
+    return frame.with_columns(added).drop(headers), {"description": pl.col(_DESCRIPTION)}, whole_row
 
 
 def _canonical_typed(column_map: ColumnMap, sources: dict, schema: pl.Schema) -> bool:
@@ -327,9 +360,11 @@ def check_importable(
         raise InputError("no data rows (a header only?)", path=path)
 
 
-def _with_ragged(problems: list[pl.Expr], schema: pl.Schema, frame: pl.LazyFrame) -> list[pl.Expr]:
+def _with_ragged(
+    problems: list[pl.Expr], schema: pl.Schema, frame: pl.LazyFrame, whole_row: pl.Expr | None = None
+) -> list[pl.Expr]:
     # A ragged row's fields are shifted, so its own problem comes before any value's.
-    ragged = ragged_row_problem(schema, frame.collect_schema().names())
+    ragged = ragged_row_problem(schema, frame.collect_schema().names(), whole_row)
     return problems if ragged is None else [ragged, *problems]
 
 

@@ -77,23 +77,31 @@ def file_decimal_mark(frame: pl.LazyFrame, sources: dict[str, list[SourceColumn]
     return nz.decimal_mark(pl.concat([sample[h] for h in headers]))
 
 
-def ragged_row_problem(schema: pl.Schema, present: list[str] | None = None) -> pl.Expr | None:
+def ragged_row_problem(
+    schema: pl.Schema, present: list[str] | None = None, whole_row: pl.Expr | None = None
+) -> pl.Expr | None:
     """The problem of a text row with more fields than its header, or None for a typed source.
 
-    `present`: the columns the import kept (the value shown is the row's cells among them).
+    `present`: the columns the import kept (the value shown is the row's cells among them);
+    `whole_row`: that value already read (`ragged_row_value`, in the scan), when some of those
+    columns are no longer in the frame.
     """
     spare = extra_fields(schema)
     if not spare:
         return None
     fields = len(schema) - len(spare)
-    shown = [name for name in schema.names() if present is None or name in present]
-    whole_row = pl.concat_str([pl.col(name) for name in shown], separator=" | ", ignore_nulls=True)
     return row_problem(
         pl.col(spare[0]).is_not_null(),
         "(row)",
-        whole_row,
+        ragged_row_value(schema, present) if whole_row is None else whole_row,
         f"the row has more fields than the header's {fields} (an unquoted separator inside a value?)",
     )
+
+
+def ragged_row_value(schema: pl.Schema, present: list[str] | None = None) -> pl.Expr:
+    """The value a ragged row's problem shows: its cells among `present`, joined by " | "."""
+    shown = [name for name in schema.names() if present is None or name in present]
+    return pl.concat_str([pl.col(name) for name in shown], separator=" | ", ignore_nulls=True)
 
 
 def account_keys(
