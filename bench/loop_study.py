@@ -60,6 +60,9 @@ import polars as pl  # noqa: E402
 
 AS_OF = date(2026, 3, 1)
 UNIVERSE_SEED, N_ACCOUNTS = 7, 20_000
+YC_FILE = ROOT.parent / "shared/data/yc-companies-2024-05-11.csv"
+"""The YC directory as scraped on 2024-05-11 (`--universe yc`; `--yc-file` names another copy)."""
+YC_AS_OF = date(2024, 5, 11)
 ROUNDS, SIZE, TOP = 3, 100, 300
 DEFAULT_RATE = 0.03
 """The mean true positive-reply rate over v1's targets in every world (see docs/benchmarks.md)."""
@@ -71,6 +74,15 @@ WORLDS: dict[str, dict[str, float]] = {
     "null": {},
 }
 """Each world: the criteria of the default ICP whose true effect is a rate multiplier; the rest 1x."""
+YC_WORLDS: dict[str, dict[str, float]] = {
+    "strong": {"sells to businesses": 5.0, "developer tools": 3.0, "North America": 0.5},
+    "weak": {"sells to businesses": 1.5, "developer tools": 1.5, "North America": 1 / 1.5},
+    "null": {},
+}
+"""The same worlds over the YC universe's ICP (bench/loop_yc_icp.yaml): two 1-point criteria at 5x and 3x,
+the 2-point criterion most accounts meet (`North America`, 81% of the pool, as `CRM in place` is 80%) at 0.5x."""
+UNIVERSES = {"sample": ("targeting/defaults/icp.yaml", WORLDS), "yc": ("bench/loop_yc_icp.yaml", YC_WORLDS)}
+"""`--universe`: the ICP v1 and the worlds over it."""
 
 
 @dataclass
@@ -82,9 +94,31 @@ class Context:
     v1: Any
     render: Any
     cache: dict[str, Any]
+    as_of: date = AS_OF
+    worlds: dict[str, dict[str, float]] | None = None
 
 
 _CTX: Context | None = None
+_UNIVERSE = {"name": "sample", "yc_file": YC_FILE}
+
+
+def init_process(settings: dict[str, float], universe: str = "sample", yc_file: Path = YC_FILE) -> None:
+    """A worker's start: the refine settings explored and the universe its seeds run on."""
+    _UNIVERSE.update(name=universe, yc_file=yc_file)
+    apply_settings(settings)
+
+
+def yc_universe(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The YC directory through the `yc` preset (as `--preset yc` reads it) and seeded contacts for it.
+
+    The directory has no contacts: about three per account are generated (`generate_contacts`, seed 7) for
+    the accounts with a company domain (an email needs one).
+    """
+    from targeting.importing.canonical import import_accounts
+    from targeting.sample.contacts import generate_contacts
+
+    accounts = import_accounts(path, preset="yc").accounts.collect()
+    return accounts, generate_contacts(accounts.filter(pl.col("domain").is_not_null()), seed=UNIVERSE_SEED)
 
 
 def apply_settings(settings: dict[str, float]) -> None:
@@ -105,9 +139,16 @@ def _context() -> Context:
         from targeting.icp.spec import load_icp
         from targeting.sample.universe import generate_sample
 
-        universe = generate_sample(UNIVERSE_SEED, N_ACCOUNTS, as_of=AS_OF)
+        name = _UNIVERSE["name"]
+        icp, worlds = UNIVERSES[name]
+        if name == "yc":
+            accounts, contacts = yc_universe(Path(_UNIVERSE["yc_file"]))
+            as_of = YC_AS_OF
+        else:
+            universe = generate_sample(UNIVERSE_SEED, N_ACCOUNTS, as_of=AS_OF)
+            accounts, contacts, as_of = universe.accounts, universe.contacts, AS_OF
         render = RenderSpecs(load_persona_rules(None), load_messaging(None), load_sender(None), load_templates(None))
-        _CTX = Context(universe.accounts, universe.contacts, load_icp(ROOT / "targeting/defaults/icp.yaml"), render, {})
+        _CTX = Context(accounts, contacts, load_icp(ROOT / icp), render, {}, as_of, worlds)
     return _CTX
 
 
@@ -122,7 +163,7 @@ def scored(spec: Any) -> pl.DataFrame:
     ctx = _context()
     key = "scored" + _key(spec)
     if key not in ctx.cache:
-        frame = score_accounts(ctx.accounts.lazy(), spec, AS_OF, with_reasons=False).collect()
+        frame = score_accounts(ctx.accounts.lazy(), spec, ctx.as_of, with_reasons=False).collect()
         filters = [c for c in frame.columns if c.startswith("_filter_")]
         disqualifiers = [c for c in frame.columns if c.startswith("_disqualifier_")]
         pool = (
@@ -152,7 +193,7 @@ def world_rates(world: str, rate: float, positive_share: float | None = None) ->
         frame = scored(ctx.v1)
         labels = {c.label: f"_criterion_{i}" for i, c in enumerate(ctx.v1.scoring.criteria)}
         multiplier = pl.lit(1.0)
-        for label, factor in WORLDS[world].items():
+        for label, factor in ctx.worlds[world].items():
             multiplier = multiplier * pl.when(pl.col(labels[label]).fill_null(False)).then(factor).otherwise(1.0)
         frame = frame.with_columns(multiplier.alias("_m"))
         targets = frame.filter(pl.col("pool") & (pl.col("score") >= ctx.v1.scoring.min_score))
@@ -195,7 +236,7 @@ def candidates_for(spec: Any) -> tuple[pl.DataFrame, Any]:
     ctx = _context()
     key = "cand" + _key(spec)
     if key not in ctx.cache:
-        segments = segment_accounts(ctx.accounts.lazy(), spec, as_of=AS_OF).collect()
+        segments = segment_accounts(ctx.accounts.lazy(), spec, as_of=ctx.as_of).collect()
         ledger = pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String, "since": pl.Datetime})
         ctx.cache[key] = (segments, eligible_contacts(ctx.contacts, segments, list(spec.personas), ledger=ledger))
     return ctx.cache[key]
@@ -274,7 +315,7 @@ def met_under(spec: Any) -> pl.DataFrame:
     ctx = _context()
     key = "met" + _key(spec)
     if key not in ctx.cache:
-        ctx.cache[key] = criteria_met(ctx.accounts.lazy(), spec, AS_OF).collect()
+        ctx.cache[key] = criteria_met(ctx.accounts.lazy(), spec, ctx.as_of).collect()
     return ctx.cache[key]
 
 
@@ -404,6 +445,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--worlds", default="strong,weak,null", help="comma-separated worlds")
     parser.add_argument(
+        "--universe",
+        choices=list(UNIVERSES),
+        default="sample",
+        help="sample: the bundled generated universe and the default ICP (11 criteria); yc: the YC directory "
+        "through the yc preset and bench/loop_yc_icp.yaml (6 criteria)",
+    )
+    parser.add_argument("--yc-file", type=Path, default=YC_FILE, help="the YC directory CSV (--universe yc)")
+    parser.add_argument(
         "--pool",
         choices=["lineage", "since-change"],
         default="lineage",
@@ -426,14 +475,18 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or args.seeds < 1 or not 0 < args.rate < 0.5:
         print(f"error: worlds are {', '.join(WORLDS)}; --seeds >= 1; --rate in (0, 0.5)", file=sys.stderr)
         return 2
+    if args.universe == "yc" and not args.yc_file.is_file():
+        print(f"error: --yc-file {args.yc_file}: no such file", file=sys.stderr)
+        return 2
     settings = dict(item.split("=", 1) for item in args.set)
-    apply_settings({k: float(v) for k, v in settings.items()})
+    init_process({k: float(v) for k, v in settings.items()}, args.universe, args.yc_file)
     processes = max(1, min(2, args.processes))
     jobs = [(w, s, args.rate, args.pool, args.positive_share, args.balance) for w in worlds for s in range(args.seeds)]
     runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
     started = time.perf_counter()
     initial = {k: float(v) for k, v in settings.items()}
-    with multiprocessing.get_context("spawn").Pool(processes, initializer=apply_settings, initargs=(initial,)) as pool:
+    init = (initial, args.universe, args.yc_file)
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=init_process, initargs=init) as pool:
         for i, run in enumerate(pool.imap_unordered(run_seed, jobs, chunksize=2), 1):
             runs[run["world"]].append(run)
             if i % 20 == 0 or i == len(jobs):
@@ -454,7 +507,8 @@ def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: f
         else f"mean true reply rate over v1's targets {args.rate:.2%}, {args.positive_share:.0%} of replies positive"
     )
     lines = [
-        f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, {rate}, pooling {args.pool}, "
+        f"universe {args.universe}, {args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, {rate}, "
+        f"pooling {args.pool}, "
         f"{'balanced on the least certain criterion' if args.balance else 'seeded order'}, {elapsed:.0f}s"
         + (f", settings {' '.join(args.set)}" if args.set else ""),
         "",
