@@ -121,14 +121,19 @@ def yc_universe(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     return accounts, generate_contacts(accounts.filter(pl.col("domain").is_not_null()), seed=UNIVERSE_SEED)
 
 
-def apply_settings(settings: dict[str, float]) -> None:
-    """Override `targeting.icp.refine`'s settings in this process (to explore them; the doc's figures use none)."""
+def apply_settings(settings: dict[str, Any]) -> None:
+    """Override settings in this process (to explore them; the doc's figures use none).
+
+    `NAME` is one of `targeting.icp.refine`'s; `balance.NAME` one of `campaigns.planning.balance`'s.
+    """
+    from campaigns.planning import balance
     from targeting.icp import refine
 
-    for name, value in settings.items():
-        if not name.isupper() or not hasattr(refine, name):
-            raise SystemExit(f"error: targeting.icp.refine has no setting {name}")
-        setattr(refine, name, type(getattr(refine, name))(value))
+    for key, value in settings.items():
+        module, name = (balance, key.split(".", 1)[1]) if key.startswith("balance.") else (refine, key)
+        if not name.isupper() or not hasattr(module, name):
+            raise SystemExit(f"error: {module.__name__} has no setting {name}")
+        setattr(module, name, type(getattr(module, name))(value))
 
 
 def _context() -> Context:
@@ -348,7 +353,9 @@ def to_balance(spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFr
     pool = candidates.contacts.filter(
         ~pl.col("email").is_in(list(cooled)) & ~pl.col("account_id").is_in(list(answered))
     )
-    return criterion_to_balance(readings, reachable_shares(pool, segments, labels), change_at(len(labels)))
+    return criterion_to_balance(
+        readings, reachable_shares(pool, segments, labels), change_at(len(labels), len(tested) + 1), SIZE
+    )
 
 
 def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
@@ -479,12 +486,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --yc-file {args.yc_file}: no such file", file=sys.stderr)
         return 2
     settings = dict(item.split("=", 1) for item in args.set)
-    init_process({k: float(v) for k, v in settings.items()}, args.universe, args.yc_file)
+    init_process(settings, args.universe, args.yc_file)
     processes = max(1, min(2, args.processes))
     jobs = [(w, s, args.rate, args.pool, args.positive_share, args.balance) for w in worlds for s in range(args.seeds)]
     runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
     started = time.perf_counter()
-    initial = {k: float(v) for k, v in settings.items()}
+    initial = settings
     init = (initial, args.universe, args.yc_file)
     with multiprocessing.get_context("spawn").Pool(processes, initializer=init_process, initargs=init) as pool:
         for i, run in enumerate(pool.imap_unordered(run_seed, jobs, chunksize=2), 1):
