@@ -476,6 +476,14 @@ def main(argv: list[str] | None = None) -> int:
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
     )
     parser.add_argument("--out", type=Path, default=None, help="write every seed's figures as JSON here")
+    parser.add_argument("--seed-from", type=int, default=0, help="the first seed (a run in parts: 0, then 50, ...)")
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="run nothing: the table of the seeds in these --out files (parts of one run, same other options)",
+    )
     args = parser.parse_args(argv)
     worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
     unknown = [w for w in worlds if w not in WORLDS]
@@ -487,8 +495,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = dict(item.split("=", 1) for item in args.set)
     init_process(settings, args.universe, args.yc_file)
+    if args.combine:
+        runs = {w: [] for w in worlds}
+        for part in args.combine:
+            for world, seeds in json.loads(part.read_text(encoding="utf-8"))["runs"].items():
+                runs.setdefault(world, []).extend(seeds)
+        args.seeds = min(len({r["seed"] for r in runs[w]}) for w in worlds)
+        summaries = [
+            summarize(w, sorted(runs[w], key=lambda r: r["seed"]), args.rate, args.positive_share) for w in worlds
+        ]
+        print(report(summaries, args, 0.0))
+        return 0
     processes = max(1, min(2, args.processes))
-    jobs = [(w, s, args.rate, args.pool, args.positive_share, args.balance) for w in worlds for s in range(args.seeds)]
+    seeds = range(args.seed_from, args.seed_from + args.seeds)
+    jobs = [(w, s, args.rate, args.pool, args.positive_share, args.balance) for w in worlds for s in seeds]
     runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
     started = time.perf_counter()
     initial = settings
