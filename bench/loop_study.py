@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/loop_study.py --rate 0.06 --positive-share 0.4 --worlds strong,null   # real reply rates
     .venv/bin/python bench/loop_study.py --seeds 20        # a quick look
+    .venv/bin/python bench/loop_study.py --universe yc --rate 0.06 --positive-share 0.4 --worlds strong,null
+
+`--universe yc` runs the same loop over the YC directory (../shared/data/yc-companies-2024-05-11.csv
+through the `yc` preset, seeded contacts for its accounts) with bench/loop_yc_icp.yaml, six criteria;
+its worlds move `sells to businesses` (5x), `developer tools` (3x) and `North America` (0.5x; 2 points,
+met by 81% of the pool as `CRM in place` is by 80%) the way the sample's do.
 
 Each world gives every account of the bundled sample universe a true rate:
 
@@ -60,6 +66,9 @@ import polars as pl  # noqa: E402
 
 AS_OF = date(2026, 3, 1)
 UNIVERSE_SEED, N_ACCOUNTS = 7, 20_000
+YC_FILE = ROOT.parent / "shared/data/yc-companies-2024-05-11.csv"
+"""The YC directory as scraped on 2024-05-11 (`--universe yc`; `--yc-file` names another copy)."""
+YC_AS_OF = date(2024, 5, 11)
 ROUNDS, SIZE, TOP = 3, 100, 300
 DEFAULT_RATE = 0.03
 """The mean true positive-reply rate over v1's targets in every world (see docs/benchmarks.md)."""
@@ -71,6 +80,15 @@ WORLDS: dict[str, dict[str, float]] = {
     "null": {},
 }
 """Each world: the criteria of the default ICP whose true effect is a rate multiplier; the rest 1x."""
+YC_WORLDS: dict[str, dict[str, float]] = {
+    "strong": {"sells to businesses": 5.0, "developer tools": 3.0, "North America": 0.5},
+    "weak": {"sells to businesses": 1.5, "developer tools": 1.5, "North America": 1 / 1.5},
+    "null": {},
+}
+"""The same worlds over the YC universe's ICP (bench/loop_yc_icp.yaml): two 1-point criteria at 5x and 3x,
+the 2-point criterion most accounts meet (`North America`, 81% of the pool, as `CRM in place` is 80%) at 0.5x."""
+UNIVERSES = {"sample": ("targeting/defaults/icp.yaml", WORLDS), "yc": ("bench/loop_yc_icp.yaml", YC_WORLDS)}
+"""`--universe`: the ICP v1 and the worlds over it."""
 
 
 @dataclass
@@ -82,19 +100,46 @@ class Context:
     v1: Any
     render: Any
     cache: dict[str, Any]
+    as_of: date = AS_OF
+    worlds: dict[str, dict[str, float]] | None = None
 
 
 _CTX: Context | None = None
+_UNIVERSE = {"name": "sample", "yc_file": YC_FILE}
 
 
-def apply_settings(settings: dict[str, float]) -> None:
-    """Override `targeting.icp.refine`'s settings in this process (to explore them; the doc's figures use none)."""
+def init_process(settings: dict[str, float], universe: str = "sample", yc_file: Path = YC_FILE) -> None:
+    """A worker's start: the refine settings explored and the universe its seeds run on."""
+    _UNIVERSE.update(name=universe, yc_file=yc_file)
+    apply_settings(settings)
+
+
+def yc_universe(path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The YC directory through the `yc` preset (as `--preset yc` reads it) and seeded contacts for it.
+
+    The directory has no contacts: about three per account are generated (`generate_contacts`, seed 7) for
+    the accounts with a company domain (an email needs one).
+    """
+    from targeting.importing.canonical import import_accounts
+    from targeting.sample.contacts import generate_contacts
+
+    accounts = import_accounts(path, preset="yc").accounts.collect()
+    return accounts, generate_contacts(accounts.filter(pl.col("domain").is_not_null()), seed=UNIVERSE_SEED)
+
+
+def apply_settings(settings: dict[str, Any]) -> None:
+    """Override settings in this process (to explore them; the doc's figures use none).
+
+    `NAME` is one of `targeting.icp.refine`'s; `balance.NAME` one of `campaigns.planning.balance`'s.
+    """
+    from campaigns.planning import balance
     from targeting.icp import refine
 
-    for name, value in settings.items():
-        if not name.isupper() or not hasattr(refine, name):
-            raise SystemExit(f"error: targeting.icp.refine has no setting {name}")
-        setattr(refine, name, type(getattr(refine, name))(value))
+    for key, value in settings.items():
+        module, name = (balance, key.split(".", 1)[1]) if key.startswith("balance.") else (refine, key)
+        if not name.isupper() or not hasattr(module, name):
+            raise SystemExit(f"error: {module.__name__} has no setting {name}")
+        setattr(module, name, type(getattr(module, name))(value))
 
 
 def _context() -> Context:
@@ -105,9 +150,16 @@ def _context() -> Context:
         from targeting.icp.spec import load_icp
         from targeting.sample.universe import generate_sample
 
-        universe = generate_sample(UNIVERSE_SEED, N_ACCOUNTS, as_of=AS_OF)
+        name = _UNIVERSE["name"]
+        icp, worlds = UNIVERSES[name]
+        if name == "yc":
+            accounts, contacts = yc_universe(Path(_UNIVERSE["yc_file"]))
+            as_of = YC_AS_OF
+        else:
+            universe = generate_sample(UNIVERSE_SEED, N_ACCOUNTS, as_of=AS_OF)
+            accounts, contacts, as_of = universe.accounts, universe.contacts, AS_OF
         render = RenderSpecs(load_persona_rules(None), load_messaging(None), load_sender(None), load_templates(None))
-        _CTX = Context(universe.accounts, universe.contacts, load_icp(ROOT / "targeting/defaults/icp.yaml"), render, {})
+        _CTX = Context(accounts, contacts, load_icp(ROOT / icp), render, {}, as_of, worlds)
     return _CTX
 
 
@@ -122,7 +174,7 @@ def scored(spec: Any) -> pl.DataFrame:
     ctx = _context()
     key = "scored" + _key(spec)
     if key not in ctx.cache:
-        frame = score_accounts(ctx.accounts.lazy(), spec, AS_OF, with_reasons=False).collect()
+        frame = score_accounts(ctx.accounts.lazy(), spec, ctx.as_of, with_reasons=False).collect()
         filters = [c for c in frame.columns if c.startswith("_filter_")]
         disqualifiers = [c for c in frame.columns if c.startswith("_disqualifier_")]
         pool = (
@@ -152,7 +204,7 @@ def world_rates(world: str, rate: float, positive_share: float | None = None) ->
         frame = scored(ctx.v1)
         labels = {c.label: f"_criterion_{i}" for i, c in enumerate(ctx.v1.scoring.criteria)}
         multiplier = pl.lit(1.0)
-        for label, factor in WORLDS[world].items():
+        for label, factor in ctx.worlds[world].items():
             multiplier = multiplier * pl.when(pl.col(labels[label]).fill_null(False)).then(factor).otherwise(1.0)
         frame = frame.with_columns(multiplier.alias("_m"))
         targets = frame.filter(pl.col("pool") & (pl.col("score") >= ctx.v1.scoring.min_score))
@@ -195,7 +247,7 @@ def candidates_for(spec: Any) -> tuple[pl.DataFrame, Any]:
     ctx = _context()
     key = "cand" + _key(spec)
     if key not in ctx.cache:
-        segments = segment_accounts(ctx.accounts.lazy(), spec, as_of=AS_OF).collect()
+        segments = segment_accounts(ctx.accounts.lazy(), spec, as_of=ctx.as_of).collect()
         ledger = pl.DataFrame(schema={"kind": pl.String, "key": pl.String, "reason": pl.String, "since": pl.Datetime})
         ctx.cache[key] = (segments, eligible_contacts(ctx.contacts, segments, list(spec.personas), ledger=ledger))
     return ctx.cache[key]
@@ -274,7 +326,7 @@ def met_under(spec: Any) -> pl.DataFrame:
     ctx = _context()
     key = "met" + _key(spec)
     if key not in ctx.cache:
-        ctx.cache[key] = criteria_met(ctx.accounts.lazy(), spec, AS_OF).collect()
+        ctx.cache[key] = criteria_met(ctx.accounts.lazy(), spec, ctx.as_of).collect()
     return ctx.cache[key]
 
 
@@ -307,7 +359,9 @@ def to_balance(spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFr
     pool = candidates.contacts.filter(
         ~pl.col("email").is_in(list(cooled)) & ~pl.col("account_id").is_in(list(answered))
     )
-    return criterion_to_balance(readings, reachable_shares(pool, segments, labels), change_at(len(labels)))
+    return criterion_to_balance(
+        readings, reachable_shares(pool, segments, labels), change_at(len(labels), len(tested) + 1), SIZE
+    )
 
 
 def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
@@ -404,6 +458,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--worlds", default="strong,weak,null", help="comma-separated worlds")
     parser.add_argument(
+        "--universe",
+        choices=list(UNIVERSES),
+        default="sample",
+        help="sample: the bundled generated universe and the default ICP (11 criteria); yc: the YC directory "
+        "through the yc preset and bench/loop_yc_icp.yaml (6 criteria)",
+    )
+    parser.add_argument("--yc-file", type=Path, default=YC_FILE, help="the YC directory CSV (--universe yc)")
+    parser.add_argument(
         "--pool",
         choices=["lineage", "since-change"],
         default="lineage",
@@ -420,20 +482,44 @@ def main(argv: list[str] | None = None) -> int:
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
     )
     parser.add_argument("--out", type=Path, default=None, help="write every seed's figures as JSON here")
+    parser.add_argument("--seed-from", type=int, default=0, help="the first seed (a run in parts: 0, then 50, ...)")
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="run nothing: the table of the seeds in these --out files (parts of one run, same other options)",
+    )
     args = parser.parse_args(argv)
     worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
     unknown = [w for w in worlds if w not in WORLDS]
     if unknown or args.seeds < 1 or not 0 < args.rate < 0.5:
         print(f"error: worlds are {', '.join(WORLDS)}; --seeds >= 1; --rate in (0, 0.5)", file=sys.stderr)
         return 2
+    if args.universe == "yc" and not args.yc_file.is_file():
+        print(f"error: --yc-file {args.yc_file}: no such file", file=sys.stderr)
+        return 2
     settings = dict(item.split("=", 1) for item in args.set)
-    apply_settings({k: float(v) for k, v in settings.items()})
+    init_process(settings, args.universe, args.yc_file)
+    if args.combine:
+        runs = {w: [] for w in worlds}
+        for part in args.combine:
+            for world, seeds in json.loads(part.read_text(encoding="utf-8"))["runs"].items():
+                runs.setdefault(world, []).extend(seeds)
+        args.seeds = min(len({r["seed"] for r in runs[w]}) for w in worlds)
+        summaries = [
+            summarize(w, sorted(runs[w], key=lambda r: r["seed"]), args.rate, args.positive_share) for w in worlds
+        ]
+        print(report(summaries, args, 0.0))
+        return 0
     processes = max(1, min(2, args.processes))
-    jobs = [(w, s, args.rate, args.pool, args.positive_share, args.balance) for w in worlds for s in range(args.seeds)]
+    seeds = range(args.seed_from, args.seed_from + args.seeds)
+    jobs = [(w, s, args.rate, args.pool, args.positive_share, args.balance) for w in worlds for s in seeds]
     runs: dict[str, list[dict[str, Any]]] = {w: [] for w in worlds}
     started = time.perf_counter()
-    initial = {k: float(v) for k, v in settings.items()}
-    with multiprocessing.get_context("spawn").Pool(processes, initializer=apply_settings, initargs=(initial,)) as pool:
+    initial = settings
+    init = (initial, args.universe, args.yc_file)
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=init_process, initargs=init) as pool:
         for i, run in enumerate(pool.imap_unordered(run_seed, jobs, chunksize=2), 1):
             runs[run["world"]].append(run)
             if i % 20 == 0 or i == len(jobs):
@@ -446,6 +532,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def balance_words() -> str:
+    """How the rounds were balanced, from `campaigns.planning.balance`'s settings in this process."""
+    from campaigns.planning import balance
+
+    rule = "the value of a decision" if balance.BALANCE_BY == "value" else "the widest posterior"
+    if balance.BALANCE_COUNT == 1:
+        return "balanced on the least certain criterion" if balance.BALANCE_BY != "value" else f"balanced by {rule}"
+    return f"balanced on {balance.BALANCE_COUNT} criteria at once, picked by {rule}"
+
+
 def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: float) -> str:
     """The results as a Markdown table and the goals' verdicts."""
     rate = (
@@ -454,8 +550,9 @@ def report(summaries: list[dict[str, Any]], args: argparse.Namespace, elapsed: f
         else f"mean true reply rate over v1's targets {args.rate:.2%}, {args.positive_share:.0%} of replies positive"
     )
     lines = [
-        f"{args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, {rate}, pooling {args.pool}, "
-        f"{'balanced on the least certain criterion' if args.balance else 'seeded order'}, {elapsed:.0f}s"
+        f"universe {args.universe}, {args.seeds} seeds per world, {ROUNDS} rounds of {SIZE}, top {TOP}, {rate}, "
+        f"pooling {args.pool}, "
+        f"{balance_words() if args.balance else 'seeded order'}, {elapsed:.0f}s"
         + (f", settings {' '.join(args.set)}" if args.set else ""),
         "",
         "| world | v1 | v2 | v3 | v4 | oracle | gap closed by v4 | refinements that change | replies per round "

@@ -12,24 +12,64 @@ design.json says which criterion was balanced (`balanced_on`).
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
+from scipy import stats
 
 from targeting.icp.reading import SURE, Reading
 
 BALANCE_SHARE = 0.1
 """A criterion met by fewer than this share of the reachable accounts (or by more than 1 minus it) is not balanced."""
+BALANCE_BY = "widest"
+"""How the criterion is picked: `value` (the expected change a decision next round brings to the top of the
+list) or `widest` (the widest posterior of its lift, the rule before)."""
+BALANCE_COUNT = 1
+"""How many criteria a round balances at once: 1, or 2 (a factorial split: the four cells of the two
+criteria's sides taken in turn, so each contrast is balanced with the other held equal)."""
+ROUND_SIZE = 100
+"""The contacts a round sends, when the caller does not say (the loop's rounds of 100)."""
 
 
-def criterion_to_balance(readings: dict[str, Reading], shares: dict[str, float], needed: float = SURE) -> str | None:
+def decision_value(reading: Reading, share: float, needed: float, size: int = ROUND_SIZE) -> float:
+    """The expected change to the top of the list if a round of `size` is balanced on this criterion.
+
+    Preposterior: a balanced round adds about size/2 contacts on each side, so the lift's sd shrinks from
+    s to s'; the posterior mean then lands N(m, s^2 - s'^2) and the sign is sure (a move) where it lies
+    beyond z s'. The value is that probability times what a move is worth to the top of the list: the
+    size of the lift (E|lift|, at least |m|) times the share of accounts whose rank it changes (the
+    smaller side, min(share, 1 - share)).
+    """
+    if reading.lift is None or reading.lift_sd is None:
+        return 0.0
+    n = reading.n_with + reading.n_without
+    rate = min(max((reading.k_with + reading.k_without) / n if n else 0.034, 0.005), 0.5)
+    added = (size / 4) * rate * (1 - rate)  # information on the lift from size/2 contacts a side
+    m, s = reading.lift, reading.lift_sd
+    after = 1 / math.sqrt(1 / s**2 + added)
+    spread = math.sqrt(max(s**2 - after**2, 1e-12))
+    z = float(stats.norm.ppf(needed))
+    sure_next = float(stats.norm.cdf((m - z * after) / spread) + stats.norm.cdf((-m - z * after) / spread))
+    size_of_lift = s * math.sqrt(2 / math.pi) * math.exp(-(m**2) / (2 * s**2)) + m * (1 - 2 * stats.norm.cdf(-m / s))
+    return sure_next * size_of_lift * min(share, 1 - share)
+
+
+def criterion_to_balance(
+    readings: dict[str, Reading], shares: dict[str, float], needed: float = SURE, size: int = ROUND_SIZE
+) -> str | None:
     """The criterion a round should balance, or None (no reading yet, or none short of the bar).
 
     Args:
         readings: label -> the lineage's pooled reading of that criterion so far.
         shares: label -> the share of the reachable accounts that meet it.
         needed: how sure a move must be (`targeting.icp.refine.change_at`).
+        size: the contacts the round sends.
     """
     open_ = [
-        (reading.lift_sd, label)
+        (
+            decision_value(reading, shares[label], needed, size) if BALANCE_BY == "value" else reading.lift_sd,
+            label,
+        )
         for label, reading in readings.items()
         if reading.sure is not None
         and reading.lift_sd is not None
@@ -38,28 +78,30 @@ def criterion_to_balance(readings: dict[str, Reading], shares: dict[str, float],
     ]
     if not open_:
         return None
+    if BALANCE_COUNT > 1:
+        return tuple(label for _, label in sorted(open_, reverse=True)[:BALANCE_COUNT])
     return max(open_)[1]
 
 
-def balanced_order(pool: pl.DataFrame, segments: pl.DataFrame, label: str) -> pl.DataFrame:
+def balanced_order(pool: pl.DataFrame, segments: pl.DataFrame, label: str | tuple[str, ...]) -> pl.DataFrame:
     """`pool` with `_order` rewritten so each segment's accounts alternate between meeting `label` and not.
 
-    Within each side the seeded order is kept; ties between sides go to the side that meets it.
+    Within each side the seeded order is kept; ties between sides go to the side that meets it. Given
+    several labels, the cells of their sides are taken in turn (a factorial split).
     """
-    sides = segments.select(
-        "account_id", pl.col("criteria").list.contains(pl.lit(label)).fill_null(False).alias("_side")
-    ).unique("account_id")
+    labels = (label,) if isinstance(label, str) else tuple(label)
+    met = [pl.col("criteria").list.contains(pl.lit(one)).fill_null(False) for one in labels]
+    cell = pl.concat_str([(~m).cast(pl.Int8).cast(pl.String) for m in met])
+    sides = segments.select("account_id", cell.alias("_side")).unique("account_id")
     ranked = (
         pool.select("segment", "account_id", "_order")
         .unique("account_id")
         .join(sides, on="account_id", how="left")
-        .with_columns(pl.col("_side").fill_null(False))
+        .with_columns(pl.col("_side").fill_null("1" * len(labels)))
         .with_columns(pl.col("_order").rank("ordinal").over("segment", "_side").alias("_bal"))
         .select(
             "account_id",
-            pl.format(
-                "{}-{}-{}", pl.col("_bal").cast(pl.String).str.zfill(9), (~pl.col("_side")).cast(pl.Int8), "_order"
-            ).alias("_balanced"),
+            pl.format("{}-{}-{}", pl.col("_bal").cast(pl.String).str.zfill(9), "_side", "_order").alias("_balanced"),
         )
     )
     return (

@@ -57,7 +57,7 @@ class PlanOptions:
     cooldown_days: int = 90
     prior: float = DEFAULT_PRIOR
     strict: bool = False
-    balance_on: str | None = None
+    balance_on: str | tuple[str, ...] | None = None
     """A criterion to balance each segment's accounts on (`balance.criterion_to_balance`); None: seeded order."""
     per_account: int = 1
     """At most this many contacts of one account in a round (`--per-account`): two people at one account
@@ -210,7 +210,9 @@ def design_campaign(
         "version": spec.version,
         "planned": chosen.height,
         "per_account": options.per_account,
-        "balanced_on": options.balance_on,
+        "balanced_on": options.balance_on
+        if options.balance_on is None or isinstance(options.balance_on, str)
+        else " and ".join(options.balance_on),
         "segments": rows,
         "warnings": warnings,
     }

@@ -321,7 +321,7 @@ def balance_criterion(store: Store, spec: Any, candidates: Any, segments: Any, r
     labels = [c.label for c in spec.scoring.criteria]
     readings = criteria_readings(outcomes, labels, rate)
     shares = reachable_shares(candidates.contacts, segments, labels)
-    return criterion_to_balance(readings, shares, change_at(len(labels)))
+    return criterion_to_balance(readings, shares, change_at(len(labels), len(ids) + 1), request.size)
 
 
 def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: Any) -> dict[str, Any]:

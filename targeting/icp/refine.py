@@ -65,6 +65,13 @@ FAMILY_ERROR = 0.1
 FAMILY_ERROR / K, 0.991 for 11 criteria; 0 turns it off). In the loop study (docs/benchmarks.md, "The
 criteria read together": 6% replies, 100 seeds) the criteria read together at 0.975 changed 5.7% of
 the null world's refinements: the correction is kept."""
+SPENDING = "flat"
+"""How FAMILY_ERROR is spent over the looks at a lineage's pooled rounds (a refinement after round k is look k):
+`flat` (each look corrected over the criteria alone, the rule before) or `rising` (an error-spending plan
+over SPENDING_LOOKS looks, FAMILY_ERROR in all, spent as (k/H)^2 - ((k-1)/H)^2: strict at the first look,
+where the pool is small, lenient at the last; each look after the horizon spends as the last did)."""
+SPENDING_LOOKS = 3
+"""The looks a spending plan is written for: a test of three rounds."""
 MAX_STEP = 2
 """The most a criterion's points move in one refinement: the ICP's own scale (criteria of 1-2 points)."""
 MIN_POSITIVE = MIN_REPLIES
@@ -288,15 +295,20 @@ class Refinement:
         return [e for e in self.evidence if not e.step]
 
 
-def change_at(n_criteria: int) -> float:
+def change_at(n_criteria: int, look: int | None = None) -> float:
     """How sure of a criterion's direction a move must be: SURE, or stricter with many criteria tested at once.
 
     1 - FAMILY_ERROR / n_criteria when that is higher (0 turns the correction off), so the chance that
-    any criterion of a world without differences moves stays near FAMILY_ERROR.
+    any criterion of a world without differences moves stays near FAMILY_ERROR. With SPENDING `rising`
+    and the look given (the rounds pooled), the look's share of FAMILY_ERROR replaces it.
     """
     if FAMILY_ERROR <= 0:
         return SURE
-    return max(SURE, 1 - FAMILY_ERROR / max(1, n_criteria))
+    alpha = FAMILY_ERROR
+    if SPENDING == "rising" and look is not None:
+        h, k = SPENDING_LOOKS, min(max(1, look), SPENDING_LOOKS)
+        alpha = FAMILY_ERROR * ((k / h) ** 2 - ((k - 1) / h) ** 2)
+    return max(SURE, 1 - alpha / max(1, n_criteria))
 
 
 def move(points: int, reading: Reading, needed: float = SURE) -> int:
@@ -359,7 +371,7 @@ def refine_on_outcomes(
         else {label: read_contrast(0, 0, 0, 0, prior_rate) for label in labels}
     )
     has_reasons = "reason" in outcomes.columns
-    needed = change_at(len(criteria))
+    needed = change_at(len(criteria), len(campaigns))
     evidence = []
     for i, (criterion, label) in enumerate(zip(criteria, labels)):
         reading = readings[label]

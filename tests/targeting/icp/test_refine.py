@@ -289,3 +289,17 @@ def test_with_the_accounts_the_refined_list_s_size_is_checked_against_the_band()
     assert (size["before"]["targets"], size["after"]["targets"]) == (4, 8)
     assert size["after"]["verdict"] == "too_broad"
     assert any("the refined list has 8 accounts (was 4), above the ICP's band of 2-3" in w for w in result.warnings)
+
+
+def test_a_spending_plan_is_strict_at_the_first_look_and_spends_the_family_error_once(monkeypatch):
+    from targeting.icp import refine
+
+    monkeypatch.setattr(refine, "FAMILY_ERROR", 0.3)
+    monkeypatch.setattr(refine, "SPENDING", "flat")
+    assert refine.change_at(40, 1) == refine.change_at(40, 3) == refine.change_at(40)
+    monkeypatch.setattr(refine, "SPENDING", "rising")
+    looks = [refine.change_at(40, k) for k in range(1, refine.SPENDING_LOOKS + 1)]
+    assert looks == sorted(looks, reverse=True) and looks[0] > refine.change_at(40, None)
+    assert abs(sum(40 * (1 - p) for p in looks) - 0.3) < 1e-9
+    assert refine.change_at(40, refine.SPENDING_LOOKS + 2) == looks[-1]
+    assert min(refine.change_at(2, k) for k in range(1, 5)) >= SURE
