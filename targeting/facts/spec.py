@@ -115,12 +115,14 @@ class SentenceRule(_Strict):
     object_of: list[str] = Field(default_factory=list)
     modifier_of: list[str] = Field(default_factory=list)
     gap: int = Field(default=3, ge=0, le=6)
+    # Phrases that anywhere in the text read the key out ("acquired by": no growth of its own now).
+    not_in_text: list[str] = Field(default_factory=list)
     # The kinds whose keys the group reads (default: all three); a key opts out with `allow`.
     kinds: list[Literal["pain_points", "growth_signals", "prior_solutions"]] = Field(
         default_factory=lambda: list(FACT_KINDS.values())
     )
 
-    @field_validator("not_in", "object_of", "modifier_of")
+    @field_validator("not_in", "object_of", "modifier_of", "not_in_text")
     @classmethod
     def _phrases_are_words(cls, phrases: list[str]) -> list[str]:
         return KeyEvidence._phrases_are_words(phrases)
@@ -163,6 +165,7 @@ class FactsSpec(_Strict):
                     "not_in": _union(rule.not_in, *(g.not_in for g in groups)),
                     "object_of": _union(rule.object_of, *(g.object_of for g in groups)),
                     "modifier_of": _union(rule.modifier_of, *(g.modifier_of for g in groups)),
+                    "not_in_text": _union(rule.not_in_text, *(g.not_in_text for g in groups)),
                     "gap": max(g.gap for g in [rule, *groups] if g.object_of or g is rule),
                 }
             )
