@@ -117,3 +117,22 @@ def test_the_shipped_vocabulary_reads_founders_forecasts_links_and_vendors_out()
     assert "raised_funding" not in _keys("Nebia shower. (acquired by Brondell in 2022) We raised $10m in funding.")
     # A regulated word is read where the company says what it is: its first sentence.
     assert "compliance_burden" not in _keys("A scheduling app for clinics. Later we may add payroll.")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Povio has an in-house team of over 200 developers.", "customer_traction"),  # its staff
+        ("Enabling consumers to split the cost of purchases without a credit card.", "compliance_burden"),
+        ("Trusted by multi-family offices and wealth managers, Mentum connects data.", "customer_traction"),
+        ("Initial investment came from a firm that specializes in funding startups.", "raised_funding"),
+        ("A free app for sending big files. It is unlimited.", "security_reviews"),  # "IT" is not "it"
+    ],
+)
+def test_staff_negations_unnamed_bases_and_words_in_other_senses_are_no_evidence(text, key):
+    assert key not in _keys(text, ["enterprise"])
+
+
+def test_a_growing_team_is_headcount_evidence_though_the_people_group_reads_team_sentences_out():
+    assert "headcount_growth" in _keys("The company is now a rapidly growing team of over 30 employees.")
+    assert "customer_traction" in _keys("Trusted by 100k managers in companies like Netflix.")
