@@ -139,12 +139,13 @@ DRAWS = {
     "tuning": ((100, 63), (26, 26), 38),  # seed 21, the first rework's tuning draw
     "held_out_seed22": ((50, 39), (15, 15), 24),  # read before the first rework's last contexts
     "held_out_seed23": ((50, 35), (13, 14), 22),  # the first rework's held-out figure (0.70)
-    "before_seed31": ((100, 74), (29, 30), 45),  # seed 31, the second rework's "before" and tuning draw
+    "before_seed31": ((100, 74), (28, 29), 46),  # seed 31, the second rework's "before" and tuning draw
     "held_out_seed32": ((100, 82), (24, 24), 58),  # seed 32, the second rework's held-out figure, then tuned on
     "held_out_seed33": ((100, 76), (27, 28), 49),  # seed 33, the third rework's held-out figure, then tuned on
-    "held_out_seed35": ((100, 81), (66, 67), 15),  # seed 35, the sentence rules' first round, then tuned on
-    "held_out_seed36": ((100, 84), (82, 87), 2),  # seed 36, the second round's held-out figure, then tuned on
-    "held_out_seed37": ((100, 89), (89, 100), 0),  # seed 37, the third round's held-out figure (shipped)
+    "held_out_seed35": ((100, 81), (65, 66), 16),  # seed 35, the sentence rules' first round, then tuned on
+    "held_out_seed36": ((100, 84), (82, 86), 2),  # seed 36, the second round's held-out figure, then tuned on
+    "held_out_seed37": ((100, 89), (89, 91), 0),  # seed 37, the third round's held-out figure, then tuned on
+    "held_out_seed38": ((41, 36), (36, 41), 0),  # every fact of the fourth round (shipped) no one had read
 }
 
 

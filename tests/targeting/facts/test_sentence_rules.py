@@ -136,3 +136,20 @@ def test_staff_negations_unnamed_bases_and_words_in_other_senses_are_no_evidence
 def test_a_growing_team_is_headcount_evidence_though_the_people_group_reads_team_sentences_out():
     assert "headcount_growth" in _keys("The company is now a rapidly growing team of over 30 employees.")
     assert "customer_traction" in _keys("Trusted by 100k managers in companies like Netflix.")
+
+
+@pytest.mark.parametrize(
+    ("text", "tags", "key"),
+    [
+        ("We have raised over $250 million for charity.", [], "raised_funding"),
+        ("Our custodial product is now live in the App Store and Google Play.", [], "new_market_expansion"),
+        ("A digital bank for Africa's 50m businesses.", [], "customer_traction"),
+        ("One of our largest customers sells scheduling software to hospitals.", [], "security_reviews"),
+        ("Training patients and their families with health skills.", [], "compliance_burden"),
+        ("Clinical skincare tested on diverse skin.", [], "compliance_burden"),
+        (None, ["biotech"], "compliance_burden"),  # a pain point is read from text alone
+        ("Copilot for Enterprise Software Sales.", ["b2b"], "security_reviews"),
+    ],
+)
+def test_the_fourth_rounds_readings_out(text, tags, key):
+    assert key not in _keys(text, tags)
