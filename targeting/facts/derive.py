@@ -34,7 +34,7 @@ def _evidence_columns(
     for kind, column in FACT_KINDS.items():
         if column in carried:
             continue
-        for key, rule in getattr(spec, column).items():
+        for key, rule in spec.vocabulary(column).items():
             for source, expr in key_evidence(rule, columns, as_of=as_of):
                 out[_SEP.join((kind, key, source))] = expr
     return out
@@ -128,7 +128,7 @@ def with_account_facts(
     for column in FACT_KINDS.values():
         if column in carried or (only is not None and column not in only):
             continue
-        found = _kind_keys(getattr(spec, column), names, as_of)
+        found = _kind_keys(spec.vocabulary(column), names, as_of)
         filled.append(pl.when(anything).then(found).otherwise(pl.lit(None, pl.List(pl.String))).alias(column))
     return accounts.with_columns(filled) if filled else accounts
 

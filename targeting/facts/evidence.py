@@ -58,9 +58,30 @@ def _old_years(as_of: date, recent_years: int) -> str:
     return _BOUNDARY + "(?:" + "|".join(years) + ")" + _BOUNDARY if years else r"(?!)"
 
 
+def other_sense(rule: KeyEvidence) -> str | None:
+    """One regex finding, in a sentence, what gives the key's words another sense; None: nothing does.
+
+    A `not_in` phrase anywhere; an `object_of` word up to `gap` words before one of the key's phrases
+    ("for community banks"); a `modifier_of` word right after one, or one word after ("banking
+    infrastructure", "tax form data API").
+    """
+    parts = []
+    if rule.not_in:
+        parts.append(phrase_pattern(rule.not_in))
+    words = r"(?-u:[\s\-]+)"
+    phrase = phrase_pattern(rule.phrases) if rule.phrases else None
+    if phrase and rule.object_of:
+        parts.append(phrase_pattern(rule.object_of) + rf"(?:{words}(?-u:[\w'&/]+)){{0,{rule.gap}}}{words}" + phrase)
+    if phrase and rule.modifier_of:
+        parts.append(phrase + rf"(?:{words}(?-u:[\w'&/]+))?{words}" + phrase_pattern(rule.modifier_of))
+    return "(?:" + "|".join(parts) + ")" if parts else None
+
+
 def has_contexts(rule: KeyEvidence) -> bool:
     """True when a key's phrases are read in their sentence (negative contexts, neighbours, recency)."""
-    return bool(rule.not_in or rule.requires or rule.recent_years is not None or rule.not_in_text)
+    return bool(
+        other_sense(rule) or rule.requires or rule.recent_years is not None or rule.not_in_text or rule.first_sentences
+    )
 
 
 def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.Expr:
@@ -80,17 +101,28 @@ def description_evidence(rule: KeyEvidence, *, as_of: date | None = None) -> pl.
     if not has_contexts(rule):
         return text.str.extract(phrase, 0)
     keep = pl.lit(True)
-    if rule.not_in:
-        keep = keep & ~pl.element().str.contains(phrase_pattern(rule.not_in))
+    sense = other_sense(rule)
+    if sense:
+        keep = keep & ~pl.element().str.contains(sense)
     if rule.requires:
         keep = keep & pl.element().str.contains(phrase_pattern(rule.requires))
     if rule.recent_years is not None:
         keep = keep & ~pl.element().str.contains(_old_years(as_of or date.today(), rule.recent_years))
     sentences = text.str.extract_all(_SENTENCE + phrase + _SENTENCE)
-    found = sentences.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
-    if rule.read_out == "text" and rule.not_in:
+    read = sentences
+    if rule.first_sentences:
+        # Only the sentences where the company says what it is are read for the key's phrases.
+        head = (
+            text.str.extract_all(_SENTENCE)
+            .list.eval(pl.element().filter(pl.element().str.strip_chars() != ""))
+            .list.head(rule.first_sentences)
+            .list.join("\n")
+        )
+        read = head.str.extract_all(_SENTENCE + phrase + _SENTENCE)
+    found = read.list.eval(pl.element().filter(keep)).list.first().str.extract(phrase, 0)
+    if rule.read_out == "text" and sense:
         # One sentence naming the key in another sense (the market's, the customers') reads it out whole.
-        elsewhere = sentences.list.eval(pl.element().str.contains(phrase_pattern(rule.not_in))).list.any()
+        elsewhere = sentences.list.eval(pl.element().str.contains(sense)).list.any()
         return pl.when(~elsewhere.fill_null(False)).then(found)
     return found
 
@@ -120,8 +152,11 @@ def key_evidence(rule: KeyEvidence, columns: set[str], *, as_of: date | None = N
 
 
 def _values_read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Expr | None:
-    """True where the list values of a key are no evidence: the text reads the key out, or names none of `tags_need`."""
+    """True where the list values of a key are no evidence: the text reads the key out, names none of
+    `tags_need`, or (`values_alone: false`) is there at all."""
     tests = [test for test in (_read_out(rule, columns, as_of), _uncorroborated(rule, columns)) if test is not None]
+    if not rule.values_alone and "description" in columns:
+        tests.append(pl.col("description").str.strip_chars().str.len_chars().fill_null(0) > 0)
     return pl.any_horizontal(tests) if tests else None
 
 
@@ -143,7 +178,7 @@ def _read_out(rule: KeyEvidence, columns: set[str], as_of: date | None) -> pl.Ex
     if "description" not in columns:
         return None
     tests = []
-    if rule.phrases and rule.not_in:
+    if rule.phrases and other_sense(rule):
         named = pl.col("description").str.contains(phrase_pattern(rule.phrases))
         tests.append(named & description_evidence(rule, as_of=as_of).is_null())
     if rule.not_in_text:

@@ -653,5 +653,6 @@ def test_target_derives_facts_so_criteria_on_pains_score_a_real_export(tmp_path)
     facts = invoke("facts", "--accounts", YC_LABELLED, "--preset", "yc", "--out", tmp_path / "f.csv")
     assert facts.exit_code == 0
     compliance = pl.read_csv(tmp_path / "f.csv").filter(pl.col("key") == "compliance_burden")
-    assert json.loads(result.stdout)["targets"] == compliance.height == targets.height > 5
+    # The sentence rules keep 2 of the 50 rows' compliance facts (docs/facts.md); both must be targets.
+    assert json.loads(result.stdout)["targets"] == compliance.height == targets.height >= 2
     assert set(targets["account_id"]) == set(compliance["account_id"])
