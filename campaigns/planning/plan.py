@@ -40,7 +40,7 @@ DEFAULT_PRIOR = BENCHMARK_REPLY_RATE
 
 Everything a plan weighs counts positive replies, so it reads that prior as the positive-reply
 rate `Prior(reply_rate=prior).rate` (3.4% x 14%), the report's own: a segment's `detectable_rate`
-(PRODUCT.md: the smallest true positive-reply rate it can tell from the prior) and the Thompson
+(docs/campaigns.md: the smallest true positive-reply rate it can tell from the prior) and the Thompson
 allocation's posteriors."""
 POOL_FACTOR, POOL_EXTRA = 2, 10
 """Per segment, drafts are rendered for this many times the accounts wanted (plus a few): spares for the gate."""

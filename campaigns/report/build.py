@@ -305,7 +305,7 @@ def build_report(
         criteria: the labels of the ICP version's criteria, in file order.
 
     Returns:
-        PRODUCT.md's report.json: campaign_id, icp, version, simulated, prior, totals, segments,
+        report.json (docs/campaigns.md): campaign_id, icp, version, simulated, prior, totals, segments,
         criteria, personas, variants, plus results (bool), notes, data_problems, design, samples.
     """
     counted = contact_counts(contacts)

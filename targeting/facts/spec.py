@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from targeting.spec_file import load_spec
 
-# kind -> the account list column it fills (PRODUCT.md: `kind` is pain_point, growth_signal, prior_solution).
+# kind -> the account list column it fills (docs/commands.md, `outbound facts`: `kind` is pain_point, growth_signal, prior_solution).
 FACT_KINDS = {"pain_point": "pain_points", "growth_signal": "growth_signals", "prior_solution": "prior_solutions"}
 # The list columns whose values may evidence a key, in the order their evidence is preferred.
 EVIDENCE_COLUMNS = ("tags", "tech_stack", "hiring_roles")
