@@ -124,6 +124,27 @@ def test_the_commands_give_polars_a_streaming_memory_budget_unless_the_user_gave
     assert done.stdout.strip() == expected
 
 
+@pytest.mark.parametrize(
+    ("physical_mb", "budget_mb"), [(4096, 3072), (9216, 3072), (24 * 1024, 8192), (64 * 1024, 21845)]
+)
+def test_the_streaming_budget_is_a_third_of_the_machine_with_a_3_gb_floor(monkeypatch, physical_mb, budget_mb):
+    import flows
+
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": physical_mb * 2**20 // 4096}
+    monkeypatch.setattr(flows.os, "sysconf", pages.__getitem__)
+    assert flows._streaming_memory_mb() == budget_mb
+
+
+def test_the_streaming_budget_falls_back_to_its_floor_where_the_machine_cannot_say(monkeypatch):
+    import flows
+
+    def unknown(name):
+        raise ValueError(f"unrecognized configuration name {name!r}")
+
+    monkeypatch.setattr(flows.os, "sysconf", unknown)
+    assert flows._streaming_memory_mb() == flows.FLOOR_STREAMING_MEMORY_MB
+
+
 FACT_COLUMNS = ("pain_points", "growth_signals", "prior_solutions")
 YC_SLICE = Path(__file__).resolve().parents[2] / "data" / "yc_companies_slice.csv"
 
