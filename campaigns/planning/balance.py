@@ -56,8 +56,9 @@ def decision_value(reading: Reading, share: float, needed: float, size: int = RO
 
 def criterion_to_balance(
     readings: dict[str, Reading], shares: dict[str, float], needed: float = SURE, size: int = ROUND_SIZE
-) -> str | None:
-    """The criterion a round should balance, or None (no reading yet, or none short of the bar).
+) -> str | tuple[str, ...] | None:
+    """The criterion a round should balance (BALANCE_COUNT of them, as a tuple, when that is above 1), or
+    None (no reading yet, or none short of the bar).
 
     Args:
         readings: label -> the lineage's pooled reading of that criterion so far.

@@ -293,7 +293,9 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     )
 
 
-def balance_criterion(store: Store, spec: Any, candidates: Any, segments: Any, request: PlanRequest) -> str | None:
+def balance_criterion(
+    store: Store, spec: Any, candidates: Any, segments: Any, request: PlanRequest
+) -> str | tuple[str, ...] | None:
     """The criterion this round balances: the one the lineage's pooled readings are least certain of.
 
     None in a lineage's first round (no reading yet) or when no criterion is left undecided.
