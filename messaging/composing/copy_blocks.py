@@ -45,6 +45,10 @@ KEY_VARIABLES = ("evidence", "tool")
 # Variables that state something about the account (a line using one rests on a fact).
 FACT_VARIABLES = tuple(v for v, (_, field) in LINE_VARIABLES.items() if field is not None)
 BLOCKS = ("opener", "problem", "angle", "bridge", "topic", "followup")
+# A generic line's most accounts in one run (under the batch check's 10% of first touches); runs
+# small enough that a line reaches MIN_CAPPED accounts only there are left to the hash.
+GENERIC_SHARE = 0.08
+MIN_CAPPED = 10
 # The account fields a draft can rest on, in canonical column order, one bit each.
 FACT_FIELDS = tuple(
     f
@@ -474,17 +478,31 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
     top = pl.min_horizontal(names)
     in_top = [(pl.col(n) == top) & (top < _UNUSABLE) for n in names]
     k = turn % pl.max_horizontal(pl.sum_horizontal(in_top), pl.lit(1))
-    picks = [
-        pl.when(in_top[i] & (pl.sum_horizontal(in_top[: i + 1]) - 1 == k)).then(0).otherwise(i + 1)
-        for i in range(len(names))
-    ]
-    best = pl.concat_list(picks).list.arg_min()
+    frame = frame.with_columns(_kth(in_top, k).alias("_best"))
+    if block != "topic" and width[1]:
+        # A generic line that reads the same for many accounts ({industry} on a list of one industry)
+        # would be the same sentence in most drafts: past its share, the rest take the other usable
+        # generic lines in turn. Lines written for a key (the sender's own pains) stay.
+        text = _filled(pl.concat_list(candidates).list.get(pl.col("_best"), null_on_oob=True))
+        limit = pl.max_horizontal((pl.len() * GENERIC_SHARE).floor().cast(pl.Int64), pl.lit(MIN_CAPPED))
+        rank = (pl.col("_hash").rank("ordinal").over(text) - 1).cast(pl.Int64)
+        others = [
+            (pl.col(n) < _UNUSABLE) & (pl.col("_best") != i) if i >= width[0] else pl.lit(False)
+            for i, n in enumerate(names)
+        ]
+        count = pl.sum_horizontal(others)
+        excess = (pl.col("_best") >= width[0]) & (rank >= limit) & (count > 0)
+        frame = frame.with_columns(
+            pl.when(excess)
+            .then(_kth(others, rank % pl.max_horizontal(count, pl.lit(1))))
+            .otherwise(pl.col("_best"))
+            .alias("_best")
+        )
+    best = pl.col("_best")
     chosen = pl.concat_list(candidates).list.get(best, null_on_oob=True)
     from_key = best < width[0]
-    frame = frame.with_columns(chosen.fill_null("").alias(block), from_key.alias("_specific"))
-    filled = pl.col(block)
-    for name, (column, _) in LINE_VARIABLES.items():
-        filled = filled.str.replace_all("{" + name + "}", pl.col(column).fill_null(""), literal=True)
+    frame = frame.with_columns(chosen.fill_null("").alias(block), from_key.alias("_specific")).drop("_best")
+    filled = _filled(pl.col(block))
     bits = pl.lit(0, pl.Int64)
     if source is not None:
         bits = pl.when(pl.col("_specific")).then(FACT_BITS[source]).otherwise(0)
@@ -496,6 +514,22 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
     return frame.with_columns(filled.alias(block), bits.cast(pl.Int64).alias(f"fact_bits_{block}")).drop(
         "_specific", *names
     )
+
+
+def _kth(mask: list[pl.Expr], k: pl.Expr) -> pl.Expr:
+    """The index of the k-th true of `mask` (counting from 0; the first index where none is)."""
+    picks = [
+        pl.when(mask[i] & (pl.sum_horizontal(mask[: i + 1]) - 1 == k)).then(0).otherwise(i + 1)
+        for i in range(len(mask))
+    ]
+    return pl.concat_list(picks).list.arg_min()
+
+
+def _filled(line: pl.Expr) -> pl.Expr:
+    """The line with the account's values in its variables."""
+    for name, (column, _) in LINE_VARIABLES.items():
+        line = line.str.replace_all("{" + name + "}", pl.col(column).fill_null(""), literal=True)
+    return line
 
 
 def fact_names(bits: pl.Expr) -> pl.Expr:
