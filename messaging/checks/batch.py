@@ -117,7 +117,7 @@ def batch_issues(
     )
     repeat_issue = pl.when(is_first & pl.col("sentence").is_not_null()).then(
         pl.format(
-            "repeated_sentence: {}% of this run's first touches say '{}'",
+            "repeated_sentence: {}% of this run's first touches say '{}' (a list of lines in its messaging.yaml block spreads it)",
             (pl.col("share") * 100).round(0).cast(pl.Int64),
             pl.col("sentence").str.slice(0, 60),
         )

@@ -49,6 +49,8 @@ BLOCKS = ("opener", "problem", "angle", "bridge", "topic", "followup")
 # small enough that a line reaches MIN_CAPPED accounts only there are left to the hash.
 GENERIC_SHARE = 0.08
 MIN_CAPPED = 10
+# The blocks of a first touch's sentences (the topic names the subject; a follow-up is a later step).
+FIRST_TOUCH_BLOCKS = ("opener", "problem", "angle", "bridge")
 # The account fields a draft can rest on, in canonical column order, one bit each.
 FACT_FIELDS = tuple(
     f
@@ -79,6 +81,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # about and the problem in general terms, never the opener that would say the account has it.
 _STAND_IN_BLOCKS = ("topic", "problem")
 _UNUSABLE = 99  # the tier of a line the account lacks a fact for
+_GENERIC_FACT_TIER = 3  # the tier of a generic line naming a fact (key lines come first)
 
 
 def _placeholders_known(line: str, allowed: tuple[str, ...]) -> str:
@@ -465,7 +468,7 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
             tier = (
                 pl.when(_names_any(line, KEY_VARIABLES)).then(0).when(names_fact).then(1).otherwise(2)
                 if group == 0
-                else pl.when(names_fact).then(3).otherwise(4)
+                else pl.when(names_fact).then(_GENERIC_FACT_TIER).otherwise(_GENERIC_FACT_TIER + 1)
             )
             tiers.append(pl.when(_usable(line)).then(tier).otherwise(_UNUSABLE).alias(f"_tier__{len(tiers)}"))
             candidates.append(line)
@@ -479,25 +482,8 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
     in_top = [(pl.col(n) == top) & (top < _UNUSABLE) for n in names]
     k = turn % pl.max_horizontal(pl.sum_horizontal(in_top), pl.lit(1))
     frame = frame.with_columns(_kth(in_top, k).alias("_best"))
-    if block != "topic" and width[1]:
-        # A generic line that reads the same for many accounts ({industry} on a list of one industry)
-        # would be the same sentence in most drafts: past its share, the rest take the other usable
-        # generic lines in turn. Lines written for a key (the sender's own pains) stay.
-        text = _filled(pl.concat_list(candidates).list.get(pl.col("_best"), null_on_oob=True))
-        limit = pl.max_horizontal((pl.len() * GENERIC_SHARE).floor().cast(pl.Int64), pl.lit(MIN_CAPPED))
-        rank = (pl.col("_hash").rank("ordinal").over(text) - 1).cast(pl.Int64)
-        others = [
-            (pl.col(n) < _UNUSABLE) & (pl.col("_best") != i) if i >= width[0] else pl.lit(False)
-            for i, n in enumerate(names)
-        ]
-        count = pl.sum_horizontal(others)
-        excess = (pl.col("_best") >= width[0]) & (rank >= limit) & (count > 0)
-        frame = frame.with_columns(
-            pl.when(excess)
-            .then(_kth(others, rank % pl.max_horizontal(count, pl.lit(1))))
-            .otherwise(pl.col("_best"))
-            .alias("_best")
-        )
+    if block in FIRST_TOUCH_BLOCKS and width[1]:
+        frame = frame.with_columns(_spread_repeats(candidates, names, width[0]))
     best = pl.col("_best")
     chosen = pl.concat_list(candidates).list.get(best, null_on_oob=True)
     from_key = best < width[0]
@@ -516,6 +502,35 @@ def _choose_line(frame: pl.LazyFrame, block: str, source: str | None, width: tup
     )
 
 
+def _spread_repeats(candidates: list[pl.Expr], tiers: list[str], specific: int) -> pl.Expr:
+    """`_best` again, with a generic line's accounts past its share of the run moved to other lines.
+
+    A generic line reads the same for every account that shares its values ({industry} on a list of
+    one industry): the hash alone would give it a third or half of a run. Past `GENERIC_SHARE` of the
+    run's contacts (and `MIN_CAPPED` of them), the rest of its accounts take the block's other usable
+    generic lines naming a fact, in turn by hash; where there are none, a line naming no fact passes
+    them to any other usable line, and a line naming the account's only fact here keeps them (a fact
+    outweighs variety). Lines written for a key (the sender's own pains) never move. The sentence is
+    counted as the batch check reads it, with the company's name left as `{company}`.
+    """
+    best = pl.col("_best")
+    line = pl.concat_list(candidates).list.get(best, null_on_oob=True)
+    rank = (pl.col("_hash").rank("ordinal").over(_filled(line, but="company")) - 1).cast(pl.Int64)
+    limit = pl.max_horizontal((pl.len() * GENERIC_SHARE).floor().cast(pl.Int64), pl.lit(MIN_CAPPED))
+    over = (best >= specific) & (rank >= limit)
+    usable = [(pl.col(t) < _UNUSABLE) & (best != i) & pl.lit(i >= specific) for i, t in enumerate(tiers)]
+    facts = [u & (pl.col(t) == _GENERIC_FACT_TIER) for u, t in zip(usable, tiers, strict=True)]
+    n_usable, n_facts = pl.sum_horizontal(usable), pl.sum_horizontal(facts)
+    return (
+        pl.when(over & (n_facts > 0))
+        .then(_kth(facts, rank % pl.max_horizontal(n_facts, pl.lit(1))))
+        .when(over & (n_usable > 0) & ~_names_any(line, FACT_VARIABLES))
+        .then(_kth(usable, rank % pl.max_horizontal(n_usable, pl.lit(1))))
+        .otherwise(best)
+        .alias("_best")
+    )
+
+
 def _kth(mask: list[pl.Expr], k: pl.Expr) -> pl.Expr:
     """The index of the k-th true of `mask` (counting from 0; the first index where none is)."""
     picks = [
@@ -525,10 +540,11 @@ def _kth(mask: list[pl.Expr], k: pl.Expr) -> pl.Expr:
     return pl.concat_list(picks).list.arg_min()
 
 
-def _filled(line: pl.Expr) -> pl.Expr:
-    """The line with the account's values in its variables."""
+def _filled(line: pl.Expr, *, but: str | None = None) -> pl.Expr:
+    """The line with the account's values in its variables (all but `but`)."""
     for name, (column, _) in LINE_VARIABLES.items():
-        line = line.str.replace_all("{" + name + "}", pl.col(column).fill_null(""), literal=True)
+        if name != but:
+            line = line.str.replace_all("{" + name + "}", pl.col(column).fill_null(""), literal=True)
     return line
 
 

@@ -291,19 +291,34 @@ def test_solves_restricts_openers_to_the_pains_the_product_addresses(persona):
     assert unsolved["opener"] in generic and "pain_points" not in unsolved["facts_opener"]
 
 
+def _one_industry(persona: str, n: int = 300, **columns) -> pl.LazyFrame:
+    rows = _rows(*({"persona": persona, "name": f"Co{i}", "domain": f"co{i}.com"} for i in range(n)))
+    return rows.with_columns(**{k: pl.Series(v) for k, v in columns.items()})
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_list_of_one_industry_spreads_over_every_generic_line(persona):
     # 300 accounts of one industry with no pain point: the lines naming {industry} read the same for
     # all of them, and the hash alone gave those lines a third or half of the run between them.
-    rows = _rows(*({"persona": persona, "name": f"Co{i}", "domain": f"co{i}.com"} for i in range(300)))
+    rows = _one_industry(
+        persona, employees=[10 + i for i in range(300)], founded_year=[2000 + i % 25 for i in range(300)]
+    )
     out = copy_blocks(rows, SPEC).collect()
     for block in ("problem", "angle", "bridge"):
         worst = out.group_by(block).len().get_column("len").max() / out.height
-        usable = [line for line in _generic(block, persona) if "{" not in line.replace("{industry}", "")]
+        usable = [line for line in _generic(block, persona) if "{tech}" not in line and "{hiring_role}" not in line]
         # Past 8% a line's accounts move to the others in turn: no line keeps much more than an even share.
         assert worst <= max(0.10, 1.5 / len(usable)), (block, worst, len(usable))
     # The same accounts get the same lines on every run.
     assert copy_blocks(rows, SPEC).collect().equals(out)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_line_naming_the_accounts_only_fact_stays(persona):
+    # Accounts known only by their industry: a fact outweighs variety, so their angle keeps naming it.
+    blocks = _blocks(_one_industry(persona))
+    angle_names_fact = any("{industry}" in line for line in _generic("angle", persona))
+    assert not angle_names_fact or blocks["facts_angle"].list.contains("industry").all()
 
 
 def test_a_small_run_keeps_the_hash_choice():
