@@ -170,3 +170,35 @@ def test_reading_a_classified_list_agrees_with_classifying_its_titles(titles, fu
     direct = classify_contacts(frame, buying_rules(RULES, functions))["persona"].to_list()
     reread = with_buying_functions(classify_contacts(frame, RULES), functions, RULES)
     assert reread["persona"].to_list() == direct
+
+
+# A compliance product at an account with a CEO and a Chief Compliance Officer, both economic buyers
+# under `buying_functions: [legal]`: the slot goes to the product's own buyer (docs/personas.md).
+SLOT_TITLES = ["CEO", "Chief Compliance Officer", "VP Compliance", "CFO", "Compliance Manager", "Head of Finance"]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.permutations(range(len(SLOT_TITLES))), st.integers(min_value=1, max_value=2))
+def test_a_persona_slot_goes_to_the_buying_function_first(ids, per_persona):
+    rows = [(f"c{ids[i]}", "a", title) for i, title in enumerate(SLOT_TITLES)]
+    frame = pl.DataFrame([{"contact_id": c, "account_id": a, "email": f"{c}@a.com", "title": t} for c, a, t in rows])
+    people = classified_contacts(frame, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"])
+    icp, targets = ["economic_buyer", "champion"], pl.DataFrame({"account_id": ["a"]})
+    decided = draft_decisions(people, targets, icp, per_persona=per_persona, buying_functions=["legal"]).collect()
+    for persona in icp:
+        group = decided.filter(pl.col("persona") == persona).sort("contact_id")
+        # The product's own people first; among equals the lower contact id (equal addresses).
+        expected = group.sort(pl.col("function") != "legal", "contact_id")["contact_id"].head(per_persona)
+        drafted = group.filter(pl.col("reason").is_null())["contact_id"]
+        assert sorted(drafted) == sorted(expected), group.select("contact_id", "title", "reason")
+        assert group.filter(pl.col("reason").is_null() & (pl.col("function") != "legal")).height <= max(
+            0, per_persona - group.filter(pl.col("function") == "legal").height
+        )
+    # Without the field the order is the address, then the contact id, as before.
+    plain = draft_decisions(people, targets, icp, per_persona=per_persona).collect()
+    for persona in icp:
+        group = plain.filter(pl.col("persona") == persona).sort("contact_id")
+        assert (
+            group.filter(pl.col("reason").is_null())["contact_id"].to_list()
+            == group["contact_id"].head(per_persona).to_list()
+        )
