@@ -348,11 +348,16 @@ def _second_roles(rows: pl.LazyFrame, personas: list[str], per_persona: int, qua
     order = pl.when(pl.col("_candidate")).then(pl.struct(quality.alias("q"), pl.col("contact_id").alias("c")))
     rank = order.rank("ordinal").over("account_id", "_second")
     takes = pl.col("_candidate") & (rank + taken <= per_persona)
+    # `rule` says why the draft's persona is not the one the title's rule gave ("founders and owners buy").
+    said = pl.format(
+        "{}; drafted in its second role, {} ({})", pl.col("rule"), pl.col("_second").str.replace_all("_", " "), "reason"
+    )
     return (
         rows.with_columns(second.alias("_second"), candidate.alias("_candidate"))
         .with_columns(
             pl.when(takes).then(pl.col("_second")).otherwise(pl.col("persona")).alias("persona"),
             pl.when(takes).then(pl.lit(None, pl.String)).otherwise(pl.col("reason")).alias("reason"),
+            *([pl.when(takes).then(said).otherwise(pl.col("rule")).alias("rule")] if "rule" in names else []),
         )
         .drop("_second", "_candidate")
     )

@@ -81,6 +81,11 @@ def test_a_technical_co_founder_is_drafted_in_the_role_the_account_still_needs(i
     decided = draft_decisions(people, pl.DataFrame({"account_id": ["a"]}), icp).collect()
     drafted = decided.filter(pl.col("reason").is_null())
     assert dict(zip(drafted["contact_id"], drafted["persona"])) == expected
+    # Drafted in its second role, the co-founder's `rule` says so and why, after the title's rule.
+    cto = decided.filter(pl.col("contact_id") == "cto").row(0, named=True)
+    second = "; drafted in its second role, technical evaluator (persona economic_buyer "
+    assert (second in cto["rule"]) == (expected.get("cto") == "technical_evaluator"), cto["rule"]
+    assert cto["rule"].startswith("founders and owners buy")
 
 
 def test_alone_at_its_account_the_technical_co_founder_is_its_economic_buyer():
