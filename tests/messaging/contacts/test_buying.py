@@ -207,3 +207,23 @@ def test_a_persona_slot_goes_to_the_buying_function_first(ids, per_persona):
             group.filter(pl.col("reason").is_null())["contact_id"].to_list()
             == group["contact_id"].head(per_persona).to_list()
         )
+
+
+def test_a_list_classified_without_functions_still_gives_the_slot_to_the_buying_function():
+    # A CRM's list with a persona but no function column: the function is read from the title.
+    given = pl.DataFrame(
+        {
+            "contact_id": ["a1", "a2"],
+            "account_id": ["a", "a"],
+            "email": ["ceo@a.com", "cco@a.com"],
+            "title": ["CEO", "Chief Compliance Officer"],
+            "persona": ["economic_buyer", "procurement"],
+        }
+    )
+    people = classified_contacts(given, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"])
+    assert people.collect()["function"].to_list() == ["executive", "legal"]
+    decided = draft_decisions(
+        people, pl.DataFrame({"account_id": ["a"]}), ["economic_buyer"], buying_functions=["legal"]
+    )
+    drafted = decided.collect().filter(pl.col("reason").is_null())
+    assert drafted["contact_id"].to_list() == ["a2"]
