@@ -167,7 +167,13 @@ def build_drafts(
     )
     # Collected once: both the skipped list and the drafted contacts read these decisions.
     decided = draft_decisions(
-        people, targets, personas, per_persona=per_persona, max_per_account=max_per_account, suppressed=suppressed
+        people,
+        targets,
+        personas,
+        per_persona=per_persona,
+        max_per_account=max_per_account,
+        suppressed=suppressed,
+        buying_functions=sender.buying_functions or (),
     ).collect()
     skipped = decided.filter(pl.col("reason").is_not_null()).sort("_row").select(SKIPPED_COLUMNS)
     chosen = decided.lazy().filter(pl.col("reason").is_null()).select(_DRAFTED_FROM)
@@ -259,8 +265,14 @@ def draft_decisions(
     per_persona: int = 1,
     max_per_account: int | None = None,
     suppressed: Sequence[str] = (),
+    buying_functions: Sequence[str] = (),
 ) -> pl.LazyFrame:
-    """Every contact row with its account's facts, `_row` (input order) and `reason` (null: draft)."""
+    """Every contact row with its account's facts, `_row` (input order) and `reason` (null: draft).
+
+    Where an account has more contacts of a persona than `per_persona`, the ones drafted are those
+    of a function that buys the product first (`buying_functions`, sender.yaml: a compliance
+    product's Chief Compliance Officer before the CEO), then the best address, then contact_id.
+    """
     accounts = _account_facts(targets)
     persona = pl.col("persona").fill_null("unclassified")
     # The account's facts come from the target list, never from same-named contact columns.
@@ -285,7 +297,10 @@ def draft_decisions(
     quality = pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int64)
     open_rows = pl.col("reason").is_null()
     # Rank only the contacts still in the running; the others keep their earlier reason.
-    order = pl.when(open_rows).then(pl.struct(quality.alias("q"), pl.col("contact_id").alias("c")))
+    function = pl.col("function") if "function" in rows.collect_schema().names() else pl.lit(None, pl.String)
+    # 0 for a contact of a function that buys the product, 1 for the others (all 1 without the field).
+    outside = (~function.is_in(list(buying_functions))).fill_null(True).cast(pl.Int8)
+    order = pl.when(open_rows).then(pl.struct(outside.alias("b"), quality.alias("q"), pl.col("contact_id").alias("c")))
     rank = order.rank("ordinal").over("account_id", "persona")
     rows = rows.with_columns(
         pl.when(open_rows & (rank > per_persona))
@@ -333,11 +348,16 @@ def _second_roles(rows: pl.LazyFrame, personas: list[str], per_persona: int, qua
     order = pl.when(pl.col("_candidate")).then(pl.struct(quality.alias("q"), pl.col("contact_id").alias("c")))
     rank = order.rank("ordinal").over("account_id", "_second")
     takes = pl.col("_candidate") & (rank + taken <= per_persona)
+    # `rule` says why the draft's persona is not the one the title's rule gave ("founders and owners buy").
+    said = pl.format(
+        "{}; drafted in its second role, {} ({})", pl.col("rule"), pl.col("_second").str.replace_all("_", " "), "reason"
+    )
     return (
         rows.with_columns(second.alias("_second"), candidate.alias("_candidate"))
         .with_columns(
             pl.when(takes).then(pl.col("_second")).otherwise(pl.col("persona")).alias("persona"),
             pl.when(takes).then(pl.lit(None, pl.String)).otherwise(pl.col("reason")).alias("reason"),
+            *([pl.when(takes).then(said).otherwise(pl.col("rule")).alias("rule")] if "rule" in names else []),
         )
         .drop("_second", "_candidate")
     )

@@ -15,7 +15,7 @@ import polars as pl
 
 from campaigns.planning.allocation import SegmentEvidence, allocate
 from campaigns.planning.balance import balanced_order
-from campaigns.planning.contacts import Candidates, reachable_per_segment
+from campaigns.planning.contacts import CANDIDATE_ORDER, Candidates, reachable_per_segment
 from campaigns.planning.drafts import (
     RenderSpecs,
     drafts_json,
@@ -279,7 +279,10 @@ def _choose(
     to_render = in_pool if have is None else in_pool.filter(~pl.col("contact_id").is_in(have["contact_id"].implode()))
     facts = segments.join(to_render.select("account_id").unique(), on="account_id", how="semi")
     rendered = render_drafts_for(
-        to_render.drop("_order", "segment", "persona_rank", "quality"), facts, list(spec.personas), render
+        to_render.drop("_order", "segment", "persona_rank", "buying_rank", "quality", strict=False),
+        facts,
+        list(spec.personas),
+        render,
     )
     columns = ["contact_id", "step", "variant", "subject", "body", "facts_used", "issues", "edited"]
     parts = [rendered.select(columns)]
@@ -298,7 +301,7 @@ def _choose(
     gate = passing_contacts(drafts).filter("passes")
     passing = (
         in_pool.join(gate.select("contact_id", "variant", "edited"), on="contact_id", how="inner")
-        .sort("account_id", "persona_rank", "quality", "contact_id")
+        .sort(*[c for c in CANDIDATE_ORDER if c in in_pool.columns])
         .with_columns(pl.int_range(pl.len()).over("account_id").alias("_k"))
         .filter(pl.col("_k") < per_account)
     )

@@ -266,6 +266,12 @@ def personas(
     contacts_map: ContactsMap = None,
     preset: Annotated[str | None, typer.Option("--preset", help="Same as --contacts-preset.")] = None,
     column_map: Annotated[Path | None, typer.Option("--map", help="Same as --contacts-map.")] = None,
+    sender: Annotated[
+        Path | None,
+        typer.Option(
+            help="A sender.yaml whose buying_functions are read as the product's buyers, as draft reads them."
+        ),
+    ] = None,
     json_out: JsonFlag = False,
     prefect: PrefectFlag = None,
 ) -> None:
@@ -288,6 +294,9 @@ def personas(
     )
     for persona, n in summary["by_persona"].items():
         console.print(f"  {persona:<22} {n:>8,}")
+    if summary["buying_functions"]:
+        functions = ", ".join(summary["buying_functions"])
+        console.print(f"read as the product's buyers (sender.yaml buying_functions): {functions}", markup=False)
     if summary["rejected"]:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in summary["rejected_by_reason"].items())
         console.print(f"unusable rows: {reasons} -> {summary['rejected_out']}")

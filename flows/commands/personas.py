@@ -28,6 +28,8 @@ class PersonasRequest(Request):
     column_map: InputFile | None = None
     contacts_preset: str | None = None
     contacts_map: InputFile | None = None
+    # A sender.yaml whose `buying_functions` are read as the product's buyers (as `draft` reads them).
+    sender: InputFile | None = None
 
 
 @dataclass(frozen=True)
@@ -36,22 +38,30 @@ class PersonasInputs:
 
     persona_rules: PersonaRules
     contacts: Layout
+    buying_functions: tuple[str, ...] = ()
 
 
 def load_personas_inputs(request: PersonasRequest) -> PersonasInputs:
     """Check the contacts file and load the persona rules and the contacts' layout, once.
 
+    With `--sender`, its `buying_functions` are applied to the rules as `draft` applies them.
+
     Raises:
         InputError: the contacts file cannot be imported, or a spec does not validate.
     """
+    from messaging.composing.sender import load_sender
     from messaging.contacts.classify import load_persona_rules
+    from messaging.contacts.persona_rules import buying_rules
 
     persona_rules = load_persona_rules(request.personas)
+    functions = (load_sender(request.sender).buying_functions or []) if request.sender else []
+    # The product's own buyers, read as `draft` reads them (docs/personas.md).
+    persona_rules = buying_rules(persona_rules, functions, path=request.sender)
     layout = contacts_layout(
         request.contacts, request.contacts_preset or request.preset, request.contacts_map or request.column_map
     )
     check_contacts(request.contacts, layout)
-    return PersonasInputs(persona_rules=persona_rules, contacts=layout)
+    return PersonasInputs(persona_rules=persona_rules, contacts=layout, buying_functions=tuple(functions))
 
 
 def run_personas(request: PersonasRequest, inputs: PersonasInputs, runner: Runner) -> dict[str, Any]:
@@ -79,6 +89,7 @@ def run_personas(request: PersonasRequest, inputs: PersonasInputs, runner: Runne
         "rejected_out": str(unusable_out) if unusable.height else None,
         "not_sendable_by_reason": _by(frame.filter(pl.col("skip_reason").is_not_null()), "skip_reason"),
         "by_persona": counts,
+        "buying_functions": list(inputs.buying_functions),
         **contacts_read(imported, request.contacts, inputs.contacts),
         "out": str(request.out),
     }

@@ -121,11 +121,15 @@ def load_copy_specs(workspace: Path, **given: Path | None) -> CopySpecs:
     from messaging.composing.sender import load_sender
     from messaging.composing.templates import load_templates
     from messaging.contacts.classify import load_persona_rules
+    from messaging.contacts.persona_rules import buying_rules
 
     files = {name: copy_file(workspace, name, given.get(name)) for name in COPY_FILES}
     sender = load_sender(files["sender"])
+    persona_rules = load_persona_rules(files["personas"])
+    # A buying function the rules do not assign stops here, naming sender.yaml, before any flow starts.
+    buying_rules(persona_rules, sender.buying_functions or [], path=files["sender"] or "sender.yaml")
     return CopySpecs(
-        persona_rules=load_persona_rules(files["personas"]),
+        persona_rules=persona_rules,
         messaging=load_messaging(files["messaging"]),
         sender=sender,
         templates=load_templates(files["templates"], sender=sender),

@@ -135,6 +135,7 @@ def classify_personas(
     column_map: str | None = None,
     contacts_preset: str | None = None,
     contacts_map: str | None = None,
+    sender: str | None = None,
 ) -> dict[str, Any]:
     """Prefect flow: load the inputs, classify and write the contacts, with counts by persona as a keyed artifact."""
     request = PersonasRequest.given(locals())

@@ -173,8 +173,8 @@ def with_buying_functions(contacts: Frame, functions: list[str], rules: PersonaR
     gets the same reading: where its function is a buying one, its persona becomes the buyer,
     champion or user its seniority gives. Gatekeepers and unclassified contacts stay as they are.
     The `seniority` and `function` columns are used where the frame has both; otherwise they are
-    read from `title` (the given persona is kept for every other contact). A frame with neither is
-    returned unchanged, and so is every frame when `functions` is empty.
+    read from `title` and added where absent (the given persona is kept for every other contact). A
+    frame with neither is returned unchanged, and so is every frame when `functions` is empty.
 
     Args:
         contacts: Contacts with `persona`.
@@ -187,9 +187,12 @@ def with_buying_functions(contacts: Frame, functions: list[str], rules: PersonaR
     if not functions or "persona" not in names:
         return contacts
     frame = contacts.lazy()
+    kept = list(names)
     if {"seniority", "function"} <= set(names):
         read = frame.with_columns(_seniority=pl.col("seniority"), _function=pl.col("function"))
     elif "title" in names:
+        # Read from the title: the list gains them, so that drafting can tell who is of a buying function.
+        kept += [c for c in ("seniority", "function") if c not in names]
         verdicts = classified_titles(frame.select(pl.col("title").cast(pl.String).alias("_title")).unique(), rules)
         read = frame.with_columns(_title=pl.col("title").cast(pl.String)).join(
             verdicts.select("_title", pl.col("seniority").alias("_seniority"), pl.col("function").alias("_function")),
@@ -215,5 +218,7 @@ def with_buying_functions(contacts: Frame, functions: list[str], rules: PersonaR
             pl.col("_function"),
         )
         updated.append(pl.when(applies).then(said).otherwise(pl.col("rule")).alias("rule"))
-    result = read.with_columns(updated).select(names)
+    if len(kept) > len(names):
+        updated += [pl.col(f"_{c}").alias(c) for c in kept[len(names) :]]
+    result = read.with_columns(updated).select(kept)
     return result.collect() if isinstance(contacts, pl.DataFrame) else result

@@ -123,3 +123,37 @@ def test_an_auto_reply_is_no_answer(world, tmp_path):
     store = Store(tmp_path / "s.duckdb")
     _record_round(store, first, "c-00000002", "r1", {one["email"]: "auto_reply"})
     assert cooldown_sets(store.cooldown(datetime(2026, 1, 1)))[1] == []
+
+
+def test_with_buying_functions_an_account_is_planned_through_the_products_own_buyer(world):
+    # A compliance product (sender.yaml `buying_functions: [legal]`): where an account has both its
+    # CEO and a Chief Compliance Officer, one per account goes to the Chief Compliance Officer, though
+    # its contact id sorts last.
+    universe, spec, segments, render = world
+    in_segments = universe.contacts.join(segments, on="account_id", how="semi")
+    buyers = in_segments.filter(pl.col("title") == "CEO").unique("account_id").sort("account_id").head(30)
+    compliance = buyers.with_columns(
+        pl.format("zz-{}", pl.col("contact_id")).alias("contact_id"),
+        pl.format("sam.reyes@{}", pl.col("account_id")).alias("email"),
+        pl.lit("valid").alias("email_status"),
+        pl.lit("Chief Compliance Officer").alias("title"),
+    )
+    contacts = pl.concat([universe.contacts, compliance])
+    sender = render.sender.model_copy(update={"buying_functions": ["legal"]})
+    options = PlanOptions(size=segments.height, name="legal", seed=3)  # every reachable account
+    plans = {}
+    for functions in (None, ["legal"]):
+        candidates = eligible_contacts(
+            contacts, segments, list(spec.personas), ledger=EMPTY_LEDGER, buying_functions=functions
+        )
+        specs = (
+            render
+            if functions is None
+            else RenderSpecs(render.persona_rules, render.messaging, sender, render.templates)
+        )
+        plans[bool(functions)] = design_campaign(spec, "h", segments, candidates, options, render=specs).contacts
+    both = set(compliance["account_id"])
+    planned = plans[True].filter(pl.col("account_id").is_in(list(both)))
+    assert planned.height >= 20 and planned["contact_id"].str.starts_with("zz-").all(), planned
+    # Without the field the compliance officers are procurement, which the ICP does not plan.
+    assert not plans[False]["contact_id"].str.starts_with("zz-").any()

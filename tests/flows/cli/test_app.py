@@ -656,3 +656,31 @@ def test_target_derives_facts_so_criteria_on_pains_score_a_real_export(tmp_path)
     # The sentence rules keep 2 of the 50 rows' compliance facts (docs/facts.md); both must be targets.
     assert json.loads(result.stdout)["targets"] == compliance.height == targets.height >= 2
     assert set(targets["account_id"]) == set(compliance["account_id"])
+
+
+def test_personas_with_a_sender_read_its_buying_functions_as_draft_does(tmp_path):
+    # A compliance product's sender: its compliance people are its buyers and champions, not procurement.
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "contact_id,account_id,first_name,last_name,email,title\n"
+        "c1,a1,Sam,Li,sam@acme.com,Chief Compliance Officer\n"
+        "c2,a1,Bo,Wu,bo@acme.com,GRC Lead\n"
+        "c3,a1,Cy,Ng,cy@acme.com,Executive Assistant to the CEO\n"
+    )
+    sender = tmp_path / "sender.yaml"
+    shipped = Path(__file__).resolve().parents[3] / "messaging" / "defaults" / "sender.yaml"
+    sender.write_text(shipped.read_text(encoding="utf-8") + 'buying_functions: ["legal"]\n', encoding="utf-8")
+    plain, read = tmp_path / "plain.csv", tmp_path / "read.csv"
+    assert invoke("personas", "--contacts", contacts, "--out", plain, "--no-prefect").exit_code == 0
+    result = invoke("personas", "--contacts", contacts, "--out", read, "--sender", sender, "--no-prefect", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["buying_functions"] == ["legal"]
+    assert pl.read_csv(plain)["persona"].to_list() == ["procurement", "procurement", "gatekeeper"]
+    assert pl.read_csv(read)["persona"].to_list() == ["economic_buyer", "champion", "gatekeeper"]
+    sender.write_text(sender.read_text().replace('"legal"', '"legl"'))
+    bad = invoke("personas", "--contacts", contacts, "--out", read, "--sender", sender, "--no-prefect")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        f"error: {sender}, field 'buying_functions': 'legl' is not one of the functions personas.yaml assigns;"
+        " did you mean 'legal'?"
+    ]

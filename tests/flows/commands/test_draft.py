@@ -245,3 +245,15 @@ def test_the_senders_buying_functions_draft_a_compliance_products_buyers(sample_
     for contact, outcome in buying.items():
         if contact not in drafted:
             assert outcome == f"persona {expected[contact]} already has 1 contact(s) drafted at this account"
+
+
+def test_a_buying_function_the_rules_lack_stops_draft_naming_sender_yaml(sample_ws, tmp_path):
+    sender = tmp_path / "sender.yaml"
+    sender.write_text((sample_ws / "sender.yaml").read_text(encoding="utf-8") + "buying_functions: [legl]\n")
+    result = invoke(*draft_args(sample_ws, tmp_path / "out", "--sender", sender, "--allow-sample-sender"))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {sender}, field 'buying_functions': 'legl' is not one of the functions personas.yaml assigns;"
+        " did you mean 'legal'?"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -81,6 +81,11 @@ def test_a_technical_co_founder_is_drafted_in_the_role_the_account_still_needs(i
     decided = draft_decisions(people, pl.DataFrame({"account_id": ["a"]}), icp).collect()
     drafted = decided.filter(pl.col("reason").is_null())
     assert dict(zip(drafted["contact_id"], drafted["persona"])) == expected
+    # Drafted in its second role, the co-founder's `rule` says so and why, after the title's rule.
+    cto = decided.filter(pl.col("contact_id") == "cto").row(0, named=True)
+    second = "; drafted in its second role, technical evaluator (persona economic_buyer "
+    assert (second in cto["rule"]) == (expected.get("cto") == "technical_evaluator"), cto["rule"]
+    assert cto["rule"].startswith("founders and owners buy")
 
 
 def test_alone_at_its_account_the_technical_co_founder_is_its_economic_buyer():
@@ -170,3 +175,55 @@ def test_reading_a_classified_list_agrees_with_classifying_its_titles(titles, fu
     direct = classify_contacts(frame, buying_rules(RULES, functions))["persona"].to_list()
     reread = with_buying_functions(classify_contacts(frame, RULES), functions, RULES)
     assert reread["persona"].to_list() == direct
+
+
+# A compliance product at an account with a CEO and a Chief Compliance Officer, both economic buyers
+# under `buying_functions: [legal]`: the slot goes to the product's own buyer (docs/personas.md).
+SLOT_TITLES = ["CEO", "Chief Compliance Officer", "VP Compliance", "CFO", "Compliance Manager", "Head of Finance"]
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.permutations(range(len(SLOT_TITLES))), st.integers(min_value=1, max_value=2))
+def test_a_persona_slot_goes_to_the_buying_function_first(ids, per_persona):
+    rows = [(f"c{ids[i]}", "a", title) for i, title in enumerate(SLOT_TITLES)]
+    frame = pl.DataFrame([{"contact_id": c, "account_id": a, "email": f"{c}@a.com", "title": t} for c, a, t in rows])
+    people = classified_contacts(frame, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"])
+    icp, targets = ["economic_buyer", "champion"], pl.DataFrame({"account_id": ["a"]})
+    decided = draft_decisions(people, targets, icp, per_persona=per_persona, buying_functions=["legal"]).collect()
+    for persona in icp:
+        group = decided.filter(pl.col("persona") == persona).sort("contact_id")
+        # The product's own people first; among equals the lower contact id (equal addresses).
+        expected = group.sort(pl.col("function") != "legal", "contact_id")["contact_id"].head(per_persona)
+        drafted = group.filter(pl.col("reason").is_null())["contact_id"]
+        assert sorted(drafted) == sorted(expected), group.select("contact_id", "title", "reason")
+        assert group.filter(pl.col("reason").is_null() & (pl.col("function") != "legal")).height <= max(
+            0, per_persona - group.filter(pl.col("function") == "legal").height
+        )
+    # Without the field the order is the address, then the contact id, as before.
+    plain = draft_decisions(people, targets, icp, per_persona=per_persona).collect()
+    for persona in icp:
+        group = plain.filter(pl.col("persona") == persona).sort("contact_id")
+        assert (
+            group.filter(pl.col("reason").is_null())["contact_id"].to_list()
+            == group["contact_id"].head(per_persona).to_list()
+        )
+
+
+def test_a_list_classified_without_functions_still_gives_the_slot_to_the_buying_function():
+    # A CRM's list with a persona but no function column: the function is read from the title.
+    given = pl.DataFrame(
+        {
+            "contact_id": ["a1", "a2"],
+            "account_id": ["a", "a"],
+            "email": ["ceo@a.com", "cco@a.com"],
+            "title": ["CEO", "Chief Compliance Officer"],
+            "persona": ["economic_buyer", "procurement"],
+        }
+    )
+    people = classified_contacts(given, None, allow_role=False, allow_free_mail=False, buying_functions=["legal"])
+    assert people.collect()["function"].to_list() == ["executive", "legal"]
+    decided = draft_decisions(
+        people, pl.DataFrame({"account_id": ["a"]}), ["economic_buyer"], buying_functions=["legal"]
+    )
+    drafted = decided.collect().filter(pl.col("reason").is_null())
+    assert drafted["contact_id"].to_list() == ["a2"]

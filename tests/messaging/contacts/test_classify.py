@@ -268,3 +268,55 @@ def test_labelled_file_without_a_label_column_is_an_input_error(tmp_path):
 )
 def test_rubric_changes_of_issue_21(rules, title, persona):
     assert classify([title], rules)["persona"][0] == persona
+
+
+# What the procurement persona means (docs/personas.md, "What procurement means"): the people who run
+# a purchase for their employer. What a buyer buys decides: goods or services for the employer are
+# procurement whatever the goods ("Tobacco Buyer", "IT Buyer"); advertising space or air time is
+# marketing, leases and land are real estate. A broker, trader or dealer trades on commission or for
+# their own account; a vendor or supplier named as what the person is sells.
+GOODS = ["Cattle", "Tobacco", "Wheat", "Cotton", "Fashion", "Grocery", "IT", "Software", "Fuel", "Packaging"]
+SENIOR = ["", "Senior ", "Lead ", "Head "]
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(SENIOR), st.sampled_from(GOODS), st.sampled_from(["Buyer", "Purchasing Agent"])),
+        min_size=1,
+        max_size=20,
+    ),
+    st.sampled_from(["Broker", "Trader", "Dealer", "Shipper", "Vendor", "Supplier", "Merchant", "Speculator"]),
+)
+def test_a_buyer_of_goods_is_procurement_and_a_trader_of_them_is_not(buyers, trade):
+    titles = [f"{level}{goods} {job}" for level, goods, job in buyers]
+    traders = [f"{goods} {trade}" for _, goods, _ in buyers]
+    result = classify(titles + traders, SHIPPED_RULES)
+    assert (result["persona"].head(len(titles)) == "procurement").all(), result.head(len(titles))
+    traded = result.tail(len(traders))
+    assert (traded["persona"] == "user").all() and (traded["function"] != "procurement").all(), traded
+
+
+@pytest.mark.parametrize(
+    ("title", "persona", "function"),
+    [
+        ("Senior Media Buyer", "user", "marketing"),  # buys advertising for clients
+        ("Head of Media Buying", "champion", "marketing"),
+        ("Part-Time Buyer", "procurement", "procurement"),  # "time" here is the hours, not air time
+        ("Land Buyer", "user", "general"),  # acquires real property
+        ("Buyers Agent", "user", "general"),  # represents home buyers
+        ("Head of Vendor Management", "procurement", "procurement"),
+        ("Supplier Relationship Manager", "procurement", "procurement"),
+        ("Vendor", "user", "general"),
+        ("Purchasing Expediter", "procurement", "procurement"),  # an expediter of purchases
+        ("Expeditor", "user", "general"),  # chases orders: operations
+        ("Solicitor", "procurement", "legal"),  # a lawyer
+        ("Senior Solicitor", "procurement", "legal"),
+        ("Telephone Solicitor", "user", "general"),  # canvasses
+        ("Customer Advocate", "user", "customer_success"),
+        ("Advocate", "procurement", "legal"),
+    ],
+)
+def test_what_procurement_means(rules, title, persona, function):
+    verdict = classify([title], rules).row(0, named=True)
+    assert (verdict["persona"], verdict["function"]) == (persona, function), verdict["rule"]

@@ -102,6 +102,21 @@ def test_the_longest_mapping_prefix_decides():
     assert personas <= {"economic_buyer", "champion", "technical_evaluator", "user", "gatekeeper", "procurement"}
 
 
+def test_buyers_and_purchasing_agents_may_be_traders_but_buyers_by_name_are_procurement():
+    # O*NET files brokers, dealers and traders under buyers and purchasing agents (13-102) and the same
+    # titles under sales agents ("Grain Broker" under 41-3031): the mapping accepts a user there, and
+    # the rules must still read every title of 13-102 that names buying as procurement.
+    mapping = read_occupation_personas(MAPPING)
+    codes = pl.DataFrame({"code": ["13-1021.00", "13-1022.00", "13-1023.00", "43-3061.00"]})
+    mapped = with_expected_personas(codes, mapping)
+    assert mapped["expected"].to_list() == ["procurement"] * 4
+    assert mapped["acceptable"].to_list()[:3] == [["procurement", "user"]] * 3
+    titles = read_onet_titles(SLICE).filter(pl.col("code").str.starts_with("13-102"))
+    by_name = titles.filter(pl.col("title").str.contains(r"(?i)\b(buyer|buying|purchasing|purchaser|procurement)\b"))
+    verdicts = classify_contacts(by_name, SHIPPED_RULES)
+    assert verdicts.height > 5 and (verdicts["persona"] == "procurement").all()
+
+
 def test_held_out_assistants_and_secretaries_are_never_economic_buyers(held_out):
     assistants = held_out.filter(pl.col("expected") == "gatekeeper")
     assert assistants.height > 0
@@ -199,6 +214,22 @@ def test_real_titles(title, persona):
         ("Office Manager", "gatekeeper"),
         ("Selectman", "economic_buyer"),
         ("Trainmaster", "champion"),
+        # What procurement means (issue 21, deliverable 5): a buyer of goods for the employer is a
+        # purchasing agent by trade; a broker, trader, dealer, vendor or canvassing solicitor sells.
+        ("Tobacco Buyer", "procurement"),
+        ("Cotton Purchasing Agent", "procurement"),
+        ("Grain Broker", "user"),
+        ("Cattle Trader", "user"),
+        ("Livestock Speculator", "user"),
+        ("Street Vendor", "user"),
+        ("Car Supplier", "user"),
+        ("Space Buyer", "user"),
+        ("Right-of-Way Buyer", "user"),
+        ("Buyer Broker", "user"),
+        ("Order Expediter", "user"),
+        ("Telephone Solicitor Supervisor", "champion"),
+        ("Appeals Officer", "procurement"),
+        ("Title Inspector", "procurement"),
     ],
 )
 def test_development_titles_of_issue_21(title, persona):
