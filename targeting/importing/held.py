@@ -59,7 +59,10 @@ class DistinctCells:
         if isinstance(parsed.reason, pl.Expr):
             results.append(parsed.reason.alias(reason))
         table = column.unique().to_frame().select(pl.col(header), *results)
-        self.frame = self.frame.join(table, on=header, how="left", nulls_equal=True, maintain_order="left")
+        # Joined onto the column alone and set beside the file: a join onto the whole file would
+        # copy every column of it once per table.
+        joined = column.to_frame().join(table, on=header, how="left", nulls_equal=True, maintain_order="left")
+        self.frame = self.frame.hstack(joined.drop(header).get_columns())
         return Parsed(
             pl.col(value),
             None if parsed.unreadable is None else pl.col(unreadable),
