@@ -66,6 +66,9 @@ class AccountImport:
     carried: tuple[str, ...] = ()
     # The text encoding the file was read in (utf-8, cp1252, utf_16, ...); None for Parquet/JSON.
     encoding: str | None = None
+    # Whether the import held the file in memory (`targeting.memory.holds_in_memory`, rows and a text
+    # file's bytes), so later passes hold or stream alike; None where it read a canonical file as it is.
+    held: bool | None = None
 
     @property
     def universe(self) -> int:
@@ -162,6 +165,7 @@ def import_accounts(
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
         encoding=text_encoding(path),
+        held=cells is not None,
     )
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import polars as pl
 
 from targeting.importing.normalize import Parsed
-from targeting.importing.reading import cannot_read
-from targeting.memory import holds_in_memory
+from targeting.importing.reading import cannot_read, text_file_bytes
+from targeting.memory import holds_in_memory, streaming_budget_mb
 
 DISTINCT_SHARE = 4
 """A column is normalized per distinct cell when at most one row in this many is a new value."""
@@ -24,9 +24,11 @@ DISTINCT_SHARE = 4
 
 def held_file(frame: pl.LazyFrame, path: str | Path) -> pl.DataFrame | None:
     """The file read into memory when `holds_in_memory` says it fits (its row count is a cheap pass:
-    Parquet metadata, a text file's line count), else None: it is streamed."""
+    Parquet metadata, a text file's line count; a text file's bytes weighed against the streaming
+    budget), else None: it is streamed."""
     try:
-        if not holds_in_memory(frame.select(pl.len()).collect().item()):
+        rows = frame.select(pl.len()).collect().item()
+        if not holds_in_memory(rows, text_bytes=text_file_bytes(path), budget_mb=streaming_budget_mb()):
             return None
         return frame.collect(engine="streaming")
     except pl.exceptions.PolarsError as error:

@@ -178,7 +178,16 @@ def _scan(source: str, kind: str, shown: Path, head: bytes, *, utf8_checked: boo
         raise cannot_read(error, shown) from None
 
 
-__all__ = ["EXTRA_FIELDS", "cannot_read", "extra_fields", "read_table", "text_encoding"]
+__all__ = ["EXTRA_FIELDS", "cannot_read", "extra_fields", "read_table", "text_encoding", "text_file_bytes"]
+
+
+def text_file_bytes(path: str | Path) -> int | None:
+    """The size of a source that is one text file (CSV, TSV, NDJSON, JSON); None for Parquet, a
+    directory or a glob, whose bytes say little of what they hold in memory (compressed columns)."""
+    path = Path(path)
+    if not path.is_file() or _READERS.get(path.suffix.lower()) == "parquet":
+        return None
+    return path.stat().st_size
 
 
 def extra_fields(schema: pl.Schema) -> list[str]:
