@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from targeting import identity
 from targeting.columns import FUNDING_STAGES, REGIONS
 from targeting.importing import normalize as nz
-from targeting.importing.normalize import numbers, web
+from targeting.importing.normalize import numbers, text, web
 
 
 def run(normalizer, values, **options):
@@ -435,3 +435,25 @@ def test_domain_of_plain_urls_is_the_full_reduction(cells):
         return x.map_batches(every_pass, return_dtype=pl.String, is_elementwise=True)
 
     assert run(nz.domain, cells) == run(full, cells)
+
+
+_ITEM = st.one_of(st.from_regex(r"\A[a-z0-9]{1,4}(?:_[a-z0-9]{1,3})?\Z"), st.text("aB_ -&é,;[]'\"", max_size=5))
+_LIST_CELLS = st.one_of(
+    st.builds(
+        lambda items, separator, spaced: (separator + (" " if spaced else "")).join(items),
+        st.lists(_ITEM, min_size=1, max_size=4),
+        st.sampled_from([",", ";", ", "]),
+        st.booleans(),
+    ),
+    st.builds(lambda items: "[" + ", ".join(f"'{i}'" for i in items) + "]", st.lists(_ITEM, max_size=3)),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_LIST_CELLS, min_size=1, max_size=30), st.sampled_from([",", ";"]), st.booleans())
+def test_list_items_of_snake_case_cells_are_what_every_step_makes_of_them(cells, separator, commas_too):
+    def every_step(x: pl.Expr) -> pl.Expr:
+        return text._list_items(x.str.strip_chars(), separator, commas_too)
+
+    assert run(nz.list_items, cells, separator=separator, commas_too=commas_too) == run(every_step, cells)
