@@ -196,8 +196,9 @@ def _texts_in_scan(
     added = [value.alias(_DESCRIPTION)]
     whole_row = None
     if extra_fields(schema):
-        shown = ragged_row_value(schema, frame.collect_schema().names())
-        added.append(pl.when(pl.col(extra_fields(schema)[0]).is_not_null()).then(shown).alias(_WHOLE_ROW))
+        ragged = pl.col(extra_fields(schema)[0]).is_not_null()
+        shown = ragged_row_value(schema, frame.collect_schema().names(), ragged)
+        added.append(pl.when(ragged).then(shown).alias(_WHOLE_ROW))
         whole_row = pl.col(_WHOLE_ROW)
     return frame.with_columns(added).drop(headers), {"description": pl.col(_DESCRIPTION)}, whole_row
 
