@@ -41,7 +41,15 @@ def holds_in_memory(rows: int, *, text_bytes: int | None = None, budget_mb: int 
 
 
 def streaming_budget_mb() -> int | None:
-    """The streaming engine's memory budget in MB, as the process set it (`POLARS_OOC_MEMORY_BUDGET_MB`,
-    which the commands set: flows.STREAMING_MEMORY_MB); None when it is not set or not a number."""
-    value = os.environ.get("POLARS_OOC_MEMORY_BUDGET_MB", "")
-    return int(value) if value.strip().isdigit() else None
+    """The streaming engine's memory budget in MB, as the process set it: `POLARS_OOC_MEMORY_BUDGET_MB`
+    (which the commands set: flows.STREAMING_MEMORY_MB), else `POLARS_OOC_MEMORY_BUDGET_FRACTION` of the
+    machine's memory; None when neither is set as a number."""
+    value = os.environ.get("POLARS_OOC_MEMORY_BUDGET_MB", "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        fraction = float(os.environ.get("POLARS_OOC_MEMORY_BUDGET_FRACTION", ""))
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return int(fraction * physical) // 2**20

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,8 +26,18 @@ def test_a_wide_universe_on_a_small_machine_streams_where_a_large_machine_holds_
 
 @pytest.mark.parametrize(("value", "budget"), [("8035", 8035), ("0", 0), ("", None), ("lots", None), (None, None)])
 def test_the_streaming_budget_is_the_one_the_process_set(monkeypatch, value, budget):
+    monkeypatch.delenv("POLARS_OOC_MEMORY_BUDGET_FRACTION", raising=False)
     if value is None:
         monkeypatch.delenv("POLARS_OOC_MEMORY_BUDGET_MB", raising=False)
     else:
         monkeypatch.setenv("POLARS_OOC_MEMORY_BUDGET_MB", value)
     assert memory.streaming_budget_mb() == budget
+
+
+def test_a_budget_given_as_a_fraction_is_that_share_of_the_machines_memory(monkeypatch):
+    monkeypatch.delenv("POLARS_OOC_MEMORY_BUDGET_MB", raising=False)
+    monkeypatch.setenv("POLARS_OOC_MEMORY_BUDGET_FRACTION", "0.25")
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert memory.streaming_budget_mb() == int(0.25 * physical) // MB
+    monkeypatch.setenv("POLARS_OOC_MEMORY_BUDGET_MB", "100")  # a figure in MB is read first
+    assert memory.streaming_budget_mb() == 100
