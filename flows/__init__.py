@@ -30,7 +30,9 @@ memory, at a 20.4 GB peak; a fixed 3 GB kept that sort at 3.7 GB but made a univ
 spill as soon as it passed 3 GB: a 3M-account YC CSV (~5 GB held: ~700 bytes of descriptions a row)
 took 343 CPU s instead of ~35 (docs/benchmarks.md, "Where the YC 3M time goes"). A third of the
 machine's memory (8 GB of 24) holds that universe and still bounds the streamed sort (docs/scale.md);
-a machine of 9 GB or less gets the 3 GB floor. Wide held universes on a small machine still spill.
+a machine of 9 GB or less gets the 3 GB floor. A text file whose held size (twice its bytes) passes
+the budget is streamed rather than held (`targeting.memory.holds_in_memory`), so a wide universe on a
+small machine streams within the budget instead of spilling the whole held file.
 """
 
 if not any(name in os.environ for name in ("POLARS_OOC_MEMORY_BUDGET_MB", "POLARS_OOC_MEMORY_BUDGET_FRACTION")):

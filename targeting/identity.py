@@ -65,8 +65,29 @@ def registrable_domain(host: str) -> str | None:
     return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else None
 
 
+# A URL or host already in its plainest spelling: an optional http(s) scheme, lower-case letter and
+# digit labels, an optional trailing slash ("http://www.acme.io", "acme.io/"). Of `_reduced_host`'s
+# passes only three change such a value (the scheme, the slash, a leading `www.`): they are all it gets.
+PLAIN_URL = rf"^(?:https?://)?{_PLAIN_HOST}/?$"
+
+
 def _host_text(raw: pl.Series) -> pl.Series:
-    """A URL, host or email reduced to its host, lower case (not yet checked)."""
+    """A URL, host or email reduced to its host, lower case (not yet checked).
+
+    Plain URLs (`PLAIN_URL`, nearly every cell of an export's website column) take the three passes
+    that change them; the rest take every pass of `_reduced_host`, with the same result.
+    """
+    plain = raw.str.contains(PLAIN_URL).fill_null(True)
+    scheme_less = raw.str.strip_prefix("https://").str.strip_prefix("http://")
+    host = scheme_less.str.strip_suffix("/").str.replace(r"^www\d*\.", "")
+    rest = ~plain
+    if not rest.any():
+        return host
+    return host.scatter(rest.arg_true(), _reduced_host(raw.filter(rest)))
+
+
+def _reduced_host(raw: pl.Series) -> pl.Series:
+    """Every pass that reduces a URL, host or email to its host (`_host_text` on any value)."""
     return (
         raw.str.strip_chars()
         .str.to_lowercase()

@@ -122,6 +122,7 @@ def run_target(request: TargetRequest, inputs: TargetInputs, runner: Runner) -> 
         duplicates=imported.duplicates + imported.folded,
         sink=sink,
         complete=universe.facts_later,
+        in_memory=imported.held,  # held or streamed as the import decided (rows, a text file's bytes)
     )
     extra = contacts_summary(result, request, inputs, people)
     if imported.encoding is not None:  # the text encoding the accounts file was read in

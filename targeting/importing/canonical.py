@@ -66,6 +66,9 @@ class AccountImport:
     carried: tuple[str, ...] = ()
     # The text encoding the file was read in (utf-8, cp1252, utf_16, ...); None for Parquet/JSON.
     encoding: str | None = None
+    # Whether the import held the file in memory (`targeting.memory.holds_in_memory`, rows and a text
+    # file's bytes), so later passes hold or stream alike; None where it read a canonical file as it is.
+    held: bool | None = None
 
     @property
     def universe(self) -> int:
@@ -162,6 +165,7 @@ def import_accounts(
         unmapped=unmapped,
         carried=tuple(t for t in ACCOUNT_SCHEMA if t in sources),
         encoding=text_encoding(path),
+        held=cells is not None,
     )
 
 
@@ -192,8 +196,9 @@ def _texts_in_scan(
     added = [value.alias(_DESCRIPTION)]
     whole_row = None
     if extra_fields(schema):
-        shown = ragged_row_value(schema, frame.collect_schema().names())
-        added.append(pl.when(pl.col(extra_fields(schema)[0]).is_not_null()).then(shown).alias(_WHOLE_ROW))
+        ragged = pl.col(extra_fields(schema)[0]).is_not_null()
+        shown = ragged_row_value(schema, frame.collect_schema().names(), ragged)
+        added.append(pl.when(ragged).then(shown).alias(_WHOLE_ROW))
         whole_row = pl.col(_WHOLE_ROW)
     return frame.with_columns(added).drop(headers), {"description": pl.col(_DESCRIPTION)}, whole_row
 

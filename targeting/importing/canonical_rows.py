@@ -90,18 +90,25 @@ def ragged_row_problem(
     if not spare:
         return None
     fields = len(schema) - len(spare)
+    ragged = pl.col(spare[0]).is_not_null()
     return row_problem(
-        pl.col(spare[0]).is_not_null(),
+        ragged,
         "(row)",
-        ragged_row_value(schema, present) if whole_row is None else whole_row,
+        ragged_row_value(schema, present, ragged) if whole_row is None else whole_row,
         f"the row has more fields than the header's {fields} (an unquoted separator inside a value?)",
     )
 
 
-def ragged_row_value(schema: pl.Schema, present: list[str] | None = None) -> pl.Expr:
-    """The value a ragged row's problem shows: its cells among `present`, joined by " | "."""
+def ragged_row_value(schema: pl.Schema, present: list[str] | None = None, ragged: pl.Expr | None = None) -> pl.Expr:
+    """The value a ragged row's problem shows: its cells among `present`, joined by " | ".
+
+    With `ragged` (the rows that are), the cells are joined on those rows alone and the others give
+    "": a problem's value is read where its flag holds, and joining every row's cells (a YC row's
+    descriptions among them) copied the whole file once more.
+    """
     shown = [name for name in schema.names() if present is None or name in present]
-    return pl.concat_str([pl.col(name) for name in shown], separator=" | ", ignore_nulls=True)
+    cells = [pl.col(name) if ragged is None else pl.when(ragged).then(pl.col(name)) for name in shown]
+    return pl.concat_str(cells, separator=" | ", ignore_nulls=True)
 
 
 def account_keys(

@@ -64,7 +64,7 @@ def read_table(path: str | Path) -> pl.LazyFrame:
     kind = _kind(path)
     if kind in ("csv", "tsv"):
         source = utf8_text(path)
-        return _scan(str(source.path), kind, path, _check_content(source.path, kind, shown=path))
+        return _scan(str(source.path), kind, path, _check_content(source.path, kind, shown=path), utf8_checked=True)
     return _scan(str(path), kind, path, _check_content(path, kind))
 
 
@@ -142,7 +142,7 @@ def _separator(kind: str, head: bytes) -> str:
     return ";" if header.count(b";") > header.count(b",") else ","
 
 
-def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
+def _scan(source: str, kind: str, shown: Path, head: bytes, *, utf8_checked: bool = False) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
             separator = _separator(kind, head)
@@ -161,10 +161,14 @@ def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
                 missing_columns="insert",
                 truncate_ragged_lines=True,
                 separator=separator,
-                encoding="utf8-lossy",
+                # A file `utf8_text` checked is UTF-8: read as it is, not through the lossy decoder.
+                encoding="utf8" if utf8_checked else "utf8-lossy",
+                # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast
+                # path: null as the reader parses it (a pass replacing "" afterwards copied every
+                # text cell: 3M YC rows peaked at 4.9 GB against 3.6).
+                null_values=[""],
             )
-            # A quoted empty cell ("") is as empty as a bare one, also for the canonical fast path.
-            return frame.with_columns(pl.col(pl.String).replace("", None))
+            return frame
         if kind == "parquet":
             return pl.scan_parquet(source)
         if kind == "json" and Path(source).read_bytes().lstrip()[:1] == b"[":
@@ -174,7 +178,16 @@ def _scan(source: str, kind: str, shown: Path, head: bytes) -> pl.LazyFrame:
         raise cannot_read(error, shown) from None
 
 
-__all__ = ["EXTRA_FIELDS", "cannot_read", "extra_fields", "read_table", "text_encoding"]
+__all__ = ["EXTRA_FIELDS", "cannot_read", "extra_fields", "read_table", "text_encoding", "text_file_bytes"]
+
+
+def text_file_bytes(path: str | Path) -> int | None:
+    """The size of a source that is one text file (CSV, TSV, NDJSON, JSON); None for Parquet, a
+    directory or a glob, whose bytes say little of what they hold in memory (compressed columns)."""
+    path = Path(path)
+    if not path.is_file() or _READERS.get(path.suffix.lower()) == "parquet":
+        return None
+    return path.stat().st_size
 
 
 def extra_fields(schema: pl.Schema) -> list[str]:

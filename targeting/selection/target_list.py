@@ -108,6 +108,7 @@ def select_targets(
     duplicates: int = 0,
     sink: Sink | None = None,
     complete: Complete | None = None,
+    in_memory: bool | None = None,
 ) -> TargetList:
     """Score and size a universe against an ICP.
 
@@ -127,6 +128,8 @@ def select_targets(
             held whole. A universe held in memory ignores it (its list is returned).
         complete: fills the columns the universe left for later (`fields_read` says which the spec
             needs over the whole universe); applied to the targets alone, in the pass that lists them.
+        in_memory: hold the universe in memory or stream it, as its import decided
+            (`AccountImport.held`); None: `holds_in_memory` by its rows.
 
     Returns:
         The target list (None if sunk) and its summary.
@@ -138,7 +141,8 @@ def select_targets(
     spec, _ = spoken_like_the_data(spec)
     # rows_read bounds the universe from above; without it a count is cheap (Parquet metadata).
     rows = rows_read if rows_read is not None else accounts.select(pl.len()).collect().item()
-    in_memory = holds_in_memory(rows)
+    if in_memory is None:
+        in_memory = holds_in_memory(rows)
     if in_memory:
         accounts = accounts.collect(engine="streaming").lazy()
     stats = universe_stats(accounts, spec, with_coverage=False)

@@ -55,8 +55,17 @@ def is_ambiguous_number(raw: pl.Expr) -> pl.Expr:
     return raw.str.replace_all(r"\s", "").str.contains(_AMBIGUOUS)
 
 
+# A cell that is a plain number in the file's decimal mark ("8864956.0", "120"), which a cast reads
+# exactly as the full parse below would: most cells of a revenue or headcount column.
+_PLAIN_NUMBER = {".": r"^[0-9]+(?:\.[0-9]+)?$", ",": r"^[0-9]+$", None: r"^[0-9]+(?:\.[0-9]+)?$"}
+
+
 def amount(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     """Read counts and money ("1,001-5,000", "10001+", "$1.2M", "2023.0") as Float64.
+
+    A plain number is cast; only the other cells go through the parse (it reads null elsewhere,
+    and a string operation on a null cell costs nothing): over 1M Apollo revenues, one regex
+    match and one cast instead of a dozen string passes and a capture-group extract.
 
     Args:
         raw: String expression.
@@ -67,7 +76,16 @@ def amount(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     Returns:
         Float64 expression; a range gives its low end, unreadable text gives null.
     """
-    text = raw.str.to_lowercase().str.replace_all(r"\s", "")
+    plain = raw.str.contains(_PLAIN_NUMBER[decimal])
+    value = pl.when(plain).then(raw.cast(pl.Float64, strict=False)).otherwise(_parsed_amount(raw, plain, decimal))
+    if decimal is None:
+        value = pl.when(is_ambiguous_number(raw)).then(None).otherwise(value)
+    return value
+
+
+def _parsed_amount(raw: pl.Expr, plain: pl.Expr, decimal: DecimalMark) -> pl.Expr:
+    """The full parse of the cells that are not `plain` (null on the plain ones)."""
+    text = pl.when(~plain).then(raw).str.to_lowercase().str.replace_all(r"\s", "")
     point, group = (",", ".") if decimal == "," else (".", ",")
     # A thousands separator is followed by exactly three digits; "45,0" read with "." as the decimal
     # mark is no number, not 450.
@@ -77,10 +95,7 @@ def amount(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:
     groups = text.str.extract_groups(_AMOUNT)
     number = groups.struct.field("1").cast(pl.Float64, strict=False)
     factor = groups.struct.field("2").fill_null("").replace_strict(_MULTIPLIER, default=None)
-    value = pl.when(misplaced).then(None).otherwise(number * factor)
-    if decimal is None:
-        value = pl.when(is_ambiguous_number(raw)).then(None).otherwise(value)
-    return value
+    return pl.when(misplaced).then(None).otherwise(number * factor)
 
 
 def whole_number(raw: pl.Expr, decimal: DecimalMark = ".") -> pl.Expr:

@@ -52,6 +52,16 @@ def list_items(raw: pl.Expr, separator: str = ";", *, commas_too: bool = False) 
         List(String) expression; "[]" gives an empty list, a null cell null.
     """
     text = raw.str.strip_chars()
+    # Items in snake case already, split by the separator alone ("salesforce, hubspot"): split and
+    # trimmed, their items are what every step below would make of them. The steps run on the rest.
+    item = r" *[a-z0-9]+(?:_[a-z0-9]+)* *"
+    plain = text.str.contains(rf"^{item}(?:{re.escape(separator)}{item})*$")
+    split = text.str.split(separator).list.eval(pl.element().str.strip_chars(" ")).list.unique(maintain_order=True)
+    return pl.when(plain).then(split).otherwise(_list_items(pl.when(~plain).then(text), separator, commas_too))
+
+
+def _list_items(text: pl.Expr, separator: str, commas_too: bool) -> pl.Expr:
+    """Every step of `list_items` on any (trimmed) cell."""
     is_literal = text.str.starts_with("[") & text.str.ends_with("]")
     quoted = text.str.extract_all(r"'[^']*'|\"[^\"]*\"").list.eval(
         pl.element().str.slice(1, pl.element().str.len_chars() - 2)

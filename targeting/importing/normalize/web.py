@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from targeting.identity import domain_keys_series, email_key_expr
+from targeting.identity import PLAIN_URL, domain_keys_series, email_key_expr
 from targeting.importing.normalize.text import lookup_key, lookup_text
 
 EMAIL_STATUS_WORDS = {
@@ -66,11 +66,15 @@ def domain(raw: pl.Expr) -> pl.Expr:
     Shared hosts (github.com, linkedin.com, notion.site, sites.google.com, gmail.com, ...) say
     nothing about which company it is, so they give null, as does text that is no host name.
     """
-    first = raw.cast(pl.String).str.strip_chars().str.replace(r"[\s,;|].*$", "")  # "a.com, b.com": the first one
-    return first.map_batches(_company_domains, return_dtype=pl.String, is_elementwise=True)
+    return raw.cast(pl.String).map_batches(_company_domains, return_dtype=pl.String, is_elementwise=True)
 
 
 def _company_domains(raw: pl.Series) -> pl.Series:
+    # "a.com, b.com": the first one. A plain URL (`PLAIN_URL`) has no space nor separator to cut at.
+    cut = ~raw.str.contains(PLAIN_URL).fill_null(True)
+    if cut.any():
+        first = raw.filter(cut).str.strip_chars().str.replace(r"[\s,;|].*$", "")
+        raw = raw.clone().scatter(cut.arg_true(), first)  # a copy: the caller keeps its cells
     keys = domain_keys_series(raw)
     return pl.select(pl.when(~keys.str.contains(SHARED_HOSTS)).then(keys)).to_series().alias(raw.name)
 

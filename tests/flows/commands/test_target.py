@@ -16,6 +16,7 @@ from polars.testing import assert_frame_equal
 from flows.cli import app
 from targeting import memory
 from targeting.importing import import_accounts
+from targeting.selection.target_list import select_targets
 from tests.flows.conftest import RUNNER, new_workspace
 
 
@@ -58,6 +59,27 @@ def test_a_streamed_universe_writes_exactly_what_one_held_in_memory_writes(works
     )
     for name in ("targets.csv", "rejected.csv", "target_summary.json"):
         assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "held" / name).read_bytes(), name
+
+
+def test_a_text_file_too_wide_for_the_streaming_budget_streams_and_writes_what_a_held_one_writes(
+    workspace, tmp_path, monkeypatch
+):
+    accounts = workspace / "accounts.csv"
+    held = run_target(workspace, accounts, tmp_path / "held")
+    # Polars read its own budget when it loaded; the decision reads the variable each time.
+    monkeypatch.setenv("POLARS_OOC_MEMORY_BUDGET_MB", "0")
+    ways = []
+    monkeypatch.setattr(
+        "flows.commands.target.select_targets", lambda *a, **k: ways.append(k["in_memory"]) or SELECT(*a, **k)
+    )
+    streamed = run_target(workspace, accounts, tmp_path / "streamed")
+    assert ways == [False]  # the import streamed the file, and the list was sunk from the stream
+    assert streamed == held and held["targets"] > 0
+    for name in ("targets.csv", "rejected.csv", "target_summary.json"):
+        assert (tmp_path / "streamed" / name).read_bytes() == (tmp_path / "held" / name).read_bytes(), name
+
+
+SELECT = select_targets
 
 
 # The command in its own process with every universe streamed: Polars reads its memory budget once,

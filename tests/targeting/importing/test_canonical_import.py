@@ -533,3 +533,15 @@ def test_an_unclosed_quote_names_the_line_it_opens_on(tmp_path):
     with pytest.raises(InputError, match="never closed") as caught:
         import_accounts(path)
     assert "quote.csv:3" in str(caught.value)
+
+
+def test_a_text_file_wider_than_the_streaming_budget_is_streamed_with_the_same_accounts(tmp_path, monkeypatch):
+    path = tmp_path / "yc.csv"
+    path.write_bytes((DATA / "yc_companies_slice.csv").read_bytes())
+    monkeypatch.setenv("POLARS_OOC_MEMORY_BUDGET_MB", str(path.stat().st_size * 2 // 2**20 + 1))
+    held = import_accounts(path, preset="yc")
+    monkeypatch.setenv("POLARS_OOC_MEMORY_BUDGET_MB", "0")  # a machine with no memory to spare
+    streamed = import_accounts(path, preset="yc")
+    assert held.held and streamed.held is False
+    assert_frame_equal(streamed.accounts.collect(), held.accounts.collect())
+    assert_frame_equal(streamed.rejected, held.rejected)

@@ -3,9 +3,13 @@ from datetime import date
 import polars as pl
 import pycountry
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from targeting import identity
 from targeting.columns import FUNDING_STAGES, REGIONS
 from targeting.importing import normalize as nz
+from targeting.importing.normalize import numbers, text, web
 
 
 def run(normalizer, values, **options):
@@ -363,3 +367,93 @@ def test_a_comma_list_cell_splits_in_a_list_column_but_not_in_industry():
     assert run(nz.list_items, ["HubSpot, Stripe"], commas_too=True) == [["hubspot", "stripe"]]
     assert run(nz.list_items, ["HubSpot; Stripe, Inc"], commas_too=True) == [["hubspot", "stripe_inc"]]
     assert run(nz.list_items, ["Technology, Information and Internet"]) == [["technology_information_and_internet"]]
+
+
+# Cells shaped like an export's numbers and websites: plain ones (the fast paths) beside every shape
+# the full parse reads or refuses, so both paths are drawn in one column.
+_DIGITS = st.text("0123456789", min_size=1, max_size=9)
+_GROUP = st.text("0123456789", min_size=3, max_size=3)  # "1,200", "1.200": a thousands group or a decimal
+_NUMBER_CELLS = st.one_of(
+    _DIGITS,
+    st.builds(lambda a, mark, b: f"{a}{mark}{b}", _DIGITS, st.sampled_from(".,"), _DIGITS | _GROUP),
+    st.builds(lambda a, b, c: f"{a}.{b},{c}", _DIGITS, _GROUP, _DIGITS),
+    st.builds(
+        lambda a, b, c: f"{a}{b}{c}",
+        st.sampled_from(["", "$", " ", "usd", "+"]),
+        _DIGITS,
+        st.sampled_from(["", "k", "M", "+", " ", "-200", ".0"]),
+    ),
+    st.text("0123456789.,$ kmKM+-٣", max_size=10),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_NUMBER_CELLS, min_size=1, max_size=40), st.sampled_from([".", ",", None]))
+def test_amount_reads_plain_numbers_as_the_full_parse_does(cells, mark):
+    # The full parse on every cell (no plain cell cast) is how amount read every cell before.
+    full = numbers._parsed_amount(pl.col("x"), pl.lit(False), mark)
+    if mark is None:
+        full = pl.when(numbers.is_ambiguous_number(pl.col("x"))).then(None).otherwise(full)
+    assert run(nz.amount, cells, decimal=mark) == run(lambda x: full, cells)
+
+
+_LABEL = st.text("abcxyz019-", min_size=1, max_size=6)
+_PLAIN_LABEL = st.from_regex(r"\A[a-z0-9](?:[a-z0-9-]{0,4}[a-z0-9])?\Z")
+_WEBSITE_CELLS = st.one_of(
+    st.builds(  # plain URLs: the fast path
+        lambda scheme, www, labels, tld, tail: f"{scheme}{www}{'.'.join(labels)}.{tld}{tail}",
+        st.sampled_from(["", "http://", "https://"]),
+        st.sampled_from(["", "www.", "www2.", "www.www."]),
+        st.lists(_PLAIN_LABEL, min_size=1, max_size=3),
+        st.sampled_from(["com", "io", "co.uk", "example", "github.io", "zz", "xn--p1ai"]),
+        st.sampled_from(["", "/"]),
+    ),
+    st.builds(
+        lambda scheme, www, labels, tld, tail: f"{scheme}{www}{'.'.join(labels)}.{tld}{tail}",
+        st.sampled_from(["", "http://", "https://", "HTTP://", "ftp://", " https://", "mailto:"]),
+        st.sampled_from(["", "www.", "www2.", "WWW.", "www.www."]),
+        st.lists(_LABEL, min_size=1, max_size=3),
+        st.sampled_from(["com", "io", "co.uk", "example", "github.io", "zz", "xn--p1ai", "бг"]),
+        st.sampled_from(["", "/", "/en?x=1", ":443", ".", ", other.com", " ", "#top"]),
+    ),
+    st.text("abc.:/@ -wW", max_size=12),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_WEBSITE_CELLS, min_size=1, max_size=40))
+def test_domain_of_plain_urls_is_the_full_reduction(cells):
+    # Every pass on every cell (the first host cut, then `_reduced_host`): how domain read them before.
+    def every_pass(raw: pl.Series) -> pl.Series:
+        first = raw.str.strip_chars().str.replace(r"[\s,;|].*$", "")
+        keys = identity._checked_hosts(identity._reduced_host(first))
+        return pl.select(pl.when(~keys.str.contains(web.SHARED_HOSTS)).then(keys)).to_series()
+
+    def full(x: pl.Expr) -> pl.Expr:
+        return x.map_batches(every_pass, return_dtype=pl.String, is_elementwise=True)
+
+    assert run(nz.domain, cells) == run(full, cells)
+
+
+_ITEM = st.one_of(st.from_regex(r"\A[a-z0-9]{1,4}(?:_[a-z0-9]{1,3})?\Z"), st.text("aB_ -&é,;[]'\"", max_size=5))
+_LIST_CELLS = st.one_of(
+    st.builds(
+        lambda items, separator, spaced: (separator + (" " if spaced else "")).join(items),
+        st.lists(_ITEM, min_size=1, max_size=4),
+        st.sampled_from([",", ";", ", "]),
+        st.booleans(),
+    ),
+    st.builds(lambda items: "[" + ", ".join(f"'{i}'" for i in items) + "]", st.lists(_ITEM, max_size=3)),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_LIST_CELLS, min_size=1, max_size=30), st.sampled_from([",", ";"]), st.booleans())
+def test_list_items_of_snake_case_cells_are_what_every_step_makes_of_them(cells, separator, commas_too):
+    def every_step(x: pl.Expr) -> pl.Expr:
+        return text._list_items(x.str.strip_chars(), separator, commas_too)
+
+    assert run(nz.list_items, cells, separator=separator, commas_too=commas_too) == run(every_step, cells)
