@@ -277,12 +277,13 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     )
     if request.inboxes is not None:
         from campaigns.planning.capacity import Capacity, round_capacity
+        from campaigns.planning.segments import EXPLORE
 
         pace = round_capacity(
             Capacity(request.inboxes, request.per_inbox_day),
             plan.summary["planned"],
             steps,
-            plan.design["target_list"]["targets"],
+            sum(s["reachable"] for s in plan.design["segments"] if s["segment"] != EXPLORE),
             request.per_account,
         )
         plan.design["capacity"] = plan.summary["capacity"] = pace
