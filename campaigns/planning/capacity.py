@@ -17,6 +17,8 @@ from typing import Any
 from targeting.errors import InputError
 
 SENDING_DAYS_A_WEEK = 5
+PER_INBOX_DAY = 30
+"""Emails a warm inbox sends a day where `--per-inbox-day` is not given."""
 STEP_GAP_DAYS = 3
 """Days between a sequence's steps (the templates' default cadence)."""
 

@@ -96,7 +96,9 @@ def plan(
     inboxes: Annotated[
         int | None, typer.Option(help="Sending inboxes: with --per-inbox-day, how long the round and the list last.")
     ] = None,
-    per_inbox_day: Annotated[int, typer.Option(help="Emails each inbox sends a day.")] = 30,
+    per_inbox_day: Annotated[
+        int | None, typer.Option(help="Emails each inbox sends a day (with --inboxes; default 30).")
+    ] = None,
     balance: Annotated[
         bool,
         typer.Option(help="Balance each segment on the criterion the lineage is least certain of (from round 2)."),

@@ -497,6 +497,8 @@ def _spelled(email: str) -> str:
         (["--per-account", "0"], "--per-account"),
         (["--inboxes", "0"], "--inboxes"),
         (["--inboxes", "2", "--per-inbox-day", "0"], "--per-inbox-day"),
+        # A pace without inboxes said nothing and planned a campaign as if it had not been given.
+        (["--per-inbox-day", "40"], "--inboxes"),
     ],
 )
 def test_plan_refuses_no_contact_per_account_and_no_inbox_in_one_line(ws, tmp_path, extra, needle):
