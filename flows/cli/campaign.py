@@ -295,16 +295,16 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
         f"{t['meetings']} meetings, {t['unsubscribed']} unsubscribed, {t['bounced']} bounced, "
         f"{t['auto_replies']} auto-replies"
     )
-    for title, key in (
-        ("Segments", "segments"),
-        ("Criteria", "criteria"),
-        ("Personas", "personas"),
-        ("Variants", "variants"),
+    for title, key, column in (
+        ("Segments", "segments", "segment"),
+        ("Criteria", "criteria", "criterion"),
+        ("Personas", "personas", "persona"),
+        ("Variants", "variants", "variant"),
     ):
         if not result[key]:
             continue
         table = Table(
-            title[:-1].lower(),
+            column,
             "delivered",
             "replies",
             "positive",
@@ -328,7 +328,7 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
                 rate,
                 "-" if row["p_better"] is None else f"{row['p_better']:.2f}",
                 row["verdict"].replace("_", " "),
-                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/side",
+                _next_round(row),
             )
         console.print(table)
         for row in result[key]:
@@ -347,6 +347,13 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
         "(give every campaign of the lineage)",
         highlight=False,
     )
+
+
+def _next_round(row: dict[str, Any]) -> str:
+    """The contacts per side a next round needs; "not testable" where a difference is too small for any round."""
+    if row["next_round_n"] is not None:
+        return f"{row['next_round_n']:,}/side"
+    return "not testable" if row.get("testable") is False and row["verdict"] != "no_comparison" else "-"
 
 
 @campaign_app.command("list")
