@@ -362,3 +362,21 @@ def test_the_lineage_campaigns_are_those_with_outcomes_of_this_version_or_older(
     assert store.lineage_campaigns("mid-market-saas", 1) == ["c-00000001", "c-00000002"]
     assert store.lineage_campaigns("mid-market-saas", 2) == ["c-00000001", "c-00000002", "c-000000a5"]
     assert store.lineage_campaigns("enterprise", 1) == ["c-00000004"]
+
+
+def test_the_next_command_reads_the_accounts_as_refine_read_them(lineage):
+    # Refine read a YC directory through --preset yc, then printed a plan command without it: run as
+    # printed, the plan read the directory as canonical columns.
+    ids = [f"a{i}.com" for i in range(200)]
+    pl.DataFrame(
+        {"company_id": [str(i) for i in range(200)], "company_name": ids, "website": ids, "country": ["US"] * 200}
+    ).write_csv(lineage / "yc.csv")
+    result = _refine(
+        lineage, "--campaign", "old", "--campaign", "new", "--accounts", lineage / "yc.csv", "--preset", "yc",
+        "--json", "--no-prefect",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    command = json.loads(result.stdout)["next"]
+    assert f"--accounts {lineage / 'yc.csv'} --preset yc " in command
+    plain = _refine(lineage, "--campaign", "old", "--campaign", "new", "--json", "--no-prefect")
+    assert "--preset" not in json.loads(plain.stdout)["next"]
