@@ -36,6 +36,7 @@ def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tm
             "delivered": 40,
             "replies": 4,
             "positive": 1,
+            "unsubscribed": 2,
             "reply_rate": 0.1,
             "reply_ci_low": 0.04,
             "reply_ci_high": 0.23,
@@ -78,3 +79,5 @@ def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tm
     assert "criterion" in lines and "criteri" not in lines
     assert "not testable" in lines["tiny lift"] and "not testable" not in lines["few"]
     assert "377/side" in lines["clear"]
+    header = [cell.strip() for cell in lines["criterion"].split("│")]
+    assert [cell.strip() for cell in lines["clear"].split("│")][header.index("unsubscribed")] == "2"
