@@ -183,7 +183,12 @@ def _read_frame(path: Path, raw: bytes) -> pl.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path).cast(pl.String)
-        return pl.read_csv(raw, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy")
+        from targeting.importing.reading import csv_separator
+
+        separator = csv_separator("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", raw[:4096])
+        return pl.read_csv(
+            raw, separator=separator, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy"
+        )
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"cannot read results file ({str(exc).splitlines()[0]})", path=path) from None
 

@@ -228,3 +228,22 @@ def test_results_naming_another_campaign_are_refused_naming_both(tmp_path):
     # A sending tool's own campaign column (not an outbound id) is not read.
     tool = write(tmp_path, "t.csv", "email,outcome,campaign_id\na@x.com,replied,6f1c-uuid\n")
     refuse_other_campaign(read_results(tool), tool, "c-0000bbbb", "round-2")
+
+
+def test_a_results_file_saved_with_semicolons_reads_as_the_universe_does(tmp_path):
+    # A spreadsheet in a German, French or Spanish locale saves CSV with ";": the universe read it,
+    # the results said "missing column 'email'" of a file that has one.
+    path = write(
+        tmp_path,
+        "semi.csv",
+        "Email;Lead Status;Interest Status;Reply Count;Last Reply\n"
+        "a@x.com;Completed;Interested;1;Gerne, nächste Woche\n"
+        "b@x.com;Bounced;;0;\n"
+        "c@x.com;Completed;;1;Pas intéressé, merci\n",
+    )
+    events = read_results(path, "instantly").events
+    assert dict(zip(events["email"], events["outcome"])) == {
+        "a@x.com": "positive",
+        "b@x.com": "bounced",
+        "c@x.com": "replied",
+    }
