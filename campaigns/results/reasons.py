@@ -28,6 +28,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (
             r"unsubscribe",
             r"remove me",
+            r"remove (my|this) (e-?mail|address|name)",
             r"take me off",
             r"stop (e-?mailing|contacting|writing|sending)",
             r"(do not|don'?t) (contact|e-?mail|write)",
@@ -49,6 +50,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"supprimez[- ]moi",
             r"ne (me )?(contactez|(é|e)crivez) plus",
             r"ne plus (me )?(contacter|recevoir)",
+            r"me retirer de (votre|vos|la|cette|ces) (liste|fichier|base)",
+            r"(veux|souhaite) plus recevoir",
         ),
         "es": (
             r"(darme|dar|date|denme) de baja",

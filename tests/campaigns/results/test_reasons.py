@@ -16,6 +16,11 @@ CASES = {
         "Merci de me désabonner.",
         "Por favor, darme de baja.",
         "Not interested. Unsubscribe me.",
+        # The usual French and English ways to ask off a list, read as replies before.
+        "Merci de me retirer de votre liste.",
+        "Pourriez-vous me retirer de vos listes de diffusion ?",
+        "Je ne souhaite plus recevoir vos e-mails.",
+        "Please remove my email from your list.",
     ],
     "wrong_person": [
         "I'm not the right person for this, please talk to my colleague Jane.",
