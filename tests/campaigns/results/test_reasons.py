@@ -27,18 +27,27 @@ CASES = {
         "Dafür bin ich nicht zuständig.",
         "Je ne suis pas la bonne personne.",
         "No soy la persona adecuada para esto.",
+        "Wenden Sie sich bitte an Frau Keller, sie ist dafür zuständig.",
+        "Adressez-vous plutôt à notre DSI, Paul Martin.",
+        "Mejor habla con Laura, ella lleva compliance.",
+        "You want to talk to our CTO, Dan.",
+        "I have left the company.",
+        "Ich bin nicht mehr bei der Firma.",
     ],
     "already_use": [
         "We already use Gong for that.",
         "Wir nutzen bereits HubSpot.",
         "Nous utilisons déjà Salesforce.",
         "Ya tenemos una herramienta para eso.",
+        "Wir arbeiten schon mit Drata.",
     ],
     "bad_timing": [
         "Not a priority right now, maybe next quarter.",
         "Melden Sie sich im nächsten Quartal.",
         "Ce n'est pas le bon moment.",
         "Más adelante, quizás.",
+        "Pas maintenant, revenez vers moi en septembre.",
+        "En este momento no, escríbeme el año que viene.",
     ],
     "not_interested": ["Not interested, thanks.", "Kein Interesse.", "Pas intéressé, merci.", "No nos interesa."],
     "positive": [
@@ -46,6 +55,10 @@ CASES = {
         "Klingt spannend, gerne einen Termin.",
         "Volontiers, un appel mardi ?",
         "Me interesa, hablemos.",
+        "Yes, send me some times.",
+        "Gerne, schicken Sie mir Termine.",
+        "Claro, ¿te va bien el martes?",
+        "Interesting — can you send pricing?",
     ],
 }
 
