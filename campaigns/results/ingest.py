@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class ParsedResults:
     preset: str
     campaign_ids: tuple[str, ...] = ()
     """The campaign ids the file's `campaign_id` column names (the tag every export carries), file order."""
+    campaign_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each of `campaign_ids` -> (the file line of its first row, its rows)."""
 
 
 def email_key(email: pl.Expr) -> pl.Expr:
@@ -149,12 +151,24 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
         )
     )
     tag = headers.get("campaign id")
-    named: tuple[str, ...] = ()
+    rows: dict[str, tuple[int, int]] = {}
     if tag is not None:
-        values = frame[tag].cast(pl.String).str.strip_chars().drop_nulls().unique(maintain_order=True).to_list()
-        named = tuple(v for v in values if CAMPAIGN_ID.fullmatch(v))
+        tags = (
+            frame.select(pl.col(tag).cast(pl.String).str.strip_chars().alias("tag"))
+            .with_row_index("line", offset=2)  # file line numbers, as source_row
+            .drop_nulls("tag")
+            .group_by("tag", maintain_order=True)
+            .agg(pl.col("line").first(), pl.len().alias("n"))
+        )
+        rows = {t: (int(line), int(n)) for t, line, n in tags.iter_rows() if CAMPAIGN_ID.fullmatch(t)}
     return ParsedResults(
-        events.cast(EVENT_SCHEMA), frame.height, dict(unknown), hashlib.sha256(raw).hexdigest(), preset, named
+        events.cast(EVENT_SCHEMA),
+        frame.height,
+        dict(unknown),
+        hashlib.sha256(raw).hexdigest(),
+        preset,
+        tuple(rows),
+        rows,
     )
 
 
@@ -170,10 +184,12 @@ def refuse_other_campaign(parsed: ParsedResults, path: str | Path, campaign_id: 
     """
     other = [c for c in parsed.campaign_ids if c != campaign_id]
     if other:
+        line, n = parsed.campaign_rows.get(other[0], (None, parsed.rows))
+        rows = "these results are" if n == parsed.rows else f"{n} of {parsed.rows} rows are"
         raise InputError(
-            f"these results are for campaign {other[0]}, not {name} ({campaign_id}); "
-            f"ingest them with --campaign {other[0]}",
+            f"{rows} for campaign {other[0]}, not {name} ({campaign_id}); ingest them with --campaign {other[0]}",
             path=path,
+            line=line,
             field="campaign_id",
             value=other[0],
         )

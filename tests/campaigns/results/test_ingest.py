@@ -230,6 +230,25 @@ def test_results_naming_another_campaign_are_refused_naming_both(tmp_path):
     refuse_other_campaign(read_results(tool), tool, "c-0000bbbb", "round-2")
 
 
+def test_a_file_mixing_two_campaigns_is_refused_at_the_first_foreign_row(tmp_path):
+    # An export of two campaigns at once was refused as "these results are for campaign c-0000aaaa"
+    # with no line, although most of its rows were for the campaign given.
+    from campaigns.results.ingest import refuse_other_campaign
+    from targeting.errors import InputError
+
+    path = write(
+        tmp_path,
+        "both.csv",
+        "email,outcome,campaign_id\na@x.com,replied,c-0000bbbb\nb@x.com,no_reply,c-0000bbbb\n"
+        "c@x.com,positive,c-0000aaaa\nd@x.com,no_reply,c-0000aaaa\ne@x.com,no_reply,c-0000bbbb\n",
+    )
+    with pytest.raises(InputError) as raised:
+        refuse_other_campaign(read_results(path), path, "c-0000bbbb", "round-2")
+    message = str(raised.value)
+    assert raised.value.line == 4 and ":4" in message and "\n" not in message
+    assert "2 of 5 rows are for campaign c-0000aaaa, not round-2 (c-0000bbbb)" in message
+
+
 def test_a_results_file_saved_with_semicolons_reads_as_the_universe_does(tmp_path):
     # A spreadsheet in a German, French or Spanish locale saves CSV with ";": the universe read it,
     # the results said "missing column 'email'" of a file that has one.
