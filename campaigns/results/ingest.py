@@ -61,7 +61,7 @@ class ParsedResults:
     campaign_ids: tuple[str, ...] = ()
     """The campaign ids the file's `campaign_id` column names (the tag every export carries), file order."""
     campaign_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Each of `campaign_ids` -> (the file line of its first row, its rows)."""
+    """Each of `campaign_ids` -> (its first row, 0 the first after the header; its rows)."""
 
 
 def email_key(email: pl.Expr) -> pl.Expr:
@@ -155,12 +155,12 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
     if tag is not None:
         tags = (
             frame.select(pl.col(tag).cast(pl.String).str.strip_chars().alias("tag"))
-            .with_row_index("line", offset=2)  # file line numbers, as source_row
+            .with_row_index("row")
             .drop_nulls("tag")
             .group_by("tag", maintain_order=True)
-            .agg(pl.col("line").first(), pl.len().alias("n"))
+            .agg(pl.col("row").first(), pl.len().alias("n"))
         )
-        rows = {t: (int(line), int(n)) for t, line, n in tags.iter_rows() if CAMPAIGN_ID.fullmatch(t)}
+        rows = {t: (int(row), int(n)) for t, row, n in tags.iter_rows() if CAMPAIGN_ID.fullmatch(t)}
     return ParsedResults(
         events.cast(EVENT_SCHEMA),
         frame.height,
@@ -184,8 +184,9 @@ def refuse_other_campaign(parsed: ParsedResults, path: str | Path, campaign_id: 
     """
     other = [c for c in parsed.campaign_ids if c != campaign_id]
     if other:
-        line, n = parsed.campaign_rows.get(other[0], (None, parsed.rows))
+        row, n = parsed.campaign_rows.get(other[0], (None, parsed.rows))
         rows = "these results are" if n == parsed.rows else f"{n} of {parsed.rows} rows are"
+        line = None if row is None else _record_line(Path(path), row)
         raise InputError(
             f"{rows} for campaign {other[0]}, not {name} ({campaign_id}); ingest them with --campaign {other[0]}",
             path=path,
@@ -193,6 +194,28 @@ def refuse_other_campaign(parsed: ParsedResults, path: str | Path, campaign_id: 
             field="campaign_id",
             value=other[0],
         )
+
+
+def _record_line(path: Path, row: int) -> int | None:
+    """The file line where data row `row` (0: the first after the header) starts; a reply text may span lines."""
+    import csv
+
+    from targeting.importing.reading import csv_separator
+
+    if path.suffix.lower() == ".parquet":
+        return None
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        separator = csv_separator(
+            "tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", handle.read(4096).encode()
+        )
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=separator)
+        start = 1
+        for index, _ in enumerate(reader):
+            if index == row + 1:
+                return start
+            start = reader.line_num + 1
+    return None
 
 
 def _read_frame(path: Path, raw: bytes) -> pl.DataFrame:

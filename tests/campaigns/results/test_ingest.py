@@ -239,13 +239,14 @@ def test_a_file_mixing_two_campaigns_is_refused_at_the_first_foreign_row(tmp_pat
     path = write(
         tmp_path,
         "both.csv",
-        "email,outcome,campaign_id\na@x.com,replied,c-0000bbbb\nb@x.com,no_reply,c-0000bbbb\n"
-        "c@x.com,positive,c-0000aaaa\nd@x.com,no_reply,c-0000aaaa\ne@x.com,no_reply,c-0000bbbb\n",
+        'email,outcome,reply_text,campaign_id\na@x.com,replied,"Thanks,\nnot now",c-0000bbbb\nb@x.com,no_reply,,c-0000bbbb\n'
+        "c@x.com,positive,,c-0000aaaa\nd@x.com,no_reply,,c-0000aaaa\ne@x.com,no_reply,,c-0000bbbb\n",
     )
     with pytest.raises(InputError) as raised:
         refuse_other_campaign(read_results(path), path, "c-0000bbbb", "round-2")
     message = str(raised.value)
-    assert raised.value.line == 4 and ":4" in message and "\n" not in message
+    # The file's own line: the reply above it spans two.
+    assert raised.value.line == 5 and ":5," in message and "\n" not in message
     assert "2 of 5 rows are for campaign c-0000aaaa, not round-2 (c-0000bbbb)" in message
 
 
