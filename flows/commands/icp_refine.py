@@ -131,6 +131,12 @@ def run_refine(request: RefineRequest, inputs: RefineInputs, runner: Runner) -> 
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
         )
+    left_out = [c for c in store.lineage_campaigns(spec.name, spec.version) if c not in ids]
+    if left_out:
+        refinement.warnings.append(
+            f"{', '.join(left_out)} of this lineage {'has' if len(left_out) == 1 else 'have'} outcomes not read here: "
+            f"give every round ({' '.join(f'--campaign {c}' for c in left_out)}) to read them too"
+        )
     reading = [
         *(["--preset", request.preset] if request.accounts is not None and request.preset != "canonical" else []),
         *(["--map", str(request.column_map)] if request.accounts is not None and request.column_map else []),

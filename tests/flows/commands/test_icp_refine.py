@@ -380,3 +380,14 @@ def test_the_next_command_reads_the_accounts_as_refine_read_them(lineage):
     assert f"--accounts {lineage / 'yc.csv'} --preset yc " in command
     plain = _refine(lineage, "--campaign", "old", "--campaign", "new", "--json", "--no-prefect")
     assert "--preset" not in json.loads(plain.stdout)["next"]
+
+
+def test_a_round_of_the_lineage_left_out_is_named(ws):
+    # Refining on round 2 alone read its 99 contacts and said nothing of round 1's, whose outcomes
+    # were in the same store: the reading silently lost a round.
+    result = _refine(ws, "--campaign", "q2", "--json", "--no-prefect")
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("c-00000001" in w and "--campaign c-00000001" in w for w in warnings)
+    both = _refine(ws, "--campaign", "q1", "--campaign", "q2", "--json", "--no-prefect")
+    assert not any("--campaign c-0000000" in w for w in json.loads(both.stdout)["warnings"])
