@@ -344,9 +344,9 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     for note in result["notes"]:
         console.print(f"note: {escape(note)}", highlight=False)
     console.print(f"wrote {written['json']} and {written['html']}", highlight=False)
+    rounds = " ".join(f"--campaign {c}" for c in result.get("lineage") or [result["campaign_id"]])
     console.print(
-        f"next: outbound icp refine --icp ICP.yaml --campaign {result['campaign_id']} --out ICP.next.yaml "
-        "(give every campaign of the lineage)",
+        f"next: outbound icp refine --icp ICP.yaml {rounds} --out ICP.next.yaml (every round of the lineage)",
         highlight=False,
     )
 

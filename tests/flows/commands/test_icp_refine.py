@@ -391,3 +391,14 @@ def test_a_round_of_the_lineage_left_out_is_named(ws):
     assert any("c-00000001" in w and "--campaign c-00000001" in w for w in warnings)
     both = _refine(ws, "--campaign", "q1", "--campaign", "q2", "--json", "--no-prefect")
     assert not any("--campaign c-0000000" in w for w in json.loads(both.stdout)["warnings"])
+
+
+def test_the_report_s_next_command_refines_on_every_round_of_the_lineage(ws, tmp_path):
+    # Round 2's report said "outbound icp refine ... --campaign c-00000002": run as printed, refine
+    # read round 2 alone.
+    result = invoke("campaign", "report", "--campaign", "q2", "--store", ws / "s.duckdb", "--out", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    [line] = " ".join(result.stdout.split()).split("next: ")[1:]  # the terminal wraps it
+    assert "--campaign c-00000001 --campaign c-00000002" in line
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["lineage"] == ["c-00000001", "c-00000002"]
