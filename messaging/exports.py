@@ -167,11 +167,29 @@ def export_campaign(drafts: pl.DataFrame, fmt: str) -> pl.DataFrame:
     return laid_out.with_columns(_escape_formula(pl.all())).collect()
 
 
+MAIN_ZONE = {
+    "AU": "Australia/Sydney",
+    "BR": "America/Sao_Paulo",
+    "CA": "America/Toronto",
+    "FM": "Pacific/Pohnpei",
+    "RU": "Europe/Moscow",
+    "UA": "Europe/Kyiv",
+}
+"""Countries whose first tz database zone keeps another clock than the one most of their people live on.
+
+The tz database lists a country's zones from its easternmost or first-settled region, not its
+largest: Brazil from Fernando de Noronha (UTC-2), Canada from Newfoundland (UTC-3:30), Australia
+from Lord Howe Island, Ukraine from Simferopol (Moscow time). Found by summing the population of
+GeoNames' cities over 15,000 people per zone for every multi-zone country: these six are the only
+ones whose most populous zone keeps another UTC offset (January or July) than the first listed.
+"""
+
+
 def _country_zones() -> dict[str, str]:
-    """ISO 3166 alpha-2 -> the country's first IANA time zone (tz database order: the most populous region first)."""
+    """ISO 3166 alpha-2 -> the country's main IANA time zone: the tz database's first, or MAIN_ZONE's."""
     import pytz
 
-    return {code: zones[0] for code, zones in pytz.country_timezones.items() if zones}
+    return {code: MAIN_ZONE.get(code, zones[0]) for code, zones in pytz.country_timezones.items() if zones}
 
 
 COUNTRY_ZONE = _country_zones()
@@ -180,8 +198,9 @@ COUNTRY_ZONE = _country_zones()
 def country_timezone(country: pl.Expr) -> pl.Expr:
     """A lead's time zone from its country (a code or a name), for the tools that take one; null where unknown.
 
-    One zone per country: the first the tz database lists (America/New_York for the US), so a
-    multi-zone country gets its main business zone, not each lead's own.
+    One zone per country: the one most of its people live on (America/New_York for the US,
+    America/Sao_Paulo for Brazil; `MAIN_ZONE`), so a multi-zone country gets its main business zone,
+    not each lead's own.
     """
     from targeting.importing.normalize.places import COUNTRY_KEYS
     from targeting.importing.normalize.text import lookup_key

@@ -162,9 +162,10 @@ def design_campaign(
         rate = detectable_rate(n, positive_prior)
         if is_weak_design(rate, positive_prior):
             shown = "nothing" if rate is None else f"only a true rate of {rate:.1%} or more"
+            times = "" if rate is None else f" ({rate / positive_prior:.0f} times it)"
             warnings.append(
-                f"segment {name}: {n} contacts can tell {shown} from the prior positive-reply rate {positive_prior:.2%} "
-                f"(a {WEAK_DESIGN_RATIO:g}x difference or more); read it as a check for large misses"
+                f"segment {name}: {n} contacts can tell {shown} from the prior positive-reply rate "
+                f"{positive_prior:.2%}{times}; read it as a check for large misses"
             )
         rows.append(
             {

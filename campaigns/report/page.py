@@ -202,19 +202,27 @@ def _arm_table(heading: str, rows: list[dict[str, Any]], label: str) -> str:
 
     body = "".join(
         f"<tr><td>{escape(str(r['name']))}</td><td>{r['delivered']}</td><td>{r['replies']}</td><td>{r['positive']}</td>"
+        f"<td>{r.get('unsubscribed', 0)}</td>"
         f"<td>{pct(r['reply_rate'])}</td><td>{pct(r['reply_ci_low'])}–{pct(r['reply_ci_high'])}</td>"
         f"<td>{'-' if r['p_better'] is None else format(r['p_better'], '.2f')}</td>"
         f'<td class="{r["verdict"]}">{escape(r["verdict"].replace("_", " "))}</td>'
-        f"<td>{'-' if r['next_round_n'] is None else format(r['next_round_n'], ',')}</td>"
+        f"<td>{_next_round_cell(r)}</td>"
         f"<td>{escape(reasons(r))}</td>"
         f'<td class="sentence">{escape(r.get("sentence", ""))}</td></tr>'
         for r in rows
     )
     return (
         f'<h2>{escape(heading)}</h2><div class="scroll"><table id="table-{label}"><tr><th>{label}</th><th>delivered</th>'
-        "<th>replies</th><th>positive</th><th>reply rate</th><th>95% CI</th><th>P(better)</th><th>verdict</th>"
+        "<th>replies</th><th>positive</th><th>unsubscribed</th><th>reply rate</th><th>95% CI</th><th>P(better)</th><th>verdict</th>"
         f"<th>next round / side</th><th>why they answered</th><th>in words</th></tr>{body}</table></div>"
     )
+
+
+def _next_round_cell(r: dict[str, Any]) -> str:
+    """Contacts per side a next round needs; "not testable" where no round at this scale could tell."""
+    if r["next_round_n"] is not None:
+        return format(r["next_round_n"], ",")
+    return "not testable" if r.get("testable") is False and r["verdict"] != "no_comparison" else "-"
 
 
 def _problems(report: dict[str, Any]) -> str:

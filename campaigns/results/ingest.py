@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class ParsedResults:
     preset: str
     campaign_ids: tuple[str, ...] = ()
     """The campaign ids the file's `campaign_id` column names (the tag every export carries), file order."""
+    campaign_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each of `campaign_ids` -> (its first row, 0 the first after the header; its rows)."""
 
 
 def email_key(email: pl.Expr) -> pl.Expr:
@@ -149,12 +151,24 @@ def read_results(path: str | Path, preset: str = "canonical") -> ParsedResults:
         )
     )
     tag = headers.get("campaign id")
-    named: tuple[str, ...] = ()
+    rows: dict[str, tuple[int, int]] = {}
     if tag is not None:
-        values = frame[tag].cast(pl.String).str.strip_chars().drop_nulls().unique(maintain_order=True).to_list()
-        named = tuple(v for v in values if CAMPAIGN_ID.fullmatch(v))
+        tags = (
+            frame.select(pl.col(tag).cast(pl.String).str.strip_chars().alias("tag"))
+            .with_row_index("row")
+            .drop_nulls("tag")
+            .group_by("tag", maintain_order=True)
+            .agg(pl.col("row").first(), pl.len().alias("n"))
+        )
+        rows = {t: (int(row), int(n)) for t, row, n in tags.iter_rows() if CAMPAIGN_ID.fullmatch(t)}
     return ParsedResults(
-        events.cast(EVENT_SCHEMA), frame.height, dict(unknown), hashlib.sha256(raw).hexdigest(), preset, named
+        events.cast(EVENT_SCHEMA),
+        frame.height,
+        dict(unknown),
+        hashlib.sha256(raw).hexdigest(),
+        preset,
+        tuple(rows),
+        rows,
     )
 
 
@@ -170,20 +184,50 @@ def refuse_other_campaign(parsed: ParsedResults, path: str | Path, campaign_id: 
     """
     other = [c for c in parsed.campaign_ids if c != campaign_id]
     if other:
+        row, n = parsed.campaign_rows.get(other[0], (None, parsed.rows))
+        rows = "these results are" if n == parsed.rows else f"{n} of {parsed.rows} rows are"
+        line = None if row is None else _record_line(Path(path), row)
         raise InputError(
-            f"these results are for campaign {other[0]}, not {name} ({campaign_id}); "
-            f"ingest them with --campaign {other[0]}",
+            f"{rows} for campaign {other[0]}, not {name} ({campaign_id}); ingest them with --campaign {other[0]}",
             path=path,
+            line=line,
             field="campaign_id",
             value=other[0],
         )
+
+
+def _record_line(path: Path, row: int) -> int | None:
+    """The file line where data row `row` (0: the first after the header) starts; a reply text may span lines."""
+    import csv
+
+    from targeting.importing.reading import csv_separator
+
+    if path.suffix.lower() == ".parquet":
+        return None
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        separator = csv_separator(
+            "tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", handle.read(4096).encode()
+        )
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=separator)
+        start = 1
+        for index, _ in enumerate(reader):
+            if index == row + 1:
+                return start
+            start = reader.line_num + 1
+    return None
 
 
 def _read_frame(path: Path, raw: bytes) -> pl.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path).cast(pl.String)
-        return pl.read_csv(raw, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy")
+        from targeting.importing.reading import csv_separator
+
+        separator = csv_separator("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", raw[:4096])
+        return pl.read_csv(
+            raw, separator=separator, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy"
+        )
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"cannot read results file ({str(exc).splitlines()[0]})", path=path) from None
 

@@ -28,6 +28,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (
             r"unsubscribe",
             r"remove me",
+            r"remove (my|this) (e-?mail|address|name)",
             r"take me off",
             r"stop (e-?mailing|contacting|writing|sending)",
             r"(do not|don'?t) (contact|e-?mail|write)",
@@ -49,6 +50,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"supprimez[- ]moi",
             r"ne (me )?(contactez|(é|e)crivez) plus",
             r"ne plus (me )?(contacter|recevoir)",
+            r"me retirer de (votre|vos|la|cette|ces) (liste|fichier|base)",
+            r"(veux|souhaite) plus recevoir",
         ),
         "es": (
             r"(darme|dar|date|denme) de baja",
@@ -69,12 +72,17 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"not my (area|department|responsibility|call)",
             r"(forwarded|forwarding|passed) (this|your (e-?mail|message|note)) (on )?to",
             r"my colleague",
+            r"(want|need|should) to (talk|speak) (to|with)",
+            r"(talk|speak) to (our|my|the) ",
+            r"(have|has) left the (company|firm|team)",
+            r"no longer (with|at|work(ing)? (at|for|here))",
         ),
         "de": (
             r"falsche(n)? (person|ansprechpartner)",
             r"nicht (der|die) richtige",
             r"nicht zust(ä|ae)ndig",
-            r"wenden sie sich an",
+            r"wenden sie sich (bitte )?an",
+            r"nicht mehr (bei|in) (der|dem|unserer|unserem) ",
             r"(mein(e|em|en)?|unser(e|em|en)?) kolleg",
         ),
         "fr": (
@@ -83,6 +91,9 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"pas (le bon )?interlocuteur",
             r"(mon|ma) coll(è|e)gue",
             r"je ne suis pas (en charge|responsable)",
+            r"adressez[- ]vous",
+            r"(contactez|voyez|(é|e)crivez (à|a)) plut(ô|o)t",
+            r"ne (travaille|suis) plus (chez|dans)",
         ),
         "es": (
             r"persona equivocada",
@@ -90,6 +101,9 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"no es la persona (adecuada|correcta|indicada)",
             r"(mi|un|una) (compa(ñ|n)er|colega)",
             r"no (soy|es) (el|la) responsable",
+            r"\bhabla con",
+            r"(contacta|escr(í|i)bele) (a|con)",
+            r"ya no (trabajo|estoy) en",
         ),
     },
     "already_use": {
@@ -105,6 +119,7 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"(nutzen|verwenden|haben) (bereits|schon)",
             r"bereits (eine|ein|einen) (l(ö|oe)sung|tool|anbieter|dienstleister)",
             r"(zufrieden|gl(ü|ue)cklich) mit (unserem|unserer|unseren|dem|der)",
+            r"arbeiten (schon|bereits) mit",
         ),
         "fr": (
             r"(utilisons|avons|travaillons avec) d(é|e)j(à|a)",
@@ -140,6 +155,9 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"l'ann(é|e)e prochaine",
             r"trimestre prochain",
             r"pas de budget",
+            r"pas maintenant",
+            r"revenez vers moi",
+            r"recontactez[- ]moi",
         ),
         "es": (
             r"no es (el|buen) momento",
@@ -147,6 +165,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"pr(ó|o)ximo (a(ñ|n)o|trimestre)",
             r"ahora (mismo )?no",
             r"(sin|no hay|no tenemos) presupuesto",
+            r"en este momento no",
+            r"el a(ñ|n)o que viene",
         ),
     },
     "not_interested": {
@@ -172,15 +192,27 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
             r"book a (call|meeting|time)",
             r"send (me )?(more )?(info|details)",
             r"tell me more",
+            r"interesting",
+            r"send (me )?(over )?(some |a few )?(times|slots|pricing|a (link|calendar))",
+            r"can you send",
         ),
         "de": (
             r"interess",
             r"gern(e)? (einen )?(termin|telefon|gespr(ä|ae)ch|sprechen)",
             r"klingt (gut|spannend|interessant)",
             r"mehr (infos|informationen)",
+            r"schicken sie (mir )?(gerne |bitte )?(termine|unterlagen|infos)",
         ),
         "fr": (r"int(é|e)ress", r"volontiers", r"avec plaisir", r"(un )?(appel|rendez-vous|rdv)", r"parlons"),
-        "es": (r"(me|nos) interesa", r"interesante", r"hablemos", r"(una )?llamada", r"reuni(ó|o)n", r"con gusto"),
+        "es": (
+            r"(me|nos) interesa",
+            r"interesante",
+            r"hablemos",
+            r"(una )?llamada",
+            r"reuni(ó|o)n",
+            r"con gusto",
+            r"(te|le|os|les) (va|viene) bien",
+        ),
     },
 }
 

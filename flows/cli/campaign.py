@@ -96,7 +96,9 @@ def plan(
     inboxes: Annotated[
         int | None, typer.Option(help="Sending inboxes: with --per-inbox-day, how long the round and the list last.")
     ] = None,
-    per_inbox_day: Annotated[int, typer.Option(help="Emails each inbox sends a day.")] = 30,
+    per_inbox_day: Annotated[
+        int | None, typer.Option(help="Emails each inbox sends a day (with --inboxes; default 30).")
+    ] = None,
     balance: Annotated[
         bool,
         typer.Option(help="Balance each segment on the criterion the lineage is least certain of (from round 2)."),
@@ -293,19 +295,20 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
         f"{t['meetings']} meetings, {t['unsubscribed']} unsubscribed, {t['bounced']} bounced, "
         f"{t['auto_replies']} auto-replies"
     )
-    for title, key in (
-        ("Segments", "segments"),
-        ("Criteria", "criteria"),
-        ("Personas", "personas"),
-        ("Variants", "variants"),
+    for title, key, column in (
+        ("Segments", "segments", "segment"),
+        ("Criteria", "criteria", "criterion"),
+        ("Personas", "personas", "persona"),
+        ("Variants", "variants", "variant"),
     ):
         if not result[key]:
             continue
         table = Table(
-            title[:-1].lower(),
+            column,
             "delivered",
             "replies",
             "positive",
+            "unsubscribed",
             "reply rate (95% CI)",
             "P(better)",
             "verdict",
@@ -323,10 +326,11 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
                 str(row["delivered"]),
                 str(row["replies"]),
                 str(row["positive"]),
+                str(row.get("unsubscribed", 0)),
                 rate,
                 "-" if row["p_better"] is None else f"{row['p_better']:.2f}",
                 row["verdict"].replace("_", " "),
-                "-" if row["next_round_n"] is None else f"{row['next_round_n']:,}/side",
+                _next_round(row),
             )
         console.print(table)
         for row in result[key]:
@@ -340,11 +344,18 @@ def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     for note in result["notes"]:
         console.print(f"note: {escape(note)}", highlight=False)
     console.print(f"wrote {written['json']} and {written['html']}", highlight=False)
+    rounds = " ".join(f"--campaign {c}" for c in result.get("lineage") or [result["campaign_id"]])
     console.print(
-        f"next: outbound icp refine --icp ICP.yaml --campaign {result['campaign_id']} --out ICP.next.yaml "
-        "(give every campaign of the lineage)",
+        f"next: outbound icp refine --icp ICP.yaml {rounds} --out ICP.next.yaml (every round of the lineage)",
         highlight=False,
     )
+
+
+def _next_round(row: dict[str, Any]) -> str:
+    """The contacts per side a next round needs; "not testable" where a difference is too small for any round."""
+    if row["next_round_n"] is not None:
+        return f"{row['next_round_n']:,}/side"
+    return "not testable" if row.get("testable") is False and row["verdict"] != "no_comparison" else "-"
 
 
 @campaign_app.command("list")

@@ -67,7 +67,7 @@ class PlanRequest(Request):
     facts: InputFile | None = None
     per_account: int = 1
     inboxes: int | None = None
-    per_inbox_day: int = 30
+    per_inbox_day: int | None = None
     balance: bool = True
     reviewed_only: bool = False
     allow_sample_copy: bool = False
@@ -110,10 +110,16 @@ def load_plan_inputs(request: PlanRequest) -> PlanInputs:
             field="--per-account",
             value=request.per_account,
         )
+    if request.inboxes is None and request.per_inbox_day is not None:
+        raise InputError(
+            "--per-inbox-day is the emails each inbox sends a day: give --inboxes N too",
+            field="--per-inbox-day",
+            value=request.per_inbox_day,
+        )
     if request.inboxes is not None:
-        from campaigns.planning.capacity import Capacity
+        from campaigns.planning.capacity import PER_INBOX_DAY, Capacity
 
-        Capacity(request.inboxes, request.per_inbox_day)
+        Capacity(request.inboxes, PER_INBOX_DAY if request.per_inbox_day is None else request.per_inbox_day)
     if request.drafts is not None:
         check_drafts(request.drafts)  # a torn set (counts unlike its summary's) is refused before any flow
     if request.reviewed_only:
@@ -276,13 +282,14 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
         excluded_accounts=left_out,
     )
     if request.inboxes is not None:
-        from campaigns.planning.capacity import Capacity, round_capacity
+        from campaigns.planning.capacity import PER_INBOX_DAY, Capacity, round_capacity
+        from campaigns.planning.segments import EXPLORE
 
         pace = round_capacity(
-            Capacity(request.inboxes, request.per_inbox_day),
+            Capacity(request.inboxes, PER_INBOX_DAY if request.per_inbox_day is None else request.per_inbox_day),
             plan.summary["planned"],
             steps,
-            plan.design["target_list"]["targets"],
+            sum(s["reachable"] for s in plan.design["segments"] if s["segment"] != EXPLORE),
             request.per_account,
         )
         plan.design["capacity"] = plan.summary["capacity"] = pace

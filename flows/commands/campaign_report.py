@@ -53,6 +53,9 @@ def campaign_report(
         reader = ReasonReader(ModelSettings(**llm.model_dump()), store)
         contacts = with_model_reasons(contacts, reader)
     report = build_report(meta, contacts, chosen, criteria)
+    lineage = store.lineage_campaigns(campaign.icp_name, campaign.icp_version)
+    # The rounds `icp refine` should read with this one: every campaign of the lineage with outcomes.
+    report["lineage"] = lineage if campaign.campaign_id in lineage else [*lineage, campaign.campaign_id]
     if reader is not None:
         m = report["llm"] = reader.summary()
         why = ", ".join(f"{n} {k}" for k, n in m["fallback_reasons"].items()) or "none"

@@ -131,7 +131,18 @@ def run_refine(request: RefineRequest, inputs: RefineInputs, runner: Runner) -> 
         refinement.warnings.append(
             f"{unweighed} delivered contacts were planned before criteria were recorded and are not weighed"
         )
-    summary = refine_summary(refinement, request.out, prior.as_json(), request.accounts)
+    left_out = [c for c in store.lineage_campaigns(spec.name, spec.version) if c not in ids]
+    if left_out:
+        refinement.warnings.append(
+            f"{', '.join(left_out)} of this lineage {'has' if len(left_out) == 1 else 'have'} outcomes not read here: "
+            f"give every round ({' '.join(f'--campaign {c}' for c in left_out)}) to read them too"
+        )
+    reading = [
+        *(["--preset", request.preset] if request.accounts is not None and request.preset != "canonical" else []),
+        *(["--map", str(request.column_map)] if request.accounts is not None and request.column_map else []),
+        *(["--facts", str(request.facts)] if request.facts is not None else []),
+    ]
+    summary = refine_summary(refinement, request.out, prior.as_json(), request.accounts, reading)
     # --out is always written: the new version, or the same version marked unchanged (a script's next
     # round plans from it either way). Only a new version is recorded in the store.
     text = refined_icp_text(refinement)
@@ -172,8 +183,14 @@ def with_older_versions(store: Store, spec: Any, records: list[Any], outcomes: A
     return with_unknown_criteria(outcomes, evaluated, labels, met)
 
 
-def refine_summary(refinement: Any, out: Path, prior: dict[str, Any], accounts: Path | None = None) -> dict[str, Any]:
-    """What `--json` prints: the changes with their evidence, what stayed and why, and the next command."""
+def refine_summary(
+    refinement: Any, out: Path, prior: dict[str, Any], accounts: Path | None = None, reading: list[str] | None = None
+) -> dict[str, Any]:
+    """What `--json` prints: the changes with their evidence, what stayed and why, and the next command.
+
+    `reading`: the options that read the accounts (`--preset`, `--map`, `--facts`) as refine read them,
+    so the next round's plan reads them the same way.
+    """
     r = refinement
     new = r.new_spec
     return {
@@ -202,8 +219,13 @@ def refine_summary(refinement: Any, out: Path, prior: dict[str, Any], accounts: 
         "personas": r.personas,
         "list_size": r.list_size,
         "warnings": r.warnings,
-        "next": f"outbound campaign plan --icp {out} --accounts {accounts or 'ACCOUNTS'} --contacts CONTACTS "
-        "--size 100 --out NEXT-ROUND",
+        "next": " ".join(
+            [
+                f"outbound campaign plan --icp {out} --accounts {accounts or 'ACCOUNTS'}",
+                *(reading or []),
+                "--contacts CONTACTS --size 100 --out NEXT-ROUND",
+            ]
+        ),
     }
 
 

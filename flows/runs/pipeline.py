@@ -201,7 +201,7 @@ def plan_campaign(
     facts: str | None = None,
     per_account: int = 1,
     inboxes: int | None = None,
-    per_inbox_day: int = 30,
+    per_inbox_day: int | None = None,
     balance: bool = True,
     reviewed_only: bool = False,
     allow_sample_copy: bool = False,

@@ -84,7 +84,9 @@ def _unclosed_quote_line(path: Path) -> int | None:
     import csv
 
     with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        separator = _separator("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", handle.read(4096).encode())
+        separator = csv_separator(
+            "tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", handle.read(4096).encode()
+        )
         handle.seek(0)
         reader = csv.reader(handle, delimiter=separator, strict=True)
         start = 1
@@ -134,8 +136,8 @@ def _check_content(path: Path, kind: str, *, shown: Path | None = None) -> bytes
     return head
 
 
-def _separator(kind: str, head: bytes) -> str:
-    # Spreadsheets in many European locales export CSV with ";": the header line tells.
+def csv_separator(kind: str, head: bytes) -> str:
+    """`,`, `;` or a tab: spreadsheets in many European locales save CSV with ";", and the header line tells."""
     header = head.splitlines()[0] if head else b""
     if kind == "tsv":
         return "\t"
@@ -145,7 +147,7 @@ def _separator(kind: str, head: bytes) -> str:
 def _scan(source: str, kind: str, shown: Path, head: bytes, *, utf8_checked: bool = False) -> pl.LazyFrame:
     try:
         if kind in ("csv", "tsv"):
-            separator = _separator(kind, head)
+            separator = csv_separator(kind, head)
             header = pl.read_csv(
                 source if Path(source).is_file() else shown,
                 n_rows=0,

@@ -233,3 +233,27 @@ def test_no_drafts_exports_a_header_only(fmt, tmp_path):
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows == [[name for name in EXPECTED_HEADERS[fmt] if "tep" not in name]]
+
+
+def test_a_multi_zone_country_gets_the_zone_most_of_its_people_work_in():
+    # The tz database lists Brazil from Fernando de Noronha, Canada from Newfoundland, Australia from
+    # Lord Howe Island and Ukraine from Simferopol: a lemlist lead in Sao Paulo, Toronto or Sydney was
+    # scheduled on an island's clock.
+    import polars as pl
+    import pytz
+
+    from messaging.exports import COUNTRY_ZONE, country_timezone
+
+    countries = ["BR", "Canada", "AU", "RU", "UA", "US", "DE"]
+    zones = pl.select(country_timezone(pl.Series(countries))).to_series().to_list()
+    assert zones == [
+        "America/Sao_Paulo",
+        "America/Toronto",
+        "Australia/Sydney",
+        "Europe/Moscow",
+        "Europe/Kyiv",
+        "America/New_York",
+        "Europe/Berlin",
+    ]
+    # Every country's zone is one the tz database lists for that country.
+    assert all(zone in pytz.country_timezones[code] for code, zone in COUNTRY_ZONE.items())

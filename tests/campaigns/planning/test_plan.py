@@ -157,3 +157,20 @@ def test_with_buying_functions_an_account_is_planned_through_the_products_own_bu
     assert planned.height >= 20 and planned["contact_id"].str.starts_with("zz-").all(), planned
     # Without the field the compliance officers are procurement, which the ICP does not plan.
     assert not plans[False]["contact_id"].str.starts_with("zz-").any()
+
+
+def test_a_weak_segment_s_warning_says_how_large_a_difference_it_can_see(world):
+    # "can tell only a true rate of 10.4% or more from the prior positive-reply rate 0.48% (a 3x
+    # difference or more)" read as if a 3x difference could be seen; 10.4% is 22 times the prior.
+    import re
+
+    from campaigns.planning.power import detectable_rate
+
+    result, _ = plan(world, size=40)
+    prior = result.design["prior_positive_rate"]
+    for row in result.design["segments"]:
+        [warning] = [
+            w for w in result.design["warnings"] if w.startswith(f"segment {row['segment']}: {row['planned']} ")
+        ]
+        times = detectable_rate(row["planned"], prior) / prior
+        assert f"({times:.0f} times it);" in warning and not re.search(r"\b3x\b", warning)

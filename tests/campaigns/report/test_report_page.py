@@ -24,7 +24,7 @@ PROBE = (
 )
 
 
-def _report(simulated: bool) -> dict:
+def _report(simulated: bool, unsubscribed: int = 0) -> dict:
     n = 60
     segments = ["A"] * 20 + ["B"] * 20 + ["explore"] * 20
     outcomes = (
@@ -38,6 +38,7 @@ def _report(simulated: bool) -> dict:
         + ["auto_reply"]
         + ["no_reply"] * 19
     )
+    outcomes[20 - unsubscribed : 20] = ["unsubscribed"] * unsubscribed  # the last of segment A
     frame = pl.DataFrame(
         {
             "campaign_id": ["c-1"] * n,
@@ -116,6 +117,19 @@ def test_the_page_is_self_contained():
     assert not re.search(r"url\((?!#)", html)
     assert "SIMULATED" not in html
     assert "Acme &amp; &lt;Sons&gt;" in html  # text from the data is escaped
+
+
+def test_each_arm_counts_its_unsubscribes_apart_from_its_replies():
+    # Segment A's row read "replies 6 ... why they answered: unsubscribe 2, positive 6": the page
+    # counted no unsubscribe beside the replies, so the reasons outnumbered the answers.
+    report = _report(simulated=False, unsubscribed=2)
+    [a] = [s for s in report["segments"] if s["name"] == "A"]
+    assert a["unsubscribed"] == 2 and a["replies"] == 6
+    html = render_report_html(report)
+    table = html[html.index('<table id="table-segment">') :]
+    header = re.findall(r"<th>([^<]*)</th>", table[: table.index("</tr>")])
+    row = re.findall(r"<td[^>]*>([^<]*)</td>", table[table.index("<tr><td>A</td>") :].split("</tr>")[0])
+    assert dict(zip(header, row))["unsubscribed"] == "2" and dict(zip(header, row))["replies"] == "6"
 
 
 def test_a_campaign_planned_before_the_target_list_was_recorded_says_so():

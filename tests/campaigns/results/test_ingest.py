@@ -228,3 +228,42 @@ def test_results_naming_another_campaign_are_refused_naming_both(tmp_path):
     # A sending tool's own campaign column (not an outbound id) is not read.
     tool = write(tmp_path, "t.csv", "email,outcome,campaign_id\na@x.com,replied,6f1c-uuid\n")
     refuse_other_campaign(read_results(tool), tool, "c-0000bbbb", "round-2")
+
+
+def test_a_file_mixing_two_campaigns_is_refused_at_the_first_foreign_row(tmp_path):
+    # An export of two campaigns at once was refused as "these results are for campaign c-0000aaaa"
+    # with no line, although most of its rows were for the campaign given.
+    from campaigns.results.ingest import refuse_other_campaign
+    from targeting.errors import InputError
+
+    path = write(
+        tmp_path,
+        "both.csv",
+        'email,outcome,reply_text,campaign_id\na@x.com,replied,"Thanks,\nnot now",c-0000bbbb\nb@x.com,no_reply,,c-0000bbbb\n'
+        "c@x.com,positive,,c-0000aaaa\nd@x.com,no_reply,,c-0000aaaa\ne@x.com,no_reply,,c-0000bbbb\n",
+    )
+    with pytest.raises(InputError) as raised:
+        refuse_other_campaign(read_results(path), path, "c-0000bbbb", "round-2")
+    message = str(raised.value)
+    # The file's own line: the reply above it spans two.
+    assert raised.value.line == 5 and ":5," in message and "\n" not in message
+    assert "2 of 5 rows are for campaign c-0000aaaa, not round-2 (c-0000bbbb)" in message
+
+
+def test_a_results_file_saved_with_semicolons_reads_as_the_universe_does(tmp_path):
+    # A spreadsheet in a German, French or Spanish locale saves CSV with ";": the universe read it,
+    # the results said "missing column 'email'" of a file that has one.
+    path = write(
+        tmp_path,
+        "semi.csv",
+        "Email;Lead Status;Interest Status;Reply Count;Last Reply\n"
+        "a@x.com;Completed;Interested;1;Gerne, nächste Woche\n"
+        "b@x.com;Bounced;;0;\n"
+        "c@x.com;Completed;;1;Pas intéressé, merci\n",
+    )
+    events = read_results(path, "instantly").events
+    assert dict(zip(events["email"], events["outcome"])) == {
+        "a@x.com": "positive",
+        "b@x.com": "bounced",
+        "c@x.com": "replied",
+    }

@@ -22,3 +22,62 @@ def test_the_draft_summary_names_each_line_that_fell_back_in_one_line():
         "which 1,200 drafted accounts lack: they got another line"
     ]
     assert fallback_lines({}) == []
+
+
+def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tmp_path):
+    # The criteria table's first column read "criteri", and a difference too small to test at this
+    # scale showed the same "-" as a side too small to compare.
+    from flows.cli.campaign import _print_report
+    from flows.cli.printers import console
+
+    def row(name, verdict, next_n, testable):
+        return {
+            "name": name,
+            "delivered": 40,
+            "replies": 4,
+            "positive": 1,
+            "unsubscribed": 2,
+            "reply_rate": 0.1,
+            "reply_ci_low": 0.04,
+            "reply_ci_high": 0.23,
+            "p_better": None if verdict == "no_comparison" else 0.6,
+            "verdict": verdict,
+            "next_round_n": next_n,
+            "testable": testable,
+            "sentence": f"{name}: a sentence.",
+        }
+
+    result = {
+        "campaign_id": "c-0000abcd",
+        "name": "r1",
+        "icp": "icp",
+        "version": 1,
+        "simulated": False,
+        "totals": dict.fromkeys(
+            ("planned", "delivered", "replies", "positive", "meetings", "unsubscribed", "bounced", "auto_replies"), 1
+        ),
+        "segments": [],
+        "criteria": [
+            row("tiny lift", "not_enough_evidence", None, False),
+            row("few", "no_comparison", None, False),
+            row("clear", "not_enough_evidence", 377, True),
+        ],
+        "personas": [],
+        "variants": [],
+        "data_problems": [],
+        "notes": [],
+    }
+    width = console.width
+    console.width = 200  # a wide terminal: one line a row
+    try:
+        with console.capture() as captured:
+            _print_report(result, {"json": tmp_path / "report.json", "html": tmp_path / "report.html"})
+    finally:
+        console.width = width
+    rows = [line.replace("┃", "│") for line in captured.get().splitlines()]
+    lines = {line.split("│")[1].strip(): line for line in rows if line.count("│") > 2}
+    assert "criterion" in lines and "criteri" not in lines
+    assert "not testable" in lines["tiny lift"] and "not testable" not in lines["few"]
+    assert "377/side" in lines["clear"]
+    header = [cell.strip() for cell in lines["criterion"].split("│")]
+    assert [cell.strip() for cell in lines["clear"].split("│")][header.index("unsubscribed")] == "2"

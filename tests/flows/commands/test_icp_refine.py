@@ -362,3 +362,43 @@ def test_the_lineage_campaigns_are_those_with_outcomes_of_this_version_or_older(
     assert store.lineage_campaigns("mid-market-saas", 1) == ["c-00000001", "c-00000002"]
     assert store.lineage_campaigns("mid-market-saas", 2) == ["c-00000001", "c-00000002", "c-000000a5"]
     assert store.lineage_campaigns("enterprise", 1) == ["c-00000004"]
+
+
+def test_the_next_command_reads_the_accounts_as_refine_read_them(lineage):
+    # Refine read a YC directory through --preset yc, then printed a plan command without it: run as
+    # printed, the plan read the directory as canonical columns.
+    ids = [f"a{i}.com" for i in range(200)]
+    pl.DataFrame(
+        {"company_id": [str(i) for i in range(200)], "company_name": ids, "website": ids, "country": ["US"] * 200}
+    ).write_csv(lineage / "yc.csv")
+    result = _refine(
+        lineage, "--campaign", "old", "--campaign", "new", "--accounts", lineage / "yc.csv", "--preset", "yc",
+        "--json", "--no-prefect",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    command = json.loads(result.stdout)["next"]
+    assert f"--accounts {lineage / 'yc.csv'} --preset yc " in command
+    plain = _refine(lineage, "--campaign", "old", "--campaign", "new", "--json", "--no-prefect")
+    assert "--preset" not in json.loads(plain.stdout)["next"]
+
+
+def test_a_round_of_the_lineage_left_out_is_named(ws):
+    # Refining on round 2 alone read its 99 contacts and said nothing of round 1's, whose outcomes
+    # were in the same store: the reading silently lost a round.
+    result = _refine(ws, "--campaign", "q2", "--json", "--no-prefect")
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("c-00000001" in w and "--campaign c-00000001" in w for w in warnings)
+    both = _refine(ws, "--campaign", "q1", "--campaign", "q2", "--json", "--no-prefect")
+    assert not any("--campaign c-0000000" in w for w in json.loads(both.stdout)["warnings"])
+
+
+def test_the_report_s_next_command_refines_on_every_round_of_the_lineage(ws, tmp_path):
+    # Round 2's report said "outbound icp refine ... --campaign c-00000002": run as printed, refine
+    # read round 2 alone.
+    result = invoke("campaign", "report", "--campaign", "q2", "--store", ws / "s.duckdb", "--out", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    [line] = " ".join(result.stdout.split()).split("next: ")[1:]  # the terminal wraps it
+    assert "--campaign c-00000001 --campaign c-00000002" in line
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["lineage"] == ["c-00000001", "c-00000002"]
