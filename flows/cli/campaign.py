@@ -286,14 +286,18 @@ def report(
     _print_report(result, written)
 
 
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _print_report(result: dict[str, Any], written: dict[str, Path]) -> None:
     t = result["totals"]
     flag = " [bold red]SIMULATED[/]" if result["simulated"] else ""
     console.print(
         f"campaign [bold]{result['campaign_id']}[/] {escape(result['name'])}: ICP {escape(result['icp'])} v{result['version']}{flag}; "
-        f"{t['planned']} planned, {t['delivered']} delivered, {t['replies']} replies, {t['positive']} positive, "
-        f"{t['meetings']} meetings, {t['unsubscribed']} unsubscribed, {t['bounced']} bounced, "
-        f"{t['auto_replies']} auto-replies"
+        f"{t['planned']} planned, {t['delivered']} delivered, {_counted(t['replies'], 'reply', 'replies')}, "
+        f"{t['positive']} positive, {_counted(t['meetings'], 'meeting', 'meetings')}, {t['unsubscribed']} unsubscribed, "
+        f"{t['bounced']} bounced, {_counted(t['auto_replies'], 'auto-reply', 'auto-replies')}"
     )
     for title, key, column in (
         ("Segments", "segments", "segment"),

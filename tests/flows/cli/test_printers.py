@@ -81,3 +81,28 @@ def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tm
     assert "377/side" in lines["clear"]
     header = [cell.strip() for cell in lines["criterion"].split("│")]
     assert [cell.strip() for cell in lines["clear"].split("│")][header.index("unsubscribed")] == "2"
+
+
+def test_the_report_s_totals_read_one_meeting_and_two_replies(tmp_path):
+    from flows.cli.campaign import _print_report
+    from flows.cli.printers import console
+
+    totals = {"planned": 100, "delivered": 98, "replies": 2, "positive": 1, "meetings": 1, "unsubscribed": 1}
+    result = {
+        "campaign_id": "c-0000abcd",
+        "name": "r1",
+        "icp": "icp",
+        "version": 1,
+        "simulated": False,
+        "totals": totals | {"bounced": 2, "auto_replies": 1},
+        **dict.fromkeys(("segments", "criteria", "personas", "variants", "data_problems", "notes"), []),
+    }
+    width = console.width
+    console.width = 300
+    try:
+        with console.capture() as captured:
+            _print_report(result, {"json": tmp_path / "report.json", "html": tmp_path / "report.html"})
+    finally:
+        console.width = width
+    first = captured.get().splitlines()[0]
+    assert "2 replies, 1 positive, 1 meeting, 1 unsubscribed, 2 bounced, 1 auto-reply" in first
