@@ -376,7 +376,7 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
     ctx = _context()
     rates = world_rates(world, rate, share)
     spec = ctx.v1
-    versions, changed, positives, replies, balanced = [spec], [], [], [], []
+    versions, changed, positives, replies, balanced, sides = [spec], [], [], [], [], []
     cooled: set[str] = set()
     answered: set[str] = set()
     history: pl.DataFrame | None = None
@@ -389,7 +389,8 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
             if balance and history is not None:
                 balance_on = to_balance(spec, ctx.v1, tested, history, cooled, answered)
             plan = plan_round(spec, round_seed, f"{world}-{seed}-{r}", cooled, history, answered, balance_on)
-            balanced.append(balance_on)
+            balanced.append(balance_on if balance_on is None or isinstance(balance_on, str) else list(balance_on))
+            sides.append(plan_sides(plan, [c.label for c in spec.scoring.criteria]))
             results = simulated_results(plan.contacts, ctx.accounts, seed=round_seed, rates=rates)
             outcomes = ingest_round(plan, results, Path(tmp))
             cooled |= set(plan.contacts["email"].to_list())
@@ -422,7 +423,44 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
         "replies": replies,
         "balanced_on": balanced,
         "points": {c.label: c.points for c in spec.scoring.criteria},
+        "points_by_version": [{c.label: c.points for c in v.scoring.criteria} for v in versions],
+        "sides": sides,
     }
+
+
+def plan_sides(plan: Any, labels: list[str]) -> dict[str, list[int]]:
+    """label -> [accounts planned meeting it, accounts planned not meeting it] in one round's plan."""
+    met = plan.contacts.unique("account_id").select(
+        pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("criteria")
+    )
+    out = {}
+    for label in labels:
+        n = int(met.select(pl.col("criteria").list.contains(pl.lit(label)).sum()).item())
+        out[label] = [n, met.height - n]
+    return out
+
+
+def where_the_gap_goes(runs: list[dict[str, Any]]) -> str:
+    """Per criterion: its mean points at v1..v4, how many seeds end above / at / below v1's, and the accounts planned
+    on each side in each round (mean over seeds): where a strong world's gap stays open."""
+    labels = list(runs[0]["points_by_version"][0])
+    lines = [
+        "| criterion | points v1 / v2 / v3 / v4 (mean) | v4 above / at / below v1 (seeds) | accounts with / without it, "
+        "round 1 / 2 / 3 (mean) |",
+        "|---|---|---|---|",
+    ]
+    for label in labels:
+        points = [statistics.fmean(r["points_by_version"][k].get(label, 0) for r in runs) for k in range(ROUNDS + 1)]
+        first = runs[0]["points_by_version"][0][label]
+        last = [r["points_by_version"][-1].get(label, 0) for r in runs]
+        moved = f"{sum(p > first for p in last)} / {sum(p == first for p in last)} / {sum(p < first for p in last)}"
+        rounds = " / ".join(
+            f"{statistics.fmean(r['sides'][k].get(label, [0, 0])[0] for r in runs):.0f}-"
+            f"{statistics.fmean(r['sides'][k].get(label, [0, 0])[1] for r in runs):.0f}"
+            for k in range(ROUNDS)
+        )
+        lines.append(f"| {label} | {' / '.join(f'{p:+.1f}' for p in points)} | {moved} | {rounds} |")
+    return "\n".join(lines)
 
 
 def summarize(world: str, runs: list[dict[str, Any]], rate: float, share: float | None = None) -> dict[str, Any]:
@@ -482,6 +520,11 @@ def main(argv: list[str] | None = None) -> int:
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
     )
     parser.add_argument("--out", type=Path, default=None, help="write every seed's figures as JSON here")
+    parser.add_argument(
+        "--where",
+        action="store_true",
+        help="also print, per criterion, its points at v1..v4 and the accounts on each side",
+    )
     parser.add_argument("--seed-from", type=int, default=0, help="the first seed (a run in parts: 0, then 50, ...)")
     parser.add_argument(
         "--combine",
@@ -527,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {i}/{len(jobs)} seeds done, {elapsed:.0f}s", file=sys.stderr, flush=True)
     summaries = [summarize(w, sorted(runs[w], key=lambda r: r["seed"]), args.rate, args.positive_share) for w in worlds]
     print(report(summaries, args, time.perf_counter() - started))
+    if args.where:
+        for w in worlds:
+            print(f"\n{w} world: where the gap goes\n\n{where_the_gap_goes(runs[w])}")
     if args.out:
         args.out.write_text(json.dumps({"summaries": summaries, "runs": runs}, indent=1), encoding="utf-8")
     return 0
