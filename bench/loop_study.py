@@ -260,7 +260,7 @@ def plan_round(
     cooled: set[str],
     history: pl.DataFrame | None,
     answered: set[str] = frozenset(),
-    balance_on: str | None = None,
+    balance_on: Any = None,
 ) -> Any:
     """One round's plan, as `campaign plan` builds it: the contacts planned earlier cooled down, and every
     account where anyone answered (as `Store.cooldown` and `eligible_contacts` do)."""
@@ -346,26 +346,36 @@ def lineage_pool(spec: Any, first: Any, tested: dict[str, Any], history: pl.Data
     return with_unknown_criteria(pooled, evaluated, labels, met), {c.label: c.points for c in first.scoring.criteria}
 
 
-def to_balance(spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFrame, cooled, answered) -> str | None:
-    """The criterion the next round balances, as `campaign plan --balance` picks it from the lineage so far."""
-    from campaigns.planning.balance import criterion_to_balance, reachable_shares
+def to_balance(
+    spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFrame | None, cooled, answered
+) -> str | tuple[str, ...] | Any | None:
+    """What the next round balances on, as `campaign plan --balance` picks it from the lineage so far
+    (`balance.round_balance`: a criterion, two, or a design of the round; None: seeded order)."""
+    from campaigns.planning.balance import reachable_shares, round_balance
     from campaigns.prior import Prior
     from targeting.icp.refine import change_at, criteria_readings
 
-    pooled, _ = lineage_pool(spec, first, tested, history)
     labels = [c.label for c in spec.scoring.criteria]
-    readings = criteria_readings(pooled, labels, Prior().reply_rate)
+    pooled = lineage_pool(spec, first, tested, history)[0] if history is not None else None
+    empty = pl.DataFrame({"criteria": [], "replied": []}, schema={"criteria": pl.List(pl.String), "replied": pl.Int8})
+    readings = criteria_readings(pooled if pooled is not None else empty, labels, Prior().reply_rate)
     segments, candidates = candidates_for(spec)
     pool = candidates.contacts.filter(
         ~pl.col("email").is_in(list(cooled)) & ~pl.col("account_id").is_in(list(answered))
     )
-    return criterion_to_balance(
-        readings, reachable_shares(pool, segments, labels), change_at(len(labels), len(tested) + 1), SIZE
+    return round_balance(
+        readings,
+        reachable_shares(pool, segments, labels),
+        change_at(len(labels), len(tested) + 1),
+        SIZE,
+        pooled,
+        Prior().reply_rate,
     )
 
 
 def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
     """One seed of one world: three rounds, ICP v1..v4's top-300 true rates and what each refinement changed."""
+    from campaigns.planning.balance import designs_first_round
     from campaigns.prior import Prior
     from campaigns.report.pooled import pooled_outcomes
     from campaigns.results.outcomes import RANK
@@ -386,10 +396,14 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
         for r in range(1, ROUNDS + 1):
             round_seed = seed * 1000 + r
             balance_on = None
-            if balance and history is not None:
+            if balance and (history is not None or designs_first_round()):
                 balance_on = to_balance(spec, ctx.v1, tested, history, cooled, answered)
             plan = plan_round(spec, round_seed, f"{world}-{seed}-{r}", cooled, history, answered, balance_on)
-            balanced.append(balance_on if balance_on is None or isinstance(balance_on, str) else list(balance_on))
+            balanced.append(
+                balance_on
+                if balance_on is None or isinstance(balance_on, str)
+                else list(getattr(balance_on, "labels", balance_on))
+            )
             sides.append(plan_sides(plan, [c.label for c in spec.scoring.criteria]))
             results = simulated_results(plan.contacts, ctx.accounts, seed=round_seed, rates=rates)
             outcomes = ingest_round(plan, results, Path(tmp))
@@ -582,6 +596,8 @@ def balance_words() -> str:
     """How the rounds were balanced, from `campaigns.planning.balance`'s settings in this process."""
     from campaigns.planning import balance
 
+    if balance.BALANCE_BY == "design":
+        return "each round designed for the joint reading (D-optimal over the criteria not yet sure)"
     rule = "the value of a decision" if balance.BALANCE_BY == "value" else "the widest posterior"
     if balance.BALANCE_COUNT == 1:
         return "balanced on the least certain criterion" if balance.BALANCE_BY != "value" else f"balanced by {rule}"
