@@ -30,6 +30,9 @@ lineage's first round on."""
 BALANCE_COUNT = 1
 """How many criteria a round balances at once: 1, or 2 (a factorial split: the four cells of the two
 criteria's sides taken in turn, so each contrast is balanced with the other held equal)."""
+DESIGN_TIERS = "own"
+"""With BALANCE_BY `design`: `own` (each tier's allocation kept) or `pooled` (the tiers' quotas pooled into
+one: the design picks from any tier, `Design.across_tiers`)."""
 ROUND_SIZE = 100
 """The contacts a round sends, when the caller does not say (the loop's rounds of 100)."""
 
@@ -120,7 +123,7 @@ def round_balance(
         if (reading.sure is None or reading.sure < needed)
         and BALANCE_SHARE <= shares.get(label, 0.0) <= 1 - BALANCE_SHARE
     )
-    return design_for(open_, outcomes, prior_rate) if open_ else None
+    return design_for(open_, outcomes, prior_rate, DESIGN_TIERS == "pooled") if open_ else None
 
 
 def balanced_order(pool: pl.DataFrame, segments: pl.DataFrame, label: str | tuple[str, ...]) -> pl.DataFrame:

@@ -22,7 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from campaigns.planning.segments import EXPLORE
 from targeting.icp.reading import INTERCEPT_SD, LIFT_SD
+
+TIERS = "\x00tiers"
+"""The one quota of the tiers pooled (`Design.across_tiers`): a name no segment has."""
 
 PRIOR_CONTACTS = 20
 """The prior reply rate's weight, in contacts, when the pooled rate sets a contact's weight."""
@@ -37,6 +41,10 @@ class Design:
     """The information on (intercept, each label's lift) of the prior and the lineage's pooled rounds."""
     rate: float
     """The reply rate the weight of a contact is taken at (p(1 - p))."""
+    across_tiers: bool = False
+    """The tiers' quotas pooled into one (a relaxation: the design picks from any tier, `explore` keeps its
+    share), so a side the upper tiers lack can come from the lower ones; each tier then gets what the design
+    picked from it, not its allocation."""
 
     def __str__(self) -> str:
         return "a design over " + _words(self.labels)
@@ -74,7 +82,9 @@ def seen_information(outcomes: pl.DataFrame | None, labels: tuple[str, ...], rat
     return information + rate * (1 - rate) * (x.T @ x)
 
 
-def design_for(labels: tuple[str, ...], outcomes: pl.DataFrame | None, prior_rate: float) -> Design:
+def design_for(
+    labels: tuple[str, ...], outcomes: pl.DataFrame | None, prior_rate: float, across_tiers: bool = False
+) -> Design:
     """The design of a round over `labels`, given the lineage's pooled outcomes so far.
 
     A contact's weight is taken at the pooled reply rate, shrunk towards `prior_rate` by PRIOR_CONTACTS.
@@ -84,14 +94,17 @@ def design_for(labels: tuple[str, ...], outcomes: pl.DataFrame | None, prior_rat
         replies = float(outcomes["replied"].cast(pl.Float64).fill_null(0.0).sum())
         rate = (replies + PRIOR_CONTACTS * prior_rate) / (outcomes.height + PRIOR_CONTACTS)
     information = seen_information(outcomes, labels, rate)
-    return Design(tuple(labels), tuple(tuple(float(v) for v in row) for row in information), float(rate))
+    return Design(tuple(labels), tuple(tuple(float(v) for v in row) for row in information), float(rate), across_tiers)
 
 
-def designed_order(pool: pl.DataFrame, segments: pl.DataFrame, design: Design, wanted: dict[str, int]) -> pl.DataFrame:
-    """`pool` with `_order` rewritten so each segment's first `wanted` accounts are the design's picks.
+def designed_order(
+    pool: pl.DataFrame, segments: pl.DataFrame, design: Design, wanted: dict[str, int]
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """`pool` with `_order` rewritten so each segment's first accounts are the design's picks, and the
+    contacts each segment is then given (its allocation; with `across_tiers`, what the design picked there).
 
-    Greedy D-optimal: the next pick goes to the segment least filled against its quota, and is the
-    account of that segment whose sides x add most to log det(M) (the largest x'M^-1 x; the first in
+    Greedy D-optimal: the next pick goes to the quota least filled (a segment's, or the tiers' together),
+    and is the account of it whose sides x add most to log det(M) (the largest x'M^-1 x; the first in
     seeded order on a tie); M then gains p(1 - p) x x'. The accounts not picked follow in seeded order
     (spares for drafts that fail the checks).
     """
@@ -99,33 +112,40 @@ def designed_order(pool: pl.DataFrame, segments: pl.DataFrame, design: Design, w
     met = segments.select("account_id", "criteria").unique("account_id")
     frame = accounts.join(met, on="account_id", how="left", maintain_order="left")
     if frame.is_empty():
-        return pool
+        return pool, wanted
     x = frame.select(sides(pl.col("criteria"), design.labels)).to_numpy()
     x = np.column_stack([np.ones(len(x)), x])
     inverse = np.linalg.inv(np.array(design.information, dtype=float))
     weight = design.rate * (1 - design.rate)
     segment_of = frame["segment"].to_numpy()
-    open_ = {name: np.flatnonzero(segment_of == name) for name in wanted if wanted[name] > 0}
+    quota_of = {name: (TIERS if design.across_tiers and name != EXPLORE else name) for name in wanted}
+    quotas: dict[str, int] = {}
+    for name, n in wanted.items():
+        quotas[quota_of[name]] = quotas.get(quota_of[name], 0) + n
+    in_quota = np.array([quota_of.get(str(name), "") for name in segment_of])
+    open_ = {q: np.flatnonzero(in_quota == q) for q, n in quotas.items() if n > 0}
     filled = dict.fromkeys(open_, 0)
     position = np.full(len(x), -1)
-    for step in range(sum(min(wanted[name], len(rows)) for name, rows in open_.items())):
-        name = min(
-            (n for n in open_ if filled[n] < wanted[n] and len(open_[n])), key=lambda n: (filled[n] / wanted[n], n)
-        )
-        rows = open_[name]
+    for step in range(sum(min(quotas[q], len(rows)) for q, rows in open_.items())):
+        q = min((q for q in open_ if filled[q] < quotas[q] and len(open_[q])), key=lambda q: (filled[q] / quotas[q], q))
+        rows = open_[q]
         candidates = x[rows]
         gain = np.einsum("ij,jk,ik->i", candidates, inverse, candidates)
         pick = int(np.argmax(gain))  # the first of the best: seeded order on a tie
         row = rows[pick]
         position[row] = step
-        open_[name] = np.delete(rows, pick)
-        filled[name] += 1
+        open_[q] = np.delete(rows, pick)
+        filled[q] += 1
         v = inverse @ x[row]
         inverse -= np.outer(v, v) * weight / (1 + weight * float(x[row] @ v))
     keys = [f"{p:09d}" if p >= 0 else f"~{o}" for p, o in zip(position, frame["_order"].to_list())]
     ranked = pl.DataFrame({"account_id": frame["account_id"], "_designed": keys})
-    return (
+    ordered = (
         pool.join(ranked, on="account_id", how="left", maintain_order="left")
         .with_columns(pl.col("_designed").alias("_order"))
         .drop("_designed")
     )
+    if not design.across_tiers:
+        return ordered, wanted
+    picked = {name: int(((segment_of == name) & (position >= 0)).sum()) for name in wanted}
+    return ordered, {name: (wanted[name] if quota_of[name] == name else picked[name]) for name in wanted}

@@ -146,7 +146,7 @@ def design_campaign(
         seed=options.seed,
     )
     if isinstance(options.balance_on, Design):
-        pool = designed_order(pool, segments, options.balance_on, wanted)
+        pool, wanted = designed_order(pool, segments, options.balance_on, wanted)
     warnings = []
     if sum(reachable.values()) < options.size:
         warnings.append(

@@ -42,7 +42,7 @@ def test_a_design_reorders_the_pool_only_and_gives_an_80_20_criterion_s_minority
     order = [int(k) for k in rng.permutation(n)]
     pool, segments = _pool(met, order)
     design = design_for(("crm",), None, 0.06)
-    ordered = designed_order(pool, segments, design, {"A": wanted})
+    ordered, _ = designed_order(pool, segments, design, {"A": wanted})
     # Never an account outside the pool, never one twice, every account kept.
     assert sorted(ordered["account_id"]) == sorted(pool["account_id"])
     assert ordered["_order"].n_unique() == n
@@ -59,7 +59,7 @@ def test_a_design_reorders_the_pool_only_and_gives_an_80_20_criterion_s_minority
 def test_the_seeded_order_breaks_ties_and_a_balanced_criterion_alternates():
     met = [i % 5 != 0 for i in range(40)]
     pool, segments = _pool(met, list(range(40)))
-    ordered = designed_order(pool, segments, design_for(("crm",), None, 0.06), {"A": 10})
+    ordered, _ = designed_order(pool, segments, design_for(("crm",), None, 0.06), {"A": 10})
     sides = _first(ordered, segments, 10)["criteria"].list.len().to_list()
     assert sides[0] == 0  # a0 is first in seeded order and a tie at the start goes to it
     # A tie (equal sides so far) goes to the seeded order, then the other side: one of each in every pair.
@@ -73,7 +73,7 @@ def test_each_segment_gets_its_quota_and_what_one_segment_lacks_another_makes_up
     # Segment A has no account without crm; B has plenty: the design fills B's quota from its minority side.
     met = [True] * 20 + [i % 2 == 0 for i in range(20)]
     pool, segments = _pool(met, list(range(40)), ["A"] * 20 + ["B"] * 20)
-    ordered = designed_order(pool, segments, design_for(("crm",), None, 0.06), {"A": 6, "B": 6})
+    ordered, _ = designed_order(pool, segments, design_for(("crm",), None, 0.06), {"A": 6, "B": 6})
     b = _first(ordered, segments, 6, "B")
     assert b.height == 6 and b.filter(pl.col("criteria").list.len() == 0).height >= 5
     assert ordered.filter(pl.col("segment") == "A").sort("_order").head(6)["_order"].str.starts_with("0").all()
@@ -95,7 +95,7 @@ def test_what_the_lineage_already_knows_is_the_prior_plus_the_pooled_contacts_in
         schema={"criteria": pl.List(pl.String), "replied": pl.Int8},
     )
     pool, segments = _pool([i % 2 == 0 for i in range(40)], list(range(40)))
-    ordered = designed_order(pool, segments, design_for(("crm",), lopsided, 0.06), {"A": 10})
+    ordered, _ = designed_order(pool, segments, design_for(("crm",), lopsided, 0.06), {"A": 10})
     assert _first(ordered, segments, 10).filter(pl.col("criteria").list.len() == 0).height >= 8
 
 
@@ -115,3 +115,24 @@ def test_a_round_is_designed_over_every_criterion_not_yet_sure_with_both_sides_p
     assert balance.round_balance({"decided": readings["decided"]}, shares, 0.975) is None
     monkeypatch.setattr(balance, "BALANCE_BY", "widest")
     assert balance.round_balance(readings, shares, 0.975) == "crm" and not balance.designs_first_round()
+
+
+def test_with_the_tiers_pooled_a_side_the_upper_tier_lacks_comes_from_the_lower_one_and_explore_keeps_its_share():
+    from campaigns.planning.segments import EXPLORE
+
+    # A (the upper tier) all meet crm; B meets it in half; explore keeps its own 4.
+    met = [True] * 20 + [i % 2 == 0 for i in range(20)] + [True] * 10
+    pool, segments = _pool(met, list(range(50)), ["A"] * 20 + ["B"] * 20 + [EXPLORE] * 10)
+    wanted = {"A": 8, "B": 8, EXPLORE: 4}
+    kept, kept_wanted = designed_order(pool, segments, design_for(("crm",), None, 0.06), wanted)
+    pooled, pooled_wanted = designed_order(pool, segments, design_for(("crm",), None, 0.06, across_tiers=True), wanted)
+    assert kept_wanted == wanted
+    assert pooled_wanted[EXPLORE] == 4 and pooled_wanted["A"] + pooled_wanted["B"] == 16
+    assert pooled_wanted["B"] > 8  # the minority side is in B only
+
+    def without(ordered, counts):
+        return sum(
+            _first(ordered, segments, counts[s], s).filter(pl.col("criteria").list.len() == 0).height for s in counts
+        )
+
+    assert without(pooled, pooled_wanted) > without(kept, kept_wanted) and without(pooled, pooled_wanted) >= 8
