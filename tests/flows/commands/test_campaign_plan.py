@@ -136,6 +136,23 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     assert Store(store).find_campaign("q1").campaign_id == summary["campaign_id"]
 
 
+def test_a_designed_first_round_says_so_and_plans_its_size(ws, tmp_path, monkeypatch):
+    from campaigns.planning import balance
+
+    monkeypatch.setattr(balance, "BALANCE_BY", "design")
+    store = tmp_path / "s.duckdb"
+    result = invoke(*plan_args(ws, tmp_path / "c1", store, "--drafts", ws / "drafts", "--name", "q1", "--json"))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["balanced_on"].startswith("a design over ")
+    assert summary["planned"] == 40 == sum(s["planned"] for s in summary["segments"])
+    design = json.loads((tmp_path / "c1" / "design.json").read_text(encoding="utf-8"))
+    assert design["balanced_on"] == summary["balanced_on"]
+    shown = invoke(*plan_args(ws, tmp_path / "c2", tmp_path / "t.duckdb", "--drafts", ws / "drafts", "--name", "q2"))
+    assert shown.exit_code == 0, shown.output
+    assert "accounts picked by a design over" in " ".join(shown.output.split())
+
+
 def test_same_inputs_and_seed_give_the_same_plan_byte_for_byte(ws, tmp_path):
     for n in (1, 2):
         result = invoke(*plan_args(ws, tmp_path / f"c{n}", tmp_path / f"s{n}.duckdb", "--name", "same", "--seed", "5"))
