@@ -26,8 +26,8 @@ everywhere (the tables before the issue of real reply rates).
 Per seed, three rounds of 100 contacts, each round the project's own code as plain functions:
 plan (`campaigns.planning.design_campaign`, Thompson allocation on the lineage's pooled outcomes,
 earlier rounds' emails cooled down and every account where anyone answered, as `Store.cooldown`
-does; from round 2 each segment balanced on the criterion the lineage is least certain of, as
-`campaign plan --balance` does), results from the seeded responder (`targeting.sample.responder`,
+does; each round designed for the joint reading over the criteria not yet sure, as `campaign plan
+--balance` does by default: `campaigns.planning.design`), results from the seeded responder (`targeting.sample.responder`,
 3% bounces and 3% auto-replies, negative replies giving one of four reasons), read and matched as
 `campaign ingest` does (`campaigns.results.ingest`), pooled as `icp refine` pools them
 (`campaigns.report.pooled_outcomes`: every round of the lineage, each contact at its campaign's
@@ -527,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         "--balance",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="balance each round on the criterion the lineage is least certain of (campaign plan --balance; default on)",
+        help="balance each round as campaign plan --balance does (a design over the criteria not yet sure; default on)",
     )
     parser.add_argument("--processes", type=int, default=2, help="worker processes (at most 2)")
     parser.add_argument(

@@ -22,11 +22,11 @@ from targeting.icp.reading import SURE, Reading
 
 BALANCE_SHARE = 0.1
 """A criterion met by fewer than this share of the reachable accounts (or by more than 1 minus it) is not balanced."""
-BALANCE_BY = "widest"
+BALANCE_BY = "design"
 """How the criterion is picked: `value` (the expected change a decision next round brings to the top of the
 list), `widest` (the widest posterior of its lift, the rule before), or `design`: no single criterion, the
 round designed for the joint reading over every criterion not yet sure (`campaigns.planning.design`), from a
-lineage's first round on."""
+lineage's first round on (the default: docs/benchmarks.md, "A round designed for the joint reading")."""
 BALANCE_COUNT = 1
 """How many criteria a round balances at once: 1, or 2 (a factorial split: the four cells of the two
 criteria's sides taken in turn, so each contrast is balanced with the other held equal)."""
