@@ -99,7 +99,9 @@ def plan(
     per_inbox_day: Annotated[int, typer.Option(help="Emails each inbox sends a day.")] = 30,
     balance: Annotated[
         bool,
-        typer.Option(help="Balance each segment on the criterion the lineage is least certain of (from round 2)."),
+        typer.Option(
+            help="Design the round so every criterion not yet sure gets accounts on both sides (docs/campaigns.md)."
+        ),
     ] = True,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
