@@ -26,8 +26,8 @@ everywhere (the tables before the issue of real reply rates).
 Per seed, three rounds of 100 contacts, each round the project's own code as plain functions:
 plan (`campaigns.planning.design_campaign`, Thompson allocation on the lineage's pooled outcomes,
 earlier rounds' emails cooled down and every account where anyone answered, as `Store.cooldown`
-does; from round 2 each segment balanced on the criterion the lineage is least certain of, as
-`campaign plan --balance` does), results from the seeded responder (`targeting.sample.responder`,
+does; each round designed for the joint reading over the criteria not yet sure, as `campaign plan
+--balance` does by default: `campaigns.planning.design`), results from the seeded responder (`targeting.sample.responder`,
 3% bounces and 3% auto-replies, negative replies giving one of four reasons), read and matched as
 `campaign ingest` does (`campaigns.results.ingest`), pooled as `icp refine` pools them
 (`campaigns.report.pooled_outcomes`: every round of the lineage, each contact at its campaign's
@@ -260,7 +260,7 @@ def plan_round(
     cooled: set[str],
     history: pl.DataFrame | None,
     answered: set[str] = frozenset(),
-    balance_on: str | None = None,
+    balance_on: Any = None,
 ) -> Any:
     """One round's plan, as `campaign plan` builds it: the contacts planned earlier cooled down, and every
     account where anyone answered (as `Store.cooldown` and `eligible_contacts` do)."""
@@ -346,26 +346,36 @@ def lineage_pool(spec: Any, first: Any, tested: dict[str, Any], history: pl.Data
     return with_unknown_criteria(pooled, evaluated, labels, met), {c.label: c.points for c in first.scoring.criteria}
 
 
-def to_balance(spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFrame, cooled, answered) -> str | None:
-    """The criterion the next round balances, as `campaign plan --balance` picks it from the lineage so far."""
-    from campaigns.planning.balance import criterion_to_balance, reachable_shares
+def to_balance(
+    spec: Any, first: Any, tested: dict[str, Any], history: pl.DataFrame | None, cooled, answered
+) -> str | tuple[str, ...] | Any | None:
+    """What the next round balances on, as `campaign plan --balance` picks it from the lineage so far
+    (`balance.round_balance`: a criterion, two, or a design of the round; None: seeded order)."""
+    from campaigns.planning.balance import reachable_shares, round_balance
     from campaigns.prior import Prior
     from targeting.icp.refine import change_at, criteria_readings
 
-    pooled, _ = lineage_pool(spec, first, tested, history)
     labels = [c.label for c in spec.scoring.criteria]
-    readings = criteria_readings(pooled, labels, Prior().reply_rate)
+    pooled = lineage_pool(spec, first, tested, history)[0] if history is not None else None
+    empty = pl.DataFrame({"criteria": [], "replied": []}, schema={"criteria": pl.List(pl.String), "replied": pl.Int8})
+    readings = criteria_readings(pooled if pooled is not None else empty, labels, Prior().reply_rate)
     segments, candidates = candidates_for(spec)
     pool = candidates.contacts.filter(
         ~pl.col("email").is_in(list(cooled)) & ~pl.col("account_id").is_in(list(answered))
     )
-    return criterion_to_balance(
-        readings, reachable_shares(pool, segments, labels), change_at(len(labels), len(tested) + 1), SIZE
+    return round_balance(
+        readings,
+        reachable_shares(pool, segments, labels),
+        change_at(len(labels), len(tested) + 1),
+        SIZE,
+        pooled,
+        Prior().reply_rate,
     )
 
 
 def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
     """One seed of one world: three rounds, ICP v1..v4's top-300 true rates and what each refinement changed."""
+    from campaigns.planning.balance import designs_first_round
     from campaigns.prior import Prior
     from campaigns.report.pooled import pooled_outcomes
     from campaigns.results.outcomes import RANK
@@ -376,7 +386,7 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
     ctx = _context()
     rates = world_rates(world, rate, share)
     spec = ctx.v1
-    versions, changed, positives, replies, balanced = [spec], [], [], [], []
+    versions, changed, positives, replies, balanced, sides = [spec], [], [], [], [], []
     cooled: set[str] = set()
     answered: set[str] = set()
     history: pl.DataFrame | None = None
@@ -386,10 +396,15 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
         for r in range(1, ROUNDS + 1):
             round_seed = seed * 1000 + r
             balance_on = None
-            if balance and history is not None:
+            if balance and (history is not None or designs_first_round()):
                 balance_on = to_balance(spec, ctx.v1, tested, history, cooled, answered)
             plan = plan_round(spec, round_seed, f"{world}-{seed}-{r}", cooled, history, answered, balance_on)
-            balanced.append(balance_on)
+            balanced.append(
+                balance_on
+                if balance_on is None or isinstance(balance_on, str)
+                else list(getattr(balance_on, "labels", balance_on))
+            )
+            sides.append(plan_sides(plan, [c.label for c in spec.scoring.criteria]))
             results = simulated_results(plan.contacts, ctx.accounts, seed=round_seed, rates=rates)
             outcomes = ingest_round(plan, results, Path(tmp))
             cooled |= set(plan.contacts["email"].to_list())
@@ -422,7 +437,44 @@ def run_seed(job: tuple[str, int, float, str]) -> dict[str, Any]:
         "replies": replies,
         "balanced_on": balanced,
         "points": {c.label: c.points for c in spec.scoring.criteria},
+        "points_by_version": [{c.label: c.points for c in v.scoring.criteria} for v in versions],
+        "sides": sides,
     }
+
+
+def plan_sides(plan: Any, labels: list[str]) -> dict[str, list[int]]:
+    """label -> [accounts planned meeting it, accounts planned not meeting it] in one round's plan."""
+    met = plan.contacts.unique("account_id").select(
+        pl.col("criteria").str.json_decode(pl.List(pl.String)).alias("criteria")
+    )
+    out = {}
+    for label in labels:
+        n = int(met.select(pl.col("criteria").list.contains(pl.lit(label)).sum()).item())
+        out[label] = [n, met.height - n]
+    return out
+
+
+def where_the_gap_goes(runs: list[dict[str, Any]]) -> str:
+    """Per criterion: its mean points at v1..v4, how many seeds end above / at / below v1's, and the accounts planned
+    on each side in each round (mean over seeds): where a strong world's gap stays open."""
+    labels = list(runs[0]["points_by_version"][0])
+    lines = [
+        "| criterion | points v1 / v2 / v3 / v4 (mean) | v4 above / at / below v1 (seeds) | accounts with / without it, "
+        "round 1 / 2 / 3 (mean) |",
+        "|---|---|---|---|",
+    ]
+    for label in labels:
+        points = [statistics.fmean(r["points_by_version"][k].get(label, 0) for r in runs) for k in range(ROUNDS + 1)]
+        first = runs[0]["points_by_version"][0][label]
+        last = [r["points_by_version"][-1].get(label, 0) for r in runs]
+        moved = f"{sum(p > first for p in last)} / {sum(p == first for p in last)} / {sum(p < first for p in last)}"
+        rounds = " / ".join(
+            f"{statistics.fmean(r['sides'][k].get(label, [0, 0])[0] for r in runs):.0f}-"
+            f"{statistics.fmean(r['sides'][k].get(label, [0, 0])[1] for r in runs):.0f}"
+            for k in range(ROUNDS)
+        )
+        lines.append(f"| {label} | {' / '.join(f'{p:+.1f}' for p in points)} | {moved} | {rounds} |")
+    return "\n".join(lines)
 
 
 def summarize(world: str, runs: list[dict[str, Any]], rate: float, share: float | None = None) -> dict[str, Any]:
@@ -475,13 +527,18 @@ def main(argv: list[str] | None = None) -> int:
         "--balance",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="balance each round on the criterion the lineage is least certain of (campaign plan --balance; default on)",
+        help="balance each round as campaign plan --balance does (a design over the criteria not yet sure; default on)",
     )
     parser.add_argument("--processes", type=int, default=2, help="worker processes (at most 2)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a refine setting (exploring only)"
     )
     parser.add_argument("--out", type=Path, default=None, help="write every seed's figures as JSON here")
+    parser.add_argument(
+        "--where",
+        action="store_true",
+        help="also print, per criterion, its points at v1..v4 and the accounts on each side",
+    )
     parser.add_argument("--seed-from", type=int, default=0, help="the first seed (a run in parts: 0, then 50, ...)")
     parser.add_argument(
         "--combine",
@@ -527,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {i}/{len(jobs)} seeds done, {elapsed:.0f}s", file=sys.stderr, flush=True)
     summaries = [summarize(w, sorted(runs[w], key=lambda r: r["seed"]), args.rate, args.positive_share) for w in worlds]
     print(report(summaries, args, time.perf_counter() - started))
+    if args.where:
+        for w in worlds:
+            print(f"\n{w} world: where the gap goes\n\n{where_the_gap_goes(runs[w])}")
     if args.out:
         args.out.write_text(json.dumps({"summaries": summaries, "runs": runs}, indent=1), encoding="utf-8")
     return 0
@@ -536,6 +596,8 @@ def balance_words() -> str:
     """How the rounds were balanced, from `campaigns.planning.balance`'s settings in this process."""
     from campaigns.planning import balance
 
+    if balance.BALANCE_BY == "design":
+        return "each round designed for the joint reading (D-optimal over the criteria not yet sure)"
     rule = "the value of a decision" if balance.BALANCE_BY == "value" else "the widest posterior"
     if balance.BALANCE_COUNT == 1:
         return "balanced on the least certain criterion" if balance.BALANCE_BY != "value" else f"balanced by {rule}"

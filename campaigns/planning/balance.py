@@ -17,16 +17,22 @@ import math
 import polars as pl
 from scipy import stats
 
+from campaigns.planning.design import Design, design_for
 from targeting.icp.reading import SURE, Reading
 
 BALANCE_SHARE = 0.1
 """A criterion met by fewer than this share of the reachable accounts (or by more than 1 minus it) is not balanced."""
-BALANCE_BY = "widest"
+BALANCE_BY = "design"
 """How the criterion is picked: `value` (the expected change a decision next round brings to the top of the
-list) or `widest` (the widest posterior of its lift, the rule before)."""
+list), `widest` (the widest posterior of its lift, the rule before), or `design`: no single criterion, the
+round designed for the joint reading over every criterion not yet sure (`campaigns.planning.design`), from a
+lineage's first round on (the default: docs/benchmarks.md, "A round designed for the joint reading")."""
 BALANCE_COUNT = 1
 """How many criteria a round balances at once: 1, or 2 (a factorial split: the four cells of the two
 criteria's sides taken in turn, so each contrast is balanced with the other held equal)."""
+DESIGN_TIERS = "own"
+"""With BALANCE_BY `design`: `own` (each tier's allocation kept) or `pooled` (the tiers' quotas pooled into
+one: the design picks from any tier, `Design.across_tiers`)."""
 ROUND_SIZE = 100
 """The contacts a round sends, when the caller does not say (the loop's rounds of 100)."""
 
@@ -82,6 +88,42 @@ def criterion_to_balance(
     if BALANCE_COUNT > 1:
         return tuple(label for _, label in sorted(open_, reverse=True)[:BALANCE_COUNT])
     return max(open_)[1]
+
+
+def designs_first_round() -> bool:
+    """Whether a lineage's first round is balanced too (a design needs no reading: it starts from the prior)."""
+    return BALANCE_BY == "design"
+
+
+def round_balance(
+    readings: dict[str, Reading],
+    shares: dict[str, float],
+    needed: float = SURE,
+    size: int = ROUND_SIZE,
+    outcomes: pl.DataFrame | None = None,
+    prior_rate: float = 0.034,
+) -> str | tuple[str, ...] | Design | None:
+    """What a round is balanced on: `criterion_to_balance`'s pick, or with BALANCE_BY `design` a `Design`
+    over every criterion not yet sure (no reading yet, or short of `needed`) with both sides plannable.
+
+    Args:
+        readings: label -> the lineage's pooled reading of that criterion so far (spec order; a reading
+            with no comparison where nothing is pooled yet).
+        shares: label -> the share of the reachable accounts that meet it.
+        needed: how sure a move must be (`targeting.icp.refine.change_at`).
+        size: the contacts the round sends.
+        outcomes: the lineage's pooled outcomes (None: a first round), for what the design already knows.
+        prior_rate: the prior reply rate.
+    """
+    if BALANCE_BY != "design":
+        return criterion_to_balance(readings, shares, needed, size) if readings else None
+    open_ = tuple(
+        label
+        for label, reading in readings.items()
+        if (reading.sure is None or reading.sure < needed)
+        and BALANCE_SHARE <= shares.get(label, 0.0) <= 1 - BALANCE_SHARE
+    )
+    return design_for(open_, outcomes, prior_rate, DESIGN_TIERS == "pooled") if open_ else None
 
 
 def balanced_order(pool: pl.DataFrame, segments: pl.DataFrame, label: str | tuple[str, ...]) -> pl.DataFrame:

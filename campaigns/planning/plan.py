@@ -16,6 +16,7 @@ import polars as pl
 from campaigns.planning.allocation import SegmentEvidence, allocate
 from campaigns.planning.balance import balanced_order
 from campaigns.planning.contacts import CANDIDATE_ORDER, Candidates, reachable_per_segment
+from campaigns.planning.design import Design, designed_order
 from campaigns.planning.drafts import (
     RenderSpecs,
     drafts_json,
@@ -57,8 +58,9 @@ class PlanOptions:
     cooldown_days: int = 90
     prior: float = DEFAULT_PRIOR
     strict: bool = False
-    balance_on: str | tuple[str, ...] | None = None
-    """A criterion to balance each segment's accounts on (`balance.criterion_to_balance`); None: seeded order."""
+    balance_on: str | tuple[str, ...] | Design | None = None
+    """A criterion (or criteria) to balance each segment's accounts on, or a `Design` of the round
+    (`balance.round_balance`); None: seeded order."""
     per_account: int = 1
     """At most this many contacts of one account in a round (`--per-account`): two people at one account
     are not two independent trials, and the account is what a cooldown stops."""
@@ -126,7 +128,7 @@ def design_campaign(
         .map_elements(lambda r: order_key(options.seed, r["segment"], r["account_id"]), return_dtype=pl.String)
         .alias("_order")
     )
-    if options.balance_on is not None:
+    if options.balance_on is not None and not isinstance(options.balance_on, Design):
         pool = balanced_order(pool, segments, options.balance_on)
     reachable = reachable_per_segment(pool, names, options.per_account)
     if sum(reachable.values()) == 0:
@@ -143,6 +145,8 @@ def design_campaign(
         evidence=evidence,
         seed=options.seed,
     )
+    if isinstance(options.balance_on, Design):
+        pool, wanted = designed_order(pool, segments, options.balance_on, wanted)
     warnings = []
     if sum(reachable.values()) < options.size:
         warnings.append(
@@ -211,9 +215,7 @@ def design_campaign(
         "version": spec.version,
         "planned": chosen.height,
         "per_account": options.per_account,
-        "balanced_on": options.balance_on
-        if options.balance_on is None or isinstance(options.balance_on, str)
-        else " and ".join(options.balance_on),
+        "balanced_on": _balanced_words(options.balance_on),
         "segments": rows,
         "warnings": warnings,
     }
@@ -237,6 +239,15 @@ def design_campaign(
         "drafts": {"reviewed": int(chosen["reviewed"].sum()), "rendered": int((~chosen["reviewed"]).sum())},
     }
     return CampaignPlan(campaign_id, contacts, csv, design, summary)
+
+
+def _balanced_words(balance_on: str | tuple[str, ...] | Design | None) -> str | None:
+    """What the round was balanced on, for design.json: None, a criterion, "a and b", "a design over a, b and c"."""
+    if balance_on is None or isinstance(balance_on, str):
+        return balance_on
+    if isinstance(balance_on, Design):
+        return str(balance_on)
+    return " and ".join(balance_on)
 
 
 def target_list(spec: IcpSpec, segments: pl.DataFrame) -> dict[str, Any]:

@@ -101,7 +101,9 @@ def plan(
     ] = None,
     balance: Annotated[
         bool,
-        typer.Option(help="Balance each segment on the criterion the lineage is least certain of (from round 2)."),
+        typer.Option(
+            help="Design the round so every criterion not yet sure gets accounts on both sides (docs/campaigns.md)."
+        ),
     ] = True,
     store: StoreOption = None,
     allow_sample_sender: AllowSample = False,
@@ -144,7 +146,12 @@ def _print_plan(summary: dict[str, Any], out: Path) -> None:
         table.add_row(escape(seg["segment"]), str(seg["reachable"]), str(seg["planned"]), escape(variants), rate)
     console.print(table)
     print_warnings(summary["warnings"])
-    if summary.get("balanced_on"):
+    if summary.get("balanced_on", "") and summary["balanced_on"].startswith("a design over "):
+        console.print(
+            f"accounts picked by {escape(summary['balanced_on'])}: every criterion not yet sure gets both sides",
+            highlight=False,
+        )
+    elif summary.get("balanced_on"):
         console.print(
             f"balanced on {escape(summary['balanced_on'])}: the criterion least certain so far", highlight=False
         )

@@ -300,37 +300,40 @@ def build_plan(request: PlanRequest, inputs: PlanInputs, runner: Runner) -> tupl
     )
 
 
-def balance_criterion(
-    store: Store, spec: Any, candidates: Any, segments: Any, request: PlanRequest
-) -> str | tuple[str, ...] | None:
-    """The criterion this round balances: the one the lineage's pooled readings are least certain of.
+def balance_criterion(store: Store, spec: Any, candidates: Any, segments: Any, request: PlanRequest) -> Any:
+    """What this round is balanced on (`balance.round_balance`): the criterion the lineage's pooled readings
+    are least certain of, or a design of the round over every criterion not yet sure.
 
-    None in a lineage's first round (no reading yet) or when no criterion is left undecided.
+    None when no criterion is left undecided, or in a lineage's first round (no reading yet) unless the
+    round is designed (a design starts from the prior).
     """
-    from campaigns.planning.balance import criterion_to_balance, reachable_shares
+    from campaigns.planning.balance import designs_first_round, reachable_shares, round_balance
+    from campaigns.planning.plan import DEFAULT_PRIOR
     from campaigns.prior import campaign_prior
     from campaigns.report.pooled import pooled_outcomes
     from flows.commands.icp_refine import with_older_versions
     from targeting.icp.refine import change_at, criteria_readings
 
-    if not store.exists():
-        return None
-    ids = store.lineage_campaigns(spec.name, spec.version)
-    if not ids:
-        return None
+    labels = [c.label for c in spec.scoring.criteria]
+    shares = reachable_shares(candidates.contacts, segments, labels)
+    ids = store.lineage_campaigns(spec.name, spec.version) if store.exists() else []
+    outcomes = pooled_outcomes(store.contact_outcomes(ids))[0] if ids else None
+    if outcomes is None or outcomes.is_empty():
+        if not designs_first_round():
+            return None
+        empty = pl.DataFrame(schema={"criteria": pl.List(pl.String), "replied": pl.Int8})
+        rate = request.prior or DEFAULT_PRIOR
+        return round_balance(
+            criteria_readings(empty, labels, rate), shares, change_at(len(labels), 1), request.size, None, rate
+        )
     records = [store.find_campaign(i) for i in ids]
-    outcomes, _ = pooled_outcomes(store.contact_outcomes(ids))
-    if outcomes.is_empty():
-        return None
     outcomes = with_older_versions(store, spec, records, outcomes, None)
     try:
         rate = campaign_prior(request.prior, [c.design for c in records]).reply_rate
     except InputError:
         rate = request.prior or 0.034
-    labels = [c.label for c in spec.scoring.criteria]
     readings = criteria_readings(outcomes, labels, rate)
-    shares = reachable_shares(candidates.contacts, segments, labels)
-    return criterion_to_balance(readings, shares, change_at(len(labels), len(ids) + 1), request.size)
+    return round_balance(readings, shares, change_at(len(labels), len(ids) + 1), request.size, outcomes, rate)
 
 
 def record_plan(request: PlanRequest, inputs: PlanInputs, store: Store, plan: Any) -> dict[str, Any]:

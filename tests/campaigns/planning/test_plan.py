@@ -174,3 +174,46 @@ def test_a_weak_segment_s_warning_says_how_large_a_difference_it_can_see(world):
         ]
         times = detectable_rate(row["planned"], prior) / prior
         assert f"({times:.0f} times it);" in warning and not re.search(r"\b3x\b", warning)
+
+
+@pytest.mark.parametrize("per_account", [1, 2])
+def test_a_designed_round_plans_within_the_pool_the_cooldown_and_per_account(world, per_account):
+    from campaigns.planning.design import design_for
+
+    universe, spec, segments, render = world
+    first, _ = plan(world, size=60)
+    cooled = (first.contacts["email"].to_list(), first.contacts["account_id"].unique().to_list())
+    candidates = eligible_contacts(
+        universe.contacts,
+        segments,
+        list(spec.personas),
+        ledger=EMPTY_LEDGER,
+        cooled_emails=cooled[0],
+        cooled_accounts=cooled[1],
+    )
+    labels = tuple(c.label for c in spec.scoring.criteria)
+    design = design_for(labels, None, 0.034)
+    options = PlanOptions(size=60, name="designed", seed=3, per_account=per_account, balance_on=design)
+    designed = design_campaign(spec, "h", segments, candidates, options, render=render)
+    plain = design_campaign(
+        spec,
+        "h",
+        segments,
+        candidates,
+        PlanOptions(size=60, name="plain", seed=3, per_account=per_account),
+        render=render,
+    )
+    contacts = designed.contacts
+    assert contacts.height == plain.contacts.height > 0
+    assert contacts["contact_id"].is_in(candidates.contacts["contact_id"].implode()).all()
+    assert not contacts["account_id"].is_in(cooled[1]).any()
+    assert contacts.group_by("account_id").len()["len"].max() <= per_account
+    assert designed.summary["balanced_on"].startswith("a design over ")
+    # The criterion most accounts meet: its minority side gets more accounts than the plain round gives it.
+    met = "CRM in place"
+
+    def without(result):
+        accounts = result.contacts.unique("account_id")
+        return accounts.filter(~pl.col("criteria").str.contains(met, literal=True)).height
+
+    assert without(designed) > without(plain)

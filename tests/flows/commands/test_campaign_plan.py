@@ -90,7 +90,8 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
         "unmapped",
         "unmapped_contacts",
     }
-    assert summary["per_account"] == 1 and summary["balanced_on"] is None  # a lineage's first round
+    assert summary["per_account"] == 1
+    assert summary["balanced_on"].startswith("a design over ")  # designed from a lineage's first round
     assert summary["contacts_layout"] == "canonical (recognized from its headers)"
     assert summary["contacts_encoding"] == "utf-8"
     assert summary["sender"] == {"name": "Maya Lind", "company": "Tallybeam", "sample": False}
@@ -134,6 +135,29 @@ def test_plan_records_the_campaign_and_writes_what_product_md_says(ws, tmp_path)
     assert target["targets"] >= sum(s["reachable"] for s in summary["segments"] if s["segment"] != "explore")
     assert (target["verdict"] == "ok") == (target["min"] <= target["targets"] <= target["max"])
     assert Store(store).find_campaign("q1").campaign_id == summary["campaign_id"]
+
+
+def test_a_designed_first_round_says_so_and_plans_its_size(ws, tmp_path, monkeypatch):
+    from campaigns.planning import balance
+
+    store = tmp_path / "s.duckdb"
+    result = invoke(*plan_args(ws, tmp_path / "c1", store, "--drafts", ws / "drafts", "--name", "q1", "--json"))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["balanced_on"].startswith("a design over ")
+    assert summary["planned"] == 40 == sum(s["planned"] for s in summary["segments"])
+    design = json.loads((tmp_path / "c1" / "design.json").read_text(encoding="utf-8"))
+    assert design["balanced_on"] == summary["balanced_on"]
+    shown = invoke(*plan_args(ws, tmp_path / "c2", tmp_path / "t.duckdb", "--drafts", ws / "drafts", "--name", "q2"))
+    assert shown.exit_code == 0, shown.output
+    assert "accounts picked by a design over" in " ".join(shown.output.split())
+    # The rule before balanced nothing in a first round.
+    monkeypatch.setattr(balance, "BALANCE_BY", "widest")
+    plain = invoke(
+        *plan_args(ws, tmp_path / "c3", tmp_path / "u.duckdb", "--drafts", ws / "drafts", "--name", "q3", "--json")
+    )
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.stdout)["balanced_on"] is None
 
 
 def test_same_inputs_and_seed_give_the_same_plan_byte_for_byte(ws, tmp_path):
