@@ -175,6 +175,9 @@ class CriterionEvidence:
                 f"{verb} {self.label} from {self.points:+d} to {self.new_points:+d}: accounts meeting it {what} "
                 f"{times_words(r, self.step > 0)} ({counts}; {sure} the difference is real){extra}."
             )
+        # A stay says which way the evidence leans: "92% sure" alone read as a point in its favour.
+        more = (r.p_better or 0) >= 0.5
+        sure = f"{sure} accounts meeting it {what} {'more' if more else 'less'} often"
         if r.verdict in ("likely_better", "likely_worse"):
             if (r.sure or 0) < self.needed:
                 why = (

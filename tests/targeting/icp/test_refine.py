@@ -303,3 +303,15 @@ def test_a_spending_plan_is_strict_at_the_first_look_and_spends_the_family_error
     assert abs(sum(40 * (1 - p) for p in looks) - 0.3) < 1e-9
     assert refine.change_at(40, refine.SPENDING_LOOKS + 2) == looks[-1]
     assert min(refine.change_at(2, k) for k in range(1, 5)) >= SURE
+
+
+def test_a_criterion_that_stays_says_which_way_its_evidence_leans():
+    # "regulated industry stays at +2: not enough evidence yet (...; 92% sure)" read as a point in its
+    # favour where the report had P(better) 0.08: 92% sure accounts meeting it answer less often.
+    frame = _frame([(["sweet-spot size"], 50, 1), ([], 50, 4)])
+    size = refine_on_outcomes(SPEC, frame, RATE, ["c-1"]).evidence[0]
+    assert size.step == 0 and size.p_better < 0.5
+    assert f"{size.reading.sure:.0%} sure accounts meeting it replied less often)" in size.sentence()
+    frame = _frame([(["sweet-spot size"], 50, 4), ([], 50, 1)])
+    size = refine_on_outcomes(SPEC, frame, RATE, ["c-1"]).evidence[0]
+    assert size.step == 0 and "sure accounts meeting it replied more often)" in size.sentence()
