@@ -33,9 +33,10 @@ def world():
     return universe, spec, segments, render
 
 
-def plan(world, per_account: int = 1, size: int = 60, cooled=((), ())):
-    universe, spec, segments, render = world
-    candidates = eligible_contacts(
+def _candidates(world, cooled=((), ())):
+    """The world's eligible contacts, with `cooled` (emails, accounts) in the cooldown."""
+    universe, spec, segments, _ = world
+    return eligible_contacts(
         universe.contacts,
         segments,
         list(spec.personas),
@@ -43,6 +44,11 @@ def plan(world, per_account: int = 1, size: int = 60, cooled=((), ())):
         cooled_emails=cooled[0],
         cooled_accounts=cooled[1],
     )
+
+
+def plan(world, per_account: int = 1, size: int = 60, cooled=((), ())):
+    universe, spec, segments, render = world
+    candidates = _candidates(world, cooled)
     options = PlanOptions(size=size, name=f"p{per_account}", seed=3, per_account=per_account)
     return design_campaign(spec, "h", segments, candidates, options, render=render), candidates
 
@@ -183,14 +189,7 @@ def test_a_designed_round_plans_within_the_pool_the_cooldown_and_per_account(wor
     universe, spec, segments, render = world
     first, _ = plan(world, size=60)
     cooled = (first.contacts["email"].to_list(), first.contacts["account_id"].unique().to_list())
-    candidates = eligible_contacts(
-        universe.contacts,
-        segments,
-        list(spec.personas),
-        ledger=EMPTY_LEDGER,
-        cooled_emails=cooled[0],
-        cooled_accounts=cooled[1],
-    )
+    candidates = _candidates(world, cooled)
     labels = tuple(c.label for c in spec.scoring.criteria)
     design = design_for(labels, None, 0.034)
     options = PlanOptions(size=60, name="designed", seed=3, per_account=per_account, balance_on=design)

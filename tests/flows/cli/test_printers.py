@@ -5,6 +5,36 @@ from __future__ import annotations
 from flows.cli.printers import fallback_lines
 
 
+def _report(totals: dict, **tables: list) -> dict:
+    """A campaign report as `campaign report` returns it, with empty tables unless given."""
+    empty = dict.fromkeys(("segments", "criteria", "personas", "variants", "data_problems", "notes"), [])
+    return {
+        "campaign_id": "c-0000abcd",
+        "name": "r1",
+        "icp": "icp",
+        "version": 1,
+        "simulated": False,
+        "totals": totals,
+        **empty,
+        **tables,
+    }
+
+
+def _printed(result: dict, tmp_path, width: int) -> str:
+    """What `campaign report` prints for `result` on a terminal `width` wide."""
+    from flows.cli.campaign import _print_report
+    from flows.cli.printers import console
+
+    before = console.width
+    console.width = width
+    try:
+        with console.capture() as captured:
+            _print_report(result, {"json": tmp_path / "report.json", "html": tmp_path / "report.html"})
+    finally:
+        console.width = before
+    return captured.get()
+
+
 def test_the_draft_summary_names_each_line_that_fell_back_in_one_line():
     summary = {
         "line_fallbacks": [
@@ -27,9 +57,6 @@ def test_the_draft_summary_names_each_line_that_fell_back_in_one_line():
 def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tmp_path):
     # The criteria table's first column read "criteri", and a difference too small to test at this
     # scale showed the same "-" as a side too small to compare.
-    from flows.cli.campaign import _print_report
-    from flows.cli.printers import console
-
     def row(name, verdict, next_n, testable):
         return {
             "name": name,
@@ -47,34 +74,19 @@ def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tm
             "sentence": f"{name}: a sentence.",
         }
 
-    result = {
-        "campaign_id": "c-0000abcd",
-        "name": "r1",
-        "icp": "icp",
-        "version": 1,
-        "simulated": False,
-        "totals": dict.fromkeys(
-            ("planned", "delivered", "replies", "positive", "meetings", "unsubscribed", "bounced", "auto_replies"), 1
-        ),
-        "segments": [],
-        "criteria": [
+    totals = dict.fromkeys(
+        ("planned", "delivered", "replies", "positive", "meetings", "unsubscribed", "bounced", "auto_replies"), 1
+    )
+    result = _report(
+        totals,
+        criteria=[
             row("tiny lift", "not_enough_evidence", None, False),
             row("few", "no_comparison", None, False),
             row("clear", "not_enough_evidence", 377, True),
         ],
-        "personas": [],
-        "variants": [],
-        "data_problems": [],
-        "notes": [],
-    }
-    width = console.width
-    console.width = 200  # a wide terminal: one line a row
-    try:
-        with console.capture() as captured:
-            _print_report(result, {"json": tmp_path / "report.json", "html": tmp_path / "report.html"})
-    finally:
-        console.width = width
-    rows = [line.replace("┃", "│") for line in captured.get().splitlines()]
+    )
+    printed = _printed(result, tmp_path, 200)  # a wide terminal: one line a row
+    rows = [line.replace("┃", "│") for line in printed.splitlines()]
     lines = {line.split("│")[1].strip(): line for line in rows if line.count("│") > 2}
     assert "criterion" in lines and "criteri" not in lines
     assert "not testable" in lines["tiny lift"] and "not testable" not in lines["few"]
@@ -84,25 +96,6 @@ def test_the_report_s_tables_name_their_rows_and_say_what_no_next_round_means(tm
 
 
 def test_the_report_s_totals_read_one_meeting_and_two_replies(tmp_path):
-    from flows.cli.campaign import _print_report
-    from flows.cli.printers import console
-
     totals = {"planned": 100, "delivered": 98, "replies": 2, "positive": 1, "meetings": 1, "unsubscribed": 1}
-    result = {
-        "campaign_id": "c-0000abcd",
-        "name": "r1",
-        "icp": "icp",
-        "version": 1,
-        "simulated": False,
-        "totals": totals | {"bounced": 2, "auto_replies": 1},
-        **dict.fromkeys(("segments", "criteria", "personas", "variants", "data_problems", "notes"), []),
-    }
-    width = console.width
-    console.width = 300
-    try:
-        with console.capture() as captured:
-            _print_report(result, {"json": tmp_path / "report.json", "html": tmp_path / "report.html"})
-    finally:
-        console.width = width
-    first = captured.get().splitlines()[0]
+    first = _printed(_report(totals | {"bounced": 2, "auto_replies": 1}), tmp_path, 300).splitlines()[0]
     assert "2 replies, 1 positive, 1 meeting, 1 unsubscribed, 2 bounced, 1 auto-reply" in first
