@@ -200,14 +200,10 @@ def _record_line(path: Path, row: int) -> int | None:
     """The file line where data row `row` (0: the first after the header) starts; a reply text may span lines."""
     import csv
 
-    from targeting.importing.reading import csv_separator
-
     if path.suffix.lower() == ".parquet":
         return None
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        separator = csv_separator(
-            "tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", handle.read(4096).encode()
-        )
+        separator = _separator(path, handle.read(4096).encode())
         handle.seek(0)
         reader = csv.reader(handle, delimiter=separator)
         start = 1
@@ -218,15 +214,23 @@ def _record_line(path: Path, row: int) -> int | None:
     return None
 
 
+def _separator(path: Path, head: bytes) -> str:
+    """The results file's field separator, as `target` reads a universe file (a `;` CSV from a spreadsheet)."""
+    from targeting.importing.reading import csv_separator
+
+    return csv_separator("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", head)
+
+
 def _read_frame(path: Path, raw: bytes) -> pl.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path).cast(pl.String)
-        from targeting.importing.reading import csv_separator
-
-        separator = csv_separator("tsv" if path.suffix.lower() in (".tsv", ".tab") else "csv", raw[:4096])
         return pl.read_csv(
-            raw, separator=separator, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy"
+            raw,
+            separator=_separator(path, raw[:4096]),
+            infer_schema=False,
+            truncate_ragged_lines=True,
+            encoding="utf8-lossy",
         )
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"cannot read results file ({str(exc).splitlines()[0]})", path=path) from None
