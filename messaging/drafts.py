@@ -29,7 +29,13 @@ from messaging.composing.copy_blocks import MessagingSpec, copy_blocks, line_fal
 from messaging.composing.render import render_drafts
 from messaging.composing.sender import Sender
 from messaging.composing.templates import TemplateSet, require_steps
-from messaging.contacts.classify import PersonaRules, classify_contacts, load_persona_rules, with_buying_functions
+from messaging.contacts.classify import (
+    PersonaRules,
+    buying_rank,
+    classify_contacts,
+    load_persona_rules,
+    with_buying_functions,
+)
 from messaging.contacts.persona_rules import TECHNICAL_FUNCTIONS, buying_rules
 from messaging.contacts.sendability import check_sendability
 from messaging.drafting.seam import Drafter, Progress
@@ -297,9 +303,7 @@ def draft_decisions(
     quality = pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int64)
     open_rows = pl.col("reason").is_null()
     # Rank only the contacts still in the running; the others keep their earlier reason.
-    function = pl.col("function") if "function" in rows.collect_schema().names() else pl.lit(None, pl.String)
-    # 0 for a contact of a function that buys the product, 1 for the others (all 1 without the field).
-    outside = (~function.is_in(list(buying_functions))).fill_null(True).cast(pl.Int8)
+    outside = buying_rank(rows.collect_schema().names(), buying_functions)
     order = pl.when(open_rows).then(pl.struct(outside.alias("b"), quality.alias("q"), pl.col("contact_id").alias("c")))
     rank = order.rank("ordinal").over("account_id", "persona")
     rows = rows.with_columns(

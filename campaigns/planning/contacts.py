@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from campaigns.ledger import is_blocked_expr, suppression_ledger
+from messaging.contacts.classify import buying_rank
 from messaging.drafts import classified_contacts
 from targeting.identity import email_key_expr
 
@@ -97,7 +98,7 @@ def eligible_contacts(
         .replace_strict({p: i for i, p in enumerate(personas)}, default=None, return_dtype=pl.Int32)
         .alias("persona_rank"),
         pl.col("email_flag").replace_strict(_FLAG_ORDER, default=0, return_dtype=pl.Int32).alias("quality"),
-        _buying_rank(people, buying_functions or ()).alias("buying_rank"),
+        buying_rank(people.collect_schema().names(), buying_functions or ()).alias("buying_rank"),
     )
     reason = (
         pl.when(pl.col("contact_id").is_null() | ~pl.col("contact_id").is_first_distinct())
@@ -127,13 +128,6 @@ def eligible_contacts(
     open_ = decided.filter(pl.col("_reason").is_null())
     present = [c for c in CANDIDATE_COLUMNS if c in open_.columns]
     return Candidates(open_.select(present).sort(*CANDIDATE_ORDER), excluded)
-
-
-def _buying_rank(people: pl.LazyFrame, buying_functions: Collection[str]) -> pl.Expr:
-    """0 for a contact of a function that buys the product, 1 for the others (all 1 without the field)."""
-    if "function" not in people.collect_schema().names():
-        return pl.lit(1, pl.Int32)
-    return (~pl.col("function").is_in(list(buying_functions))).fill_null(True).cast(pl.Int32)
 
 
 def cooldown_sets(cooldown: pl.DataFrame) -> tuple[list[str], list[str]]:

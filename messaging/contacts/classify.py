@@ -7,6 +7,7 @@ per section), so tens of thousands of titles classify in a fraction of a second.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TypeVar
 
 import polars as pl
@@ -222,3 +223,12 @@ def with_buying_functions(contacts: Frame, functions: list[str], rules: PersonaR
         updated += [pl.col(f"_{c}").alias(c) for c in kept[len(names) :]]
     result = read.with_columns(updated).select(kept)
     return result.collect() if isinstance(contacts, pl.DataFrame) else result
+
+
+def buying_rank(columns: Collection[str], functions: Collection[str]) -> pl.Expr:
+    """0 for a contact of a function that buys the product (sender.yaml `buying_functions`), 1 for the
+    others: within an account and persona, its contacts are drafted and planned in this order first.
+    All 1 where the contacts have no `function` column or the sender names none."""
+    if "function" not in columns:
+        return pl.lit(1, pl.Int32)
+    return (~pl.col("function").is_in(list(functions))).fill_null(True).cast(pl.Int32)
